@@ -1,0 +1,69 @@
+"""gachi: the 같이살림 coordination app."""
+from flask import Flask
+
+from config import BASE_DIR, INSTANCE_DIR, config_from_env
+
+
+def create_app(config_class=None):
+    app = Flask(
+        __name__,
+        instance_path=str(INSTANCE_DIR),
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    app.config.from_object(config_class or config_from_env())
+    _configure_database(app)
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from gachi.auth import sessions
+    from gachi.core import errors_views, security
+
+    errors_views.register(app)
+    security.register(app)
+    sessions.register(app)
+
+    from gachi import cli, templating
+
+    cli.register(app)
+    templating.register(app)
+    return app
+
+
+def _configure_database(app):
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if uri.startswith("postgres"):
+        if uri.startswith("postgres://") or uri.startswith("postgresql://"):
+            uri = "postgresql+psycopg://" + uri.split("://", 1)[1]
+        options.setdefault("pool_pre_ping", True)
+    elif uri.startswith("sqlite"):
+        INSTANCE_DIR.mkdir(exist_ok=True)
+    app.config["SQLALCHEMY_DATABASE_URI"] = uri
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def _init_extensions(app):
+    from gachi import models  # noqa: F401  (mappers and Alembic see every table)
+    from gachi.core.db import configure_sqlite
+    from gachi.core.i18n import select_locale
+    from gachi.extensions import babel, csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+
+
+def _register_blueprints(app):
+    from gachi.auth.views import bp as auth_bp
+    from gachi.complexes.views import bp as complexes_bp
+    from gachi.coordinators.views import bp as coordinators_bp
+    from gachi.public.views import bp as public_bp
+
+    for blueprint in (public_bp, auth_bp, complexes_bp, coordinators_bp):
+        app.register_blueprint(blueprint)

@@ -1,0 +1,119 @@
+"""Accounts and the records that protect sign-in."""
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from gachi.core.db import TimestampMixin
+from gachi.core.enums import LabelledEnum, enum_column_type
+from gachi.core.time import seoul_today, utcnow
+from gachi.extensions import db
+
+
+class Role(LabelledEnum):
+    RESIDENT = ("resident", _l("Resident"))
+    COORDINATOR = ("coordinator", _l("Coordinator"))
+    PARTNER = ("partner", _l("Enterprise partner"))
+    STAFF = ("staff", _l("Center staff"))
+
+
+class User(UserMixin, TimestampMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("role != 'resident' OR household_id IS NOT NULL", name="resident_household"),
+        CheckConstraint("role != 'partner' OR enterprise_id IS NOT NULL", name="partner_enterprise"),
+        CheckConstraint("session_version >= 1", name="session_version_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(enum_column_type(Role, "role"))
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+    household_id: Mapped[int | None] = mapped_column(
+        ForeignKey("households.id", ondelete="RESTRICT"), index=True
+    )
+    enterprise_id: Mapped[int | None] = mapped_column(
+        ForeignKey("enterprises.id", ondelete="RESTRICT"), index=True
+    )
+    phone: Mapped[str | None] = mapped_column(String(32))
+    email: Mapped[str | None] = mapped_column(String(254))
+    # Bumped by logout and password change: every older cookie stops working.
+    session_version: Mapped[int] = mapped_column(default=1)
+    password_changed_at: Mapped[datetime | None]
+    last_login_at: Mapped[datetime | None]
+    source: Mapped[str] = mapped_column(String(16), default="app")
+
+    household = relationship("Household", back_populates="members")
+    enterprise = relationship("Enterprise")
+
+    def get_id(self):
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_active(self):
+        return self.active
+
+    @property
+    def is_staff(self):
+        return self.role is Role.STAFF
+
+    @property
+    def is_coordinator(self):
+        return self.role is Role.COORDINATOR
+
+    @property
+    def is_resident(self):
+        return self.role is Role.RESIDENT
+
+    @property
+    def is_partner(self):
+        return self.role is Role.PARTNER
+
+    @property
+    def complex_id(self):
+        """The complex a resident lives in (None for other roles)."""
+        return self.household.complex_id if self.household is not None else None
+
+    @property
+    def managed_complex_ids(self) -> frozenset[int]:
+        """Complexes this coordinator is placed at today (cached for the request)."""
+        if not self.is_coordinator:
+            return frozenset()
+        cached = self.__dict__.get("_managed_complex_ids")
+        if cached is None:
+            from gachi.coordinators.models import Placement
+
+            rows = db.session.scalars(
+                select(Placement.complex_id).where(
+                    Placement.coordinator_id == self.id, Placement.is_active_on(seoul_today())
+                )
+            )
+            cached = self.__dict__["_managed_complex_ids"] = frozenset(rows)
+        return cached
+
+    def can_manage_accounts(self, user):
+        """May `user` create and change accounts like this one?"""
+        return user.is_authenticated and user.is_staff and user.is_admin
+
+    def __repr__(self):
+        return f"<User {self.username} {self.role.value}>"
+
+
+class LoginFailure(db.Model):
+    """One failed sign-in, kept in the database so every worker process sees it."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (
+        Index("ix_login_failures_account_at", "account", "created_at"),
+        Index("ix_login_failures_address_at", "address", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,86 @@
+"""Who is signed in: session versions, idle and absolute lifetimes.
+
+Flask's cookie session cannot be revoked on the server, so the id the cookie
+holds is "<user id>:<session version>". Logout and a password change bump the
+version, and every copied session or remember-me cookie stops matching.
+
+Lifetimes (config.py): a session ends after SESSION_IDLE_LIFETIME without a
+request, and SESSION_ABSOLUTE_LIFETIME after sign-in however active. With
+"remember me", the remember cookie (REMEMBER_COOKIE_DURATION) then starts a new
+session, until it too expires or the version changes.
+"""
+from datetime import timedelta
+
+from flask import current_app, session
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_user
+
+from gachi.auth.models import User
+from gachi.core.time import utcnow
+from gachi.extensions import db, login_manager
+
+LOGIN_AT = "login_at"
+SEEN_AT = "seen_at"
+_FLASK_LOGIN_KEYS = ("_user_id", "_fresh", "_id")
+
+
+def parse_session_token(token):
+    user_id, _, version = str(token).partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None, None
+    return int(user_id), int(version)
+
+
+def _expired():
+    now = utcnow().timestamp()
+    login_at, seen_at = session.get(LOGIN_AT), session.get(SEEN_AT)
+    if login_at is None or seen_at is None:
+        return False  # signing in right now, or restored from the remember cookie
+    idle = current_app.config["SESSION_IDLE_LIFETIME"].total_seconds()
+    absolute = current_app.config["SESSION_ABSOLUTE_LIFETIME"].total_seconds()
+    return now - seen_at > idle or now - login_at > absolute
+
+
+def _end_this_session():
+    for key in (LOGIN_AT, SEEN_AT, *_FLASK_LOGIN_KEYS):
+        session.pop(key, None)
+
+
+@login_manager.user_loader
+def load_user(token):
+    user_id, version = parse_session_token(token)
+    if user_id is None:
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or not user.active or user.session_version != version:
+        return None
+    if _expired():
+        _end_this_session()
+        return None
+    return user
+
+
+def start_session(user, *, remember=False):
+    """Sign `user` in on this browser (after a password check or a password change)."""
+    _end_this_session()
+    login_user(user, remember=remember, duration=current_app.config["REMEMBER_COOKIE_DURATION"])
+    session.permanent = True
+    now = utcnow().timestamp()
+    session[LOGIN_AT] = now
+    session[SEEN_AT] = now
+
+
+def register(app):
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = None  # the session version does this job
+
+    @app.before_request
+    def keep_session_alive():
+        if current_user.is_authenticated:
+            now = utcnow().timestamp()
+            session.setdefault(LOGIN_AT, now)
+            # Write the cookie at most once a minute, not on every request.
+            if now - session.get(SEEN_AT, 0) > timedelta(minutes=1).total_seconds():
+                session[SEEN_AT] = now

@@ -1,0 +1,21 @@
+"""Loading objects through the user's scope: outside it, a 404."""
+from flask import abort
+
+from gachi.extensions import db
+
+
+def load_for(user, model, object_id, *, permission="can_view"):
+    """Get `model` by id if `user` may see it, else 404 (ids don't leak).
+
+    `permission` names the object's `can_*` rule that defines the user's scope.
+    """
+    obj = db.session.get(model, object_id)
+    if obj is None or not getattr(obj, permission)(user):
+        abort(404)
+    return obj
+
+
+def require(allowed: bool):
+    """A missing right inside one's own scope is a 403."""
+    if not allowed:
+        abort(403)

@@ -1,0 +1,8 @@
+"""Imports every area's models so Alembic and the mappers see them all."""
+from gachi.auth.models import LoginFailure, User  # noqa: F401
+from gachi.complexes.models import (  # noqa: F401
+    Cohort, Complex, Household, InvitationCode, Participation, StageMove,
+)
+from gachi.coordinators.models import Placement  # noqa: F401
+from gachi.core.audit import AuditEntry  # noqa: F401
+from gachi.enterprises.models import Enterprise  # noqa: F401

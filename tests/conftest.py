@@ -1,0 +1,96 @@
+"""Fixtures: one app and schema per run (built by the migrations), rows wiped after each test.
+
+Set GACHI_TEST_DATABASE_URL to run the same suite on PostgreSQL (`make test` does this
+when TEST_DATABASE_URL is set); otherwise a SQLite file in a temporary folder is used.
+"""
+import re
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from config import TestConfig
+from gachi import create_app
+from gachi.extensions import db
+from tests import factories
+
+
+def _database_url(tmp_path_factory):
+    if TestConfig.SQLALCHEMY_DATABASE_URI.startswith("postgres"):
+        return TestConfig.SQLALCHEMY_DATABASE_URI
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    class RunConfig(TestConfig):
+        SQLALCHEMY_DATABASE_URI = _database_url(tmp_path_factory)
+
+    app = create_app(RunConfig)
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE"))
+                connection.execute(text("CREATE SCHEMA public"))
+        upgrade()
+        db.session.remove()
+    return app
+
+
+@pytest.fixture(autouse=True)
+def app_context(app):
+    with app.app_context():
+        yield
+        db.session.rollback()
+        _wipe_rows()
+        db.session.remove()
+
+
+def _wipe_rows():
+    tables = [t for t in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{table.name}"' for table in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make(app):
+    """The factories: `make.resident(complex_)`, `make.coordinator(complex_)`, …"""
+    return factories
+
+
+CSRF_META = re.compile(r'name="csrf-token" content="([^"]+)"')
+
+
+def csrf_token(client, path="/"):
+    """The CSRF token the server gave this client's session (from any page's meta tag)."""
+    page = client.get(path)
+    match = CSRF_META.search(page.get_data(as_text=True))
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def sign_in(client, user, password=factories.PASSWORD, remember=False):
+    """Sign in through the real form, as a person would."""
+    token = csrf_token(client, "/login")
+    response = client.post("/login", data={
+        "username": user.username, "password": password, "csrf_token": token,
+        "remember": "y" if remember else "",
+    })
+    assert response.status_code in (302, 303), response.get_data(as_text=True)[:500]
+    return response
+
+
+def post_form(client, path, data=None, **kwargs):
+    """POST `data` to `path` with this session's CSRF token."""
+    payload = {"csrf_token": csrf_token(client), **(data or {})}
+    return client.post(path, data=payload, **kwargs)

@@ -34,7 +34,9 @@ def app(tmp_path_factory):
                 connection.execute(text("CREATE SCHEMA public"))
         upgrade()
         db.session.remove()
-    return app
+    yield app
+    with app.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture(autouse=True)

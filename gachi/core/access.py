@@ -1,5 +1,8 @@
 """Loading objects through the user's scope: outside it, a 404."""
+from functools import wraps
+
 from flask import abort
+from flask_login import current_user, login_required
 
 from gachi.extensions import db
 
@@ -19,3 +22,15 @@ def require(allowed: bool):
     """A missing right inside one's own scope is a 403."""
     if not allowed:
         abort(403)
+
+
+def staff_required(view):
+    """The coarse gate for the center's pages: signed in (else the login page), then staff."""
+
+    @wraps(view)
+    @login_required
+    def staff_view(*args, **kwargs):
+        require(current_user.is_staff)
+        return view(*args, **kwargs)
+
+    return staff_view

@@ -96,3 +96,10 @@ def post_form(client, path, data=None, **kwargs):
     """POST `data` to `path` with this session's CSRF token."""
     payload = {"csrf_token": csrf_token(client), **(data or {})}
     return client.post(path, data=payload, **kwargs)
+
+
+def sign_in_directly(client, user):
+    """Sign in by writing the session, without the login form (for tests about other pages)."""
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True

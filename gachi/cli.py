@@ -1,9 +1,82 @@
 """The `flask gachi …` commands."""
+import unicodedata
+
 import click
+from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy import exists, select
+
+from gachi.auth.models import User
+from gachi.complexes.models import Complex
+from gachi.coordinators.models import Placement
+from gachi.core.time import seoul_today
+from gachi.demo import DEMO_PASSWORD, demo_usernames, load_pilot_demo
+from gachi.extensions import db
 
 gachi_cli = AppGroup("gachi", help="gachi administration commands.")
 
 
 def register(app):
     app.cli.add_command(gachi_cli)
+
+
+@gachi_cli.command("seed-demo")
+@click.option("--if-empty", is_flag=True,
+              help="Do nothing, silently, when the database already has complexes.")
+def seed_demo(if_empty):
+    """Load the 2018 pilot demo data into an empty database."""
+    if db.session.scalar(select(exists().where(Complex.id.is_not(None)))):
+        if if_empty:
+            return
+        raise click.ClickException("The database already has complexes; "
+                                   "the demo data is loaded only into an empty database.")
+    if not current_app.config["DEMO_ENABLED"]:
+        raise click.ClickException("Demo data is turned off in this configuration (set GACHI_DEMO=1).")
+    loaded = load_pilot_demo()
+    db.session.commit()
+    click.echo(f"Loaded the 2018 pilot demo: cohort {loaded.cohort.name}, "
+               f"{len(loaded.complexes)} complexes, {loaded.household_count} households, "
+               f"{len(loaded.enterprises)} enterprises, {len(loaded.accounts)} accounts.")
+
+
+@gachi_cli.command("demo-logins")
+def demo_logins():
+    """Print the demo accounts and their shared password."""
+    usernames = demo_usernames()
+    users = {user.username: user
+             for user in db.session.scalars(select(User).where(User.username.in_(usernames)))}
+    if not users:
+        click.echo("The demo data is not loaded; run `flask gachi seed-demo` first.")
+        return
+    rows = [("username", "role", "name", "where")]
+    rows += [(user.username, user.role.value, user.display_name, _where(user))
+             for user in (users.get(name) for name in usernames) if user is not None]
+    widths = [max(_display_width(row[column]) for row in rows) for column in range(3)]
+    click.echo(f"Demo accounts; the password of every one is {DEMO_PASSWORD}")
+    for row in rows:
+        padded = [_pad(text, width) for text, width in zip(row, widths)]
+        click.echo("  " + "  ".join([*padded, row[3]]))
+
+
+def _where(user):
+    """The complex, household or enterprise an account belongs to, for the table."""
+    if user.household is not None:
+        return f"{user.household.complex.name} {user.household.label}"
+    if user.enterprise is not None:
+        return user.enterprise.name
+    if user.is_coordinator:
+        return ", ".join(db.session.scalars(
+            select(Complex.name).join(Placement, Placement.complex_id == Complex.id)
+            .where(Placement.coordinator_id == user.id, Placement.is_active_on(seoul_today()))
+            .order_by(Complex.name)
+        ))
+    return "admin" if user.is_admin else ""
+
+
+def _display_width(text):
+    """Hangul takes two terminal columns; count it so the table lines up."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def _pad(text, width):
+    return text + " " * (width - _display_width(text))

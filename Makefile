@@ -1,0 +1,39 @@
+# gachi: `make run` serves the app with the 2018 pilot demo; `make test` runs the suite.
+# GNU make. Needs python3.11 (or python3) and, for the browser tests, /usr/bin/chromium.
+
+PYTHON := $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV := .venv
+STAMP := $(VENV)/.installed
+PORT ?= 5000
+export FLASK_APP := wsgi.py
+
+# Compiled catalogues are git-ignored, so every run and test compiles them first.
+PO_FILES := $(wildcard gachi/translations/*/LC_MESSAGES/*.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+.PHONY: install translations run test
+
+install: $(STAMP) translations
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -r requirements-dev.txt
+	touch $@
+
+translations: $(MO_FILES)
+
+gachi/translations/%.mo: gachi/translations/%.po $(STAMP)
+	$(VENV)/bin/pybabel compile -i $< -o $@
+
+run: install
+	$(VENV)/bin/flask db upgrade
+	$(VENV)/bin/flask gachi seed-demo --if-empty
+	$(VENV)/bin/flask gachi demo-logins
+	$(VENV)/bin/flask run --host 127.0.0.1 --port $(PORT)
+
+# SQLite always; PostgreSQL as well when TEST_DATABASE_URL names a database to use.
+test: install
+	env -u GACHI_TEST_DATABASE_URL $(VENV)/bin/pytest
+ifneq ($(strip $(TEST_DATABASE_URL)),)
+	GACHI_TEST_DATABASE_URL='$(TEST_DATABASE_URL)' $(VENV)/bin/pytest
+endif

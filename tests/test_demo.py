@@ -1,0 +1,145 @@
+"""The 2018 pilot demo: the report's figures, the accounts, and `flask gachi seed-demo`."""
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from gachi.auth.models import Role, User
+from gachi.complexes.models import Cohort, Complex, InvitationCode, Participation, StageMove
+from gachi.complexes.stages import Stage
+from gachi.core.errors import Conflict
+from gachi.demo import DEMO_PASSWORD, SEED_NOTE, demo_usernames, load_pilot_demo
+from gachi.enterprises.models import Enterprise
+from gachi.extensions import db
+from tests.conftest import sign_in
+
+
+@pytest.fixture
+def demo():
+    loaded = load_pilot_demo()
+    db.session.commit()
+    return loaded
+
+
+def complex_named(name):
+    return db.session.scalars(select(Complex).where(Complex.name == name)).one()
+
+
+def count(model):
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_the_pilot_cohort_takes_in_nine_complexes(demo):
+    cohort = db.session.scalars(select(Cohort)).one()
+    assert (cohort.name, cohort.year) == ("2018 시범사업", 2018)
+    assert str(cohort.starts_on) == "2018-08-01" and str(cohort.ends_on) == "2018-12-31"
+    assert count(Participation) == 9
+    assert db.session.scalars(select(Complex.source).order_by(Complex.source)).all() == (
+        ["demo"] * 5 + ["report"] * 4)
+
+
+def test_the_report_figures_are_kept(demo):
+    ahyeon = complex_named("아현동 P아파트")
+    assert (ahyeon.household_count, ahyeon.tenure.value) == (661, "rental")
+    assert "55%" in ahyeon.description
+    cheongnyangni = complex_named("청량리 H아파트")
+    assert (cheongnyangni.household_count, cheongnyangni.resident_count,
+            cheongnyangni.built_year) == (610, 1266, 1997)
+    # The report prints 31.6% for 401 of 1,266 (31.67…, cut rather than rounded).
+    assert cheongnyangni.elderly_share == Decimal("31.6")
+    assert 401 / 1266 * 100 == pytest.approx(31.6, abs=0.1)
+    assert "47.7%" in cheongnyangni.description
+    assert complex_named("응암동 H아파트").household_count is None
+    assert "약 700세대" in complex_named("전농동 R아파트").description
+
+
+def test_each_stage_has_its_recorded_history(demo):
+    stages = dict(db.session.execute(
+        select(Complex.name, Participation.stage).join(Participation.complex)).all())
+    assert stages["아현동 P아파트"] is Stage.RUNNING
+    assert stages["응암동 H아파트"] is Stage.EVALUATION
+    invented = {stage for name, stage in stages.items() if name.startswith("가상")}
+    assert invented == {Stage.RECRUITING, Stage.PROBLEM_WORKSHOP, Stage.SOLUTION_WORKSHOP,
+                        Stage.PLANNING}
+    center = db.session.scalars(select(User).where(User.username == "center")).one()
+    moves = db.session.scalars(select(StageMove)).all()
+    assert moves and all(move.moved_by_id == center.id and move.note == SEED_NOTE for move in moves)
+    eungam = db.session.scalars(select(Participation).join(Participation.complex)
+                                .where(Complex.name == "응암동 H아파트")).one()
+    assert [move.to_stage for move in eungam.stage_moves] == [
+        Stage.PROBLEM_WORKSHOP, Stage.SOLUTION_WORKSHOP, Stage.PLANNING, Stage.RUNNING,
+        Stage.EVALUATION]
+
+
+def test_every_household_has_a_live_invitation_code(demo):
+    live = db.session.scalar(select(func.count(InvitationCode.id))
+                             .where(InvitationCode.revoked_at.is_(None)))
+    assert live == demo.household_count == 90
+
+
+def test_the_report_enterprises_are_verified(demo):
+    enterprises = db.session.scalars(select(Enterprise)).all()
+    assert {enterprise.name for enterprise in enterprises} == {
+        "트리플래닛", "십년후연구소", "김이백", "소녀방앗간", "YMCA서울아가야", "헬스브릿지"}
+    assert all(enterprise.verified and enterprise.source == "report" for enterprise in enterprises)
+
+
+def test_coordinators_are_placed_today(demo):
+    for username, complex_name in (("coord.park", "아현동 P아파트"), ("coord.jung", "응암동 H아파트"),
+                                   ("coord.lee", "청량리 H아파트")):
+        coordinator = db.session.scalars(select(User).where(User.username == username)).one()
+        assert coordinator.source == "report"
+        assert complex_named(complex_name).can_manage(coordinator)
+
+
+@pytest.mark.parametrize("username", demo_usernames())
+def test_each_demo_account_can_sign_in(client, demo, username):
+    user = db.session.scalars(select(User).where(User.username == username)).one()
+    sign_in(client, user, password=DEMO_PASSWORD)
+    with client.session_transaction() as session:
+        assert session["_user_id"] == user.get_id()
+
+
+def test_there_is_an_account_for_every_role(demo):
+    roles = set(db.session.scalars(select(User.role)))
+    assert roles == set(Role)
+    center = db.session.scalars(select(User).where(User.username == "center")).one()
+    assert center.is_staff and center.is_admin
+
+
+def test_loading_the_demo_twice_is_refused(demo):
+    with pytest.raises(Conflict):
+        load_pilot_demo()
+
+
+def test_seed_demo_if_empty_loads_once(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["gachi", "seed-demo", "--if-empty"])
+    assert first.exit_code == 0, first.output
+    assert "9 complexes" in first.output
+    second = runner.invoke(args=["gachi", "seed-demo", "--if-empty"])
+    assert (second.exit_code, second.output) == (0, "")
+    assert count(Complex) == 9
+
+
+def test_seed_demo_refuses_a_database_that_has_complexes(app, make):
+    make.complex_()
+    result = app.test_cli_runner().invoke(args=["gachi", "seed-demo"])
+    assert result.exit_code == 1
+    assert "already has complexes" in result.output
+    assert count(Complex) == 1
+
+
+def test_demo_logins_prints_every_account_and_the_password(app, demo):
+    result = app.test_cli_runner().invoke(args=["gachi", "demo-logins"])
+    assert result.exit_code == 0
+    assert DEMO_PASSWORD in result.output
+    for username in demo_usernames():
+        assert username in result.output
+
+
+def test_the_front_page_lists_the_nine_pilot_complexes(client, demo):
+    text = client.get("/").get_data(as_text=True)
+    assert "아현동 P아파트" in text and "661" in text
+    for complex_ in demo.complexes:
+        assert complex_.name in text

@@ -6,6 +6,7 @@ when TEST_DATABASE_URL is set); otherwise a SQLite file in a temporary folder is
 import re
 
 import pytest
+from flask import g, request_started
 from flask_migrate import upgrade
 from sqlalchemy import text
 
@@ -27,6 +28,7 @@ def app(tmp_path_factory):
         SQLALCHEMY_DATABASE_URI = _database_url(tmp_path_factory)
 
     app = create_app(RunConfig)
+    request_started.connect(_forget_the_last_request, app)
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as connection:
@@ -37,6 +39,13 @@ def app(tmp_path_factory):
     yield app
     with app.app_context():
         db.engine.dispose()
+
+
+def _forget_the_last_request(sender, **extra):
+    """Each test's requests run inside the test's one app context, so `g` would outlive
+    a request: the last request's user (Flask-Login), CSRF token (Flask-WTF) and locale
+    (Flask-Babel) would carry over to the next, even to another client. Start afresh."""
+    g.__dict__.clear()
 
 
 @pytest.fixture(autouse=True)

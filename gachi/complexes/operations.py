@@ -1,12 +1,20 @@
 """The verbs that change cohorts, complexes, households and participations."""
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select, update
+from sqlalchemy.exc import IntegrityError
 
-from gachi.complexes.models import Participation, StageMove
+from gachi.complexes.codes import new_code
+from gachi.complexes.models import (
+    Cohort, Complex, Household, InvitationCode, Participation, StageMove,
+)
 from gachi.complexes.stages import ALLOWED_MOVES, Stage, gate, unmet_gates
 from gachi.coordinators.models import Placement
 from gachi.core.audit import log_change
-from gachi.core.errors import Conflict, GateNotMet, NotAllowed
+from gachi.core.errors import Conflict, DomainError, GateNotMet, NotAllowed
 from gachi.core.time import seoul_today, utcnow
 from gachi.extensions import db
 
@@ -52,3 +60,267 @@ def move_stage(participation, target: Stage, *, actor, note=""):
     log_change("stage.move", participation, actor=actor, complex_id=participation.complex_id,
                before={"stage": source.value}, after={"stage": target.value, "note": note})
     return participation
+
+
+# Cohorts and complexes ----------------------------------------------------------------
+
+def _apply_changes(obj, fields):
+    """Set `fields` on `obj`; return (before, after) of the values that changed."""
+    before, after = {}, {}
+    for name, value in fields.items():
+        old = getattr(obj, name)
+        if old != value:
+            before[name], after[name] = old, value
+            setattr(obj, name, value)
+    return before, after
+
+
+def _flush_unique(obj, message, **params):
+    """Flush `obj` in a savepoint: a unique constraint that trips becomes a Conflict."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(obj)
+    except IntegrityError:
+        raise Conflict(message, **params) from None
+
+
+def _check_period(starts_on, ends_on):
+    if starts_on and ends_on and ends_on < starts_on:
+        raise DomainError(_l("The end date cannot be before the start date."))
+
+
+def create_cohort(*, name, year, starts_on=None, ends_on=None, description="", actor):
+    _check_period(starts_on, ends_on)
+    cohort = Cohort(name=name, year=year, starts_on=starts_on, ends_on=ends_on,
+                    description=description)
+    _flush_unique(cohort, _l("There is already a cohort called %(name)s."), name=name)
+    log_change("cohort.create", cohort, actor=actor,
+               after={"name": name, "year": year, "starts_on": starts_on, "ends_on": ends_on})
+    return cohort
+
+
+def update_cohort(cohort, *, actor, **fields):
+    _check_period(fields.get("starts_on", cohort.starts_on), fields.get("ends_on", cohort.ends_on))
+    before, after = _apply_changes(cohort, fields)
+    if after:
+        _flush_unique(cohort, _l("There is already a cohort called %(name)s."), name=cohort.name)
+        log_change("cohort.update", cohort, actor=actor, before=before, after=after)
+    return cohort
+
+
+def recruit_complex(cohort, complex_, *, actor):
+    """Take `complex_` into `cohort`; it starts in the recruiting stage.
+
+    The unique constraint on (cohort, complex) is the guard, so two people recruiting
+    the same complex at once get one participation and a clear message.
+    """
+    participation = Participation(cohort_id=cohort.id, complex_id=complex_.id,
+                                  stage=Stage.RECRUITING)
+    _flush_unique(participation, _l("%(complex)s is already taking part in this cohort."),
+                  complex=complex_.name)
+    log_change("participation.recruit", participation, actor=actor, complex_id=complex_.id,
+               after={"cohort_id": cohort.id, "stage": Stage.RECRUITING.value})
+    return participation
+
+
+def create_complex(*, actor, **fields):
+    complex_ = Complex(**fields)
+    db.session.add(complex_)
+    db.session.flush()
+    log_change("complex.create", complex_, actor=actor, complex_id=complex_.id, after=fields)
+    return complex_
+
+
+def update_complex(complex_, *, actor, **fields):
+    before, after = _apply_changes(complex_, fields)
+    if after:
+        log_change("complex.update", complex_, actor=actor, complex_id=complex_.id,
+                   before=before, after=after)
+    return complex_
+
+
+# Households ---------------------------------------------------------------------------
+
+MAX_HOUSEHOLDS_AT_ONCE = 5000
+
+# "101 1203", "101동 1203호", "101-1203", "가동 3호": the building, then the unit.
+_HOUSEHOLD_LINE = re.compile(
+    r"^(?P<building>[0-9A-Z가-힣]{1,20}?)(?:\s*동\s*|\s*-\s*|\s+)(?P<unit>[0-9A-Z]{1,20})\s*호?$"
+)
+
+
+@dataclass
+class LineProblem:
+    number: int
+    text: str
+    reason: str
+
+
+@dataclass
+class HouseholdBatch:
+    added: list = field(default_factory=list)
+    problems: list = field(default_factory=list)
+
+
+def parse_household_line(text):
+    """(building, unit) from one line such as "101동 1203호", or None."""
+    text = unicodedata.normalize("NFKC", text).strip().upper()
+    match = _HOUSEHOLD_LINE.match(text)
+    return (match["building"], match["unit"]) if match else None
+
+
+def _read_household_lines(lines, batch):
+    """The well-formed lines as {(building, unit): (number, text)}; the rest go to problems."""
+    wanted = {}
+    for number, line in enumerate(lines, start=1):
+        text = line.strip()
+        if not text:
+            continue
+        key = parse_household_line(text)
+        if key is None:
+            reason = _l("Write the building and the unit, such as 101 1203 or 101동 1203호.")
+        elif key in wanted:
+            reason = _l("The same household is on line %(line)s.", line=wanted[key][0])
+        else:
+            wanted[key] = (number, text)
+            continue
+        batch.problems.append(LineProblem(number, text, str(reason)))
+    return wanted
+
+
+def add_households(complex_, lines, *, actor):
+    """Add a household for each good "동 호" line; report the bad and duplicate ones.
+
+    The good ones are added together (the caller commits once); the unique constraint
+    on (complex, building, unit) guards against someone adding the same ones at once.
+    """
+    if len(lines) > MAX_HOUSEHOLDS_AT_ONCE:
+        raise DomainError(_l("Add at most %(count)s households at a time."),
+                          count=MAX_HOUSEHOLDS_AT_ONCE)
+    batch = HouseholdBatch()
+    wanted = _read_household_lines(lines, batch)
+    existing = set(db.session.execute(
+        select(Household.building, Household.unit).where(
+            Household.complex_id == complex_.id,
+            Household.building.in_({building for building, _unit in wanted}),
+        )
+    ).tuples()) if wanted else set()
+    for (building, unit), (number, text) in wanted.items():
+        if (building, unit) in existing:
+            batch.problems.append(LineProblem(number, text, str(_l("This household is already listed."))))
+        else:
+            batch.added.append(Household(complex_id=complex_.id, building=building, unit=unit))
+    batch.problems.sort(key=lambda problem: problem.number)
+    if batch.added:
+        try:
+            with db.session.begin_nested():
+                db.session.add_all(batch.added)
+        except IntegrityError:
+            raise Conflict(_l("Someone added some of these households at the same time. "
+                              "Please try again.")) from None
+        log_change("households.add", complex_, actor=actor, complex_id=complex_.id,
+                   after={"count": len(batch.added)})
+    return batch
+
+
+# Invitation codes ---------------------------------------------------------------------
+# The partial unique index (one live code per household) is the guard: an insert that
+# loses a race fails in its savepoint, and the winner's code stands.
+
+def _live_code(household_id):
+    return db.session.scalar(select(InvitationCode).where(
+        InvitationCode.household_id == household_id, InvitationCode.revoked_at.is_(None)
+    ))
+
+
+def _insert_code(household_id, actor):
+    """A new live code for the household, or None if it has one already."""
+    for _attempt in range(3):  # a second try only if two random codes collided
+        if _live_code(household_id) is not None:
+            return None
+        code = InvitationCode(household_id=household_id, code=new_code(), created_by_id=actor.id)
+        try:
+            with db.session.begin_nested():
+                db.session.add(code)
+        except IntegrityError:
+            continue
+        return code
+    raise Conflict()
+
+
+def issue_code(household, *, actor):
+    """The household's live code, made now if it has none."""
+    code = _insert_code(household.id, actor)
+    if code is None:
+        return _live_code(household.id)
+    log_change("code.issue", code, actor=actor, complex_id=household.complex_id,
+               after={"household_id": household.id})
+    return code
+
+
+def generate_codes(complex_, *, actor):
+    """A live code for every household of `complex_` that has none; returns how many."""
+    households = db.session.scalars(
+        select(Household.id).where(
+            Household.complex_id == complex_.id,
+            ~exists().where(InvitationCode.household_id == Household.id,
+                            InvitationCode.revoked_at.is_(None)),
+        ).order_by(Household.id)
+    ).all()
+    if not households:
+        return 0
+    codes = [InvitationCode(household_id=household_id, code=new_code(), created_by_id=actor.id)
+             for household_id in households]
+    try:
+        with db.session.begin_nested():
+            db.session.add_all(codes)
+        count = len(codes)
+    except IntegrityError:
+        # Someone generated codes at the same moment: go one by one, keeping theirs.
+        count = sum(1 for household_id in households if _insert_code(household_id, actor))
+    log_change("codes.generate", complex_, actor=actor, complex_id=complex_.id,
+               after={"count": count})
+    return count
+
+
+def _revoke(code, actor):
+    result = db.session.execute(
+        update(InvitationCode)
+        .where(InvitationCode.id == code.id, InvitationCode.revoked_at.is_(None))
+        .values(revoked_at=utcnow(), revoked_by_id=actor.id)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise Conflict(_l("This code has already been revoked."))
+    db.session.refresh(code)
+
+
+def revoke_code(code, *, actor):
+    """The code stops working; the household has no live code until a new one is made."""
+    _revoke(code, actor)
+    log_change("code.revoke", code, actor=actor, complex_id=code.household.complex_id,
+               after={"household_id": code.household_id})
+    return code
+
+
+def regenerate_code(household, *, actor):
+    """Revoke the household's live code (if any) and make a new one."""
+    old = _live_code(household.id)
+    if old is not None:
+        _revoke(old, actor)
+    code = InvitationCode(household_id=household.id, code=new_code(), created_by_id=actor.id)
+    try:
+        with db.session.begin_nested():
+            db.session.add(code)
+    except IntegrityError:
+        raise Conflict(_l("This household's code was changed by someone else just now. "
+                          "Please reload the page and try again.")) from None
+    log_change("code.regenerate", code, actor=actor, complex_id=household.complex_id,
+               before={"code_id": old.id if old else None},
+               after={"household_id": household.id})
+    return code
+
+
+def record_codes_printed(complex_, *, count, actor):
+    """A sheet of every live code lets people in: who printed it is kept."""
+    log_change("codes.print", complex_, actor=actor, complex_id=complex_.id, after={"count": count})

@@ -1,13 +1,332 @@
-from flask import Blueprint
+"""Cohorts, complexes, participations, households and invitation codes.
+
+The /staff pages are the center's; the rest are open to staff and to a coordinator
+placed at the complex today (Complex.can_manage), and 404 to everyone else.
+"""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from gachi.complexes import queries
+from gachi.complexes.codes import format_code
+from gachi.complexes.forms import (
+    CohortForm, ComplexFilterForm, ComplexForm, ConfirmForm, HouseholdLinesForm, MoveStageForm,
+    RecruitForm, options,
+)
+from gachi.complexes.models import Cohort, Complex, Household, InvitationCode, Participation
+from gachi.complexes.operations import (
+    add_households, create_cohort, create_complex, generate_codes, move_stage, record_codes_printed,
+    recruit_complex, regenerate_code, revoke_code, update_cohort, update_complex,
+)
+from gachi.complexes.stages import STAGE_ORDER, Stage, next_stage
+from gachi.core.access import load_for, require, staff_required
+from gachi.core.db import mark_request_writes
+from gachi.core.errors import DomainError
+from gachi.core.time import seoul_today
+from gachi.extensions import db
 
 bp = Blueprint("complexes", __name__)
 
 
-@bp.route("/staff/cohorts")
-def cohort_list():
-    return ""
+@bp.app_template_filter("invitation_code")
+def invitation_code_filter(code):
+    return format_code(code)
 
+
+def _refused(form, error):
+    """A broken rule: nothing is kept, the message shows above the form, and a 4xx."""
+    db.session.rollback()
+    form.form_errors.append(str(error))
+    return error.status
+
+
+# Cohorts ------------------------------------------------------------------------------
+
+@bp.route("/staff/cohorts")
+@staff_required
+def cohort_list():
+    return render_template("complexes/cohort_list.html", cohorts=queries.cohort_rows())
+
+
+@bp.route("/staff/cohorts/new", methods=["GET", "POST"])
+@staff_required
+def cohort_new():
+    form = CohortForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            cohort = create_cohort(**form.cohort_fields(), actor=current_user)
+        except DomainError as error:
+            status = _refused(form, error)
+        else:
+            db.session.commit()
+            flash(_("The cohort %(name)s was created.", name=cohort.name), "success")
+            return redirect(url_for(".cohort_detail", cohort_id=cohort.id))
+    elif form.is_submitted():
+        status = 400
+    return render_template("complexes/cohort_form.html", form=form, cohort=None), status
+
+
+@bp.route("/staff/cohorts/<int:cohort_id>/edit", methods=["GET", "POST"])
+@staff_required
+def cohort_edit(cohort_id):
+    cohort = load_for(current_user, Cohort, cohort_id, permission="can_manage")
+    form = CohortForm(obj=cohort)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            update_cohort(cohort, **form.cohort_fields(), actor=current_user)
+        except DomainError as error:
+            status = _refused(form, error)
+        else:
+            db.session.commit()
+            flash(_("The cohort was saved."), "success")
+            return redirect(url_for(".cohort_detail", cohort_id=cohort.id))
+    elif form.is_submitted():
+        status = 400
+    return render_template("complexes/cohort_form.html", form=form, cohort=cohort), status
+
+
+def _recruit_form():
+    form = RecruitForm()
+    form.complex_id.choices = options(queries.complex_choices())
+    return form
+
+
+def _cohort_page(cohort, form, status=200):
+    return render_template("complexes/cohort_detail.html", cohort=cohort, form=form,
+                           participations=queries.cohort_participation_rows(cohort.id)), status
+
+
+@bp.route("/staff/cohorts/<int:cohort_id>")
+@staff_required
+def cohort_detail(cohort_id):
+    cohort = load_for(current_user, Cohort, cohort_id)
+    return _cohort_page(cohort, _recruit_form())
+
+
+@bp.route("/staff/cohorts/<int:cohort_id>/participations", methods=["POST"])
+@staff_required
+def recruit(cohort_id):
+    cohort = load_for(current_user, Cohort, cohort_id, permission="can_manage")
+    form = _recruit_form()
+    if not form.validate_on_submit():
+        return _cohort_page(cohort, form, 400)
+    complex_ = db.session.get(Complex, form.complex_id.data)
+    try:
+        recruit_complex(cohort, complex_, actor=current_user)
+    except DomainError as error:
+        return _cohort_page(cohort, form, _refused(form, error))
+    db.session.commit()
+    flash(_("%(complex)s now takes part in %(cohort)s.", complex=complex_.name, cohort=cohort.name),
+          "success")
+    return redirect(url_for(".cohort_detail", cohort_id=cohort.id))
+
+
+# Complexes ----------------------------------------------------------------------------
 
 @bp.route("/staff/complexes")
+@staff_required
 def complex_list():
-    return ""
+    cohorts = queries.cohort_choices()
+    form = ComplexFilterForm(formdata=request.args, cohort=cohorts[0].id if cohorts else None)
+    form.cohort.choices = options(cohorts or [("", _l("No cohorts yet"))])
+    if form.validate():
+        page = queries.complex_page(**form.filters(), page=form.page.data or 1)
+        status = 200
+    else:
+        # Filters we cannot read are left out, with a message, rather than guessed at.
+        page = queries.complex_page(cohort_id=cohorts[0].id if cohorts else None)
+        status = 400
+    filter_args = {key: value for key, value in request.args.items() if key != "page"}
+    return render_template("complexes/complex_list.html", form=form, page=page,
+                           filters_refused=status == 400, filter_args=filter_args), status
+
+
+@bp.route("/staff/complexes/new", methods=["GET", "POST"])
+@staff_required
+def complex_new():
+    form = ComplexForm()
+    if form.validate_on_submit():
+        complex_ = create_complex(**form.complex_fields(), actor=current_user)
+        db.session.commit()
+        flash(_("The complex %(name)s was added.", name=complex_.name), "success")
+        return redirect(url_for(".complex_detail", complex_id=complex_.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("complexes/complex_form.html", form=form, complex=None), status
+
+
+@bp.route("/staff/complexes/<int:complex_id>/edit", methods=["GET", "POST"])
+@staff_required
+def complex_edit(complex_id):
+    complex_ = load_for(current_user, Complex, complex_id, permission="can_edit")
+    form = ComplexForm(obj=complex_)
+    if form.validate_on_submit():
+        update_complex(complex_, **form.complex_fields(), actor=current_user)
+        db.session.commit()
+        flash(_("The complex was saved."), "success")
+        return redirect(url_for(".complex_detail", complex_id=complex_.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("complexes/complex_form.html", form=form, complex=complex_), status
+
+
+@bp.route("/complexes/<int:complex_id>")
+@login_required
+def complex_detail(complex_id):
+    complex_ = load_for(current_user, Complex, complex_id, permission="can_manage")
+    return render_template(
+        "complexes/complex_detail.html", complex=complex_,
+        participations=queries.complex_participation_rows(complex_.id),
+        history=queries.stage_history(complex_id=complex_.id),
+        coordinators=queries.placed_coordinator_rows(complex_.id, seoul_today()),
+        next_stage=next_stage,
+    )
+
+
+# Participations and stage moves -------------------------------------------------------
+
+def _participation_page(participation, move_error=None, status=200):
+    return render_template(
+        "complexes/participation.html", participation=participation,
+        stages=STAGE_ORDER, current_index=STAGE_ORDER.index(participation.stage),
+        history=queries.stage_history(participation_id=participation.id),
+        next_stage=next_stage, move_error=move_error,
+    ), status
+
+
+@bp.route("/participations/<int:participation_id>")
+@login_required
+def participation_detail(participation_id):
+    participation = load_for(current_user, Participation, participation_id, permission="can_manage")
+    return _participation_page(participation)
+
+
+@bp.route("/participations/<int:participation_id>/stage", methods=["POST"])
+@login_required
+def move_participation_stage(participation_id):
+    participation = load_for(current_user, Participation, participation_id, permission="can_manage")
+    require(participation.can_move_stage(current_user))
+    form = MoveStageForm()
+    if not form.validate_on_submit():
+        return _participation_page(participation, _("Choose a stage to move to."), 400)
+    try:
+        move_stage(participation, Stage(form.target.data), actor=current_user, note=form.note.data or "")
+    except DomainError as error:
+        db.session.rollback()
+        return _participation_page(participation, str(error), error.status)
+    db.session.commit()
+    flash(_("The stage is now %(stage)s.", stage=participation.stage.label), "success")
+    if form.return_to.data == "complex":
+        return redirect(url_for(".complex_detail", complex_id=participation.complex_id))
+    return redirect(url_for(".participation_detail", participation_id=participation.id))
+
+
+# Households and invitation codes ------------------------------------------------------
+
+def _managed_complex(complex_id):
+    return load_for(current_user, Complex, complex_id, permission="can_manage")
+
+
+def _household_of(complex_, household_id):
+    household = db.session.get(Household, household_id)
+    if household is None or household.complex_id != complex_.id:
+        abort(404)
+    return household
+
+
+def _confirmed():
+    """A button with nothing to read but its CSRF token."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+
+
+def _households_page(complex_, form=None, problems=(), status=200):
+    return render_template(
+        "complexes/households.html", complex=complex_, form=form or HouseholdLinesForm(),
+        households=queries.household_rows(complex_.id), problems=problems,
+    ), status
+
+
+@bp.route("/complexes/<int:complex_id>/households")
+@login_required
+def household_list(complex_id):
+    return _households_page(_managed_complex(complex_id))
+
+
+@bp.route("/complexes/<int:complex_id>/households", methods=["POST"])
+@login_required
+def household_add(complex_id):
+    complex_ = _managed_complex(complex_id)
+    form = HouseholdLinesForm()
+    if not form.validate_on_submit():
+        return _households_page(complex_, form, status=400)
+    try:
+        batch = add_households(complex_, form.lines.data.splitlines(), actor=current_user)
+    except DomainError as error:
+        return _households_page(complex_, form, status=_refused(form, error))
+    db.session.commit()
+    if not batch.problems:
+        flash(_("%(count)s households were added.", count=len(batch.added)), "success")
+        return redirect(url_for(".household_list", complex_id=complex_.id))
+    # Keep the lines that need fixing in the box, and say what is wrong with each.
+    form.lines.data = "\n".join(problem.text for problem in batch.problems)
+    flash(_("%(count)s households were added. Some lines were not added: see below.",
+            count=len(batch.added)), "warning")
+    return _households_page(complex_, form, problems=batch.problems, status=422)
+
+
+@bp.route("/complexes/<int:complex_id>/codes/generate", methods=["POST"])
+@login_required
+def codes_generate(complex_id):
+    complex_ = _managed_complex(complex_id)
+    _confirmed()
+    count = generate_codes(complex_, actor=current_user)
+    db.session.commit()
+    flash(_("%(count)s new codes were made.", count=count) if count
+          else _("Every household already has a code."), "success")
+    return redirect(url_for(".household_list", complex_id=complex_.id))
+
+
+@bp.route("/complexes/<int:complex_id>/households/<int:household_id>/code/regenerate",
+          methods=["POST"])
+@login_required
+def code_regenerate(complex_id, household_id):
+    complex_ = _managed_complex(complex_id)
+    household = _household_of(complex_, household_id)
+    _confirmed()
+    code = regenerate_code(household, actor=current_user)
+    db.session.commit()
+    flash(_("%(household)s has a new code: %(code)s. The old code no longer works.",
+            household=household.label, code=format_code(code.code)), "success")
+    return redirect(url_for(".household_list", complex_id=complex_.id))
+
+
+@bp.route("/complexes/<int:complex_id>/codes/<int:code_id>/revoke", methods=["POST"])
+@login_required
+def code_revoke(complex_id, code_id):
+    complex_ = _managed_complex(complex_id)
+    code = db.session.get(InvitationCode, code_id)
+    if code is None or code.household.complex_id != complex_.id:
+        abort(404)
+    _confirmed()
+    revoke_code(code, actor=current_user)
+    db.session.commit()
+    flash(_("The code of %(household)s no longer works.", household=code.household.label), "success")
+    return redirect(url_for(".household_list", complex_id=complex_.id))
+
+
+@bp.route("/complexes/<int:complex_id>/codes/print")
+@login_required
+def codes_print(complex_id):
+    # Showing every code is written to the audit log, so this GET writes. Signing in
+    # already read the user in a deferred transaction: end it, so the next begins
+    # IMMEDIATE (on SQLite) like a POST's.
+    mark_request_writes()
+    db.session.commit()
+    complex_ = _managed_complex(complex_id)
+    slips = queries.printable_code_rows(complex_.id)
+    record_codes_printed(complex_, count=len(slips), actor=current_user)
+    db.session.commit()
+    return render_template("complexes/codes_print.html", complex=complex_, slips=slips,
+                           join_url=url_for("auth.join", _external=True))

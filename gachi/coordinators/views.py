@@ -1,8 +1,109 @@
-from flask import Blueprint
+"""The center's coordinator pages, and a coordinator's own list of complexes."""
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from gachi.auth.models import User
+from gachi.complexes.forms import options
+from gachi.complexes.models import Complex
+from gachi.complexes.queries import complex_choices
+from gachi.coordinators import queries
+from gachi.coordinators.forms import EndPlacementForm, PlacementForm
+from gachi.coordinators.models import Placement
+from gachi.coordinators.operations import end_placement, place_coordinator
+from gachi.core.access import load_for, require, staff_required
+from gachi.core.errors import DomainError
+from gachi.core.time import seoul_today
+from gachi.extensions import db
 
 bp = Blueprint("coordinators", __name__)
 
 
 @bp.route("/staff/coordinators")
+@staff_required
 def coordinator_list():
-    return ""
+    today = seoul_today()
+    coordinators = queries.coordinator_rows(today)
+    placed_at = {}
+    for row in queries.active_placement_rows(today):
+        placed_at.setdefault(row.coordinator_id, []).append(row)
+    return render_template("coordinators/coordinator_list.html", coordinators=coordinators,
+                           placed_at=placed_at)
+
+
+def _coordinator(user_id):
+    person = db.session.get(User, user_id)
+    if person is None or not person.is_coordinator:
+        abort(404)
+    return person
+
+
+def _placement_form(*, fresh=False):
+    """The "place at a complex" form; `fresh` leaves out what another form posted."""
+    form = PlacementForm(formdata=None) if fresh else PlacementForm()
+    form.complex_id.choices = options(complex_choices())
+    if fresh or not form.is_submitted():
+        form.starts_on.data = seoul_today()
+    return form
+
+
+def _coordinator_page(person, form, status=200, end_error=None):
+    return render_template(
+        "coordinators/coordinator_detail.html", person=person, form=form, end_error=end_error,
+        placements=queries.placement_rows(person.id), today=seoul_today(),
+    ), status
+
+
+@bp.route("/staff/coordinators/<int:user_id>")
+@staff_required
+def coordinator_detail(user_id):
+    return _coordinator_page(_coordinator(user_id), _placement_form())
+
+
+@bp.route("/staff/coordinators/<int:user_id>/placements", methods=["POST"])
+@staff_required
+def place(user_id):
+    person = _coordinator(user_id)
+    form = _placement_form()
+    if not form.validate_on_submit():
+        return _coordinator_page(person, form, 400)
+    complex_ = db.session.get(Complex, form.complex_id.data)
+    try:
+        place_coordinator(person, complex_, starts_on=form.starts_on.data, ends_on=form.ends_on.data,
+                          allow_overlap=form.allow_overlap.data, note=form.note.data or "",
+                          actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        form.form_errors.append(str(error))
+        return _coordinator_page(person, form, error.status)
+    db.session.commit()
+    flash(_("%(name)s is placed at %(complex)s.", name=person.display_name, complex=complex_.name),
+          "success")
+    return redirect(url_for(".coordinator_detail", user_id=person.id))
+
+
+@bp.route("/staff/placements/<int:placement_id>/end", methods=["POST"])
+@staff_required
+def placement_end(placement_id):
+    placement = load_for(current_user, Placement, placement_id, permission="can_manage")
+    form = EndPlacementForm()
+    if not form.validate_on_submit():
+        return _coordinator_page(placement.coordinator, _placement_form(fresh=True), 400,
+                                 end_error=_("Choose the last day of the placement."))
+    try:
+        end_placement(placement, ends_on=form.ends_on.data, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        return _coordinator_page(placement.coordinator, _placement_form(fresh=True), error.status,
+                                 end_error=str(error))
+    db.session.commit()
+    flash(_("The placement now ends on %(date)s.", date=form.ends_on.data.isoformat()), "success")
+    return redirect(url_for(".coordinator_detail", user_id=placement.coordinator_id))
+
+
+@bp.route("/my/complexes")
+@login_required
+def my_complexes():
+    require(current_user.is_coordinator)
+    return render_template("coordinators/my_complexes.html",
+                           complexes=queries.my_complexes(current_user.id, seoul_today()))

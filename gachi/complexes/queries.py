@@ -1,0 +1,184 @@
+"""The reads behind the cohort, complex and household pages: one query per list."""
+from dataclasses import dataclass
+from math import ceil
+
+from sqlalchemy import and_, func, select
+
+from gachi.auth.models import User
+from gachi.complexes.districts import District
+from gachi.complexes.models import (
+    Cohort, Complex, Household, InvitationCode, Participation, StageMove,
+)
+from gachi.coordinators.models import Placement
+from gachi.extensions import db
+
+COMPLEXES_PER_PAGE = 50
+
+
+@dataclass
+class Page:
+    rows: list
+    number: int
+    total: int
+    per_page: int
+
+    @property
+    def pages(self):
+        return max(1, ceil(self.total / self.per_page))
+
+    @property
+    def has_previous(self):
+        return self.number > 1
+
+    @property
+    def has_next(self):
+        return self.number < self.pages
+
+
+# Cohorts ------------------------------------------------------------------------------
+
+def _newest_first():
+    return (Cohort.year.desc(), Cohort.starts_on.desc().nulls_last(), Cohort.id.desc())
+
+
+def cohort_rows():
+    """Every cohort with the number of complexes taking part, newest first."""
+    return db.session.execute(
+        select(Cohort.id, Cohort.name, Cohort.year, Cohort.starts_on, Cohort.ends_on,
+               func.count(Participation.id).label("complex_count"))
+        .outerjoin(Participation, Participation.cohort_id == Cohort.id)
+        .group_by(Cohort.id, Cohort.name, Cohort.year, Cohort.starts_on, Cohort.ends_on)
+        .order_by(*_newest_first())
+    ).all()
+
+
+def cohort_choices():
+    """(id, name) of every cohort, newest first; the first is the latest."""
+    return db.session.execute(select(Cohort.id, Cohort.name).order_by(*_newest_first())).all()
+
+
+def cohort_participation_rows(cohort_id):
+    """The complexes taking part in a cohort, with their district, size and stage."""
+    return db.session.execute(
+        select(Participation.id, Participation.stage, Participation.stage_changed_at,
+               Complex.id.label("complex_id"), Complex.name, Complex.district,
+               Complex.household_count)
+        .join(Complex, Complex.id == Participation.complex_id)
+        .where(Participation.cohort_id == cohort_id)
+        .order_by(Complex.district, Complex.name)
+    ).all()
+
+
+# Complexes ----------------------------------------------------------------------------
+
+def complex_choices():
+    """(id, "name · district") of every complex, for a select."""
+    rows = db.session.execute(
+        select(Complex.id, Complex.name, Complex.district).order_by(Complex.name, Complex.id)
+    ).all()
+    return [(row.id, f"{row.name} · {District(row.district).label}") for row in rows]
+
+
+def complex_page(*, cohort_id=None, district=None, stage=None, tenure=None, name=None,
+                 page=1, per_page=COMPLEXES_PER_PAGE):
+    """One page of complexes with the stage of their participation in `cohort_id`.
+
+    Two queries whatever the size: the count and the page.
+    """
+    joined = and_(Participation.complex_id == Complex.id, Participation.cohort_id == cohort_id)
+    conditions = []
+    if district:
+        conditions.append(Complex.district == district)
+    if tenure:
+        conditions.append(Complex.tenure == tenure)
+    if stage and cohort_id:
+        conditions.append(Participation.stage == stage)
+    if name:
+        conditions.append(Complex.name.contains(name, autoescape=True))
+    total = db.session.scalar(
+        select(func.count(Complex.id)).outerjoin(Participation, joined).where(*conditions)
+    )
+    rows = db.session.execute(
+        select(Complex.id, Complex.name, Complex.district, Complex.tenure,
+               Complex.household_count, Complex.source,
+               Participation.id.label("participation_id"), Participation.stage)
+        .outerjoin(Participation, joined)
+        .where(*conditions)
+        .order_by(Complex.name, Complex.id)
+        .limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return Page(rows=rows, number=page, total=total, per_page=per_page)
+
+
+def complex_participation_rows(complex_id):
+    """A complex's participations, newest cohort first."""
+    return db.session.execute(
+        select(Participation, Cohort.name.label("cohort_name"))
+        .join(Cohort, Cohort.id == Participation.cohort_id)
+        .where(Participation.complex_id == complex_id)
+        .order_by(*_newest_first())
+    ).all()
+
+
+def stage_history(*, complex_id=None, participation_id=None):
+    """Stage moves, newest first, with who made them and in which cohort."""
+    statement = (
+        select(StageMove.id, StageMove.from_stage, StageMove.to_stage, StageMove.moved_at,
+               StageMove.note, User.display_name.label("moved_by"),
+               Cohort.name.label("cohort_name"))
+        .join(Participation, Participation.id == StageMove.participation_id)
+        .join(Cohort, Cohort.id == Participation.cohort_id)
+        .outerjoin(User, User.id == StageMove.moved_by_id)
+        .order_by(StageMove.moved_at.desc(), StageMove.id.desc())
+    )
+    if complex_id is not None:
+        statement = statement.where(Participation.complex_id == complex_id)
+    if participation_id is not None:
+        statement = statement.where(StageMove.participation_id == participation_id)
+    return db.session.execute(statement).all()
+
+
+def placed_coordinator_rows(complex_id, day):
+    """The coordinators placed at a complex on `day`, with their placement's dates."""
+    return db.session.execute(
+        select(User.id, User.display_name, Placement.id.label("placement_id"),
+               Placement.starts_on, Placement.ends_on)
+        .join(User, User.id == Placement.coordinator_id)
+        .where(Placement.complex_id == complex_id, Placement.is_active_on(day))
+        .order_by(User.display_name, Placement.starts_on)
+    ).all()
+
+
+# Households and codes -----------------------------------------------------------------
+
+def _building_order():
+    """"101" before "1001": shorter numbers first, then as text."""
+    return (func.length(Household.building), Household.building,
+            func.length(Household.unit), Household.unit)
+
+
+def household_rows(complex_id):
+    """Every household of a complex with its live code and its number of members."""
+    return db.session.execute(
+        select(Household.id, Household.building, Household.unit,
+               InvitationCode.id.label("code_id"), InvitationCode.code,
+               func.count(User.id).label("member_count"))
+        .outerjoin(InvitationCode, and_(InvitationCode.household_id == Household.id,
+                                        InvitationCode.revoked_at.is_(None)))
+        .outerjoin(User, User.household_id == Household.id)
+        .where(Household.complex_id == complex_id)
+        .group_by(Household.id, Household.building, Household.unit,
+                  InvitationCode.id, InvitationCode.code)
+        .order_by(*_building_order())
+    ).all()
+
+
+def printable_code_rows(complex_id):
+    """The households of a complex that have a live code, with the code, for the slips."""
+    return db.session.execute(
+        select(Household.building, Household.unit, InvitationCode.code)
+        .join(InvitationCode, and_(InvitationCode.household_id == Household.id,
+                                   InvitationCode.revoked_at.is_(None)))
+        .where(Household.complex_id == complex_id)
+        .order_by(*_building_order())
+    ).all()

@@ -1,0 +1,24 @@
+"""Forms for placing coordinators at complexes."""
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, DateField, SelectField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from gachi.core.forms import BaseForm
+
+
+class PlacementForm(BaseForm):
+    """Place a coordinator at a complex; the view fills in the complexes."""
+
+    complex_id = SelectField(_l("Complex"), coerce=int, validators=[InputRequired()])
+    starts_on = DateField(_l("First day"), validators=[InputRequired()])
+    ends_on = DateField(_l("Last day (leave empty if not known)"), validators=[Optional()])
+    allow_overlap = BooleanField(_l("Allow two coordinators at once"))
+    note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
+
+    def validate_ends_on(self, field):
+        if field.data and self.starts_on.data and field.data < self.starts_on.data:
+            raise ValidationError(_l("The last day cannot be before the first day."))
+
+
+class EndPlacementForm(BaseForm):
+    ends_on = DateField(_l("Last day"), validators=[InputRequired()])

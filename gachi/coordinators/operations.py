@@ -1,0 +1,65 @@
+"""The verbs that place coordinators at complexes and end their placements."""
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select
+
+from gachi.auth.models import User
+from gachi.coordinators.models import Placement
+from gachi.core.audit import log_change
+from gachi.core.errors import Conflict, DomainError
+from gachi.extensions import db
+
+
+def _overlapping_placements(complex_id, starts_on, ends_on):
+    """Placements at `complex_id` sharing a day with [starts_on, ends_on] (None: open-ended)."""
+    conditions = [Placement.complex_id == complex_id,
+                  or_(Placement.ends_on.is_(None), Placement.ends_on >= starts_on)]
+    if ends_on is not None:
+        conditions.append(Placement.starts_on <= ends_on)
+    return db.session.execute(
+        select(Placement.coordinator_id, User.display_name)
+        .join(User, User.id == Placement.coordinator_id)
+        .where(*conditions)
+    ).all()
+
+
+def place_coordinator(coordinator, complex_, *, starts_on, ends_on=None, allow_overlap=False,
+                      note="", actor):
+    """Grant `coordinator` the complex from `starts_on` to `ends_on` (inclusive; None: open).
+
+    The same coordinator twice at once at one complex is refused; a second coordinator at
+    the same time only when the center says so (`allow_overlap`).
+    """
+    if not coordinator.is_coordinator:
+        raise DomainError(_l("Only coordinator accounts can be placed at a complex."))
+    if ends_on is not None and ends_on < starts_on:
+        raise DomainError(_l("A placement cannot end before it starts."))
+    overlapping = _overlapping_placements(complex_.id, starts_on, ends_on)
+    if any(row.coordinator_id == coordinator.id for row in overlapping):
+        raise Conflict(_l("%(name)s is already placed at this complex for part of this period."),
+                       name=coordinator.display_name)
+    if overlapping and not allow_overlap:
+        raise Conflict(_l("%(name)s is already placed at this complex for part of this period. "
+                          "Tick “Allow two coordinators at once” to place a second coordinator."),
+                       name=overlapping[0].display_name)
+    placement = Placement(coordinator_id=coordinator.id, complex_id=complex_.id,
+                          starts_on=starts_on, ends_on=ends_on, note=note, created_by_id=actor.id)
+    db.session.add(placement)
+    log_change("placement.create", placement, actor=actor, complex_id=complex_.id,
+               after={"coordinator_id": coordinator.id, "starts_on": starts_on,
+                      "ends_on": ends_on, "allow_overlap": allow_overlap})
+    return placement
+
+
+def end_placement(placement, *, ends_on, actor):
+    """The placement's last day becomes `ends_on`; the row stays as the record."""
+    if ends_on < placement.starts_on:
+        raise DomainError(_l("A placement cannot end before it starts (%(date)s)."),
+                          date=placement.starts_on.isoformat())
+    if placement.ends_on is not None and placement.ends_on <= ends_on:
+        raise Conflict(_l("This placement already ends on %(date)s."),
+                       date=placement.ends_on.isoformat())
+    before = placement.ends_on
+    placement.ends_on = ends_on
+    log_change("placement.end", placement, actor=actor, complex_id=placement.complex_id,
+               before={"ends_on": before}, after={"ends_on": ends_on})
+    return placement

@@ -1,0 +1,78 @@
+"""The reads behind the coordinator pages: one query per list."""
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, func, select
+
+from gachi.auth.models import Role, User
+from gachi.complexes.models import Cohort, Complex, Participation
+from gachi.coordinators.models import Placement
+from gachi.extensions import db
+
+
+def coordinator_rows(day):
+    """Every coordinator account with the number of complexes they are placed at on `day`."""
+    active = and_(Placement.coordinator_id == User.id, Placement.is_active_on(day))
+    return db.session.execute(
+        select(User.id, User.display_name, User.username, User.active,
+               func.count(func.distinct(Placement.complex_id)).label("load"))
+        .outerjoin(Placement, active)
+        .where(User.role == Role.COORDINATOR)
+        .group_by(User.id, User.display_name, User.username, User.active)
+        .order_by(User.display_name, User.id)
+    ).all()
+
+
+def active_placement_rows(day, coordinator_ids=None):
+    """Placements in force on `day` with their complex's name, by coordinator."""
+    statement = (
+        select(Placement.coordinator_id, Placement.complex_id, Complex.name.label("complex_name"))
+        .join(Complex, Complex.id == Placement.complex_id)
+        .where(Placement.is_active_on(day))
+        .order_by(Complex.name)
+    )
+    if coordinator_ids is not None:
+        statement = statement.where(Placement.coordinator_id.in_(coordinator_ids))
+    return db.session.execute(statement).all()
+
+
+def placement_rows(coordinator_id):
+    """All of a coordinator's placements, past, present and future; latest start first."""
+    return db.session.execute(
+        select(Placement, Complex.name.label("complex_name"), Complex.district)
+        .join(Complex, Complex.id == Placement.complex_id)
+        .where(Placement.coordinator_id == coordinator_id)
+        .order_by(Placement.starts_on.desc(), Placement.id.desc())
+    ).all()
+
+
+@dataclass
+class PlacedComplex:
+    id: int
+    name: str
+    district: object
+    participations: list = field(default_factory=list)
+
+
+def my_complexes(coordinator_id, day):
+    """The complexes a coordinator is placed at on `day`, each with its participations.
+
+    One query; rows are only grouped by complex here, nothing is counted.
+    """
+    rows = db.session.execute(
+        select(Complex.id, Complex.name, Complex.district,
+               Participation.id.label("participation_id"), Participation.stage,
+               Cohort.name.label("cohort_name"))
+        .select_from(Placement)
+        .join(Complex, Complex.id == Placement.complex_id)
+        .outerjoin(Participation, Participation.complex_id == Complex.id)
+        .outerjoin(Cohort, Cohort.id == Participation.cohort_id)
+        .where(Placement.coordinator_id == coordinator_id, Placement.is_active_on(day))
+        .order_by(Complex.name, Complex.id, Cohort.year.desc(), Cohort.id.desc())
+    ).all()
+    complexes = {}
+    for row in rows:
+        placed = complexes.setdefault(row.id, PlacedComplex(row.id, row.name, row.district))
+        seen = {participation.participation_id for participation in placed.participations}
+        if row.participation_id is not None and row.participation_id not in seen:
+            placed.participations.append(row)
+    return list(complexes.values())

@@ -1,0 +1,81 @@
+"""Helpers shared by the complexes and coordinators tests."""
+import html
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+from gachi.extensions import db
+
+from tests.conftest import csrf_token, sign_in_directly
+
+# Any path that renders a page: a 404 page carries the session's CSRF token too.
+TOKEN_PAGE = "/no-such-page"
+
+
+def signed_in(client, user):
+    """`client`, signed in as `user`, reading pages in English (the messages we assert)."""
+    client.set_cookie("lang", "en")
+    sign_in_directly(client, user)
+    return client
+
+
+def post(client, path, data=None):
+    """POST with this session's CSRF token."""
+    return client.post(path, data={"csrf_token": csrf_token(client, TOKEN_PAGE), **(data or {})})
+
+
+def text_of(response):
+    return html.unescape(response.get_data(as_text=True))
+
+
+def management_scene(make):
+    """A complex with a participation, a household and its live code; the ids by name."""
+    complex_ = make.complex_(name="아현동 P아파트")
+    participation = make.participation(complex_)
+    household = make.household(complex_, building="101", unit="1203")
+    code = make.invitation(household)
+    return {"complex": complex_.id, "participation": participation.id,
+            "household": household.id, "code": code.id, "complex_obj": complex_}
+
+
+# Every route that manages one complex: (method, path template).
+MANAGEMENT_ROUTES = [
+    ("GET", "/complexes/{complex}"),
+    ("GET", "/complexes/{complex}/households"),
+    ("POST", "/complexes/{complex}/households"),
+    ("POST", "/complexes/{complex}/codes/generate"),
+    ("POST", "/complexes/{complex}/households/{household}/code/regenerate"),
+    ("POST", "/complexes/{complex}/codes/{code}/revoke"),
+    ("GET", "/complexes/{complex}/codes/print"),
+    ("GET", "/participations/{participation}"),
+    ("POST", "/participations/{participation}/stage"),
+]
+
+# What each POST sends when it is meant to go through.
+POST_DATA = {
+    "/complexes/{complex}/households": {"lines": "102 301"},
+    "/participations/{participation}/stage": {"target": "problem_workshop"},
+}
+
+
+def request_route(client, method, template, ids):
+    path = template.format(**ids)
+    if method == "GET":
+        return client.get(path)
+    return post(client, path, POST_DATA.get(template, {}))
+
+
+@contextmanager
+def counted_queries():
+    """The SQL statements run inside the block (not BEGIN, SAVEPOINT and the like)."""
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        if not statement.lstrip().upper().startswith(("BEGIN", "SAVEPOINT", "RELEASE", "PRAGMA")):
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)

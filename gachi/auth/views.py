@@ -1,28 +1,269 @@
-from flask import Blueprint
+"""Sign-in and sign-out, joining with a code, password change, and account admin."""
+import re
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint, abort, current_app, flash, redirect, render_template, request, url_for,
+)
+from flask_babel import gettext as _
+from flask_login import COOKIE_NAME, current_user, login_required, logout_user
+
+from gachi.auth import operations, queries, throttle
+from gachi.auth.forms import (
+    AccountCreateForm, AccountEditForm, AccountFilterForm, ChangePasswordForm, JoinForm,
+    LoginForm, PasswordResetForm,
+)
+from gachi.auth.models import User
+from gachi.auth.sessions import start_session
+from gachi.core.access import load_for, require, staff_required
+from gachi.enterprises.models import Enterprise
+from gachi.extensions import db
 
 bp = Blueprint("auth", __name__)
 
 
-@bp.route("/login")
+def _address():
+    """The client's address; behind a proxy, ProxyFix makes this the real one."""
+    return request.remote_addr or "unknown"
+
+
+def _safe_next(target):
+    """A same-site path to go to after signing in, or None."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    if any(ord(character) < 32 or ord(character) == 127 for character in target):
+        return None
+    parts = urlsplit(target)
+    return None if parts.scheme or parts.netloc else target
+
+
+def _show_error(form, error):
+    """Roll back and put an operation's refusal next to the field it is about."""
+    db.session.rollback()
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, str(error)]
+    else:
+        form.form_errors.append(str(error))
+    return error.status
+
+
+def _form_status(form):
+    return 400 if form.is_submitted() else 200
+
+
+def _has_remember_cookie():
+    return current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME) in request.cookies
+
+
+@bp.app_template_filter("masked_phone")
+def masked_phone(phone):
+    """010-1234-5678 → 010-****-5678: enough to recognise, not to call."""
+    if not phone:
+        return ""
+    groups = re.split(r"([ -])", phone)
+    if len(groups) == 5:  # three groups and two separators: hide the middle one
+        groups[2] = "*" * len(groups[2])
+        return "".join(groups)
+    digit_count = sum(character.isdigit() for character in phone)
+    masked, seen = [], 0
+    for character in phone:
+        if character.isdigit():
+            seen += 1
+            character = "*" if 3 < seen <= digit_count - 4 else character
+        masked.append(character)
+    return "".join(masked)
+
+
+# Signing in and out ----------------------------------------------------------------
+
+def _render_login(form, next_url, *, failure=None, status=200):
+    return render_template("auth/login.html", form=form, next_url=next_url, failure=failure), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
 def login():
-    return "login"
+    next_url = _safe_next(request.args.get("next"))
+    if current_user.is_authenticated:
+        return redirect(next_url or url_for("public.home"))
+    form = LoginForm()
+    if not form.validate_on_submit():
+        return _render_login(form, next_url, status=_form_status(form))
+    account, address = form.username.data, _address()
+    if throttle.limit_reached(account, address):
+        abort(429)
+    user = operations.authenticate(account, form.password.data)
+    if user is None:
+        throttle.record_failure(account, address)
+        db.session.commit()
+        return _render_login(form, next_url, status=401,
+                             failure=_("The user name or the password is not right. Please try again."))
+    if not user.active:
+        return _render_login(form, next_url, status=403, failure=_(
+            "This account is turned off. Please ask your coordinator or the center to turn it on."))
+    operations.record_sign_in(user, form.password.data)
+    throttle.clear_failures(account, address)
+    db.session.commit()
+    start_session(user, remember=form.remember.data)
+    _greet(user)
+    return redirect(next_url or url_for("public.home"))
+
+
+def _greet(user):
+    flash(_("Welcome, %(name)s.", name=user.display_name), "info")
+    if user.password_changed_at is None:
+        flash(_("You signed in with a temporary password. Please choose your own password "
+                "on the Account page."), "warning")
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    return ""
+    if current_user.is_authenticated:
+        operations.end_all_sessions(current_user._get_current_object())
+        db.session.commit()
+    logout_user()
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("public.index"))
 
 
-@bp.route("/join")
+# Joining and passwords -------------------------------------------------------------
+
+@bp.route("/join", methods=["GET", "POST"])
 def join():
-    return ""
+    if current_user.is_authenticated:
+        return redirect(url_for("public.home"))
+    form = JoinForm(code=request.args.get("code", ""))
+    status = _form_status(form)
+    if form.validate_on_submit():
+        address = _address()
+        if throttle.limit_reached(throttle.JOIN_ACCOUNT, address):
+            abort(429)
+        try:
+            user = operations.join_household(form.code.data, form.username.data,
+                                             form.display_name.data, form.password.data)
+        except operations.InvalidCode as error:
+            status = _show_error(form, error)
+            throttle.record_failure(throttle.JOIN_ACCOUNT, address)
+            db.session.commit()
+        except operations.AccountError as error:
+            status = _show_error(form, error)
+        else:
+            throttle.clear_failures(throttle.JOIN_ACCOUNT, address)
+            db.session.commit()
+            start_session(user)
+            flash(_("Welcome, %(name)s. You are now a member of %(complex)s.",
+                    name=user.display_name, complex=user.household.complex.name), "info")
+            return redirect(url_for("public.home"))
+    return render_template("auth/join.html", form=form), status
 
 
-@bp.route("/account/password")
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
 def change_password():
-    return ""
+    user = current_user._get_current_object()
+    form = ChangePasswordForm()
+    status = _form_status(form)
+    if form.validate_on_submit():
+        if throttle.limit_reached(user.username, _address()):
+            abort(429)
+        try:
+            operations.change_password(user, form.current_password.data, form.password.data, actor=user)
+        except operations.WrongPassword as error:
+            status = _show_error(form, error)
+            throttle.record_failure(user.username, _address())
+            db.session.commit()
+        except operations.AccountError as error:
+            status = _show_error(form, error)
+        else:
+            db.session.commit()
+            start_session(user, remember=_has_remember_cookie())  # this browser stays in
+            flash(_("Your password is changed. Every other device has been signed out."), "info")
+            return redirect(url_for("public.home"))
+    return render_template("auth/change_password.html", form=form), status
+
+
+# Account admin (staff with the admin flag) --------------------------------------------
+
+def _require_account_admin():
+    # The rule does not depend on which account, so ask it about the user's own.
+    require(current_user.can_manage_accounts(current_user))
 
 
 @bp.route("/staff/accounts")
+@staff_required
 def account_list():
-    return ""
+    _require_account_admin()
+    form = AccountFilterForm(request.args)
+    valid = form.validate()
+    accounts = queries.account_page(role=form.role.data if valid else None,
+                                    search=form.q.data if valid else None,
+                                    page=request.args.get("page", 1, type=int))
+    return render_template("auth/accounts.html", form=form, accounts=accounts), 200 if valid else 400
+
+
+@bp.route("/staff/accounts/new", methods=["GET", "POST"])
+@staff_required
+def account_new():
+    _require_account_admin()
+    form = AccountCreateForm(enterprises=queries.enterprises_by_name())
+    status = _form_status(form)
+    if form.validate_on_submit():
+        enterprise = db.session.get(Enterprise, form.enterprise_id.data) if form.enterprise_id.data else None
+        try:
+            account = operations.create_account(
+                form.role.data, form.username.data, form.display_name.data, form.password.data,
+                actor=current_user, enterprise=enterprise, is_admin=form.is_admin.data,
+                phone=form.phone.data, email=form.email.data)
+        except operations.AccountError as error:
+            status = _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The account for %(name)s is made. Give them the temporary password in person; "
+                    "they should change it after signing in.", name=account.display_name), "info")
+            return redirect(url_for(".account_edit", user_id=account.id))
+    return render_template("auth/account_form.html", form=form, account=None), status
+
+
+def _render_account(account, form, reset_form, status):
+    return render_template("auth/account_form.html", account=account, form=form,
+                           reset_form=reset_form), status
+
+
+@bp.route("/staff/accounts/<int:user_id>", methods=["GET", "POST"])
+@staff_required
+def account_edit(user_id):
+    account = load_for(current_user, User, user_id, permission="can_manage_accounts")
+    form = AccountEditForm(obj=account)
+    status = _form_status(form)
+    if form.validate_on_submit():
+        try:
+            operations.update_account(
+                account, actor=current_user, display_name=form.display_name.data,
+                phone=form.phone.data, email=form.email.data, active=form.active.data,
+                is_admin=form.is_admin.data)
+        except operations.AccountError as error:
+            status = _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The account of %(name)s is saved.", name=account.display_name), "info")
+            return redirect(url_for(".account_edit", user_id=account.id))
+    return _render_account(account, form, PasswordResetForm(formdata=None), status)
+
+
+@bp.route("/staff/accounts/<int:user_id>/password", methods=["POST"])
+@staff_required
+def account_password_reset(user_id):
+    account = load_for(current_user, User, user_id, permission="can_manage_accounts")
+    reset_form = PasswordResetForm()
+    status = 400
+    if reset_form.validate_on_submit():
+        try:
+            operations.reset_password(account, reset_form.password.data, actor=current_user)
+        except operations.AccountError as error:
+            status = _show_error(reset_form, error)
+        else:
+            db.session.commit()
+            flash(_("%(name)s has a new temporary password and is signed out everywhere. "
+                    "Give them the password in person.", name=account.display_name), "info")
+            return redirect(url_for(".account_edit", user_id=account.id))
+    return _render_account(account, AccountEditForm(formdata=None, obj=account), reset_form, status)

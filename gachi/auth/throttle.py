@@ -1,0 +1,100 @@
+"""Sign-in throttling: how many wrong passwords we let through, and from where.
+
+Why it works this way:
+
+- Kept in the database (the `login_failures` table), not in one process's
+  memory, so every gunicorn worker and every app server counts the same
+  failures. One row per failure; counting is an indexed range scan.
+- Three limits, each a count of failures in a sliding window (config.py):
+  LOGIN_LIMIT_ACCOUNT_ADDRESS for one account from one address (9 a minute: a
+  resident who mistypes is not held up, a guesser is), LOGIN_LIMIT_ADDRESS for
+  one address whatever the account (one machine trying many accounts), and
+  LOGIN_LIMIT_ACCOUNT for one account from every address (a spread-out attack).
+  When any is reached the attempt is refused with a 429 *before* the password is
+  checked, so a refused attempt tells the guesser nothing and is not counted.
+- Nobody can be locked out for good: the windows are short and sliding, so the
+  door opens again by itself once the failures age out, and a successful sign-in
+  clears its own (account, address) failures. Only the account-wide limit can hold
+  a resident back because of someone else, and only while an attack from many
+  addresses is going on and for one window after it stops.
+- The account is the user name as typed (lower-cased), whether or not such an
+  account exists, so the throttle does not reveal which names are real.
+- The address is `request.remote_addr`. Behind a reverse proxy, wrap the app in
+  werkzeug's ProxyFix with the number of proxies you run; we never read
+  X-Forwarded-For ourselves, because anyone can send that header and so choose
+  their own "address".
+- The password-change page counts a wrong current password against the same
+  (account, address) pair, so a borrowed session cannot be used to guess it.
+- Joining with an invitation code uses the same table under the account key
+  JOIN_ACCOUNT, limited per address only: counting every address's join
+  failures together would let one attacker stop every household from joining.
+- Rows older than a day are deleted now and then while recording a failure
+  (the typed names are personal data, and the table stays small); `purge` does
+  it on demand.
+- A burst of simultaneous attempts may all pass the check before any of their
+  failures is written. On SQLite every sign-in holds the write lock, so they
+  queue; on PostgreSQL the overshoot is at most the number of requests served at
+  once, which does not change the arithmetic of guessing.
+"""
+import random
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import delete, func, select
+
+from gachi.auth.models import LoginFailure
+from gachi.core.time import utcnow
+from gachi.extensions import db
+
+# Not a possible user name (user names have no colon), so it never mixes with one.
+JOIN_ACCOUNT = "join:"
+KEEP_FAILURES_FOR = timedelta(days=1)
+PURGE_CHANCE = 1 / 50
+_COLUMN_LENGTH = 64
+
+
+def _key(value: str) -> str:
+    return (value or "").lower()[:_COLUMN_LENGTH]
+
+
+def _failures_since(since, *conditions) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(LoginFailure)
+        .where(LoginFailure.created_at >= since, *conditions)
+    )
+
+
+def limit_reached(account: str, address: str) -> bool:
+    """True when `account` from `address` has used up any of its allowances."""
+    account, address = _key(account), _key(address)
+    config, now = current_app.config, utcnow()
+    limits = [
+        (config["LOGIN_LIMIT_ACCOUNT_ADDRESS"],
+         (LoginFailure.account == account, LoginFailure.address == address)),
+        (config["LOGIN_LIMIT_ADDRESS"], (LoginFailure.address == address,)),
+    ]
+    if account != JOIN_ACCOUNT:
+        limits.append((config["LOGIN_LIMIT_ACCOUNT"], (LoginFailure.account == account,)))
+    return any(_failures_since(now - window, *conditions) >= allowed
+               for (allowed, window), conditions in limits)
+
+
+def record_failure(account: str, address: str) -> None:
+    db.session.add(LoginFailure(account=_key(account), address=_key(address), created_at=utcnow()))
+    if random.random() < PURGE_CHANCE:
+        purge()
+
+
+def clear_failures(account: str, address: str) -> None:
+    """After a successful sign-in: this pair starts afresh (other addresses do not)."""
+    db.session.execute(delete(LoginFailure).where(
+        LoginFailure.account == _key(account), LoginFailure.address == _key(address)
+    ))
+
+
+def purge() -> int:
+    """Delete failures older than a day; returns how many went."""
+    result = db.session.execute(
+        delete(LoginFailure).where(LoginFailure.created_at < utcnow() - KEEP_FAILURES_FOR)
+    )
+    return result.rowcount

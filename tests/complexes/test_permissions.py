@@ -9,6 +9,7 @@ from gachi.extensions import db
 from tests.complexes.helpers import (
     MANAGEMENT_ROUTES, management_scene, post, request_route, signed_in,
 )
+from tests.conftest import sign_in
 
 ROUTE_IDS = [f"{method} {path}" for method, path in MANAGEMENT_ROUTES]
 
@@ -145,3 +146,13 @@ class TestCanManageMatrix:
         assert complex_.can_view(resident)
         assert not complex_.can_manage(resident)
         assert not make.complex_().can_view(resident)
+
+
+def test_a_coordinator_signed_in_through_the_login_form_cannot_see_another_complex(client, make):
+    mine, other = make.complex_(), make.complex_()
+    coordinator = make.coordinator(mine)
+    sign_in(client, coordinator)
+
+    assert client.get(f"/complexes/{mine.id}").status_code == 200
+    assert client.get(f"/complexes/{other.id}").status_code == 404
+    assert client.get(f"/complexes/{other.id}/households").status_code == 404

@@ -8,6 +8,7 @@ from gachi.complexes.stages import Stage
 from gachi.coordinators.models import Placement
 from gachi.extensions import db
 from tests.complexes.helpers import counted_queries, post, signed_in, text_of
+from tests.conftest import sign_in
 
 
 def placements():
@@ -167,3 +168,14 @@ def test_my_complexes_says_so_when_there_are_none(client, make):
     signed_in(client, make.coordinator())
 
     assert "You are not placed at any complex today." in text_of(client.get("/my/complexes"))
+
+
+def test_staff_signed_in_through_the_login_form_places_a_coordinator(client, make):
+    staff, coordinator, complex_ = make.staff(), make.coordinator(), make.complex_()
+    sign_in(client, staff)
+
+    response = post(client, f"/staff/coordinators/{coordinator.id}/placements",
+                    {"complex_id": str(complex_.id), "starts_on": make.today().isoformat()})
+
+    assert response.status_code == 302
+    assert placements() == 1

@@ -1,0 +1,60 @@
+"""Error pages in the user's language, security headers, never a 500 for bad input."""
+from gachi.core.errors import GateNotMet
+
+
+def test_an_unknown_page_is_a_404_page_in_korean(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert '<html lang="ko">' in response.get_data(as_text=True)
+
+
+def test_english_speakers_get_the_error_page_in_english(client):
+    client.set_cookie("lang", "en")
+    page = client.get("/no-such-page").get_data(as_text=True)
+    assert '<html lang="en">' in page and "Page not found" in page
+
+
+def test_a_wrong_method_is_a_405_page(client):
+    assert client.get("/logout").status_code == 405
+
+
+def test_a_body_over_the_limit_is_a_413_page(app, client):
+    response = client.post("/login", data={"username": "x" * (app.config["MAX_CONTENT_LENGTH"] + 1)})
+    assert response.status_code == 413
+
+
+def test_an_unexpected_error_is_a_500_page_not_a_traceback(app, client, monkeypatch):
+    def broken():
+        raise RuntimeError("boom")
+
+    monkeypatch.setitem(app.view_functions, "public.index", broken)
+    response = client.get("/")
+    assert response.status_code == 500
+    assert "boom" not in response.get_data(as_text=True)
+
+
+def test_a_broken_domain_rule_is_a_4xx_with_its_message(app, client, monkeypatch):
+    def refuses():
+        raise GateNotMet("No coordinator is placed at this complex.")
+
+    monkeypatch.setitem(app.view_functions, "public.index", refuses)
+    client.set_cookie("lang", "en")
+    response = client.get("/")
+    assert response.status_code == 409
+    assert "No coordinator is placed at this complex." in response.get_data(as_text=True)
+
+
+def test_every_response_carries_the_security_headers(client):
+    for path in ("/", "/no-such-page", "/login"):
+        headers = client.get(path).headers
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "same-origin"
+
+
+def test_session_cookies_are_httponly_and_lax_and_secure_in_production():
+    from config import Config, ProductionConfig
+
+    assert Config.SESSION_COOKIE_HTTPONLY and Config.REMEMBER_COOKIE_HTTPONLY
+    assert Config.SESSION_COOKIE_SAMESITE == "Lax" == Config.REMEMBER_COOKIE_SAMESITE
+    assert ProductionConfig.SESSION_COOKIE_SECURE and ProductionConfig.REMEMBER_COOKIE_SECURE

@@ -5,21 +5,16 @@ operations.check_new_password, so the forms only check that something was typed.
 """
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, PasswordField, SelectField, StringField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import EqualTo, InputRequired, Length, Optional, Regexp
 
 from gachi.auth.models import Role
 from gachi.auth.operations import (
     STAFF_CREATED_ROLES, USERNAME_PATTERN, USERNAME_RULE, normalise_username,
 )
-from gachi.core.forms import BaseForm
+from gachi.core.forms import BaseForm, options
 
 PHONE_PATTERN = r"^\+?[0-9][0-9 -]{5,18}[0-9]$"
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-
-
-def _options(pairs):
-    return [SelectChoice(value=value, label=label) for value, label in pairs]
 
 
 def _optional_role(value):
@@ -80,7 +75,7 @@ class AccountFilterForm(BaseForm):
         csrf = False
 
     role = SelectField(_l("Role"), coerce=_optional_role, validators=[Optional()],
-                       choices=_options([("", _l("All roles")), *Role.choices()]))
+                       choices=options([("", _l("All roles")), *Role.choices()]))
     q = StringField(_l("Name or user name"), validators=[Optional(), Length(max=64)])
 
 
@@ -98,7 +93,7 @@ class _ContactFields(BaseForm):
 
 class AccountCreateForm(_ContactFields):
     role = SelectField(_l("Role"), coerce=Role,
-                       choices=_options((role.value, role.label) for role in STAFF_CREATED_ROLES))
+                       choices=options((role.value, role.label) for role in STAFF_CREATED_ROLES))
     enterprise_id = SelectField(_l("Enterprise (for enterprise partners)"), coerce=_optional_int)
     username = _username_field()
     display_name = StringField(_l("Name"), validators=[_required(), Length(max=100)])
@@ -107,7 +102,7 @@ class AccountCreateForm(_ContactFields):
 
     def __init__(self, *args, enterprises=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.enterprise_id.choices = _options([
+        self.enterprise_id.choices = options([
             ("", _l("None")), *((enterprise.id, enterprise.name) for enterprise in enterprises),
         ])
 

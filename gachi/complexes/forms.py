@@ -3,26 +3,14 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
-    DataRequired, InputRequired, Length, NumberRange, Optional, StopValidation, ValidationError,
+    DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError,
 )
 
 from gachi.complexes.districts import District
 from gachi.complexes.models import Tenure
 from gachi.complexes.stages import Stage
-from gachi.core.forms import BaseForm
-
-
-def options(pairs):
-    """(value, label) pairs as WTForms choices (it no longer takes bare tuples)."""
-    return [SelectChoice(value=value, label=label) for value, label in pairs]
-
-
-def finite_number(form, field):
-    """NaN and Infinity parse as decimals; they are no share of anything."""
-    if field.data is not None and not field.data.is_finite():
-        raise StopValidation(_l("Enter a number."))
+from gachi.core.forms import BaseForm, finite_number, options
 
 
 def _int_or_none(value):

@@ -12,8 +12,9 @@ from gachi.complexes import queries
 from gachi.complexes.codes import format_code
 from gachi.complexes.forms import (
     CohortForm, ComplexFilterForm, ComplexForm, ConfirmForm, HouseholdLinesForm, MoveStageForm,
-    RecruitForm, options,
+    RecruitForm,
 )
+from gachi.core.forms import options
 from gachi.complexes.models import Cohort, Complex, Household, InvitationCode, Participation
 from gachi.complexes.operations import (
     add_households, create_cohort, create_complex, generate_codes, move_stage, record_codes_printed,
@@ -319,11 +320,8 @@ def code_revoke(complex_id, code_id):
 @bp.route("/complexes/<int:complex_id>/codes/print")
 @login_required
 def codes_print(complex_id):
-    # Showing every code is written to the audit log, so this GET writes. Signing in
-    # already read the user in a deferred transaction: end it, so the next begins
-    # IMMEDIATE (on SQLite) like a POST's.
-    mark_request_writes()
-    db.session.commit()
+    # Showing every code is written to the audit log, so this GET writes.
+    mark_request_writes(db.session)
     complex_ = _managed_complex(complex_id)
     slips = queries.printable_code_rows(complex_.id)
     record_codes_printed(complex_, count=len(slips), actor=current_user)

@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from gachi.auth.models import User
-from gachi.complexes.forms import options
+from gachi.core.forms import options
 from gachi.complexes.models import Complex
 from gachi.complexes.queries import complex_choices
 from gachi.coordinators import queries

@@ -32,10 +32,14 @@ class TimestampMixin:
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def mark_request_writes():
-    """A GET handler that must write calls this before its first query, so its
-    SQLite transaction begins IMMEDIATE like every POST's."""
+def mark_request_writes(session):
+    """A GET handler that must write calls this before it writes: the read
+    transaction that loading the user began is ended, and the next one begins
+    IMMEDIATE like every POST's (a deferred SQLite reader that upgrades to a
+    writer can fail at once with "database is locked" instead of waiting)."""
     g.sqlite_writes = True
+    if session().in_transaction():
+        session.commit()
 
 
 def _begins_write_transaction() -> bool:

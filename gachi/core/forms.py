@@ -5,7 +5,8 @@ import unicodedata
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField, TextAreaField
-from wtforms.validators import Length
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, StopValidation
 
 # C0 and C1 controls and DEL; a textarea may also hold tab and line breaks.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -23,6 +24,17 @@ def normalise_text(value):
 
 def strip_text(value):
     return value.strip() if isinstance(value, str) else value
+
+
+def options(pairs):
+    """(value, label) pairs, e.g. `LabelledEnum.choices()`, as WTForms select choices."""
+    return [SelectChoice(value=value, label=label) for value, label in pairs]
+
+
+def finite_number(form, field):
+    """NaN and Infinity parse as decimals; they are no amount or share of anything."""
+    if field.data is not None and not field.data.is_finite():
+        raise StopValidation(_l("Enter a number."))
 
 
 def _move_positional_arguments(unbound_field):

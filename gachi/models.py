@@ -6,3 +6,4 @@ from gachi.complexes.models import (  # noqa: F401
 from gachi.coordinators.models import Placement  # noqa: F401
 from gachi.core.audit import AuditEntry  # noqa: F401
 from gachi.enterprises.models import Enterprise  # noqa: F401
+from gachi.proposals.models import Category, Problem  # noqa: F401

@@ -35,6 +35,7 @@ def app(tmp_path_factory):
                 connection.execute(text("DROP SCHEMA public CASCADE"))
                 connection.execute(text("CREATE SCHEMA public"))
         upgrade()
+        app.config["TEST_REFERENCE_ROWS"] = _reference_rows()
         db.session.remove()
     yield app
     with app.app_context():
@@ -53,11 +54,17 @@ def app_context(app):
     with app.app_context():
         yield
         db.session.rollback()
-        _wipe_rows()
+        _wipe_rows(app.config["TEST_REFERENCE_ROWS"])
         db.session.remove()
 
 
-def _wipe_rows():
+def _reference_rows():
+    """Rows the migrations themselves insert (e.g. the problem categories)."""
+    return {table: [dict(row._mapping) for row in db.session.execute(table.select())]
+            for table in db.metadata.sorted_tables}
+
+
+def _wipe_rows(reference_rows):
     tables = [t for t in reversed(db.metadata.sorted_tables)]
     if db.engine.dialect.name == "postgresql":
         names = ", ".join(f'"{table.name}"' for table in tables)
@@ -65,6 +72,13 @@ def _wipe_rows():
     else:
         for table in tables:
             db.session.execute(table.delete())
+    for table in db.metadata.sorted_tables:
+        if reference_rows.get(table):
+            db.session.execute(table.insert(), reference_rows[table])
+            if db.engine.dialect.name == "postgresql":
+                db.session.execute(text(
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                    f"(SELECT max(id) FROM {table.name}))"))
     db.session.commit()
 
 

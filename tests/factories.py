@@ -107,3 +107,17 @@ def days_ago(days):
 
 def on(year, month, day):
     return date(year, month, day)
+
+
+def category(code="care"):
+    from sqlalchemy import select
+
+    from gachi.proposals.models import Category
+    return db.session.scalars(select(Category).where(Category.code == code)).one()
+
+
+def problem(participation_obj=None, title=None, category_code="care", state=None, **fields):
+    from gachi.proposals.models import Problem, ProblemState
+    return _saved(Problem(participation=participation_obj or participation(),
+                          title=title or f"문제 {_next()}", category=category(category_code),
+                          state=state or ProblemState.PROPOSED, **fields))

@@ -1,0 +1,82 @@
+"""Problem categories and the problems residents raise in their complex."""
+from datetime import datetime
+
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from gachi.core.db import TimestampMixin
+from gachi.core.enums import LabelledEnum, enum_column_type
+from gachi.extensions import db
+
+
+class Category(db.Model):
+    """A kind of everyday problem (돌봄, 먹거리, …). A table, so the center can add one;
+    the first eight come with the migration that made it."""
+
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name_ko: Mapped[str] = mapped_column(String(50))
+    name_en: Mapped[str] = mapped_column(String(50))
+    position: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    @property
+    def label(self):
+        locale = get_locale()
+        return self.name_en if locale is not None and locale.language == "en" else self.name_ko
+
+    def __repr__(self):
+        return f"<Category {self.code}>"
+
+
+class ProblemState(LabelledEnum):
+    PROPOSED = ("proposed", _l("Proposed"))
+    SHORTLISTED = ("shortlisted", _l("Shortlisted"))
+    SELECTED = ("selected", _l("Selected"))
+    NOT_SELECTED = ("not_selected", _l("Not selected"))
+    IN_PROGRESS = ("in_progress", _l("In progress"))
+    RESOLVED = ("resolved", _l("Resolved"))
+    MERGED = ("merged", _l("Merged into another"))
+
+
+class Problem(TimestampMixin, db.Model):
+    """An everyday problem residents of one complex share, raised in a participation."""
+
+    __tablename__ = "problems"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participation_id: Mapped[int] = mapped_column(
+        ForeignKey("participations.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="RESTRICT"), index=True)
+    state: Mapped[ProblemState] = mapped_column(
+        enum_column_type(ProblemState, "state"), default=ProblemState.PROPOSED
+    )
+    # The resident who raised it (None when said in the room by someone unregistered).
+    proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The coordinator who typed it in on someone's behalf, if it was not the proposer.
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("problems.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime | None]
+    source: Mapped[str] = mapped_column(String(16), default="app")
+
+    participation = relationship("Participation")
+    category = relationship("Category")
+    proposed_by = relationship("User", foreign_keys=[proposed_by_id])
+    entered_by = relationship("User", foreign_keys=[entered_by_id])
+    merged_into = relationship("Problem", remote_side=[id])
+
+    def can_view(self, user):
+        return self.participation.can_view(user)
+
+    def can_manage(self, user):
+        return self.participation.can_manage(user)
+
+    def __repr__(self):
+        return f"<Problem {self.title}>"

@@ -7,3 +7,8 @@ from gachi.coordinators.models import Placement  # noqa: F401
 from gachi.core.audit import AuditEntry  # noqa: F401
 from gachi.enterprises.models import Enterprise  # noqa: F401
 from gachi.proposals.models import Category, Problem  # noqa: F401
+from gachi.ballots.models import (  # noqa: F401
+    Ballot, BallotChoice, BallotOption, BallotRecord, BallotVoter, PaperTally, PaperTallyLine,
+)
+from gachi.proposals.models import ProblemComment, ProblemSupport  # noqa: F401
+from gachi.workshops.models import Workshop, WorkshopAttachment, WorkshopAttendance  # noqa: F401

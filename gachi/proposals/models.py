@@ -3,11 +3,12 @@ from datetime import datetime
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gachi.core.db import TimestampMixin
 from gachi.core.enums import LabelledEnum, enum_column_type
+from gachi.core.time import utcnow
 from gachi.extensions import db
 
 
@@ -41,6 +42,22 @@ class ProblemState(LabelledEnum):
     IN_PROGRESS = ("in_progress", _l("In progress"))
     RESOLVED = ("resolved", _l("Resolved"))
     MERGED = ("merged", _l("Merged into another"))
+
+
+# Where each state may go. A ballot's confirmation moves shortlisted problems to
+# selected or not selected; the coordinator moves the rest by hand.
+PROBLEM_MOVES = {
+    ProblemState.PROPOSED: {ProblemState.SHORTLISTED, ProblemState.NOT_SELECTED},
+    ProblemState.SHORTLISTED: {ProblemState.PROPOSED, ProblemState.SELECTED, ProblemState.NOT_SELECTED},
+    ProblemState.SELECTED: {ProblemState.IN_PROGRESS, ProblemState.NOT_SELECTED},
+    ProblemState.NOT_SELECTED: {ProblemState.SHORTLISTED},
+    ProblemState.IN_PROGRESS: {ProblemState.RESOLVED},
+    ProblemState.RESOLVED: set(),
+    ProblemState.MERGED: set(),
+}
+
+# Residents support and comment while a problem is still being weighed.
+OPEN_FOR_SUPPORT = frozenset({ProblemState.PROPOSED, ProblemState.SHORTLISTED})
 
 
 class Problem(TimestampMixin, db.Model):
@@ -78,5 +95,38 @@ class Problem(TimestampMixin, db.Model):
     def can_manage(self, user):
         return self.participation.can_manage(user)
 
+    def can_support(self, user):
+        """A resident of the complex, while the problem is still being weighed."""
+        return (user.is_authenticated and user.is_resident and self.can_view(user)
+                and self.state in OPEN_FOR_SUPPORT)
+
+    def can_comment(self, user):
+        return self.can_view(user) and self.state is not ProblemState.MERGED
+
     def __repr__(self):
         return f"<Problem {self.title}>"
+
+
+class ProblemSupport(db.Model):
+    """A resident's "me too" for a problem: one per resident and problem."""
+
+    __tablename__ = "problem_supports"
+    __table_args__ = (UniqueConstraint("problem_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    problem_id: Mapped[int] = mapped_column(ForeignKey("problems.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ProblemComment(db.Model):
+    __tablename__ = "problem_comments"
+    __table_args__ = (CheckConstraint("length(body) > 0", name="body_not_empty"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    problem_id: Mapped[int] = mapped_column(ForeignKey("problems.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    author = relationship("User")

@@ -1,0 +1,228 @@
+"""Ballots on shortlisted problems, kept secret in the database.
+
+Who voted (`ballot_voters`, the roll) and what was chosen (`ballot_records` and
+`ballot_choices`) live in separate tables with nothing that links them: a record has a
+random id, no timestamp, no user or household, only the SHA-256 of a receipt that the
+voter alone holds. On SQLite the record and choice tables are WITHOUT ROWID, so even
+the storage order follows the random id rather than the order of voting. (PostgreSQL's
+heap keeps rows roughly in insertion order; someone reading raw pages with the roll's
+ids beside them could guess at an order, so the roll carries no timestamp either.)
+"""
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from gachi.core.db import TimestampMixin
+from gachi.core.enums import LabelledEnum, enum_column_type
+from gachi.core.time import as_aware, utcnow
+from gachi.extensions import db
+
+
+class Method(LabelledEnum):
+    SINGLE = ("single", _l("Single choice"))
+    APPROVAL = ("approval", _l("Approval (choose up to N)"))
+    DOTS = ("dots", _l("Dot voting (N dots, up to M on one option)"))
+
+
+class Eligibility(LabelledEnum):
+    RESIDENT = ("resident", _l("One vote per resident"))
+    HOUSEHOLD = ("household", _l("One vote per household"))
+
+
+class TieRule(LabelledEnum):
+    EARLIEST = ("earliest", _l("The problem proposed earliest goes first"))
+    COORDINATOR = ("coordinator", _l("The coordinator's recorded decision"))
+
+
+class BallotState(LabelledEnum):
+    SCHEDULED = ("scheduled", _l("Not open yet"))
+    OPEN = ("open", _l("Open"))
+    CLOSED = ("closed", _l("Closed"))
+
+
+class Channel(LabelledEnum):
+    ONLINE = ("online", _l("Online"))
+    PAPER = ("paper", _l("Paper"))
+
+
+class Ballot(TimestampMixin, db.Model):
+    __tablename__ = "ballots"
+    __table_args__ = (
+        CheckConstraint("closes_at > opens_at", name="closes_after_opening"),
+        CheckConstraint("max_choices >= 1 AND max_per_option >= 1 AND max_per_option <= max_choices",
+                        name="limits"),
+        CheckConstraint("seats >= 1", name="seats_positive"),
+        CheckConstraint("quorum_percent IS NULL OR (quorum_percent >= 1 AND quorum_percent <= 100)",
+                        name="quorum_percent"),
+        CheckConstraint("eligible_count >= 0", name="eligible_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participation_id: Mapped[int] = mapped_column(
+        ForeignKey("participations.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(120))
+    method: Mapped[Method] = mapped_column(enum_column_type(Method, "method"))
+    # Approval: how many options one may choose. Dots: how many dots one has.
+    max_choices: Mapped[int] = mapped_column(Integer, default=1)
+    # Dots: the most dots one may put on one option (1 for the other methods).
+    max_per_option: Mapped[int] = mapped_column(Integer, default=1)
+    eligibility: Mapped[Eligibility] = mapped_column(enum_column_type(Eligibility, "eligibility"))
+    opens_at: Mapped[datetime]
+    closes_at: Mapped[datetime]
+    # The minimum turnout, in percent of `eligible_count`, for the result to stand.
+    quorum_percent: Mapped[int | None]
+    tie_rule: Mapped[TieRule] = mapped_column(enum_column_type(TieRule, "tie_rule"))
+    # How many problems the ballot picks.
+    seats: Mapped[int] = mapped_column(Integer, default=1)
+    # Residents or households of the complex when the ballot was opened: turnout's denominator.
+    eligible_count: Mapped[int] = mapped_column(Integer, default=0)
+    state: Mapped[BallotState] = mapped_column(enum_column_type(BallotState, "ballot_state"),
+                                               default=BallotState.SCHEDULED)
+    closed_at: Mapped[datetime | None]
+    tie_note: Mapped[str] = mapped_column(Text, default="")
+    confirmed_at: Mapped[datetime | None]
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    source: Mapped[str] = mapped_column(String(16), default="app")
+
+    participation = relationship("Participation")
+    options = relationship("BallotOption", back_populates="ballot", order_by="BallotOption.position")
+
+    def state_at(self, now) -> BallotState:
+        """What the clock says the state is; `sync_ballot_state` writes it down."""
+        if self.closed_at is not None or now >= as_aware(self.closes_at):
+            return BallotState.CLOSED
+        if now >= as_aware(self.opens_at):
+            return BallotState.OPEN
+        return BallotState.SCHEDULED
+
+    def is_open_at(self, now) -> bool:
+        return self.state_at(now) is BallotState.OPEN
+
+    @property
+    def per_household(self):
+        return self.eligibility is Eligibility.HOUSEHOLD
+
+    def can_view(self, user):
+        return self.participation.can_view(user)
+
+    def can_manage(self, user):
+        return self.participation.can_manage(user)
+
+    def can_vote(self, user):
+        """A resident of the ballot's complex (whether it is open is the clock's business)."""
+        return user.is_authenticated and user.is_resident and user.is_active and self.can_view(user)
+
+    def can_see_results(self, user, now):
+        return self.can_view(user) and self.state_at(now) is BallotState.CLOSED
+
+    def __repr__(self):
+        return f"<Ballot {self.title}>"
+
+
+class BallotOption(db.Model):
+    __tablename__ = "ballot_options"
+    __table_args__ = (UniqueConstraint("ballot_id", "problem_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ballot_id: Mapped[int] = mapped_column(ForeignKey("ballots.id", ondelete="CASCADE"), index=True)
+    problem_id: Mapped[int] = mapped_column(ForeignKey("problems.id", ondelete="RESTRICT"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    # Set by the coordinator's recorded tie decision: lower goes first among equals.
+    tie_break_position: Mapped[int | None]
+
+    ballot = relationship("Ballot", back_populates="options")
+    problem = relationship("Problem")
+
+
+class BallotVoter(db.Model):
+    """The roll: who has voted, and how. Nothing here says what they chose.
+
+    One row per ballot and user, and on a per-household ballot one per ballot and
+    household: the database refuses a second, however many arrive at once.
+    """
+
+    __tablename__ = "ballot_voters"
+    __table_args__ = (
+        UniqueConstraint("ballot_id", "user_id"),
+        UniqueConstraint("ballot_id", "household_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ballot_id: Mapped[int] = mapped_column(ForeignKey("ballots.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # Set on per-household ballots only (NULLs never clash in a unique constraint).
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"))
+    channel: Mapped[Channel] = mapped_column(enum_column_type(Channel, "channel"))
+    # The coordinator who handed a paper ballot over.
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class BallotRecord(db.Model):
+    """One voter's choices, under a random id, with the hash of the receipt they hold."""
+
+    __tablename__ = "ballot_records"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    ballot_id: Mapped[int] = mapped_column(ForeignKey("ballots.id", ondelete="CASCADE"), index=True)
+    receipt_hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+    choices = relationship("BallotChoice", cascade="all, delete-orphan")
+
+
+class BallotChoice(db.Model):
+    """Points a record gives an option: 1 for single and approval, the dots for dot voting."""
+
+    __tablename__ = "ballot_choices"
+    __table_args__ = (
+        CheckConstraint("points >= 1", name="points_positive"),
+        {"sqlite_with_rowid": False},
+    )
+
+    record_id: Mapped[str] = mapped_column(
+        ForeignKey("ballot_records.id", ondelete="CASCADE"), primary_key=True
+    )
+    option_id: Mapped[int] = mapped_column(
+        ForeignKey("ballot_options.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    points: Mapped[int] = mapped_column(Integer)
+
+
+class PaperTally(db.Model):
+    """The room's paper count for a ballot. A correction is a new entry; the one it
+    replaces keeps its `replaced_at` (and the audit log its figures)."""
+
+    __tablename__ = "paper_tallies"
+    __table_args__ = (
+        CheckConstraint("ballot_count >= 0", name="ballot_count_not_negative"),
+        Index("uq_paper_tallies_current_ballot", "ballot_id", unique=True,
+              sqlite_where=text("replaced_at IS NULL"), postgresql_where=text("replaced_at IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ballot_id: Mapped[int] = mapped_column(ForeignKey("ballots.id", ondelete="CASCADE"))
+    ballot_count: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text, default="")
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    entered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    replaced_at: Mapped[datetime | None]
+
+    entered_by = relationship("User")
+    lines = relationship("PaperTallyLine", cascade="all, delete-orphan")
+
+
+class PaperTallyLine(db.Model):
+    __tablename__ = "paper_tally_lines"
+    __table_args__ = (CheckConstraint("votes >= 0", name="votes_not_negative"),)
+
+    tally_id: Mapped[int] = mapped_column(ForeignKey("paper_tallies.id", ondelete="CASCADE"),
+                                          primary_key=True)
+    option_id: Mapped[int] = mapped_column(ForeignKey("ballot_options.id", ondelete="CASCADE"),
+                                           primary_key=True, index=True)
+    votes: Mapped[int] = mapped_column(Integer)

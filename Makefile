@@ -11,7 +11,7 @@ export FLASK_APP := wsgi.py
 PO_FILES := $(wildcard gachi/translations/*/LC_MESSAGES/*.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: install translations run test
+.PHONY: install translations messages run test
 
 install: $(STAMP) translations
 
@@ -24,6 +24,12 @@ translations: $(MO_FILES)
 
 gachi/translations/%.mo: gachi/translations/%.po $(STAMP)
 	$(VENV)/bin/pybabel compile -i $< -o $@
+
+# After changing strings: extract them and merge them into the catalogues, then
+# translate the new Korean entries (tests/test_translations.py fails until every one is).
+messages: $(STAMP)
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o gachi/translations/messages.pot .
+	$(VENV)/bin/pybabel update -i gachi/translations/messages.pot -d gachi/translations --no-fuzzy-matching --ignore-obsolete
 
 run: install
 	$(VENV)/bin/flask db upgrade

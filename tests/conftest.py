@@ -7,11 +7,13 @@ import re
 
 import pytest
 from flask import g, request_started
+from flask_babel import force_locale
 from flask_migrate import upgrade
 from sqlalchemy import text
 
 from config import TestConfig
 from gachi import create_app
+from gachi.core.i18n import LANGUAGE_COOKIE
 from gachi.extensions import db
 from tests import factories
 
@@ -51,7 +53,9 @@ def _forget_the_last_request(sender, **extra):
 
 @pytest.fixture(autouse=True)
 def app_context(app):
-    with app.app_context():
+    # Tests read messages in English; Korean, the default, is checked by tests that
+    # say so (a client without the language cookie, and the browser tests).
+    with app.app_context(), force_locale("en"):
         yield
         db.session.rollback()
         _wipe_rows(app.config["TEST_REFERENCE_ROWS"])
@@ -84,6 +88,15 @@ def _wipe_rows(reference_rows):
 
 @pytest.fixture
 def client(app):
+    """A browser that chose English (see `korean_client` for the default language)."""
+    english = app.test_client()
+    english.set_cookie(LANGUAGE_COOKIE, "en")
+    return english
+
+
+@pytest.fixture
+def korean_client(app):
+    """A browser that never chose a language: it gets Korean, the default."""
     return app.test_client()
 
 

@@ -2,10 +2,11 @@
 from gachi.core.errors import GateNotMet
 
 
-def test_an_unknown_page_is_a_404_page_in_korean(client):
-    response = client.get("/no-such-page")
+def test_an_unknown_page_is_a_404_page_in_korean(korean_client):
+    response = korean_client.get("/no-such-page")
     assert response.status_code == 404
-    assert '<html lang="ko">' in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert '<html lang="ko">' in page and "페이지를 찾을 수 없습니다" in page
 
 
 def test_english_speakers_get_the_error_page_in_english(client):

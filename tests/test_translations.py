@@ -19,8 +19,9 @@ def source_messages():
         str(ROOT), method_map, options_map, keywords={"_": None, "gettext": None, "_l": None,
                                                       "lazy_gettext": None, "ngettext": (1, 2)},
     ):
-        for msgid in (message if isinstance(message, tuple) else (message,)):
-            found.setdefault(msgid, f"{filename}:{lineno}")
+        # A plural is one entry, found by its singular.
+        msgid = message[0] if isinstance(message, tuple) else message
+        found.setdefault(msgid, f"{filename}:{lineno}")
     return found
 
 

@@ -363,6 +363,7 @@ def test_an_admin_makes_a_coordinator_who_can_then_sign_in(client, app, make):
     assert user.is_coordinator and user.phone == "010-1234-5678"
     assert response.headers["Location"].endswith(f"/staff/accounts/{user.id}")
     newcomer = app.test_client()
+    newcomer.set_cookie("lang", "en")
     assert login(newcomer, "coord.kim", NEW_PASSWORD).status_code == 302
     assert "temporary password" in text(newcomer.get("/account/password"))
 

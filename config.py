@@ -58,6 +58,8 @@ class Config:
     MAIL_FROM = os.environ.get("MAIL_FROM", "gachi@localhost")
 
     REDIS_URL = os.environ.get("REDIS_URL")
+    # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
+    PROXY_COUNT = int(os.environ.get("GACHI_PROXY_COUNT", "0"))
     DEMO_ENABLED = True
 
 

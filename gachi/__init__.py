@@ -1,5 +1,6 @@
 """gachi: the 같이살림 coordination app."""
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import BASE_DIR, INSTANCE_DIR, config_from_env
 
@@ -12,6 +13,11 @@ def create_app(config_class=None):
         static_folder="../static",
     )
     app.config.from_object(config_class or config_from_env())
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY must be set (a long random string) to run gachi.")
+    if app.config["PROXY_COUNT"]:
+        hops = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     _configure_database(app)
     _init_extensions(app)
     _register_blueprints(app)

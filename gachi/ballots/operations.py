@@ -1,0 +1,403 @@
+"""The verbs of a ballot: open, vote, change a vote, paper ballots and tallies, close,
+decide a tie, confirm the selection; and the gate to the solution workshop.
+
+Votes write no audit entry: the roll says who voted, and nothing may say what they chose.
+"""
+from uuid import uuid4
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from gachi.auth.models import Role, User
+from gachi.ballots import queries
+from gachi.ballots.models import (
+    Ballot, BallotChoice, BallotOption, BallotRecord, BallotState, BallotVoter, Channel,
+    Eligibility, Method, PaperTally, PaperTallyLine, TieRule,
+)
+from gachi.ballots.receipts import is_well_formed, new_receipt, receipt_hash
+from gachi.complexes.models import Household
+from gachi.complexes.stages import Stage, gate
+from gachi.core.audit import log_change
+from gachi.core.errors import Conflict, DomainError, NotAllowed
+from gachi.core.time import utcnow
+from gachi.extensions import db
+from gachi.proposals.models import Problem, ProblemState
+
+MAX_OPTIONS = 30
+
+
+class AlreadyVoted(Conflict):
+    code = "already_voted"
+    default_message = _l("You have already voted in this ballot. Use your receipt to change your vote.")
+
+
+class NotOpen(DomainError):
+    code = "ballot_not_open"
+    status = 409
+
+
+@gate(Stage.SOLUTION_WORKSHOP)
+def selection_is_confirmed(participation):
+    """A closed ballot whose result stood (quorum met) and was confirmed, with a selected problem."""
+    confirmed = db.session.scalar(select(exists().where(
+        Ballot.participation_id == participation.id, Ballot.confirmed_at.is_not(None),
+        BallotOption.ballot_id == Ballot.id, Problem.id == BallotOption.problem_id,
+        Problem.state.in_([ProblemState.SELECTED, ProblemState.IN_PROGRESS, ProblemState.RESOLVED]),
+    )))
+    return None if confirmed else _l("No ballot has been closed and confirmed with a selected problem.")
+
+
+# Opening ------------------------------------------------------------------------------
+
+def _limits(method, max_choices, max_per_option, option_count):
+    if method is Method.SINGLE:
+        return 1, 1
+    if method is Method.APPROVAL:
+        if not 1 <= max_choices <= option_count:
+            raise DomainError(_l("Approval voting allows from 1 to %(count)s choices here."),
+                              count=option_count)
+        return max_choices, 1
+    if max_choices < 1 or not 1 <= max_per_option <= max_choices:
+        raise DomainError(_l("Each voter needs at least one dot, and the most dots on one "
+                             "option cannot be more than the dots they have."))
+    return max_choices, max_per_option
+
+
+def eligible_count(complex_, eligibility):
+    """The complex's recorded household or resident figure; failing that, those registered."""
+    if eligibility is Eligibility.HOUSEHOLD:
+        if complex_.household_count is not None:
+            return complex_.household_count
+        return db.session.scalar(select(func.count(Household.id))
+                                 .where(Household.complex_id == complex_.id))
+    if complex_.resident_count is not None:
+        return complex_.resident_count
+    return db.session.scalar(
+        select(func.count(User.id)).join(Household, User.household_id == Household.id)
+        .where(Household.complex_id == complex_.id, User.role == Role.RESIDENT, User.active.is_(True))
+    )
+
+
+def open_ballot(participation, *, title, problems, method, eligibility, opens_at, closes_at,
+                tie_rule, max_choices=1, max_per_option=1, seats=1, quorum_percent=None, actor):
+    """A ballot on shortlisted problems of `participation`, open from `opens_at` to `closes_at`."""
+    if participation.stage is not Stage.PROBLEM_WORKSHOP:
+        raise DomainError(_l("Ballots are held during the problem workshop stage."))
+    if not 2 <= len(problems) <= MAX_OPTIONS:
+        raise DomainError(_l("A ballot needs from 2 to %(count)s shortlisted problems."), count=MAX_OPTIONS)
+    if any(p.participation_id != participation.id or p.state is not ProblemState.SHORTLISTED
+           for p in problems):
+        raise DomainError(_l("Only shortlisted problems of this complex can be on the ballot."))
+    if closes_at <= opens_at:
+        raise DomainError(_l("The ballot must close after it opens."))
+    if not 1 <= seats < len(problems):
+        raise DomainError(_l("The ballot must pick fewer problems than it offers."))
+    max_choices, max_per_option = _limits(method, max_choices, max_per_option, len(problems))
+    ballot = Ballot(participation_id=participation.id, title=title, method=method,
+                    max_choices=max_choices, max_per_option=max_per_option, eligibility=eligibility,
+                    opens_at=opens_at, closes_at=closes_at, quorum_percent=quorum_percent,
+                    tie_rule=tie_rule, seats=seats, created_by_id=actor.id,
+                    eligible_count=eligible_count(participation.complex, eligibility))
+    ballot.options = [BallotOption(problem_id=problem.id, position=position)
+                      for position, problem in enumerate(problems, start=1)]
+    db.session.add(ballot)
+    db.session.flush()
+    log_change("ballot.open", ballot, actor=actor, complex_id=participation.complex_id,
+               after={"title": title, "method": method.value, "eligibility": eligibility.value,
+                      "opens_at": opens_at, "closes_at": closes_at, "quorum_percent": quorum_percent,
+                      "tie_rule": tie_rule.value, "seats": seats,
+                      "problems": ",".join(str(p.id) for p in problems)})
+    return ballot
+
+
+def sync_ballot_state(ballot, now=None):
+    """Write down the state the clock says (scheduled → open → closed). Safe to call from
+    every request and from the scheduler: the UPDATE is conditional, so a second caller
+    changes nothing. Returns True if this call changed it."""
+    now = now or utcnow()
+    due, current = ballot.state_at(now), ballot.state
+    if due is current:
+        return False
+    result = db.session.execute(
+        update(Ballot).where(Ballot.id == ballot.id, Ballot.state == current).values(state=due)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(ballot)
+    if result.rowcount != 1:
+        return False
+    log_change("ballot.state", ballot, actor=None, complex_id=ballot.participation.complex_id,
+               before={"state": current.value}, after={"state": due.value})
+    return True
+
+
+# Voting -------------------------------------------------------------------------------
+
+def _require_open(ballot, voter, now):
+    if not ballot.can_vote(voter):
+        raise NotAllowed(_l("Only residents of this complex can vote in this ballot."))
+    state = ballot.state_at(now)
+    if state is BallotState.SCHEDULED:
+        raise NotOpen(_l("This ballot is not open yet."))
+    if state is BallotState.CLOSED:
+        raise NotOpen(_l("This ballot has closed."))
+
+
+def checked_points(ballot, choices):
+    """{option id: points} if it keeps the ballot's rules, else a DomainError."""
+    option_ids = {option.id for option in ballot.options}
+    if not choices:
+        raise DomainError(_l("Choose at least one option."))
+    if not set(choices) <= option_ids:
+        raise DomainError(_l("That option is not on this ballot."))
+    if any(not isinstance(points, int) or points < 1 for points in choices.values()):
+        raise DomainError(_l("Give each chosen option at least one point."))
+    if ballot.method is Method.SINGLE and len(choices) != 1:
+        raise DomainError(_l("Choose exactly one option."))
+    if ballot.method is Method.APPROVAL and len(choices) > ballot.max_choices:
+        raise DomainError(_l("Choose at most %(count)s options."), count=ballot.max_choices)
+    if ballot.method is Method.DOTS:
+        if sum(choices.values()) > ballot.max_choices:
+            raise DomainError(_l("You have %(count)s dots; you placed more."), count=ballot.max_choices)
+        if max(choices.values()) > ballot.max_per_option:
+            raise DomainError(_l("Put at most %(count)s dots on one option."),
+                              count=ballot.max_per_option)
+    elif any(points != 1 for points in choices.values()):
+        raise DomainError(_l("Each chosen option counts once."))
+    return dict(choices)
+
+
+def _roll_entry(ballot, user, channel, recorded_by=None):
+    return BallotVoter(ballot_id=ballot.id, user_id=user.id, channel=channel,
+                       household_id=user.household_id if ballot.per_household else None,
+                       recorded_by_id=recorded_by.id if recorded_by else None)
+
+
+def _put_on_roll(ballot, user, channel, recorded_by=None):
+    """Insert the roll row; the UNIQUE constraints turn a second one into a clear refusal."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(_roll_entry(ballot, user, channel, recorded_by))
+    except IntegrityError:
+        if queries.voted_channel(ballot, user) is Channel.PAPER:
+            raise AlreadyVoted(_l("A paper ballot was handed to you (or your household) in the "
+                                  "workshop, so you cannot vote online as well.")) from None
+        if ballot.per_household:
+            raise AlreadyVoted(_l("Your household has already voted in this ballot. Whoever "
+                                  "voted can change the vote with the receipt.")) from None
+        raise AlreadyVoted() from None
+
+
+def cast_vote(ballot, *, voter, choices, now=None):
+    """Put `voter` on the roll and store their choices under a random id, in one
+    transaction. Returns the receipt, which is stored only as a hash."""
+    now = now or utcnow()
+    _require_open(ballot, voter, now)
+    points = checked_points(ballot, choices)
+    _put_on_roll(ballot, voter, Channel.ONLINE)
+    receipt = new_receipt()
+    record = BallotRecord(id=uuid4().hex, ballot_id=ballot.id, receipt_hash=receipt_hash(receipt))
+    record.choices = [BallotChoice(option_id=option_id, points=count)
+                      for option_id, count in points.items()]
+    db.session.add(record)
+    db.session.flush()
+    return receipt
+
+
+def _record_for(ballot, receipt):
+    if not receipt or not is_well_formed(receipt):
+        return None
+    return db.session.scalar(select(BallotRecord).where(
+        BallotRecord.ballot_id == ballot.id, BallotRecord.receipt_hash == receipt_hash(receipt)))
+
+
+def change_vote(ballot, *, voter, receipt, choices, now=None):
+    """Replace the choices of the record `receipt` proves, while the ballot is open."""
+    now = now or utcnow()
+    _require_open(ballot, voter, now)
+    points = checked_points(ballot, choices)
+    if queries.voted_channel(ballot, voter) is not Channel.ONLINE:
+        raise DomainError(_l("There is no online vote of yours to change in this ballot."))
+    record = _record_for(ballot, receipt)
+    if record is None:
+        raise DomainError(_l("This receipt does not match a vote in this ballot. Check the code "
+                             "you wrote down."))
+    try:
+        with db.session.begin_nested():
+            db.session.execute(delete(BallotChoice).where(BallotChoice.record_id == record.id))
+            db.session.add_all(BallotChoice(record_id=record.id, option_id=option_id, points=count)
+                               for option_id, count in points.items())
+    except IntegrityError:
+        raise Conflict(_l("Your vote was being changed elsewhere at the same moment. "
+                          "Please look at it and try again.")) from None
+    db.session.expire(record)
+    return record
+
+
+def choices_for_receipt(ballot, receipt):
+    """{option id: points} of the record `receipt` proves, or None."""
+    record = _record_for(ballot, receipt)
+    if record is None:
+        return None
+    return dict(db.session.execute(
+        select(BallotChoice.option_id, BallotChoice.points).where(BallotChoice.record_id == record.id)
+    ).tuples().all())
+
+
+# Paper ballots --------------------------------------------------------------------------
+
+def hand_paper_ballot(ballot, *, resident, actor, now=None):
+    """A checked-in resident takes a paper ballot: they go on the roll and cannot vote online."""
+    now = now or utcnow()
+    if ballot.state_at(now) is BallotState.CLOSED:
+        raise NotOpen(_l("This ballot has closed."))
+    if not ballot.can_vote(resident):
+        raise DomainError(_l("Only residents of this complex can be handed a ballot."))
+    try:
+        _put_on_roll(ballot, resident, Channel.PAPER, recorded_by=actor)
+    except AlreadyVoted:
+        raise AlreadyVoted(_l("%(name)s (or their household) has already voted in this ballot."),
+                           name=resident.display_name) from None
+    log_change("ballot.paper_ballot", ballot, actor=actor, complex_id=ballot.participation.complex_id,
+               after={"user_id": resident.id})
+
+
+def _check_tally(ballot, ballot_count, votes):
+    option_ids = {option.id for option in ballot.options}
+    if set(votes) - option_ids:
+        raise DomainError(_l("That option is not on this ballot."))
+    if ballot_count < 0 or any(count < 0 for count in votes.values()):
+        raise DomainError(_l("Counts cannot be negative."))
+    if sum(votes.values()) > ballot_count * ballot.max_choices:
+        raise DomainError(_l("The votes add up to more than %(count)s paper ballots allow."),
+                          count=ballot_count)
+    if any(count > ballot_count * ballot.max_per_option for count in votes.values()):
+        raise DomainError(_l("One option has more votes than %(count)s paper ballots allow."),
+                          count=ballot_count)
+    handed = db.session.scalar(select(func.count(BallotVoter.id)).where(
+        BallotVoter.ballot_id == ballot.id, BallotVoter.channel == Channel.PAPER))
+    if ballot_count < handed:
+        raise DomainError(_l("%(count)s residents were handed paper ballots; the count of paper "
+                             "ballots cannot be lower."), count=handed)
+
+
+def record_paper_tally(ballot, *, ballot_count, votes, note="", actor, now=None):
+    """The room's paper count per option. A correction replaces the current entry, which
+    stays in the table (replaced) and in the audit log."""
+    now = now or utcnow()
+    if ballot.confirmed_at is not None:
+        raise Conflict(_l("The selection has been confirmed; the tallies can no longer change."))
+    if ballot.state_at(now) is BallotState.SCHEDULED:
+        raise NotOpen(_l("This ballot is not open yet."))
+    _check_tally(ballot, ballot_count, votes)
+    previous = queries.current_paper_tally(ballot.id)
+    if previous is not None:
+        replaced = db.session.execute(
+            update(PaperTally).where(PaperTally.id == previous.id, PaperTally.replaced_at.is_(None))
+            .values(replaced_at=now).execution_options(synchronize_session=False)
+        ).rowcount
+        if replaced != 1:
+            raise Conflict()
+    tally = PaperTally(ballot_id=ballot.id, ballot_count=ballot_count, note=note,
+                       entered_by_id=actor.id, entered_at=now,
+                       lines=[PaperTallyLine(option_id=option_id, votes=count)
+                              for option_id, count in votes.items()])
+    try:
+        with db.session.begin_nested():
+            db.session.add(tally)
+    except IntegrityError:
+        raise Conflict(_l("Someone entered a paper tally at the same moment. Reload and check it.")) from None
+    log_change("ballot.paper_tally" if previous is None else "ballot.paper_tally_correction",
+               ballot, actor=actor, complex_id=ballot.participation.complex_id,
+               before=_tally_figures(previous), after=_tally_figures(tally))
+    return tally
+
+
+def _tally_figures(tally):
+    if tally is None:
+        return None
+    return {"tally_id": tally.id, "ballot_count": tally.ballot_count, "note": tally.note,
+            **{f"option_{line.option_id}": line.votes for line in tally.lines}}
+
+
+# Closing and confirming -----------------------------------------------------------------
+
+def close_ballot(ballot, *, actor, now=None):
+    """Close now, before the closing time (the clock closes it otherwise)."""
+    now = now or utcnow()
+    if ballot.state_at(now) is BallotState.CLOSED:
+        raise Conflict(_l("This ballot is already closed."))
+    if ballot.state_at(now) is BallotState.SCHEDULED:
+        raise NotOpen(_l("This ballot is not open yet."))
+    result = db.session.execute(
+        update(Ballot).where(Ballot.id == ballot.id, Ballot.closed_at.is_(None))
+        .values(closed_at=now, state=BallotState.CLOSED).execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise Conflict(_l("This ballot is already closed."))
+    db.session.refresh(ballot)
+    log_change("ballot.close", ballot, actor=actor, complex_id=ballot.participation.complex_id,
+               after={"closed_at": now})
+    return ballot
+
+
+def _require_closed_unconfirmed(ballot, now):
+    if ballot.state_at(now) is not BallotState.CLOSED:
+        raise NotOpen(_l("The ballot must be closed first."))
+    if ballot.confirmed_at is not None:
+        raise Conflict(_l("The selection has already been confirmed."))
+
+
+def record_tie_decision(ballot, *, option, note, actor, now=None):
+    """The coordinator's decision: `option` goes ahead of the others tied with it."""
+    now = now or utcnow()
+    _require_closed_unconfirmed(ballot, now)
+    results = queries.ballot_results(ballot)
+    if ballot.tie_rule is not TieRule.COORDINATOR or option.id not in results.tied_at_cut_ids:
+        raise DomainError(_l("There is no tie for this option to decide."))
+    if not note.strip():
+        raise DomainError(_l("Write down how the tie was decided."))
+    positions = [o.tie_break_position for o in ballot.options if o.tie_break_position is not None]
+    option.tie_break_position = max(positions, default=0) + 1
+    ballot.tie_note = "\n".join(filter(None, [ballot.tie_note, note.strip()]))
+    log_change("ballot.tie_decision", ballot, actor=actor, complex_id=ballot.participation.complex_id,
+               after={"option_id": option.id, "note": note})
+    return ballot
+
+
+def confirm_selection(ballot, *, actor, now=None):
+    """The top `seats` options become the selected problems, the rest not selected."""
+    now = now or utcnow()
+    _require_closed_unconfirmed(ballot, now)
+    results = queries.ballot_results(ballot)
+    if not results.quorum_met:
+        raise DomainError(_l("Turnout was below the quorum, so the result is not valid. "
+                             "Open a new ballot instead."))
+    if results.undecided_tie:
+        raise DomainError(_l("Options are tied for the last place. Record the decision on the tie first."))
+    selected = {row.problem_id for row in results.selected}
+    for option in ballot.options:
+        target = ProblemState.SELECTED if option.problem_id in selected else ProblemState.NOT_SELECTED
+        moved = db.session.execute(
+            update(Problem).where(Problem.id == option.problem_id,
+                                  Problem.state == ProblemState.SHORTLISTED)
+            .values(state=target, updated_at=now).execution_options(synchronize_session=False)
+        ).rowcount
+        if moved != 1:
+            raise Conflict(_l("A problem on this ballot is no longer shortlisted."))
+        log_change("problem.state", option.problem, actor=actor,
+                   complex_id=ballot.participation.complex_id,
+                   before={"state": ProblemState.SHORTLISTED.value},
+                   after={"state": target.value, "ballot_id": ballot.id})
+    confirmed = db.session.execute(
+        update(Ballot).where(Ballot.id == ballot.id, Ballot.confirmed_at.is_(None))
+        .values(confirmed_at=now, confirmed_by_id=actor.id, state=BallotState.CLOSED)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if confirmed != 1:
+        raise Conflict(_l("The selection has already been confirmed."))
+    db.session.expire_all()
+    log_change("ballot.confirm", ballot, actor=actor, complex_id=ballot.participation.complex_id,
+               after={"selected": ",".join(str(problem_id) for problem_id in sorted(selected)),
+                      "turnout": results.turnout, "eligible": results.eligible})
+    return results

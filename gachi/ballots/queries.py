@@ -1,0 +1,166 @@
+"""The reads behind ballot pages, results and exports. Nothing here names a voter."""
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from gachi.ballots.models import (
+    Ballot, BallotChoice, BallotOption, BallotRecord, BallotVoter, Channel, PaperTally,
+    PaperTallyLine, TieRule,
+)
+from gachi.extensions import db
+from gachi.proposals.models import Problem, ProblemState
+
+
+@dataclass
+class OptionResult:
+    option_id: int
+    problem_id: int
+    title: str
+    proposed_at: datetime
+    problem_state: ProblemState
+    tie_break_position: int | None
+    online: int
+    paper: int
+    rank: int = 0
+    tied: bool = False
+
+    @property
+    def total(self):
+        return self.online + self.paper
+
+
+@dataclass
+class BallotResults:
+    ballot: Ballot
+    options: list[OptionResult]  # in ranking order
+    online_voters: int
+    paper_ballots: int
+    eligible: int
+    tied_at_cut_ids: set = field(default_factory=set)
+
+    @property
+    def turnout(self):
+        return self.online_voters + self.paper_ballots
+
+    @property
+    def turnout_percent(self):
+        return round(100 * self.turnout / self.eligible, 1) if self.eligible else None
+
+    @property
+    def quorum_met(self):
+        quorum = self.ballot.quorum_percent
+        if quorum is None:
+            return True
+        return bool(self.eligible) and self.turnout * 100 >= quorum * self.eligible
+
+    @property
+    def selected(self):
+        return self.options[:self.ballot.seats]
+
+    @property
+    def undecided_tie(self):
+        """A tie across the last seat that the coordinator has still to decide."""
+        if self.ballot.tie_rule is not TieRule.COORDINATOR or not self.tied_at_cut_ids:
+            return False
+        cut_total = self.options[self.ballot.seats - 1].total
+        seats_left = self.ballot.seats - sum(1 for o in self.options if o.total > cut_total)
+        decided = sum(1 for o in self.options
+                      if o.option_id in self.tied_at_cut_ids and o.tie_break_position is not None)
+        return decided < seats_left
+
+
+def _tie_key(ballot):
+    """Among equal totals: the earliest proposal first (then the lower problem id), or the
+    coordinator's recorded order first (undecided options after, in ballot order)."""
+    if ballot.tie_rule is TieRule.EARLIEST:
+        return lambda o: (o.proposed_at, o.problem_id)
+    return lambda o: (o.tie_break_position is None, o.tie_break_position or 0, o.option_id)
+
+
+def ballot_results(ballot) -> BallotResults:
+    """Per option: online points (one GROUP BY over the records), the current paper tally,
+    and their sum; ranked by total, ties by the ballot's rule; and the turnout."""
+    online = (select(BallotChoice.option_id, func.sum(BallotChoice.points).label("points"))
+              .join(BallotRecord, BallotRecord.id == BallotChoice.record_id)
+              .where(BallotRecord.ballot_id == ballot.id)
+              .group_by(BallotChoice.option_id).subquery())
+    paper = (select(PaperTallyLine.option_id, PaperTallyLine.votes)
+             .join(PaperTally, PaperTally.id == PaperTallyLine.tally_id)
+             .where(PaperTally.ballot_id == ballot.id, PaperTally.replaced_at.is_(None)).subquery())
+    rows = db.session.execute(
+        select(BallotOption.id, BallotOption.problem_id, Problem.title, Problem.created_at,
+               Problem.state, BallotOption.tie_break_position,
+               func.coalesce(online.c.points, 0), func.coalesce(paper.c.votes, 0))
+        .join(Problem, Problem.id == BallotOption.problem_id)
+        .outerjoin(online, online.c.option_id == BallotOption.id)
+        .outerjoin(paper, paper.c.option_id == BallotOption.id)
+        .where(BallotOption.ballot_id == ballot.id)
+    ).all()
+    options = sorted((OptionResult(*row) for row in rows), key=_tie_key(ballot))
+    options.sort(key=lambda o: -o.total)  # stable: equal totals keep the tie rule's order
+    _rank(options)
+    tally = current_paper_tally(ballot.id)
+    results = BallotResults(ballot=ballot, options=options, eligible=ballot.eligible_count,
+                            online_voters=online_voter_count(ballot.id),
+                            paper_ballots=tally.ballot_count if tally else 0)
+    seats = ballot.seats
+    if len(options) > seats and options[seats - 1].total == options[seats].total:
+        cut_total = options[seats].total
+        results.tied_at_cut_ids = {o.option_id for o in options if o.total == cut_total}
+    return results
+
+
+def _rank(options):
+    """Standard competition ranking (1, 1, 3); `tied` marks options sharing a total."""
+    totals = [o.total for o in options]
+    for index, option in enumerate(options):
+        option.rank = totals.index(option.total) + 1
+        option.tied = totals.count(option.total) > 1
+
+
+def online_voter_count(ballot_id) -> int:
+    return db.session.scalar(select(func.count(BallotVoter.id)).where(
+        BallotVoter.ballot_id == ballot_id, BallotVoter.channel == Channel.ONLINE))
+
+
+def paper_voter_count(ballot_id) -> int:
+    return db.session.scalar(select(func.count(BallotVoter.id)).where(
+        BallotVoter.ballot_id == ballot_id, BallotVoter.channel == Channel.PAPER))
+
+
+def current_paper_tally(ballot_id) -> PaperTally | None:
+    return db.session.scalar(select(PaperTally).where(PaperTally.ballot_id == ballot_id,
+                                                      PaperTally.replaced_at.is_(None)))
+
+
+def paper_tally_history(ballot_id) -> list[PaperTally]:
+    return list(db.session.scalars(select(PaperTally).where(PaperTally.ballot_id == ballot_id)
+                                   .order_by(PaperTally.id.desc())))
+
+
+def voted_channel(ballot, user) -> Channel | None:
+    """How `user` (or, on a per-household ballot, their household) is on the roll."""
+    who = (BallotVoter.household_id == user.household_id) if ballot.per_household \
+        else (BallotVoter.user_id == user.id)
+    return db.session.scalar(select(BallotVoter.channel).where(BallotVoter.ballot_id == ballot.id, who))
+
+
+@dataclass
+class BallotLine:
+    ballot: Ballot
+    online_voters: int
+
+
+def participation_ballots(participation_id) -> list[BallotLine]:
+    """The participation's ballots, newest first, with how many voted online. One query."""
+    voters = (select(BallotVoter.ballot_id, func.count(BallotVoter.id).label("voters"))
+              .where(BallotVoter.channel == Channel.ONLINE)
+              .group_by(BallotVoter.ballot_id).subquery())
+    rows = db.session.execute(
+        select(Ballot, func.coalesce(voters.c.voters, 0))
+        .outerjoin(voters, voters.c.ballot_id == Ballot.id)
+        .where(Ballot.participation_id == participation_id)
+        .order_by(Ballot.opens_at.desc(), Ballot.id.desc())
+    ).all()
+    return [BallotLine(ballot, count) for ballot, count in rows]

@@ -87,3 +87,34 @@ def test_simultaneous_writers_wait_for_each_other_instead_of_failing(app, make):
     if db.engine.dialect.name == "sqlite":
         assert db.session.get(Complex, complex_id).household_count == 8
     assert db.session.scalar(select(func.count(Complex.id))) == 1
+
+
+def test_a_seoul_time_comes_back_as_the_same_moment(make):
+    from datetime import datetime
+
+    from gachi.complexes.models import StageMove
+    from gachi.complexes.stages import Stage
+    from gachi.core.time import SEOUL
+
+    participation = make.participation()
+    ten_in_seoul = datetime(2018, 12, 1, 10, 0, tzinfo=SEOUL)
+    db.session.add(StageMove(participation_id=participation.id, from_stage=Stage.RECRUITING,
+                             to_stage=Stage.PROBLEM_WORKSHOP, moved_at=ten_in_seoul))
+    db.session.commit()
+    db.session.expire_all()
+    stored = db.session.scalars(select(StageMove.moved_at)).one()
+    assert stored == ten_in_seoul and stored.utcoffset() is not None
+
+
+def test_a_naive_datetime_is_refused_rather_than_guessed(make):
+    from datetime import datetime
+
+    from gachi.complexes.models import StageMove
+    from gachi.complexes.stages import Stage
+
+    participation = make.participation()
+    db.session.add(StageMove(participation_id=participation.id, from_stage=Stage.RECRUITING,
+                             to_stage=Stage.PROBLEM_WORKSHOP, moved_at=datetime(2018, 12, 1, 10)))
+    with pytest.raises(Exception, match="naive datetime"):
+        db.session.commit()
+    db.session.rollback()

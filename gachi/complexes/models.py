@@ -181,6 +181,10 @@ class Participation(TimestampMixin, db.Model):
     def can_move_stage(self, user):
         return self.complex.can_manage(user)
 
+    def can_close_early(self, user):
+        """Withdrawing a complex before its evaluation is the center's decision."""
+        return user.is_authenticated and user.is_staff
+
 
 class StageMove(db.Model):
     """The record of one stage change: who, when, from what to what, and why."""

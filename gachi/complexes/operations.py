@@ -38,7 +38,7 @@ def move_stage(participation, target: Stage, *, actor, note=""):
         raise GateNotMet(_l("A participation cannot move from %(source)s to %(target)s."),
                          source=source.label, target=target.label)
     if target is Stage.CLOSED and source is not Stage.EVALUATION:
-        if not actor.is_staff:
+        if not participation.can_close_early(actor):
             raise NotAllowed(_l("Only center staff can close a participation early."))
         if not note.strip():
             raise GateNotMet(_l("Closing a participation early needs a note saying why."))

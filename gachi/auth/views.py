@@ -16,6 +16,8 @@ from gachi.auth.forms import (
 from gachi.auth.models import User
 from gachi.auth.sessions import start_session
 from gachi.core.access import load_for, require, staff_required
+from gachi.core.audit import log_personal_data_view
+from gachi.core.db import mark_request_writes
 from gachi.enterprises.models import Enterprise
 from gachi.extensions import db
 
@@ -232,7 +234,13 @@ def _render_account(account, form, reset_form, status):
 @bp.route("/staff/accounts/<int:user_id>", methods=["GET", "POST"])
 @staff_required
 def account_edit(user_id):
+    if request.method == "GET":
+        mark_request_writes(db.session)
     account = load_for(current_user, User, user_id, permission="can_manage_accounts")
+    if request.method == "GET":
+        # The page shows the phone number and e-mail in full: staff access is logged.
+        log_personal_data_view(account, actor=current_user)
+        db.session.commit()
     form = AccountEditForm(obj=account)
     status = _form_status(form)
     if form.validate_on_submit():

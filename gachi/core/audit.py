@@ -43,3 +43,8 @@ def log_change(action, obj, *, actor, before=None, after=None, complex_id=None):
     )
     db.session.add(entry)
     return entry
+
+
+def log_personal_data_view(subject, *, actor):
+    """Staff opened a page showing `subject`'s contact details (DESIGN: privacy)."""
+    return log_change("personal_data.view", subject, actor=actor)

@@ -504,3 +504,14 @@ def test_a_weak_reset_password_is_refused_on_the_account_page(client, make):
     assert response.status_code == 400
     assert "at least 8 characters" in text(response)
     assert person.display_name in text(response)
+
+
+def test_an_admin_opening_an_account_page_is_logged_as_access_to_personal_data(client, make):
+    from gachi.core.audit import AuditEntry
+
+    admin = make.staff(admin=True)
+    person = make.coordinator(phone="010-1234-5678")
+    sign_in(client, admin)
+    assert client.get(f"/staff/accounts/{person.id}").status_code == 200
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "personal_data.view")).one()
+    assert (entry.actor_id, entry.object_id) == (admin.id, person.id)

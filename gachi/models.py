@@ -7,6 +7,10 @@ from gachi.coordinators.models import Placement  # noqa: F401
 from gachi.core.audit import AuditEntry  # noqa: F401
 from gachi.enterprises.models import Enterprise  # noqa: F401
 from gachi.proposals.models import Category, Problem  # noqa: F401
+from gachi.enterprises.models import EnterpriseCategory, EnterpriseDistrict  # noqa: F401
+from gachi.matching.models import Match, Rating  # noqa: F401
+from gachi.notifications.models import Notification  # noqa: F401
+from gachi.plans.models import BudgetLine, ExecutionPlan, SpendingEntry  # noqa: F401
 from gachi.ballots.models import (  # noqa: F401
     Ballot, BallotChoice, BallotOption, BallotRecord, BallotVoter, PaperTally, PaperTallyLine,
 )

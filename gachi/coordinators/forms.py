@@ -22,3 +22,12 @@ class PlacementForm(BaseForm):
 
 class EndPlacementForm(BaseForm):
     ends_on = DateField(_l("Last day"), validators=[InputRequired()])
+
+
+class HandoverForm(BaseForm):
+    """A coordinator leaves a complex; another takes over. The view fills in the coordinators."""
+
+    successor_id = SelectField(_l("Who takes over"), coerce=int, validators=[InputRequired()])
+    first_day = DateField(_l("Their first day"), validators=[InputRequired()])
+    allow_overlap = BooleanField(_l("Allow two coordinators at once"))
+    note = TextAreaField(_l("Note"), validators=[Length(max=2000)])

@@ -1,4 +1,6 @@
 """The verbs that place coordinators at complexes and end their placements."""
+from datetime import timedelta
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
@@ -7,6 +9,8 @@ from gachi.coordinators.models import Placement
 from gachi.core.audit import log_change
 from gachi.core.errors import Conflict, DomainError
 from gachi.extensions import db
+from gachi.notifications.models import N_
+from gachi.notifications.operations import notify
 
 
 def _overlapping_placements(complex_id, starts_on, ends_on):
@@ -63,3 +67,34 @@ def end_placement(placement, *, ends_on, actor):
     log_change("placement.end", placement, actor=actor, complex_id=placement.complex_id,
                before={"ends_on": before}, after={"ends_on": ends_on})
     return placement
+
+
+def hand_over_placement(placement, successor, *, first_day, allow_overlap=False, note="", actor):
+    """The coordinator of `placement` leaves; `successor` takes the complex from `first_day`.
+
+    The leaving placement ends the day before; the successor's runs to the old end (if
+    any). Open offers, plans and the rest belong to the complex, not the person, so
+    they need no moving: the successor sees them from `first_day`, and is told so.
+    """
+    if successor.id == placement.coordinator_id:
+        raise DomainError(_l("Choose another coordinator to take over."))
+    last_day = first_day - timedelta(days=1)
+    if last_day < placement.starts_on:
+        raise DomainError(_l("The handover must come after the placement's first day (%(date)s)."),
+                          date=placement.starts_on.isoformat())
+    if placement.ends_on is not None and placement.ends_on < first_day:
+        raise Conflict(_l("This placement already ends on %(date)s."),
+                       date=placement.ends_on.isoformat())
+    old_end = placement.ends_on
+    end_placement(placement, ends_on=last_day, actor=actor)
+    successor_placement = place_coordinator(
+        successor, placement.complex, starts_on=first_day, ends_on=old_end,
+        allow_overlap=allow_overlap, note=note, actor=actor)
+    log_change("placement.handover", successor_placement, actor=actor,
+               complex_id=placement.complex_id,
+               before={"coordinator_id": placement.coordinator_id},
+               after={"coordinator_id": successor.id, "first_day": first_day})
+    notify([successor.id], N_("You look after %(complex)s from %(date)s. Its open work is on your "
+                              "list of complexes."),
+           link="/my/complexes", complex=placement.complex.name, date=first_day.isoformat())
+    return successor_placement

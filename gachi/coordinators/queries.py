@@ -1,12 +1,17 @@
 """The reads behind the coordinator pages: one query per list."""
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, exists, func, select
 
 from gachi.auth.models import Role, User
 from gachi.complexes.models import Cohort, Complex, Participation
 from gachi.coordinators.models import Placement
+from gachi.enterprises.models import Enterprise
 from gachi.extensions import db
+from gachi.matching.models import Match, MatchState
+from gachi.matching.operations import OFFER_STAGES
+from gachi.matching.queries import MATCHABLE_PROBLEM_STATES
+from gachi.proposals.models import Problem
 
 
 def coordinator_rows(day):
@@ -76,3 +81,53 @@ def my_complexes(coordinator_id, day):
         if row.participation_id is not None and row.participation_id not in seen:
             placed.participations.append(row)
     return list(complexes.values())
+
+
+# What needs the coordinator ----------------------------------------------------------
+# Ballots to close come with the participation area; sessions this week and
+# evaluations due with later areas. Each adds its own query here when it lands.
+
+def waiting_offer_rows(complex_ids):
+    """Offers waiting for the enterprise's answer, and accepted ones waiting to start."""
+    if not complex_ids:
+        return []
+    return db.session.execute(
+        select(Match.id, Match.state, Match.offered_at, Problem.title.label("problem_title"),
+               Enterprise.name.label("enterprise_name"), Participation.complex_id)
+        .join(Problem, Problem.id == Match.problem_id)
+        .join(Participation, Participation.id == Problem.participation_id)
+        .join(Enterprise, Enterprise.id == Match.enterprise_id)
+        .where(Participation.complex_id.in_(complex_ids),
+               Match.state.in_((MatchState.OFFERED, MatchState.ACCEPTED)))
+        .order_by(Match.offered_at, Match.id)
+    ).all()
+
+
+def unmatched_problem_rows(complex_ids):
+    """Selected problems, at complexes that are matching, with no enterprise on them yet
+    (none offered, none agreed): a declined offer puts a problem back on this list."""
+    if not complex_ids:
+        return []
+    working = (MatchState.OFFERED, MatchState.ACCEPTED, MatchState.ACTIVE, MatchState.COMPLETED)
+    return db.session.execute(
+        select(Problem.id, Problem.title, Participation.complex_id)
+        .join(Participation, Participation.id == Problem.participation_id)
+        .where(Participation.complex_id.in_(complex_ids),
+               Participation.stage.in_(OFFER_STAGES),
+               Problem.state.in_(MATCHABLE_PROBLEM_STATES),
+               ~exists().where(Match.problem_id == Problem.id, Match.state.in_(working)))
+        .order_by(Problem.id)
+    ).all()
+
+
+def open_offer_counts(day):
+    """{coordinator id: offers waiting or accepted at the complexes they hold on `day`}."""
+    return dict(db.session.execute(
+        select(Placement.coordinator_id, func.count(func.distinct(Match.id)))
+        .join(Participation, Participation.complex_id == Placement.complex_id)
+        .join(Problem, Problem.participation_id == Participation.id)
+        .join(Match, Match.problem_id == Problem.id)
+        .where(Placement.is_active_on(day),
+               Match.state.in_((MatchState.OFFERED, MatchState.ACCEPTED)))
+        .group_by(Placement.coordinator_id)
+    ).all())

@@ -1,4 +1,6 @@
 """The center's coordinator pages, and a coordinator's own list of complexes."""
+from datetime import timedelta
+
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -8,9 +10,9 @@ from gachi.core.forms import options
 from gachi.complexes.models import Complex
 from gachi.complexes.queries import complex_choices
 from gachi.coordinators import queries
-from gachi.coordinators.forms import EndPlacementForm, PlacementForm
+from gachi.coordinators.forms import EndPlacementForm, HandoverForm, PlacementForm
 from gachi.coordinators.models import Placement
-from gachi.coordinators.operations import end_placement, place_coordinator
+from gachi.coordinators.operations import end_placement, hand_over_placement, place_coordinator
 from gachi.core.access import load_for, require, staff_required
 from gachi.core.errors import DomainError
 from gachi.core.time import seoul_today
@@ -28,7 +30,7 @@ def coordinator_list():
     for row in queries.active_placement_rows(today):
         placed_at.setdefault(row.coordinator_id, []).append(row)
     return render_template("coordinators/coordinator_list.html", coordinators=coordinators,
-                           placed_at=placed_at)
+                           placed_at=placed_at, open_offers=queries.open_offer_counts(today))
 
 
 def _coordinator(user_id):
@@ -101,9 +103,54 @@ def placement_end(placement_id):
     return redirect(url_for(".coordinator_detail", user_id=placement.coordinator_id))
 
 
+def _handover_form(placement):
+    form = HandoverForm()
+    form.successor_id.choices = options(
+        (row.id, row.display_name) for row in queries.coordinator_rows(seoul_today())
+        if row.id != placement.coordinator_id and row.active)
+    if not form.is_submitted():
+        form.first_day.data = max(seoul_today(), placement.starts_on + timedelta(days=1))
+    return form
+
+
+def _handover_page(placement, form, status=200):
+    return render_template("coordinators/handover.html", placement=placement, form=form,
+                           waiting=queries.waiting_offer_rows([placement.complex_id]),
+                           unmatched=queries.unmatched_problem_rows([placement.complex_id])), status
+
+
+@bp.route("/staff/placements/<int:placement_id>/handover", methods=["GET", "POST"])
+@staff_required
+def placement_handover(placement_id):
+    placement = load_for(current_user, Placement, placement_id, permission="can_manage")
+    form = _handover_form(placement)
+    if not form.validate_on_submit():
+        return _handover_page(placement, form, 400 if form.is_submitted() else 200)
+    successor = _coordinator(form.successor_id.data)
+    try:
+        hand_over_placement(placement, successor, first_day=form.first_day.data,
+                            allow_overlap=form.allow_overlap.data, note=form.note.data or "",
+                            actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        form.form_errors.append(str(error))
+        return _handover_page(placement, form, error.status)
+    db.session.commit()
+    flash(_("%(name)s takes over %(complex)s from %(date)s.", name=successor.display_name,
+            complex=placement.complex.name, date=form.first_day.data.isoformat()), "success")
+    return redirect(url_for(".coordinator_detail", user_id=successor.id))
+
+
 @bp.route("/my/complexes")
 @login_required
 def my_complexes():
     require(current_user.is_coordinator)
-    return render_template("coordinators/my_complexes.html",
-                           complexes=queries.my_complexes(current_user.id, seoul_today()))
+    complexes = queries.my_complexes(current_user.id, seoul_today())
+    complex_ids = [placed.id for placed in complexes]
+    waiting, unmatched = {}, {}
+    for row in queries.waiting_offer_rows(complex_ids):
+        waiting.setdefault(row.complex_id, []).append(row)
+    for row in queries.unmatched_problem_rows(complex_ids):
+        unmatched.setdefault(row.complex_id, []).append(row)
+    return render_template("coordinators/my_complexes.html", complexes=complexes,
+                           waiting=waiting, unmatched=unmatched)

@@ -1,8 +1,11 @@
-"""Social-economy enterprises (the matching issue grows this directory)."""
-from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+"""Social-economy enterprises: who they are, what they work on and where."""
+from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from gachi.complexes.districts import District
 from gachi.core.db import TimestampMixin
 from gachi.core.enums import LabelledEnum, enum_column_type
 from gachi.extensions import db
@@ -18,6 +21,44 @@ class LegalForm(LabelledEnum):
     SOCIAL_VENTURE = ("social_venture", _l("Social venture"))
 
 
+# The names the law and the center use; a CSV file may give either these or the values.
+LEGAL_FORM_KOREAN_NAMES = {
+    LegalForm.SOCIAL_ENTERPRISE: "사회적기업",
+    LegalForm.PRE_SOCIAL_ENTERPRISE: "예비사회적기업",
+    LegalForm.COOPERATIVE: "협동조합",
+    LegalForm.SOCIAL_COOPERATIVE: "사회적협동조합",
+    LegalForm.VILLAGE_ENTERPRISE: "마을기업",
+    LegalForm.SELF_SUFFICIENCY: "자활기업",
+    LegalForm.SOCIAL_VENTURE: "소셜벤처",
+}
+
+
+class EnterpriseCategory(db.Model):
+    """A problem category an enterprise works on."""
+
+    __tablename__ = "enterprise_categories"
+
+    enterprise_id: Mapped[int] = mapped_column(
+        ForeignKey("enterprises.id", ondelete="CASCADE"), primary_key=True
+    )
+    category_id: Mapped[int] = mapped_column(
+        ForeignKey("categories.id", ondelete="RESTRICT"), primary_key=True, index=True
+    )
+
+
+class EnterpriseDistrict(db.Model):
+    """A district an enterprise serves (an enterprise serving all Seoul has none)."""
+
+    __tablename__ = "enterprise_districts"
+
+    enterprise_id: Mapped[int] = mapped_column(
+        ForeignKey("enterprises.id", ondelete="CASCADE"), primary_key=True
+    )
+    district: Mapped[District] = mapped_column(
+        enum_column_type(District, "district"), primary_key=True, index=True
+    )
+
+
 class Enterprise(TimestampMixin, db.Model):
     __tablename__ = "enterprises"
 
@@ -27,7 +68,25 @@ class Enterprise(TimestampMixin, db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     contact: Mapped[str] = mapped_column(String(200), default="")
     verified: Mapped[bool] = mapped_column(default=False)
+    # Serves every district of Seoul; then its district rows are not needed.
+    seoul_wide: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[datetime | None]
+    # "report" for the 2018 report's enterprises, "demo" for invented ones, "import" for CSV.
     source: Mapped[str] = mapped_column(String(16), default="app")
+
+    categories = relationship("Category", secondary="enterprise_categories",
+                              order_by="Category.position", viewonly=True)
+    category_links = relationship("EnterpriseCategory", cascade="all, delete-orphan")
+    district_links = relationship("EnterpriseDistrict", cascade="all, delete-orphan",
+                                  order_by="EnterpriseDistrict.district")
+    partners = relationship("User", order_by="User.display_name", viewonly=True)
+
+    @property
+    def districts(self):
+        return [link.district for link in self.district_links]
+
+    def serves(self, district):
+        return self.seoul_wide or district in self.districts
 
     def can_view(self, user):
         return user.is_authenticated

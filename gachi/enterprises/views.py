@@ -1,0 +1,115 @@
+"""The enterprise directory: anyone signed in may browse it; the center keeps it."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from gachi.core.access import load_for, staff_required
+from gachi.core.errors import DomainError
+from gachi.core.forms import options
+from gachi.enterprises import queries
+from gachi.enterprises.forms import EnterpriseFilterForm, EnterpriseForm, ImportForm
+from gachi.enterprises.models import Enterprise
+from gachi.enterprises.operations import create_enterprise, import_enterprises, update_enterprise
+from gachi.extensions import db
+from gachi.matching.queries import enterprise_match_counts
+
+bp = Blueprint("enterprises", __name__)
+
+
+@bp.route("/enterprises")
+@login_required
+def enterprise_list():
+    form = EnterpriseFilterForm(formdata=request.args)
+    form.category.choices = options([("", _l("All categories")), *queries.category_choices()])
+    status = 200
+    if form.validate():
+        page = queries.enterprise_page(**form.filters(), page=form.page.data or 1)
+    else:
+        # Filters we cannot read are left out, with a message, rather than guessed at.
+        page, status = queries.enterprise_page(), 400
+    filter_args = {key: value for key, value in request.args.items() if key != "page"}
+    return render_template("enterprises/enterprise_list.html", form=form, page=page,
+                           filters_refused=status == 400, filter_args=filter_args), status
+
+
+@bp.route("/enterprises/<int:enterprise_id>")
+@login_required
+def enterprise_detail(enterprise_id):
+    enterprise = load_for(current_user, Enterprise, enterprise_id)
+    staff_view = enterprise.can_manage(current_user)
+    return render_template(
+        "enterprises/enterprise_detail.html", enterprise=enterprise,
+        partners=queries.partner_rows(enterprise.id) if staff_view else [],
+        match_counts=enterprise_match_counts(enterprise.id) if staff_view else {},
+    )
+
+
+def _enterprise_form(enterprise=None):
+    form = EnterpriseForm(obj=enterprise)
+    form.category_ids.choices = options(queries.category_choices())
+    if enterprise is not None and not form.is_submitted():
+        form.category_ids.data = [link.category_id for link in enterprise.category_links]
+        form.districts.data = enterprise.districts
+    return form
+
+
+def _form_page(form, enterprise, status):
+    return render_template("enterprises/enterprise_form.html", form=form,
+                           enterprise=enterprise), status
+
+
+@bp.route("/staff/enterprises/new", methods=["GET", "POST"])
+@staff_required
+def enterprise_new():
+    form = _enterprise_form()
+    if not form.validate_on_submit():
+        return _form_page(form, None, 400 if form.is_submitted() else 200)
+    try:
+        enterprise = create_enterprise(**form.enterprise_fields(), category_ids=form.category_ids.data,
+                                       districts=form.districts.data, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        form.form_errors.append(str(error))
+        return _form_page(form, None, error.status)
+    db.session.commit()
+    flash(_("%(name)s was added to the directory.", name=enterprise.name), "success")
+    return redirect(url_for(".enterprise_detail", enterprise_id=enterprise.id))
+
+
+@bp.route("/staff/enterprises/<int:enterprise_id>/edit", methods=["GET", "POST"])
+@staff_required
+def enterprise_edit(enterprise_id):
+    enterprise = load_for(current_user, Enterprise, enterprise_id, permission="can_manage")
+    form = _enterprise_form(enterprise)
+    if not form.validate_on_submit():
+        return _form_page(form, enterprise, 400 if form.is_submitted() else 200)
+    try:
+        update_enterprise(enterprise, **form.enterprise_fields(), category_ids=form.category_ids.data,
+                          districts=form.districts.data, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        form.form_errors.append(str(error))
+        return _form_page(form, enterprise, error.status)
+    db.session.commit()
+    flash(_("The enterprise was saved."), "success")
+    return redirect(url_for(".enterprise_detail", enterprise_id=enterprise.id))
+
+
+@bp.route("/staff/enterprises/import", methods=["GET", "POST"])
+@staff_required
+def enterprise_import():
+    form = ImportForm()
+    if not form.validate_on_submit():
+        status = 400 if form.is_submitted() else 200
+        return render_template("enterprises/import.html", form=form, report=None), status
+    try:
+        report = import_enterprises(form.file.data.read(), actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        form.form_errors.append(str(error))
+        return render_template("enterprises/import.html", form=form, report=None), error.status
+    db.session.commit()
+    status = 200 if not report.refused else 422
+    return render_template("enterprises/import.html", form=ImportForm(formdata=None),
+                           report=report), status

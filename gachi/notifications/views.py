@@ -1,0 +1,52 @@
+"""A person's inbox, and the unread count every page's header shows."""
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from gachi.core.access import load_for
+from gachi.core.forms import BaseForm
+from gachi.extensions import db
+from gachi.notifications import queries
+from gachi.notifications.models import Notification
+from gachi.notifications.operations import mark_all_read, mark_read
+
+bp = Blueprint("notifications", __name__)
+
+
+@bp.app_context_processor
+def unread_notifications():
+    if not current_user or not current_user.is_authenticated:
+        return {"unread_notification_count": 0}
+    return {"unread_notification_count": queries.unread_count(current_user.id)}
+
+
+def _confirmed():
+    if not BaseForm().validate_on_submit():
+        abort(400)
+
+
+@bp.route("/notifications")
+@login_required
+def inbox():
+    return render_template("notifications/inbox.html",
+                           notifications=queries.latest_notifications(current_user.id))
+
+
+@bp.route("/notifications/<int:notification_id>/open", methods=["POST"])
+@login_required
+def open_notification(notification_id):
+    notification = load_for(current_user, Notification, notification_id)
+    _confirmed()
+    mark_read(notification, actor=current_user)
+    db.session.commit()
+    return redirect(notification.link or url_for(".inbox"))
+
+
+@bp.route("/notifications/read", methods=["POST"])
+@login_required
+def read_all():
+    _confirmed()
+    mark_all_read(current_user)
+    db.session.commit()
+    flash(_("Every notification is marked as read."), "success")
+    return redirect(url_for(".inbox"))

@@ -79,3 +79,13 @@ def _register_blueprints(app):
         app.register_blueprint(blueprint)
     for blueprint in (enterprises_bp, matching_bp, plans_bp, notifications_bp):
         app.register_blueprint(blueprint)
+    _register_participation_blueprints(app)
+
+
+def _register_participation_blueprints(app):
+    from gachi.ballots.views import bp as ballots_bp
+    from gachi.proposals.views import bp as proposals_bp
+    from gachi.workshops.views import bp as workshops_bp
+
+    for blueprint in (proposals_bp, ballots_bp, workshops_bp):
+        app.register_blueprint(blueprint)

@@ -164,3 +164,32 @@ def participation_ballots(participation_id) -> list[BallotLine]:
         .order_by(Ballot.opens_at.desc(), Ballot.id.desc())
     ).all()
     return [BallotLine(ballot, count) for ballot, count in rows]
+
+
+def paper_ballot_candidates(ballot):
+    """(id, "name · 동 호") of residents checked in at this participation's workshops who
+    are not on the roll yet (nor, on a per-household ballot, is their household)."""
+    from gachi.auth.models import User
+    from gachi.complexes.models import Household
+    from gachi.workshops.models import Workshop, WorkshopAttendance
+
+    on_roll = select(BallotVoter.id).where(BallotVoter.ballot_id == ballot.id)
+    on_roll = on_roll.where(BallotVoter.household_id == User.household_id) if ballot.per_household \
+        else on_roll.where(BallotVoter.user_id == User.id)
+    rows = db.session.execute(
+        select(User.id, User.display_name, Household.building, Household.unit)
+        .join(Household, Household.id == User.household_id)
+        .where(User.id.in_(select(WorkshopAttendance.user_id)
+                           .join(Workshop, Workshop.id == WorkshopAttendance.workshop_id)
+                           .where(Workshop.participation_id == ballot.participation_id)),
+               ~on_roll.exists())
+        .order_by(User.display_name, User.id)
+    ).all()
+    return [(row.id, f"{row.display_name} · {row.building}동 {row.unit}호") for row in rows]
+
+
+def shortlisted_problems(participation_id) -> list[Problem]:
+    return list(db.session.scalars(
+        select(Problem).where(Problem.participation_id == participation_id,
+                              Problem.state == ProblemState.SHORTLISTED)
+        .order_by(Problem.created_at, Problem.id)))

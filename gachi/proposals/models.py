@@ -95,6 +95,11 @@ class Problem(TimestampMixin, db.Model):
     def can_manage(self, user):
         return self.participation.can_manage(user)
 
+    @staticmethod
+    def can_propose(participation, user):
+        """Residents of the complex, and whoever manages it (typing in what was said)."""
+        return participation.can_view(user) and (user.is_resident or participation.can_manage(user))
+
     def can_support(self, user):
         """A resident of the complex, while the problem is still being weighed."""
         return (user.is_authenticated and user.is_resident and self.can_view(user)

@@ -1,0 +1,113 @@
+"""Forms for opening a ballot, voting, receipts, paper ballots and tallies, ties."""
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    DateTimeLocalField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from gachi.ballots.models import Eligibility, Method, TieRule
+from gachi.core.forms import BaseForm, options
+from gachi.core.time import SEOUL
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def seoul_to_utc(moment: datetime) -> datetime:
+    """A time typed on the page is Seoul time."""
+    return moment.replace(tzinfo=SEOUL)
+
+
+class OpenBallotForm(BaseForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=120)])
+    problems = CheckboxesField(_l("Shortlisted problems on the ballot"), coerce=int)
+    method = SelectField(_l("How people vote"), choices=options(Method.choices()), coerce=Method)
+    max_choices = IntegerField(_l("N: choices (approval) or dots (dot voting) per voter"), default=1,
+                               validators=[Optional(), NumberRange(min=1, max=30)])
+    max_per_option = IntegerField(_l("M: most dots on one option"), default=1,
+                                  validators=[Optional(), NumberRange(min=1, max=30)])
+    eligibility = SelectField(_l("Who votes"), choices=options(Eligibility.choices()), coerce=Eligibility)
+    opens_at = DateTimeLocalField(_l("Opens at"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
+    closes_at = DateTimeLocalField(_l("Closes at"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
+    seats = IntegerField(_l("How many problems to pick"), default=1,
+                         validators=[InputRequired(), NumberRange(min=1, max=29)])
+    quorum_percent = IntegerField(_l("Quorum: minimum turnout in percent (optional)"),
+                                  validators=[Optional(), NumberRange(min=1, max=100)])
+    tie_rule = SelectField(_l("If options tie"), choices=options(TieRule.choices()), coerce=TieRule)
+
+    def validate_closes_at(self, field):
+        if field.data and self.opens_at.data and field.data <= self.opens_at.data:
+            raise ValidationError(_l("The ballot must close after it opens."))
+
+    def ballot_fields(self):
+        return {"title": self.title.data, "method": self.method.data,
+                "max_choices": self.max_choices.data or 1, "max_per_option": self.max_per_option.data or 1,
+                "eligibility": self.eligibility.data, "opens_at": seoul_to_utc(self.opens_at.data),
+                "closes_at": seoul_to_utc(self.closes_at.data), "seats": self.seats.data,
+                "quorum_percent": self.quorum_percent.data, "tie_rule": self.tie_rule.data}
+
+
+def vote_form(ballot):
+    """The ballot paper: one radio, checkboxes, or a number of dots per option."""
+    choices = options([(option.id, option.problem.title) for option in ballot.options])
+
+    class VoteForm(BaseForm):
+        receipt = StringField(_l("Your receipt code (to change your vote)"),
+                              validators=[Optional(), Length(max=40)])
+
+        def chosen(self):
+            """{option id: points}"""
+            if ballot.method is Method.SINGLE:
+                return {self.choice.data: 1}
+            if ballot.method is Method.APPROVAL:
+                return dict.fromkeys(self.choices.data, 1)
+            return {option.id: self[f"dots_{option.id}"].data for option in ballot.options
+                    if self[f"dots_{option.id}"].data}
+
+    if ballot.method is Method.SINGLE:
+        VoteForm.choice = RadioField(_l("Choose one"), choices=choices, coerce=int,
+                                     validators=[InputRequired(_l("Choose one option."))])
+    elif ballot.method is Method.APPROVAL:
+        VoteForm.choices = CheckboxesField(_l("Choose up to %(count)s", count=ballot.max_choices),
+                                           choices=choices, coerce=int)
+    else:
+        for option in ballot.options:
+            setattr(VoteForm, f"dots_{option.id}", IntegerField(
+                option.problem.title, default=0,
+                validators=[Optional(), NumberRange(min=0, max=ballot.max_per_option)]))
+    return VoteForm()
+
+
+class ReceiptForm(BaseForm):
+    receipt = StringField(_l("Receipt code"), validators=[DataRequired(), Length(max=40)])
+
+
+class PaperVoterForm(BaseForm):
+    user_id = SelectField(_l("Resident handed a paper ballot"), coerce=int, validators=[InputRequired()])
+
+
+def paper_tally_form(ballot, current=None):
+    class PaperTallyForm(BaseForm):
+        ballot_count = IntegerField(_l("Paper ballots cast"), validators=[InputRequired(), NumberRange(min=0, max=100000)])
+        note = TextAreaField(_l("Note (who counted, anything to know)"), validators=[Length(max=2000)])
+
+        def votes(self):
+            return {option.id: self[f"votes_{option.id}"].data or 0 for option in ballot.options}
+
+    lines = {line.option_id: line.votes for line in current.lines} if current else {}
+    for option in ballot.options:
+        setattr(PaperTallyForm, f"votes_{option.id}", IntegerField(
+            option.problem.title, default=lines.get(option.id, 0),
+            validators=[InputRequired(), NumberRange(min=0, max=1000000)]))
+    return PaperTallyForm(ballot_count=current.ballot_count if current else None)
+
+
+class TieForm(BaseForm):
+    option_id = SelectField(_l("Which option goes ahead"), coerce=int, validators=[InputRequired()])
+    note = TextAreaField(_l("How it was decided"), validators=[DataRequired(), Length(max=2000)])

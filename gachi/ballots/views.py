@@ -1,0 +1,328 @@
+"""Ballots: the list, opening one, the ballot paper and receipt, paper ballots and
+tallies, closing, the tie decision, confirming, results and their export.
+
+No page or export says who chose what: results are sums, and the roll is shown only
+as counts.
+"""
+import csv
+import io
+
+from flask import (
+    Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from gachi.auth.models import User
+from gachi.ballots import queries
+from gachi.ballots.forms import (
+    OpenBallotForm, PaperVoterForm, ReceiptForm, TieForm, paper_tally_form, vote_form,
+)
+from gachi.ballots.models import Ballot, BallotOption, BallotState, Channel
+from gachi.ballots.operations import (
+    cast_vote, change_vote, choices_for_receipt, close_ballot, confirm_selection,
+    hand_paper_ballot, open_ballot, record_paper_tally, record_tie_decision, sync_ballot_state,
+)
+from gachi.ballots.receipts import format_receipt, is_well_formed, normalise_code
+from gachi.complexes.forms import ConfirmForm
+from gachi.complexes.models import Participation
+from gachi.core.access import load_for, require
+from gachi.core.db import mark_request_writes
+from gachi.core.errors import DomainError
+from gachi.core.forms import options
+from gachi.core.time import utcnow
+from gachi.extensions import db
+from gachi.proposals.models import Problem, ProblemState
+from gachi.public.queries import latest_participation
+
+bp = Blueprint("ballots", __name__)
+
+RECEIPT_COOKIE_DAYS = 180
+
+
+def _receipt_cookie(ballot):
+    return f"ballot_receipt_{ballot.id}"
+
+
+def _set_receipt_cookie(response, ballot, receipt):
+    """The receipt stays on the resident's device, readable only by this ballot's pages."""
+    response.set_cookie(_receipt_cookie(ballot), normalise_code(receipt),
+                        max_age=RECEIPT_COOKIE_DAYS * 86400, path=f"/ballots/{ballot.id}",
+                        httponly=True, samesite="Lax",
+                        secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
+
+
+def _device_receipt(ballot):
+    receipt = request.cookies.get(_receipt_cookie(ballot), "")
+    return receipt if is_well_formed(receipt) else None
+
+
+def _load(ballot_id):
+    """The ballot in the user's scope, its state brought up to the clock."""
+    ballot = load_for(current_user, Ballot, ballot_id)
+    if ballot.state_at(utcnow()) is not ballot.state:
+        if request.method == "GET":
+            mark_request_writes(db.session)
+            ballot = db.session.get(Ballot, ballot_id)
+        sync_ballot_state(ballot)
+        db.session.commit()
+    return ballot
+
+
+@bp.route("/my/ballots")
+@login_required
+def my_ballots():
+    if not current_user.is_resident:
+        abort(404)
+    participation = latest_participation(current_user.complex_id)
+    if participation is None:
+        flash(_("Your complex is not taking part in a cohort yet."), "warning")
+        return redirect(url_for("public.my_complex"))
+    return redirect(url_for(".ballot_list", participation_id=participation.id))
+
+
+@bp.route("/participations/<int:participation_id>/ballots")
+@login_required
+def ballot_list(participation_id):
+    participation = load_for(current_user, Participation, participation_id)
+    return render_template("ballots/ballot_list.html", participation=participation,
+                           lines=queries.participation_ballots(participation.id), now=utcnow(),
+                           manages=participation.can_manage(current_user))
+
+
+def _open_form(participation):
+    form = OpenBallotForm()
+    shortlisted = queries.shortlisted_problems(participation.id)
+    form.problems.choices = options([(problem.id, problem.title) for problem in shortlisted])
+    if not form.is_submitted():
+        form.problems.data = [problem.id for problem in shortlisted]
+    return form
+
+
+@bp.route("/participations/<int:participation_id>/ballots/new", methods=["GET", "POST"])
+@login_required
+def ballot_new(participation_id):
+    participation = load_for(current_user, Participation, participation_id, permission="can_manage")
+    form = _open_form(participation)
+    status = 200
+    if form.validate_on_submit():
+        problems = [db.session.get(Problem, problem_id) for problem_id in form.problems.data]
+        try:
+            ballot = open_ballot(participation, problems=problems, actor=current_user,
+                                 **form.ballot_fields())
+        except DomainError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error))
+            status = error.status
+        else:
+            db.session.commit()
+            flash(_("The ballot was set up: %(title)s", title=ballot.title), "success")
+            return redirect(url_for(".ballot_detail", ballot_id=ballot.id))
+    elif form.is_submitted():
+        status = 400
+    return render_template("ballots/ballot_form.html", participation=participation, form=form), status
+
+
+def _ballot_page(ballot, *, form=None, error=None, status=200):
+    now = utcnow()
+    manages = ballot.can_manage(current_user)
+    channel = queries.voted_channel(ballot, current_user) if ballot.can_vote(current_user) else None
+    receipt = _device_receipt(ballot) if channel is Channel.ONLINE else None
+    my_choices = choices_for_receipt(ballot, receipt) if receipt else None
+    results = queries.ballot_results(ballot) if (manages or ballot.can_see_results(current_user, now)) else None
+    paper_form = PaperVoterForm()
+    paper_form.user_id.choices = options(queries.paper_ballot_candidates(ballot)) if manages else []
+    tie_form = TieForm()
+    if results and results.tied_at_cut_ids:
+        tie_form.option_id.choices = options([(o.option_id, o.title) for o in results.options
+                                              if o.option_id in results.tied_at_cut_ids])
+    return render_template(
+        "ballots/ballot_detail.html", ballot=ballot, state=ballot.state_at(now), manages=manages,
+        can_vote=ballot.can_vote(current_user), channel=channel, my_choices=my_choices,
+        form=form or vote_form(ballot), receipt_form=ReceiptForm(), error=error, results=results,
+        paper_form=paper_form, tie_form=tie_form,
+        show_results=ballot.can_see_results(current_user, now),
+        titles={option.id: option.problem.title for option in ballot.options},
+    ), status
+
+
+@bp.route("/ballots/<int:ballot_id>")
+@login_required
+def ballot_detail(ballot_id):
+    return _ballot_page(_load(ballot_id))
+
+
+@bp.route("/ballots/<int:ballot_id>/vote", methods=["POST"])
+@login_required
+def ballot_vote(ballot_id):
+    ballot = _load(ballot_id)
+    require(ballot.can_vote(current_user))
+    form = vote_form(ballot)
+    if not form.validate_on_submit():
+        return _ballot_page(ballot, form=form, error=_("Check your choices and try again."), status=400)
+    receipt = form.receipt.data or (
+        _device_receipt(ballot) if queries.voted_channel(ballot, current_user) is Channel.ONLINE else None)
+    try:
+        if receipt:
+            change_vote(ballot, voter=current_user, receipt=receipt, choices=form.chosen())
+        else:
+            new_receipt = cast_vote(ballot, voter=current_user, choices=form.chosen())
+    except DomainError as error:
+        db.session.rollback()
+        return _ballot_page(ballot, form=form, error=str(error), status=error.status)
+    db.session.commit()
+    if receipt:
+        flash(_("Your vote was changed."), "success")
+        return _set_receipt_cookie(redirect(url_for(".ballot_detail", ballot_id=ballot.id)),
+                                   ballot, receipt)
+    # Shown once: the code to write down. The device keeps it in a cookie as well.
+    page = render_template("ballots/receipt.html", ballot=ballot, receipt=format_receipt(new_receipt))
+    return _set_receipt_cookie(make_response(page), ballot, new_receipt)
+
+
+@bp.route("/ballots/<int:ballot_id>/receipt", methods=["POST"])
+@login_required
+def ballot_receipt(ballot_id):
+    """A receipt typed back in (another device, a cleared browser) is kept on this device."""
+    ballot = _load(ballot_id)
+    require(ballot.can_vote(current_user))
+    form = ReceiptForm()
+    if not form.validate_on_submit() or choices_for_receipt(ballot, form.receipt.data) is None:
+        return _ballot_page(ballot, error=_("This receipt does not match a vote in this ballot. "
+                                            "Check the code you wrote down."), status=400)
+    flash(_("Your receipt was recognised. Your vote is shown below."), "success")
+    return _set_receipt_cookie(redirect(url_for(".ballot_detail", ballot_id=ballot.id)),
+                               ballot, form.receipt.data)
+
+
+def _managed(ballot_id):
+    ballot = _load(ballot_id)
+    require(ballot.can_manage(current_user))
+    return ballot
+
+
+def _confirmed():
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+
+
+@bp.route("/ballots/<int:ballot_id>/paper-voters", methods=["POST"])
+@login_required
+def ballot_paper_voter(ballot_id):
+    ballot = _managed(ballot_id)
+    form = PaperVoterForm()
+    form.user_id.choices = options(queries.paper_ballot_candidates(ballot))
+    if not form.validate_on_submit():
+        return _ballot_page(ballot, error=_("Choose a checked-in resident."), status=400)
+    resident = db.session.get(User, form.user_id.data)
+    try:
+        hand_paper_ballot(ballot, resident=resident, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        return _ballot_page(ballot, error=str(error), status=error.status)
+    db.session.commit()
+    flash(_("%(name)s has a paper ballot and cannot vote online.", name=resident.display_name), "success")
+    return redirect(url_for(".ballot_detail", ballot_id=ballot.id))
+
+
+@bp.route("/ballots/<int:ballot_id>/paper", methods=["GET", "POST"])
+@login_required
+def ballot_paper_tally(ballot_id):
+    ballot = _managed(ballot_id)
+    current = queries.current_paper_tally(ballot.id)
+    form = paper_tally_form(ballot, current)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            record_paper_tally(ballot, ballot_count=form.ballot_count.data, votes=form.votes(),
+                               note=form.note.data or "", actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error))
+            status = error.status
+        else:
+            db.session.commit()
+            flash(_("The paper tally was saved."), "success")
+            return redirect(url_for(".ballot_detail", ballot_id=ballot.id))
+    elif form.is_submitted():
+        status = 400
+    return render_template("ballots/paper_tally.html", ballot=ballot, form=form,
+                           history=queries.paper_tally_history(ballot.id),
+                           handed=queries.paper_voter_count(ballot.id)), status
+
+
+@bp.route("/ballots/<int:ballot_id>/close", methods=["POST"])
+@login_required
+def ballot_close(ballot_id):
+    ballot = _managed(ballot_id)
+    _confirmed()
+    try:
+        close_ballot(ballot, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        return _ballot_page(ballot, error=str(error), status=error.status)
+    db.session.commit()
+    flash(_("The ballot is closed."), "success")
+    return redirect(url_for(".ballot_detail", ballot_id=ballot.id))
+
+
+@bp.route("/ballots/<int:ballot_id>/tie", methods=["POST"])
+@login_required
+def ballot_tie(ballot_id):
+    ballot = _managed(ballot_id)
+    form = TieForm()
+    results = queries.ballot_results(ballot)
+    form.option_id.choices = options([(o.option_id, o.title) for o in results.options
+                                      if o.option_id in results.tied_at_cut_ids])
+    if not form.validate_on_submit():
+        return _ballot_page(ballot, error=_("Choose the option that goes ahead and say how it was decided."),
+                            status=400)
+    try:
+        record_tie_decision(ballot, option=db.session.get(BallotOption, form.option_id.data),
+                            note=form.note.data, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        return _ballot_page(ballot, error=str(error), status=error.status)
+    db.session.commit()
+    flash(_("The decision on the tie was recorded."), "success")
+    return redirect(url_for(".ballot_detail", ballot_id=ballot.id))
+
+
+@bp.route("/ballots/<int:ballot_id>/confirm", methods=["POST"])
+@login_required
+def ballot_confirm(ballot_id):
+    ballot = _managed(ballot_id)
+    _confirmed()
+    try:
+        confirm_selection(ballot, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        return _ballot_page(ballot, error=str(error), status=error.status)
+    db.session.commit()
+    flash(_("The selected problems are confirmed."), "success")
+    return redirect(url_for(".ballot_detail", ballot_id=ballot.id))
+
+
+@bp.route("/ballots/<int:ballot_id>/results.csv")
+@login_required
+def ballot_results_csv(ballot_id):
+    ballot = _load(ballot_id)
+    require(ballot.can_see_results(current_user, utcnow()))
+    results = queries.ballot_results(ballot)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([_("Rank"), _("Problem"), _("Online"), _("Paper"), _("Total"), _("Selected")])
+    for option in results.options:
+        writer.writerow([option.rank, option.title, option.online, option.paper, option.total,
+                         _("Yes") if option.problem_state is ProblemState.SELECTED else ""])
+    writer.writerow([])
+    writer.writerow([_("Online voters"), results.online_voters])
+    writer.writerow([_("Paper ballots"), results.paper_ballots])
+    writer.writerow([_("Eligible"), results.eligible])
+    writer.writerow([_("Turnout (%)"), results.turnout_percent if results.turnout_percent is not None else ""])
+    writer.writerow([_("Result valid"), _("Yes") if results.quorum_met else _("No")])
+    response = make_response("\ufeff" + out.getvalue())
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = f"attachment; filename=ballot-{ballot.id}-results.csv"
+    return response

@@ -1,0 +1,263 @@
+"""What only HTTP shows: the ballot paper, receipts in a cookie, refusals and their
+status codes, the coordinator's forms, and that no page or export names a voter."""
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from gachi.ballots.models import (
+    Ballot, BallotChoice, BallotRecord, BallotVoter, Eligibility, Method, PaperTally,
+)
+from gachi.ballots.operations import cast_vote, hand_paper_ballot
+from gachi.core.time import SEOUL, utcnow
+from gachi.extensions import db
+from gachi.proposals.models import ProblemState
+from gachi.workshops.models import WorkshopRound
+from gachi.workshops.operations import check_in_resident, create_workshop
+from tests.ballots.helpers import a_ballot, ballot_scene, option_ids
+from tests.complexes.helpers import post, signed_in, text_of
+
+RECEIPT = re.compile(r'id="receipt">([A-Z0-9-]+)<')
+
+
+def count(model):
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+@pytest.fixture
+def scene(make):
+    return ballot_scene(make)
+
+
+def vote_single(client, ballot, index, **extra):
+    return post(client, f"/ballots/{ballot.id}/vote", {"choice": str(option_ids(ballot)[index]), **extra})
+
+
+def test_a_resident_votes_and_is_shown_a_receipt_kept_in_a_cookie(client, scene):
+    ballot = a_ballot(scene)
+    signed_in(client, scene.residents[0])
+    response = vote_single(client, ballot, 1)
+    assert response.status_code == 200
+    receipt = RECEIPT.search(text_of(response)).group(1)
+    assert len(receipt) == 19
+    cookie = response.headers["Set-Cookie"]
+    assert f"ballot_receipt_{ballot.id}=" in cookie and "HttpOnly" in cookie
+    assert f"Path=/ballots/{ballot.id}" in cookie and "SameSite=Lax" in cookie
+
+    page = text_of(client.get(f"/ballots/{ballot.id}"))
+    assert "Your vote:" in page and scene.problems[1].title in page
+
+
+def test_a_second_vote_gets_a_clear_409_and_nothing_is_stored(client, scene):
+    ballot = a_ballot(scene)
+    signed_in(client, scene.residents[0])
+    vote_single(client, ballot, 0)
+    client.delete_cookie(f"ballot_receipt_{ballot.id}", path=f"/ballots/{ballot.id}")
+    response = vote_single(client, ballot, 1)
+    assert response.status_code == 409
+    assert "already voted" in text_of(response) and "receipt" in text_of(response)
+    assert (count(BallotVoter), count(BallotRecord), count(BallotChoice)) == (1, 1, 1)
+
+
+def test_the_device_receipt_changes_the_vote(client, scene):
+    ballot = a_ballot(scene)
+    signed_in(client, scene.residents[0])
+    vote_single(client, ballot, 0)
+    response = vote_single(client, ballot, 2)
+    assert response.status_code == 302
+    page = text_of(client.get(f"/ballots/{ballot.id}"))
+    assert "Your vote was changed." in page
+    assert db.session.scalars(select(BallotChoice.option_id)).one() == option_ids(ballot)[2]
+
+
+def test_a_typed_receipt_shows_and_changes_the_vote_on_another_device(app, scene):
+    ballot = a_ballot(scene)
+    first_device, second_device = app.test_client(), app.test_client()
+    signed_in(first_device, scene.residents[0])
+    receipt = RECEIPT.search(text_of(vote_single(first_device, ballot, 0))).group(1)
+    signed_in(second_device, scene.residents[0])
+    assert "Your vote:" not in text_of(second_device.get(f"/ballots/{ballot.id}"))
+
+    wrong = post(second_device, f"/ballots/{ballot.id}/receipt", {"receipt": "AAAA-BBBB-CCCC-DDDD"})
+    assert wrong.status_code == 400 and "does not match" in text_of(wrong)
+    assert post(second_device, f"/ballots/{ballot.id}/receipt",
+                {"receipt": receipt.lower()}).status_code == 302
+    assert "Your vote:" in text_of(second_device.get(f"/ballots/{ballot.id}"))
+    assert vote_single(second_device, ballot, 1).status_code == 302
+    assert db.session.scalars(select(BallotChoice.option_id)).one() == option_ids(ballot)[1]
+
+
+def test_a_resident_of_another_complex_gets_404(client, scene, make):
+    ballot = a_ballot(scene)
+    signed_in(client, make.resident())
+    assert client.get(f"/ballots/{ballot.id}").status_code == 404
+    assert vote_single(client, ballot, 0).status_code == 404
+    assert client.get(f"/participations/{scene.participation.id}/ballots").status_code == 404
+    assert count(BallotVoter) == 0
+
+
+def test_a_vote_before_opening_is_refused_with_a_message(client, scene):
+    ballot = a_ballot(scene, opens_in=timedelta(hours=3))
+    signed_in(client, scene.residents[0])
+    response = vote_single(client, ballot, 0)
+    assert response.status_code == 409 and "not open yet" in text_of(response)
+    assert count(BallotVoter) == 0
+
+
+def test_a_vote_after_closing_is_refused_with_a_message(client, scene):
+    ballot = a_ballot(scene, opens_in=timedelta(days=-3), lasts=timedelta(days=1))
+    signed_in(client, scene.residents[0])
+    response = vote_single(client, ballot, 0)
+    assert response.status_code == 409 and "has closed" in text_of(response)
+    assert count(BallotVoter) == 0
+
+
+def test_an_option_from_another_ballot_is_a_400(client, scene, make):
+    ballot = a_ballot(scene)
+    other = a_ballot(ballot_scene(make))
+    signed_in(client, scene.residents[0])
+    response = post(client, f"/ballots/{ballot.id}/vote", {"choice": str(option_ids(other)[0])})
+    assert response.status_code == 400 and "Check your choices" in text_of(response)
+    assert count(BallotVoter) == 0
+
+
+def test_too_many_dots_are_a_400_with_the_reason(client, scene):
+    ballot = a_ballot(scene, method=Method.DOTS, max_choices=3, max_per_option=2)
+    first, second, third = option_ids(ballot)
+    signed_in(client, scene.residents[0])
+    response = post(client, f"/ballots/{ballot.id}/vote",
+                    {f"dots_{first}": "2", f"dots_{second}": "2", f"dots_{third}": "0"})
+    assert response.status_code == 400 and "You have 3 dots" in text_of(response)
+    assert count(BallotVoter) == 0
+    ok = post(client, f"/ballots/{ballot.id}/vote", {f"dots_{first}": "2", f"dots_{second}": "1"})
+    assert ok.status_code == 200
+
+
+def test_a_paper_voters_online_vote_is_refused(client, scene):
+    ballot = a_ballot(scene)
+    hand_paper_ballot(ballot, resident=scene.residents[0], actor=scene.coordinator)
+    db.session.commit()
+    signed_in(client, scene.residents[0])
+    assert "paper ballot" in text_of(client.get(f"/ballots/{ballot.id}"))
+    response = vote_single(client, ballot, 0)
+    assert response.status_code == 409 and "paper ballot" in text_of(response)
+    assert count(BallotRecord) == 0
+
+
+def test_the_coordinator_hands_a_paper_ballot_to_a_checked_in_resident(client, scene):
+    ballot = a_ballot(scene)
+    workshop = create_workshop(scene.participation, round=WorkshopRound.PROBLEMS, held_at=utcnow(),
+                               actor=scene.coordinator)
+    check_in_resident(workshop, resident=scene.residents[1], actor=scene.coordinator)
+    db.session.commit()
+    signed_in(client, scene.coordinator)
+    assert scene.residents[1].display_name in text_of(client.get(f"/ballots/{ballot.id}"))
+    response = post(client, f"/ballots/{ballot.id}/paper-voters", {"user_id": str(scene.residents[1].id)})
+    assert response.status_code == 302
+    not_checked_in = post(client, f"/ballots/{ballot.id}/paper-voters",
+                          {"user_id": str(scene.residents[2].id)})
+    assert not_checked_in.status_code == 400
+    assert count(BallotVoter) == 1
+
+
+def test_a_resident_cannot_use_the_coordinators_forms(client, scene):
+    ballot = a_ballot(scene)
+    signed_in(client, scene.residents[0])
+    assert post(client, f"/ballots/{ballot.id}/close").status_code == 403
+    assert client.get(f"/ballots/{ballot.id}/paper").status_code == 403
+    assert client.get(f"/participations/{scene.participation.id}/ballots/new").status_code == 404
+
+
+def test_the_coordinator_opens_tallies_closes_and_confirms_through_the_forms(client, scene):
+    signed_in(client, scene.coordinator)
+    opens = (utcnow() - timedelta(minutes=5)).astimezone(SEOUL)
+    response = post(client, f"/participations/{scene.participation.id}/ballots/new", {
+        "title": "1차 워크숍 투표", "problems": [str(p.id) for p in scene.problems],
+        "method": "single", "eligibility": "resident", "seats": "1", "tie_rule": "earliest",
+        "opens_at": opens.strftime("%Y-%m-%dT%H:%M"),
+        "closes_at": (opens + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M"),
+    })
+    assert response.status_code == 302, text_of(response)[:2000]
+    ballot = db.session.scalars(select(Ballot)).one()
+    assert ballot.eligible_count == 3  # the registered residents: no resident figure recorded
+    cast_vote(ballot, voter=scene.residents[0], choices={option_ids(ballot)[1]: 1})
+    db.session.commit()
+    first, second, third = option_ids(ballot)
+    response = post(client, f"/ballots/{ballot.id}/paper", {
+        "ballot_count": "5", f"votes_{first}": "1", f"votes_{second}": "3", f"votes_{third}": "1",
+        "note": "현장 투표"})
+    assert response.status_code == 302
+    assert post(client, f"/ballots/{ballot.id}/close").status_code == 302
+    assert post(client, f"/ballots/{ballot.id}/confirm").status_code == 302
+    page = text_of(client.get(f"/ballots/{ballot.id}"))
+    assert "The selected problems are confirmed." in page
+    db.session.expire_all()
+    assert scene.problems[1].state is ProblemState.SELECTED
+    assert db.session.scalars(select(PaperTally)).one().entered_by_id == scene.coordinator.id
+
+
+def test_a_bad_paper_tally_is_refused_with_the_reason(client, scene):
+    ballot = a_ballot(scene)
+    first, second, third = option_ids(ballot)
+    signed_in(client, scene.coordinator)
+    response = post(client, f"/ballots/{ballot.id}/paper", {
+        "ballot_count": "2", f"votes_{first}": "3", f"votes_{second}": "0", f"votes_{third}": "0"})
+    assert response.status_code == 400 and "more than 2 paper ballots" in text_of(response)
+    response = post(client, f"/ballots/{ballot.id}/paper", {"ballot_count": "x"})
+    assert response.status_code == 400
+    assert count(PaperTally) == 0
+
+
+def test_a_ballot_below_quorum_shows_its_result_as_not_valid(client, make):
+    scene = ballot_scene(make, household_count=100)
+    ballot = a_ballot(scene, eligibility=Eligibility.HOUSEHOLD, quorum_percent=20)
+    cast_vote(ballot, voter=scene.residents[0], choices={option_ids(ballot)[0]: 1})
+    ballot.closed_at = utcnow()
+    db.session.commit()
+    signed_in(client, scene.residents[1])
+    page = text_of(client.get(f"/ballots/{ballot.id}"))
+    assert "This result is not valid." in page
+    signed_in(client, scene.coordinator)
+    response = post(client, f"/ballots/{ballot.id}/confirm")
+    assert response.status_code == 400 and "quorum" in text_of(response)
+    assert ballot.confirmed_at is None
+
+
+def test_results_are_hidden_from_residents_until_the_ballot_closes(client, scene):
+    ballot = a_ballot(scene)
+    signed_in(client, scene.residents[0])
+    assert 'id="results"' not in text_of(client.get(f"/ballots/{ballot.id}"))
+    assert client.get(f"/ballots/{ballot.id}/results.csv").status_code == 403
+
+
+def test_no_results_page_or_export_names_a_voter(app, make):
+    scene = ballot_scene(make, resident_count=0)
+    voters = [make.resident(scene.complex, display_name=name, username=f"voter{number}")
+              for number, name in enumerate(["김비밀", "이투표", "박선택", "최종이"])]
+    ballot = a_ballot(scene)
+    for voter, index in zip(voters, (0, 1, 1, 2)):
+        cast_vote(ballot, voter=voter, choices={option_ids(ballot)[index]: 1})
+    workshop = create_workshop(scene.participation, round=WorkshopRound.PROBLEMS, held_at=utcnow(),
+                               actor=scene.coordinator)
+    paper_voter = make.resident(scene.complex, display_name="정종이", username="voter-paper")
+    check_in_resident(workshop, resident=paper_voter, actor=scene.coordinator)
+    hand_paper_ballot(ballot, resident=paper_voter, actor=scene.coordinator)
+    ballot.closed_at = utcnow()
+    db.session.commit()
+
+    pages = []
+    for reader in (scene.coordinator, make.staff(), voters[0]):
+        client = signed_in(app.test_client(), reader)
+        for path in (f"/ballots/{ballot.id}", f"/ballots/{ballot.id}/results.csv",
+                     f"/participations/{scene.participation.id}/ballots"):
+            response = client.get(path)
+            assert response.status_code == 200, path
+            pages.append(text_of(response))
+        if reader is scene.coordinator:
+            pages.append(text_of(client.get(f"/ballots/{ballot.id}/paper")))
+    title = scene.problems[1].title
+    assert any(f"{title},2,0,2" in page for page in pages)  # the results are there…
+    for page in pages:  # …but never who chose what
+        for person in (*voters, paper_voter):
+            assert person.display_name not in page and person.username not in page

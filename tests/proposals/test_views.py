@@ -1,0 +1,88 @@
+"""Problems over HTTP: residents propose, support and comment; coordinators shortlist;
+another complex's residents get 404."""
+from sqlalchemy import select
+
+from gachi.complexes.stages import Stage
+from gachi.extensions import db
+from gachi.proposals.models import Problem, ProblemComment, ProblemState, ProblemSupport
+from tests.complexes.helpers import post, signed_in, text_of
+
+
+def scene(make):
+    complex_ = make.complex_()
+    participation = make.participation(complex_, stage=Stage.PROBLEM_WORKSHOP)
+    return complex_, participation
+
+
+def test_a_resident_proposes_supports_and_comments(client, make):
+    complex_, participation = scene(make)
+    resident = make.resident(complex_)
+    signed_in(client, resident)
+    assert client.get("/my/problems").headers["Location"].endswith(
+        f"/participations/{participation.id}/problems")
+    response = post(client, f"/participations/{participation.id}/problems", {
+        "title": "아이 돌봄(육아)", "category": str(make.category("care").id), "description": "오후 돌봄"})
+    assert response.status_code == 302
+    problem = db.session.scalars(select(Problem)).one()
+    assert post(client, f"/problems/{problem.id}/support").status_code == 302
+    assert post(client, f"/problems/{problem.id}/comments", {"body": "저도요"}).status_code == 302
+    page = text_of(client.get(f"/problems/{problem.id}"))
+    assert "Me too: 1" in page and "저도요" in page
+    assert db.session.scalars(select(ProblemSupport.user_id)).all() == [resident.id]
+
+
+def test_a_bad_proposal_is_a_400_and_nothing_is_saved(client, make):
+    complex_, participation = scene(make)
+    signed_in(client, make.resident(complex_))
+    for data in ({"title": "", "category": str(make.category().id)},
+                 {"title": "x", "category": "9999"},
+                 {"title": "a\x00b", "category": str(make.category().id)},
+                 {"title": "y" * 121, "category": str(make.category().id)}):
+        assert post(client, f"/participations/{participation.id}/problems", data).status_code == 400
+    assert db.session.scalars(select(Problem)).all() == []
+
+
+def test_an_empty_comment_is_refused(client, make):
+    complex_, participation = scene(make)
+    problem = make.problem(participation)
+    signed_in(client, make.resident(complex_))
+    assert post(client, f"/problems/{problem.id}/comments", {"body": ""}).status_code == 400
+    assert db.session.scalars(select(ProblemComment)).all() == []
+
+
+def test_a_resident_of_another_complex_gets_404(client, make):
+    _complex, participation = scene(make)
+    problem = make.problem(participation)
+    signed_in(client, make.resident())
+    assert client.get(f"/participations/{participation.id}/problems").status_code == 404
+    assert client.get(f"/problems/{problem.id}").status_code == 404
+    assert post(client, f"/problems/{problem.id}/support").status_code == 404
+    assert post(client, f"/participations/{participation.id}/problems",
+                {"title": "x", "category": "1"}).status_code == 404
+
+
+def test_the_coordinator_shortlists_and_residents_cannot(client, make):
+    complex_, participation = scene(make)
+    problem = make.problem(participation)
+    signed_in(client, make.resident(complex_))
+    assert post(client, f"/problems/{problem.id}/state", {"target": "shortlisted"}).status_code == 403
+    signed_in(client, make.coordinator(complex_))
+    assert post(client, f"/problems/{problem.id}/state", {"target": "shortlisted"}).status_code == 302
+    refused = post(client, f"/problems/{problem.id}/state", {"target": "resolved"})
+    assert refused.status_code == 400 and "cannot go from" in text_of(refused)
+    assert post(client, f"/problems/{problem.id}/state", {"target": "nonsense"}).status_code == 400
+    db.session.expire_all()
+    assert problem.state is ProblemState.SHORTLISTED
+
+
+def test_the_coordinator_edits_and_merges(client, make):
+    complex_, participation = scene(make)
+    keep, duplicate = make.problem(participation, title="육아"), make.problem(participation, title="돌봄")
+    signed_in(client, make.coordinator(complex_))
+    assert post(client, f"/problems/{keep.id}/edit", {
+        "title": "아이 돌봄(육아)", "category": str(make.category("care").id), "description": ""}
+    ).status_code == 302
+    assert post(client, f"/problems/{duplicate.id}/merge", {"into": str(keep.id)}).status_code == 302
+    assert post(client, f"/problems/{duplicate.id}/merge", {"into": "99999"}).status_code == 400
+    db.session.expire_all()
+    assert keep.title == "아이 돌봄(육아)" and duplicate.state is ProblemState.MERGED

@@ -1,0 +1,140 @@
+"""Workshops: planning, check-in, walk-ins, and attachments kept out of static and
+served only to those who may see the workshop."""
+import io
+from datetime import datetime, timezone
+
+import pytest
+from werkzeug.test import EnvironBuilder
+from sqlalchemy import select
+
+from gachi.complexes.stages import Stage
+from gachi.core.time import as_aware
+from gachi.core.errors import Conflict
+from gachi.extensions import db
+from gachi.workshops.models import Workshop, WorkshopAttachment, WorkshopAttendance, WorkshopRound
+from gachi.workshops.operations import check_in_resident, create_workshop
+from tests.complexes.helpers import TOKEN_PAGE, post, signed_in, text_of
+from tests.conftest import csrf_token
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PDF = b"%PDF-1.4\n" + b"0" * 64
+
+
+@pytest.fixture
+def uploads_in_tmp(app, tmp_path, monkeypatch):
+    monkeypatch.setattr(app, "instance_path", str(tmp_path))
+    return tmp_path
+
+
+@pytest.fixture
+def room(make):
+    complex_ = make.complex_()
+    participation = make.participation(complex_, stage=Stage.PROBLEM_WORKSHOP)
+    coordinator = make.coordinator(complex_)
+    workshop = create_workshop(participation, round=WorkshopRound.PROBLEMS, place="관리사무소 2층",
+                               held_at=datetime(2018, 9, 15, 1, 0, tzinfo=timezone.utc), actor=coordinator)
+    db.session.commit()
+    return complex_, participation, coordinator, workshop
+
+
+def upload(client, workshop, name, data):
+    # Our own builder, so the encoded body is closed even when the app refuses to read it.
+    builder = EnvironBuilder(path=f"/workshops/{workshop.id}/attachments", method="POST",
+                             data={"csrf_token": csrf_token(client, TOKEN_PAGE),
+                                   "file": (io.BytesIO(data), name)})
+    environ = builder.get_environ()
+    try:
+        return client.open(environ)
+    finally:
+        environ["wsgi.input"].close()
+        builder.close()
+
+
+def test_the_coordinator_plans_a_workshop_through_the_form(client, room):
+    _complex, participation, coordinator, _workshop = room
+    signed_in(client, coordinator)
+    response = post(client, f"/participations/{participation.id}/workshops/new", {
+        "round": "solutions", "held_at": "2018-10-20T14:00", "place": "경로당", "facilitator": "정홍권",
+        "agenda": "해결 방안 찾기", "minutes": ""})
+    assert response.status_code == 302
+    created = db.session.scalars(select(Workshop).where(Workshop.round == WorkshopRound.SOLUTIONS)).one()
+    assert as_aware(created.held_at) == datetime(2018, 10, 20, 5, 0, tzinfo=timezone.utc)  # 14:00 Seoul
+    assert post(client, f"/participations/{participation.id}/workshops/new",
+                {"round": "x", "held_at": "soon"}).status_code == 400
+
+
+def test_check_in_a_resident_a_guest_and_walk_ins(client, room, make):
+    complex_, _participation, coordinator, workshop = room
+    resident = make.resident(complex_, display_name="박서진")
+    household = make.household(complex_, building="102", unit="301")
+    signed_in(client, coordinator)
+    assert post(client, f"/workshops/{workshop.id}/attendances", {"resident_id": str(resident.id)}).status_code == 302
+    assert post(client, f"/workshops/{workshop.id}/attendances",
+                {"name": "이웃 어르신", "household_id": str(household.id)}).status_code == 302
+    assert post(client, f"/workshops/{workshop.id}/attendances", {}).status_code == 400
+    assert post(client, f"/workshops/{workshop.id}/walk-ins", {"count": "12"}).status_code == 302
+    assert post(client, f"/workshops/{workshop.id}/walk-ins", {"count": "-1"}).status_code == 400
+    page = text_of(client.get(f"/workshops/{workshop.id}"))
+    assert "박서진" in page and "이웃 어르신" in page and "102동 301호" in page
+    assert db.session.get(Workshop, workshop.id).walk_in_count == 12
+
+
+def test_a_resident_is_checked_in_once(room, make):
+    complex_, _participation, coordinator, workshop = room
+    resident = make.resident(complex_)
+    check_in_resident(workshop, resident=resident, actor=coordinator)
+    db.session.commit()
+    with pytest.raises(Conflict):
+        check_in_resident(workshop, resident=resident, actor=coordinator)
+    db.session.rollback()
+    assert len(db.session.scalars(select(WorkshopAttendance)).all()) == 1
+
+
+def test_attachments_are_stored_under_instance_and_served_only_in_scope(app, client, room, make,
+                                                                        uploads_in_tmp):
+    complex_, _participation, coordinator, workshop = room
+    signed_in(client, coordinator)
+    assert upload(client, workshop, "현장사진.png", PNG).status_code == 302
+    assert upload(client, workshop, "회의록.pdf", PDF).status_code == 302
+    stored = db.session.scalars(select(WorkshopAttachment).order_by(WorkshopAttachment.id)).all()
+    assert [a.content_type for a in stored] == ["image/png", "application/pdf"]
+    files = list((uploads_in_tmp / "uploads" / "workshops").iterdir())
+    assert len(files) == 2 and all(f.name.endswith((".png", ".pdf")) for f in files)
+
+    path = f"/workshops/{workshop.id}/attachments/{stored[0].id}"
+    resident = signed_in(app.test_client(), make.resident(complex_))
+    served = resident.get(path)
+    assert served.status_code == 200 and served.data == PNG and served.mimetype == "image/png"
+    served.close()
+    assert signed_in(app.test_client(), make.resident()).get(path).status_code == 404
+    assert client.get(f"/workshops/{workshop.id}/attachments/999").status_code == 404
+
+
+@pytest.mark.parametrize(("name", "data", "status"), [
+    ("script.png", b"#!/bin/sh\necho hi", 400),      # the content is not a PNG
+    ("photo.gif", b"GIF89a" + b"0" * 20, 400),        # not an allowed type
+    ("photo.jpg", PNG, 400),                           # extension and content disagree
+    ("page.html", b"<html><script>x</script>", 400),
+    ("big.pdf", b"%PDF-" + b"0" * (6 * 1024 * 1024), 413),
+    ("huge.pdf", b"%PDF-" + b"0" * (11 * 1024 * 1024), 413),
+])
+def test_a_wrong_or_large_file_is_refused(client, room, uploads_in_tmp, name, data, status):
+    _complex, _participation, coordinator, workshop = room
+    signed_in(client, coordinator)
+    response = upload(client, workshop, name, data)
+    assert response.status_code == status
+    assert db.session.scalars(select(WorkshopAttachment)).all() == []
+    if status == 413:
+        assert "too large" in text_of(response)
+
+
+def test_residents_see_the_workshop_but_not_the_check_in_list(client, room, make):
+    complex_, _participation, coordinator, workshop = room
+    check_in_resident(workshop, resident=make.resident(complex_, display_name="김비공개"), actor=coordinator)
+    db.session.commit()
+    signed_in(client, make.resident(complex_))
+    page = text_of(client.get(f"/workshops/{workshop.id}"))
+    assert "관리사무소 2층" in page and "김비공개" not in page
+    assert post(client, f"/workshops/{workshop.id}/walk-ins", {"count": "3"}).status_code == 403
+    signed_in(client, make.resident())
+    assert client.get(f"/workshops/{workshop.id}").status_code == 404

@@ -25,6 +25,7 @@ from gachi.core.errors import Conflict
 from gachi.core.time import SEOUL, utcnow
 from gachi.enterprises.models import Enterprise, LegalForm
 from gachi.extensions import db
+from gachi.matching.demo import load_matching_demo
 
 DEMO_PASSWORD = "gachi-demo-2018"
 SEED_NOTE = "2018 시범사업 기록 (demo seed)"
@@ -228,6 +229,7 @@ def load_pilot_demo() -> DemoLoaded:
     loaded = DemoLoaded(cohort=cohort, complexes=list(complexes.values()),
                         enterprises=list(enterprises.values()), accounts=accounts,
                         household_count=len(complexes) * len(HOUSEHOLD_ADDRESSES))
+    load_matching_demo(loaded)
     log_change("demo.load", cohort, actor=None,
                after={"complexes": len(loaded.complexes), "accounts": len(accounts)})
     return loaded

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, exists, func, select
 
 from gachi.auth.models import Role, User
+from gachi.ballots.models import Ballot
 from gachi.complexes.models import Cohort, Complex, Participation
 from gachi.coordinators.models import Placement
 from gachi.enterprises.models import Enterprise
@@ -84,8 +85,22 @@ def my_complexes(coordinator_id, day):
 
 
 # What needs the coordinator ----------------------------------------------------------
-# Ballots to close come with the participation area; sessions this week and
-# evaluations due with later areas. Each adds its own query here when it lands.
+# Sessions this week and evaluations due come with later areas; each adds its own
+# query here when it lands.
+
+def ballot_rows_to_close(complex_ids, now):
+    """Ballots that have opened and whose selection is not confirmed yet: open ones to
+    close, and closed ones to confirm. `closes_at` tells which is which."""
+    if not complex_ids:
+        return []
+    return db.session.execute(
+        select(Ballot.id, Ballot.title, Ballot.closes_at, Ballot.closed_at, Participation.complex_id)
+        .join(Participation, Participation.id == Ballot.participation_id)
+        .where(Participation.complex_id.in_(complex_ids), Ballot.opens_at <= now,
+               Ballot.confirmed_at.is_(None))
+        .order_by(Ballot.closes_at, Ballot.id)
+    ).all()
+
 
 def waiting_offer_rows(complex_ids):
     """Offers waiting for the enterprise's answer, and accepted ones waiting to start."""

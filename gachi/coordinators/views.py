@@ -15,7 +15,7 @@ from gachi.coordinators.models import Placement
 from gachi.coordinators.operations import end_placement, hand_over_placement, place_coordinator
 from gachi.core.access import load_for, require, staff_required
 from gachi.core.errors import DomainError
-from gachi.core.time import seoul_today
+from gachi.core.time import as_aware, seoul_today, utcnow
 from gachi.extensions import db
 
 bp = Blueprint("coordinators", __name__)
@@ -147,10 +147,14 @@ def my_complexes():
     require(current_user.is_coordinator)
     complexes = queries.my_complexes(current_user.id, seoul_today())
     complex_ids = [placed.id for placed in complexes]
-    waiting, unmatched = {}, {}
+    now = utcnow()
+    ballots, waiting, unmatched = {}, {}, {}
+    for row in queries.ballot_rows_to_close(complex_ids, now):
+        closed = row.closed_at is not None or as_aware(row.closes_at) <= now
+        ballots.setdefault(row.complex_id, []).append((row, closed))
     for row in queries.waiting_offer_rows(complex_ids):
         waiting.setdefault(row.complex_id, []).append(row)
     for row in queries.unmatched_problem_rows(complex_ids):
         unmatched.setdefault(row.complex_id, []).append(row)
     return render_template("coordinators/my_complexes.html", complexes=complexes,
-                           waiting=waiting, unmatched=unmatched)
+                           ballots=ballots, waiting=waiting, unmatched=unmatched)

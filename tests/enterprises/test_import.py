@@ -1,0 +1,122 @@
+"""CSV import: good lines load whole; every other line is reported with its reason."""
+import io
+
+import pytest
+from sqlalchemy import func, select
+
+from gachi.core.errors import DomainError
+from gachi.enterprises.models import Enterprise, LegalForm
+from gachi.enterprises.operations import import_enterprises
+from gachi.extensions import db
+from tests.complexes.helpers import signed_in, text_of
+from tests.conftest import csrf_token
+
+HEADER = "name,legal_form,categories,districts,description,contact\n"
+
+
+def enterprise_names():
+    return set(db.session.scalars(select(Enterprise.name)))
+
+
+def mixed_file():
+    return b"".join([
+        b"\xef\xbb\xbf" + HEADER.encode(),
+        "초록마을돌봄,사회적협동조합,돌봄;건강,은평구;서대문구,어르신 돌봄,02-123-4567\n".encode(),
+        "트리플래닛,소셜벤처,environment,서울 전역,,\n".encode(),            # already in the directory
+        "초록마을돌봄,협동조합,care,마포구,,\n".encode(),                   # the same name again
+        "반쪽기업,협동조합,care\n".encode(),                                # too few fields
+        '"닫히지 않은 따옴표,협동조합,care,마포구,,\n'.encode(),             # malformed
+        "EUC-KR 기업,협동조합,care,마포구,,\n".encode("euc-kr"),            # not UTF-8
+        "이상한기업,주식회사,care,마포구,,\n".encode(),                      # unknown legal form
+        "모르는분야,협동조합,우주,마포구,,\n".encode(),                      # unknown category
+        "모르는구,협동조합,care,해운대구,,\n".encode(),                      # unknown district
+        "Seoul Food Co,social_venture,Food,Seoul-wide,,\r\n".encode(),
+    ])
+
+
+def test_a_mixed_file_loads_the_good_lines_and_reports_every_other_line(make):
+    staff = make.staff()
+    make.enterprise(name="트리플래닛")
+    report = import_enterprises(mixed_file(), actor=staff)
+    db.session.commit()
+
+    assert sorted(enterprise.name for enterprise in report.added) == ["Seoul Food Co", "초록마을돌봄"]
+    assert [line.number for line in report.refused] == [3, 4, 5, 6, 7, 8, 9, 10]
+    reasons = {line.number: line.reason for line in report.refused}
+    assert "already in the directory" in reasons[3]
+    assert "also on line 2" in reasons[4]
+    assert "fields" in reasons[5]
+    assert "quotes" in reasons[6]
+    assert "not UTF-8" in reasons[7]
+    assert "legal form" in reasons[8]
+    assert "category" in reasons[9]
+    assert "district" in reasons[10]
+    assert enterprise_names() == {"트리플래닛", "초록마을돌봄", "Seoul Food Co"}
+
+
+def test_a_good_line_is_loaded_whole(make):
+    report = import_enterprises(mixed_file(), actor=make.staff())
+    db.session.commit()
+    green = db.session.scalars(select(Enterprise).where(Enterprise.name == "초록마을돌봄")).one()
+    assert green.legal_form is LegalForm.SOCIAL_COOPERATIVE
+    assert [category.code for category in green.categories] == ["care", "health"]
+    assert [district.value for district in green.districts] == ["eunpyeong", "seodaemun"]
+    assert (green.contact, green.verified, green.source) == ("02-123-4567", False, "import")
+    seoul = next(enterprise for enterprise in report.added if enterprise.name == "Seoul Food Co")
+    assert seoul.seoul_wide and seoul.districts == []
+
+
+def test_a_file_without_a_usable_header_loads_nothing(make):
+    with pytest.raises(DomainError, match="columns"):
+        import_enterprises("이름,분야\n가,care\n".encode(), actor=make.staff())
+    with pytest.raises(DomainError, match="empty"):
+        import_enterprises(b"\xef\xbb\xbf\n\n", actor=make.staff())
+    assert db.session.scalar(select(func.count(Enterprise.id))) == 0
+
+
+def test_korean_headers_are_understood(make):
+    data = "이름,법인형태,분야,지역\n한글머리기업,마을기업,먹거리,관악\n".encode()
+    report = import_enterprises(data, actor=make.staff())
+    assert [enterprise.name for enterprise in report.added] == ["한글머리기업"]
+
+
+def upload(client, data, filename="enterprises.csv", content_type="text/csv"):
+    return client.post("/staff/enterprises/import", content_type="multipart/form-data", data={
+        "csrf_token": csrf_token(client, "/staff/enterprises/import"),
+        "file": (io.BytesIO(data), filename, content_type),
+    })
+
+
+def test_staff_upload_shows_the_line_by_line_report(client, make):
+    signed_in(client, make.staff())
+    response = upload(client, mixed_file())
+    assert response.status_code == 422
+    page = text_of(response)
+    assert "3 enterprises were added; 7 lines were not." in page
+    assert "Line 7:" in page and "not UTF-8" in page
+
+
+@pytest.mark.parametrize(("filename", "content_type"), [
+    ("enterprises.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ("enterprises.csv", "image/png"),
+])
+def test_a_file_that_is_not_csv_is_refused(client, make, filename, content_type):
+    signed_in(client, make.staff())
+    response = upload(client, mixed_file(), filename, content_type)
+    assert response.status_code == 400
+    assert "Choose a CSV file" in text_of(response)
+    assert enterprise_names() == set()
+
+
+def test_a_file_too_large_is_refused(client, make, monkeypatch):
+    # A smaller limit: the test client spools a body of megabytes to a file it never closes.
+    monkeypatch.setattr("gachi.enterprises.operations.MAX_IMPORT_BYTES", 1024 * 1024 // 4)
+    signed_in(client, make.staff())
+    response = upload(client, HEADER.encode() + b"x" * (1024 * 1024 // 4 + 1))
+    assert response.status_code == 400
+    assert "too large" in text_of(response)
+
+
+def test_only_staff_import(client, make):
+    signed_in(client, make.coordinator(make.complex_()))
+    assert upload(client, mixed_file()).status_code == 403

@@ -25,6 +25,7 @@ from gachi.core.errors import Conflict
 from gachi.core.time import SEOUL, utcnow
 from gachi.enterprises.models import Enterprise, LegalForm
 from gachi.extensions import db
+from gachi.proposals.demo import load_participation_demo
 from gachi.matching.demo import load_matching_demo
 
 DEMO_PASSWORD = "gachi-demo-2018"
@@ -229,6 +230,7 @@ def load_pilot_demo() -> DemoLoaded:
     loaded = DemoLoaded(cohort=cohort, complexes=list(complexes.values()),
                         enterprises=list(enterprises.values()), accounts=accounts,
                         household_count=len(complexes) * len(HOUSEHOLD_ADDRESSES))
+    load_participation_demo(loaded)
     load_matching_demo(loaded)
     log_change("demo.load", cohort, actor=None,
                after={"complexes": len(loaded.complexes), "accounts": len(accounts)})

@@ -138,3 +138,21 @@ def test_residents_see_the_workshop_but_not_the_check_in_list(client, room, make
     assert post(client, f"/workshops/{workshop.id}/walk-ins", {"count": "3"}).status_code == 403
     signed_in(client, make.resident())
     assert client.get(f"/workshops/{workshop.id}").status_code == 404
+
+
+def test_the_coordinators_pages_open(client, room, make):
+    complex_, participation, coordinator, workshop = room
+    problem = make.problem(participation)
+    signed_in(client, coordinator)
+    for path in (f"/participations/{participation.id}/workshops",
+                 f"/participations/{participation.id}/workshops/new",
+                 f"/workshops/{workshop.id}/edit", f"/workshops/{workshop.id}",
+                 f"/participations/{participation.id}/ballots/new",
+                 f"/participations/{participation.id}/problems", f"/problems/{problem.id}",
+                 f"/problems/{problem.id}/edit", f"/complexes/{complex_.id}",
+                 f"/participations/{participation.id}"):
+        assert client.get(path).status_code == 200, path
+    resident = signed_in(client, make.resident(complex_))
+    for path in ("/my/complex", "/my/problems", "/my/ballots"):
+        assert resident.get(path).status_code in (200, 302), path
+    assert "/my/problems" in text_of(resident.get("/my/complex"))

@@ -79,7 +79,6 @@ class Enterprise(TimestampMixin, db.Model):
     category_links = relationship("EnterpriseCategory", cascade="all, delete-orphan")
     district_links = relationship("EnterpriseDistrict", cascade="all, delete-orphan",
                                   order_by="EnterpriseDistrict.district")
-    partners = relationship("User", order_by="User.display_name", viewonly=True)
 
     @property
     def districts(self):

@@ -14,7 +14,7 @@ An enterprise's score for a selected problem is the sum of:
 
 Ties are broken by the verified flag, then by name, so the order is stable.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import lazy_gettext as _l

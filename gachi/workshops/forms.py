@@ -12,7 +12,7 @@ class WorkshopForm(BaseForm):
     round = SelectField(_l("Workshop"), choices=options(WorkshopRound.choices()), coerce=WorkshopRound)
     held_at = DateTimeLocalField(_l("Date and time (Seoul)"), format="%Y-%m-%dT%H:%M",
                                  validators=[InputRequired()])
-    place = StringField(_l("Place"), validators=[Length(max=200)])
+    place = StringField(_l("Venue"), validators=[Length(max=200)])
     facilitator = StringField(_l("Facilitator"), validators=[Length(max=100)])
     agenda = TextAreaField(_l("Agenda"), validators=[Length(max=5000)])
     minutes = TextAreaField(_l("Minutes"), validators=[Length(max=20000)])

@@ -16,3 +16,8 @@ from gachi.ballots.models import (  # noqa: F401
 )
 from gachi.proposals.models import ProblemComment, ProblemSupport  # noqa: F401
 from gachi.workshops.models import Workshop, WorkshopAttachment, WorkshopAttendance  # noqa: F401
+from gachi.kpi.models import Kpi, KpiEntry, KpiTarget  # noqa: F401
+from gachi.evaluations.models import Evaluation, EvaluationFigure, EvaluationOrganiser  # noqa: F401
+from gachi.bizmodels.models import (  # noqa: F401
+    Adoption, BusinessModel, ModelBudgetLine, ModelEnterpriseKind,
+)

@@ -1,0 +1,127 @@
+"""KPI definitions, their targets per cohort (and complex), and figures entered by hand."""
+from datetime import datetime
+from decimal import Decimal
+
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from gachi.core.db import TimestampMixin
+from gachi.core.enums import LabelledEnum, enum_column_type
+from gachi.core.time import utcnow
+from gachi.extensions import db
+
+
+class Direction(LabelledEnum):
+    HIGHER = ("higher", _l("Higher is better"))
+    LOWER = ("lower", _l("Lower is better"))
+
+
+class Method(LabelledEnum):
+    COMPUTED = ("computed", _l("Computed from the app's data"))
+    MANUAL = ("manual", _l("Entered by hand"))
+
+
+def _in_reader_language(korean, english):
+    locale = get_locale()
+    return english if locale is not None and locale.language == "en" else korean
+
+
+class Kpi(TimestampMixin, db.Model):
+    """A key performance indicator. Its names, unit and definition are data in both
+    languages (the board shows the Korean name from here, not from the catalogue)."""
+
+    __tablename__ = "kpis"
+    __table_args__ = (
+        CheckConstraint("(method = 'computed' AND measure IS NOT NULL) OR "
+                        "(method = 'manual' AND measure IS NULL)", name="measure_for_computed"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name_ko: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(100))
+    unit_ko: Mapped[str] = mapped_column(String(10))
+    unit_en: Mapped[str] = mapped_column(String(20))
+    definition_ko: Mapped[str] = mapped_column(Text, default="")
+    definition_en: Mapped[str] = mapped_column(Text, default="")
+    method: Mapped[Method] = mapped_column(enum_column_type(Method, "method"))
+    # The key of the function in gachi/kpi/measures.py that computes it (computed KPIs).
+    measure: Mapped[str | None] = mapped_column(String(40))
+    direction: Mapped[Direction] = mapped_column(enum_column_type(Direction, "direction"),
+                                                 default=Direction.HIGHER)
+    position: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    @property
+    def name(self):
+        return _in_reader_language(self.name_ko, self.name_en)
+
+    @property
+    def unit(self):
+        return _in_reader_language(self.unit_ko, self.unit_en)
+
+    @property
+    def definition(self):
+        return _in_reader_language(self.definition_ko, self.definition_en)
+
+    @property
+    def is_manual(self):
+        return self.method is Method.MANUAL
+
+    def can_view(self, user):
+        return user.is_authenticated and (user.is_staff or user.is_coordinator)
+
+    def can_manage(self, user):
+        return user.is_authenticated and user.is_staff
+
+    def __repr__(self):
+        return f"<Kpi {self.code}>"
+
+
+def _one_per_scope(table):
+    """One row per KPI and cohort for the whole cohort (complex_id NULL), and one per
+    KPI, cohort and complex: NULLs never clash in a unique constraint, hence the index."""
+    where = text("complex_id IS NULL")
+    return (
+        UniqueConstraint("kpi_id", "cohort_id", "complex_id"),
+        Index(f"uq_{table}_cohort_wide", "kpi_id", "cohort_id", unique=True,
+              sqlite_where=where, postgresql_where=where),
+    )
+
+
+class KpiTarget(db.Model):
+    """What a cohort (or one complex in it) aims for on a KPI (목표)."""
+
+    __tablename__ = "kpi_targets"
+    __table_args__ = (*_one_per_scope("kpi_targets"),
+                      CheckConstraint("value >= 0", name="value_not_negative"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kpi_id: Mapped[int] = mapped_column(ForeignKey("kpis.id", ondelete="CASCADE"))
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
+    complex_id: Mapped[int | None] = mapped_column(ForeignKey("complexes.id", ondelete="CASCADE"))
+    value: Mapped[Decimal] = mapped_column(Numeric(16, 2))
+    set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    set_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    kpi = relationship("Kpi")
+
+
+class KpiEntry(db.Model):
+    """An actual entered by hand (실적) for a manual KPI, for a cohort or one complex."""
+
+    __tablename__ = "kpi_entries"
+    __table_args__ = (*_one_per_scope("kpi_entries"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kpi_id: Mapped[int] = mapped_column(ForeignKey("kpis.id", ondelete="CASCADE"))
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
+    complex_id: Mapped[int | None] = mapped_column(ForeignKey("complexes.id", ondelete="CASCADE"))
+    value: Mapped[Decimal] = mapped_column(Numeric(16, 2))
+    note: Mapped[str] = mapped_column(Text, default="")
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    entered_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    kpi = relationship("Kpi")

@@ -80,3 +80,27 @@ def _display_width(text):
 
 def _pad(text, width):
     return text + " " * (width - _display_width(text))
+
+
+@gachi_cli.command("scheduler")
+@click.option("--once", "job_id", metavar="JOB_ID",
+              help="Run this one job now (a run already claimed for this time is skipped).")
+@click.option("--list", "list_jobs", is_flag=True, help="List the jobs and stop.")
+def scheduler(job_id, list_jobs):
+    """Run the scheduled jobs: start exactly one of these beside the web app."""
+    from gachi.scheduler import JOBS, JOBS_BY_ID, build_scheduler, run_job
+
+    if list_jobs:
+        for job in JOBS:
+            click.echo(f"{job.id}  every {job.every}  from {job.anchor:%H:%M}  {job.description}")
+        return
+    if job_id:
+        if job_id not in JOBS_BY_ID:
+            raise click.ClickException(f"No job {job_id}; `flask gachi scheduler --list` lists them.")
+        click.echo(f"{job_id}: {run_job(job_id)}")
+        return
+    click.echo(f"Scheduler started with {len(JOBS)} jobs: {', '.join(JOBS_BY_ID)}")
+    try:
+        build_scheduler(current_app._get_current_object(), blocking=True).start()
+    except (KeyboardInterrupt, SystemExit):
+        click.echo("Scheduler stopped.")

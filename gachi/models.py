@@ -21,3 +21,9 @@ from gachi.evaluations.models import Evaluation, EvaluationFigure, EvaluationOrg
 from gachi.bizmodels.models import (  # noqa: F401
     Adoption, BusinessModel, ModelBudgetLine, ModelEnterpriseKind,
 )
+from gachi.notifications.models import NotificationPreference  # noqa: F401
+from gachi.programs.models import (  # noqa: F401
+    Booking, CalendarToken, Feedback, Program, ProgramEnterprise, ProgramSession, RosterEntry,
+    ScheduleException,
+)
+from gachi.scheduler import JobRun  # noqa: F401

@@ -1,5 +1,5 @@
 """A person's inbox, and the unread count every page's header shows."""
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -7,8 +7,11 @@ from gachi.core.access import load_for
 from gachi.core.forms import BaseForm
 from gachi.extensions import db
 from gachi.notifications import queries
+from gachi.notifications.forms import PreferencesForm, preferences_form
 from gachi.notifications.models import Notification
-from gachi.notifications.operations import mark_all_read, mark_read
+from gachi.notifications.operations import (
+    mark_all_read, mark_read, preferences_of, save_preferences,
+)
 
 bp = Blueprint("notifications", __name__)
 
@@ -50,3 +53,17 @@ def read_all():
     db.session.commit()
     flash(_("Every notification is marked as read."), "success")
     return redirect(url_for(".inbox"))
+
+
+@bp.route("/notifications/preferences", methods=["GET", "POST"])
+@login_required
+def preferences():
+    form = PreferencesForm() if request.method == "POST" else preferences_form(
+        preferences_of(current_user))
+    if form.validate_on_submit():
+        save_preferences(current_user, form.choices(), actor=current_user)
+        db.session.commit()
+        flash(_("Your notification choices were saved."), "success")
+        return redirect(url_for(".preferences"))
+    return render_template("notifications/preferences.html", form=form,
+                           has_email=bool(current_user.email)), 400 if form.is_submitted() else 200

@@ -1,0 +1,2 @@
+"""Programmes and their sessions: schedules, bookings, waiting lists, rosters, attendance,
+feedback and calendar feeds."""

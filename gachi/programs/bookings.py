@@ -1,0 +1,336 @@
+"""The verbs of bookings: book seats (or items), cancel, move up the waiting list, take
+walk-ins, check people in and mark no-shows.
+
+Seats are counted by one conditional UPDATE in the booking's own transaction
+(`seats_taken + n <= capacity`), which SQLite and PostgreSQL both apply atomically: many
+people taking the last seats at once never take more than there are. A cancellation
+and the move up the waiting list it allows happen in one transaction, the session's row
+locked first so two cancellations move people up one after the other.
+"""
+from datetime import timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import exists, func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from gachi.complexes.codes import new_code
+from gachi.complexes.stages import Stage
+from gachi.core.audit import log_change
+from gachi.core.errors import Conflict, DomainError, NotAllowed
+from gachi.core.time import utcnow
+from gachi.extensions import db
+from gachi.notifications.models import N_, NotificationKind
+from gachi.notifications.operations import notify
+from gachi.programs.models import (
+    Attendance, Booking, BookingChannel, BookingStatus, CapacityKind, ProgramSession, SessionState,
+)
+from gachi.programs.operations import seoul_label
+
+BOOKING_STAGES = (Stage.RUNNING,)
+ATTENDANCE_STAGES = (Stage.RUNNING, Stage.EVALUATION)
+
+
+class BookingClosed(DomainError):
+    code = "booking_closed"
+    status = 409
+
+
+class SessionFull(Conflict):
+    code = "session_full"
+    default_message = _l("There are not enough places left in this session.")
+
+
+def session_link(session):
+    return f"/sessions/{session.id}"
+
+
+# Seats ----------------------------------------------------------------------------------
+
+def _take_seats(session, count):
+    """Take `count` seats if they are free, atomically; True if taken."""
+    result = db.session.execute(
+        update(ProgramSession)
+        .where(ProgramSession.id == session.id, ProgramSession.state == SessionState.SCHEDULED,
+               ProgramSession.seats_taken + count <= ProgramSession.capacity)
+        .values(seats_taken=ProgramSession.seats_taken + count)
+        .execution_options(synchronize_session=False))
+    db.session.expire(session, ["seats_taken"])
+    return result.rowcount == 1
+
+
+def _give_back_seats(session, count):
+    db.session.execute(
+        update(ProgramSession).where(ProgramSession.id == session.id)
+        .values(seats_taken=ProgramSession.seats_taken - count)
+        .execution_options(synchronize_session=False))
+    db.session.expire(session, ["seats_taken"])
+
+
+def _lock(session):
+    """Hold the session's row until the transaction ends (SQLite's writers queue anyway)."""
+    db.session.execute(select(ProgramSession.id).where(ProgramSession.id == session.id)
+                       .with_for_update())
+
+
+def _someone_waiting(session, before_id=None):
+    condition = [Booking.session_id == session.id, Booking.status == BookingStatus.WAITING]
+    if before_id is not None:
+        condition.append(Booking.id < before_id)
+    return db.session.scalar(select(exists().where(*condition)))
+
+
+def waiting_position(booking):
+    """1 for the first in line; None when the booking is not waiting."""
+    if booking.status is not BookingStatus.WAITING:
+        return None
+    return db.session.scalar(select(func.count(Booking.id)).where(
+        Booking.session_id == booking.session_id, Booking.status == BookingStatus.WAITING,
+        Booking.id <= booking.id))
+
+
+# Booking --------------------------------------------------------------------------------
+
+def _check_open(session, *, now, online):
+    program = session.program
+    if session.is_cancelled:
+        raise BookingClosed(_l("This session is cancelled."))
+    if program.participation.stage not in BOOKING_STAGES:
+        raise BookingClosed(_l("Sessions are booked while the programme is running."))
+    starts_at = session.starts_at
+    if online and now < starts_at - timedelta(days=program.booking_opens_days):
+        raise BookingClosed(_l("Bookings for this session open on %(when)s."),
+                            when=seoul_label(starts_at - timedelta(days=program.booking_opens_days)))
+    closes_at = starts_at - timedelta(hours=program.booking_closes_hours if online else 0)
+    if now >= closes_at:
+        raise BookingClosed(_l("Bookings for this session closed on %(when)s."),
+                            when=seoul_label(closes_at))
+
+
+def _check_party(session, party_size):
+    program = session.program
+    if not isinstance(party_size, int) or party_size < 1:
+        raise DomainError(_l("Book at least one place."))
+    if party_size > program.max_party_size:
+        raise DomainError(_l("At most %(count)s places can be booked at once."),
+                          count=program.max_party_size)
+    if party_size > session.capacity:
+        raise DomainError(_l("This session has only %(count)s places in all."), count=session.capacity)
+
+
+def _check_who(session, *, actor, resident, name, channel):
+    if channel is BookingChannel.ONLINE:
+        if resident is None or resident.id != actor.id or not session.can_book(actor):
+            raise NotAllowed(_l("Only residents of this complex can book this session."))
+        return
+    if not session.can_book_for_others(actor):
+        raise NotAllowed()
+    if resident is not None and resident.complex_id != session.program.complex_id:
+        raise DomainError(_l("That resident does not live in this complex."))
+    if resident is None and not name.strip():
+        raise DomainError(_l("Choose a registered resident or write a name."))
+
+
+def _existing(session, resident, request_key):
+    if request_key:
+        booking = db.session.scalar(select(Booking).where(Booking.request_key == request_key))
+        if booking is not None:
+            if booking.session_id != session.id:
+                raise Conflict()
+            return booking
+    if resident is not None:
+        booking = db.session.scalar(select(Booking).where(
+            Booking.session_id == session.id, Booking.user_id == resident.id,
+            Booking.status != BookingStatus.CANCELLED))
+        if booking is not None:
+            if request_key and booking.request_key == request_key:
+                return booking
+            raise Conflict(_l("%(name)s already has a booking for this session."),
+                           name=resident.display_name)
+    return None
+
+
+def book_seat(session, *, actor, resident=None, name="", household=None, party_size=1,
+              dependants="", channel=BookingChannel.ONLINE, request_key=None, now=None):
+    """Book `party_size` places (a resident and their dependants, or items of a stock).
+
+    Online a resident books for themselves; the coordinator books by phone for a resident
+    or a name. Confirmed if the places are free, else on the waiting list (if the
+    programme keeps one), else refused. The same `request_key` twice returns the first
+    booking: a double-submitted form counts once.
+    """
+    now = now or utcnow()
+    _check_who(session, actor=actor, resident=resident, name=name, channel=channel)
+    existing = _existing(session, resident, request_key)
+    if existing is not None:
+        return existing
+    _check_open(session, now=now, online=channel is BookingChannel.ONLINE)
+    _check_party(session, party_size)
+    booking = Booking(session_id=session.id, user_id=resident.id if resident else None,
+                      name="" if resident else name.strip(),
+                      household_id=(resident.household_id if resident else
+                                    household.id if household else None),
+                      party_size=party_size, dependants=dependants, status=BookingStatus.WAITING,
+                      channel=channel, code=new_code(), request_key=request_key or None,
+                      booked_by_id=actor.id)
+    try:
+        with db.session.begin_nested():
+            db.session.add(booking)
+    except IntegrityError:
+        # Someone (or the same form, sent twice) got there at the same moment.
+        existing = _existing(session, resident, request_key)
+        if existing is None:
+            raise Conflict() from None
+        return existing
+    if not _someone_waiting(session, before_id=booking.id) and _take_seats(session, party_size):
+        booking.status, booking.confirmed_at = BookingStatus.CONFIRMED, now
+    elif not session.program.waiting_list:
+        raise SessionFull(_l("Only %(count)s places are left in this session."),
+                          count=session.seats_left)
+    db.session.flush()
+    log_change("booking.create", booking, actor=actor, complex_id=session.program.complex_id,
+               after={"session_id": session.id, "party_size": party_size,
+                      "status": booking.status.value, "channel": channel.value})
+    return booking
+
+
+def cancel_booking(booking, *, actor, now=None):
+    """Cancel, and in the same transaction move up whoever the freed places now fit.
+
+    Residents cancel until the programme's deadline; the coordinator at any time before
+    the session ends. Returns the bookings moved up.
+    """
+    now = now or utcnow()
+    session = booking.session
+    program = session.program
+    if not booking.can_cancel(actor):
+        raise NotAllowed()
+    if not program.can_manage(actor):
+        deadline = session.starts_at - timedelta(hours=program.cancel_hours)
+        if now >= deadline:
+            raise BookingClosed(_l("Bookings for this session can be cancelled until %(when)s. "
+                                   "Please call the coordinator."), when=seoul_label(deadline))
+    _lock(session)
+    was_confirmed = db.session.scalar(select(Booking.status).where(Booking.id == booking.id)) \
+        is BookingStatus.CONFIRMED
+    result = db.session.execute(
+        update(Booking).where(Booking.id == booking.id, Booking.status != BookingStatus.CANCELLED)
+        .values(status=BookingStatus.CANCELLED, cancelled_at=now)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise Conflict(_l("This booking is already cancelled."))
+    db.session.refresh(booking)
+    if was_confirmed:
+        _give_back_seats(session, booking.party_size)
+    moved = move_up_waiting(session, now=now)
+    log_change("booking.cancel", booking, actor=actor, complex_id=program.complex_id,
+               before={"status": "confirmed" if was_confirmed else "waiting"},
+               after={"status": "cancelled", "moved_up": ",".join(str(b.id) for b in moved)})
+    return moved
+
+
+def move_up_waiting(session, *, now=None):
+    """Confirm waiting bookings in the order they came while their places are free.
+
+    Nobody jumps the line: when the first waiting party does not fit, the rest wait too.
+    Each one moved up is told.
+    """
+    now = now or utcnow()
+    if session.is_cancelled or session.starts_at <= now:
+        return []
+    _lock(session)
+    moved = []
+    waiting = db.session.scalars(select(Booking).where(
+        Booking.session_id == session.id, Booking.status == BookingStatus.WAITING)
+        .order_by(Booking.id)).all()
+    for booking in waiting:
+        if not _take_seats(session, booking.party_size):
+            break
+        result = db.session.execute(
+            update(Booking).where(Booking.id == booking.id, Booking.status == BookingStatus.WAITING)
+            .values(status=BookingStatus.CONFIRMED, confirmed_at=now)
+            .execution_options(synchronize_session=False))
+        if result.rowcount != 1:
+            _give_back_seats(session, booking.party_size)
+            continue
+        db.session.refresh(booking)
+        moved.append(booking)
+        if booking.user_id is not None:
+            notify([booking.user_id], N_("A place came free: your booking for %(program)s on "
+                                         "%(when)s is confirmed."),
+                   kind=NotificationKind.BOOKINGS, link=session_link(session),
+                   program=session.program.title, when=seoul_label(session.starts_at))
+    return moved
+
+
+# At the door ----------------------------------------------------------------------------
+
+def _check_running(session, actor):
+    if not session.can_check_in(actor):
+        raise NotAllowed()
+    if session.program.participation.stage not in ATTENDANCE_STAGES:
+        raise DomainError(_l("Attendance is taken while the programme is running."))
+    if session.is_cancelled:
+        raise Conflict(_l("This session is cancelled."))
+
+
+def add_walk_in(session, *, actor, resident=None, name="", party_size=1, now=None):
+    """Someone who came without booking: they take places (or items) if any are left."""
+    now = now or utcnow()
+    _check_running(session, actor)
+    if resident is None and not name.strip():
+        raise DomainError(_l("Choose a registered resident or write a name."))
+    if resident is not None and resident.complex_id != session.program.complex_id:
+        raise DomainError(_l("That resident does not live in this complex."))
+    if not isinstance(party_size, int) or party_size < 1:
+        raise DomainError(_l("Book at least one place."))
+    if not _take_seats(session, party_size):
+        what = (_l("items") if session.program.capacity_kind is CapacityKind.STOCK else _l("places"))
+        raise SessionFull(_l("Only %(count)s %(what)s are left."), count=session.seats_left, what=what)
+    booking = Booking(session_id=session.id, user_id=resident.id if resident else None,
+                      household_id=resident.household_id if resident else None,
+                      name="" if resident else name.strip(), party_size=party_size,
+                      status=BookingStatus.CONFIRMED, channel=BookingChannel.WALK_IN,
+                      code=new_code(), booked_by_id=actor.id, confirmed_at=now,
+                      attendance=Attendance.ATTENDED, checked_in_at=now, checked_in_by_id=actor.id)
+    try:
+        with db.session.begin_nested():
+            db.session.add(booking)
+    except IntegrityError:
+        raise Conflict(_l("%(name)s already has a booking: check them in instead."),
+                       name=resident.display_name if resident else name) from None
+    log_change("booking.walk_in", booking, actor=actor, complex_id=session.program.complex_id,
+               after={"session_id": session.id, "party_size": party_size})
+    return booking
+
+
+def _set_attendance(booking, attendance, *, actor, now):
+    _check_running(booking.session, actor)
+    if booking.status is not BookingStatus.CONFIRMED:
+        raise Conflict(_l("Only a confirmed booking can be checked in."))
+    result = db.session.execute(
+        update(Booking).where(Booking.id == booking.id, Booking.status == BookingStatus.CONFIRMED,
+                              Booking.attendance.is_distinct_from(attendance))
+        .values(attendance=attendance, checked_in_at=now, checked_in_by_id=actor.id)
+        .execution_options(synchronize_session=False))
+    db.session.refresh(booking)
+    if result.rowcount == 1:
+        log_change(f"booking.{attendance.value}", booking, actor=actor,
+                   complex_id=booking.session.program.complex_id,
+                   after={"attendance": attendance.value})
+    return result.rowcount == 1
+
+
+def check_in(booking, *, actor, now=None):
+    """Mark the booking attended; checking in twice changes nothing (returns False)."""
+    return _set_attendance(booking, Attendance.ATTENDED, actor=actor, now=now or utcnow())
+
+
+def mark_no_show(booking, *, actor, now=None):
+    return _set_attendance(booking, Attendance.NO_SHOW, actor=actor, now=now or utcnow())
+
+
+def booking_by_code(session, code):
+    """The session's booking with this code (as typed: any case, dashes or spaces), or None."""
+    from gachi.complexes.codes import normalise_code
+    return db.session.scalar(select(Booking).where(
+        Booking.session_id == session.id, Booking.code == normalise_code(code)))

@@ -1,0 +1,306 @@
+"""The verbs of programmes: create and edit them, set their schedule (which generates the
+sessions), skip or move a day, add one-off events, change a session's capacity, cancel a
+session; calendar links; and the gate into the running stage."""
+import secrets
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import exists, select, update
+
+from gachi.complexes.stages import Stage, gate
+from gachi.core.audit import log_change
+from gachi.core.errors import Conflict, DomainError, NotAllowed
+from gachi.core.time import utcnow
+from gachi.extensions import db
+from gachi.matching.models import AGREED_STATES, Match
+from gachi.matching.queries import MATCHABLE_PROBLEM_STATES
+from gachi.notifications.models import N_, NotificationKind
+from gachi.notifications.operations import notify
+from gachi.programs import recurrence
+from gachi.programs.models import (
+    Booking, BookingStatus, CalendarKind, CalendarToken, Program, ProgramEnterprise,
+    ProgramSession, RosterEntry, ScheduleException, SessionState,
+)
+
+# Programmes are planned from the planning stage and added while they run.
+PROGRAM_STAGES = (Stage.PLANNING, Stage.RUNNING)
+PROGRAM_FIELDS = ("title", "description", "venue", "audience", "fee", "capacity_kind",
+                  "default_capacity", "residents_may_book", "booking_opens_days",
+                  "booking_closes_hours", "cancel_hours", "max_party_size", "waiting_list",
+                  "is_public", "reminder_hours")
+
+
+@gate(Stage.RUNNING)
+def a_programme_has_sessions(participation):
+    has_sessions = db.session.scalar(select(exists().where(
+        ProgramSession.program_id == Program.id, Program.participation_id == participation.id,
+        ProgramSession.state == SessionState.SCHEDULED)))
+    return None if has_sessions else _l("No programme has a session yet.")
+
+
+def _check_stage(participation):
+    if participation.stage not in PROGRAM_STAGES:
+        raise DomainError(_l("Programmes are planned from the planning stage on, not at %(stage)s."),
+                          stage=participation.stage.label)
+
+
+def _check_problem(participation, problem):
+    if problem.participation_id != participation.id or problem.state not in MATCHABLE_PROBLEM_STATES:
+        raise DomainError(_l("A programme answers a problem the residents of this complex selected."))
+
+
+def _check_enterprises(problem, enterprises):
+    agreed = set(db.session.scalars(select(Match.enterprise_id).where(
+        Match.problem_id == problem.id, Match.state.in_(AGREED_STATES))))
+    if any(enterprise.id not in agreed for enterprise in enterprises):
+        raise DomainError(_l("Only enterprises that accepted the work on this problem can deliver "
+                             "the programme."))
+
+
+def _check_rules(values):
+    if values.get("fee", 0) < 0:
+        raise DomainError(_l("The fee cannot be negative."))
+    if values.get("default_capacity", 1) < 1 or values.get("max_party_size", 1) < 1:
+        raise DomainError(_l("Capacity and party size must be at least 1."))
+
+
+def create_program(participation, *, problem, enterprises=(), actor, source="app", **values):
+    """A programme of `participation` for a selected `problem`, delivered by `enterprises`."""
+    _check_stage(participation)
+    _check_problem(participation, problem)
+    _check_enterprises(problem, enterprises)
+    _check_rules(values)
+    program = Program(participation_id=participation.id, problem_id=problem.id,
+                      created_by_id=actor.id if actor else None, source=source,
+                      **{name: values[name] for name in PROGRAM_FIELDS if name in values})
+    program.enterprise_links = [ProgramEnterprise(enterprise_id=enterprise.id)
+                                for enterprise in enterprises]
+    db.session.add(program)
+    db.session.flush()
+    log_change("program.create", program, actor=actor, complex_id=participation.complex_id,
+               after={"title": program.title, "problem_id": problem.id,
+                      "enterprises": ",".join(str(e.id) for e in enterprises)})
+    return program
+
+
+def update_program(program, *, enterprises=None, actor, **values):
+    """Change the programme's details and booking rules (sessions keep their capacity)."""
+    _check_stage(program.participation)
+    _check_rules(values)
+    before = {name: getattr(program, name) for name in values if name in PROGRAM_FIELDS}
+    for name in before:
+        setattr(program, name, values[name])
+    if enterprises is not None:
+        _check_enterprises(program.problem, enterprises)
+        program.enterprise_links = [ProgramEnterprise(enterprise_id=enterprise.id)
+                                    for enterprise in enterprises]
+    log_change("program.update", program, actor=actor, complex_id=program.complex_id,
+               before=before, after={name: getattr(program, name) for name in before})
+    return program
+
+
+# The schedule --------------------------------------------------------------------------
+
+@dataclass
+class ScheduleChange:
+    """What applying a schedule did. `kept` are sessions it would have removed or moved,
+    left as they were because people have booked them or are on their roster."""
+
+    created: int = 0
+    removed: int = 0
+    moved: int = 0
+    kept: list = field(default_factory=list)
+
+
+def _check_schedule(starts_on, ends_on, weekdays, start_time, end_time):
+    if not (starts_on and ends_on and start_time and end_time):
+        raise DomainError(_l("Give the first and last day and the start and end times."))
+    if ends_on < starts_on:
+        raise DomainError(_l("The last day comes before the first day."))
+    if (ends_on - starts_on).days >= recurrence.MAX_SCHEDULE_DAYS:
+        raise DomainError(_l("A schedule can cover at most a year."))
+    if end_time <= start_time:
+        raise DomainError(_l("The end time must come after the start time."))
+    if not weekdays or not set(weekdays) <= set(range(7)):
+        raise DomainError(_l("Choose at least one weekday."))
+
+
+def set_schedule(program, *, starts_on, ends_on, weekdays, start_time, end_time, actor, now=None):
+    """Set the programme's schedule and bring its generated sessions in line with it."""
+    _check_stage(program.participation)
+    _check_schedule(starts_on, ends_on, weekdays, start_time, end_time)
+    before = {"starts_on": program.starts_on, "ends_on": program.ends_on,
+              "weekdays": program.weekdays, "start_time": program.start_time,
+              "end_time": program.end_time}
+    program.starts_on, program.ends_on = starts_on, ends_on
+    program.weekdays = recurrence.weekday_digits(weekdays)
+    program.start_time, program.end_time = start_time, end_time
+    change = apply_schedule(program, now=now)
+    log_change("program.schedule", program, actor=actor, complex_id=program.complex_id,
+               before=before, after={"starts_on": starts_on, "ends_on": ends_on,
+                                     "weekdays": program.weekdays, "start_time": start_time,
+                                     "end_time": end_time, "created": change.created,
+                                     "removed": change.removed, "kept": len(change.kept)})
+    return change
+
+
+def add_exception(program, *, day, moved_to=None, note="", actor, now=None):
+    """Skip `day` (a holiday), or move its session to `moved_to`."""
+    _check_stage(program.participation)
+    if program.starts_on is None:
+        raise DomainError(_l("Set the schedule first."))
+    if day not in recurrence.scheduled_days(program.starts_on, program.ends_on,
+                                            program.weekday_numbers):
+        raise DomainError(_l("%(day)s is not a day of this schedule."), day=day.isoformat())
+    if moved_to == day:
+        moved_to = None
+    exception = db.session.scalar(select(ScheduleException).where(
+        ScheduleException.program_id == program.id, ScheduleException.day == day))
+    if exception is None:
+        exception = ScheduleException(program_id=program.id, day=day)
+        program.exceptions.append(exception)
+    exception.moved_to, exception.note = moved_to, note
+    change = apply_schedule(program, now=now)
+    log_change("program.exception", program, actor=actor, complex_id=program.complex_id,
+               after={"day": day, "moved_to": moved_to, "note": note, "kept": len(change.kept)})
+    return change
+
+
+def _is_taken(session_id):
+    """People have booked it or are on its roster: never dropped or moved silently."""
+    booked = exists().where(Booking.session_id == session_id,
+                            Booking.status != BookingStatus.CANCELLED)
+    rostered = exists().where(RosterEntry.session_id == session_id)
+    return db.session.scalar(select(booked | rostered))
+
+
+def apply_schedule(program, *, now=None):
+    """Create, move and remove generated sessions so they match the schedule. Sessions that
+    have begun, one-off events, and sessions people are booked on or rostered for are
+    never removed or moved: they are kept and listed in the result."""
+    now = now or utcnow()
+    db.session.flush()
+    exceptions = {exception.day: exception.moved_to for exception in program.exceptions}
+    planned = {p.schedule_day: p for p in recurrence.planned_sessions(
+        program.starts_on, program.ends_on, program.weekday_numbers, program.start_time,
+        program.end_time, exceptions)}
+    existing = db.session.scalars(select(ProgramSession).where(
+        ProgramSession.program_id == program.id, ProgramSession.schedule_day.is_not(None),
+        ProgramSession.state == SessionState.SCHEDULED)).all()
+    change = ScheduleChange()
+    for session in existing:
+        wanted = planned.pop(session.schedule_day, None)
+        if wanted and (session.starts_at, session.ends_at) == (wanted.starts_at, wanted.ends_at):
+            continue
+        if session.starts_at <= now or _is_taken(session.id):
+            change.kept.append(session)
+        elif wanted:
+            session.starts_at, session.ends_at = wanted.starts_at, wanted.ends_at
+            change.moved += 1
+        else:
+            db.session.delete(session)
+            change.removed += 1
+    for wanted in planned.values():
+        if wanted.starts_at > now:
+            db.session.add(ProgramSession(program_id=program.id, schedule_day=wanted.schedule_day,
+                                          starts_at=wanted.starts_at, ends_at=wanted.ends_at,
+                                          capacity=program.default_capacity))
+            change.created += 1
+    db.session.flush()
+    return change
+
+
+def add_session(program, *, starts_at, ends_at, capacity, title="", volunteers_needed=0, actor):
+    """A one-off event outside the schedule (e.g. the tree adoption day)."""
+    _check_stage(program.participation)
+    if ends_at <= starts_at:
+        raise DomainError(_l("The end time must come after the start time."))
+    if capacity < 1:
+        raise DomainError(_l("Capacity must be at least 1."))
+    session = ProgramSession(program_id=program.id, title=title, starts_at=starts_at,
+                             ends_at=ends_at, capacity=capacity,
+                             volunteers_needed=volunteers_needed)
+    db.session.add(session)
+    db.session.flush()
+    log_change("session.add", session, actor=actor, complex_id=program.complex_id,
+               after={"program_id": program.id, "starts_at": starts_at, "capacity": capacity})
+    return session
+
+
+def change_capacity(session, *, capacity, actor, now=None):
+    """Raise or lower a session's seats (or stock); never below what is taken. Raising
+    it moves people up from the waiting list in the same transaction."""
+    from gachi.programs.bookings import move_up_waiting
+
+    if session.is_cancelled:
+        raise Conflict(_l("This session is cancelled."))
+    result = db.session.execute(
+        update(ProgramSession).where(ProgramSession.id == session.id,
+                                     ProgramSession.seats_taken <= capacity)
+        .values(capacity=capacity).execution_options(synchronize_session=False))
+    if capacity < 0 or result.rowcount != 1:
+        raise Conflict(_l("More places than that are already taken (%(taken)s)."),
+                       taken=session.seats_taken)
+    before = session.capacity
+    db.session.refresh(session)
+    moved = move_up_waiting(session, now=now)
+    log_change("session.capacity", session, actor=actor, complex_id=session.program.complex_id,
+               before={"capacity": before}, after={"capacity": capacity, "moved_up": len(moved)})
+    return moved
+
+
+def cancel_session(session, *, reason="", actor, now=None):
+    """Cancel a session: nobody is reminded, and everyone booked is told."""
+    now = now or utcnow()
+    result = db.session.execute(
+        update(ProgramSession).where(ProgramSession.id == session.id,
+                                     ProgramSession.state == SessionState.SCHEDULED)
+        .values(state=SessionState.CANCELLED, cancelled_at=now)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise Conflict(_l("This session is already cancelled."))
+    db.session.refresh(session)
+    booked = db.session.scalars(select(Booking.user_id).where(
+        Booking.session_id == session.id, Booking.status != BookingStatus.CANCELLED,
+        Booking.user_id.is_not(None))).all()
+    rostered = db.session.scalars(select(RosterEntry.user_id).where(
+        RosterEntry.session_id == session.id, RosterEntry.user_id.is_not(None))).all()
+    notify([*booked, *rostered], N_("The session of %(program)s on %(when)s is cancelled."),
+           kind=NotificationKind.BOOKINGS, link=f"/sessions/{session.id}",
+           program=session.program.title, when=seoul_label(session.starts_at))
+    log_change("session.cancel", session, actor=actor, complex_id=session.program.complex_id,
+               after={"reason": reason, "told": len(set(booked) | set(rostered))})
+    return session
+
+
+def seoul_label(moment):
+    """A time for a notification's text, the same in every language: 2018-11-12 14:00."""
+    from gachi.core.time import to_seoul
+    return to_seoul(moment).strftime("%Y-%m-%d %H:%M")
+
+
+# Calendar links -------------------------------------------------------------------------
+
+def create_calendar_link(user, *, kind, complex_=None, actor):
+    """A private link to an iCalendar feed; whoever has the link can read the feed."""
+    if kind is CalendarKind.COMPLEX and (complex_ is None or not complex_.can_view(user)):
+        raise NotAllowed()
+    if kind is CalendarKind.PERSONAL and not user.is_resident:
+        raise DomainError(_l("Only residents have bookings and shifts to put in a calendar."))
+    token = CalendarToken(token=secrets.token_urlsafe(24), user_id=user.id, kind=kind,
+                          complex_id=complex_.id if kind is CalendarKind.COMPLEX else None)
+    db.session.add(token)
+    db.session.flush()
+    log_change("calendar.create", token, actor=actor, after={"kind": kind.value})
+    return token
+
+
+def revoke_calendar_link(token, *, actor, now=None):
+    result = db.session.execute(
+        update(CalendarToken).where(CalendarToken.id == token.id, CalendarToken.revoked_at.is_(None))
+        .values(revoked_at=now or utcnow()).execution_options(synchronize_session=False))
+    db.session.refresh(token)
+    if result.rowcount == 1:
+        log_change("calendar.revoke", token, actor=actor, after={"kind": token.kind.value})
+    return token
+

@@ -89,3 +89,13 @@ def _register_participation_blueprints(app):
 
     for blueprint in (proposals_bp, ballots_bp, workshops_bp):
         app.register_blueprint(blueprint)
+    _register_program_blueprints(app)
+
+
+def _register_program_blueprints(app):
+    from gachi.programs.calendar_views import bp as calendar_bp
+    from gachi.programs.session_views import bp as sessions_bp
+    from gachi.programs.views import bp as programs_bp
+
+    for blueprint in (programs_bp, sessions_bp, calendar_bp):
+        app.register_blueprint(blueprint)

@@ -1,0 +1,180 @@
+"""What only HTTP shows: who sees which session (404 outside scope), bookings through the
+form with their 4xx refusals (nothing stored), check-in pages, the QR code, pages open."""
+import re
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from gachi.extensions import db
+from gachi.programs.bookings import book_seat
+from gachi.programs.models import Booking, BookingStatus
+from tests.conftest import post_form, sign_in
+from tests.programs.helpers import program_scene
+
+KEY = re.compile(r'name="request_key" type="hidden" value="([^"]+)"')
+
+
+def bookings_count():
+    return db.session.scalar(select(func.count(Booking.id)))
+
+
+def book_through_the_form(client, session_id, **data):
+    page = client.get(f"/sessions/{session_id}").get_data(as_text=True)
+    key = KEY.search(page).group(1)
+    return post_form(client, f"/sessions/{session_id}/book",
+                     {"party_size": "1", "dependants": "민준, 4세", "request_key": key, **data})
+
+
+def test_a_resident_books_through_the_form_and_sees_the_code_and_qr(client, make):
+    scene = program_scene(make)
+    sign_in(client, scene.resident)
+    response = book_through_the_form(client, scene.session.id)
+    assert response.status_code == 302
+    booking = db.session.scalars(select(Booking)).one()
+    page = client.get(response.location).get_data(as_text=True)
+    assert booking.code[:4] in page and "Confirmed" in page
+    qr = client.get(f"/bookings/{booking.id}/qr.svg")
+    assert qr.status_code == 200 and qr.mimetype == "image/svg+xml"
+
+
+def test_the_same_form_sent_twice_books_once(client, make):
+    scene = program_scene(make)
+    sign_in(client, scene.resident)
+    page = client.get(f"/sessions/{scene.session.id}").get_data(as_text=True)
+    data = {"party_size": "1", "request_key": KEY.search(page).group(1)}
+    first = post_form(client, f"/sessions/{scene.session.id}/book", data)
+    second = post_form(client, f"/sessions/{scene.session.id}/book", data)
+    assert (first.status_code, second.status_code) == (302, 302)
+    assert bookings_count() == 1
+
+
+def test_a_booking_after_the_deadline_is_a_409_and_stores_nothing(client, make):
+    from gachi.core.time import utcnow
+    scene = program_scene(make, starts_at=utcnow() + timedelta(hours=1), booking_closes_hours=2)
+    sign_in(client, scene.resident)
+    response = book_through_the_form(client, scene.session.id)
+    assert response.status_code == 409
+    assert "Bookings for this session closed" in response.get_data(as_text=True)
+    assert bookings_count() == 0
+
+
+def test_another_complexs_session_is_a_404(client, make):
+    scene = program_scene(make)
+    stranger = make.resident(make.complex_())
+    sign_in(client, stranger)
+    assert client.get(f"/sessions/{scene.session.id}").status_code == 404
+    assert post_form(client, f"/sessions/{scene.session.id}/book",
+                     {"party_size": "1", "request_key": "x"}).status_code == 404
+    assert client.get(f"/programs/{scene.program.id}").status_code == 404
+    assert bookings_count() == 0
+
+
+def test_a_forged_session_id_is_a_404(client, make):
+    scene = program_scene(make)
+    sign_in(client, scene.resident)
+    assert post_form(client, "/sessions/999999/book", {"party_size": "1", "request_key": "x"}).status_code == 404
+    assert client.get("/sessions/abc").status_code == 404
+    assert bookings_count() == 0
+
+
+def test_a_bad_party_size_is_a_400(client, make):
+    scene = program_scene(make)
+    sign_in(client, scene.resident)
+    assert book_through_the_form(client, scene.session.id, party_size="lots").status_code == 400
+    assert book_through_the_form(client, scene.session.id, party_size="9").status_code == 400
+    assert bookings_count() == 0
+
+
+def test_a_partner_of_the_delivering_enterprise_checks_people_in(client, make):
+    scene = program_scene(make)
+    booking = book_seat(scene.session, actor=scene.resident, resident=scene.resident)
+    db.session.commit()
+    sign_in(client, scene.partner)
+    assert scene.program.title in client.get("/partner/sessions").get_data(as_text=True)
+    page = client.get(f"/check-in/{booking.code}")
+    assert page.status_code == 200 and "박서진" in page.get_data(as_text=True)
+    assert post_form(client, f"/bookings/{booking.id}/check-in").status_code == 302
+    db.session.refresh(booking)
+    assert booking.attendance.value == "attended"
+
+
+def test_a_partner_of_another_enterprise_gets_404(client, make):
+    scene = program_scene(make)
+    booking = book_seat(scene.session, actor=scene.resident, resident=scene.resident)
+    db.session.commit()
+    sign_in(client, make.partner())
+    assert client.get(f"/sessions/{scene.session.id}").status_code == 404
+    assert client.get(f"/check-in/{booking.code}").status_code == 404
+    assert post_form(client, f"/bookings/{booking.id}/check-in").status_code == 404
+
+
+def test_a_resident_cannot_check_in_or_open_the_runners_page(client, make):
+    scene = program_scene(make)
+    booking = book_seat(scene.session, actor=scene.resident, resident=scene.resident)
+    db.session.commit()
+    other = make.resident(scene.participation.complex)
+    sign_in(client, other)
+    assert post_form(client, f"/bookings/{booking.id}/check-in").status_code == 404
+    assert client.get(f"/bookings/{booking.id}").status_code == 404
+
+
+def test_the_coordinator_takes_a_phone_booking_and_checks_in_by_code(client, make):
+    scene = program_scene(make)
+    sign_in(client, scene.coordinator)
+    page = client.get(f"/sessions/{scene.session.id}").get_data(as_text=True)
+    keys = KEY.findall(page)
+    response = post_form(client, f"/sessions/{scene.session.id}/phone-bookings",
+                         {"resident_id": str(scene.resident.id), "party_size": "2",
+                          "request_key": keys[-1]})
+    assert response.status_code == 302
+    booking = db.session.scalars(select(Booking)).one()
+    assert (booking.status, booking.party_size) == (BookingStatus.CONFIRMED, 2)
+    code = f"{booking.code[:4].lower()}-{booking.code[4:]}"
+    assert post_form(client, f"/sessions/{scene.session.id}/check-in-code", {"code": code}).status_code == 302
+    db.session.refresh(booking)
+    assert booking.attendance.value == "attended"
+    assert post_form(client, f"/sessions/{scene.session.id}/check-in-code",
+                     {"code": "NOPE"}).status_code == 400
+
+
+def test_pages_open_for_the_coordinator(client, make):
+    scene = program_scene(make)
+    sign_in(client, scene.coordinator)
+    pid = scene.participation.id
+    for path in (f"/participations/{pid}/programs", f"/participations/{pid}/programs/new",
+                 f"/programs/{scene.program.id}", f"/programs/{scene.program.id}/edit",
+                 f"/programs/{scene.program.id}/feedback", f"/participations/{pid}/volunteer-hours"):
+        assert client.get(path).status_code == 200, path
+
+
+def test_the_coordinator_creates_a_programme_and_sets_its_schedule(client, make):
+    scene = program_scene(make)
+    sign_in(client, scene.coordinator)
+    response = post_form(client, f"/participations/{scene.participation.id}/programs/new", {
+        "title": "주말 돌봄", "problem_id": str(scene.problem.id),
+        "enterprise_ids": str(scene.enterprise.id), "fee": "0", "capacity_kind": "seats",
+        "default_capacity": "12", "residents_may_book": "y", "booking_opens_days": "30",
+        "booking_closes_hours": "0", "cancel_hours": "2", "max_party_size": "3",
+        "waiting_list": "y", "reminder_hours": "24"})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    program_path = response.location
+    from gachi.core.time import seoul_today
+    start = seoul_today() + timedelta(days=7)
+    response = post_form(client, f"{program_path}/schedule", {
+        "starts_on": start.isoformat(), "ends_on": (start + timedelta(days=13)).isoformat(),
+        "weekdays": ["5", "6"], "start_time": "10:00", "end_time": "12:00"})
+    assert response.status_code == 302
+    assert "4 added" in client.get(program_path).get_data(as_text=True)
+    bad = post_form(client, f"{program_path}/schedule", {
+        "starts_on": start.isoformat(), "ends_on": start.isoformat(), "weekdays": ["5"],
+        "start_time": "12:00", "end_time": "10:00"})
+    assert bad.status_code == 400 and "end time" in bad.get_data(as_text=True)
+
+
+def test_a_resident_cannot_open_the_coordinators_pages(client, make):
+    scene = program_scene(make)
+    sign_in(client, scene.resident)
+    assert client.get(f"/programs/{scene.program.id}/feedback").status_code == 403
+    assert client.get(f"/participations/{scene.participation.id}/programs/new").status_code == 404
+    assert client.get(f"/programs/{scene.program.id}").status_code == 200
+    assert client.get("/my/bookings").status_code == 200

@@ -57,6 +57,8 @@ def send_email(to, subject, body):
 
 @event.listens_for(Session, "after_commit")
 def _send_queued(session):
+    if session.in_nested_transaction():
+        return  # a savepoint released: the transaction itself has not committed yet
     queued = session.info.pop(OUTBOX, None)
     for to, message, params, link in queued or ():
         send_email(to, *_render(message, params, link))
@@ -64,4 +66,5 @@ def _send_queued(session):
 
 @event.listens_for(Session, "after_rollback")
 def _drop_queued(session):
-    session.info.pop(OUTBOX, None)
+    if not session.in_nested_transaction():
+        session.info.pop(OUTBOX, None)

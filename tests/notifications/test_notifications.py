@@ -70,3 +70,51 @@ def test_the_inbox_shows_the_unread_count_and_marks_read(client, make):
     assert 'aria-label="1 unread"' in client.get("/notifications").get_data(as_text=True)
     post_form(client, "/notifications/read")
     assert 'aria-label="1 unread"' not in client.get("/notifications").get_data(as_text=True)
+
+
+def test_a_savepoint_inside_the_transaction_sends_nothing_yet(make, monkeypatch):
+    sent = []
+    monkeypatch.setattr(mail, "send_email", lambda to, subject, body: sent.append(to))
+    resident = make.resident(email="seojin@example.org")
+    save_preferences(resident, {NotificationKind.BOOKINGS: (True, True)}, actor=resident)
+    db.session.commit()
+    notify([resident.id], N_("A place came free."), kind=NotificationKind.BOOKINGS)
+    with db.session.begin_nested():
+        pass
+    try:
+        with db.session.begin_nested():
+            raise ValueError("a savepoint rolled back")
+    except ValueError:
+        pass
+    assert sent == []
+    db.session.commit()
+    assert sent == ["seojin@example.org"]
+
+
+def test_with_smtp_configured_the_email_goes_to_the_server(app, monkeypatch):
+    delivered = []
+
+    class FakeSMTP:
+        def __init__(self, host, port, timeout):
+            delivered.append((host, port))
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def starttls(self):
+            delivered.append("tls")
+
+        def login(self, user, password):
+            delivered.append(user)
+
+        def send_message(self, message):
+            delivered.append((message["To"], message["Subject"]))
+
+    monkeypatch.setattr(mail.smtplib, "SMTP", FakeSMTP)
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "smtp.example.org")
+    monkeypatch.setitem(app.config, "MAIL_USERNAME", "gachi")
+    assert mail.send_email("a@example.org", "subject", "body") is True
+    assert delivered == [("smtp.example.org", 587), "tls", "gachi", ("a@example.org", "subject")]

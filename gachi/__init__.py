@@ -90,6 +90,7 @@ def _register_participation_blueprints(app):
     for blueprint in (proposals_bp, ballots_bp, workshops_bp):
         app.register_blueprint(blueprint)
     _register_program_blueprints(app)
+    _register_results_blueprints(app)
 
 
 def _register_program_blueprints(app):
@@ -98,4 +99,14 @@ def _register_program_blueprints(app):
     from gachi.programs.views import bp as programs_bp
 
     for blueprint in (programs_bp, sessions_bp, calendar_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_results_blueprints(app):
+    from gachi.api.views import bp as api_bp
+    from gachi.bizmodels.views import bp as bizmodels_bp
+    from gachi.evaluations.views import bp as evaluations_bp
+    from gachi.kpi.views import bp as kpi_bp
+
+    for blueprint in (kpi_bp, evaluations_bp, bizmodels_bp, api_bp):
         app.register_blueprint(blueprint)

@@ -27,6 +27,7 @@ from gachi.enterprises.models import Enterprise, LegalForm
 from gachi.extensions import db
 from gachi.proposals.demo import load_participation_demo
 from gachi.matching.demo import load_matching_demo
+from gachi.kpi.demo import load_kpi_demo
 from gachi.programs.demo import load_programs_demo
 
 DEMO_PASSWORD = "gachi-demo-2018"
@@ -234,6 +235,7 @@ def load_pilot_demo() -> DemoLoaded:
     load_participation_demo(loaded)
     load_matching_demo(loaded)
     load_programs_demo(loaded)
+    load_kpi_demo(loaded)
     log_change("demo.load", cohort, actor=None,
                after={"complexes": len(loaded.complexes), "accounts": len(accounts)})
     return loaded

@@ -140,10 +140,12 @@ def targets(cohort_id, complex_id=None) -> dict[int, Decimal]:
                                    .where(KpiTarget.cohort_id == cohort_id, where)).all())
 
 
-def cohort_wide_entries(cohort_id) -> dict[int, Decimal]:
-    """{kpi_id: actual} entered by hand for a whole cohort."""
-    return dict(db.session.execute(select(KpiEntry.kpi_id, KpiEntry.value).where(
-        KpiEntry.cohort_id == cohort_id, KpiEntry.complex_id.is_(None))).all())
+def entries(cohort_id, complex_id=None) -> dict[int, Decimal]:
+    """{kpi_id: actual} entered by hand for the cohort as a whole, or for one complex."""
+    where = (KpiEntry.complex_id.is_(None) if complex_id is None
+             else KpiEntry.complex_id == complex_id)
+    return dict(db.session.execute(select(KpiEntry.kpi_id, KpiEntry.value)
+                                   .where(KpiEntry.cohort_id == cohort_id, where)).all())
 
 
 def _entries_by_participation(kpi_id, cohort_id):
@@ -279,7 +281,7 @@ def cohort_board(cohort_id, filters=Filters()) -> Board:
     kpis = active_kpis()
     totals = rollup(cohort_id, kpis, filters=filters)[0]
     goals = targets(cohort_id)
-    entered = {} if filters.any else cohort_wide_entries(cohort_id)
+    entered = {} if filters.any else entries(cohort_id)
     for kpi in kpis:
         figure = totals.figures[kpi.code]
         if kpi.id in entered:

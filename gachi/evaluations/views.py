@@ -1,0 +1,141 @@
+"""The evaluation of a participation, and the printable reports per complex and cohort."""
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from gachi.auth.models import User
+from gachi.complexes.models import Cohort, Participation
+from gachi.core.access import load_for, require, staff_required
+from gachi.core.errors import DomainError
+from gachi.core.forms import options
+from gachi.evaluations import queries
+from gachi.evaluations.forms import ConfirmForm, DraftForm, SignForm
+from gachi.evaluations.models import Decision
+from gachi.evaluations.operations import draft_evaluation, retake_figures, sign_evaluation
+from gachi.extensions import db
+from gachi.kpi import queries as kpi_queries
+from gachi.kpi import tables
+from gachi.plans.queries import plan_figures, plan_for
+
+bp = Blueprint("evaluations", __name__)
+
+
+def _managed(participation_id):
+    participation = load_for(current_user, Participation, participation_id)
+    require(participation.can_manage(current_user))
+    return participation
+
+
+def _sign_form(participation):
+    form = SignForm()
+    form.organisers.choices = options(queries.organiser_choices(participation.complex_id))
+    return form
+
+
+def _page(participation, evaluation, draft=None, sign=None, status=200):
+    if draft is None:
+        draft = DraftForm(obj=evaluation)
+    return render_template(
+        "evaluations/evaluation.html", participation=participation, evaluation=evaluation,
+        draft=draft, sign=sign or _sign_form(participation), confirm=ConfirmForm(),
+    ), status
+
+
+@bp.route("/participations/<int:participation_id>/evaluation", methods=["GET", "POST"])
+@login_required
+def evaluation(participation_id):
+    participation = _managed(participation_id)
+    evaluation = queries.evaluation_for(participation.id)
+    form = DraftForm(obj=evaluation)
+    if not form.validate_on_submit():
+        return _page(participation, evaluation, form, status=400 if form.is_submitted() else 200)
+    require(evaluation is None or evaluation.can_edit(current_user))
+    try:
+        draft_evaluation(participation, **form.texts(), actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        form.form_errors.append(str(error))
+        return _page(participation, queries.evaluation_for(participation.id), form,
+                     status=error.status)
+    db.session.commit()
+    flash(_("The evaluation was saved."), "success")
+    return redirect(url_for(".evaluation", participation_id=participation.id))
+
+
+@bp.route("/participations/<int:participation_id>/evaluation/figures", methods=["POST"])
+@login_required
+def retake(participation_id):
+    participation = _managed(participation_id)
+    evaluation = queries.evaluation_for(participation.id)
+    if evaluation is None or not ConfirmForm().validate_on_submit():
+        return redirect(url_for(".evaluation", participation_id=participation.id)), 303
+    require(evaluation.can_edit(current_user) or evaluation.is_signed)
+    retake_figures(evaluation, actor=current_user)  # a signed one: Conflict → 409 page
+    db.session.commit()
+    flash(_("The figures were taken again as they stand now."), "success")
+    return redirect(url_for(".evaluation", participation_id=participation.id))
+
+
+@bp.route("/participations/<int:participation_id>/evaluation/sign", methods=["POST"])
+@staff_required
+def sign(participation_id):
+    participation = _managed(participation_id)
+    evaluation = queries.evaluation_for(participation.id)
+    if evaluation is None:
+        flash(_("There is no evaluation to sign off yet."), "error")
+        return redirect(url_for(".evaluation", participation_id=participation.id)), 303
+    form = _sign_form(participation)
+    if not form.validate_on_submit():
+        return _page(participation, evaluation, sign=form, status=400)
+    organisers = [db.session.get(User, user_id) for user_id in form.organisers.data]
+    try:
+        sign_evaluation(evaluation, decision=Decision(form.decision.data), note=form.note.data or "",
+                        organisers=organisers, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        form.form_errors.append(str(error))
+        return _page(participation, queries.evaluation_for(participation.id), sign=form,
+                     status=error.status)
+    db.session.commit()
+    flash(_("The evaluation was signed off."), "success")
+    return redirect(url_for(".evaluation", participation_id=participation.id))
+
+
+@bp.route("/participations/<int:participation_id>/report")
+@login_required
+def complex_report(participation_id):
+    participation = _managed(participation_id)
+    board = kpi_queries.participation_board(participation)
+    plan = plan_for(participation.id)
+    return render_template("evaluations/complex_report.html", participation=participation,
+                           evaluation=queries.evaluation_for(participation.id),
+                           table=tables.kpi_table(board),
+                           plan=plan_figures(plan.id) if plan else None)
+
+
+@bp.route("/staff/cohorts/<int:cohort_id>/report")
+@staff_required
+def cohort_report(cohort_id):
+    cohort = load_for(current_user, Cohort, cohort_id)
+    board = kpi_queries.cohort_board(cohort.id)
+    districts = kpi_queries.rollup(cohort.id, board.kpis, "district")
+    return render_template("evaluations/cohort_report.html", cohort=cohort,
+                           table=tables.kpi_table(board),
+                           districts=tables.district_table(board.kpis, districts),
+                           budget=board.totals.figures.get("execution_rate"),
+                           evaluations=queries.signed_evaluations(cohort.id))
+
+
+@bp.app_template_filter("rate")
+def rate_filter(figure):
+    """The achievement rate of a frozen figure, by the board's rule."""
+    from gachi.kpi.achievement import achievement_rate
+
+    return achievement_rate(figure.actual, figure.target, figure.direction)
+
+
+@bp.app_template_filter("arrow")
+def arrow_filter(figure):
+    from gachi.kpi.achievement import arrow
+
+    return arrow(figure.actual, figure.target, figure.direction)

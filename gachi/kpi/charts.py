@@ -1,0 +1,63 @@
+"""The numbers behind the board's charts. The page draws them with the vendored
+Chart.js when JavaScript runs; the same numbers are always in a table beside them."""
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, union_all
+
+from gachi.complexes.models import Participation
+from gachi.extensions import db
+from gachi.proposals.models import Problem, ProblemSupport
+from gachi.workshops.models import Workshop, WorkshopAttendance
+
+
+@dataclass(frozen=True)
+class Chart:
+    key: str
+    kind: str          # "bar" or "line"
+    labels: list
+    values: list       # numbers, None for no data
+    unit: str = ""
+
+    def data(self):
+        return {"kind": self.kind, "labels": [str(label) for label in self.labels],
+                "values": [None if value is None else float(value) for value in self.values],
+                "unit": self.unit}
+
+
+def week_start(moment):
+    """The Monday (Seoul) of a stored UTC moment, as YYYY-MM-DD, on either database."""
+    if db.engine.dialect.name == "postgresql":
+        return func.to_char(func.date_trunc("week", func.timezone("Asia/Seoul", moment)),
+                            "YYYY-MM-DD")
+    return func.date(moment, "+9 hours", "weekday 0", "-6 days")
+
+
+def activity_per_week(cohort_id):
+    """[(week, acts)]: problems proposed, supports given and workshop check-ins per week
+    in the cohort's complexes. One GROUP BY."""
+    cohort = select(Participation.id).where(Participation.cohort_id == cohort_id)
+    acts = union_all(
+        select(Problem.created_at.label("at")).where(Problem.participation_id.in_(cohort)),
+        select(ProblemSupport.created_at).join(Problem, Problem.id == ProblemSupport.problem_id)
+        .where(Problem.participation_id.in_(cohort)),
+        select(WorkshopAttendance.checked_in_at)
+        .join(Workshop, Workshop.id == WorkshopAttendance.workshop_id)
+        .where(Workshop.participation_id.in_(cohort)),
+    ).subquery()
+    week = week_start(acts.c.at).label("week")
+    return db.session.execute(select(week, func.count()).group_by(week).order_by(week)).all()
+
+
+def board_charts(cohort_id, board, complexes):
+    weeks = activity_per_week(cohort_id)
+    achievement = [figure for figure in board.figures if figure.rate is not None]
+    turnout = [(row.label, row.figures["turnout"].actual) for row in complexes
+               if "turnout" in row.figures]
+    return {
+        "achievement": Chart("achievement", "bar", [figure.kpi.name for figure in achievement],
+                             [figure.rate for figure in achievement], "%"),
+        "activity": Chart("activity", "line", [week for week, _count in weeks],
+                          [count for _week, count in weeks]),
+        "turnout": Chart("turnout", "bar", [label for label, _value in turnout],
+                         [value for _label, value in turnout], "%"),
+    }

@@ -1,0 +1,201 @@
+"""The center's board, a complex's results, targets and actuals, and the exports."""
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from gachi.bizmodels.queries import model_rows
+from gachi.complexes.models import Cohort, Complex, Participation
+from gachi.core.access import load_for, require, staff_required
+from gachi.core.errors import DomainError
+from gachi.core.forms import options
+from gachi.extensions import db
+from gachi.kpi import charts, exports, queries, tables
+from gachi.kpi.forms import BoardFilterForm, ImportActualsForm, KpiForm, figures_form
+from gachi.kpi.models import Kpi
+from gachi.kpi.operations import create_kpi, enter_actual, import_actuals, set_target
+from gachi.proposals.queries import category_choices
+
+bp = Blueprint("kpi", __name__)
+
+MAX_CSV_BYTES = 1_000_000
+
+
+def _filter_form():
+    form = BoardFilterForm(formdata=request.args)
+    form.category.choices = options([("", _("All categories")), *category_choices()])
+    if not form.validate():
+        abort(400)
+    return form
+
+
+@bp.route("/staff/cohorts/<int:cohort_id>/board")
+@staff_required
+def board(cohort_id):
+    cohort = load_for(current_user, Cohort, cohort_id)
+    form = _filter_form()
+    filters, page = form.filters(), form.page.data or 1
+    board = queries.cohort_board(cohort.id, filters)
+    count = queries.complex_count(cohort.id, filters)
+    last_page = max(1, -(-count // queries.COMPLEXES_PER_PAGE))
+    if page > last_page:
+        abort(404)
+    complexes = queries.rollup(cohort.id, board.kpis, "complex", filters, page=page)
+    link = lambda row: url_for(".participation_results", participation_id=row.participation_id)  # noqa: E731
+    page_tables = [
+        tables.kpi_table(board),
+        tables.district_table(board.kpis, queries.rollup(cohort.id, board.kpis, "district", filters)),
+        tables.category_table(board.kpis, queries.rollup(cohort.id, board.kpis, "category", filters)),
+        tables.complex_table(board.kpis, complexes, link=link),
+        tables.model_table(model_rows(cohort.id)),
+    ]
+    filter_args = {key: value for key, value in request.args.items() if key != "page"}
+    return render_template(
+        "kpi/board.html", cohort=cohort, form=form, board=board, tables=page_tables,
+        page=page, last_page=last_page, complex_count=count, filter_args=filter_args,
+        charts=charts.board_charts(cohort.id, board, complexes),
+    )
+
+
+@bp.route("/staff/cohorts/<int:cohort_id>/board/<name>.<kind>")
+@staff_required
+def export(cohort_id, name, kind):
+    cohort = load_for(current_user, Cohort, cohort_id)
+    if name not in ("kpis", "districts", "categories", "complexes", "models") or \
+            kind not in ("csv", "xlsx"):
+        abort(404)
+    filters = _filter_form().filters()
+    with force_locale("ko"):
+        table = tables.board_tables(cohort.id, filters, korean=True)[name]
+    filename = f"cohort-{cohort.id}-{name}.{kind}"
+    if kind == "csv":
+        return Response(exports.csv_bytes(table), mimetype="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f"attachment; filename={filename}"})
+    return Response(exports.xlsx_bytes(table, name),
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f"attachment; filename={filename}"})
+
+
+@bp.route("/participations/<int:participation_id>/results")
+@login_required
+def participation_results(participation_id):
+    """A complex's figures: its coordinator and staff, and its residents (aggregates only)."""
+    participation = load_for(current_user, Participation, participation_id)
+    board = queries.participation_board(participation)
+    return render_template("kpi/participation_results.html", participation=participation,
+                           board=board, table=tables.kpi_table(board),
+                           evaluation=_evaluation_of(participation))
+
+
+def _evaluation_of(participation):
+    from gachi.evaluations.queries import evaluation_for
+
+    return evaluation_for(participation.id) if participation.can_manage(current_user) else None
+
+
+# Targets and actuals ------------------------------------------------------------------
+
+def _complex_in(cohort):
+    """The ?complex_id= of a complex taking part in `cohort`, or None for the cohort."""
+    raw = request.args.get("complex_id", "")
+    if not raw:
+        return None
+    if not raw.isdigit():
+        abort(404)
+    participation = db.session.query(Participation).filter_by(
+        cohort_id=cohort.id, complex_id=int(raw)).one_or_none()
+    return participation.complex if participation is not None else abort(404)
+
+
+def _figures_page(cohort, kind):
+    """Targets (all KPIs) or actuals (the KPIs entered by hand) for the cohort or a complex."""
+    require(cohort.can_manage(current_user))
+    complex_ = _complex_in(cohort)
+    complex_id = complex_.id if complex_ else None
+    kpis = [kpi for kpi in db.session.query(Kpi).filter_by(active=True).order_by(Kpi.position)
+            if kind == "targets" or kpi.is_manual]
+    current = (queries.targets(cohort.id, complex_id) if kind == "targets"
+               else queries.entries(cohort.id, complex_id))
+    form = figures_form(kpis, current, lambda kpi: f"{kpi.name} ({kpi.unit})")
+    if form.validate_on_submit():
+        change = set_target if kind == "targets" else enter_actual
+        try:
+            for kpi, field in form.kpi_fields:
+                change(kpi, cohort, field.data, complex_id=complex_id, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("The figures were saved."), "success")
+            return redirect(request.full_path)
+    status = 400 if form.is_submitted() else 200
+    return render_template("kpi/figures_form.html", cohort=cohort, complex=complex_, form=form,
+                           kind=kind, import_form=ImportActualsForm()), status
+
+
+@bp.route("/staff/cohorts/<int:cohort_id>/targets", methods=["GET", "POST"])
+@staff_required
+def targets(cohort_id):
+    return _figures_page(load_for(current_user, Cohort, cohort_id), "targets")
+
+
+@bp.route("/staff/cohorts/<int:cohort_id>/actuals", methods=["GET", "POST"])
+@staff_required
+def actuals(cohort_id):
+    return _figures_page(load_for(current_user, Cohort, cohort_id), "actuals")
+
+
+@bp.route("/staff/cohorts/<int:cohort_id>/actuals/import", methods=["POST"])
+@staff_required
+def import_csv(cohort_id):
+    cohort = load_for(current_user, Cohort, cohort_id, permission="can_manage")
+    form = ImportActualsForm()
+    if not form.validate_on_submit():
+        flash(_("Choose a CSV file to upload."), "error")
+        return redirect(url_for(".actuals", cohort_id=cohort.id)), 303
+    raw = form.file.data.read(MAX_CSV_BYTES + 1)
+    try:
+        if len(raw) > MAX_CSV_BYTES:
+            raise DomainError(_("The file is too large (at most 1 MB)."))
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    if text is None:
+        flash(_("The file is not UTF-8 text. Save it as CSV (UTF-8) and try again."), "error")
+        return redirect(url_for(".actuals", cohort_id=cohort.id)), 303
+    result = import_actuals(cohort, text, actor=current_user)
+    if result.problems:
+        db.session.rollback()
+        return render_template("kpi/import_problems.html", cohort=cohort,
+                               problems=result.problems), 400
+    db.session.commit()
+    flash(_("%(count)s figures were saved.", count=result.saved), "success")
+    return redirect(url_for(".actuals", cohort_id=cohort.id)), 303
+
+
+# KPI definitions ----------------------------------------------------------------------
+
+@bp.route("/staff/kpis")
+@staff_required
+def kpi_list():
+    kpis = db.session.query(Kpi).order_by(Kpi.position, Kpi.id).all()
+    return render_template("kpi/kpi_list.html", kpis=kpis)
+
+
+@bp.route("/staff/kpis/new", methods=["GET", "POST"])
+@staff_required
+def kpi_new():
+    form = KpiForm()
+    if form.validate_on_submit():
+        try:
+            kpi = create_kpi(**form.kpi_fields(), actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            form.code.errors = [*form.code.errors, str(error)]
+        else:
+            db.session.commit()
+            flash(_("The indicator %(name)s was added.", name=kpi.name), "success")
+            return redirect(url_for(".kpi_list"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("kpi/kpi_form.html", form=form), status

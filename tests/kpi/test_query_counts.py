@@ -1,0 +1,60 @@
+"""The board, a complex's page and the API make as many queries with ten complexes as
+with two: they aggregate in SQL rather than walking rows."""
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+
+from gachi.complexes.districts import District
+from gachi.extensions import db
+from gachi.proposals.models import ProblemState
+from tests.conftest import sign_in
+from tests.kpi.helpers import a_ballot, known_cohort
+
+
+@contextmanager
+def counted_queries():
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+def _grow(make, scene, extra):
+    districts = list(District)
+    for number in range(extra):
+        complex_ = make.complex_(district=districts[number % len(districts)])
+        participation = make.participation(complex_, scene.cohort)
+        resident = make.resident(complex_)
+        make.problem(participation, state=ProblemState.SELECTED, proposed_by_id=resident.id,
+                     category_code=("care", "food", "health")[number % 3])
+        a_ballot(participation, 3, online_voters=(resident,))
+
+
+def _queries(client, path):
+    client.get(path)  # warm up: the session's user, the page's first-time lookups
+    with counted_queries() as statements:
+        assert client.get(path).status_code == 200
+    return len(statements)
+
+
+@pytest.mark.parametrize("path", [
+    "/staff/cohorts/{cohort}/board",
+    "/participations/{mapo}/results",
+    "/api/v1/cohorts/{cohort}/results?by=district",
+    "/api/v1/cohorts/{cohort}/complexes",
+    "/staff/cohorts/{cohort}/board/complexes.xlsx",
+])
+def test_the_number_of_queries_does_not_grow_with_the_data(client, make, path):
+    scene = known_cohort(make)
+    sign_in(client, scene.staff)
+    path = path.format(cohort=scene.cohort.id, mapo=scene.mapo.id)
+    small = _queries(client, path)
+    _grow(make, scene, 12)
+    assert _queries(client, path) == small

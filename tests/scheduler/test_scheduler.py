@@ -136,3 +136,14 @@ def test_a_failed_job_is_recorded_and_the_next_one_runs(app, monkeypatch):
     monkeypatch.setattr(gachi_scheduler, "_function", lambda job: broken)
     assert run_job("programs.reminders", utcnow()) == "failed"
     assert db.session.scalars(select(JobRun.detail)).one().startswith("RuntimeError")
+
+
+def test_the_cli_lists_the_jobs_and_runs_one_once(app):
+    runner = app.test_cli_runner()
+    listed = runner.invoke(args=["gachi", "scheduler", "--list"])
+    assert listed.exit_code == 0 and "programs.reminders" in listed.output
+    first = runner.invoke(args=["gachi", "scheduler", "--once", "programs.waiting-lists"])
+    again = runner.invoke(args=["gachi", "scheduler", "--once", "programs.waiting-lists"])
+    assert "done" in first.output and "skipped" in again.output
+    unknown = runner.invoke(args=["gachi", "scheduler", "--once", "nope"])
+    assert unknown.exit_code == 1 and "No job nope" in unknown.output

@@ -101,6 +101,9 @@ class Adoption(db.Model):
     )
     adopted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     adopted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The programme draft the adoption made (None when the complex could not plan one yet).
+    program_id: Mapped[int | None] = mapped_column(ForeignKey("programs.id", ondelete="SET NULL"))
 
     model = relationship("BusinessModel")
     participation = relationship("Participation")
+    program = relationship("Program")

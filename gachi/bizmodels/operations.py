@@ -10,7 +10,9 @@ from gachi.core.time import utcnow
 from gachi.enterprises.models import Enterprise
 from gachi.extensions import db
 from gachi.matching.models import AGREED_STATES, Match
+from gachi.matching.queries import MATCHABLE_PROBLEM_STATES
 from gachi.plans.models import BudgetLine, ExecutionPlan
+from gachi.programs.operations import PROGRAM_STAGES, create_program
 from gachi.proposals.models import Problem
 
 
@@ -63,8 +65,29 @@ def withdraw_model(model, *, actor):
     return model
 
 
+def _problem_for(model, participation):
+    """The selected problem a programme drafted from `model` answers: one of the model's
+    category if there is one, else the earliest selected; None if none is selected."""
+    return db.session.scalar(
+        select(Problem).where(Problem.participation_id == participation.id,
+                              Problem.state.in_(MATCHABLE_PROBLEM_STATES))
+        .order_by((Problem.category_id != model.category_id), Problem.id).limit(1))
+
+
+def _draft_programme(model, participation, actor):
+    """A programme draft (no dates, no sessions yet) from the model, when the complex is
+    planning or running and has a selected problem; None otherwise."""
+    problem = _problem_for(model, participation)
+    if participation.stage not in PROGRAM_STAGES or problem is None:
+        return None
+    description = "\n\n".join(part for part in (model.summary, model.schedule_shape) if part)
+    return create_program(participation, problem=problem, actor=actor, title=model.title,
+                          description=description, audience=model.audience)
+
+
 def adopt_model(model, participation, *, actor):
-    """The complex takes the model up (once). What it suggests is read by the page."""
+    """The complex takes the model up (once), with a programme draft when it can plan one.
+    The enterprises to suggest are read by the adoption page."""
     if not BusinessModel.can_adopt(participation, actor):
         raise NotAllowed()
     if not model.is_published:
@@ -79,6 +102,8 @@ def adopt_model(model, participation, *, actor):
     except IntegrityError:
         raise Conflict(_l("%(complex)s has already adopted this model."),
                        complex=participation.complex.name) from None
+    program = _draft_programme(model, participation, actor)
+    adoption.program_id = program.id if program is not None else None
     log_change("model.adopt", adoption, actor=actor, complex_id=participation.complex_id,
-               after={"model_id": model.id})
+               after={"model_id": model.id, "program_id": adoption.program_id})
     return adoption

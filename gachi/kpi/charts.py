@@ -61,3 +61,10 @@ def board_charts(cohort_id, board, complexes):
         "turnout": Chart("turnout", "bar", [label for label, _value in turnout],
                          [value for _label, value in turnout], "%"),
     }
+
+
+def attendance_per_programme(lines):
+    """Attendance rate per programme of a complex (drilldown.programme_lines)."""
+    measured = [line for line in lines if line.attendance_rate is not None]
+    return Chart("attendance", "bar", [line.label for line in measured],
+                 [line.attendance_rate for line in measured], "%")

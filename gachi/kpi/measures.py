@@ -8,25 +8,39 @@ numerator / denominator in percent. Roll-ups add numerators and denominators up
 Who counts as taking part: a resident (an account with the resident role) who did at
 least one of: proposed, supported or commented on a problem of the participation,
 voted in one of its ballots online or on paper (the roll says who voted, never what),
-or was checked in at one of its workshops. People who came to a workshop without an
-account are counted for their household when the coordinator wrote it down, never
-as residents.
+was checked in at one of its workshops, booked a session of one of its programmes (a
+booking not cancelled), was on a session's roster, or gave feedback. People without
+an account (a workshop walk-in, a phone booking) are counted for their household when
+the coordinator wrote it down, never as residents.
+
+Programmes (gachi/programs): a session is planned unless cancelled, and held once it
+has ended; a booking counts when confirmed (not waiting, not cancelled), as one
+booking whatever its party size; attendance and no-shows are over the confirmed
+bookings whose attendance was recorded; volunteer hours count the volunteers' shifts
+on sessions that have begun, as the programme's own volunteer page does.
 """
 from dataclasses import dataclass
 from typing import Callable
 
-from sqlalchemy import distinct, func, literal, select, union, union_all
+from sqlalchemy import String, cast, distinct, func, literal, select, union, union_all
 
 from gachi.auth.models import Role, User
 from gachi.ballots.models import Ballot, BallotVoter, Channel, PaperTally
 from gachi.bizmodels.models import BusinessModel
 from gachi.complexes.models import Complex, Participation
 from gachi.matching.models import AGREED_STATES, Match
+from gachi.core.time import utcnow
 from gachi.plans.models import BudgetLine, ExecutionPlan, SpendingEntry
+from gachi.programs.models import (
+    Attendance, Booking, BookingStatus, Feedback, Program, ProgramSession, RosterEntry, RosterRole,
+    SessionState,
+)
 from gachi.proposals.models import Problem, ProblemComment, ProblemState, ProblemSupport
 from gachi.workshops.models import Workshop, WorkshopAttendance
 
-COUNT, RATIO = "count", "ratio"
+# How a measure's actual comes from its numerator (num) and denominator (den):
+# COUNT num; RATIO num / den in percent; AVERAGE num / den; HOURS num minutes in hours.
+COUNT, RATIO, AVERAGE, HOURS = "count", "ratio", "average", "hours"
 
 
 @dataclass(frozen=True)
@@ -83,7 +97,20 @@ def _resident_activity(cohort_id):
         select(Workshop.participation_id, WorkshopAttendance.user_id)
         .join(Workshop, Workshop.id == WorkshopAttendance.workshop_id)
         .where(Workshop.participation_id.in_(cohort), WorkshopAttendance.user_id.is_not(None)),
+        _of_sessions(select(Program.participation_id, Booking.user_id), Booking.session_id, cohort)
+        .where(Booking.user_id.is_not(None), Booking.status != BookingStatus.CANCELLED),
+        _of_sessions(select(Program.participation_id, RosterEntry.user_id), RosterEntry.session_id,
+                     cohort).where(RosterEntry.user_id.is_not(None)),
+        _of_sessions(select(Program.participation_id, Feedback.user_id), Feedback.session_id,
+                     cohort).where(Feedback.user_id.is_not(None)),
     ).subquery()
+
+
+def _of_sessions(query, session_id, cohort):
+    """`query` joined from a session's row up to its programme in the cohort."""
+    return (query.join(ProgramSession, ProgramSession.id == session_id)
+            .join(Program, Program.id == ProgramSession.program_id)
+            .where(Program.participation_id.in_(cohort)))
 
 
 @measure("residents")
@@ -106,6 +133,10 @@ def _household_activity(cohort_id):
         .join(Workshop, Workshop.id == WorkshopAttendance.workshop_id)
         .where(Workshop.participation_id.in_(cohort), WorkshopAttendance.user_id.is_(None),
                WorkshopAttendance.household_id.is_not(None)),
+        _of_sessions(select(Program.participation_id, Booking.household_id), Booking.session_id,
+                     cohort)
+        .where(Booking.user_id.is_(None), Booking.household_id.is_not(None),
+               Booking.status != BookingStatus.CANCELLED),
     ).subquery()
 
 
@@ -218,3 +249,133 @@ def business_models(cohort_id):
         BusinessModel.withdrawn_at.is_(None),
     ).subquery()
 
+
+
+# Programmes and sessions -----------------------------------------------------------------
+
+def _sessions(cohort_id):
+    return (select(Program.participation_id, ProgramSession.id, ProgramSession.ends_at,
+                   ProgramSession.starts_at)
+            .join(Program, Program.id == ProgramSession.program_id)
+            .where(Program.participation_id.in_(_in_cohort(cohort_id)),
+                   ProgramSession.state == SessionState.SCHEDULED)
+            .subquery())
+
+
+@measure("sessions_planned")
+def sessions_planned(cohort_id):
+    sessions = _sessions(cohort_id)
+    return _count_per_participation(sessions.c.participation_id,
+                                    func.count(sessions.c.id)).subquery()
+
+
+@measure("sessions_held")
+def sessions_held(cohort_id):
+    sessions = _sessions(cohort_id)
+    return _count_per_participation(sessions.c.participation_id, func.count(sessions.c.id),
+                                    sessions.c.ends_at <= utcnow()).subquery()
+
+
+def _confirmed_bookings(cohort_id):
+    return (select(Program.participation_id, Booking.id, Booking.user_id, Booking.attendance,
+                   Booking.session_id)
+            .join(ProgramSession, ProgramSession.id == Booking.session_id)
+            .join(Program, Program.id == ProgramSession.program_id)
+            .where(Program.participation_id.in_(_in_cohort(cohort_id)),
+                   Booking.status == BookingStatus.CONFIRMED,
+                   ProgramSession.state == SessionState.SCHEDULED)
+            .subquery())
+
+
+@measure("bookings")
+def bookings(cohort_id):
+    confirmed = _confirmed_bookings(cohort_id)
+    return _count_per_participation(confirmed.c.participation_id,
+                                    func.count(confirmed.c.id)).subquery()
+
+
+def _attendance_share(cohort_id, counted):
+    confirmed = _confirmed_bookings(cohort_id)
+    return _count_per_participation(
+        confirmed.c.participation_id,
+        func.count(confirmed.c.id).filter(confirmed.c.attendance == counted),
+        confirmed.c.attendance.is_not(None), den=func.count(confirmed.c.id)).subquery()
+
+
+@measure("attendance_rate", RATIO)
+def attendance_rate(cohort_id):
+    """Attended ÷ confirmed bookings whose attendance was recorded."""
+    return _attendance_share(cohort_id, Attendance.ATTENDED)
+
+
+@measure("no_show_rate", RATIO)
+def no_show_rate(cohort_id):
+    """No-shows ÷ confirmed bookings whose attendance was recorded (lower is better)."""
+    return _attendance_share(cohort_id, Attendance.NO_SHOW)
+
+
+def _attenders(cohort_id):
+    """(participation_id, user_id, sessions attended) for residents with an account."""
+    confirmed = _confirmed_bookings(cohort_id)
+    return (select(confirmed.c.participation_id, confirmed.c.user_id,
+                   func.count(distinct(confirmed.c.session_id)).label("sessions"))
+            .where(confirmed.c.attendance == Attendance.ATTENDED, confirmed.c.user_id.is_not(None))
+            .group_by(confirmed.c.participation_id, confirmed.c.user_id)
+            .subquery())
+
+
+@measure("participants")
+def unique_participants(cohort_id):
+    """Residents with an account who attended at least one session, each once."""
+    people = _attenders(cohort_id)
+    return _count_per_participation(people.c.participation_id,
+                                    func.count(people.c.user_id)).subquery()
+
+
+@measure("returning")
+def returning_participants(cohort_id):
+    """Of those, the ones who attended two sessions or more."""
+    people = _attenders(cohort_id)
+    return _count_per_participation(people.c.participation_id, func.count(people.c.user_id),
+                                    people.c.sessions >= 2).subquery()
+
+
+def _volunteer_shifts(cohort_id):
+    return (_of_sessions(select(Program.participation_id, RosterEntry.user_id, RosterEntry.name,
+                                RosterEntry.minutes),
+                         RosterEntry.session_id, _in_cohort(cohort_id))
+            .where(RosterEntry.role == RosterRole.VOLUNTEER,
+                   ProgramSession.state == SessionState.SCHEDULED,
+                   ProgramSession.starts_at <= utcnow())
+            .subquery())
+
+
+@measure("volunteers")
+def volunteers(cohort_id):
+    """Volunteers on the roster of a session that has begun: an account once, someone
+    without one once per name written."""
+    shifts = _volunteer_shifts(cohort_id)
+    people = union(
+        select(shifts.c.participation_id, literal("u").label("kind"),
+               cast(shifts.c.user_id, String).label("who"))
+        .where(shifts.c.user_id.is_not(None)),
+        select(shifts.c.participation_id, literal("n"), shifts.c.name)
+        .where(shifts.c.user_id.is_(None)),
+    ).subquery()
+    return _count_per_participation(people.c.participation_id, func.count()).subquery()
+
+
+@measure("volunteer_hours", HOURS)
+def volunteer_hours(cohort_id):
+    shifts = _volunteer_shifts(cohort_id)
+    return _count_per_participation(shifts.c.participation_id,
+                                    func.sum(shifts.c.minutes)).subquery()
+
+
+@measure("satisfaction", AVERAGE)
+def satisfaction(cohort_id):
+    """The average feedback rating (1 to 5)."""
+    rated = _of_sessions(select(Program.participation_id, Feedback.rating), Feedback.session_id,
+                         _in_cohort(cohort_id)).subquery()
+    return _count_per_participation(rated.c.participation_id, func.sum(rated.c.rating),
+                                    den=func.count(rated.c.rating)).subquery()

@@ -16,7 +16,7 @@ from gachi.complexes.models import Complex, Participation
 from gachi.complexes.stages import Stage
 from gachi.extensions import db
 from gachi.kpi.achievement import achievement_rate, arrow
-from gachi.kpi.measures import COUNT, MEASURES, RATIO
+from gachi.kpi.measures import AVERAGE, COUNT, HOURS, MEASURES, RATIO
 from gachi.kpi.models import Direction, Kpi, KpiEntry, KpiTarget, Method, _in_reader_language
 from gachi.proposals.models import Category, Problem, ProblemState
 
@@ -64,12 +64,27 @@ def _decimal(value):
     return Decimal(value) if isinstance(value, int) else Decimal(str(value)).quantize(Decimal("0.01"))
 
 
+def _one_decimal(value):
+    return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
 def ratio_percent(numerator, denominator) -> Decimal | None:
     """numerator / denominator in percent, one decimal, rounded half up; None over 0."""
     if numerator is None or not denominator:
         return None
-    return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(Decimal("0.1"),
-                                                                      rounding=ROUND_HALF_UP)
+    return _one_decimal(Decimal(numerator) * 100 / Decimal(denominator))
+
+
+def actual_of(kind, numerator, denominator) -> Decimal | None:
+    """A measure's actual: a count as it is; a ratio in percent, an average and hours
+    (from minutes) with one decimal, rounded half up; None where nothing divides."""
+    if kind == RATIO:
+        return ratio_percent(numerator, denominator)
+    if kind == AVERAGE:
+        return _one_decimal(Decimal(numerator) / Decimal(denominator)) if denominator else None
+    if kind == HOURS and numerator is not None:
+        return _one_decimal(Decimal(numerator) / 60)
+    return numerator
 
 
 @dataclass(frozen=True)
@@ -83,9 +98,7 @@ class Figure:
 
     @property
     def actual(self) -> Decimal | None:
-        if self.kpi.kind == RATIO:
-            return ratio_percent(self.numerator, self.denominator)
-        return self.numerator
+        return actual_of(self.kpi.kind, self.numerator, self.denominator)
 
     @property
     def rate(self) -> int | None:

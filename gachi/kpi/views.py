@@ -10,10 +10,11 @@ from gachi.core.access import load_for, require, staff_required
 from gachi.core.errors import DomainError
 from gachi.core.forms import options
 from gachi.extensions import db
-from gachi.kpi import charts, exports, queries, tables
+from gachi.kpi import charts, drilldown, exports, queries, tables
 from gachi.kpi.forms import BoardFilterForm, ImportActualsForm, KpiForm, figures_form
 from gachi.kpi.models import Kpi
 from gachi.kpi.operations import create_kpi, enter_actual, import_actuals, set_target
+from gachi.programs.models import Program
 from gachi.proposals.queries import category_choices
 
 bp = Blueprint("kpi", __name__)
@@ -82,9 +83,20 @@ def participation_results(participation_id):
     """A complex's figures: its coordinator and staff, and its residents (aggregates only)."""
     participation = load_for(current_user, Participation, participation_id)
     board = queries.participation_board(participation)
+    programmes = drilldown.programme_lines(participation.id)
     return render_template("kpi/participation_results.html", participation=participation,
-                           board=board, table=tables.kpi_table(board),
+                           board=board, table=tables.kpi_table(board), programmes=programmes,
+                           attendance=charts.attendance_per_programme(programmes),
                            evaluation=_evaluation_of(participation))
+
+
+@bp.route("/programs/<int:program_id>/results")
+@login_required
+def program_results(program_id):
+    """A programme's sessions with their bookings, attendance and ratings (no names)."""
+    program = load_for(current_user, Program, program_id)
+    return render_template("kpi/program_results.html", program=program,
+                           sessions=drilldown.session_lines(program.id))
 
 
 def _evaluation_of(participation):

@@ -113,3 +113,21 @@ def test_staff_publish_from_a_signed_evaluation(client, scene, make):
                          {"title": "공동 아이돌봄방", "category": make.category("care").id})
     assert response.status_code == 302
     assert client.get(response.headers["Location"]).status_code == 200
+
+
+def test_adopting_while_planning_makes_a_programme_draft_for_a_selected_problem(scene, make):
+    model = _publish(scene, make)
+    scene.eunpyeong.stage = Stage.PLANNING
+    db.session.commit()
+    adoption = adopt_model(model, scene.eunpyeong, actor=scene.staff)
+    db.session.commit()
+    program = adoption.program
+    assert program.title == "공동 아이돌봄방" and program.participation_id == scene.eunpyeong.id
+    assert "평일 14~18시" in program.description and program.sessions == []
+    assert program.problem.participation_id == scene.eunpyeong.id
+
+
+def test_adopting_before_planning_records_the_adoption_without_a_draft(scene, make):
+    model = _publish(scene, make)
+    adoption = adopt_model(model, scene.eunpyeong, actor=scene.staff)
+    assert adoption.program_id is None

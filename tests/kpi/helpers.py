@@ -11,6 +11,10 @@ from gachi.core.time import utcnow
 from gachi.extensions import db
 from gachi.matching.models import Match, MatchState
 from gachi.plans.models import BudgetCategory, BudgetLine, ExecutionPlan, SpendingEntry
+from gachi.programs.models import (
+    Attendance, Booking, BookingStatus, ChangeTopic, Feedback, Program, ProgramSession, RosterEntry,
+    RosterRole, SessionState,
+)
 from gachi.proposals.models import ProblemComment, ProblemState, ProblemSupport
 from gachi.workshops.models import Workshop, WorkshopAttendance, WorkshopRound
 
@@ -56,6 +60,54 @@ def a_plan(participation, lines):
     return plan
 
 
+def _session(program, days_from_now, **fields):
+    starts_at = utcnow() + timedelta(days=days_from_now)
+    session = ProgramSession(program_id=program.id, starts_at=starts_at,
+                             ends_at=starts_at + timedelta(hours=4), capacity=10, **fields)
+    db.session.add(session)
+    db.session.flush()
+    return session
+
+
+def _booking(session, user=None, status=BookingStatus.CONFIRMED, attendance=None, name=""):
+    db.session.add(Booking(session_id=session.id, user_id=user.id if user else None, name=name,
+                           status=status, attendance=attendance,
+                           code=f"K{session.id}{user.id if user else name}"[:16]))
+
+
+def a_programme(participation, problem, r1, r2, r3, r4):
+    """Sessions: s1 ended (r1, r3 and a phone booking attended, r2 no-show, r4 waiting),
+    s2 ended (r1 attended, r3 not recorded), s3 ahead (r2), s4 cancelled (r1).
+    Volunteers: r3 120 + 60 minutes, "봉사자" 90 on s1, r4 240 on s3 (not begun yet);
+    an instructor on s1. Feedback 5, 4 on s1 and 3 on s2."""
+    program = Program(participation_id=participation.id, problem_id=problem.id, title="아이돌봄")
+    db.session.add(program)
+    db.session.flush()
+    s1, s2, s3 = _session(program, -10), _session(program, -3), _session(program, 5)
+    s4 = _session(program, -5, state=SessionState.CANCELLED)
+    for user, attendance in ((r1, Attendance.ATTENDED), (r2, Attendance.NO_SHOW),
+                             (r3, Attendance.ATTENDED)):
+        _booking(s1, user, attendance=attendance)
+    _booking(s1, name="전화", attendance=Attendance.ATTENDED)
+    _booking(s1, r4, status=BookingStatus.WAITING)
+    _booking(s2, r1, attendance=Attendance.ATTENDED)
+    _booking(s2, r3)
+    _booking(s3, r2)
+    _booking(s4, r1)
+    db.session.add_all([
+        RosterEntry(session_id=s1.id, user_id=r3.id, role=RosterRole.VOLUNTEER, minutes=120),
+        RosterEntry(session_id=s1.id, name="봉사자", role=RosterRole.VOLUNTEER, minutes=90),
+        RosterEntry(session_id=s1.id, name="강사", role=RosterRole.INSTRUCTOR, minutes=240),
+        RosterEntry(session_id=s2.id, user_id=r3.id, role=RosterRole.VOLUNTEER, minutes=60),
+        RosterEntry(session_id=s3.id, user_id=r4.id, role=RosterRole.VOLUNTEER, minutes=240),
+        Feedback(session_id=s1.id, user_id=r1.id, rating=5, change_topic=ChangeTopic.LONGER_HOURS),
+        Feedback(session_id=s1.id, user_id=r3.id, rating=4, change_topic=ChangeTopic.NOTHING),
+        Feedback(session_id=s2.id, user_id=r1.id, rating=3, change_topic=ChangeTopic.NOTHING),
+    ])
+    db.session.commit()
+    return program
+
+
 def known_cohort(make) -> Scene:
     """Mapo: 100 households; residents r1, r4 (one household), r2, r3; problems p1 (care,
     selected, by r1), p2 (waste, by r2), p3 (merged); r3 supports p1, r1 and the
@@ -92,6 +144,7 @@ def known_cohort(make) -> Scene:
     db.session.add_all([Match(problem_id=p1.id, enterprise_id=e1.id, state=MatchState.ACCEPTED),
                         Match(problem_id=p1.id, enterprise_id=e2.id, state=MatchState.DECLINED)])
     a_plan(mapo, [(1000, [400, 100]), (1000, [])])
+    a_programme(mapo, p1, r1, r2, r3, r4)
 
     eunpyeong_complex = make.complex_(name="은평 단지", district=District.EUNPYEONG,
                                       household_count=None)

@@ -13,12 +13,18 @@ CENTER = {
     "household_share": Decimal("4.0"), "problems": Decimal(3), "ballots_cast": Decimal(6),
     "turnout": Decimal("42.9"), "enterprises": Decimal(2), "matches": Decimal(2),
     "execution_rate": Decimal("25.0"), "business_models": Decimal(0),
+    "sessions_planned": 3, "sessions_held": 2, "bookings": 7, "attendance_rate": Decimal("80.0"),
+    "no_show_rate": Decimal("20.0"), "participants": 2, "returning": 1, "volunteers": 2,
+    "volunteer_hours": Decimal("4.5"), "satisfaction": Decimal("4.0"),
 }
 
 MAPO = {
     "complexes": 1, "residents": 4, "households": 4, "household_share": Decimal("4.0"),
     "problems": 2, "ballots_cast": 5, "turnout": Decimal("50.0"), "enterprises": 1,
     "matches": 1, "execution_rate": Decimal("25.0"), "business_models": 0,
+    "sessions_planned": 3, "sessions_held": 2, "bookings": 7, "attendance_rate": Decimal("80.0"),
+    "no_show_rate": Decimal("20.0"), "participants": 2, "returning": 1, "volunteers": 2,
+    "volunteer_hours": Decimal("4.5"), "satisfaction": Decimal("4.0"),
 }
 
 
@@ -51,6 +57,9 @@ def test_a_complex_without_households_known_has_no_household_share(scene):
     assert figures["household_share"].actual is None
     assert figures["turnout"].actual == Decimal("25.0")
     assert figures["execution_rate"].actual is None  # no plan: no data, not 0%
+    assert figures["sessions_held"].actual == 0
+    assert figures["attendance_rate"].actual is None and figures["satisfaction"].actual is None
+    assert figures["volunteer_hours"].actual == 0
 
 
 def test_rates_and_arrows_follow_the_report(scene):
@@ -58,12 +67,14 @@ def test_rates_and_arrows_follow_the_report(scene):
     _target(scene, "problems", 4)         # 3 of 4: 75% ↘
     _target(scene, "turnout", 40)         # 42.9 of 40: 107% ↗
     _target(scene, "business_models", 0)  # 0 of 0: no rate, →
+    _target(scene, "no_show_rate", 10)    # 20% against at most 10%: 50% ↘
     figures = {figure.kpi.code: figure for figure in cohort_board(scene.cohort.id).figures}
     assert (figures["complexes"].rate, figures["complexes"].arrow) == (100, "→")
     assert (figures["problems"].rate, figures["problems"].arrow) == (75, "↘")
     assert (figures["turnout"].rate, figures["turnout"].arrow) == (107, "↗")
     assert (figures["business_models"].rate, figures["business_models"].arrow) == (None, "→")
     assert (figures["residents"].rate, figures["residents"].arrow) == (None, None)
+    assert (figures["no_show_rate"].rate, figures["no_show_rate"].arrow) == (50, "↘")
 
 
 def test_a_cohort_with_no_data_shows_zero_counts_and_no_rates(make):

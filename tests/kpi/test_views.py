@@ -9,6 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from gachi.extensions import db
+from gachi.kpi import tables
 from gachi.kpi.models import Kpi, KpiTarget
 from tests.conftest import post_form, sign_in
 from tests.kpi.helpers import known_cohort
@@ -131,20 +132,16 @@ def test_one_figure_is_the_same_number_on_the_board_complex_page_api_and_exports
                for name, row in re.findall(r"<th scope=\"row\">([^<]+)</th>(.*?)</tr>", page, re.S)}
     headers = re.findall(r"<th scope=\"col\"[^>]*>([^<]+)</th>",
                          board[board.index('id="table-complexes"'):])
+    codes = {kpi["name_en"]: kpi["code"] for kpi in client.get("/api/v1/kpis").get_json()["items"]}
     compared = 0
     for header, cell in zip(headers[3:], on_board[2:]):
         name = header.rsplit(" (", 1)[0]
         if name in results:  # budget and spent are not KPIs of their own
-            code = next(code for code, kpi_name in CODES.items() if kpi_name == name)
+            code = codes[name]
             assert results[name] == _number(cell) == Decimal(str(mapo_api[code])), name
             compared += 1
-    assert compared == len(CODES)
+    assert compared == len(tables.ROLLUP_CODES)
     assert results["Turnout"] == 50 and results["Problems proposed"] == 2
-
-
-CODES = {"residents": "Residents taking part", "households": "Households taking part",
-         "problems": "Problems proposed", "ballots_cast": "Ballots cast", "turnout": "Turnout",
-         "matches": "Matches accepted", "execution_rate": "Budget spent"}
 
 
 def test_staff_set_targets_and_they_show_on_the_board(client, scene):
@@ -176,3 +173,23 @@ def test_staff_add_a_kpi_entered_by_hand_and_upload_its_figures(client, scene):
     page = client.get(f"/staff/cohorts/{scene.cohort.id}/board").get_data(as_text=True)
     assert re.search(r"Newsletters</th>\s*<td>issues</td>\s*<td class=\"num\">—</td>\s*"
                      r"<td class=\"num\">7</td>", page)
+
+
+def test_drill_down_from_the_complex_to_a_programme_and_its_sessions(client, scene):
+    sign_in(client, scene.coordinator)
+    page = client.get(f"/participations/{scene.mapo.id}/results").get_data(as_text=True)
+    link = re.search(r'href="(/programs/(\d+)/results)">아이돌봄</a></th>(.*?)</tr>', page, re.S)
+    cells = [cell.strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", link.group(3), re.S)]
+    # The programme's line holds the complex's programme KPIs: 3 planned, 2 held, 7 bookings,
+    # 4 of 5 attended (80%), ratings 5, 4 and 3.
+    assert cells == ["3", "2", "7", "4", "80", "4"]
+    sessions = client.get(link.group(1))
+    assert sessions.status_code == 200
+    assert sessions.get_data(as_text=True).count('href="/sessions/') == 4
+
+
+def test_a_resident_of_another_complex_cannot_open_a_programmes_results(client, scene, make):
+    outsider = make.resident(scene.eunpyeong.complex)
+    program_id = db.session.execute(db.text("SELECT id FROM programs")).scalar()
+    sign_in(client, outsider)
+    assert client.get(f"/programs/{program_id}/results").status_code == 404

@@ -1,7 +1,4 @@
 """The reads behind the cohort, complex and household pages: one query per list."""
-from dataclasses import dataclass
-from math import ceil
-
 from sqlalchemy import and_, func, select
 
 from gachi.auth.models import User
@@ -10,29 +7,10 @@ from gachi.complexes.models import (
     Cohort, Complex, Household, InvitationCode, Participation, StageMove,
 )
 from gachi.coordinators.models import Placement
+from gachi.core.pagination import Page
 from gachi.extensions import db
 
 COMPLEXES_PER_PAGE = 50
-
-
-@dataclass
-class Page:
-    rows: list
-    number: int
-    total: int
-    per_page: int
-
-    @property
-    def pages(self):
-        return max(1, ceil(self.total / self.per_page))
-
-    @property
-    def has_previous(self):
-        return self.number > 1
-
-    @property
-    def has_next(self):
-        return self.number < self.pages
 
 
 # Cohorts ------------------------------------------------------------------------------

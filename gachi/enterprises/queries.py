@@ -1,36 +1,15 @@
 """The reads behind the enterprise directory: a fixed few queries per page."""
-from dataclasses import dataclass
-from math import ceil
 
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from gachi.auth.models import Role, User
 from gachi.enterprises.models import Enterprise, EnterpriseCategory, EnterpriseDistrict
+from gachi.core.pagination import Page
 from gachi.extensions import db
 from gachi.proposals.models import Category
 
 ENTERPRISES_PER_PAGE = 30
-
-
-@dataclass
-class Page:
-    rows: list
-    number: int
-    total: int
-    per_page: int
-
-    @property
-    def pages(self):
-        return max(1, ceil(self.total / self.per_page))
-
-    @property
-    def has_previous(self):
-        return self.number > 1
-
-    @property
-    def has_next(self):
-        return self.number < self.pages
 
 
 def category_choices():

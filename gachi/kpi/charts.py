@@ -6,6 +6,7 @@ from sqlalchemy import func, select, union_all
 
 from gachi.complexes.models import Participation
 from gachi.extensions import db
+from gachi.programs.models import Attendance, Booking, Program, ProgramSession
 from gachi.proposals.models import Problem, ProblemSupport
 from gachi.workshops.models import Workshop, WorkshopAttendance
 
@@ -33,8 +34,8 @@ def week_start(moment):
 
 
 def activity_per_week(cohort_id):
-    """[(week, acts)]: problems proposed, supports given and workshop check-ins per week
-    in the cohort's complexes. One GROUP BY."""
+    """[(week, acts)]: problems proposed, supports given, workshop check-ins and session
+    attendances (by the session's start) per week in the cohort's complexes. One GROUP BY."""
     cohort = select(Participation.id).where(Participation.cohort_id == cohort_id)
     acts = union_all(
         select(Problem.created_at.label("at")).where(Problem.participation_id.in_(cohort)),
@@ -43,6 +44,9 @@ def activity_per_week(cohort_id):
         select(WorkshopAttendance.checked_in_at)
         .join(Workshop, Workshop.id == WorkshopAttendance.workshop_id)
         .where(Workshop.participation_id.in_(cohort)),
+        select(ProgramSession.starts_at).join(Booking, Booking.session_id == ProgramSession.id)
+        .join(Program, Program.id == ProgramSession.program_id)
+        .where(Program.participation_id.in_(cohort), Booking.attendance == Attendance.ATTENDED),
     ).subquery()
     week = week_start(acts.c.at).label("week")
     return db.session.execute(select(week, func.count()).group_by(week).order_by(week)).all()

@@ -91,6 +91,14 @@ def enter_actual(kpi, cohort, value, *, complex_id=None, note="", actor):
                    before={"value": before}, after={"value": value, "cohort_id": cohort.id})
 
 
+def set_figures(cohort, values, *, kind, complex_id=None, actor):
+    """Targets (kind "targets") or hand-entered actuals ("actuals") for several KPIs at
+    once: `values` maps each KPI to its number, None to remove it."""
+    change = set_target if kind == "targets" else enter_actual
+    for kpi, value in values.items():
+        change(kpi, cohort, value, complex_id=complex_id, actor=actor)
+
+
 @dataclass
 class ImportResult:
     saved: int = 0

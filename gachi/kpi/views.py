@@ -13,7 +13,7 @@ from gachi.extensions import db
 from gachi.kpi import charts, drilldown, exports, queries, tables
 from gachi.kpi.forms import BoardFilterForm, ImportActualsForm, KpiForm, figures_form
 from gachi.kpi.models import Kpi
-from gachi.kpi.operations import create_kpi, enter_actual, import_actuals, set_target
+from gachi.kpi.operations import create_kpi, import_actuals, set_figures
 from gachi.programs.models import Program
 from gachi.proposals.queries import category_choices
 
@@ -130,10 +130,9 @@ def _figures_page(cohort, kind):
                else queries.entries(cohort.id, complex_id))
     form = figures_form(kpis, current, lambda kpi: f"{kpi.name} ({kpi.unit})")
     if form.validate_on_submit():
-        change = set_target if kind == "targets" else enter_actual
         try:
-            for kpi, field in form.kpi_fields:
-                change(kpi, cohort, field.data, complex_id=complex_id, actor=current_user)
+            set_figures(cohort, {kpi: field.data for kpi, field in form.kpi_fields}, kind=kind,
+                        complex_id=complex_id, actor=current_user)
         except DomainError as error:
             db.session.rollback()
             form.form_errors.append(str(error))

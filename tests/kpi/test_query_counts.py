@@ -9,7 +9,8 @@ from gachi.complexes.districts import District
 from gachi.extensions import db
 from gachi.proposals.models import ProblemState
 from tests.conftest import sign_in
-from tests.kpi.helpers import a_ballot, known_cohort
+from gachi.programs.models import Attendance, Program
+from tests.kpi.helpers import _booking, _session, a_ballot, known_cohort
 
 
 @contextmanager
@@ -35,6 +36,10 @@ def _grow(make, scene, extra):
         make.problem(participation, state=ProblemState.SELECTED, proposed_by_id=resident.id,
                      category_code=("care", "food", "health")[number % 3])
         a_ballot(participation, 3, online_voters=(resident,))
+    program = db.session.query(Program).filter_by(participation_id=scene.mapo.id).one()
+    for days in range(extra):
+        _booking(_session(program, -20 - days), scene.resident, attendance=Attendance.ATTENDED)
+    db.session.commit()
 
 
 def _queries(client, path):
@@ -50,11 +55,15 @@ def _queries(client, path):
     "/api/v1/cohorts/{cohort}/results?by=district",
     "/api/v1/cohorts/{cohort}/complexes",
     "/staff/cohorts/{cohort}/board/complexes.xlsx",
+    "/programs/{program}/results",
+    "/participations/{mapo}/report",
+    "/staff/cohorts/{cohort}/report",
 ])
 def test_the_number_of_queries_does_not_grow_with_the_data(client, make, path):
     scene = known_cohort(make)
     sign_in(client, scene.staff)
-    path = path.format(cohort=scene.cohort.id, mapo=scene.mapo.id)
+    program = db.session.query(Program).filter_by(participation_id=scene.mapo.id).one()
+    path = path.format(cohort=scene.cohort.id, mapo=scene.mapo.id, program=program.id)
     small = _queries(client, path)
     _grow(make, scene, 12)
     assert _queries(client, path) == small

@@ -149,8 +149,12 @@ class Program(TimestampMixin, db.Model):
         return self.participation.can_manage(user)
 
     def can_run(self, user):
-        """Check people in, take walk-ins: the complex's managers and the delivering partners."""
-        return self.can_manage(user) or self.is_partner_of(user)
+        """Check people in, take walk-ins: the complex's managers, the delivering partners,
+        and the residents a signed evaluation handed the programme over to."""
+        from gachi.evaluations.queries import is_organiser
+
+        return (self.can_manage(user) or self.is_partner_of(user)
+                or is_organiser(user, self.participation_id))
 
     def __repr__(self):
         return f"<Program {self.title}>"

@@ -124,3 +124,18 @@ def test_closing_after_evaluation_needs_a_signed_evaluation(scene):
     sign_evaluation(evaluation, decision=Decision.CONTINUE, actor=scene.staff)
     move_stage(scene.mapo, Stage.CLOSED, actor=scene.staff)
     assert scene.mapo.stage is Stage.CLOSED
+
+
+def test_a_resident_organiser_named_in_a_hand_over_may_then_run_the_programme(scene):
+    from sqlalchemy import select
+
+    from gachi.programs.models import Program
+
+    program = db.session.scalars(select(Program).where(Program.participation_id == scene.mapo.id)).one()
+    assert not program.can_run(scene.resident)
+    evaluation = _draft(scene)
+    sign_evaluation(evaluation, decision=Decision.HAND_OVER, organisers=[scene.resident],
+                    actor=scene.staff)
+    db.session.commit()
+    assert program.can_run(scene.resident)
+    assert not program.can_manage(scene.resident)  # running sessions, not rewriting the plan

@@ -11,7 +11,6 @@ midnight in Seoul), so every scheduler agrees on a run's scheduled time: the lat
 those times at or before the moment it runs.
 """
 import importlib
-import importlib.util
 import inspect
 import logging
 from dataclasses import dataclass
@@ -46,13 +45,6 @@ class Job:
         return self.anchor_moment + ((now - self.anchor_moment) // self.every) * self.every
 
 
-def _kpi_module_exists():
-    try:
-        return importlib.util.find_spec("gachi.kpi.jobs") is not None
-    except ModuleNotFoundError:
-        return False
-
-
 JOBS = (
     Job("ballots.open-close", "gachi.ballots.jobs:open_and_close_ballots", timedelta(minutes=1),
         time(0, 0), "Open and close ballots when their times come."),
@@ -60,8 +52,6 @@ JOBS = (
         time(0, 0), "Remind people of the sessions they booked (each booking once)."),
     Job("programs.waiting-lists", "gachi.programs.jobs:move_waiting_lists", timedelta(minutes=10),
         time(0, 5), "Move people up waiting lists where places are free."),
-    *((Job("kpi.refresh", "gachi.kpi.jobs:refresh_kpis", timedelta(days=1), time(3, 0),
-           "Refresh the KPI figures every night."),) if _kpi_module_exists() else ()),
 )
 JOBS_BY_ID = {job.id: job for job in JOBS}
 

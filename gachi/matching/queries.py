@@ -1,4 +1,6 @@
 """The reads behind suggestions and match lists: a fixed number of queries per page."""
+from dataclasses import dataclass
+
 from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
@@ -123,3 +125,19 @@ def enterprise_match_counts(enterprise_id):
         select(Match.state, func.count(Match.id))
         .where(Match.enterprise_id == enterprise_id).group_by(Match.state)
     ).all())
+
+
+@dataclass
+class PartnerSummary:
+    waiting: int  # offers the partner has not answered
+    in_hand: int  # accepted or running
+    completed: int
+
+
+def partner_summary(enterprise_id):
+    counts = enterprise_match_counts(enterprise_id)
+    return PartnerSummary(
+        waiting=counts.get(MatchState.OFFERED, 0),
+        in_hand=counts.get(MatchState.ACCEPTED, 0) + counts.get(MatchState.ACTIVE, 0),
+        completed=counts.get(MatchState.COMPLETED, 0),
+    )

@@ -9,6 +9,7 @@ from gachi.complexes.models import Cohort
 from gachi.complexes.stages import STAGE_ORDER, Stage
 from gachi.core.i18n import LANGUAGE_COOKIE
 from gachi.extensions import db
+from gachi.matching.queries import partner_summary
 from gachi.public import queries
 
 bp = Blueprint("public", __name__)
@@ -82,7 +83,8 @@ def my_complex():
 def partner_home():
     if not current_user.is_partner:
         abort(404)
-    return render_template("public/partner_home.html", enterprise=current_user.enterprise)
+    return render_template("public/partner_home.html", enterprise=current_user.enterprise,
+                           work=partner_summary(current_user.enterprise_id))
 
 
 @bp.route("/language/<code>")

@@ -236,3 +236,15 @@ def test_an_unknown_language_is_not_found(client):
     response = client.get("/language/fr?next=/")
     assert response.status_code == 404
     assert "Set-Cookie" not in response.headers or "lang=" not in response.headers["Set-Cookie"]
+
+
+def test_partner_home_counts_the_offers_waiting_for_an_answer(client, make):
+    from gachi.matching import operations
+    from tests.matching.helpers import matching_scene
+
+    scene = matching_scene(make)
+    operations.offer_match(scene.problem, scene.enterprise, message="도와주세요.", actor=scene.coordinator)
+    db.session.commit()
+    sign_in(client, make.partner(scene.enterprise))
+    text = page_text(client.get("/partner"))
+    assert "Offers waiting for your answer: 1" in text and "Accepted or running: 0" in text

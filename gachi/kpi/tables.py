@@ -105,7 +105,7 @@ def model_table(models, korean=False) -> Table:
         Column("사업모델", _l("Business model"), numeric=False),
         Column("문제 분야", _l("Problem category"), numeric=False),
         Column("처음 운영한 단지", _l("First run in"), numeric=False),
-        Column("채택한 단지 수", _l("Complexes that adopted it")),
+        Column("도입한 단지 수", _l("Complexes that adopted it")),
     ])
     for model in models:
         category = model.category_ko if korean else model.category

@@ -11,7 +11,7 @@ export FLASK_APP := wsgi.py
 PO_FILES := $(wildcard gachi/translations/*/LC_MESSAGES/*.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: install translations messages run test
+.PHONY: install translations messages run test bench
 
 install: $(STAMP) translations
 
@@ -37,9 +37,23 @@ run: install
 	$(VENV)/bin/flask gachi demo-logins
 	$(VENV)/bin/flask run --host 127.0.0.1 --port $(PORT)
 
+# Bandit, Python's counterpart of the Brakeman scan Decidim runs: any high-severity
+# finding fails (lower ones are read, not enforced).
+.PHONY: lint
+lint: $(STAMP)
+	$(VENV)/bin/bandit --quiet --recursive gachi -lll
+
 # SQLite always; PostgreSQL as well when TEST_DATABASE_URL names a database to use.
 test: install
 	env -u GACHI_TEST_DATABASE_URL $(VENV)/bin/pytest
 ifneq ($(strip $(TEST_DATABASE_URL)),)
 	GACHI_TEST_DATABASE_URL='$(TEST_DATABASE_URL)' $(VENV)/bin/pytest
 endif
+
+# The city-scale benchmark (figures, not a test; see bench/run.py). DB is sqlite (files
+# instance/bench-<size>.sqlite3) or a PostgreSQL URL whose schema is dropped and made
+# again; SIZES=43,430,4300 generates and measures the whole city.
+DB ?= sqlite
+SIZES ?= 43,430
+bench: install
+	$(VENV)/bin/python bench/run.py --db '$(DB)' --sizes $(SIZES)

@@ -1,0 +1,32 @@
+"""What the generator, the runner and the baseline app agree on."""
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+ROOT = BENCH_DIR.parent
+
+PASSWORD = "bench-password-1234"
+STAFF_USERNAME = "bench-staff"
+# The write runs' fixtures, all in the first complex: open ballots and future sessions.
+WRITE_BALLOTS = 64
+WRITE_SESSIONS = 64
+SECRET_KEY = "bench-only-not-secret"
+
+
+def database_kind(url):
+    return "sqlite" if url.startswith("sqlite") else "postgresql"
+
+
+def sqlite_url(complexes):
+    return f"sqlite:///{ROOT / 'instance' / f'bench-{complexes}.sqlite3'}"
+
+
+def bench_app(url):
+    """The gachi app on `url`, configured as gunicorn runs it (development config)."""
+    from config import DevelopmentConfig
+    from gachi import create_app
+
+    class BenchConfig(DevelopmentConfig):
+        SQLALCHEMY_DATABASE_URI = url
+        SECRET_KEY = SECRET_KEY
+
+    return create_app(BenchConfig)

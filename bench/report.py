@@ -1,0 +1,143 @@
+"""The benchmark's table: machine, versions, date, figures and the issue's goals."""
+import os
+import platform
+import sqlite3
+from datetime import datetime, timezone
+from importlib.metadata import version
+
+from bench.common import BENCH_DIR, database_kind
+
+BOARD_GOAL_MS = 100
+CITY = 4300
+NAMES = {"board": "Center board (staff)", "api": "KPI API, cohort results",
+         "complex": "A complex's page (staff)", "home": "A resident's home"}
+
+
+def _ms(value):
+    return "–" if value is None else f"{value:,.1f}"
+
+
+def _ratio(numerator, denominator):
+    return "–" if not numerator or not denominator else f"{numerator / denominator:,.2f}"
+
+
+def machine():
+    memory_kib = next(int(line.split()[1]) for line in open("/proc/meminfo")
+                      if line.startswith("MemTotal:"))
+    model = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
+                  if line.startswith("model name")), platform.processor())
+    return f"{os.cpu_count()} CPUs (nproc), {memory_kib / 1024 / 1024:.1f} GiB memory, {model}"
+
+
+def versions(url):
+    parts = [f"Python {platform.python_version()}", f"Flask {version('flask')}",
+             f"SQLAlchemy {version('sqlalchemy')}", f"gunicorn {version('gunicorn')}"]
+    if database_kind(url) == "sqlite":
+        parts.append(f"SQLite {sqlite3.sqlite_version}")
+    else:
+        import psycopg
+
+        with psycopg.connect(url) as connection:
+            parts.append(f"PostgreSQL {connection.execute('SHOW server_version').fetchone()[0]}")
+        parts.append(f"psycopg {version('psycopg')}")
+    return ", ".join(parts)
+
+
+def _generation(results):
+    lines = ["| Complexes | Rows | Generation (s) |", "|---:|---:|---:|"]
+    for result in results:
+        generated = result["generated"]
+        lines.append(f"| {result['size']:,} | {generated['rows']:,} | {generated['seconds']:.1f} |"
+                     if generated else f"| {result['size']:,} | (reused) | – |")
+    return lines
+
+
+def _reads(results):
+    lines = ["| Complexes | Page | p50 ms | p95 ms | bare aggregate p50 / p95 ms | ratio p50 | "
+             "ratio p95 | queries | n |",
+             "|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for result in results:
+        runs, baseline = result["runs"], result["runs"]["aggregate"]
+        for name in ("board", "api", "complex", "home"):
+            if name not in runs:
+                continue
+            run = runs[name]
+            compare = name in ("board", "api")
+            lines.append(
+                f"| {result['size']:,} | {NAMES[name]} | {_ms(run.p50)} | {_ms(run.p95)} | "
+                + (f"{_ms(baseline.p50)} / {_ms(baseline.p95)} | {_ratio(run.p50, baseline.p50)} | "
+                   f"{_ratio(run.p95, baseline.p95)}" if compare else "– | – | –")
+                + f" | {result['queries'][name]} | {len(run.latencies)} |")
+    return lines
+
+
+def _query_counts(results):
+    sizes = [result["size"] for result in results]
+    lines = ["| Page | " + " | ".join(f"{size:,} complexes" for size in sizes) + " |",
+             "|---|" + "---:|" * len(sizes)]
+    for name in NAMES:
+        lines.append(f"| {NAMES[name]} | "
+                     + " | ".join(str(result["queries"][name]) for result in results) + " |")
+    return lines
+
+
+def _writes(result):
+    runs, baseline = result["runs"], result["runs"]["insert"]
+    lines = [f"| Action ({result['size']:,} complexes, 32 clients) | requests/s | p50 ms | p99 ms | "
+             "done | refused | bare INSERT requests/s | bare INSERT p99 ms | ratio (requests/s) |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for name, label in (("vote", "Cast a vote"), ("book", "Book a seat")):
+        run = runs[name]
+        refused = ", ".join(f"{count}×{status}" for status, count in run.failures.items()) or "0"
+        lines.append(f"| {label} | {run.per_second:,.1f} | {_ms(run.p50)} | {_ms(run.p99)} | "
+                     f"{len(run.latencies)} | {refused} | {baseline.per_second:,.1f} | {_ms(baseline.p99)} | "
+                     f"{_ratio(run.per_second, baseline.per_second)} |")
+    return lines
+
+
+def goals(results):
+    largest = results[-1]
+    board_p95 = largest["runs"]["board"].p95
+    at = (f"at {CITY:,} complexes" if largest["size"] >= CITY else
+          f"at {largest['size']:,} complexes only ({CITY:,} not measured in this run)")
+    lines = [f"- Board p95 < {BOARD_GOAL_MS} ms {at}: {_ms(board_p95)} ms — "
+             + ("holds" if board_p95 is not None and board_p95 < BOARD_GOAL_MS else "does NOT hold")]
+    insert = largest["runs"]["insert"].per_second
+    for name, label in (("vote", "Votes"), ("book", "Bookings")):
+        share = largest["runs"][name].per_second / insert if insert else 0
+        lines.append(f"- {label} ≥ half the bare INSERT baseline: {share:.2f}× — "
+                     + ("holds" if share >= 0.5 else "does NOT hold"))
+    growing = [NAMES[name] for name in NAMES
+               if len({result["queries"][name] for result in results}) > 1]
+    lines.append("- Query counts do not grow with the data: "
+                 + ("holds" if not growing else "does NOT hold (" + ", ".join(growing) + ")")
+                 + (" (only one size measured)" if len(results) == 1 else ""))
+    return lines
+
+
+def markdown(results, url):
+    largest = results[-1]
+    now = datetime.now(timezone.utc)
+    kind = database_kind(url)
+    lines = [f"# gachi benchmark, {kind}, {now:%Y-%m-%d %H:%M} UTC", "",
+             f"- Machine: {machine()}", f"- Versions: {versions(url)}",
+             "- App: gunicorn, 2 sync workers, 127.0.0.1; baseline: bench/baseline_app.py, the same",
+             "- Latencies: one client, requests one after another (after 2 warm-up requests); "
+             "writes: 32 client threads. Query counts: the SQLAlchemy cursor event, in process.",
+             "", "## Generation", "", *_generation(results),
+             "", "## Reads", "", *_reads(results),
+             "", "## Queries per page", "", *_query_counts(results),
+             "", "## Writes", "", *_writes(largest),
+             "", "## Memory", "",
+             f"- Peak RSS (VmHWM) of one app worker: {_ms(largest.get('peak_rss_mb'))} MiB "
+             f"(baseline worker: {_ms(largest.get('baseline_rss_mb'))} MiB)",
+             "", "## Goals (issue 7)", "", *goals(results), ""]
+    return "\n".join(lines)
+
+
+def save(text, url):
+    folder = BENCH_DIR / "results"
+    folder.mkdir(exist_ok=True)
+    path = folder / f"{datetime.now(timezone.utc):%Y-%m-%d}-{database_kind(url)}.md"
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -1,0 +1,234 @@
+"""The city-scale benchmark: generate, serve with gunicorn on loopback, measure, report.
+
+    .venv/bin/python bench/run.py --db sqlite --sizes 43,430
+    .venv/bin/python bench/run.py --db postgresql://postgres@127.0.0.1:5432/gachi_bench --sizes 430
+
+For every size: a city is generated (SQLite: instance/bench-<size>.sqlite3; PostgreSQL:
+the given database, its schema dropped and made again), the app and the baseline app
+(bench/baseline_app.py) are started under gunicorn (2 workers each, free ports on
+127.0.0.1), and the board and the KPI API are timed against the bare aggregate. At the
+largest size also: a complex's page and a resident's home, votes and bookings from 32
+concurrent clients against the baseline's bare INSERT, and a worker's peak memory.
+Each run stops by itself (a number of requests or some seconds). The table is printed
+and written to bench/results/<date>-<db>.md.
+"""
+import argparse
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import generate, load, report  # noqa: E402
+from bench.common import (  # noqa: E402
+    PASSWORD, ROOT, SECRET_KEY, STAFF_USERNAME, database_kind, sqlite_url,
+)
+from bench.probe import probe, write_aggregate  # noqa: E402
+
+CLIENTS = 32
+GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", default="sqlite", help="sqlite, or a postgresql:// URL")
+    parser.add_argument("--sizes", default="43,430", help="complexes, comma-separated")
+    parser.add_argument("--residents", type=int, default=150)
+    parser.add_argument("--requests", type=int, default=40, help="per latency run")
+    parser.add_argument("--seconds", type=float, default=20, help="per latency run")
+    parser.add_argument("--write-requests", type=int, default=1500, help="per write run")
+    parser.add_argument("--write-seconds", type=float, default=20, help="per write run")
+    parser.add_argument("--reuse", action="store_true",
+                        help="SQLite: keep an already generated city of that size")
+    return parser.parse_args(argv)
+
+
+# Servers --------------------------------------------------------------------------------
+
+def free_port():
+    with socket.socket() as probe_socket:
+        probe_socket.bind(("127.0.0.1", 0))
+        return probe_socket.getsockname()[1]
+
+
+class Server:
+    """A gunicorn master with 2 sync workers on 127.0.0.1, stopped by its own pid."""
+
+    def __init__(self, app_path, env, ready_path):
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [GUNICORN, "-w", "2", "-b", f"127.0.0.1:{self.port}", "--timeout", "300",
+             "--chdir", str(ROOT), app_path],
+            env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self._wait(ready_path)
+
+    def _wait(self, path, seconds=60):
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(self.process.stderr.read().decode()[-2000:])
+            try:
+                status, _, _ = load.Client(self.port, timeout=30).request("GET", path)
+                if status < 500 and len(self.worker_pids()) == 2:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError(f"gunicorn on port {self.port} did not answer in {seconds} s")
+
+    def worker_pids(self):
+        pids = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    stat = (entry / "stat").read_text()
+                except OSError:
+                    continue
+                if int(stat.rsplit(")", 1)[1].split()[1]) == self.process.pid:
+                    pids.append(int(entry.name))
+        return pids
+
+    def peak_rss_mb(self):
+        """The largest VmHWM (peak resident set) of the workers, in MiB."""
+        peaks = []
+        for pid in self.worker_pids():
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peaks.append(int(line.split()[1]) / 1024)
+        return max(peaks) if peaks else None
+
+    def stop(self):
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def make_scratch_table(url):
+    from sqlalchemy import create_engine, text
+
+    if database_kind(url) == "sqlite":
+        ddl = ("CREATE TABLE IF NOT EXISTS bench_scratch (id INTEGER PRIMARY KEY, "
+               "body VARCHAR(100) NOT NULL, created_at VARCHAR(40) NOT NULL)")
+    else:
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+        ddl = ("CREATE TABLE IF NOT EXISTS bench_scratch (id SERIAL PRIMARY KEY, "
+               "body VARCHAR(100) NOT NULL, created_at VARCHAR(40) NOT NULL)")
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text(ddl))
+    engine.dispose()
+
+
+# Runs -----------------------------------------------------------------------------------
+
+def signed_in(port, username):
+    client = load.Client(port)
+    client.sign_in(username, PASSWORD)
+    return client
+
+
+def reads(app, baseline, found, args, everything):
+    staff = signed_in(app.port, STAFF_USERNAME)
+    bounds = {"count": args.requests, "seconds": args.seconds}
+    runs = {"board": load.sequential(staff, found.paths["board"], **bounds),
+            "api": load.sequential(load.Client(app.port), found.paths["api"], **bounds),
+            "aggregate": load.sequential(load.Client(baseline.port), "/aggregate", **bounds)}
+    if everything:
+        runs["complex"] = load.sequential(staff, found.paths["complex"], **bounds)
+        resident = signed_in(app.port, found.resident_username)
+        runs["home"] = load.sequential(resident, found.paths["home"], **bounds)
+    return runs
+
+
+def writes(app, baseline, found, args):
+    residents = [signed_in(app.port, f"r1-{number}") for number in range(CLIENTS)]
+    bounds = {"count": args.write_requests, "seconds": args.write_seconds}
+
+    def vote(client, number):
+        if number >= len(found.write_ballots):
+            return None
+        ballot_id, option_id = found.write_ballots[number]
+        status, _, elapsed = client.post(f"/ballots/{ballot_id}/vote", {"choices": option_id})
+        return status == 200, status, elapsed
+
+    def book(client, number):
+        if number >= len(found.write_sessions):
+            return None
+        status, _, elapsed = client.post(f"/sessions/{found.write_sessions[number]}/book", {
+            "party_size": 1, "dependants": "", "request_key": uuid.uuid4().hex})
+        return status in (302, 303), status, elapsed
+
+    def insert(client, _number):
+        status, _, elapsed = client.request("POST", "/insert", {})
+        return status == 204, status, elapsed
+
+    baseline_clients = [load.Client(baseline.port) for _ in range(CLIENTS)]
+    return {"vote": load.concurrent(residents, vote, **bounds),
+            "book": load.concurrent(residents, book, **bounds),
+            "insert": load.concurrent(baseline_clients, insert, **bounds)}
+
+
+def measure(url, size, args, everything):
+    found = probe(url)
+    make_scratch_table(url)
+    with tempfile.TemporaryDirectory() as scratch:
+        aggregate_path = Path(scratch) / "aggregate.json"
+        write_aggregate(found, aggregate_path)
+        app = Server("wsgi:app", {"DATABASE_URL": url, "SECRET_KEY": SECRET_KEY,
+                                  "GACHI_CONFIG": "development"}, "/login")
+        baseline = Server("bench.baseline_app:app", {"BENCH_DATABASE_URL": url,
+                                                     "BENCH_AGGREGATE": str(aggregate_path)},
+                          "/aggregate")
+        try:
+            result = {"size": size, "queries": found.query_counts,
+                      "runs": reads(app, baseline, found, args, everything)}
+            if everything:
+                result["runs"].update(writes(app, baseline, found, args))
+                result["peak_rss_mb"] = app.peak_rss_mb()
+                result["baseline_rss_mb"] = baseline.peak_rss_mb()
+        finally:
+            app.stop()
+            baseline.stop()
+    return result
+
+
+def city(args, size):
+    url = args.db if database_kind(args.db) == "postgresql" else sqlite_url(size)
+    path = Path(url.removeprefix("sqlite:///")) if database_kind(url) == "sqlite" else None
+    if args.reuse and path is not None and path.exists():
+        print(f"Reusing {path}")
+        return url, None
+    seconds, counts = generate.main(["--complexes", str(size), "--db", url,
+                                     "--residents", str(args.residents)])
+    return url, {"seconds": seconds, "rows": sum(counts.values())}
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if database_kind(args.db) == "sqlite" and args.db != "sqlite":
+        sys.exit("--db takes 'sqlite' or a postgresql:// URL")
+    sizes = sorted(int(size) for size in args.sizes.split(","))
+    results = []
+    for size in sizes:
+        url, generated = city(args, size)
+        print(f"Measuring {size} complexes ...", flush=True)
+        result = measure(url, size, args, everything=size == sizes[-1])
+        result["generated"] = generated
+        results.append(result)
+    text = report.markdown(results, args.db)
+    print(text)
+    path = report.save(text, args.db)
+    print(f"Written to {path.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

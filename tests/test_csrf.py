@@ -4,6 +4,13 @@ import pytest
 
 from tests.conftest import sign_in
 
+PEOPLE = {
+    "staff": lambda make: make.staff(admin=True),
+    "coordinator": lambda make: make.coordinator(make.complex_()),
+    "resident": lambda make: make.resident(),
+    "partner": lambda make: make.partner(),
+}
+
 
 def post_routes(app):
     for rule in app.url_map.iter_rules():
@@ -12,9 +19,9 @@ def post_routes(app):
             yield rule, arguments
 
 
-def test_every_post_route_refuses_a_request_without_a_csrf_token(app, client, make):
-    staff = make.staff(admin=True)
-    sign_in(client, staff)
+@pytest.mark.parametrize("role", PEOPLE)
+def test_every_post_route_refuses_a_request_without_a_csrf_token(app, client, make, role):
+    sign_in(client, PEOPLE[role](make))
     routes = list(post_routes(app))
     assert routes, "the app has no POST routes?"
     with app.test_request_context():

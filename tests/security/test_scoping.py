@@ -40,6 +40,8 @@ def every_route(app, ids):
         for rule in app.url_map.iter_rules():
             if rule.endpoint == "static":
                 continue
+            missing = rule.arguments - ids.keys()
+            assert not missing, f"{rule.rule}: give scene.py an id of A's for {missing}"
             values = {name: ids[name] for name in rule.arguments}
             values.update(ARGUMENT_OVERRIDES.get(rule.endpoint, {}))
             url = url_for(rule.endpoint, **values)
@@ -67,7 +69,8 @@ def outsider_problem(endpoint, takes_ids, response):
         return f"shows {words}" if words else None
     if response.status_code in REFUSED or is_sign_in_page(response):
         return None
-    return f"{response.status_code} {response.location or ''} {leaked(body, PRIVATE_TO_A + (COMPLEX_A,))}"
+    words = leaked(body, PRIVATE_TO_A + (COMPLEX_A,))
+    return f"{response.status_code} {response.location or ''} {words}"
 
 
 def walk(app, client, scene, role):

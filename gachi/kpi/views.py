@@ -3,6 +3,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from gachi.bizmodels.queries import model_rows
 from gachi.complexes.models import Cohort, Complex, Participation
@@ -114,8 +115,8 @@ def _complex_in(cohort):
         return None
     if not raw.isdigit():
         abort(404)
-    participation = db.session.query(Participation).filter_by(
-        cohort_id=cohort.id, complex_id=int(raw)).one_or_none()
+    participation = db.session.scalars(select(Participation).where(
+        Participation.cohort_id == cohort.id, Participation.complex_id == int(raw))).one_or_none()
     return participation.complex if participation is not None else abort(404)
 
 
@@ -124,7 +125,7 @@ def _figures_page(cohort, kind):
     require(cohort.can_manage(current_user))
     complex_ = _complex_in(cohort)
     complex_id = complex_.id if complex_ else None
-    kpis = [kpi for kpi in db.session.query(Kpi).filter_by(active=True).order_by(Kpi.position)
+    kpis = [kpi for kpi in db.session.scalars(select(Kpi).where(Kpi.active).order_by(Kpi.position))
             if kind == "targets" or kpi.is_manual]
     current = (queries.targets(cohort.id, complex_id) if kind == "targets"
                else queries.entries(cohort.id, complex_id))
@@ -163,18 +164,14 @@ def import_csv(cohort_id):
     cohort = load_for(current_user, Cohort, cohort_id, permission="can_manage")
     form = ImportActualsForm()
     if not form.validate_on_submit():
-        flash(_("Choose a CSV file to upload."), "error")
-        return redirect(url_for(".actuals", cohort_id=cohort.id)), 303
+        return _refused_upload(cohort, _("Choose a CSV file to upload."))
     raw = form.file.data.read(MAX_CSV_BYTES + 1)
+    if len(raw) > MAX_CSV_BYTES:
+        return _refused_upload(cohort, _("The file is too large (at most 1 MB)."))
     try:
-        if len(raw) > MAX_CSV_BYTES:
-            raise DomainError(_("The file is too large (at most 1 MB)."))
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        text = None
-    if text is None:
-        flash(_("The file is not UTF-8 text. Save it as CSV (UTF-8) and try again."), "error")
-        return redirect(url_for(".actuals", cohort_id=cohort.id)), 303
+        return _refused_upload(cohort, _("The file is not UTF-8 text. Save it as CSV (UTF-8) and try again."))
     result = import_actuals(cohort, text, actor=current_user)
     if result.problems:
         db.session.rollback()
@@ -185,12 +182,17 @@ def import_csv(cohort_id):
     return redirect(url_for(".actuals", cohort_id=cohort.id)), 303
 
 
+def _refused_upload(cohort, message):
+    """A file that cannot be read at all: one problem, no line number, a 400."""
+    return render_template("kpi/import_problems.html", cohort=cohort, problems=[("—", message)]), 400
+
+
 # KPI definitions ----------------------------------------------------------------------
 
 @bp.route("/staff/kpis")
 @staff_required
 def kpi_list():
-    kpis = db.session.query(Kpi).order_by(Kpi.position, Kpi.id).all()
+    kpis = db.session.scalars(select(Kpi).order_by(Kpi.position, Kpi.id)).all()
     return render_template("kpi/kpi_list.html", kpis=kpis)
 
 

@@ -170,6 +170,11 @@ def test_staff_add_a_kpi_entered_by_hand_and_upload_its_figures(client, scene):
                         content_type="multipart/form-data")
     assert refused.status_code == 400
     assert "Line" in refused.get_data(as_text=True)
+    not_utf8 = post_form(client, f"/staff/cohorts/{scene.cohort.id}/actuals/import",
+                         {"file": (io.BytesIO("kpi,value\n문제,3\n".encode("cp949")), "f.csv")},
+                         content_type="multipart/form-data")
+    assert not_utf8.status_code == 400
+    assert "The file is not UTF-8 text." in not_utf8.get_data(as_text=True)
     page = client.get(f"/staff/cohorts/{scene.cohort.id}/board").get_data(as_text=True)
     assert re.search(r"Newsletters</th>\s*<td>issues</td>\s*<td class=\"num\">—</td>\s*"
                      r"<td class=\"num\">7</td>", page)

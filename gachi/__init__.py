@@ -79,6 +79,9 @@ def _register_blueprints(app):
         app.register_blueprint(blueprint)
     for blueprint in (enterprises_bp, matching_bp, plans_bp, notifications_bp):
         app.register_blueprint(blueprint)
+    from gachi.privacy.views import bp as privacy_bp
+
+    app.register_blueprint(privacy_bp)
     _register_participation_blueprints(app)
 
 

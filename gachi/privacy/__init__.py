@@ -1,0 +1,1 @@
+"""A resident's own data: the download of everything held about them, and account deletion."""

@@ -1,0 +1,82 @@
+"""Deleting one's own account: the person goes, what they gave the complex stays."""
+import secrets
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, select, update
+
+from gachi.auth.operations import WrongPassword, end_all_sessions
+from gachi.auth.passwords import verify_password
+from gachi.core.audit import log_change
+from gachi.core.errors import NotAllowed
+from gachi.core.time import utcnow
+from gachi.extensions import db
+from gachi.notifications.models import Notification, NotificationPreference
+from gachi.programs.bookings import BookingClosed, cancel_booking
+from gachi.programs.models import Booking, BookingStatus, CalendarToken, ProgramSession
+
+# What neighbours see in place of the name on problems, comments and past bookings.
+FORMER_RESIDENT_NAME = "탈퇴한 주민"
+
+
+class DeletionRefused(NotAllowed):
+    code = "deletion_refused"
+    default_message = _l("Accounts of coordinators, partners and center staff are closed by the "
+                         "center. Please ask an administrator.")
+
+
+def can_delete_own_account(user):
+    """Residents close their own accounts; the center closes everyone else's."""
+    return user.is_authenticated and user.is_resident
+
+
+def _cancel_future_bookings(user, actor, now):
+    """Through the programmes' own cancel, so each waiting list moves in this transaction.
+
+    A booking past its programme's cancel deadline stays: the coordinator sees it under
+    the pseudonym and can release it, as with any late cancellation by phone.
+    """
+    bookings = db.session.scalars(
+        select(Booking).join(ProgramSession, Booking.session_id == ProgramSession.id)
+        .where(Booking.user_id == user.id, Booking.status != BookingStatus.CANCELLED,
+               ProgramSession.starts_at > now).order_by(Booking.id)).all()
+    for booking in bookings:
+        try:
+            cancel_booking(booking, actor=actor, now=now)
+        except BookingClosed:
+            continue
+
+
+def _erase_personal_fields(user, now):
+    user.display_name = FORMER_RESIDENT_NAME
+    user.username = f"former-{user.id}-{secrets.token_hex(8)}"
+    user.phone = None
+    user.email = None
+    # Not an Argon2 hash, so no password can ever match it.
+    user.password_hash = f"!deleted-{secrets.token_hex(16)}"
+    user.active = False
+    db.session.execute(update(Booking).where(Booking.user_id == user.id).values(dependants="")
+                       .execution_options(synchronize_session=False))
+    db.session.execute(update(CalendarToken).where(CalendarToken.user_id == user.id,
+                                                   CalendarToken.revoked_at.is_(None))
+                       .values(revoked_at=now).execution_options(synchronize_session=False))
+    db.session.execute(delete(Notification).where(Notification.user_id == user.id))
+    db.session.execute(delete(NotificationPreference).where(NotificationPreference.user_id == user.id))
+
+
+def delete_own_account(user, password, actor, *, now=None):
+    """Close `user`'s account at their own request, after they typed their password.
+
+    Future bookings are released, personal fields erased and every session ended. Their
+    problems and comments stay under the pseudonym; their votes stay counted (the roll
+    keeps its row, and nothing links a choice to anyone). The audit entry names the id only.
+    """
+    now = now or utcnow()
+    if not can_delete_own_account(user):
+        raise DeletionRefused()
+    if not verify_password(user.password_hash, password):
+        raise WrongPassword()
+    _cancel_future_bookings(user, actor, now)
+    _erase_personal_fields(user, now)
+    db.session.flush()
+    end_all_sessions(user)
+    log_change("account.deleted", user, actor=actor)

@@ -1,0 +1,52 @@
+"""A person's own data: download it as JSON, or delete the account."""
+import json
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, logout_user
+
+from gachi.auth.operations import AccountError
+from gachi.core.access import require
+from gachi.core.time import seoul_today
+from gachi.extensions import db
+from gachi.privacy.forms import DeleteAccountForm
+from gachi.privacy.operations import can_delete_own_account, delete_own_account
+from gachi.privacy.queries import personal_data
+
+bp = Blueprint("privacy", __name__)
+
+
+@bp.route("/account/data")
+@login_required
+def download_data():
+    user = current_user._get_current_object()
+    body = json.dumps(personal_data(user), ensure_ascii=False, indent=2)
+    filename = f"gachi-my-data-{seoul_today():%Y%m%d}.json"
+    return Response(body, mimetype="application/json; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "no-store",
+    })
+
+
+@bp.route("/account/delete", methods=["GET", "POST"])
+@login_required
+def delete_account():
+    user = current_user._get_current_object()
+    may_delete = can_delete_own_account(user)
+    if request.method == "POST":
+        require(may_delete)  # staff, coordinators and partners: the center closes those
+    form = DeleteAccountForm()
+    status = 400 if form.is_submitted() else 200
+    if form.validate_on_submit():
+        try:
+            delete_own_account(user, form.current_password.data, actor=user)
+        except AccountError as error:
+            db.session.rollback()
+            form.current_password.errors = [*form.current_password.errors, str(error)]
+        else:
+            db.session.commit()
+            logout_user()
+            flash(_("Your account is deleted. Thank you for taking part."), "info")
+            return redirect(url_for("public.index"))
+    return render_template("privacy/delete_account.html", form=form,
+                           may_delete=may_delete), status

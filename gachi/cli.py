@@ -104,3 +104,34 @@ def scheduler(job_id, list_jobs):
         build_scheduler(current_app._get_current_object(), blocking=True).start()
     except (KeyboardInterrupt, SystemExit):
         click.echo("Scheduler stopped.")
+
+
+@gachi_cli.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+def backup(path):
+    """Write a backup of the live database to PATH (SQLite file or pg_dump custom format)."""
+    from gachi.backup import BackupError, backup_database
+
+    try:
+        written = backup_database(path)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Backed up the {db.engine.dialect.name} database to {written} "
+               f"({written.stat().st_size:,} bytes).")
+
+
+@gachi_cli.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--yes", is_flag=True, help="Confirm that every row of the database is replaced.")
+def restore(path, yes):
+    """Replace the database with the backup at PATH. Stop the app and scheduler first."""
+    from gachi.backup import BackupError, restore_database
+
+    if not yes:
+        raise click.ClickException("Restoring replaces every row of the database with the backup. "
+                                   "Stop the app servers and the scheduler, then run again with --yes.")
+    try:
+        restore_database(path)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Restored the {db.engine.dialect.name} database from {path}.")

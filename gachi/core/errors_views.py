@@ -1,11 +1,21 @@
-"""Error pages in the user's language, and DomainError as a 4xx, never a 500."""
-from flask import render_template
+"""Error pages in the user's language, DomainError as a 4xx, a lost database as a 503."""
+from flask import g, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from gachi.core.errors import DomainError
-from gachi.extensions import db
+from gachi.extensions import db, login_manager
+
+# Seconds a client is told to wait before asking again while the database is away.
+RETRY_AFTER_SECONDS = 30
+# PostgreSQL SQLSTATEs that say the server is away, not that the query was wrong:
+# class 08 (connection exception) and the 57P0x shutdowns and start-up.
+_POSTGRES_UNAVAILABLE = ("08", "57P01", "57P02", "57P03")
+# SQLite result codes (extended ones start with these) for a file that is locked
+# past the busy timeout or cannot be opened at all.
+_SQLITE_UNAVAILABLE = ("SQLITE_BUSY", "SQLITE_CANTOPEN")
 
 ERROR_TEXTS = {
     400: (_l("Bad request"), _l("The request could not be understood. Please check what you entered.")),
@@ -15,6 +25,7 @@ ERROR_TEXTS = {
     413: (_l("File too large"), _l("What you sent is too large.")),
     429: (_l("Too many attempts"), _l("Too many attempts. Please wait a minute and try again.")),
     500: (_l("Something went wrong"), _l("An error occurred on our side. Please try again later.")),
+    503: (_l("Service unavailable"), _l("The service is briefly unavailable. Please try again in a minute.")),
 }
 
 
@@ -22,6 +33,42 @@ def render_error(status, detail=None):
     title, default_detail = ERROR_TEXTS.get(status, ERROR_TEXTS[400])
     return render_template("errors/error.html", status=status, title=title,
                            detail=detail or default_detail), status
+
+
+def is_database_unavailable(error):
+    """True when `error` says the database cannot be reached, not that a statement
+    was wrong: a constraint, a syntax error or a missing table stays a bug (500)."""
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    driver_error = error.orig
+    sqlstate = getattr(driver_error, "sqlstate", None)  # psycopg; None when no server answered
+    if sqlstate is not None:
+        return sqlstate.startswith(_POSTGRES_UNAVAILABLE)
+    sqlite_name = getattr(driver_error, "sqlite_errorname", None)
+    if sqlite_name is not None:
+        return sqlite_name.startswith(_SQLITE_UNAVAILABLE)
+    # psycopg's error before any server answered: refused, timed out, closed.
+    return any(kind.__module__.startswith("psycopg") and kind.__name__ in ("OperationalError", "InterfaceError")
+               for kind in type(driver_error).__mro__)
+
+
+def _forget_the_session():
+    """Roll back what can be rolled back; a dead connection is simply dropped.
+    The page is then drawn for an anonymous visitor, as the signed-in user (and
+    their unread count) cannot be loaded without the database."""
+    try:
+        db.session.rollback()
+    except DBAPIError:
+        db.session.invalidate()
+    g._login_user = login_manager.anonymous_user()
+
+
+def render_unavailable():
+    _forget_the_session()
+    body, status = render_error(503)
+    return body, status, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
 def register(app):
@@ -37,6 +84,13 @@ def register(app):
     @app.errorhandler(HTTPException)
     def http_error(error):
         return render_error(error.code if error.code in ERROR_TEXTS else 400)
+
+    @app.errorhandler(DBAPIError)
+    def database_error(error):
+        if is_database_unavailable(error):
+            app.logger.warning("Database unavailable: %s", error.orig)
+            return render_unavailable()
+        return unexpected_error(error)
 
     @app.errorhandler(Exception)
     def unexpected_error(error):

@@ -6,8 +6,8 @@ from sqlalchemy import func, or_, select
 from gachi.bizmodels.models import Adoption, BusinessModel, ModelEnterpriseKind
 from gachi.complexes.models import Complex, Participation
 from gachi.enterprises.models import Enterprise, EnterpriseCategory, EnterpriseDistrict
+from gachi.core.i18n import in_reader_language
 from gachi.extensions import db
-from gachi.kpi.models import _in_reader_language
 from gachi.proposals.models import Category
 
 
@@ -23,7 +23,7 @@ class ModelRow:
 
     @property
     def category(self):
-        return _in_reader_language(self.category_ko, self.category_en)
+        return in_reader_language(self.category_ko, self.category_en)
 
 
 def model_rows(cohort_id=None, published_only=True) -> list[ModelRow]:

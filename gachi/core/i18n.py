@@ -1,5 +1,6 @@
 """Language choice: Korean unless the user switched to English."""
 from flask import current_app, has_request_context, request
+from flask_babel import get_locale
 
 LANGUAGE_COOKIE = "lang"
 
@@ -9,3 +10,10 @@ def select_locale():
     if chosen in current_app.config["LANGUAGES"]:
         return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def in_reader_language(korean, english):
+    """Pick the Korean or English text of something kept in both as data (a KPI's name,
+    a category); Korean unless the reader chose English."""
+    locale = get_locale()
+    return english if locale is not None and locale.language == "en" else korean

@@ -14,8 +14,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gachi.core.db import TimestampMixin
 from gachi.core.enums import LabelledEnum, enum_column_type
+from gachi.core.i18n import in_reader_language
 from gachi.extensions import db
-from gachi.kpi.models import Direction, _in_reader_language
+from gachi.kpi.models import Direction
 
 
 class Decision(LabelledEnum):
@@ -94,11 +95,11 @@ class EvaluationFigure(db.Model):
 
     @property
     def name(self):
-        return _in_reader_language(self.name_ko, self.name_en)
+        return in_reader_language(self.name_ko, self.name_en)
 
     @property
     def unit(self):
-        return _in_reader_language(self.unit_ko, self.unit_en)
+        return in_reader_language(self.unit_ko, self.unit_en)
 
 
 class EvaluationOrganiser(db.Model):

@@ -2,13 +2,13 @@
 from datetime import datetime
 from decimal import Decimal
 
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gachi.core.db import TimestampMixin
 from gachi.core.enums import LabelledEnum, enum_column_type
+from gachi.core.i18n import in_reader_language
 from gachi.core.time import utcnow
 from gachi.extensions import db
 
@@ -23,12 +23,23 @@ class Method(LabelledEnum):
     MANUAL = ("manual", _l("Entered by hand"))
 
 
-def _in_reader_language(korean, english):
-    locale = get_locale()
-    return english if locale is not None and locale.language == "en" else korean
+class BilingualKpiText:
+    """Name, unit and definition in the reader's language, from the *_ko / *_en values."""
+
+    @property
+    def name(self):
+        return in_reader_language(self.name_ko, self.name_en)
+
+    @property
+    def unit(self):
+        return in_reader_language(self.unit_ko, self.unit_en)
+
+    @property
+    def definition(self):
+        return in_reader_language(self.definition_ko, self.definition_en)
 
 
-class Kpi(TimestampMixin, db.Model):
+class Kpi(BilingualKpiText, TimestampMixin, db.Model):
     """A key performance indicator. Its names, unit and definition are data in both
     languages (the board shows the Korean name from here, not from the catalogue)."""
 
@@ -53,18 +64,6 @@ class Kpi(TimestampMixin, db.Model):
                                                  default=Direction.HIGHER)
     position: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
-
-    @property
-    def name(self):
-        return _in_reader_language(self.name_ko, self.name_en)
-
-    @property
-    def unit(self):
-        return _in_reader_language(self.unit_ko, self.unit_en)
-
-    @property
-    def definition(self):
-        return _in_reader_language(self.definition_ko, self.definition_en)
 
     @property
     def is_manual(self):

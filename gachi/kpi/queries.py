@@ -17,7 +17,10 @@ from gachi.complexes.stages import Stage
 from gachi.extensions import db
 from gachi.kpi.achievement import achievement_rate, arrow
 from gachi.kpi.measures import AVERAGE, COUNT, HOURS, MEASURES, RATIO
-from gachi.kpi.models import Direction, Kpi, KpiEntry, KpiTarget, Method, _in_reader_language
+from gachi.core.i18n import in_reader_language
+from gachi.kpi.models import (
+    BilingualKpiText, Direction, Kpi, KpiEntry, KpiTarget, Method,
+)
 from gachi.proposals.models import Category, Problem, ProblemState
 
 CHOSEN_STATES = (ProblemState.SELECTED, ProblemState.IN_PROGRESS, ProblemState.RESOLVED)
@@ -25,7 +28,7 @@ COMPLEXES_PER_PAGE = 50
 
 
 @dataclass(frozen=True)
-class KpiLine:
+class KpiLine(BilingualKpiText):
     """A KPI as a table shows it (plain values, so it outlives the session)."""
 
     id: int
@@ -39,18 +42,6 @@ class KpiLine:
     direction: Direction
     method: Method
     measure: str | None
-
-    @property
-    def name(self):
-        return _in_reader_language(self.name_ko, self.name_en)
-
-    @property
-    def unit(self):
-        return _in_reader_language(self.unit_ko, self.unit_en)
-
-    @property
-    def definition(self):
-        return _in_reader_language(self.definition_ko, self.definition_en)
 
     @property
     def kind(self):
@@ -258,7 +249,7 @@ def _rollup_row(row, kpis, by):
         return RollupRow(row["district"], str(row["district"].label), row["complex_count"], figures,
                          district=row["district"])
     if by == "category":
-        label = (_in_reader_language(row["name_ko"], row["name_en"]) if row["category_id"]
+        label = (in_reader_language(row["name_ko"], row["name_en"]) if row["category_id"]
                  else None)
         return RollupRow(row["category_id"], label, row["complex_count"], figures)
     if by == "complex":

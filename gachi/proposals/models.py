@@ -1,12 +1,12 @@
 """Problem categories and the problems residents raise in their complex."""
 from datetime import datetime
 
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gachi.core.db import TimestampMixin
+from gachi.core.i18n import in_reader_language
 from gachi.core.enums import LabelledEnum, enum_column_type
 from gachi.core.time import utcnow
 from gachi.extensions import db
@@ -27,8 +27,7 @@ class Category(db.Model):
 
     @property
     def label(self):
-        locale = get_locale()
-        return self.name_en if locale is not None and locale.language == "en" else self.name_ko
+        return in_reader_language(self.name_ko, self.name_en)
 
     def __repr__(self):
         return f"<Category {self.code}>"

@@ -51,9 +51,13 @@ class BusinessModel(TimestampMixin, db.Model):
     def budget_total(self):
         return sum(line.amount for line in self.budget_lines)
 
-    def can_view(self, user):
+    @staticmethod
+    def can_browse(user):
         """The catalogue is for the people who run programmes: staff and coordinators."""
         return user.is_authenticated and (user.is_staff or user.is_coordinator)
+
+    def can_view(self, user):
+        return self.can_browse(user)
 
     def can_manage(self, user):
         return user.is_authenticated and user.is_staff

@@ -20,7 +20,7 @@ bp = Blueprint("bizmodels", __name__)
 @bp.route("/models")
 @login_required
 def catalogue():
-    require(current_user.is_staff or current_user.is_coordinator)
+    require(BusinessModel.can_browse(current_user))
     return render_template("bizmodels/catalogue.html", models=queries.model_rows())
 
 

@@ -54,3 +54,17 @@ def page(browser):
 def screenshots():
     SCREENSHOTS.mkdir(exist_ok=True)
     return SCREENSHOTS
+
+
+def sign_in_in_browser(page, base_url, username, password):
+    """Sign in through the real form, as a person would, and wait for the page after it.
+
+    Every browser test signs in here, so a sign-in step added later (a second factor)
+    is taught to all of them at once.
+    """
+    page.goto(f"{base_url}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()

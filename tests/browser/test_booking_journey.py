@@ -9,6 +9,7 @@ from sqlalchemy import select
 from gachi.extensions import db
 from gachi.programs.bookings import book_seat, cancel_booking
 from gachi.programs.models import Attendance, Booking, BookingStatus, ChangeTopic, Feedback
+from tests.browser.conftest import sign_in_in_browser
 from tests.factories import PASSWORD
 from tests.programs.helpers import add_session, days_ahead, program_scene
 
@@ -16,11 +17,7 @@ from tests.programs.helpers import add_session, days_ahead, program_scene
 def sign_in(browser, live_server, username):
     page = browser.new_context(viewport={"width": 420, "height": 900}).new_page()
     page.context.add_cookies([{"name": "lang", "value": "en", "url": live_server}])
-    page.goto(f"{live_server}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.locator("main form button[type=submit]").click()
+    sign_in_in_browser(page, live_server, username, PASSWORD)
     return page
 
 

@@ -6,17 +6,14 @@ import pytest
 from gachi.complexes.stages import Stage
 from gachi.extensions import db
 from gachi.plans.models import BudgetLine, SpendingEntry
+from tests.browser.conftest import sign_in_in_browser
 from tests.factories import PASSWORD
 from tests.matching.helpers import matching_scene
 
 
 def sign_in(page, live_server, username):
     page.context.add_cookies([{"name": "lang", "value": "en", "url": live_server}])
-    page.goto(f"{live_server}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.locator("main form button[type=submit]").click()
+    sign_in_in_browser(page, live_server, username, PASSWORD)
 
 
 @pytest.mark.browser

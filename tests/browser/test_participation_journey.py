@@ -10,6 +10,7 @@ from gachi.complexes.stages import Stage
 from gachi.core.time import SEOUL, utcnow
 from gachi.extensions import db
 from gachi.proposals.models import ProblemState
+from tests.browser.conftest import sign_in_in_browser
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -37,11 +38,7 @@ def new_page(browser, live_server):
 
 
 def sign_in(page, live_server, username):
-    page.goto(f"{live_server}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.locator("main form button[type=submit]").click()
+    sign_in_in_browser(page, live_server, username, PASSWORD)
 
 
 def click(page, name):

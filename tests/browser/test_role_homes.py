@@ -5,6 +5,7 @@ import pytest
 
 from gachi.demo import DEMO_PASSWORD, load_pilot_demo
 from gachi.extensions import db
+from tests.browser.conftest import sign_in_in_browser
 
 HANGUL = re.compile(r"[가-힣]")
 
@@ -29,12 +30,7 @@ def pilot_demo():
                          ids=[home[0] for home in ROLE_HOMES])
 def test_each_role_signs_in_and_lands_on_its_home_in_korean(
         page, live_server, screenshots, pilot_demo, role, username, home_path, heading):
-    page.goto(f"{live_server}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    with page.expect_navigation():
-        page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
+    sign_in_in_browser(page, live_server, username, DEMO_PASSWORD)
     page.screenshot(path=str(screenshots / f"{role}.png"), full_page=True)
 
     assert page.url == f"{live_server}{home_path}"

@@ -1,4 +1,6 @@
 """The declarative base, its naming convention, and the SQLite connection rules."""
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timezone
 
 from flask import g, has_request_context, request
@@ -73,7 +75,23 @@ def mark_request_writes(session):
         session.commit()
 
 
+_READING_ONLY = ContextVar("reading_only", default=False)
+
+
+@contextmanager
+def reading_only():
+    """Transactions begun inside this block only read: plain (deferred) BEGIN on SQLite
+    even outside a request, so a long read (the KPI refresh) never holds the write lock."""
+    token = _READING_ONLY.set(True)
+    try:
+        yield
+    finally:
+        _READING_ONLY.reset(token)
+
+
 def _begins_write_transaction() -> bool:
+    if _READING_ONLY.get():
+        return False
     if not has_request_context():
         return True  # CLI, scheduler, tests: assume they write
     return request.method not in SAFE_METHODS or g.get("sqlite_writes", False)

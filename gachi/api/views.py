@@ -2,7 +2,9 @@
 
 Public by decision (see README.md): it gives aggregate figures and the names of
 complexes, which the public overview shows already; never a person, a household or
-anything a resident wrote. Every figure comes from gachi.kpi.queries, as on the board.
+anything a resident wrote. Every figure comes from gachi.kpi.queries, as on the board:
+a cohort's figures as computed by the last refresh ("computed_at"), a complex's own
+results as they stand.
 """
 from decimal import Decimal
 
@@ -14,6 +16,7 @@ from gachi.complexes.models import Cohort, Participation
 from gachi.extensions import db
 from gachi.kpi import queries
 
+API_PREFIX = "/api/"
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 MAX_PER_PAGE = 100
@@ -22,6 +25,7 @@ DEFAULT_PER_PAGE = 50
 
 @bp.errorhandler(HTTPException)
 def json_error(error):
+    """Also answers URLs under /api/ that match no route (gachi.core.errors_views)."""
     return jsonify({"error": {"status": error.code, "message": error.description}}), error.code
 
 
@@ -45,12 +49,18 @@ def _paging():
             _positive_arg("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE))
 
 
-def _page(items, page, per_page, total, endpoint, **args):
+def _page(items, page, per_page, total, endpoint, more=None, **args):
     has_next = page * per_page < total
     return jsonify({
+        **(more or {}),
         "items": items, "page": page, "per_page": per_page, "total": total,
         "next": url_for(endpoint, page=page + 1, per_page=per_page, **args) if has_next else None,
     })
+
+
+def _moment(value):
+    """When the figures were computed, ISO 8601 in UTC (None: not computed yet)."""
+    return value.isoformat() if value is not None else None
 
 
 def _kpi(kpi):
@@ -106,6 +116,7 @@ def cohort_results(cohort_id):
         abort(400, description="by must be district or category.")
     board = queries.cohort_board(cohort.id)
     body = {"cohort": {"id": cohort.id, "name": cohort.name},
+            "computed_at": _moment(board.as_of),
             "complex_count": board.totals.complex_count,
             "figures": [_figure(figure) for figure in board.figures]}
     if by is not None:
@@ -122,12 +133,14 @@ def cohort_complexes(cohort_id):
     set per complex and shown by the complex's own results)."""
     cohort = _cohort(cohort_id)
     page, per_page = _paging()
+    state = queries.figures_state(cohort.id)
     kpis = queries.active_kpis()
     rows = queries.rollup(cohort.id, kpis, "complex", page=page, per_page=per_page)
     items = [{"participation_id": row.participation_id, "name": row.label,
               "district": row.district.value, "stage": row.stage.value,
               "figures": _figures(row, kpis)} for row in rows]
     return _page(items, page, per_page, queries.complex_count(cohort.id), ".cohort_complexes",
+                 more={"computed_at": _moment(state.computed_at if state else None)},
                  cohort_id=cohort.id)
 
 

@@ -1,10 +1,11 @@
 """Error pages in the user's language, DomainError as a 4xx, a lost database as a 503."""
-from flask import g, render_template
+from flask import g, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
+from gachi.api.views import API_PREFIX, json_error as api_error
 from gachi.core.errors import DomainError
 from gachi.extensions import db, login_manager
 
@@ -83,6 +84,8 @@ def register(app):
 
     @app.errorhandler(HTTPException)
     def http_error(error):
+        if request.path.startswith(API_PREFIX):  # e.g. /api/v1/cohorts/abc: no route matched
+            return api_error(error)
         return render_error(error.code if error.code in ERROR_TEXTS else 400)
 
     @app.errorhandler(DBAPIError)

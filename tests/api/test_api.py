@@ -52,6 +52,13 @@ def test_an_unknown_cohort_is_a_404_in_json(client, scene):
     assert response.status_code == 404 and response.get_json()["error"]["status"] == 404
 
 
+@pytest.mark.parametrize("path", ["/api/v1/cohorts/abc/results", "/api/v1/cohorts//complexes",
+                                  "/api/v1/participations/-1/results", "/api/v1/no-such-thing"])
+def test_a_url_under_the_api_that_matches_no_route_is_a_404_in_json(client, path):
+    response = client.get(path)
+    assert response.status_code == 404 and response.get_json()["error"]["status"] == 404
+
+
 def test_the_api_only_reads(client, scene):
     assert client.post(f"/api/v1/cohorts/{scene.cohort.id}/results").status_code in (400, 405)
     db.session.rollback()

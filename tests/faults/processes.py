@@ -131,15 +131,19 @@ def app_environment(database_url):
 class AppServer(Process):
     """gunicorn serving wsgi:app on a port of this suite."""
 
-    def __init__(self, database_url, log_path, *, workers=2, port=None):
-        self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        super().__init__([str(VENV_BIN / "gunicorn"), "--workers", str(workers),
-                          "--bind", f"127.0.0.1:{self.port}", "--chdir", str(BASE_DIR),
-                          "--timeout", "60", "--graceful-timeout", "2", "wsgi:app"],
-                         log_path=log_path, env=app_environment(database_url))
+    def __init__(self, database_url, log_path, *, workers=2):
+        super().__init__(None, log_path=log_path, env=app_environment(database_url))
+        self.workers, self.port, self.url = workers, None, None
 
     def start(self):
+        """Start on a free port, chosen at the first start (so two servers never share one)
+        and kept on a restart (gunicorn binds with SO_REUSEADDR)."""
+        if self.port is None:
+            self.port = free_port()
+            self.url = f"http://127.0.0.1:{self.port}"
+        self.command = [str(VENV_BIN / "gunicorn"), "--workers", str(self.workers),
+                        "--bind", f"127.0.0.1:{self.port}", "--chdir", str(BASE_DIR),
+                        "--timeout", "60", "--graceful-timeout", "2", "wsgi:app"]
         super().start()
         wait_for(self._answers, timeout=60, message=f"gunicorn on {self.port}:\n{self.log()[-3000:]}")
         return self

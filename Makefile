@@ -11,7 +11,7 @@ export FLASK_APP := wsgi.py
 PO_FILES := $(wildcard gachi/translations/*/LC_MESSAGES/*.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: install translations messages run test bench
+.PHONY: install translations messages run test bench screenshots
 
 install: $(STAMP) translations
 
@@ -49,6 +49,10 @@ test: install
 ifneq ($(strip $(TEST_DATABASE_URL)),)
 	GACHI_TEST_DATABASE_URL='$(TEST_DATABASE_URL)' $(VENV)/bin/pytest
 endif
+
+# The README's pictures (docs/screenshots/): the pilot-year browser test, saving them there.
+screenshots: install
+	GACHI_README_SCREENSHOTS=1 $(VENV)/bin/pytest -q tests/browser/test_pilot_year.py
 
 # The city-scale benchmark (figures, not a test; see bench/run.py). DB is sqlite (files
 # instance/bench-<size>.sqlite3) or a PostgreSQL URL whose schema is dropped and made

@@ -61,6 +61,8 @@ class Config:
     # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
     PROXY_COUNT = int(os.environ.get("GACHI_PROXY_COUNT", "0"))
     DEMO_ENABLED = True
+    # `flask gachi totp-code USER` prints a demo account's current two-factor code.
+    DEMO_TOTP_CODES = True
 
 
 class DevelopmentConfig(Config):
@@ -81,6 +83,7 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     DEMO_ENABLED = os.environ.get("GACHI_DEMO") == "1"
+    DEMO_TOTP_CODES = False
 
 
 CONFIGS = {

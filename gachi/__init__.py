@@ -79,8 +79,10 @@ def _register_blueprints(app):
         app.register_blueprint(blueprint)
     for blueprint in (enterprises_bp, matching_bp, plans_bp, notifications_bp):
         app.register_blueprint(blueprint)
+    from gachi.auth.two_factor_views import bp as two_factor_bp
     from gachi.privacy.views import bp as privacy_bp
 
+    app.register_blueprint(two_factor_bp)
     app.register_blueprint(privacy_bp)
     _register_participation_blueprints(app)
 

@@ -7,10 +7,11 @@ from flask.cli import AppGroup
 from sqlalchemy import exists, select
 
 from gachi.auth.models import User
+from gachi.auth.two_factor import code_for
 from gachi.complexes.models import Complex
 from gachi.coordinators.models import Placement
 from gachi.core.time import seoul_today
-from gachi.demo import DEMO_PASSWORD, demo_usernames, load_pilot_demo
+from gachi.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, demo_usernames, load_pilot_demo
 from gachi.extensions import db
 
 gachi_cli = AppGroup("gachi", help="gachi administration commands.")
@@ -56,6 +57,20 @@ def demo_logins():
     for row in rows:
         padded = [_pad(text, width) for text, width in zip(row, widths)]
         click.echo("  " + "  ".join([*padded, row[3]]))
+    click.echo(f"Staff sign in with a second step: add the key {DEMO_TOTP_SECRET} to an "
+               "authenticator app (time-based), or run `flask gachi totp-code center`.")
+
+
+@gachi_cli.command("totp-code")
+@click.argument("username")
+def totp_code(username):
+    """Print a demo account's current two-factor code (never in production)."""
+    if not current_app.config["DEMO_TOTP_CODES"]:
+        raise click.ClickException("totp-code is turned off in this configuration.")
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None or user.source != "demo" or not user.has_two_factor:
+        raise click.ClickException(f"{username} is not a demo account with two-factor sign-in.")
+    click.echo(code_for(user.totp_secret))
 
 
 def _where(user):

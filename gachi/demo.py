@@ -31,6 +31,9 @@ from gachi.kpi.demo import load_kpi_demo
 from gachi.programs.demo import load_programs_demo
 
 DEMO_PASSWORD = "gachi-demo-2018"
+# Staff must sign in with a second factor: the demo staff share this published key
+# (add it to an authenticator app, or `flask gachi totp-code center` in development).
+DEMO_TOTP_SECRET = "GACHIDEMOGACHIDEMOGACHIDEMOSEOUL"
 SEED_NOTE = "2018 시범사업 기록 (demo seed)"
 PLACED_FROM = date(2018, 9, 1)
 
@@ -250,7 +253,8 @@ def _account(username, display_name, role, password_hash, source="demo", **field
 
 
 def _add_staff(password_hash):
-    accounts = [_account(username, name, Role.STAFF, password_hash, is_admin=is_admin)
+    accounts = [_account(username, name, Role.STAFF, password_hash, is_admin=is_admin,
+                         totp_secret=DEMO_TOTP_SECRET, two_factor_since=utcnow())
                 for username, name, is_admin in STAFF]
     db.session.flush()
     return accounts

@@ -1,5 +1,5 @@
 """Imports every area's models so Alembic and the mappers see them all."""
-from gachi.auth.models import LoginFailure, User  # noqa: F401
+from gachi.auth.models import LoginFailure, RecoveryCode, User  # noqa: F401
 from gachi.complexes.models import (  # noqa: F401
     Cohort, Complex, Household, InvitationCode, Participation, StageMove,
 )

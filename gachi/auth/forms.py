@@ -115,3 +115,24 @@ class AccountEditForm(_ContactFields):
 
 class PasswordResetForm(BaseForm):
     password = PasswordField(_l("New temporary password"), validators=[_required()])
+
+
+def _code_field(label):
+    return StringField(label, validators=[_required(), Length(max=20)])
+
+
+class SecondStepForm(BaseForm):
+    code = _code_field(_l("Code from your app, or a recovery code"))
+
+
+class TwoFactorConfirmForm(BaseForm):
+    code = _code_field(_l("The 6-digit code your app shows now"))
+
+
+class RecoveryCodesForm(BaseForm):
+    password = PasswordField(_l("Your password"), validators=[_required()])
+
+
+class TwoFactorOffForm(BaseForm):
+    password = PasswordField(_l("Your password"), validators=[_required()])
+    code = _code_field(_l("Code from your app, or a recovery code"))

@@ -3,7 +3,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, select
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gachi.core.db import TimestampMixin
@@ -25,6 +25,8 @@ class User(UserMixin, TimestampMixin, db.Model):
         CheckConstraint("role != 'resident' OR household_id IS NOT NULL", name="resident_household"),
         CheckConstraint("role != 'partner' OR enterprise_id IS NOT NULL", name="partner_enterprise"),
         CheckConstraint("session_version >= 1", name="session_version_positive"),
+        CheckConstraint("two_factor_since IS NULL OR totp_secret IS NOT NULL",
+                        name="two_factor_has_secret"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -47,6 +49,12 @@ class User(UserMixin, TimestampMixin, db.Model):
     password_changed_at: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
     source: Mapped[str] = mapped_column(String(16), default="app")
+    # Two-factor sign-in (gachi/auth/two_factor.py): the TOTP secret (base32) is set when
+    # enrolment starts and in use from `two_factor_since`; `totp_last_step` is the last
+    # 30-second step whose code was accepted, so no code works twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(32))
+    two_factor_since: Mapped[datetime | None]
+    totp_last_step: Mapped[int | None]
 
     household = relationship("Household", back_populates="members")
     enterprise = relationship("Enterprise")
@@ -73,6 +81,19 @@ class User(UserMixin, TimestampMixin, db.Model):
     @property
     def is_partner(self):
         return self.role is Role.PARTNER
+
+    @property
+    def has_two_factor(self):
+        return self.two_factor_since is not None
+
+    @property
+    def may_use_two_factor(self):
+        """Staff must; coordinators and partners may; residents keep a simple sign-in."""
+        return not self.is_resident
+
+    @property
+    def must_use_two_factor(self):
+        return self.is_staff
 
     @property
     def complex_id(self):
@@ -116,4 +137,17 @@ class LoginFailure(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     account: Mapped[str] = mapped_column(String(64))
     address: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RecoveryCode(db.Model):
+    """One single-use recovery code, kept as a SHA-256 digest (see two_factor.py)."""
+
+    __tablename__ = "recovery_codes"
+    __table_args__ = (UniqueConstraint("user_id", "code_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

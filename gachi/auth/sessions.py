@@ -8,12 +8,18 @@ Lifetimes (config.py): a session ends after SESSION_IDLE_LIFETIME without a
 request, and SESSION_ABSOLUTE_LIFETIME after sign-in however active. With
 "remember me", the remember cookie (REMEMBER_COOKIE_DURATION) then starts a new
 session, until it too expires or the version changes.
+
+Two-factor sign-in: after a right password, an account with a second factor is not
+signed in (no Flask-Login user, no remember cookie). The session holds only a pending
+sign-in, bound to that account and its session version, for PENDING_LIFETIME; the
+second step (two_factor_views.second_step) turns it into a session.
 """
 from datetime import timedelta
 
 from flask import current_app, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
+from sqlalchemy.orm import joinedload
 
 from gachi.auth.models import User
 from gachi.core.time import utcnow
@@ -21,6 +27,8 @@ from gachi.extensions import db, login_manager
 
 LOGIN_AT = "login_at"
 SEEN_AT = "seen_at"
+PENDING = "two_factor_pending"
+PENDING_LIFETIME = timedelta(minutes=5)
 _FLASK_LOGIN_KEYS = ("_user_id", "_fresh", "_id")
 
 
@@ -42,7 +50,7 @@ def _expired():
 
 
 def _end_this_session():
-    for key in (LOGIN_AT, SEEN_AT, *_FLASK_LOGIN_KEYS):
+    for key in (LOGIN_AT, SEEN_AT, PENDING, *_FLASK_LOGIN_KEYS):
         session.pop(key, None)
 
 
@@ -51,7 +59,8 @@ def load_user(token):
     user_id, version = parse_session_token(token)
     if user_id is None:
         return None
-    user = db.session.get(User, user_id)
+    # With the household: a resident's complex (every permission check asks) costs no query.
+    user = db.session.get(User, user_id, options=[joinedload(User.household)])
     if user is None or not user.active or user.session_version != version:
         return None
     if _expired():
@@ -68,6 +77,28 @@ def start_session(user, *, remember=False):
     now = utcnow().timestamp()
     session[LOGIN_AT] = now
     session[SEEN_AT] = now
+
+
+def start_pending_sign_in(user, *, remember, next_url):
+    """The password was right; the second step decides (nobody is signed in yet)."""
+    _end_this_session()
+    session[PENDING] = {"user": user.id, "version": user.session_version,
+                        "at": utcnow().timestamp(), "remember": bool(remember), "next": next_url}
+
+
+def pending_sign_in():
+    """(user, pending) for a live pending sign-in on this browser, else (None, None)."""
+    pending = session.get(PENDING)
+    if not isinstance(pending, dict):
+        return None, None
+    user = db.session.get(User, pending.get("user") or 0)
+    age = utcnow().timestamp() - pending.get("at", 0)
+    if (user is None or not user.active or not user.has_two_factor
+            or user.session_version != pending.get("version")
+            or not 0 <= age <= PENDING_LIFETIME.total_seconds()):
+        session.pop(PENDING, None)
+        return None, None
+    return user, pending
 
 
 def register(app):

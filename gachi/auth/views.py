@@ -14,7 +14,7 @@ from gachi.auth.forms import (
     LoginForm, PasswordResetForm,
 )
 from gachi.auth.models import User
-from gachi.auth.sessions import start_session
+from gachi.auth.sessions import start_pending_sign_in, start_session
 from gachi.core.access import load_for, require, staff_required
 from gachi.core.audit import log_personal_data_view
 from gachi.core.db import mark_request_writes
@@ -104,6 +104,12 @@ def login():
         return _render_login(form, next_url, status=403, failure=_(
             "This account is turned off. Please ask your coordinator or the center to turn it on."))
     operations.record_sign_in(user, form.password.data)
+    if user.has_two_factor:
+        # Failures are cleared only after the second step, or a known password would
+        # reset the count of guessed codes.
+        db.session.commit()
+        start_pending_sign_in(user, remember=form.remember.data, next_url=next_url)
+        return redirect(url_for("two_factor.second_step"))
     throttle.clear_failures(account, address)
     db.session.commit()
     start_session(user, remember=form.remember.data)

@@ -1,0 +1,196 @@
+"""Two-factor sign-in pages: the second sign-in step, enrolment, recovery codes, reset.
+
+After a right password, an account with two-factor sign-in is not signed in yet: the
+session holds only a pending sign-in (sessions.start_pending_sign_in). Center staff
+without a second factor are sent to enrol before any other page (`staff_enrol_first`,
+the one gate, which also catches sessions begun before the rule).
+"""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from gachi.auth import throttle, two_factor
+from gachi.auth.forms import (
+    AccountEditForm, PasswordResetForm, RecoveryCodesForm, SecondStepForm, TwoFactorConfirmForm,
+    TwoFactorOffForm,
+)
+from gachi.auth.models import User
+from gachi.auth.operations import AccountError, WrongPassword
+from gachi.auth.sessions import pending_sign_in, start_session
+from gachi.auth.views import (
+    _address, _form_status, _greet, _has_remember_cookie, _render_account, _show_error,
+)
+from gachi.core.access import load_for, staff_required
+from gachi.core.db import mark_request_writes
+from gachi.core.time import utcnow
+from gachi.extensions import db
+
+bp = Blueprint("two_factor", __name__)
+
+# What a staff member without a second factor may still reach.
+OPEN_BEFORE_ENROLMENT = frozenset({"two_factor.setup", "auth.logout", "static",
+                                   "public.set_language"})
+FEW_RECOVERY_CODES = 3
+
+
+@bp.before_app_request
+def staff_enrol_first():
+    if request.endpoint in OPEN_BEFORE_ENROLMENT or not current_user.is_authenticated:
+        return None
+    if current_user.must_use_two_factor and not current_user.has_two_factor:
+        flash(_("Center staff sign in with a second step. Please set it up now to go on."), "info")
+        return redirect(url_for("two_factor.setup"))
+    return None
+
+
+# The second sign-in step ---------------------------------------------------------------
+
+@bp.route("/login/code", methods=["GET", "POST"])
+def second_step():
+    if current_user.is_authenticated:
+        return redirect(url_for("public.home"))
+    user, pending = pending_sign_in()
+    if user is None:
+        flash(_("Signing in took too long, or it was not started here. Please sign in again."),
+              "warning")
+        return redirect(url_for("auth.login"))
+    form = SecondStepForm()
+    if not form.validate_on_submit():
+        return render_template("auth/two_factor_step.html", form=form), _form_status(form)
+    if throttle.limit_reached(user.username, _address()):
+        abort(429)
+    if not two_factor.use_code(user, form.code.data):
+        status = _show_error(form, two_factor.WrongCode())
+        throttle.record_failure(user.username, _address())
+        db.session.commit()
+        return render_template("auth/two_factor_step.html", form=form), status
+    throttle.clear_failures(user.username, _address())
+    user.last_login_at = utcnow()
+    left = two_factor.recovery_codes_left(user)
+    db.session.commit()
+    start_session(user, remember=pending["remember"])
+    _greet(user)
+    if left <= FEW_RECOVERY_CODES:
+        flash(_("You have %(count)s recovery codes left. Make new ones on the two-factor "
+                "sign-in page.", count=left), "warning")
+    return redirect(pending["next"] or url_for("public.home"))
+
+
+# Enrolment and recovery codes ------------------------------------------------------------
+
+# Secrets and recovery codes must not stay in a browser's or a proxy's cache.
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _show_codes(codes):
+    page = render_template("auth/recovery_codes.html", codes=codes, download="\n".join(codes))
+    return page, 200, NO_STORE
+
+
+def _render_setup(user, form, status):
+    secret = two_factor.pending_secret(user)
+    uri = two_factor.provisioning_uri(user, secret)
+    page = render_template("auth/two_factor_setup.html", form=form, secret=secret,
+                           qr=two_factor.qr_data_uri(uri))
+    return page, status, NO_STORE
+
+
+def _render_status(user, status=200, recovery_form=None, off_form=None):
+    return render_template(
+        "auth/two_factor_status.html", codes_left=two_factor.recovery_codes_left(user),
+        recovery_form=recovery_form or RecoveryCodesForm(formdata=None),
+        off_form=off_form or TwoFactorOffForm(formdata=None)), status
+
+
+@bp.route("/account/two-factor", methods=["GET", "POST"])
+@login_required
+def setup():
+    user = current_user._get_current_object()
+    if not user.may_use_two_factor:
+        abort(404)
+    if user.has_two_factor:
+        return _render_status(user)
+    if request.method == "GET":
+        mark_request_writes(db.session)
+        page = _render_setup(user, TwoFactorConfirmForm(formdata=None), 200)
+        db.session.commit()  # the pending secret survives a reload
+        return page
+    form = TwoFactorConfirmForm()
+    status = _form_status(form)
+    if form.validate_on_submit():
+        try:
+            codes = two_factor.switch_on(user, form.code.data)
+        except AccountError as error:
+            status = _show_error(form, error)
+        else:
+            db.session.commit()
+            start_session(user, remember=_has_remember_cookie())  # this browser stays in
+            flash(_("Two-factor sign-in is on. Every other device has been signed out."), "info")
+            return _show_codes(codes)
+    return _render_setup(user, form, status)
+
+
+def _refused_password(form, error):
+    status = _show_error(form, error)
+    throttle.record_failure(current_user.username, _address())
+    db.session.commit()
+    return status
+
+
+@bp.route("/account/two-factor/recovery-codes", methods=["POST"])
+@login_required
+def new_recovery_codes():
+    user = current_user._get_current_object()
+    form = RecoveryCodesForm()
+    if not form.validate_on_submit():
+        return _render_status(user, 400, recovery_form=form)
+    if throttle.limit_reached(user.username, _address()):
+        abort(429)
+    try:
+        codes = two_factor.regenerate_recovery_codes(user, form.password.data)
+    except WrongPassword as error:
+        return _render_status(user, _refused_password(form, error), recovery_form=form)
+    except AccountError as error:
+        return _render_status(user, _show_error(form, error), recovery_form=form)
+    db.session.commit()
+    flash(_("Here are your new recovery codes. The old ones no longer work."), "info")
+    return _show_codes(codes)
+
+
+@bp.route("/account/two-factor/off", methods=["POST"])
+@login_required
+def switch_off():
+    user = current_user._get_current_object()
+    form = TwoFactorOffForm()
+    if not form.validate_on_submit():
+        return _render_status(user, 400, off_form=form)
+    if throttle.limit_reached(user.username, _address()):
+        abort(429)
+    try:
+        two_factor.switch_off(user, form.password.data, form.code.data)
+    except (WrongPassword, two_factor.WrongCode) as error:
+        return _render_status(user, _refused_password(form, error), off_form=form)
+    except AccountError as error:
+        return _render_status(user, _show_error(form, error), off_form=form)
+    db.session.commit()
+    flash(_("Two-factor sign-in is off. You sign in with your password only."), "info")
+    return redirect(url_for("auth.change_password"))
+
+
+# Account admin -----------------------------------------------------------------------------
+
+@bp.route("/staff/accounts/<int:user_id>/two-factor/reset", methods=["POST"])
+@staff_required
+def reset(user_id):
+    account = load_for(current_user, User, user_id, permission="can_manage_accounts")
+    try:
+        two_factor.reset(account, actor=current_user)
+    except AccountError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return _render_account(account, AccountEditForm(formdata=None, obj=account),
+                               PasswordResetForm(formdata=None), error.status)
+    db.session.commit()
+    flash(_("Two-factor sign-in of %(name)s is reset and they are signed out everywhere. "
+            "They set it up again after their password.", name=account.display_name), "info")
+    return redirect(url_for("auth.account_edit", user_id=account.id))

@@ -117,14 +117,22 @@ def csrf_token(client, path="/"):
     return match.group(1)
 
 
+SECOND_STEP = "/login/code"
+
+
 def sign_in(client, user, password=factories.PASSWORD, remember=False):
-    """Sign in through the real form, as a person would."""
+    """Sign in through the real form, as a person would (with the code from their
+    authenticator app when the account has two-factor sign-in)."""
     token = csrf_token(client, "/login")
     response = client.post("/login", data={
         "username": user.username, "password": password, "csrf_token": token,
         "remember": "y" if remember else "",
     })
     assert response.status_code in (302, 303), response.get_data(as_text=True)[:500]
+    if response.location.endswith(SECOND_STEP):
+        response = client.post(SECOND_STEP, data={
+            "code": factories.totp_code(user.username), "csrf_token": token})
+        assert response.status_code in (302, 303), response.get_data(as_text=True)[:500]
     return response
 
 

@@ -2,17 +2,22 @@
 import itertools
 from datetime import date, timedelta
 
+from sqlalchemy import select, update
+
 from gachi.auth.models import Role, User
 from gachi.auth.passwords import hash_password
+from gachi.auth.two_factor import code_for
 from gachi.complexes.districts import District
 from gachi.complexes.models import Cohort, Complex, Household, InvitationCode, Participation, Tenure
 from gachi.complexes.stages import Stage
 from gachi.coordinators.models import Placement
-from gachi.core.time import seoul_today
+from gachi.core.time import seoul_today, utcnow
 from gachi.enterprises.models import Enterprise, LegalForm
 from gachi.extensions import db
 
 PASSWORD = "correct horse battery"
+# Staff must sign in with a second factor; test staff share this known TOTP secret.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 _counter = itertools.count(1)
 _password_hash = {}
 
@@ -60,8 +65,26 @@ def user(role=Role.STAFF, username=None, password=PASSWORD, **fields):
                        password_hash=_hashed(password), role=role, **fields))
 
 
-def staff(admin=False, **fields):
+def staff(admin=False, two_factor=True, **fields):
+    """Center staff, with two-factor sign-in on (TOTP_SECRET) unless `two_factor=False`."""
+    if two_factor:
+        fields.setdefault("totp_secret", TOTP_SECRET)
+        fields.setdefault("two_factor_since", utcnow())
     return user(Role.STAFF, is_admin=admin, **fields)
+
+
+def totp_code(username):
+    """A code the second sign-in step accepts now for `username`.
+
+    A code works once per 30 seconds, and tests sign the same person in several times
+    within that, so the account's last used step is forgotten first."""
+    account = db.session.scalar(select(User).where(User.username == username))
+    secret = account.totp_secret
+    db.session.execute(update(User).where(User.id == account.id).values(totp_last_step=None))
+    # Nothing is read after the commit: outside a request a read would begin a writing
+    # transaction on SQLite and hold the lock while a live server waits for it.
+    db.session.commit()
+    return code_for(secret)
 
 
 def resident(complex_obj=None, household_obj=None, **fields):

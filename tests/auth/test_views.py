@@ -55,7 +55,7 @@ def test_resident_signs_in_and_is_sent_home(client, make):
 
 
 def test_user_names_are_not_case_sensitive_at_sign_in(client, make):
-    user = make.staff(username="center.lee")
+    user = make.coordinator(username="center.lee")
     assert login(client, "Center.Lee", PASSWORD).status_code == 302
     assert is_signed_in(client)
     assert user.username == "center.lee"

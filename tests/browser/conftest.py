@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from tests import factories
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
@@ -68,3 +70,8 @@ def sign_in_in_browser(page, base_url, username, password):
     with page.expect_navigation():
         page.locator("main form button[type=submit]").click()
     page.wait_for_load_state()
+    if page.url.split("?")[0].endswith("/login/code"):  # two-factor: the phone app's code
+        page.fill("input[name=code]", factories.totp_code(username))
+        with page.expect_navigation():
+            page.locator("main form button[type=submit]").click()
+        page.wait_for_load_state()

@@ -72,11 +72,11 @@ def production_app():
 
 
 def test_in_production_the_cookies_are_secure_too(production_app):
-    staff = factories.staff()
+    person = factories.coordinator()  # signed in by the password alone
     browser = production_app.test_client()
     token = csrf_token(browser, "https://localhost/login")
     response = browser.post("https://localhost/login", data={
-        "username": staff.username, "password": factories.PASSWORD, "csrf_token": token,
+        "username": person.username, "password": factories.PASSWORD, "csrf_token": token,
         "remember": "y"}, headers={"Referer": "https://localhost/login"})  # checked over https
     assert response.status_code in (302, 303), response.get_data(as_text=True)[:300]
     for name in ("session", "remember_token"):

@@ -6,6 +6,8 @@ ROOT = BENCH_DIR.parent
 
 PASSWORD = "bench-password-1234"
 STAFF_USERNAME = "bench-staff"
+# Staff sign in with a second factor (TOTP); the bench's staff account has this secret.
+STAFF_TOTP_SECRET = "BENCHBENCHBENCHBENCHBENCHBENCH23"
 # The write runs' fixtures, all in the first complex: open ballots and future sessions.
 WRITE_BALLOTS = 64
 WRITE_SESSIONS = 64

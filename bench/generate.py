@@ -27,7 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import insert, select, text  # noqa: E402
 
 from bench.common import (  # noqa: E402
-    PASSWORD, STAFF_USERNAME, WRITE_BALLOTS, WRITE_SESSIONS, bench_app, database_kind,
+    PASSWORD, STAFF_TOTP_SECRET, STAFF_USERNAME, WRITE_BALLOTS, WRITE_SESSIONS, bench_app,
+    database_kind,
 )
 
 CITY_COMPLEXES = 4300
@@ -287,7 +288,8 @@ def generate(args):
             connection.execute(insert(tables["users"]), [dict(
                 id=ids.next("users"), username=STAFF_USERNAME, display_name="센터 벤치",
                 password_hash=password_hash, role="staff", is_admin=True,
-                password_changed_at=now, source="demo")])
+                password_changed_at=now, source="demo", totp_secret=STAFF_TOTP_SECRET,
+                two_factor_since=now)])
             cohort_id = connection.execute(insert(tables["cohorts"]).values(
                 name="벤치 도시", year=now.year, description="")).inserted_primary_key[0]
         districts, sizes = list(District), household_counts(args.complexes, rng)
@@ -311,7 +313,11 @@ def generate(args):
 
 
 def finish(db, tables, url):
-    """Sequences (PostgreSQL) and fresh planner statistics, as a live database would have."""
+    """Sequences (PostgreSQL) and fresh planner statistics, as a live database would have.
+    The changes the KPI triggers noted during the load are dropped: the first refresh
+    recomputes every complex anyway."""
+    with db.engine.begin() as connection:
+        connection.execute(text("DELETE FROM kpi_changes"))
     if database_kind(url) == "postgresql":
         with db.engine.begin() as connection:
             fix_sequences(connection, tables)

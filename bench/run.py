@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import generate, load, report  # noqa: E402
 from bench.common import (  # noqa: E402
-    PASSWORD, ROOT, SECRET_KEY, STAFF_USERNAME, database_kind, sqlite_url,
+    PASSWORD, ROOT, SECRET_KEY, STAFF_TOTP_SECRET, STAFF_USERNAME, database_kind, sqlite_url,
 )
 from bench.probe import probe, write_aggregate  # noqa: E402
 
@@ -132,7 +132,7 @@ def make_scratch_table(url):
 
 def signed_in(port, username):
     client = load.Client(port)
-    client.sign_in(username, PASSWORD)
+    client.sign_in(username, PASSWORD, totp_secret=STAFF_TOTP_SECRET)
     return client
 
 

@@ -235,8 +235,9 @@ class Visitor:
     def cookie(self, name):
         return next((cookie.value for cookie in self.jar if cookie.name == name), None)
 
-    def cookie_at(self, path_prefix):
-        return next((cookie.value for cookie in self.jar if cookie.path.startswith(path_prefix)), None)
+    def cookie_at(self, path):
+        """The value of the cookie kept for exactly `path` (e.g. a ballot's receipt)."""
+        return next((cookie.value for cookie in self.jar if cookie.path == path), None)
 
 
 # Databases apart from the suite's ----------------------------------------------------

@@ -24,11 +24,12 @@ from gachi.programs.models import Booking, BookingStatus, ProgramSession
 from tests import factories as make
 from tests.ballots.helpers import a_ballot, ballot_scene, option_ids
 from tests.faults.processes import LOST, AppServer, Visitor, app_on, separate_database, wait_for
-from tests.programs.helpers import program_scene
+from tests.programs.helpers import add_session, days_ahead, program_scene
 
 pytestmark = pytest.mark.faults
 
-VOTERS, BOOKERS, SEATS, THREADS = 24, 24, 8, 6
+# Each voter votes in every ballot, each booker books every session: 36 + 36 writes.
+VOTERS, BALLOTS, BOOKERS, SESSIONS, SEATS, THREADS = 12, 3, 12, 3, 5, 6
 
 
 @dataclass
@@ -36,14 +37,19 @@ class Task:
     """One person's one write, and what they saw of it."""
     kind: str  # "vote" or "book"
     visitor: Visitor
+    lane: int  # the thread that sends it: one person's writes go one after another
     user_id: int
-    username: str
-    path: str
+    target_id: int  # the ballot or the session
     form: dict
     outcome: str = "not sent"  # "acknowledged", "refused" (4xx) or "no answer"
     status: int | None = None
     booking_id: int | None = None
     receipt: str | None = None
+
+    @property
+    def path(self):
+        return (f"/ballots/{self.target_id}/vote" if self.kind == "vote"
+                else f"/sessions/{self.target_id}/book")
 
     def send(self):
         try:
@@ -54,7 +60,7 @@ class Task:
         self.status = page.status
         if self.kind == "vote" and page.status == 200:
             self.outcome = "acknowledged"
-            self.receipt = normalise_code(self.visitor.cookie_at(self.path.rsplit("/", 1)[0]))
+            self.receipt = normalise_code(self.visitor.cookie_at(f"/ballots/{self.target_id}"))
         elif self.kind == "book" and page.status == 302 and page.location.startswith("/bookings/"):
             self.outcome, self.booking_id = "acknowledged", int(page.location.rsplit("/", 1)[1])
         elif 400 <= page.status < 500:
@@ -64,125 +70,143 @@ class Task:
         return True
 
 
+@dataclass
+class Scene:
+    ballots: dict  # ballot id → option ids
+    voters: list  # (user id, user name)
+    sessions: list  # session ids
+    bookers: list  # (user id, user name)
+
+
 def _scene():
-    """A complex with an open ballot and its voters; another, running, with a session of
-    SEATS places and more residents who want one. Ids and user names only."""
+    """A complex with open ballots and their voters; another, running, with sessions of
+    SEATS places each and more residents who want one. Ids and user names only."""
     voting = ballot_scene(make, resident_count=VOTERS)
-    ballot = a_ballot(voting)
+    ballots = [a_ballot(voting) for _ in range(BALLOTS)]
     booking = program_scene(make, capacity=SEATS, max_party_size=1)
+    sessions = [booking.session] + [add_session(booking.program, days_ahead(4 + day))
+                                    for day in range(SESSIONS - 1)]
     bookers = [make.resident(booking.participation.complex) for _ in range(BOOKERS)]
-    return (ballot.id, option_ids(ballot), [(user.id, user.username) for user in voting.residents],
-            booking.session.id, [(user.id, user.username) for user in bookers])
+    return Scene({ballot.id: option_ids(ballot) for ballot in ballots},
+                 [(user.id, user.username) for user in voting.residents],
+                 [session.id for session in sessions],
+                 [(user.id, user.username) for user in bookers])
 
 
-def _signed_in_tasks(server, ballot_id, options, voters, session_id, bookers):
-    votes = [Task("vote", Visitor(server.url), user_id, username, f"/ballots/{ballot_id}/vote",
-                  {"choice": str(options[index % len(options)])})
-             for index, (user_id, username) in enumerate(voters)]
-    books = [Task("book", Visitor(server.url), user_id, username, f"/sessions/{session_id}/book",
-                  {"party_size": "1", "request_key": secrets.token_urlsafe(12)})
-             for user_id, username in bookers]
-    tasks = [task for pair in zip(votes, books) for task in pair]
-    _in_threads([lambda task=task: task.visitor.sign_in(task.username) for task in tasks])
+def _signed_in_tasks(server, scene):
+    """Everyone signs in through the form; their writes, round after round (a vote, a
+    booking, a vote, …), each person's in one lane."""
+    people = [(kind, user_id, username, Visitor(server.url))
+              for pair in zip(scene.voters, scene.bookers)
+              for kind, (user_id, username) in zip(("vote", "book"), pair)]
+    _joined(*_in_lanes([[lambda visitor=visitor, username=username: visitor.sign_in(username)
+                         for index, (_, _, username, visitor) in enumerate(people)
+                         if index % THREADS == lane] for lane in range(THREADS)]))
+    tasks = []
+    for round_ in range(max(BALLOTS, SESSIONS)):
+        for index, (kind, user_id, _, visitor) in enumerate(people):
+            if kind == "vote" and round_ < BALLOTS:
+                ballot_id, options = list(scene.ballots.items())[round_]
+                tasks.append(Task("vote", visitor, index % THREADS, user_id, ballot_id,
+                                  {"choice": str(options[index % len(options)])}))
+            elif kind == "book" and round_ < SESSIONS:
+                tasks.append(Task("book", visitor, index % THREADS, user_id, scene.sessions[round_],
+                                  {"party_size": "1", "request_key": secrets.token_urlsafe(12)}))
     return tasks
 
 
-def _in_threads(calls):
-    lanes = [calls[lane::THREADS] for lane in range(THREADS)]
+def _in_lanes(lanes, *, stop_at_no_answer=False):
+    """Run each lane's calls one after another, the lanes side by side."""
     failures = []
 
-    def run(lane):
+    def run(calls):
         try:
-            for call in lane:
-                call()
-        except Exception as error:  # noqa: BLE001 — reported below
+            for call in calls:
+                if call() is False and stop_at_no_answer:
+                    return
+        except Exception as error:  # noqa: BLE001 — reported by the caller
             failures.append(error)
 
-    threads = [threading.Thread(target=run, args=(lane,)) for lane in lanes]
+    threads = [threading.Thread(target=run, args=(calls,), daemon=True) for calls in lanes]
     for thread in threads:
         thread.start()
+    return threads, failures
+
+
+def _joined(threads, failures):
     for thread in threads:
         thread.join(timeout=120)
     assert not failures, failures
 
 
+def _lanes_of(tasks):
+    return [[task.send for task in tasks if task.lane == lane] for lane in range(THREADS)]
+
+
 def _stream_until_killed(server, tasks):
-    """Every thread sends its people's writes one after another and stops at the first
-    one that gets no answer; the server is killed once a third are acknowledged."""
-    lanes = [tasks[lane::THREADS] for lane in range(THREADS)]
-    errors = []
-
-    def run(lane):
-        try:
-            for task in lane:
-                if not task.send():
-                    return
-        except Exception as error:  # noqa: BLE001 — reported below
-            errors.append(error)
-
-    threads = [threading.Thread(target=run, args=(lane,), daemon=True) for lane in lanes]
-    for thread in threads:
-        thread.start()
-    wait_for(lambda: sum(t.outcome == "acknowledged" for t in tasks) >= len(tasks) // 3,
+    """Every lane sends its writes one after another and stops at the first that gets no
+    answer; the whole gunicorn process group is killed once a third are acknowledged."""
+    threads, failures = _in_lanes(_lanes_of(tasks), stop_at_no_answer=True)
+    wait_for(lambda: failures or not any(thread.is_alive() for thread in threads)
+             or sum(task.outcome == "acknowledged" for task in tasks) >= len(tasks) // 3,
              timeout=120, message="a third of the stream acknowledged", every=0.005)
     server.kill()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
+    _joined(threads, failures)
 
 
-def _check_votes(ballot_id, vote_tasks):
-    voters_on_roll = set(db.session.scalars(select(BallotVoter.user_id).where(
-        BallotVoter.ballot_id == ballot_id)))
-    records = db.session.scalar(select(func.count()).select_from(BallotRecord).where(
-        BallotRecord.ballot_id == ballot_id))
-    assert records == len(voters_on_roll) == VOTERS  # every voter once, one record each
-    records_without_choices = db.session.scalar(select(func.count()).select_from(BallotRecord).where(
-        BallotRecord.ballot_id == ballot_id, ~BallotRecord.choices.any()))
-    assert records_without_choices == 0
-    assert db.session.scalar(select(func.count()).select_from(BallotChoice)) == VOTERS
-    ballot = db.session.get(Ballot, ballot_id)
+def _check_votes(scene, vote_tasks):
+    for ballot_id in scene.ballots:
+        on_roll = db.session.scalar(select(func.count()).select_from(BallotVoter)
+                                    .where(BallotVoter.ballot_id == ballot_id))
+        records = db.session.scalar(select(func.count()).select_from(BallotRecord)
+                                    .where(BallotRecord.ballot_id == ballot_id))
+        assert on_roll == records == VOTERS  # every voter once, one record each
+    assert db.session.scalar(select(func.count()).select_from(BallotChoice)) == VOTERS * BALLOTS
     for task in vote_tasks:
         if task.outcome == "acknowledged":
+            ballot = db.session.get(Ballot, task.target_id)
             assert choices_for_receipt(ballot, task.receipt) == {int(task.form["choice"]): 1}
+        else:  # sent again after the kill: the first try had landed
+            assert task.status == 409, task
 
 
-def _check_bookings(session_id, book_tasks):
-    session = db.session.get(ProgramSession, session_id)
-    bookings = db.session.scalars(select(Booking).where(Booking.session_id == session_id)
-                                  .order_by(Booking.id)).all()
-    assert len(bookings) == len({booking.user_id for booking in bookings}) == BOOKERS
-    by_id = {booking.id: booking for booking in bookings}
+def _check_bookings(scene, book_tasks):
+    assert all(task.outcome == "acknowledged" for task in book_tasks), book_tasks
+    for session_id in scene.sessions:
+        session = db.session.get(ProgramSession, session_id)
+        bookings = db.session.scalars(select(Booking).where(Booking.session_id == session_id)
+                                      .order_by(Booking.id)).all()
+        assert len(bookings) == len({booking.user_id for booking in bookings}) == BOOKERS
+        confirmed = [b for b in bookings if b.status is BookingStatus.CONFIRMED]
+        waiting = [b for b in bookings if b.status is BookingStatus.WAITING]
+        assert session.seats_taken == sum(b.party_size for b in confirmed) == SEATS
+        assert len(waiting) == BOOKERS - SEATS
+        assert [waiting_position(b) for b in waiting] == list(range(1, len(waiting) + 1))
     for task in book_tasks:
-        assert task.outcome == "acknowledged", task
-        assert by_id[task.booking_id].user_id == task.user_id
-    confirmed = [b for b in bookings if b.status is BookingStatus.CONFIRMED]
-    waiting = [b for b in bookings if b.status is BookingStatus.WAITING]
-    assert session.seats_taken == sum(b.party_size for b in confirmed) == SEATS
-    assert len(waiting) == BOOKERS - SEATS
-    assert [waiting_position(b) for b in waiting] == list(range(1, len(waiting) + 1))
-    logged = db.session.scalar(select(func.count()).select_from(AuditEntry).where(
-        AuditEntry.action == "booking.create", AuditEntry.object_id.in_(by_id)))
-    assert logged == len(bookings)  # the audit entry and the booking: both or neither
+        booking = db.session.get(Booking, task.booking_id)
+        assert (booking.user_id, booking.session_id) == (task.user_id, task.target_id)
+    bookings = db.session.scalar(select(func.count()).select_from(Booking))
+    logged = db.session.scalar(select(func.count()).select_from(AuditEntry)
+                               .where(AuditEntry.action == "booking.create"))
+    assert logged == bookings  # the audit entry and the booking: both or neither
 
 
 def test_sigkill_mid_stream_loses_no_acknowledged_write(tmp_path):
     with separate_database(tmp_path, "sigkill") as url, app_on(url):
-        ballot_id, options, voters, session_id, bookers = _scene()
+        scene = _scene()
         db.session.remove()
         server = AppServer(url, tmp_path / "gunicorn.log")
         try:
             server.start()
-            tasks = _signed_in_tasks(server, ballot_id, options, voters, session_id, bookers)
+            tasks = _signed_in_tasks(server, scene)
             _stream_until_killed(server, tasks)
-            before_kill = {task.outcome for task in tasks}
-            assert before_kill & {"no answer", "not sent"}, "the kill came after the stream"
             acknowledged_before_kill = sum(task.outcome == "acknowledged" for task in tasks)
+            assert acknowledged_before_kill < len(tasks), "the kill came after the stream"
 
-            server.start()  # the same database, the same SECRET_KEY: sessions still valid
+            server.start()  # the same database, the same SECRET_KEY: still signed in
             unanswered = [task for task in tasks if task.outcome in ("no answer", "not sent")]
-            _in_threads([lambda task=task: task.send() or pytest.fail(f"no answer: {task}")
-                         for task in unanswered])
+            _joined(*_in_lanes(_lanes_of(unanswered)))
+            assert all(task.status for task in unanswered), "no answer after the restart"
         finally:
             server.stop()
 
@@ -190,9 +214,5 @@ def test_sigkill_mid_stream_loses_no_acknowledged_write(tmp_path):
             assert db.session.execute(text("PRAGMA integrity_check")).scalar() == "ok"
             assert db.session.execute(text("PRAGMA foreign_key_check")).all() == []
         assert acknowledged_before_kill >= len(tasks) // 3
-        vote_tasks = [task for task in tasks if task.kind == "vote"]
-        retried_votes = [task for task in vote_tasks if task.outcome == "refused"]
-        for task in retried_votes:  # their first try had landed before the kill
-            assert task.status == 409, task
-        _check_votes(ballot_id, vote_tasks)
-        _check_bookings(session_id, [task for task in tasks if task.kind == "book"])
+        _check_votes(scene, [task for task in tasks if task.kind == "vote"])
+        _check_bookings(scene, [task for task in tasks if task.kind == "book"])

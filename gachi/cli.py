@@ -13,6 +13,7 @@ from gachi.coordinators.models import Placement
 from gachi.core.time import seoul_today
 from gachi.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, demo_usernames, load_pilot_demo
 from gachi.extensions import db
+from gachi.kpi.refresh import refresh
 
 gachi_cli = AppGroup("gachi", help="gachi administration commands.")
 
@@ -35,6 +36,7 @@ def seed_demo(if_empty):
         raise click.ClickException("Demo data is turned off in this configuration (set GACHI_DEMO=1).")
     loaded = load_pilot_demo()
     db.session.commit()
+    refresh(loaded.cohort.id)  # the demo board is right at once, scheduler or not
     click.echo(f"Loaded the 2018 pilot demo: cohort {loaded.cohort.name}, "
                f"{len(loaded.complexes)} complexes, {loaded.household_count} households, "
                f"{len(loaded.enterprises)} enterprises, {len(loaded.accounts)} accounts.")

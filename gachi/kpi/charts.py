@@ -52,8 +52,31 @@ def activity_per_week(cohort_id):
     return db.session.execute(select(week, func.count()).group_by(week).order_by(week)).all()
 
 
-def board_charts(cohort_id, board, complexes):
-    weeks = activity_per_week(cohort_id)
+def activity_by_participation(scope):
+    """[(participation_id, week, acts)] for the participations in `scope` (a SELECT of
+    their ids): what activity_per_week adds up, kept per complex by the refresh."""
+    acts = union_all(
+        select(Problem.participation_id, Problem.created_at.label("at"))
+        .where(Problem.participation_id.in_(scope)),
+        select(Problem.participation_id, ProblemSupport.created_at)
+        .join(Problem, Problem.id == ProblemSupport.problem_id)
+        .where(Problem.participation_id.in_(scope)),
+        select(Workshop.participation_id, WorkshopAttendance.checked_in_at)
+        .join(Workshop, Workshop.id == WorkshopAttendance.workshop_id)
+        .where(Workshop.participation_id.in_(scope)),
+        select(Program.participation_id, ProgramSession.starts_at)
+        .join(Booking, Booking.session_id == ProgramSession.id)
+        .join(Program, Program.id == ProgramSession.program_id)
+        .where(Program.participation_id.in_(scope), Booking.attendance == Attendance.ATTENDED),
+    ).subquery()
+    week = week_start(acts.c.at).label("week")
+    return db.session.execute(select(acts.c.participation_id, week, func.count())
+                              .group_by(acts.c.participation_id, week)).all()
+
+
+def board_charts(board, complexes):
+    """The board's charts; the weekly activity is the one the last refresh computed."""
+    weeks = board.activity
     achievement = [figure for figure in board.figures if figure.rate is not None]
     turnout = [(row.label, row.figures["turnout"].actual) for row in complexes
                if "turnout" in row.figures]

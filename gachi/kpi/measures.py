@@ -22,7 +22,7 @@ on sessions that have begun, as the programme's own volunteer page does.
 from dataclasses import dataclass
 from typing import Callable
 
-from sqlalchemy import String, cast, distinct, func, literal, select, union, union_all
+from sqlalchemy import Integer, String, cast, distinct, func, literal, null, select, union, union_all
 
 from gachi.auth.models import Role, User
 from gachi.ballots.models import Ballot, BallotVoter, Channel, PaperTally
@@ -47,7 +47,8 @@ COUNT, RATIO, AVERAGE, HOURS = "count", "ratio", "average", "hours"
 class Measure:
     key: str
     kind: str
-    # cohort_id -> a subquery of (participation_id, num, den)
+    # scope (a SELECT of participation ids, in_cohort() or among()) -> a subquery of
+    # (participation_id, num, den)
     build: Callable
 
 
@@ -62,8 +63,14 @@ def measure(key, kind=COUNT):
     return register
 
 
-def _in_cohort(cohort_id):
+def in_cohort(cohort_id):
+    """The scope of a cohort: its participations' ids (the SELECT every measure takes)."""
     return select(Participation.id).where(Participation.cohort_id == cohort_id)
+
+
+def among(participation_ids):
+    """The scope of some participations, e.g. one complex's."""
+    return select(Participation.id).where(Participation.id.in_(participation_ids))
 
 
 def _count_per_participation(participation_id, counted, *where, den=None):
@@ -73,104 +80,115 @@ def _count_per_participation(participation_id, counted, *where, den=None):
 
 
 @measure("complexes")
-def complexes_taking_part(cohort_id):
+def complexes_taking_part(scope):
     return (select(Participation.id.label("participation_id"), literal(1).label("num"),
                    literal(0).label("den"))
-            .where(Participation.cohort_id == cohort_id).subquery())
+            .where(Participation.id.in_(scope)).subquery())
 
 
-def _resident_activity(cohort_id):
+def _resident_activity(scope):
     """(participation_id, user_id) for every act of a resident that counts as taking part."""
-    cohort = _in_cohort(cohort_id)
     return union_all(
         select(Problem.participation_id, Problem.proposed_by_id.label("user_id"))
-        .where(Problem.participation_id.in_(cohort), Problem.proposed_by_id.is_not(None)),
+        .where(Problem.participation_id.in_(scope), Problem.proposed_by_id.is_not(None)),
         select(Problem.participation_id, ProblemSupport.user_id)
         .join(Problem, Problem.id == ProblemSupport.problem_id)
-        .where(Problem.participation_id.in_(cohort)),
+        .where(Problem.participation_id.in_(scope)),
         select(Problem.participation_id, ProblemComment.author_id)
         .join(Problem, Problem.id == ProblemComment.problem_id)
-        .where(Problem.participation_id.in_(cohort), ProblemComment.author_id.is_not(None)),
+        .where(Problem.participation_id.in_(scope), ProblemComment.author_id.is_not(None)),
         select(Ballot.participation_id, BallotVoter.user_id)
         .join(Ballot, Ballot.id == BallotVoter.ballot_id)
-        .where(Ballot.participation_id.in_(cohort)),
+        .where(Ballot.participation_id.in_(scope)),
         select(Workshop.participation_id, WorkshopAttendance.user_id)
         .join(Workshop, Workshop.id == WorkshopAttendance.workshop_id)
-        .where(Workshop.participation_id.in_(cohort), WorkshopAttendance.user_id.is_not(None)),
-        _of_sessions(select(Program.participation_id, Booking.user_id), Booking.session_id, cohort)
+        .where(Workshop.participation_id.in_(scope), WorkshopAttendance.user_id.is_not(None)),
+        _of_sessions(select(Program.participation_id, Booking.user_id), Booking.session_id, scope)
         .where(Booking.user_id.is_not(None), Booking.status != BookingStatus.CANCELLED),
         _of_sessions(select(Program.participation_id, RosterEntry.user_id), RosterEntry.session_id,
-                     cohort).where(RosterEntry.user_id.is_not(None)),
+                     scope).where(RosterEntry.user_id.is_not(None)),
         _of_sessions(select(Program.participation_id, Feedback.user_id), Feedback.session_id,
-                     cohort).where(Feedback.user_id.is_not(None)),
+                     scope).where(Feedback.user_id.is_not(None)),
     ).subquery()
 
 
-def _of_sessions(query, session_id, cohort):
-    """`query` joined from a session's row up to its programme in the cohort."""
+def _of_sessions(query, session_id, scope):
+    """`query` joined from a session's row up to its programme in the scope."""
     return (query.join(ProgramSession, ProgramSession.id == session_id)
             .join(Program, Program.id == ProgramSession.program_id)
-            .where(Program.participation_id.in_(cohort)))
+            .where(Program.participation_id.in_(scope)))
 
 
-@measure("residents")
-def residents_taking_part(cohort_id):
-    acts = _resident_activity(cohort_id)
-    return _count_per_participation(
-        acts.c.participation_id, func.count(distinct(acts.c.user_id)),
-        User.role == Role.RESIDENT,
-    ).join(User, User.id == acts.c.user_id).subquery()
-
-
-def _household_activity(cohort_id):
-    acts = _resident_activity(cohort_id)
-    cohort = _in_cohort(cohort_id)
-    return union(
-        select(acts.c.participation_id, User.household_id)
+def _people(scope):
+    """(participation_id, user_id, household_id) for everyone taking part: a resident with
+    their household, and a household that came without an account (user_id NULL). The
+    activity tables are read once for both the residents and the households."""
+    acts = _resident_activity(scope)
+    nobody = cast(null(), Integer)
+    return union_all(
+        select(acts.c.participation_id, acts.c.user_id.label("user_id"),
+               User.household_id.label("household_id"))
         .join(User, User.id == acts.c.user_id)
         .where(User.role == Role.RESIDENT),
-        select(Workshop.participation_id, WorkshopAttendance.household_id)
+        select(Workshop.participation_id, nobody, WorkshopAttendance.household_id)
         .join(Workshop, Workshop.id == WorkshopAttendance.workshop_id)
-        .where(Workshop.participation_id.in_(cohort), WorkshopAttendance.user_id.is_(None),
+        .where(Workshop.participation_id.in_(scope), WorkshopAttendance.user_id.is_(None),
                WorkshopAttendance.household_id.is_not(None)),
-        _of_sessions(select(Program.participation_id, Booking.household_id), Booking.session_id,
-                     cohort)
+        _of_sessions(select(Program.participation_id, nobody, Booking.household_id),
+                     Booking.session_id, scope)
         .where(Booking.user_id.is_(None), Booking.household_id.is_not(None),
                Booking.status != BookingStatus.CANCELLED),
     ).subquery()
 
 
+def people_counts(scope):
+    """(participation_id, residents, households): residents and households taking part,
+    each counted once, in one GROUP BY (the refresh reads both from this)."""
+    people = _people(scope)
+    return (select(people.c.participation_id,
+                   func.count(distinct(people.c.user_id)).label("residents"),
+                   func.count(distinct(people.c.household_id)).label("households"))
+            .group_by(people.c.participation_id))
+
+
+@measure("residents")
+def residents_taking_part(scope):
+    counts = people_counts(scope).subquery()
+    return select(counts.c.participation_id, counts.c.residents.label("num"),
+                  literal(0).label("den")).subquery()
+
+
 @measure("households")
-def households_taking_part(cohort_id):
-    homes = _household_activity(cohort_id)
-    return _count_per_participation(homes.c.participation_id,
-                                    func.count(distinct(homes.c.household_id))).subquery()
+def households_taking_part(scope):
+    counts = people_counts(scope).subquery()
+    return select(counts.c.participation_id, counts.c.households.label("num"),
+                  literal(0).label("den")).subquery()
 
 
 @measure("household_share", RATIO)
-def household_share(cohort_id):
+def household_share(scope):
     """Households taking part / the complex's households, for complexes whose number
     of households is known (the others count in neither numerator nor denominator)."""
-    homes = households_taking_part(cohort_id)
+    homes = households_taking_part(scope)
     return (select(Participation.id.label("participation_id"),
                    func.coalesce(homes.c.num, 0).label("num"),
                    Complex.household_count.label("den"))
             .join(Complex, Complex.id == Participation.complex_id)
             .outerjoin(homes, homes.c.participation_id == Participation.id)
-            .where(Participation.cohort_id == cohort_id, Complex.household_count.is_not(None))
+            .where(Participation.id.in_(scope), Complex.household_count.is_not(None))
             .subquery())
 
 
 @measure("problems")
-def problems_proposed(cohort_id):
+def problems_proposed(scope):
     """Every problem raised, except those merged into another (counted there)."""
     return _count_per_participation(
         Problem.participation_id, func.count(Problem.id),
-        Problem.participation_id.in_(_in_cohort(cohort_id)), Problem.state != ProblemState.MERGED,
+        Problem.participation_id.in_(scope), Problem.state != ProblemState.MERGED,
     ).subquery()
 
 
-def _ballots_cast(cohort_id):
+def _ballots_cast(scope):
     """Per ballot: online voters on the roll plus the current paper tally's count (as on
     the ballot's results page), and the eligible residents or households."""
     online = (select(BallotVoter.ballot_id, func.count(BallotVoter.id).label("voters"))
@@ -184,68 +202,68 @@ def _ballots_cast(cohort_id):
                    Ballot.eligible_count)
             .outerjoin(online, online.c.ballot_id == Ballot.id)
             .outerjoin(paper, paper.c.ballot_id == Ballot.id)
-            .where(Ballot.participation_id.in_(_in_cohort(cohort_id)))
+            .where(Ballot.participation_id.in_(scope))
             .subquery())
 
 
 @measure("ballots_cast")
-def ballots_cast(cohort_id):
-    ballots = _ballots_cast(cohort_id)
+def ballots_cast(scope):
+    ballots = _ballots_cast(scope)
     return _count_per_participation(ballots.c.participation_id,
                                     func.sum(ballots.c.cast)).subquery()
 
 
 @measure("turnout", RATIO)
-def turnout(cohort_id):
+def turnout(scope):
     """Ballots cast / eligible voters, over every ballot that has opened."""
-    ballots = _ballots_cast(cohort_id)
+    ballots = _ballots_cast(scope)
     return _count_per_participation(ballots.c.participation_id, func.sum(ballots.c.cast),
                                     ballots.c.eligible_count > 0,
                                     den=func.sum(ballots.c.eligible_count)).subquery()
 
 
-def _agreed_matches(cohort_id):
+def _agreed_matches(scope):
     return (select(Problem.participation_id, Match.id, Match.enterprise_id)
             .join(Problem, Problem.id == Match.problem_id)
-            .where(Problem.participation_id.in_(_in_cohort(cohort_id)),
+            .where(Problem.participation_id.in_(scope),
                    Match.state.in_(AGREED_STATES))
             .subquery())
 
 
 @measure("enterprises")
-def enterprises_engaged(cohort_id):
+def enterprises_engaged(scope):
     """Enterprises that said yes in a complex; one working in two complexes counts in each."""
-    matches = _agreed_matches(cohort_id)
+    matches = _agreed_matches(scope)
     return _count_per_participation(matches.c.participation_id,
                                     func.count(distinct(matches.c.enterprise_id))).subquery()
 
 
 @measure("matches")
-def matches_accepted(cohort_id):
-    matches = _agreed_matches(cohort_id)
+def matches_accepted(scope):
+    matches = _agreed_matches(scope)
     return _count_per_participation(matches.c.participation_id,
                                     func.count(matches.c.id)).subquery()
 
 
 @measure("execution_rate", RATIO)
-def execution_rate(cohort_id):
+def execution_rate(scope):
     """Spent (집행액) / budget (예산액) of the execution plan, in whole won."""
     spent = (select(SpendingEntry.budget_line_id, func.sum(SpendingEntry.amount).label("spent"))
              .group_by(SpendingEntry.budget_line_id).subquery())
     return _count_per_participation(
         ExecutionPlan.participation_id, func.coalesce(func.sum(spent.c.spent), 0),
-        ExecutionPlan.participation_id.in_(_in_cohort(cohort_id)),
+        ExecutionPlan.participation_id.in_(scope),
         den=func.sum(BudgetLine.amount),
     ).select_from(ExecutionPlan).join(BudgetLine, BudgetLine.plan_id == ExecutionPlan.id).outerjoin(
         spent, spent.c.budget_line_id == BudgetLine.id).subquery()
 
 
 @measure("business_models")
-def business_models(cohort_id):
+def business_models(scope):
     """Published models (not withdrawn) from the cohort's participations."""
     return _count_per_participation(
         BusinessModel.origin_participation_id, func.count(BusinessModel.id),
-        BusinessModel.origin_participation_id.in_(_in_cohort(cohort_id)),
+        BusinessModel.origin_participation_id.in_(scope),
         BusinessModel.withdrawn_at.is_(None),
     ).subquery()
 
@@ -253,49 +271,49 @@ def business_models(cohort_id):
 
 # Programmes and sessions -----------------------------------------------------------------
 
-def _sessions(cohort_id):
+def _sessions(scope):
     return (select(Program.participation_id, ProgramSession.id, ProgramSession.ends_at,
                    ProgramSession.starts_at)
             .join(Program, Program.id == ProgramSession.program_id)
-            .where(Program.participation_id.in_(_in_cohort(cohort_id)),
+            .where(Program.participation_id.in_(scope),
                    ProgramSession.state == SessionState.SCHEDULED)
             .subquery())
 
 
 @measure("sessions_planned")
-def sessions_planned(cohort_id):
-    sessions = _sessions(cohort_id)
+def sessions_planned(scope):
+    sessions = _sessions(scope)
     return _count_per_participation(sessions.c.participation_id,
                                     func.count(sessions.c.id)).subquery()
 
 
 @measure("sessions_held")
-def sessions_held(cohort_id):
-    sessions = _sessions(cohort_id)
+def sessions_held(scope):
+    sessions = _sessions(scope)
     return _count_per_participation(sessions.c.participation_id, func.count(sessions.c.id),
                                     sessions.c.ends_at <= utcnow()).subquery()
 
 
-def _confirmed_bookings(cohort_id):
+def _confirmed_bookings(scope):
     return (select(Program.participation_id, Booking.id, Booking.user_id, Booking.attendance,
                    Booking.session_id)
             .join(ProgramSession, ProgramSession.id == Booking.session_id)
             .join(Program, Program.id == ProgramSession.program_id)
-            .where(Program.participation_id.in_(_in_cohort(cohort_id)),
+            .where(Program.participation_id.in_(scope),
                    Booking.status == BookingStatus.CONFIRMED,
                    ProgramSession.state == SessionState.SCHEDULED)
             .subquery())
 
 
 @measure("bookings")
-def bookings(cohort_id):
-    confirmed = _confirmed_bookings(cohort_id)
+def bookings(scope):
+    confirmed = _confirmed_bookings(scope)
     return _count_per_participation(confirmed.c.participation_id,
                                     func.count(confirmed.c.id)).subquery()
 
 
-def _attendance_share(cohort_id, counted):
-    confirmed = _confirmed_bookings(cohort_id)
+def _attendance_share(scope, counted):
+    confirmed = _confirmed_bookings(scope)
     return _count_per_participation(
         confirmed.c.participation_id,
         func.count(confirmed.c.id).filter(confirmed.c.attendance == counted),
@@ -303,20 +321,20 @@ def _attendance_share(cohort_id, counted):
 
 
 @measure("attendance_rate", RATIO)
-def attendance_rate(cohort_id):
+def attendance_rate(scope):
     """Attended ÷ confirmed bookings whose attendance was recorded."""
-    return _attendance_share(cohort_id, Attendance.ATTENDED)
+    return _attendance_share(scope, Attendance.ATTENDED)
 
 
 @measure("no_show_rate", RATIO)
-def no_show_rate(cohort_id):
+def no_show_rate(scope):
     """No-shows ÷ confirmed bookings whose attendance was recorded (lower is better)."""
-    return _attendance_share(cohort_id, Attendance.NO_SHOW)
+    return _attendance_share(scope, Attendance.NO_SHOW)
 
 
-def _attenders(cohort_id):
+def _attenders(scope):
     """(participation_id, user_id, sessions attended) for residents with an account."""
-    confirmed = _confirmed_bookings(cohort_id)
+    confirmed = _confirmed_bookings(scope)
     return (select(confirmed.c.participation_id, confirmed.c.user_id,
                    func.count(distinct(confirmed.c.session_id)).label("sessions"))
             .where(confirmed.c.attendance == Attendance.ATTENDED, confirmed.c.user_id.is_not(None))
@@ -325,25 +343,25 @@ def _attenders(cohort_id):
 
 
 @measure("participants")
-def unique_participants(cohort_id):
+def unique_participants(scope):
     """Residents with an account who attended at least one session, each once."""
-    people = _attenders(cohort_id)
+    people = _attenders(scope)
     return _count_per_participation(people.c.participation_id,
                                     func.count(people.c.user_id)).subquery()
 
 
 @measure("returning")
-def returning_participants(cohort_id):
+def returning_participants(scope):
     """Of those, the ones who attended two sessions or more."""
-    people = _attenders(cohort_id)
+    people = _attenders(scope)
     return _count_per_participation(people.c.participation_id, func.count(people.c.user_id),
                                     people.c.sessions >= 2).subquery()
 
 
-def _volunteer_shifts(cohort_id):
+def _volunteer_shifts(scope):
     return (_of_sessions(select(Program.participation_id, RosterEntry.user_id, RosterEntry.name,
                                 RosterEntry.minutes),
-                         RosterEntry.session_id, _in_cohort(cohort_id))
+                         RosterEntry.session_id, scope)
             .where(RosterEntry.role == RosterRole.VOLUNTEER,
                    ProgramSession.state == SessionState.SCHEDULED,
                    ProgramSession.starts_at <= utcnow())
@@ -351,10 +369,10 @@ def _volunteer_shifts(cohort_id):
 
 
 @measure("volunteers")
-def volunteers(cohort_id):
+def volunteers(scope):
     """Volunteers on the roster of a session that has begun: an account once, someone
     without one once per name written."""
-    shifts = _volunteer_shifts(cohort_id)
+    shifts = _volunteer_shifts(scope)
     people = union(
         select(shifts.c.participation_id, literal("u").label("kind"),
                cast(shifts.c.user_id, String).label("who"))
@@ -366,16 +384,16 @@ def volunteers(cohort_id):
 
 
 @measure("volunteer_hours", HOURS)
-def volunteer_hours(cohort_id):
-    shifts = _volunteer_shifts(cohort_id)
+def volunteer_hours(scope):
+    shifts = _volunteer_shifts(scope)
     return _count_per_participation(shifts.c.participation_id,
                                     func.sum(shifts.c.minutes)).subquery()
 
 
 @measure("satisfaction", AVERAGE)
-def satisfaction(cohort_id):
+def satisfaction(scope):
     """The average feedback rating (1 to 5)."""
     rated = _of_sessions(select(Program.participation_id, Feedback.rating), Feedback.session_id,
-                         _in_cohort(cohort_id)).subquery()
+                         scope).subquery()
     return _count_per_participation(rated.c.participation_id, func.sum(rated.c.rating),
                                     den=func.count(rated.c.rating)).subquery()

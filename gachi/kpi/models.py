@@ -3,9 +3,12 @@ from datetime import datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    CheckConstraint, Float, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from gachi.complexes.districts import District
 from gachi.core.db import TimestampMixin
 from gachi.core.enums import LabelledEnum, enum_column_type
 from gachi.core.i18n import in_reader_language
@@ -124,3 +127,86 @@ class KpiEntry(db.Model):
     entered_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     kpi = relationship("Kpi")
+
+
+# Figures computed ahead (gachi/kpi/refresh.py) ------------------------------------------
+
+class KpiRefresh(db.Model):
+    """When a cohort's figures were last computed, and the claim that lets one refresh
+    at a time work on them (a conditional UPDATE of claimed_at)."""
+
+    __tablename__ = "kpi_refreshes"
+
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    # The moment the figures were read from the data ("figures as of").
+    computed_at: Mapped[datetime | None]
+    # The same for the last refresh that recomputed every complex (the others recompute
+    # only the complexes whose data changed, see gachi/kpi/refresh.py).
+    full_at: Mapped[datetime | None]
+    # The last kpi_changes row read (the next refresh reads those after it).
+    change_id: Mapped[int] = mapped_column(default=0)
+    # A refresh has been at work since then; None when nobody has the claim.
+    claimed_at: Mapped[datetime | None]
+    # A figure entered by hand changed since computed_at: the next read refreshes.
+    changed_at: Mapped[datetime | None]
+    # How long the last refresh took, and how many complexes it recomputed.
+    seconds: Mapped[float | None] = mapped_column(Float)
+    recomputed: Mapped[int | None]
+    # The board's activity chart, [[week, acts], ...] as JSON.
+    activity: Mapped[str] = mapped_column(Text, default="[]")
+
+
+# KpiRollup.scope
+COHORT, DISTRICT, CATEGORY, COMPLEX = "cohort", "district", "category", "complex"
+
+
+class KpiRollup(db.Model):
+    """One line of a roll-up as computed: the whole cohort, a district, a problem
+    category (a complex counts under its first chosen problem's) or one complex."""
+
+    __tablename__ = "kpi_rollups"
+    __table_args__ = (
+        UniqueConstraint("cohort_id", "scope", "key"),
+        CheckConstraint("scope IN ('cohort', 'district', 'category', 'complex')", name="scope"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"))
+    scope: Mapped[str] = mapped_column(String(10))
+    # "" for the cohort, the district's value, the category id ("" for none), the participation id.
+    key: Mapped[str] = mapped_column(String(40))
+    participation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participations.id", ondelete="CASCADE"), index=True)
+    district: Mapped[District | None] = mapped_column(enum_column_type(District, "district"))
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id", ondelete="SET NULL"))
+    complex_count: Mapped[int] = mapped_column(default=0)
+    # A complex's line: its weekly activity, {week: acts} as JSON, for the board's chart.
+    activity: Mapped[str | None] = mapped_column(Text)
+
+
+class KpiChange(db.Model):
+    """A row that a KPI counts was written: database triggers (migration 0008) note the
+    kind and id of its parent (a session, a ballot, a problem, ...), so a refresh
+    recomputes only the complexes concerned. The refresh deletes what it has read."""
+
+    __tablename__ = "kpi_changes"
+    # Ids never come back after the refresh deletes the rows read (SQLite would reuse them).
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    ref: Mapped[int | None]
+
+
+class KpiFigure(db.Model):
+    """A KPI's numerator and denominator on one roll-up line: shares and rates of a
+    roll-up are sums of numerators over sums of denominators, never averages."""
+
+    __tablename__ = "kpi_figures"
+
+    rollup_id: Mapped[int] = mapped_column(ForeignKey("kpi_rollups.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    kpi_id: Mapped[int] = mapped_column(ForeignKey("kpis.id", ondelete="CASCADE"), primary_key=True)
+    numerator: Mapped[Decimal | None] = mapped_column(Numeric(20, 2))
+    denominator: Mapped[Decimal] = mapped_column(Numeric(20, 2), default=0)

@@ -1,4 +1,8 @@
-"""The verbs that change KPIs: add one entered by hand, set targets, enter actuals."""
+"""The verbs that change KPIs: add one entered by hand, set targets, enter actuals.
+
+Actuals entered by hand (one by one or from a CSV file) mark the cohort's computed
+figures as changed: the next read of its board or API refreshes them (targets are
+read as they stand, never computed ahead)."""
 import csv
 import io
 from dataclasses import dataclass, field
@@ -14,6 +18,7 @@ from gachi.core.errors import Conflict, DomainError
 from gachi.core.time import utcnow
 from gachi.extensions import db
 from gachi.kpi.models import Kpi, KpiEntry, KpiTarget, Method
+from gachi.kpi.refresh import mark_changed
 
 MAX_VALUE = Decimal("99999999999999")
 MAX_CSV_ROWS = 5000
@@ -97,6 +102,8 @@ def set_figures(cohort, values, *, kind, complex_id=None, actor):
     change = set_target if kind == "targets" else enter_actual
     for kpi, value in values.items():
         change(kpi, cohort, value, complex_id=complex_id, actor=actor)
+    if kind == "actuals":
+        mark_changed(cohort.id)
 
 
 @dataclass
@@ -155,4 +162,5 @@ def import_actuals(cohort, text, *, actor) -> ImportResult:
     for kpi, complex_id, value, note in parsed:
         enter_actual(kpi, cohort, value, complex_id=complex_id, note=note, actor=actor)
         result.saved += 1
+    mark_changed(cohort.id)
     return result

@@ -1,12 +1,17 @@
 """The reads behind the board, a complex's results, the API and the exports.
 
-Every figure comes from `rollup()`: one query per table whatever the number of
-complexes (each KPI's measure is a GROUP BY subquery joined to the participations,
-and the table groups those by district, problem category or complex). The board,
-the complex page, the API and the exports all call these functions, so a figure is
-the same number wherever it appears.
+The board, its exports and the API read the figures computed ahead by the refresh
+(gachi/kpi/refresh.py): `rollup()` is one small indexed query per table whatever the
+number of complexes, as of the cohort's last refresh (`cohort_board().as_of`). A
+complex's own results are computed as they stand (`participation_board()`: every
+measure narrowed to the one complex). `live_rollup()` computes any roll-up from the
+data (each KPI's measure a GROUP BY subquery joined to the participations): the
+reference the refresh is tested against. All of them count by the same measures, so a
+figure is the same number wherever it appears once the refresh has run.
 """
+import json
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import func, literal, select
@@ -16,11 +21,13 @@ from gachi.complexes.models import Complex, Participation
 from gachi.complexes.stages import Stage
 from gachi.extensions import db
 from gachi.kpi.achievement import achievement_rate, arrow
-from gachi.kpi.measures import AVERAGE, COUNT, HOURS, MEASURES, RATIO
+from gachi.kpi.measures import AVERAGE, COUNT, HOURS, MEASURES, RATIO, among, in_cohort
 from gachi.core.i18n import in_reader_language
 from gachi.kpi.models import (
-    BilingualKpiText, Direction, Kpi, KpiEntry, KpiTarget, Method,
+    COHORT as COHORT_SCOPE, COMPLEX as COMPLEX_SCOPE, BilingualKpiText, Direction, Kpi, KpiEntry,
+    KpiFigure, KpiRollup, KpiTarget, Method,
 )
+from gachi.kpi.refresh import exact_number, fresh_state
 from gachi.proposals.models import Category, Problem, ProblemState
 
 CHOSEN_STATES = (ProblemState.SELECTED, ProblemState.IN_PROGRESS, ProblemState.RESOLVED)
@@ -152,19 +159,19 @@ def entries(cohort_id, complex_id=None) -> dict[int, Decimal]:
                                    .where(KpiEntry.cohort_id == cohort_id, where)).all())
 
 
-def _entries_by_participation(kpi_id, cohort_id):
+def _entries_by_participation(kpi_id, scope):
     return (select(Participation.id.label("participation_id"), KpiEntry.value.label("num"),
                    literal(0).label("den"))
             .join(KpiEntry, (KpiEntry.complex_id == Participation.complex_id)
                   & (KpiEntry.cohort_id == Participation.cohort_id))
-            .where(Participation.cohort_id == cohort_id, KpiEntry.kpi_id == kpi_id)
+            .where(Participation.id.in_(scope), KpiEntry.kpi_id == kpi_id)
             .subquery())
 
 
-def _kpi_subquery(kpi, cohort_id):
+def _kpi_subquery(kpi, scope):
     if kpi.method is Method.MANUAL:
-        return _entries_by_participation(kpi.id, cohort_id)
-    return MEASURES[kpi.measure].build(cohort_id)
+        return _entries_by_participation(kpi.id, scope)
+    return MEASURES[kpi.measure].build(scope)
 
 
 def main_category():
@@ -194,10 +201,10 @@ def _base(cohort_id, filters, category):
     return query
 
 
-def _with_kpi_sums(query, kpis, cohort_id):
+def _with_kpi_sums(query, kpis, scope):
     columns = []
     for index, kpi in enumerate(kpis):
-        figures = _kpi_subquery(kpi, cohort_id)
+        figures = _kpi_subquery(kpi, scope)
         query = query.outerjoin(figures, figures.c.participation_id == Participation.id)
         numerator = func.sum(figures.c.num)
         if kpi.method is Method.COMPUTED:
@@ -215,12 +222,13 @@ def _figures(row, kpis):
 GROUPINGS = ("district", "category", "complex")
 
 
-def rollup(cohort_id, kpis, by=None, filters=Filters(), page=None,
-           per_page=COMPLEXES_PER_PAGE) -> list[RollupRow]:
-    """Each KPI's figures for the cohort as a whole (by=None) or per district, problem
-    category or complex (a page of them, by name, when `page` is given). One query."""
+def live_rollup(cohort_id, kpis, by=None, filters=Filters(), page=None,
+                per_page=COMPLEXES_PER_PAGE) -> list[RollupRow]:
+    """`rollup()` computed from the data now rather than read from the figures computed
+    ahead: the reference the refresh is tested against (slow at city scale: one query
+    joining every measure's GROUP BY)."""
     category = main_category()
-    query = _with_kpi_sums(_base(cohort_id, filters, category), kpis, cohort_id)
+    query = _with_kpi_sums(_base(cohort_id, filters, category), kpis, in_cohort(cohort_id))
     if by == "district":
         query = query.add_columns(Complex.district).group_by(Complex.district)
     elif by == "category":
@@ -259,10 +267,151 @@ def _rollup_row(row, kpis, by):
     return RollupRow(None, "", row["complex_count"], figures)
 
 
-def complex_count(cohort_id, filters=Filters()) -> int:
+def complex_count_live(cohort_id, filters=Filters()) -> int:
     category = main_category()
     return db.session.scalar(_base(cohort_id, filters, category)
                              .add_columns(func.count(Participation.id)))
+
+
+# Reading the figures computed ahead (gachi/kpi/refresh.py) ---------------------------------
+
+def _stored_figures(kpis, values) -> dict:
+    """{code: Figure} from {kpi_id: (numerator, denominator)}: a computed KPI with nothing
+    stored counted nothing (0); one entered by hand has no actual."""
+    figures = {}
+    for kpi in kpis:
+        numerator, denominator = values.get(kpi.id, (None, None))
+        if numerator is None and kpi.method is Method.COMPUTED:
+            numerator = 0
+        figures[kpi.code] = Figure(kpi, exact_number(numerator),
+                                   exact_number(denominator) or Decimal(0))
+    return figures
+
+
+def _complex_lines(cohort_id, filters, *columns):
+    """The cohort's complexes as computed, narrowed by the filters (the stage is the
+    participation's own, as it stands)."""
+    query = (select(*columns).select_from(KpiRollup)
+             .join(Participation, Participation.id == KpiRollup.participation_id)
+             .where(KpiRollup.cohort_id == cohort_id, KpiRollup.scope == COMPLEX_SCOPE))
+    if filters.district is not None:
+        query = query.where(KpiRollup.district == filters.district)
+    if filters.category_id is not None:
+        query = query.where(KpiRollup.category_id == filters.category_id)
+    if filters.stage is not None:
+        query = query.where(Participation.stage == filters.stage)
+    return query
+
+
+def _stored_lines(cohort_id, by):
+    """[(key, complex_count, {kpi_id: (num, den)}, category names)] of a roll-up as
+    stored: one query."""
+    scope = by or COHORT_SCOPE
+    lines = {}
+    for key, district, category_id, count, name_ko, name_en, position, kpi_id, numerator, \
+            denominator in db.session.execute(
+                select(KpiRollup.key, KpiRollup.district, KpiRollup.category_id,
+                       KpiRollup.complex_count, Category.name_ko, Category.name_en,
+                       Category.position, KpiFigure.kpi_id, KpiFigure.numerator,
+                       KpiFigure.denominator)
+                .outerjoin(Category, Category.id == KpiRollup.category_id)
+                .outerjoin(KpiFigure, KpiFigure.rollup_id == KpiRollup.id)
+                .where(KpiRollup.cohort_id == cohort_id, KpiRollup.scope == scope)):
+        line = lines.setdefault(key, {"district": district, "category_id": category_id,
+                                      "complex_count": count, "names": (name_ko, name_en),
+                                      "position": position, "values": {}})
+        if kpi_id is not None:
+            line["values"][kpi_id] = (numerator, denominator)
+    return list(lines.values())
+
+
+def _summed_lines(cohort_id, by, filters):
+    """The same lines added up from the filtered complexes: two queries."""
+    group = {None: [], "district": [KpiRollup.district], "category": [KpiRollup.category_id]}[by]
+    counts = db.session.execute(
+        _complex_lines(cohort_id, filters, *group, func.count(KpiRollup.id)).group_by(*group)).all()
+    sums = db.session.execute(
+        _complex_lines(cohort_id, filters, *group, KpiFigure.kpi_id, func.sum(KpiFigure.numerator),
+                       func.sum(KpiFigure.denominator))
+        .join(KpiFigure, KpiFigure.rollup_id == KpiRollup.id)
+        .group_by(*group, KpiFigure.kpi_id)).all()
+    names = {}
+    if by == "category":
+        names = {id_: (name_ko, name_en, position) for id_, name_ko, name_en, position in
+                 db.session.execute(select(Category.id, Category.name_ko, Category.name_en,
+                                           Category.position)
+                                    .where(Category.id.in_([row[0] for row in counts
+                                                            if row[0] is not None])))}
+    lines = {}
+    for *key, count in counts:
+        key = key[0] if key else None
+        name_ko, name_en, position = names.get(key, (None, None, None))
+        lines[key] = {"district": key if by == "district" else None,
+                      "category_id": key if by == "category" else None, "complex_count": count,
+                      "names": (name_ko, name_en), "position": position, "values": {}}
+    for *key, kpi_id, numerator, denominator in sums:
+        lines[key[0] if key else None]["values"][kpi_id] = (numerator, denominator)
+    return list(lines.values())
+
+
+def rollup(cohort_id, kpis, by=None, filters=Filters(), page=None,
+           per_page=COMPLEXES_PER_PAGE) -> list[RollupRow]:
+    """Each KPI's figures for the cohort as a whole (by=None) or per district, problem
+    category or complex (a page of them, by name, when `page` is given), as computed
+    by the last refresh. One query (two when filtered)."""
+    if by == "complex":
+        return _complex_rows(cohort_id, kpis, filters, page, per_page)
+    lines = _summed_lines(cohort_id, by, filters) if filters.any else _stored_lines(cohort_id, by)
+    if by is None:
+        line = lines[0] if lines else {"complex_count": 0, "values": {}}
+        return [RollupRow(None, "", line["complex_count"], _stored_figures(kpis, line["values"]))]
+    rows = []
+    if by == "district":
+        lines.sort(key=lambda line: list(District).index(line["district"]))
+        for line in lines:
+            rows.append(RollupRow(line["district"], str(line["district"].label),
+                                  line["complex_count"], _stored_figures(kpis, line["values"]),
+                                  district=line["district"]))
+        return rows
+    lines.sort(key=lambda line: (line["position"] is None, line["position"] or 0))
+    for line in lines:
+        label = in_reader_language(*line["names"]) if line["category_id"] else None
+        rows.append(RollupRow(line["category_id"], label, line["complex_count"],
+                              _stored_figures(kpis, line["values"])))
+    return rows
+
+
+def _complex_rows(cohort_id, kpis, filters, page, per_page):
+    """A page of complexes, by name, with their figures: one query."""
+    lines = (_complex_lines(cohort_id, filters, KpiRollup.id.label("rollup_id"),
+                            KpiRollup.participation_id, Complex.id.label("complex_id"),
+                            Complex.name, KpiRollup.district, Participation.stage)
+             .join(Complex, Complex.id == Participation.complex_id)
+             .order_by(Complex.name, Complex.id))
+    if page is not None:
+        lines = lines.limit(per_page).offset((page - 1) * per_page)
+    lines = lines.subquery()
+    rows = {}
+    for rollup_id, participation_id, _complex_id, name, district, stage, kpi_id, numerator, \
+            denominator in db.session.execute(
+                select(lines, KpiFigure.kpi_id, KpiFigure.numerator, KpiFigure.denominator)
+                .outerjoin(KpiFigure, KpiFigure.rollup_id == lines.c.rollup_id)
+                .order_by(lines.c.name, lines.c.complex_id)):
+        row = rows.setdefault(rollup_id, (RollupRow(participation_id, name, 1,
+                                                    participation_id=participation_id,
+                                                    district=district, stage=stage), {}))
+        if kpi_id is not None:
+            row[1][kpi_id] = (numerator, denominator)
+    result = []
+    for row, values in rows.values():
+        row.figures = _stored_figures(kpis, values)
+        result.append(row)
+    return result
+
+
+def complex_count(cohort_id, filters=Filters()) -> int:
+    """How many complexes the last refresh counted (narrowed by the filters)."""
+    return db.session.scalar(_complex_lines(cohort_id, filters, func.count(KpiRollup.id)))
 
 
 @dataclass
@@ -271,31 +420,54 @@ class Board:
 
     kpis: list[KpiLine]
     totals: RollupRow
+    as_of: datetime | None = None   # when the figures were computed (None: live)
+    activity: list = field(default_factory=list)  # [[week, acts], ...] for the chart
 
     @property
     def figures(self) -> list[Figure]:
         return [self.totals.figures[kpi.code] for kpi in self.kpis]
 
 
-def cohort_board(cohort_id, filters=Filters()) -> Board:
-    """The center's figures for a cohort: four queries.
+def figures_state(cohort_id):
+    """The cohort's refresh state, refreshed first when stale and nobody else is at it
+    (the fallback where no scheduler runs). Call before reading its roll-ups."""
+    return fresh_state(cohort_id)
 
-    A KPI entered by hand for the whole cohort shows that entry; otherwise the sum of
+
+def _with_entries_and_targets(board, cohort_id, filters):
+    """A KPI entered by hand for the whole cohort shows that entry; otherwise the sum of
     its complexes' entries (and always that sum when the board is filtered)."""
-    kpis = active_kpis()
-    totals = rollup(cohort_id, kpis, filters=filters)[0]
     goals = targets(cohort_id)
     entered = {} if filters.any else entries(cohort_id)
-    for kpi in kpis:
-        figure = totals.figures[kpi.code]
+    for kpi in board.kpis:
+        figure = board.totals.figures[kpi.code]
         if kpi.id in entered:
             figure = Figure(kpi, _decimal(entered[kpi.id]), Decimal(0))
-        totals.figures[kpi.code] = figure.with_target(_decimal(goals.get(kpi.id)))
-    return Board(kpis, totals)
+        board.totals.figures[kpi.code] = figure.with_target(_decimal(goals.get(kpi.id)))
+    return board
+
+
+def cohort_board(cohort_id, filters=Filters()) -> Board:
+    """The center's figures for a cohort, as of the last refresh (refreshed first when
+    stale, see figures_state): five small queries."""
+    state = figures_state(cohort_id)
+    kpis = active_kpis()
+    totals = rollup(cohort_id, kpis, filters=filters)[0]
+    board = Board(kpis, totals, as_of=state.computed_at if state else None,
+                  activity=json.loads(state.activity) if state and state.activity else [])
+    return _with_entries_and_targets(board, cohort_id, filters)
+
+
+def live_cohort_board(cohort_id, filters=Filters()) -> Board:
+    """cohort_board() computed from the data now (the reference for tests)."""
+    kpis = active_kpis()
+    totals = live_rollup(cohort_id, kpis, filters=filters)[0]
+    return _with_entries_and_targets(Board(kpis, totals), cohort_id, filters)
 
 
 def participation_board(participation) -> Board:
-    """One complex's figures in its cohort, against the targets set for that complex."""
+    """One complex's figures in its cohort, against the targets set for that complex,
+    computed from the data now: every measure narrowed to the one participation."""
     kpis = active_kpis()
     totals = _single_participation(participation, kpis)
     goals = targets(participation.cohort_id, participation.complex_id)
@@ -305,9 +477,7 @@ def participation_board(participation) -> Board:
 
 
 def _single_participation(participation, kpis):
-    category = main_category()
-    query = (_with_kpi_sums(_base(participation.cohort_id, Filters(), category), kpis,
-                            participation.cohort_id)
+    query = (_with_kpi_sums(select().select_from(Participation), kpis, among([participation.id]))
              .where(Participation.id == participation.id))
     row = db.session.execute(query).one()
     return RollupRow(participation.id, participation.complex.name, row.complex_count,

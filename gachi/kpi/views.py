@@ -55,7 +55,7 @@ def board(cohort_id):
     return render_template(
         "kpi/board.html", cohort=cohort, form=form, board=board, tables=page_tables,
         page=page, last_page=last_page, complex_count=count, filter_args=filter_args,
-        charts=charts.board_charts(cohort.id, board, complexes),
+        charts=charts.board_charts(board, complexes),
     )
 
 

@@ -11,6 +11,7 @@ from gachi.evaluations.models import Decision
 from gachi.evaluations.operations import draft_evaluation, sign_evaluation
 from gachi.extensions import db
 from gachi.kpi.queries import cohort_board
+from gachi.kpi.refresh import refresh
 from tests.conftest import post_form, sign_in
 from tests.kpi.helpers import known_cohort
 from tests.matching.helpers import serving
@@ -36,6 +37,7 @@ def _publish(scene, make):
 
 
 def _models_actual(scene):
+    refresh(scene.cohort.id)  # the board reads the figures as of the last refresh
     return next(figure.actual for figure in cohort_board(scene.cohort.id).figures
                 if figure.kpi.code == "business_models")
 

@@ -3,6 +3,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import BASE_DIR, INSTANCE_DIR, config_from_env
+from gachi.core import routing
 
 
 def create_app(config_class=None):
@@ -20,6 +21,7 @@ def create_app(config_class=None):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     _configure_database(app)
     _init_extensions(app)
+    routing.register(app)  # before the blueprints: their `<int:…>` ids are bounded
     _register_blueprints(app)
 
     from gachi.auth import sessions

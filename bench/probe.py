@@ -123,3 +123,39 @@ def _request(app, engine, user_token, path):
 
 def write_aggregate(found, path):
     path.write_text(json.dumps(found.aggregate), encoding="utf-8")
+
+
+def time_refresh(url):
+    """The figures computed ahead, made from nothing (every complex read, every row
+    written: what a new city costs once), then the scheduler's job with nothing
+    changed since (what each minute costs at rest). Seconds and rows."""
+    from gachi.complexes.models import Cohort
+    from gachi.extensions import db
+    from gachi.kpi.refresh import refresh
+
+    app = bench_app(url)
+    with app.app_context():
+        cohort_id = db.session.scalar(select(Cohort.id).order_by(Cohort.id))
+        full = refresh(cohort_id, full=True)
+        again = refresh(cohort_id)
+        db.session.remove()
+        db.engine.dispose()
+    return {"full_seconds": full.seconds, "full_rows": full.written,
+            "complexes": full.recomputed, "again_seconds": again.seconds}
+
+
+def refresh_runs(url, since):
+    """The kpi.refresh job's runs (bench/refresher.py) since `since`: [(seconds, detail)]."""
+    from gachi.extensions import db
+    from gachi.scheduler import JobRun
+
+    app = bench_app(url)
+    with app.app_context():
+        runs = [((run.finished_at - run.started_at).total_seconds(), run.detail)
+                for run in db.session.scalars(
+                    select(JobRun).where(JobRun.job_id == "kpi.refresh", JobRun.started_at >= since,
+                                         JobRun.finished_at.is_not(None))
+                    .order_by(JobRun.started_at))]
+        db.session.remove()
+        db.engine.dispose()
+    return runs

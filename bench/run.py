@@ -4,9 +4,12 @@
     .venv/bin/python bench/run.py --db postgresql://postgres@127.0.0.1:5432/gachi_bench --sizes 430
 
 For every size: a city is generated (SQLite: instance/bench-<size>.sqlite3; PostgreSQL:
-the given database, its schema dropped and made again), the app and the baseline app
-(bench/baseline_app.py) are started under gunicorn (2 workers each, free ports on
-127.0.0.1), and the board and the KPI API are timed against the bare aggregate. At the
+the given database, its schema dropped and made again), its KPI figures are computed
+ahead (a full refresh, timed, then the refresh job with nothing changed, timed), the
+app and the baseline app (bench/baseline_app.py) are started under gunicorn (2 workers
+each, free ports on 127.0.0.1) with the scheduler's kpi.refresh job beside them
+(bench/refresher.py, every minute, its runs reported), and the board and the KPI API
+are timed against the bare aggregate (the longest statement the API runs). At the
 largest size also: a complex's page and a resident's home, votes and bookings from 32
 concurrent clients against the baseline's bare INSERT, and a worker's peak memory.
 Each run stops by itself (a number of requests or some seconds). The table is printed
@@ -29,7 +32,7 @@ from bench import generate, load, report  # noqa: E402
 from bench.common import (  # noqa: E402
     PASSWORD, ROOT, SECRET_KEY, STAFF_TOTP_SECRET, STAFF_USERNAME, database_kind, sqlite_url,
 )
-from bench.probe import probe, write_aggregate  # noqa: E402
+from bench.probe import probe, refresh_runs, time_refresh, write_aggregate  # noqa: E402
 
 CLIENTS = 32
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
@@ -177,9 +180,35 @@ def writes(app, baseline, found, args):
             "insert": load.concurrent(baseline_clients, insert, **bounds)}
 
 
+class Refresher:
+    """bench/refresher.py: the scheduler's kpi.refresh job every minute, as beside gunicorn."""
+
+    def __init__(self, url):
+        self.process = subprocess.Popen(
+            [sys.executable, str(ROOT / "bench" / "refresher.py"), "--db", url],
+            env={**os.environ, "SECRET_KEY": SECRET_KEY}, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL)
+
+    def stop(self):
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=120)  # a refresh under way finishes first
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
 def measure(url, size, args, everything):
+    from datetime import datetime, timezone
+
+    print(f"Refreshing the figures of {size} complexes ...", flush=True)
+    refreshed = time_refresh(url)
+    print(f"  full refresh {refreshed['full_seconds']:.1f} s ({refreshed['full_rows']:,} rows), "
+          f"then {refreshed['again_seconds']:.1f} s with nothing changed", flush=True)
     found = probe(url)
     make_scratch_table(url)
+    started = datetime.now(timezone.utc)
+    refresher = Refresher(url)
     with tempfile.TemporaryDirectory() as scratch:
         aggregate_path = Path(scratch) / "aggregate.json"
         write_aggregate(found, aggregate_path)
@@ -198,6 +227,8 @@ def measure(url, size, args, everything):
         finally:
             app.stop()
             baseline.stop()
+            refresher.stop()
+    result["refresh"] = {**refreshed, "runs": refresh_runs(url, started)}
     return result
 
 

@@ -44,7 +44,7 @@ STEP_SECONDS = 30
 DRIFT_STEPS = 1
 RECOVERY_CODE_COUNT = 10
 RECOVERY_CODE_LENGTH = 12
-# Base32 without 0/1/8/9: nothing to confuse with O, I, L or B when typed from paper.
+# Base32 (A–Z, 2–7): no 0, 1 or 8 to confuse with O, I or B when typed from paper.
 RECOVERY_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 
 
@@ -107,7 +107,13 @@ def _digest(code: str) -> str:
     return hashlib.sha256(_normalise(code).encode()).hexdigest()
 
 
+# Typed from paper, a zero or a one is the letter it looks like: the alphabet has no digits
+# that could be confused.
+_LOOK_ALIKES = str.maketrans("018", "OIB")
+
+
 def _use_recovery_code(user, code: str, now) -> bool:
+    code = code.translate(_LOOK_ALIKES)
     if len(code) != RECOVERY_CODE_LENGTH:
         return False
     used = db.session.execute(

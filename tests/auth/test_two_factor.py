@@ -10,6 +10,7 @@ from gachi.auth.operations import end_all_sessions
 from gachi.auth.sessions import PENDING, PENDING_LIFETIME
 from gachi.core.audit import AuditEntry
 from gachi.core.time import utcnow
+from gachi.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, load_pilot_demo
 from gachi.extensions import db
 from tests.auth.test_views import is_signed_in, login, text
 from tests.conftest import csrf_token, post_form, sign_in, sign_in_directly
@@ -172,6 +173,9 @@ def test_a_recovery_code_works_once(client, app, make):
     assert second_step(client, typed).status_code == 302 and is_signed_in(client)
     assert two_factor.recovery_codes_left(coordinator) == 9
 
+    misread = codes[1].replace("O", "0").replace("I", "1").replace("B", "8")
+    assert two_factor.use_code(fresh(coordinator), misread), "a 0 typed for an O still works"
+
     later = app.test_client()
     login(later, coordinator.username, PASSWORD)
     assert second_step(later, codes[0]).status_code == 401
@@ -302,3 +306,23 @@ def test_only_another_admin_may_reset_it(client, app, make):
     sign_in(admin_browser, admin)
     own = post_form(admin_browser, f"/staff/accounts/{admin.id}/two-factor/reset")
     assert own.status_code == 403 and fresh(admin).has_two_factor
+
+
+# The demo ----------------------------------------------------------------------------------
+
+def test_the_demo_staff_sign_in_with_the_published_key(app, client):
+    load_pilot_demo()
+    db.session.commit()
+    printed = app.test_cli_runner().invoke(args=["gachi", "totp-code", "center"])
+    assert printed.exit_code == 0
+    assert printed.output.strip() == two_factor.code_for(DEMO_TOTP_SECRET)
+    login(client, "center", DEMO_PASSWORD)
+    assert second_step(client, printed.output.strip()).status_code == 302
+    assert client.get("/staff/cohorts").status_code == 200
+
+
+def test_totp_code_is_off_in_production_config(app, monkeypatch, make):
+    make.staff(username="someone")
+    monkeypatch.setitem(app.config, "DEMO_TOTP_CODES", False)
+    printed = app.test_cli_runner().invoke(args=["gachi", "totp-code", "someone"])
+    assert printed.exit_code != 0 and "turned off" in printed.output

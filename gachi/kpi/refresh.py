@@ -444,7 +444,10 @@ def fresh_state(cohort_id) -> KpiRefresh | None:
     now = utcnow()
     if is_stale(state, now) and (state is None or state.claimed_at is None
                                  or state.claimed_at < now - CLAIM_LIFETIME):
-        refresh(cohort_id, now)
+        try:
+            refresh(cohort_id, now)
+        except Exception:  # noqa: BLE001 — logged by refresh; the page shows what is stored
+            db.session.rollback()
         state = db.session.get(KpiRefresh, cohort_id)
     return state
 

@@ -267,3 +267,17 @@ def test_a_new_indicator_recomputes_every_complex(scene):
     db.session.commit()
     outcome = refresh(scene.cohort.id)
     assert outcome.full and outcome.recomputed == 2
+
+
+def test_a_refresh_failing_during_a_request_still_shows_the_stored_figures(client, scene, monkeypatch):
+    refresh(scene.cohort.id)
+    _age(scene, timedelta(minutes=5))
+
+    def broken(*_args):
+        raise RuntimeError("no")
+
+    monkeypatch.setattr(refreshing, "compute", broken)
+    sign_in(client, scene.staff)
+    response = client.get(f"/staff/cohorts/{scene.cohort.id}/board")
+    assert response.status_code == 200
+    assert _problems_on(response.get_data(as_text=True)) == "3"

@@ -1,4 +1,5 @@
 """The `flask gachi …` commands."""
+import logging
 import unicodedata
 
 import click
@@ -116,6 +117,9 @@ def scheduler(job_id, list_jobs):
             raise click.ClickException(f"No job {job_id}; `flask gachi scheduler --list` lists them.")
         click.echo(f"{job_id}: {run_job(job_id)}")
         return
+    # The terminal or the journal shows every run: done, failed, or skipped because
+    # another scheduler claimed it.
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     click.echo(f"Scheduler started with {len(JOBS)} jobs: {', '.join(JOBS_BY_ID)}")
     try:
         build_scheduler(current_app._get_current_object(), blocking=True).start()

@@ -120,7 +120,9 @@ class Process:
 
 
 def app_environment(database_url):
-    """What a deployment sets: its database, one SECRET_KEY for every instance."""
+    """What a deployment sets: its database, one SECRET_KEY for every instance. The
+    development configuration, as production's cookies are Secure and these servers
+    speak plain HTTP; nothing else differs for what the suite does."""
     env = {key: value for key, value in os.environ.items()
            if not key.startswith(("GACHI_", "DATABASE_URL", "SECRET_KEY", "REDIS_URL", "SMTP_"))}
     env.update(GACHI_CONFIG="development", DATABASE_URL=database_url, SECRET_KEY=SECRET_KEY,

@@ -53,35 +53,60 @@ class OpenBallotForm(BaseForm):
                 "quorum_percent": self.quorum_percent.data, "tie_rule": self.tie_rule.data}
 
 
-def vote_form(ballot):
-    """The ballot paper: one radio, checkboxes, or a number of dots per option."""
-    choices = options([(option.id, option.problem.title) for option in ballot.options])
+class VoteForm(BaseForm):
+    receipt = StringField(_l("Your receipt code (to change your vote)"),
+                          validators=[Optional(), Length(max=40)])
 
-    class VoteForm(BaseForm):
-        receipt = StringField(_l("Your receipt code (to change your vote)"),
-                              validators=[Optional(), Length(max=40)])
+    def __init__(self, ballot, **kwargs):
+        super().__init__(**kwargs)
+        self.ballot = ballot
 
+
+class SingleVoteForm(VoteForm):
+    choice = RadioField(_l("Choose one"), coerce=int,
+                        validators=[InputRequired(_l("Choose one option."))])
+
+    def chosen(self):
+        """{option id: points}"""
+        return {self.choice.data: 1}
+
+
+class ApprovalVoteForm(VoteForm):
+    choices = CheckboxesField(coerce=int)
+
+    def chosen(self):
+        return dict.fromkeys(self.choices.data, 1)
+
+
+def _dots_form(ballot):
+    """Dots: a number field per option, so the class is made for the ballot."""
+
+    class DotsVoteForm(VoteForm):
         def chosen(self):
-            """{option id: points}"""
-            if ballot.method is Method.SINGLE:
-                return {self.choice.data: 1}
-            if ballot.method is Method.APPROVAL:
-                return dict.fromkeys(self.choices.data, 1)
             return {option.id: self[f"dots_{option.id}"].data for option in ballot.options
                     if self[f"dots_{option.id}"].data}
 
+    for option in ballot.options:
+        setattr(DotsVoteForm, f"dots_{option.id}", IntegerField(
+            option.problem.title, default=0,
+            validators=[Optional(), NumberRange(min=0, max=ballot.max_per_option)]))
+    return DotsVoteForm(ballot)
+
+
+def vote_form(ballot):
+    """The ballot paper: one radio, checkboxes, or a number of dots per option. Single
+    and approval forms are classes made once; only the options are the ballot's."""
+    if ballot.method is Method.DOTS:
+        return _dots_form(ballot)
+    choices = options([(option.id, option.problem.title) for option in ballot.options])
     if ballot.method is Method.SINGLE:
-        VoteForm.choice = RadioField(_l("Choose one"), choices=choices, coerce=int,
-                                     validators=[InputRequired(_l("Choose one option."))])
-    elif ballot.method is Method.APPROVAL:
-        VoteForm.choices = CheckboxesField(_l("Choose up to %(count)s", count=ballot.max_choices),
-                                           choices=choices, coerce=int)
+        form = SingleVoteForm(ballot)
+        form.choice.choices = choices
     else:
-        for option in ballot.options:
-            setattr(VoteForm, f"dots_{option.id}", IntegerField(
-                option.problem.title, default=0,
-                validators=[Optional(), NumberRange(min=0, max=ballot.max_per_option)]))
-    return VoteForm()
+        form = ApprovalVoteForm(ballot)
+        form.choices.choices = choices
+        form.choices.label.text = _l("Choose up to %(count)s", count=ballot.max_choices)
+    return form
 
 
 class ReceiptForm(BaseForm):

@@ -6,7 +6,7 @@ Votes write no audit entry: the roll says who voted, and nothing may say what th
 from uuid import uuid4
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy import delete, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from gachi.auth.models import Role, User
@@ -168,16 +168,18 @@ def checked_points(ballot, choices):
 
 
 def _roll_entry(ballot, user, channel, recorded_by=None):
-    return BallotVoter(ballot_id=ballot.id, user_id=user.id, channel=channel,
-                       household_id=user.household_id if ballot.per_household else None,
-                       recorded_by_id=recorded_by.id if recorded_by else None)
+    return {"ballot_id": ballot.id, "user_id": user.id, "channel": channel,
+            "household_id": user.household_id if ballot.per_household else None,
+            "recorded_by_id": recorded_by.id if recorded_by else None}
 
 
 def _put_on_roll(ballot, user, channel, recorded_by=None):
-    """Insert the roll row; the UNIQUE constraints turn a second one into a clear refusal."""
+    """Insert the roll row; the UNIQUE constraints turn a second one into a clear refusal.
+    (Plain INSERTs here and for the record: nobody reads these rows back as objects.)"""
     try:
         with db.session.begin_nested():
-            db.session.add(_roll_entry(ballot, user, channel, recorded_by))
+            db.session.execute(insert(BallotVoter.__table__).values(
+                _roll_entry(ballot, user, channel, recorded_by)))
     except IntegrityError:
         if queries.voted_channel(ballot, user) is Channel.PAPER:
             raise AlreadyVoted(_l("A paper ballot was handed to you (or your household) in the "
@@ -195,12 +197,12 @@ def cast_vote(ballot, *, voter, choices, now=None):
     _require_open(ballot, voter, now)
     points = checked_points(ballot, choices)
     _put_on_roll(ballot, voter, Channel.ONLINE)
-    receipt = new_receipt()
-    record = BallotRecord(id=uuid4().hex, ballot_id=ballot.id, receipt_hash=receipt_hash(receipt))
-    record.choices = [BallotChoice(option_id=option_id, points=count)
-                      for option_id, count in points.items()]
-    db.session.add(record)
-    db.session.flush()
+    receipt, record_id = new_receipt(), uuid4().hex
+    db.session.execute(insert(BallotRecord.__table__).values(
+        id=record_id, ballot_id=ballot.id, receipt_hash=receipt_hash(receipt)))
+    db.session.execute(insert(BallotChoice.__table__), [
+        {"record_id": record_id, "option_id": option_id, "points": count}
+        for option_id, count in points.items()])
     return receipt
 
 

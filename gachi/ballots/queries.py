@@ -3,13 +3,23 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from gachi.ballots.models import (
     Ballot, BallotChoice, BallotOption, BallotRecord, BallotVoter, Channel, PaperTally,
     PaperTallyLine, TieRule,
 )
+from gachi.complexes.models import Participation
 from gachi.extensions import db
 from gachi.proposals.models import Problem, ProblemState
+
+# Loaded with a ballot for its pages and verbs: what its permission rules read (the
+# participation and its complex) and the ballot paper (the options and their titles),
+# in two queries rather than a lazy load for each step and each option.
+WITH_SCOPE_AND_OPTIONS = (
+    joinedload(Ballot.participation).joinedload(Participation.complex),
+    selectinload(Ballot.options).joinedload(BallotOption.problem),
+)
 
 
 @dataclass

@@ -60,7 +60,7 @@ def _device_receipt(ballot):
 
 def _load(ballot_id):
     """The ballot in the user's scope, its state brought up to the clock."""
-    ballot = load_for(current_user, Ballot, ballot_id)
+    ballot = load_for(current_user, Ballot, ballot_id, options=queries.WITH_SCOPE_AND_OPTIONS)
     if ballot.state_at(utcnow()) is not ballot.state:
         if request.method == "GET":
             mark_request_writes(db.session)
@@ -161,8 +161,10 @@ def ballot_vote(ballot_id):
     form = vote_form(ballot)
     if not form.validate_on_submit():
         return _ballot_page(ballot, form=form, error=_("Check your choices and try again."), status=400)
+    device_receipt = _device_receipt(ballot)  # no cookie, no need to ask the roll
     receipt = form.receipt.data or (
-        _device_receipt(ballot) if queries.voted_channel(ballot, current_user) is Channel.ONLINE else None)
+        device_receipt if device_receipt and queries.voted_channel(ballot, current_user) is Channel.ONLINE
+        else None)
     try:
         if receipt:
             change_vote(ballot, voter=current_user, receipt=receipt, choices=form.chosen())
@@ -171,14 +173,19 @@ def ballot_vote(ballot_id):
     except DomainError as error:
         db.session.rollback()
         return _ballot_page(ballot, form=form, error=str(error), status=error.status)
-    db.session.commit()
+    # The answer is made before the commit, from what is loaded, and sent only once the
+    # commit succeeded: after it every object would be expired and read again.
     if receipt:
+        response = _set_receipt_cookie(redirect(url_for(".ballot_detail", ballot_id=ballot_id)),
+                                       ballot, receipt)
+        db.session.commit()
         flash(_("Your vote was changed."), "success")
-        return _set_receipt_cookie(redirect(url_for(".ballot_detail", ballot_id=ballot.id)),
-                                   ballot, receipt)
+        return response
     # Shown once: the code to write down. The device keeps it in a cookie as well.
-    page = render_template("ballots/receipt.html", ballot=ballot, receipt=format_receipt(new_receipt))
-    return _set_receipt_cookie(make_response(page), ballot, new_receipt)
+    response = _set_receipt_cookie(make_response(render_template(
+        "ballots/receipt.html", ballot=ballot, receipt=format_receipt(new_receipt))), ballot, new_receipt)
+    db.session.commit()
+    return response
 
 
 @bp.route("/ballots/<int:ballot_id>/receipt", methods=["POST"])

@@ -7,12 +7,14 @@ from flask_login import current_user, login_required
 from gachi.extensions import db
 
 
-def load_for(user, model, object_id, *, permission="can_view"):
+def load_for(user, model, object_id, *, permission="can_view", options=()):
     """Get `model` by id if `user` may see it, else 404 (ids don't leak).
 
-    `permission` names the object's `can_*` rule that defines the user's scope.
+    `permission` names the object's `can_*` rule that defines the user's scope;
+    `options` are loader options that bring what that rule reads in the same query
+    (e.g. the participation and complex behind a ballot) instead of one lazy load each.
     """
-    obj = db.session.get(model, object_id)
+    obj = db.session.get(model, object_id, options=options)
     if obj is None or not getattr(obj, permission)(user):
         abort(404)
     return obj

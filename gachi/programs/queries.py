@@ -15,6 +15,13 @@ from gachi.programs.models import (
 
 COMMENTS_SHOWN = 30
 
+# Loaded with a session: what its permission rules read (programme → participation →
+# complex), in the one query rather than a lazy load for each step.
+SESSION_WITH_SCOPE = (
+    joinedload(ProgramSession.program).joinedload(Program.participation)
+    .joinedload(Participation.complex),
+)
+
 
 def participation_programs(participation_id):
     """The participation's programmes with their number of live sessions, by title."""

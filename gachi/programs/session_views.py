@@ -32,6 +32,10 @@ def _with_residents(form, session):
     return form
 
 
+def _load(session_id):
+    return load_for(current_user, ProgramSession, session_id, options=queries.SESSION_WITH_SCOPE)
+
+
 def _fresh_key():
     return secrets.token_urlsafe(16)
 
@@ -83,22 +87,21 @@ def _confirmed():
 @bp.route("/sessions/<int:session_id>")
 @login_required
 def session_detail(session_id):
-    return _session_page(load_for(current_user, ProgramSession, session_id))
+    return _session_page(_load(session_id))
 
 
-def _flash_booking(booking):
+def _booking_message(booking):
+    """(message, category) to flash; read before the commit, which expires the booking."""
     if booking.status is BookingStatus.CONFIRMED:
-        flash(_("Booked. Your booking code is %(code)s.", code=format_code(booking.code)), "success")
-    else:
-        flash(_("The session is full: you are number %(position)s on the waiting list. We will "
-                "tell you when a place comes free.", position=bookings.waiting_position(booking)),
-              "warning")
+        return _("Booked. Your booking code is %(code)s.", code=format_code(booking.code)), "success"
+    return _("The session is full: you are number %(position)s on the waiting list. We will "
+             "tell you when a place comes free.", position=bookings.waiting_position(booking)), "warning"
 
 
 @bp.route("/sessions/<int:session_id>/book", methods=["POST"])
 @login_required
 def book(session_id):
-    session = load_for(current_user, ProgramSession, session_id)
+    session = _load(session_id)
     require(session.can_book(current_user))
     form = BookForm()
     if not form.validate_on_submit():
@@ -110,15 +113,16 @@ def book(session_id):
                                      request_key=f"{current_user.id}:{form.request_key.data}")
     except DomainError as error:
         return _refused(session, error, book_form=form)
+    message, where = _booking_message(booking), url_for(".booking_detail", booking_id=booking.id)
     db.session.commit()
-    _flash_booking(booking)
-    return redirect(url_for(".booking_detail", booking_id=booking.id))
+    flash(*message)
+    return redirect(where)
 
 
 @bp.route("/sessions/<int:session_id>/phone-bookings", methods=["POST"])
 @login_required
 def phone_booking(session_id):
-    session = load_for(current_user, ProgramSession, session_id)
+    session = _load(session_id)
     require(session.can_book_for_others(current_user))
     form = _with_residents(PhoneBookingForm(), session)
     if not form.validate_on_submit():
@@ -141,7 +145,7 @@ def phone_booking(session_id):
 @bp.route("/sessions/<int:session_id>/walk-ins", methods=["POST"])
 @login_required
 def walk_in(session_id):
-    session = load_for(current_user, ProgramSession, session_id)
+    session = _load(session_id)
     require(session.can_check_in(current_user))
     form = _with_residents(WalkInForm(), session)
     if not form.validate_on_submit():
@@ -160,7 +164,7 @@ def walk_in(session_id):
 @bp.route("/sessions/<int:session_id>/check-in-code", methods=["POST"])
 @login_required
 def check_in_by_code(session_id):
-    session = load_for(current_user, ProgramSession, session_id)
+    session = _load(session_id)
     require(session.can_check_in(current_user))
     form = CodeForm()
     booking = bookings.booking_by_code(session, form.code.data) if form.validate_on_submit() else None
@@ -259,7 +263,7 @@ def cancel(booking_id):
 @bp.route("/sessions/<int:session_id>/volunteer", methods=["POST"])
 @login_required
 def volunteer(session_id):
-    session = load_for(current_user, ProgramSession, session_id)
+    session = _load(session_id)
     require(session.can_volunteer(current_user))
     _confirmed()
     rosters.volunteer_for(session, resident=current_user, actor=current_user)
@@ -284,7 +288,7 @@ def remove_from_roster(entry_id):
 @bp.route("/sessions/<int:session_id>/roster", methods=["POST"])
 @login_required
 def add_to_roster(session_id):
-    session = load_for(current_user, ProgramSession, session_id)
+    session = _load(session_id)
     require(session.can_manage(current_user))
     form = _with_residents(RosterForm(), session)
     if not form.validate_on_submit():
@@ -303,7 +307,7 @@ def add_to_roster(session_id):
 @bp.route("/sessions/<int:session_id>/volunteers-needed", methods=["POST"])
 @login_required
 def volunteers_needed(session_id):
-    session = load_for(current_user, ProgramSession, session_id)
+    session = _load(session_id)
     require(session.can_manage(current_user))
     form = VolunteersNeededForm()
     if not form.validate_on_submit():
@@ -317,7 +321,7 @@ def volunteers_needed(session_id):
 @bp.route("/sessions/<int:session_id>/capacity", methods=["POST"])
 @login_required
 def capacity(session_id):
-    session = load_for(current_user, ProgramSession, session_id)
+    session = _load(session_id)
     require(session.can_manage(current_user))
     form = CapacityForm()
     if not form.validate_on_submit():
@@ -335,7 +339,7 @@ def capacity(session_id):
 @bp.route("/sessions/<int:session_id>/cancel", methods=["POST"])
 @login_required
 def cancel_session(session_id):
-    session = load_for(current_user, ProgramSession, session_id)
+    session = _load(session_id)
     require(session.can_manage(current_user))
     form = CancelSessionForm()
     if not form.validate_on_submit():
@@ -349,7 +353,7 @@ def cancel_session(session_id):
 @bp.route("/sessions/<int:session_id>/feedback", methods=["POST"])
 @login_required
 def give_feedback(session_id):
-    session = load_for(current_user, ProgramSession, session_id)
+    session = _load(session_id)
     require(session.can_give_feedback(current_user))
     form = FeedbackForm()
     if not form.validate_on_submit():

@@ -1,0 +1,69 @@
+"""A vote costs the same few queries however many ballots and votes there are: the
+ballot comes with what its permission check reads, the roll, record and choices go in as
+plain INSERTs, and the receipt page is made before the commit, so nothing is read again."""
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+from gachi.auth.models import User
+from gachi.ballots.models import Ballot
+from gachi.ballots.operations import cast_vote
+from gachi.extensions import db
+from tests.ballots.helpers import a_ballot, ballot_scene, option_ids
+from tests.complexes.helpers import TOKEN_PAGE, signed_in
+from tests.conftest import csrf_token
+
+# The user (with their household), the ballot (with participation and complex), its
+# options (with their problems), the roll (with its savepoint), the record, the choices,
+# the unread notifications in the page's header; and on SQLite the BEGIN IMMEDIATE.
+MOST_QUERIES = 10
+
+
+@contextmanager
+def counted_queries():
+    statements = []
+
+    def count(_connection, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+def queries_for_a_vote(client, ballot_id, option_id):
+    """The resident opens the ballot, then votes; the vote's queries are counted, as a
+    fresh request would make them (nothing of the test's in the session)."""
+    client.get(f"/ballots/{ballot_id}")
+    token = csrf_token(client, TOKEN_PAGE)
+    db.session.expunge_all()
+    with counted_queries() as statements:
+        response = client.post(f"/ballots/{ballot_id}/vote",
+                               data={"csrf_token": token, "choice": str(option_id)})
+    assert response.status_code == 200
+    return len(statements)
+
+
+def test_a_vote_costs_the_same_few_queries_however_many_ballots_and_votes_exist(app, make):
+    scene = ballot_scene(make, resident_count=6)
+    ballot = a_ballot(scene)
+    ballot_id, options = ballot.id, option_ids(ballot)
+    first_voter, second_voter = signed_in(app.test_client(), scene.residents[0]), \
+        signed_in(app.test_client(), scene.residents[1])
+    others = [resident.id for resident in scene.residents[2:]]
+    first = queries_for_a_vote(first_voter, ballot_id, options[0])
+
+    ballot = db.session.get(Ballot, ballot_id)
+    for resident_id in others:
+        cast_vote(ballot, voter=db.session.get(User, resident_id), choices={options[1]: 1})
+    for _ in range(3):
+        elsewhere = ballot_scene(make, resident_count=3)
+        other = a_ballot(elsewhere)
+        for resident in elsewhere.residents:
+            cast_vote(other, voter=resident, choices={option_ids(other)[0]: 1})
+    db.session.commit()
+    later = queries_for_a_vote(second_voter, ballot_id, options[2])
+
+    assert first == later <= MOST_QUERIES

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
+from wtforms.fields.core import UnboundField
 from wtforms.validators import Length, StopValidation
 
 # C0 and C1 controls and DEL; a textarea may also hold tab and line breaks.
@@ -37,28 +38,33 @@ def finite_number(form, field):
         raise StopValidation(_l("Enter a number."))
 
 
-def _move_positional_arguments(unbound_field):
-    """UnboundField(label, validators, ...): make both keywords so we can add to them."""
-    for position, name in enumerate(("label", "validators")):
-        if len(unbound_field.args) > position:
-            unbound_field.kwargs.setdefault(name, unbound_field.args[position])
-    unbound_field.args = ()
+def _with_text_rules(unbound_field):
+    """A copy of a text field's UnboundField with the filters (NFC, strip) and a length
+    limit added. An UnboundField belongs to its form class and every instance of the form
+    binds it again, so it is left as it is (adding to it each time would pile up the
+    filters request after request) and the copy is made once and kept on it."""
+    prepared = unbound_field.__dict__.get("_with_text_rules")
+    if prepared is None:
+        kwargs = dict(unbound_field.kwargs)
+        for position, name in enumerate(("label", "validators")):  # UnboundField(label, validators)
+            if len(unbound_field.args) > position:
+                kwargs.setdefault(name, unbound_field.args[position])
+        filters = [normalise_text, *kwargs.get("filters", ())]
+        if unbound_field.field_class not in (TextAreaField, PasswordField):
+            filters.append(strip_text)
+        validators = list(kwargs.get("validators") or [])
+        if not any(isinstance(v, Length) and v.max != -1 for v in validators):
+            validators.append(Length(max=DEFAULT_MAX_LENGTH.get(unbound_field.field_class, 200)))
+        kwargs.update(filters=filters, validators=validators)
+        prepared = unbound_field._with_text_rules = UnboundField(unbound_field.field_class, **kwargs)
+    return prepared
 
 
 class BaseForm(FlaskForm):
     class Meta:
         def bind_field(self, form, unbound_field, options):
             if issubclass(unbound_field.field_class, StringField):
-                _move_positional_arguments(unbound_field)
-                filters = [normalise_text, *unbound_field.kwargs.get("filters", ())]
-                if unbound_field.field_class not in (TextAreaField, PasswordField):
-                    filters.append(strip_text)
-                unbound_field.kwargs["filters"] = filters
-                validators = list(unbound_field.kwargs.get("validators") or [])
-                if not any(isinstance(v, Length) and v.max != -1 for v in validators):
-                    limit = DEFAULT_MAX_LENGTH.get(unbound_field.field_class, 200)
-                    validators.append(Length(max=limit))
-                unbound_field.kwargs["validators"] = validators
+                unbound_field = _with_text_rules(unbound_field)
             return unbound_field.bind(form=form, **options)
 
     def validate(self, extra_validators=None):

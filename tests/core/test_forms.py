@@ -63,3 +63,13 @@ def test_lengths_are_checked_by_the_form_even_without_a_declared_limit(app):
     assert not valid and form.short.errors
     form, valid = submit(app, title="ok", body="가" * 5001)
     assert not valid and form.body.errors
+
+
+def test_a_form_made_again_and_again_keeps_one_set_of_text_rules(app):
+    """Every request makes its forms anew from the same class: the rules must not pile up."""
+    for _ in range(5):
+        form, _valid = submit(app, title=" 제목 ", short="abc", body="b", secret="s")
+    assert len(form.title.filters) == 2  # NFC, then strip
+    assert len(form.body.filters) == 1  # NFC only
+    assert sum(isinstance(v, Length) for v in form.title.validators) == 1
+    assert form.title.data == "제목"

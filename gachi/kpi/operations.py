@@ -5,6 +5,8 @@ figures as changed: the next read of its board or API refreshes them (targets ar
 read as they stand, never computed ahead)."""
 import csv
 import io
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -123,15 +125,22 @@ def _read_rows(text):
     return rows
 
 
+# C0 and C1 controls and DEL, as forms refuse them (gachi.core.forms); NUL can't be stored.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def _parse_line(row, kpis, complexes):
     """(kpi, complex_id, value, note) or the reason the line cannot be read."""
-    row = {key.strip(): (value or "").strip() for key, value in row.items() if key}
+    row = {key.strip(): unicodedata.normalize("NFC", value or "").strip()
+           for key, value in row.items() if key}
+    if any(_CONTROL.search(value) for value in row.values()):
+        return _l("Control characters are not allowed.")
     kpi = kpis.get(row.get("kpi", ""))
     if kpi is None or not kpi.is_manual:
         return _l("No indicator entered by hand has this code.")
     complex_id = row.get("complex_id") or None
     if complex_id is not None:
-        if not complex_id.isdigit() or int(complex_id) not in complexes:
+        if not (complex_id.isascii() and complex_id.isdigit()) or int(complex_id) not in complexes:
             return _l("This complex is not taking part in the cohort.")
         complex_id = int(complex_id)
     try:

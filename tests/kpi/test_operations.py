@@ -1,4 +1,5 @@
 """Setting targets, entering figures by hand and reading them from a CSV file."""
+import unicodedata
 from decimal import Decimal
 
 import pytest
@@ -68,3 +69,22 @@ def test_a_csv_file_is_saved_whole_or_not_at_all(make):
 def test_a_file_without_the_columns_is_refused(make):
     with pytest.raises(DomainError):
         import_actuals(make.cohort(), "name;amount\nx;1\n", actor=make.staff())
+
+
+@pytest.mark.parametrize("line, problem", [
+    ("newsletters,²,3,", "This complex is not taking part in the cohort."),  # "²".isdigit()
+    ("newsletters,,3,a\x00b", "Control characters are not allowed."),          # NUL: PostgreSQL refuses it
+])
+def test_a_csv_line_with_a_hostile_cell_is_refused_not_a_crash(make, line, problem):
+    staff, cohort = make.staff(), make.cohort()
+    _newsletters(staff)
+    refused = import_actuals(cohort, f"kpi,complex_id,value,note\n{line}\n", actor=staff)
+    assert refused.problems == [(2, problem)]
+
+
+def test_a_note_from_a_csv_file_is_stored_nfc(make):
+    staff, cohort = make.staff(), make.cohort()
+    _newsletters(staff)
+    decomposed = unicodedata.normalize("NFD", "월간 소식지")
+    assert import_actuals(cohort, f"kpi,value,note\nnewsletters,3,{decomposed}\n", actor=staff).saved == 1
+    assert db.session.query(KpiEntry).one().note == "월간 소식지"

@@ -1,4 +1,6 @@
 """The verbs of workshops: plan one, write its minutes, check people in, attach files."""
+import unicodedata
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
@@ -85,6 +87,7 @@ def add_attachment(workshop, *, filename, data: bytes, actor):
         raise FileTooLarge()
     if not data:
         raise DomainError(_l("The file is empty."))
+    filename = unicodedata.normalize("NFC", filename)  # macOS browsers send NFD
     filename = "".join(char for char in filename.replace("\\", "/").rsplit("/", 1)[-1]
                        if char.isprintable()).strip() or "attachment"
     content_type = uploads.detected_type(filename, data[:16])

@@ -1,6 +1,7 @@
 """Workshops: planning, check-in, walk-ins, and attachments kept out of static and
 served only to those who may see the workshop."""
 import io
+import unicodedata
 from datetime import datetime, timezone
 
 import pytest
@@ -156,3 +157,11 @@ def test_the_coordinators_pages_open(client, room, make):
     for path in ("/my/complex", "/my/problems", "/my/ballots"):
         assert resident.get(path).status_code in (200, 302), path
     assert "/my/problems" in text_of(resident.get("/my/complex"))
+
+
+def test_a_file_name_sent_decomposed_is_stored_nfc(client, room, uploads_in_tmp):
+    # macOS browsers send file names as NFD: "사진" would not match a search for "사진".
+    _complex, _participation, coordinator, workshop = room
+    signed_in(client, coordinator)
+    assert upload(client, workshop, unicodedata.normalize("NFD", "현장사진.png"), PNG).status_code == 302
+    assert db.session.scalars(select(WorkshopAttachment)).one().filename == "현장사진.png"

@@ -28,8 +28,8 @@ from tests.programs.helpers import add_session, days_ahead, program_scene
 
 pytestmark = pytest.mark.faults
 
-# Each voter votes in every ballot, each booker books every session: 36 + 36 writes.
-VOTERS, BALLOTS, BOOKERS, SESSIONS, SEATS, THREADS = 12, 3, 12, 3, 5, 6
+# Each voter votes in every ballot, each booker books every session: 32 + 32 writes.
+VOTERS, BALLOTS, BOOKERS, SESSIONS, SEATS, THREADS = 8, 4, 8, 4, 3, 4
 
 
 @dataclass

@@ -35,7 +35,7 @@ pytestmark = [
                        "(set GACHI_TEST_DATABASE_URL; `make test` does with TEST_DATABASE_URL)"),
 ]
 
-LAST_SEATS, BOOKERS, DEVICES = 4, 20, 3
+LAST_SEATS, BOOKERS, DEVICES = 4, 12, 2
 
 
 def at_once(calls):

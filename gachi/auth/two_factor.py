@@ -76,7 +76,10 @@ def code_for(secret: str, now=None) -> str:
 
 
 def _normalise(code: str) -> str:
-    return "".join(character for character in (code or "").upper() if character.isalnum())
+    """Upper-case ASCII letters and digits only: spaces and dashes typed from paper go, and
+    so do other scripts' digits (compare_digest refuses non-ASCII text)."""
+    return "".join(character for character in (code or "").upper()
+                   if character.isascii() and character.isalnum())
 
 
 def _matching_step(secret: str, code: str, now) -> int | None:

@@ -158,6 +158,12 @@ def test_the_second_step_ends_when_the_password_changes_meanwhile(client, make):
     assert response.location.endswith("/login") and not is_signed_in(client)
 
 
+def test_digits_of_another_script_are_a_wrong_code_not_an_error(client, make):
+    staff = make.staff()
+    login(client, staff.username, PASSWORD)
+    assert second_step(client, "١٢٣٤٥٦").status_code == 401
+
+
 def test_the_second_step_without_a_csrf_token_is_refused(client, make):
     staff = make.staff()
     login(client, staff.username, PASSWORD)

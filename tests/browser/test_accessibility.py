@@ -152,7 +152,7 @@ ROLE_PAGES = {
     "staff": ("center", lambda ids: [
         "/staff/cohorts", f"/staff/cohorts/{ids.cohort}", "/staff/complexes",
         f"/staff/cohorts/{ids.cohort}/board", "/staff/coordinators", "/staff/accounts",
-        "/enterprises", "/staff/kpis"]),
+        "/enterprises", "/staff/kpis", "/account/two-factor"]),
 }
 
 

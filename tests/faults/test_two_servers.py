@@ -160,8 +160,8 @@ def test_two_servers_and_two_schedulers_on_one_postgresql(tmp_path):
             for process in schedulers:
                 process.start()
             scene = _scene()
-            wait_for(lambda: all("Scheduler started" in p.log() for p in schedulers), timeout=60,
-                     message="both schedulers started")
+            wait_for(lambda: all("apscheduler.scheduler: Scheduler started" in p.log()
+                                 for p in schedulers), timeout=60, message="both schedulers started")
             started_at = utcnow()
             db.session.remove()
             for server in servers:

@@ -50,9 +50,10 @@ ifneq ($(strip $(TEST_DATABASE_URL)),)
 	GACHI_TEST_DATABASE_URL='$(TEST_DATABASE_URL)' $(VENV)/bin/pytest
 endif
 
-# The README's pictures (docs/screenshots/): the pilot-year browser test, saving them there.
+# The README's pictures (docs/screenshots/): the pilot-year browser test, saving them there,
+# and the accessibility test's phone and 200% zoom pictures (docs/screenshots/a11y/).
 screenshots: install
-	GACHI_README_SCREENSHOTS=1 $(VENV)/bin/pytest -q tests/browser/test_pilot_year.py
+	GACHI_README_SCREENSHOTS=1 $(VENV)/bin/pytest -q tests/browser/test_pilot_year.py tests/browser/test_accessibility.py
 
 # The city-scale benchmark (figures, not a test; see bench/run.py). DB is sqlite (files
 # instance/bench-<size>.sqlite3) or a PostgreSQL URL whose schema is dropped and made

@@ -4,12 +4,13 @@ from wtforms import IntegerField, RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from gachi.core.forms import BaseForm, options
+from gachi.core.routing import LARGEST_ID
 
 
 class OfferForm(BaseForm):
     """Offer the work to an enterprise, or keep it on the shortlist for later."""
 
-    enterprise_id = IntegerField(validators=[InputRequired(), NumberRange(min=1)])
+    enterprise_id = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=LARGEST_ID)])
     action = SelectField(choices=options([("offer", _l("Offer")), ("suggest", _l("Shortlist"))]),
                          default="offer")
     message = TextAreaField(_l("Message to the enterprise"), validators=[Length(max=2000)])

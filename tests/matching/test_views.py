@@ -41,7 +41,8 @@ def test_an_offer_without_a_message_is_refused_with_a_message(client, scene):
     assert "Write a message" in text_of(response)
 
 
-@pytest.mark.parametrize("enterprise_id", ["999999", "abc", ""])
+# 2147483648: past PostgreSQL's integer, once a 500 there.
+@pytest.mark.parametrize("enterprise_id", ["999999", "abc", "", "2147483648", "-1"])
 def test_an_offer_to_an_unknown_enterprise_is_a_4xx(client, scene, enterprise_id):
     signed_in(client, scene.coordinator)
     response = post(client, f"/problems/{scene.problem.id}/matches",

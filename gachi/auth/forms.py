@@ -4,8 +4,8 @@ The rules for a new password (length, the common-password list) live in
 operations.check_new_password, so the forms only check that something was typed.
 """
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, PasswordField, SelectField, StringField
-from wtforms.validators import EqualTo, InputRequired, Length, Optional, Regexp
+from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField
+from wtforms.validators import EqualTo, InputRequired, Length, NumberRange, Optional, Regexp
 
 from gachi.auth.models import Role
 from gachi.auth.operations import (
@@ -77,6 +77,7 @@ class AccountFilterForm(BaseForm):
     role = SelectField(_l("Role"), coerce=_optional_role, validators=[Optional()],
                        choices=options([("", _l("All roles")), *Role.choices()]))
     q = StringField(_l("Name or user name"), validators=[Optional(), Length(max=64)])
+    page = IntegerField(_l("Page"), default=1, validators=[Optional(), NumberRange(min=1, max=100000)])
 
 
 class _ContactFields(BaseForm):

@@ -205,7 +205,7 @@ def account_list():
     valid = form.validate()
     accounts = queries.account_page(role=form.role.data if valid else None,
                                     search=form.q.data if valid else None,
-                                    page=request.args.get("page", 1, type=int))
+                                    page=(form.page.data or 1) if valid else 1)
     return render_template("auth/accounts.html", form=form, accounts=accounts), 200 if valid else 400
 
 

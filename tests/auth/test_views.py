@@ -425,6 +425,13 @@ def test_an_unknown_role_in_the_account_list_is_a_400_with_a_message(client, mak
     assert 'class="field has-error"' in text(response)  # WTForms' own message, in Korean
 
 
+@pytest.mark.parametrize("page", ["99999999999999999999", "-5", "x"])
+def test_a_page_number_past_any_list_is_an_empty_page_not_a_500(client, make, page):
+    # The offset of page 10**20 overflowed SQLite's and PostgreSQL's integers.
+    sign_in(client, make.staff(admin=True))
+    assert client.get(f"/staff/accounts?page={page}").status_code in (200, 400)
+
+
 def test_the_account_list_costs_the_same_queries_for_five_or_forty_accounts(client, app, make):
     from sqlalchemy import event
 

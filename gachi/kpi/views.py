@@ -10,6 +10,7 @@ from gachi.complexes.models import Cohort, Complex, Participation
 from gachi.core.access import load_for, require, staff_required
 from gachi.core.errors import DomainError
 from gachi.core.forms import options
+from gachi.core.routing import LARGEST_ID
 from gachi.extensions import db
 from gachi.kpi import charts, drilldown, exports, queries, tables
 from gachi.kpi.forms import BoardFilterForm, ImportActualsForm, KpiForm, figures_form
@@ -113,7 +114,7 @@ def _complex_in(cohort):
     raw = request.args.get("complex_id", "")
     if not raw:
         return None
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > LARGEST_ID:  # "²".isdigit() too
         abort(404)
     participation = db.session.scalars(select(Participation).where(
         Participation.cohort_id == cohort.id, Participation.complex_id == int(raw))).one_or_none()

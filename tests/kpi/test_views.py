@@ -198,3 +198,12 @@ def test_a_resident_of_another_complex_cannot_open_a_programmes_results(client, 
     program_id = db.session.execute(db.text("SELECT id FROM programs")).scalar()
     sign_in(client, outsider)
     assert client.get(f"/programs/{program_id}/results").status_code == 404
+
+
+@pytest.mark.parametrize("complex_id", ["²", "2147483648", "abc"])
+def test_a_hostile_complex_id_on_the_targets_page_is_a_404(client, scene, complex_id):
+    # "²" passes str.isdigit() but not int(): it was a 500, and so was an id past
+    # PostgreSQL's integer.
+    sign_in(client, scene.staff)
+    response = client.get(f"/staff/cohorts/{scene.cohort.id}/targets?complex_id={complex_id}")
+    assert response.status_code == 404

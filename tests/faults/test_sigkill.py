@@ -28,14 +28,15 @@ from tests.programs.helpers import add_session, days_ahead, program_scene
 
 pytestmark = pytest.mark.faults
 
-# Each voter votes in every ballot, each booker books every session: 32 + 32 writes.
-VOTERS, BALLOTS, BOOKERS, SESSIONS, SEATS, THREADS = 8, 4, 8, 4, 3, 4
+# Each voter votes in every ballot, each booker books every session, and the first
+# CANCELLERS bookers cancel each booking a round later: 32 + 32 + 8 writes.
+VOTERS, BALLOTS, BOOKERS, SESSIONS, SEATS, CANCELLERS, THREADS = 8, 4, 8, 4, 3, 2, 4
 
 
 @dataclass
 class Task:
     """One person's one write, and what they saw of it."""
-    kind: str  # "vote" or "book"
+    kind: str  # "vote", "book" or "cancel"
     visitor: Visitor
     lane: int  # the thread that sends it: one person's writes go one after another
     user_id: int
@@ -45,20 +46,28 @@ class Task:
     status: int | None = None
     booking_id: int | None = None
     receipt: str | None = None
+    booking: "Task | None" = None  # what a cancel cancels
+    tries: int = 0
 
     @property
     def path(self):
-        return (f"/ballots/{self.target_id}/vote" if self.kind == "vote"
-                else f"/sessions/{self.target_id}/book")
+        if self.kind == "vote":
+            return f"/ballots/{self.target_id}/vote"
+        if self.kind == "book":
+            return f"/sessions/{self.target_id}/book"
+        return f"/bookings/{self.booking.booking_id}/cancel"
 
     def send(self):
+        self.tries += 1
         try:
             page = self.visitor.post(self.path, self.form)
         except LOST:
             self.outcome = "no answer"
             return False
         self.status = page.status
-        if self.kind == "vote" and page.status == 200:
+        if self.kind == "cancel" and page.status == 302 and page.location == "/my/bookings":
+            self.outcome = "acknowledged"
+        elif self.kind == "vote" and page.status == 200:
             self.outcome = "acknowledged"
             self.receipt = normalise_code(self.visitor.cookie_at(f"/ballots/{self.target_id}"))
         elif self.kind == "book" and page.status == 302 and page.location.startswith("/bookings/"):
@@ -95,23 +104,33 @@ def _scene():
 
 def _signed_in_tasks(server, scene):
     """Everyone signs in through the form; their writes, round after round (a vote, a
-    booking, a vote, …), each person's in one lane."""
+    booking, a vote, …; a cancellation of the last round's booking), each person's in
+    one lane, in order."""
     people = [(kind, user_id, username, Visitor(server.url))
               for pair in zip(scene.voters, scene.bookers)
               for kind, (user_id, username) in zip(("vote", "book"), pair)]
     _joined(*_in_lanes([[lambda visitor=visitor, username=username: visitor.sign_in(username)
                          for index, (_, _, username, visitor) in enumerate(people)
                          if index % THREADS == lane] for lane in range(THREADS)]))
-    tasks = []
-    for round_ in range(max(BALLOTS, SESSIONS)):
+    cancellers = {user_id for user_id, _ in scene.bookers[:CANCELLERS]}
+    tasks, booked = [], {}
+    for round_ in range(max(BALLOTS, SESSIONS + 1)):
         for index, (kind, user_id, _, visitor) in enumerate(people):
+            lane = index % THREADS
             if kind == "vote" and round_ < BALLOTS:
                 ballot_id, options = list(scene.ballots.items())[round_]
-                tasks.append(Task("vote", visitor, index % THREADS, user_id, ballot_id,
+                tasks.append(Task("vote", visitor, lane, user_id, ballot_id,
                                   {"choice": str(options[index % len(options)])}))
-            elif kind == "book" and round_ < SESSIONS:
-                tasks.append(Task("book", visitor, index % THREADS, user_id, scene.sessions[round_],
-                                  {"party_size": "1", "request_key": secrets.token_urlsafe(12)}))
+            if kind == "book" and user_id in cancellers and round_ > 0:
+                session_id = scene.sessions[round_ - 1]
+                tasks.append(Task("cancel", visitor, lane, user_id, session_id, {},
+                                  booking=booked[user_id, session_id]))
+            if kind == "book" and round_ < SESSIONS:
+                session_id = scene.sessions[round_]
+                booked[user_id, session_id] = Task(
+                    "book", visitor, lane, user_id, session_id,
+                    {"party_size": "1", "request_key": secrets.token_urlsafe(12)})
+                tasks.append(booked[user_id, session_id])
     return tasks
 
 
@@ -167,11 +186,15 @@ def _check_votes(scene, vote_tasks):
             ballot = db.session.get(Ballot, task.target_id)
             assert choices_for_receipt(ballot, task.receipt) == {int(task.form["choice"]): 1}
         else:  # sent again after the kill: the first try had landed
-            assert task.status == 409, task
+            assert task.status == 409 and task.tries > 1, task
 
 
-def _check_bookings(scene, book_tasks):
+def _check_bookings(scene, book_tasks, cancel_tasks):
     assert all(task.outcome == "acknowledged" for task in book_tasks), book_tasks
+    # A cancellation refused when sent again: its first try had landed.
+    assert all(task.outcome == "acknowledged" or (task.outcome == "refused" and task.tries > 1)
+               for task in cancel_tasks), cancel_tasks
+    active = BOOKERS - CANCELLERS
     for session_id in scene.sessions:
         session = db.session.get(ProgramSession, session_id)
         bookings = db.session.scalars(select(Booking).where(Booking.session_id == session_id)
@@ -179,12 +202,17 @@ def _check_bookings(scene, book_tasks):
         assert len(bookings) == len({booking.user_id for booking in bookings}) == BOOKERS
         confirmed = [b for b in bookings if b.status is BookingStatus.CONFIRMED]
         waiting = [b for b in bookings if b.status is BookingStatus.WAITING]
-        assert session.seats_taken == sum(b.party_size for b in confirmed) == SEATS
-        assert len(waiting) == BOOKERS - SEATS
+        cancelled = [b for b in bookings if b.status is BookingStatus.CANCELLED]
+        assert len(cancelled) == CANCELLERS
+        # Nobody waits while a seat is free; the line has no gaps.
+        assert session.seats_taken == sum(b.party_size for b in confirmed) == min(SEATS, active)
+        assert len(waiting) == active - len(confirmed)
         assert [waiting_position(b) for b in waiting] == list(range(1, len(waiting) + 1))
     for task in book_tasks:
         booking = db.session.get(Booking, task.booking_id)
         assert (booking.user_id, booking.session_id) == (task.user_id, task.target_id)
+    for task in cancel_tasks:
+        assert db.session.get(Booking, task.booking.booking_id).status is BookingStatus.CANCELLED
     bookings = db.session.scalar(select(func.count()).select_from(Booking))
     logged = db.session.scalar(select(func.count()).select_from(AuditEntry)
                                .where(AuditEntry.action == "booking.create"))
@@ -215,4 +243,5 @@ def test_sigkill_mid_stream_loses_no_acknowledged_write(tmp_path):
             assert db.session.execute(text("PRAGMA foreign_key_check")).all() == []
         assert acknowledged_before_kill >= len(tasks) // 3
         _check_votes(scene, [task for task in tasks if task.kind == "vote"])
-        _check_bookings(scene, [task for task in tasks if task.kind == "book"])
+        _check_bookings(scene, [task for task in tasks if task.kind == "book"],
+                        [task for task in tasks if task.kind == "cancel"])

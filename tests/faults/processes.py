@@ -361,10 +361,21 @@ class Cluster:
         return self
 
     def start(self):
-        self._run("pg_ctl", "start", "--pgdata", str(self.data), "--wait", "--timeout", "60",
-                  "--log", str(self.directory / "postgres.log"),
-                  "-o", f"-p {self.port} -c listen_addresses=127.0.0.1 "
-                        f"-c unix_socket_directories={self.directory} -c fsync=off")
+        """Start on the cluster's port; if another process took the port since it was
+        chosen, choose again once. A failure says what PostgreSQL's log says."""
+        for attempt in (1, 2):
+            try:
+                self._run("pg_ctl", "start", "--pgdata", str(self.data), "--wait", "--timeout", "120",
+                          "--log", str(self.directory / "postgres.log"),
+                          "-o", f"-p {self.port} -c listen_addresses=127.0.0.1 "
+                                f"-c unix_socket_directories={self.directory} -c fsync=off")
+                return
+            except subprocess.CalledProcessError as error:
+                log = (self.directory / "postgres.log").read_text(errors="replace")
+                if attempt == 2 or "could not bind" not in log:
+                    raise AssertionError(f"pg_ctl start failed: {error.stderr}\n{log[-3000:]}") from error
+                self.port = free_port()
+                self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
 
     def stop(self, mode="fast"):
         self._run("pg_ctl", "stop", "--pgdata", str(self.data), "--wait", "--mode", mode)

@@ -20,7 +20,7 @@ class BudgetCategory(LabelledEnum):
     ENTERPRISE_SERVICES = ("enterprise_services", _l("Enterprise services"))
     MATERIALS = ("materials", _l("Materials and supplies"))
     EQUIPMENT = ("equipment", _l("Equipment"))
-    VENUE = ("venue", _l("Venue"))
+    VENUE = ("venue", _l("Venue hire"))
     PUBLICITY = ("publicity", _l("Publicity and printing"))
     FOOD = ("food", _l("Food and refreshments"))
     VOLUNTEERS = ("volunteers", _l("Volunteer expenses"))

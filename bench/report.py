@@ -105,6 +105,8 @@ def _recomputed(detail):
 
 
 def _writes(result):
+    if "insert" not in result["runs"]:
+        return ["Not measured in this run (--reads-only)."]
     runs, baseline = result["runs"], result["runs"]["insert"]
     lines = [f"| Action ({result['size']:,} complexes, 32 clients) | requests/s | p50 ms | p99 ms | "
              "done | refused | bare INSERT requests/s | bare INSERT p99 ms | ratio (requests/s) |",
@@ -140,8 +142,8 @@ def goals(results):
             f"1 min {longest:,.0f} s old; a full refresh (every complex) takes "
             f"{refresh['full_seconds']:,.1f} s — "
             + ("holds" if longest < 30 else "does NOT hold"))
-    insert = largest["runs"]["insert"].per_second
-    for name, label in (("vote", "Votes"), ("book", "Bookings")):
+    insert = largest["runs"]["insert"].per_second if "insert" in largest["runs"] else None
+    for name, label in (("vote", "Votes"), ("book", "Bookings")) if insert is not None else ():
         share = largest["runs"][name].per_second / insert if insert else 0
         lines.append(f"- {label} ≥ half the bare INSERT baseline: {share:.2f}× — "
                      + ("holds" if share >= 0.5 else "does NOT hold"))
@@ -175,10 +177,10 @@ def markdown(results, url):
     return "\n".join(lines)
 
 
-def save(text, url):
+def save(text, url, suffix=""):
     folder = BENCH_DIR / "results"
     folder.mkdir(exist_ok=True)
-    path = folder / f"{datetime.now(timezone.utc):%Y-%m-%d}-{database_kind(url)}.md"
+    path = folder / f"{datetime.now(timezone.utc):%Y-%m-%d}-{database_kind(url)}{suffix}.md"
     path.write_text(text, encoding="utf-8")
     return path
 

@@ -48,7 +48,10 @@ def parse_args(argv=None):
     parser.add_argument("--write-requests", type=int, default=1500, help="per write run")
     parser.add_argument("--write-seconds", type=float, default=20, help="per write run")
     parser.add_argument("--reuse", action="store_true",
-                        help="SQLite: keep an already generated city of that size")
+                        help="keep an already generated city of that size (SQLite: its file; "
+                             "PostgreSQL: the database, when it holds that many complexes)")
+    parser.add_argument("--reads-only", action="store_true",
+                        help="measure the board and the API only (results file ...-reads.md)")
     return parser.parse_args(argv)
 
 
@@ -220,7 +223,7 @@ def measure(url, size, args, everything):
         try:
             result = {"size": size, "queries": found.query_counts,
                       "runs": reads(app, baseline, found, args, everything)}
-            if everything:
+            if everything and not args.reads_only:
                 result["runs"].update(writes(app, baseline, found, args))
                 result["peak_rss_mb"] = app.peak_rss_mb()
                 result["baseline_rss_mb"] = baseline.peak_rss_mb()
@@ -232,11 +235,24 @@ def measure(url, size, args, everything):
     return result
 
 
+def complexes_in(url):
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return connection.scalar(text("SELECT count(*) FROM complexes"))
+    except Exception:  # no city there yet  # nosec B110
+        return None
+    finally:
+        engine.dispose()
+
+
 def city(args, size):
     url = args.db if database_kind(args.db) == "postgresql" else sqlite_url(size)
     path = Path(url.removeprefix("sqlite:///")) if database_kind(url) == "sqlite" else None
-    if args.reuse and path is not None and path.exists():
-        print(f"Reusing {path}")
+    if args.reuse and (path.exists() if path is not None else complexes_in(url) == size):
+        print(f"Reusing the city of {size} complexes at {path or url}")
         return url, None
     seconds, counts = generate.main(["--complexes", str(size), "--db", url,
                                      "--residents", str(args.residents)])
@@ -257,7 +273,7 @@ def main(argv=None):
         results.append(result)
     text = report.markdown(results, args.db)
     print(text)
-    path = report.save(text, args.db)
+    path = report.save(text, args.db, "-reads" if args.reads_only else "")
     print(f"Written to {path.relative_to(ROOT)}")
 
 

@@ -238,7 +238,7 @@ def measure(url, size, args, everything):
 def complexes_in(url):
     from sqlalchemy import create_engine, text
 
-    engine = create_engine(url)
+    engine = create_engine("postgresql+psycopg://" + url.split("://", 1)[1])
     try:
         with engine.connect() as connection:
             return connection.scalar(text("SELECT count(*) FROM complexes"))

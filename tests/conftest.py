@@ -4,12 +4,13 @@ Set GACHI_TEST_DATABASE_URL to run the same suite on PostgreSQL (`make test` doe
 when TEST_DATABASE_URL is set); otherwise a SQLite file in a temporary folder is used.
 """
 import re
+from contextlib import contextmanager
 
 import pytest
 from flask import g, request_started
 from flask_babel import force_locale
 from flask_migrate import upgrade
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from config import TestConfig
 from gachi import create_app
@@ -147,3 +148,21 @@ def sign_in_directly(client, user):
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True
+
+
+@contextmanager
+def counted_queries(with_transaction_statements=False):
+    """The SQL statements run inside the block; BEGIN, SAVEPOINT, RELEASE and PRAGMA only
+    when asked (a write's BEGIN IMMEDIATE is part of what it costs)."""
+    statements = []
+
+    def record(_connection, _cursor, statement, *_args):
+        if with_transaction_statements or not statement.lstrip().upper().startswith(
+                ("BEGIN", "SAVEPOINT", "RELEASE", "PRAGMA")):
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)

@@ -1,36 +1,18 @@
 """A vote costs the same few queries however many ballots and votes there are: the
 ballot comes with what its permission check reads, the roll, record and choices go in as
 plain INSERTs, and the receipt page is made before the commit, so nothing is read again."""
-from contextlib import contextmanager
-
-from sqlalchemy import event
-
 from gachi.auth.models import User
 from gachi.ballots.models import Ballot
 from gachi.ballots.operations import cast_vote
 from gachi.extensions import db
 from tests.ballots.helpers import a_ballot, ballot_scene, option_ids
 from tests.complexes.helpers import TOKEN_PAGE, signed_in
-from tests.conftest import csrf_token
+from tests.conftest import counted_queries, csrf_token
 
 # The user (with their household), the ballot (with participation and complex), its
 # options (with their problems), the roll (with its savepoint), the record, the choices,
 # the unread notifications in the page's header; and on SQLite the BEGIN IMMEDIATE.
 MOST_QUERIES = 10
-
-
-@contextmanager
-def counted_queries():
-    statements = []
-
-    def count(_connection, _cursor, statement, *_args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def queries_for_a_vote(client, ballot_id, option_id):
@@ -39,7 +21,7 @@ def queries_for_a_vote(client, ballot_id, option_id):
     client.get(f"/ballots/{ballot_id}")
     token = csrf_token(client, TOKEN_PAGE)
     db.session.expunge_all()
-    with counted_queries() as statements:
+    with counted_queries(with_transaction_statements=True) as statements:
         response = client.post(f"/ballots/{ballot_id}/vote",
                                data={"csrf_token": token, "choice": str(option_id)})
     assert response.status_code == 200

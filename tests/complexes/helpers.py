@@ -1,10 +1,5 @@
 """Helpers shared by the complexes and coordinators tests."""
 import html
-from contextlib import contextmanager
-
-from sqlalchemy import event
-
-from gachi.extensions import db
 
 from tests.conftest import csrf_token, sign_in_directly
 
@@ -65,17 +60,3 @@ def request_route(client, method, template, ids):
     return post(client, path, POST_DATA.get(template, {}))
 
 
-@contextmanager
-def counted_queries():
-    """The SQL statements run inside the block (not BEGIN, SAVEPOINT and the like)."""
-    statements = []
-
-    def record(conn, cursor, statement, *args):
-        if not statement.lstrip().upper().startswith(("BEGIN", "SAVEPOINT", "RELEASE", "PRAGMA")):
-            statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)

@@ -11,7 +11,8 @@ from gachi.complexes.stages import Stage
 from gachi.coordinators.models import Placement
 from gachi.core.audit import AuditEntry
 from gachi.extensions import db
-from tests.complexes.helpers import counted_queries, management_scene, post, signed_in, text_of
+from tests.conftest import counted_queries
+from tests.complexes.helpers import management_scene, post, signed_in, text_of
 from tests.conftest import sign_in
 
 

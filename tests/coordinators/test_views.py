@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 from gachi.complexes.stages import Stage
 from gachi.coordinators.models import Placement
 from gachi.extensions import db
-from tests.complexes.helpers import counted_queries, post, signed_in, text_of
+from tests.conftest import counted_queries
+from tests.complexes.helpers import post, signed_in, text_of
 from tests.conftest import sign_in
 
 

@@ -5,7 +5,8 @@ from sqlalchemy import select
 from gachi.complexes.districts import District
 from gachi.enterprises.models import Enterprise, LegalForm
 from gachi.extensions import db
-from tests.complexes.helpers import counted_queries, post, signed_in, text_of
+from tests.conftest import counted_queries
+from tests.complexes.helpers import post, signed_in, text_of
 from tests.matching.helpers import serving
 
 

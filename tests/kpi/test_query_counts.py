@@ -1,30 +1,13 @@
 """The board, a complex's page and the API make as many queries with ten complexes as
 with two: they aggregate in SQL rather than walking rows."""
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event
 
 from gachi.complexes.districts import District
 from gachi.extensions import db
 from gachi.proposals.models import ProblemState
-from tests.conftest import sign_in
+from tests.conftest import counted_queries, sign_in
 from gachi.programs.models import Attendance, Program
 from tests.kpi.helpers import _booking, _session, a_ballot, known_cohort
-
-
-@contextmanager
-def counted_queries():
-    statements = []
-
-    def count(*_args):
-        statements.append(1)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def _grow(make, scene, extra):
@@ -48,7 +31,7 @@ def _queries(client, path):
     # the test's requests) had loaded.
     client.get(path)
     client.get(path)
-    with counted_queries() as statements:
+    with counted_queries(with_transaction_statements=True) as statements:
         assert client.get(path).status_code == 200
     return len(statements)
 

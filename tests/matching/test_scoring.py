@@ -10,7 +10,7 @@ from gachi.extensions import db
 from gachi.matching import operations, queries, scoring
 from gachi.matching.demo import PILOT_MATCHES
 from gachi.proposals.models import Problem, ProblemState
-from tests.complexes.helpers import counted_queries
+from tests.conftest import counted_queries
 from tests.matching.helpers import matching_scene, serving
 
 # The pilot problems the participation area's demo seeds, with their categories.

@@ -1,16 +1,12 @@
 """A booking costs the same few queries however many sessions and bookings there are:
 the session comes with what its permission check reads, one query asks whether this
 form or this resident booked already, and nothing is read again after the commit."""
-from contextlib import contextmanager
-
-from sqlalchemy import event
-
 from gachi.auth.models import User
 from gachi.extensions import db
 from gachi.programs.models import Program, ProgramSession
 from gachi.programs.bookings import book_seat
 from tests.complexes.helpers import TOKEN_PAGE, signed_in
-from tests.conftest import csrf_token
+from tests.conftest import counted_queries, csrf_token
 from tests.programs.helpers import add_session, days_ahead, program_scene
 
 # The user (with their household), the session (with programme, participation and
@@ -20,25 +16,11 @@ from tests.programs.helpers import add_session, days_ahead, program_scene
 MOST_QUERIES = 10
 
 
-@contextmanager
-def counted_queries():
-    statements = []
-
-    def count(_connection, _cursor, statement, *_args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-
-
 def queries_for_a_booking(client, session_id, key):
     """Counted as a fresh request would make them (nothing of the test's in the session)."""
     token = csrf_token(client, TOKEN_PAGE)
     db.session.expunge_all()
-    with counted_queries() as statements:
+    with counted_queries(with_transaction_statements=True) as statements:
         response = client.post(f"/sessions/{session_id}/book", data={
             "csrf_token": token, "party_size": "1", "request_key": key})
     assert response.status_code == 302

@@ -1,30 +1,12 @@
 """The public overview, the role homes and the language switch, as people use them."""
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event
 
 from gachi.complexes.districts import District
 from gachi.complexes.models import Complex, Participation
 from gachi.complexes.stages import Stage
 from gachi.extensions import db
 from gachi.public.queries import COMPLEXES_PER_PAGE
-from tests.conftest import sign_in
-
-
-@contextmanager
-def counted_queries():
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        if not statement.lstrip().upper().startswith(("BEGIN", "PRAGMA")):
-            statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
+from tests.conftest import counted_queries, sign_in
 
 
 def add_complexes(cohort, count, prefix="단지"):

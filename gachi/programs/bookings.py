@@ -215,6 +215,9 @@ def cancel_booking(booking, *, actor, now=None):
         if now >= deadline:
             raise BookingClosed(_l("Bookings for this session can be cancelled until %(when)s. "
                                    "Please call the coordinator."), when=seoul_label(deadline))
+    elif now >= session.ends_at:
+        # Who came and who booked is the session's record once it is over (the figures).
+        raise BookingClosed(_l("This session is over; its bookings stay as they were."))
     _lock(session)
     was_confirmed = db.session.scalar(select(Booking.status).where(Booking.id == booking.id)) \
         is BookingStatus.CONFIRMED

@@ -223,3 +223,13 @@ def test_a_resident_cannot_cancel_after_the_deadline_but_the_coordinator_can(mak
     assert booking.status is BookingStatus.CANCELLED
     with pytest.raises(Conflict):
         cancel_booking(booking, actor=scene.coordinator, now=late)
+
+
+def test_once_a_session_is_over_nobody_cancels_its_bookings_so_its_figures_stay(make):
+    scene = program_scene(make)
+    booking = book_seat(scene.session, actor=scene.resident, resident=scene.resident)
+    after = scene.session.ends_at + timedelta(minutes=1)
+    with pytest.raises(BookingClosed, match="over"):
+        cancel_booking(booking, actor=scene.coordinator, now=after)
+    assert booking.status is BookingStatus.CONFIRMED
+    assert db.session.get(ProgramSession, scene.session.id).seats_taken == booking.party_size

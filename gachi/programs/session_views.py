@@ -36,6 +36,12 @@ def _load(session_id):
     return load_for(current_user, ProgramSession, session_id, options=queries.SESSION_WITH_SCOPE)
 
 
+def _managed(session_id):
+    session = _load(session_id)
+    require(session.can_manage(current_user))
+    return session
+
+
 def _fresh_key():
     return secrets.token_urlsafe(16)
 
@@ -288,8 +294,7 @@ def remove_from_roster(entry_id):
 @bp.route("/sessions/<int:session_id>/roster", methods=["POST"])
 @login_required
 def add_to_roster(session_id):
-    session = _load(session_id)
-    require(session.can_manage(current_user))
+    session = _managed(session_id)
     form = _with_residents(RosterForm(), session)
     if not form.validate_on_submit():
         return _session_page(session, status=400, roster_form=form)
@@ -307,8 +312,7 @@ def add_to_roster(session_id):
 @bp.route("/sessions/<int:session_id>/volunteers-needed", methods=["POST"])
 @login_required
 def volunteers_needed(session_id):
-    session = _load(session_id)
-    require(session.can_manage(current_user))
+    session = _managed(session_id)
     form = VolunteersNeededForm()
     if not form.validate_on_submit():
         abort(400)
@@ -321,8 +325,7 @@ def volunteers_needed(session_id):
 @bp.route("/sessions/<int:session_id>/capacity", methods=["POST"])
 @login_required
 def capacity(session_id):
-    session = _load(session_id)
-    require(session.can_manage(current_user))
+    session = _managed(session_id)
     form = CapacityForm()
     if not form.validate_on_submit():
         abort(400)
@@ -339,8 +342,7 @@ def capacity(session_id):
 @bp.route("/sessions/<int:session_id>/cancel", methods=["POST"])
 @login_required
 def cancel_session(session_id):
-    session = _load(session_id)
-    require(session.can_manage(current_user))
+    session = _managed(session_id)
     form = CancelSessionForm()
     if not form.validate_on_submit():
         abort(400)

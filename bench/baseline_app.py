@@ -15,12 +15,14 @@ from datetime import datetime
 from flask import Flask, jsonify
 from sqlalchemy import create_engine, event, text
 
+from bench.common import driver_url
+
 app = Flask(__name__)
 
 
 def _engine(url):
     if url.startswith(("postgres://", "postgresql://")):
-        return create_engine("postgresql+psycopg://" + url.split("://", 1)[1], pool_size=5)
+        return create_engine(driver_url(url), pool_size=5)
     engine = create_engine(url)
 
     @event.listens_for(engine, "connect")

@@ -18,6 +18,13 @@ def database_kind(url):
     return "sqlite" if url.startswith("sqlite") else "postgresql"
 
 
+def driver_url(url):
+    """`url` as SQLAlchemy needs it: PostgreSQL through psycopg 3, as the app connects."""
+    if url.startswith(("postgres://", "postgresql://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
 def sqlite_url(complexes):
     return f"sqlite:///{ROOT / 'instance' / f'bench-{complexes}.sqlite3'}"
 

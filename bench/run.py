@@ -30,7 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import generate, load, report  # noqa: E402
 from bench.common import (  # noqa: E402
-    PASSWORD, ROOT, SECRET_KEY, STAFF_TOTP_SECRET, STAFF_USERNAME, database_kind, sqlite_url,
+    PASSWORD, ROOT, SECRET_KEY, STAFF_TOTP_SECRET, STAFF_USERNAME, database_kind, driver_url,
+    sqlite_url,
 )
 from bench.probe import probe, refresh_runs, time_refresh, write_aggregate  # noqa: E402
 
@@ -125,10 +126,9 @@ def make_scratch_table(url):
         ddl = ("CREATE TABLE IF NOT EXISTS bench_scratch (id INTEGER PRIMARY KEY, "
                "body VARCHAR(100) NOT NULL, created_at VARCHAR(40) NOT NULL)")
     else:
-        url = "postgresql+psycopg://" + url.split("://", 1)[1]
         ddl = ("CREATE TABLE IF NOT EXISTS bench_scratch (id SERIAL PRIMARY KEY, "
                "body VARCHAR(100) NOT NULL, created_at VARCHAR(40) NOT NULL)")
-    engine = create_engine(url)
+    engine = create_engine(driver_url(url))
     with engine.begin() as connection:
         connection.execute(text(ddl))
     engine.dispose()
@@ -238,7 +238,7 @@ def measure(url, size, args, everything):
 def complexes_in(url):
     from sqlalchemy import create_engine, text
 
-    engine = create_engine("postgresql+psycopg://" + url.split("://", 1)[1])
+    engine = create_engine(driver_url(url))
     try:
         with engine.connect() as connection:
             return connection.scalar(text("SELECT count(*) FROM complexes"))

@@ -1,9 +1,13 @@
 """The base form: every text in is NFC-normalised, length-checked and control-free."""
 import re
 import unicodedata
+from functools import cache
 
+from babel.support import Translations
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms.i18n import messages_path
 from wtforms import PasswordField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.fields.core import UnboundField
@@ -60,8 +64,18 @@ def _with_text_rules(unbound_field):
     return prepared
 
 
+@cache
+def _wtforms_messages(locale):
+    """WTForms' own messages ("Not a valid choice.") in `locale`, read once per process.
+    Flask-WTF would read and parse the catalogue anew in every request that makes a form."""
+    return Translations.load(messages_path(), [locale], domain="wtforms")
+
+
 class BaseForm(FlaskForm):
     class Meta:
+        def get_translations(self, form):
+            return _wtforms_messages(str(get_locale()))
+
         def bind_field(self, form, unbound_field, options):
             if issubclass(unbound_field.field_class, StringField):
                 unbound_field = _with_text_rules(unbound_field)

@@ -3,10 +3,11 @@ import unicodedata
 
 import pytest
 from werkzeug.datastructures import MultiDict
-from wtforms import PasswordField, StringField, TextAreaField
+from flask_babel import force_locale
+from wtforms import PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from gachi.core.forms import BaseForm
+from gachi.core.forms import BaseForm, options
 
 
 class NoteForm(BaseForm):
@@ -73,3 +74,19 @@ def test_a_form_made_again_and_again_keeps_one_set_of_text_rules(app):
     assert len(form.body.filters) == 1  # NFC only
     assert sum(isinstance(v, Length) for v in form.title.validators) == 1
     assert form.title.data == "제목"
+
+
+class ChoiceForm(BaseForm):
+    class Meta:
+        csrf = False
+
+    kind = SelectField("Kind", choices=options([("a", "A")]))
+
+
+@pytest.mark.parametrize("language, message", [("ko", "올바르지 않은 선택값입니다."),
+                                               ("en", "Not a valid choice.")])
+def test_wtforms_own_messages_speak_the_readers_language(app, language, message):
+    with app.test_request_context(method="POST"), force_locale(language):
+        form = ChoiceForm(formdata=MultiDict({"kind": "z"}))
+        assert not form.validate()
+        assert [str(error) for error in form.kind.errors] == [message]

@@ -128,7 +128,7 @@ def write_aggregate(found, path):
 def time_refresh(url):
     """The figures computed ahead, made from nothing (every complex read, every row
     written: what a new city costs once), then the scheduler's job with nothing
-    changed since (what each minute costs at rest). Seconds and rows."""
+    changed since (what each run costs at rest). Seconds and rows."""
     from gachi.complexes.models import Cohort
     from gachi.extensions import db
     from gachi.kpi.refresh import refresh

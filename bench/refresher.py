@@ -1,6 +1,6 @@
 """The scheduler as it runs beside gunicorn, with its kpi.refresh job only (every
-minute, each run claimed in job_runs): the bench's figures stay a minute behind while
-it measures, and the job's runs (job_runs) say how long each took.
+30 seconds, each run claimed in job_runs): the bench's figures stay under a minute behind
+while it measures, and the job's runs (job_runs) say how long each took.
 
     .venv/bin/python bench/refresher.py --db sqlite:///instance/bench-430.sqlite3
 

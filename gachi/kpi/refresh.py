@@ -20,7 +20,7 @@ every request. `refresh(cohort_id)`:
 4. writes, in one short transaction, only the rows that differ from what is stored,
    with the "as of" time (the moment the reading began), and frees the claim.
 
-The scheduler runs `refresh_all` every minute (gachi/scheduler.py, "kpi.refresh");
+The scheduler runs `refresh_all` every 30 seconds (gachi/scheduler.py, "kpi.refresh");
 where no scheduler runs, a board or API request refreshes a cohort whose figures are
 more than STALE_AFTER old (or missing, or a hand-entered figure changed) itself when
 the claim is free, and otherwise shows what is stored with its time.
@@ -460,7 +460,7 @@ def mark_changed(cohort_id):
 
 
 def refresh_all(now=None):
-    """The scheduler's job (every minute): refresh every cohort. Returns a line for
+    """The scheduler's job (every 30 seconds): refresh every cohort. Returns a line for
     job_runs.detail: each cohort's seconds, or "busy" when another refresh had it."""
     done = []
     for cohort_id in db.session.scalars(select(Cohort.id).order_by(Cohort.id)).all():

@@ -12,7 +12,7 @@ evaluation is signed off and the center's board shows what all this adds up to.
 
 Two things happen in-process, rather than waiting for them: once booked, the first
 session (tomorrow afternoon) is moved to earlier today, to have been held; and before
-the board is read, its figures are refreshed (the scheduler does so every minute).
+the board is read, its figures are refreshed (the scheduler does so every 30 seconds).
 
 The key pages are saved, 1280 pixels wide, to tests/screenshots/pilot-year/; with
 GACHI_README_SCREENSHOTS=1 (`make screenshots`) to docs/screenshots/ instead, the

@@ -6,9 +6,10 @@
 For every size: a city is generated (SQLite: instance/bench-<size>.sqlite3; PostgreSQL:
 the given database, its schema dropped and made again), its KPI figures are computed
 ahead (a full refresh, timed, then the refresh job with nothing changed, timed), the
-app and the baseline app (bench/baseline_app.py) are started under gunicorn (2 workers
-each, free ports on 127.0.0.1) with the scheduler's kpi.refresh job beside them
-(bench/refresher.py, every minute, its runs reported), and the board and the KPI API
+app and the baseline app (bench/baseline_app.py) are started under gunicorn (--workers
+sync workers each, 2 by default; free ports on 127.0.0.1) with the scheduler's kpi.refresh
+job beside them (bench/refresher.py, every 30 seconds, its runs reported), and the board
+and the KPI API
 are timed against the bare aggregate (the longest statement the API runs). At the
 largest size also: a complex's page and a resident's home, votes and bookings from 32
 concurrent clients against the baseline's bare INSERT, and a worker's peak memory.
@@ -48,6 +49,9 @@ def parse_args(argv=None):
     parser.add_argument("--seconds", type=float, default=20, help="per latency run")
     parser.add_argument("--write-requests", type=int, default=1500, help="per write run")
     parser.add_argument("--write-seconds", type=float, default=20, help="per write run")
+    parser.add_argument("--workers", type=int, default=2,
+                        help="sync workers of each gunicorn, the app's and the baseline's alike "
+                             "(the README deploys 4)")
     parser.add_argument("--reuse", action="store_true",
                         help="keep an already generated city of that size (SQLite: its file; "
                              "PostgreSQL: the database, when it holds that many complexes)")
@@ -65,12 +69,12 @@ def free_port():
 
 
 class Server:
-    """A gunicorn master with 2 sync workers on 127.0.0.1, stopped by its own pid."""
+    """A gunicorn master with `workers` sync workers on 127.0.0.1, stopped by its own pid."""
 
-    def __init__(self, app_path, env, ready_path):
-        self.port = free_port()
+    def __init__(self, app_path, env, ready_path, workers):
+        self.port, self.workers = free_port(), workers
         self.process = subprocess.Popen(
-            [GUNICORN, "-w", "2", "-b", f"127.0.0.1:{self.port}", "--timeout", "300",
+            [GUNICORN, "-w", str(workers), "-b", f"127.0.0.1:{self.port}", "--timeout", "300",
              "--chdir", str(ROOT), app_path],
             env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         self._wait(ready_path)
@@ -82,7 +86,7 @@ class Server:
                 raise RuntimeError(self.process.stderr.read().decode()[-2000:])
             try:
                 status, _, _ = load.Client(self.port, timeout=30).request("GET", path)
-                if status < 500 and len(self.worker_pids()) == 2:
+                if status < 500 and len(self.worker_pids()) == self.workers:
                     return
             except OSError:
                 pass
@@ -184,7 +188,7 @@ def writes(app, baseline, found, args):
 
 
 class Refresher:
-    """bench/refresher.py: the scheduler's kpi.refresh job every minute, as beside gunicorn."""
+    """bench/refresher.py: the scheduler's kpi.refresh job every 30 seconds, as beside gunicorn."""
 
     def __init__(self, url):
         self.process = subprocess.Popen(
@@ -216,10 +220,10 @@ def measure(url, size, args, everything):
         aggregate_path = Path(scratch) / "aggregate.json"
         write_aggregate(found, aggregate_path)
         app = Server("wsgi:app", {"DATABASE_URL": url, "SECRET_KEY": SECRET_KEY,
-                                  "GACHI_CONFIG": "development"}, "/login")
+                                  "GACHI_CONFIG": "development"}, "/login", args.workers)
         baseline = Server("bench.baseline_app:app", {"BENCH_DATABASE_URL": url,
                                                      "BENCH_AGGREGATE": str(aggregate_path)},
-                          "/aggregate")
+                          "/aggregate", args.workers)
         try:
             result = {"size": size, "queries": found.query_counts,
                       "runs": reads(app, baseline, found, args, everything)}
@@ -271,7 +275,7 @@ def main(argv=None):
         result = measure(url, size, args, everything=size == sizes[-1])
         result["generated"] = generated
         results.append(result)
-    text = report.markdown(results, args.db)
+    text = report.markdown(results, args.db, args.workers)
     print(text)
     path = report.save(text, args.db, "-reads" if args.reads_only else "")
     print(f"Written to {path.relative_to(ROOT)}")

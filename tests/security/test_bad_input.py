@@ -144,9 +144,10 @@ ROUTES = {
     "bizmodels.publish": Post(STAFF),
 }
 
-# Tables a refused request may write: a wrong password is counted (throttling).
+# Tables a refused request may write: a wrong password or invitation code is counted
+# (throttling).
 WRITTEN_WHEN_REFUSED = {endpoint: {"login_failures"} for endpoint in (
-    "auth.login", "auth.change_password", "privacy.delete_account", "two_factor.second_step",
+    "auth.login", "auth.join", "auth.change_password", "privacy.delete_account", "two_factor.second_step",
     "two_factor.new_recovery_codes", "two_factor.switch_off")}
 # Where a signed-out visitor, or staff without their second step, is sent instead.
 GATES = ("/login", "/account/two-factor")

@@ -190,14 +190,15 @@ def _put_on_roll(ballot, user, channel, recorded_by=None):
         raise AlreadyVoted() from None
 
 
-def cast_vote(ballot, *, voter, choices, now=None):
+def cast_vote(ballot, *, voter, choices, receipt=None, now=None):
     """Put `voter` on the roll and store their choices under a random id, in one
-    transaction. Returns the receipt, which is stored only as a hash."""
+    transaction. Returns the receipt (new_receipt(), or the one the caller made ahead to
+    show it), which is stored only as a hash."""
     now = now or utcnow()
     _require_open(ballot, voter, now)
     points = checked_points(ballot, choices)
     _put_on_roll(ballot, voter, Channel.ONLINE)
-    receipt, record_id = new_receipt(), uuid4().hex
+    receipt, record_id = receipt or new_receipt(), uuid4().hex
     db.session.execute(insert(BallotRecord.__table__).values(
         id=record_id, ballot_id=ballot.id, receipt_hash=receipt_hash(receipt)))
     db.session.execute(insert(BallotChoice.__table__), [

@@ -23,11 +23,11 @@ from gachi.ballots.operations import (
     cast_vote, change_vote, choices_for_receipt, close_ballot, confirm_selection,
     hand_paper_ballot, open_ballot, record_paper_tally, record_tie_decision, sync_ballot_state,
 )
-from gachi.ballots.receipts import format_receipt, is_well_formed, normalise_code
+from gachi.ballots.receipts import format_receipt, is_well_formed, new_receipt, normalise_code
 from gachi.complexes.forms import ConfirmForm
 from gachi.complexes.models import Participation
 from gachi.core.access import load_for, require
-from gachi.core.db import mark_request_writes
+from gachi.core.db import begin_writing, in_write_transaction, mark_request_writes, reads_first
 from gachi.core.errors import DomainError
 from gachi.core.forms import options
 from gachi.core.time import utcnow
@@ -62,7 +62,7 @@ def _load(ballot_id):
     """The ballot in the user's scope, its state brought up to the clock."""
     ballot = load_for(current_user, Ballot, ballot_id, options=queries.WITH_SCOPE_AND_OPTIONS)
     if ballot.state_at(utcnow()) is not ballot.state:
-        if request.method == "GET":
+        if not in_write_transaction():
             mark_request_writes(db.session)
             ballot = db.session.get(Ballot, ballot_id)
         sync_ballot_state(ballot)
@@ -155,6 +155,7 @@ def ballot_detail(ballot_id):
 
 @bp.route("/ballots/<int:ballot_id>/vote", methods=["POST"])
 @login_required
+@reads_first
 def ballot_vote(ballot_id):
     ballot = _load(ballot_id)
     require(ballot.can_vote(current_user))
@@ -165,27 +166,30 @@ def ballot_vote(ballot_id):
     receipt = form.receipt.data or (
         device_receipt if device_receipt and queries.voted_channel(ballot, current_user) is Channel.ONLINE
         else None)
+    # The answer is made first, from what is loaded, so that the write lock is held for
+    # the writing only; it is sent only once the commit succeeded.
+    if receipt:
+        answer = _set_receipt_cookie(redirect(url_for(".ballot_detail", ballot_id=ballot_id)),
+                                     ballot, receipt)
+    else:
+        # Shown once: the code to write down. The device keeps it in a cookie as well.
+        fresh_receipt = new_receipt()
+        answer = _set_receipt_cookie(make_response(render_template(
+            "ballots/receipt.html", ballot=ballot, receipt=format_receipt(fresh_receipt))),
+            ballot, fresh_receipt)
+    begin_writing(db.session)
     try:
         if receipt:
             change_vote(ballot, voter=current_user, receipt=receipt, choices=form.chosen())
         else:
-            new_receipt = cast_vote(ballot, voter=current_user, choices=form.chosen())
+            cast_vote(ballot, voter=current_user, choices=form.chosen(), receipt=fresh_receipt)
     except DomainError as error:
         db.session.rollback()
         return _ballot_page(ballot, form=form, error=str(error), status=error.status)
-    # The answer is made before the commit, from what is loaded, and sent only once the
-    # commit succeeded: after it every object would be expired and read again.
-    if receipt:
-        response = _set_receipt_cookie(redirect(url_for(".ballot_detail", ballot_id=ballot_id)),
-                                       ballot, receipt)
-        db.session.commit()
-        flash(_("Your vote was changed."), "success")
-        return response
-    # Shown once: the code to write down. The device keeps it in a cookie as well.
-    response = _set_receipt_cookie(make_response(render_template(
-        "ballots/receipt.html", ballot=ballot, receipt=format_receipt(new_receipt))), ballot, new_receipt)
     db.session.commit()
-    return response
+    if receipt:
+        flash(_("Your vote was changed."), "success")
+    return answer
 
 
 @bp.route("/ballots/<int:ballot_id>/receipt", methods=["POST"])

@@ -3,7 +3,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, timezone
 
-from flask import g, has_request_context, request
+from flask import current_app, g, has_request_context, request
 from sqlalchemy import DateTime, MetaData, TypeDecorator, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
@@ -75,6 +75,37 @@ def mark_request_writes(session):
         session.commit()
 
 
+def reads_first(view):
+    """Mark a POST view that loads and checks before it writes, and calls begin_writing()
+    just before its first write. On SQLite its transaction then begins deferred, so the
+    database's one write lock is held while the view writes, not while it loads the user,
+    the object and its permission chain and validates the form."""
+    view.reads_first = True
+    return view
+
+
+def begin_writing(session):
+    """In a reads_first view: end the read transaction, keeping what it loaded, so that
+    the next one begins IMMEDIATE. What the view checked stays as it read it, a moment
+    old; the writes that follow must guard what matters in the statement itself
+    (conditional UPDATEs, unique constraints), as they do on PostgreSQL, where a
+    statement sees every commit up to its start. Nothing to do on PostgreSQL."""
+    g.sqlite_writes = True
+    if session.get_bind().dialect.name != "sqlite" or not session().in_transaction():
+        return
+    inner = session()
+    expire_on_commit, inner.expire_on_commit = inner.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        inner.expire_on_commit = expire_on_commit
+
+
+def _view_reads_first() -> bool:
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    return getattr(view, "reads_first", False)
+
+
 _READING_ONLY = ContextVar("reading_only", default=False)
 
 
@@ -89,12 +120,20 @@ def reading_only():
         _READING_ONLY.reset(token)
 
 
+def in_write_transaction() -> bool:
+    """Whether this request's transactions begin as writers (IMMEDIATE on SQLite); when not,
+    call mark_request_writes() before writing."""
+    return _begins_write_transaction()
+
+
 def _begins_write_transaction() -> bool:
     if _READING_ONLY.get():
         return False
     if not has_request_context():
         return True  # CLI, scheduler, tests: assume they write
-    return request.method not in SAFE_METHODS or g.get("sqlite_writes", False)
+    if g.get("sqlite_writes", False):
+        return True
+    return request.method not in SAFE_METHODS and not _view_reads_first()
 
 
 def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:

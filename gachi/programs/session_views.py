@@ -12,6 +12,7 @@ from gachi.auth.models import User
 from gachi.complexes.codes import format_code
 from gachi.core.access import load_for, require
 from gachi.core.errors import DomainError
+from gachi.core.db import begin_writing, reads_first
 from gachi.core.forms import BaseForm, options
 from gachi.core.time import utcnow
 from gachi.extensions import db
@@ -106,12 +107,14 @@ def _booking_message(booking):
 
 @bp.route("/sessions/<int:session_id>/book", methods=["POST"])
 @login_required
+@reads_first
 def book(session_id):
     session = _load(session_id)
     require(session.can_book(current_user))
     form = BookForm()
     if not form.validate_on_submit():
         return _session_page(session, status=400, book_form=form)
+    begin_writing(db.session)
     try:
         booking = bookings.book_seat(session, actor=current_user, resident=current_user,
                                      party_size=form.party_size.data,

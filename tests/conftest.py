@@ -13,6 +13,7 @@ from flask_migrate import upgrade
 from sqlalchemy import event, text
 
 from config import TestConfig
+import gachi.models  # noqa: F401 - every mapper known before a test module imports an area
 from gachi import create_app
 from gachi.core.i18n import LANGUAGE_COOKIE
 from gachi.extensions import db

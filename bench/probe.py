@@ -144,6 +144,33 @@ def time_refresh(url):
             "complexes": full.recomputed, "again_seconds": again.seconds}
 
 
+def wait_for_refresh_run(url, after, seconds):
+    """Wait, at most `seconds`, until a kpi.refresh run that began after `after` (the end of
+    the writes) has finished: the run that takes in what the writes changed. True if one did."""
+    import time
+
+    from gachi.extensions import db
+    from gachi.scheduler import JobRun
+
+    app = bench_app(url)
+    deadline = time.monotonic() + seconds
+    try:
+        with app.app_context():
+            while time.monotonic() < deadline:
+                finished = db.session.scalar(select(JobRun.id).where(
+                    JobRun.job_id == "kpi.refresh", JobRun.started_at >= after,
+                    JobRun.finished_at.is_not(None)).limit(1))
+                db.session.rollback()
+                if finished is not None:
+                    return True
+                time.sleep(1)
+            return False
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
 def refresh_runs(url, since):
     """The kpi.refresh job's runs (bench/refresher.py) since `since`: [(seconds, detail)]."""
     from gachi.extensions import db

@@ -143,6 +143,18 @@ def _require_open(ballot, voter, now):
         raise NotOpen(_l("This ballot has closed."))
 
 
+def _require_not_closed_meanwhile(ballot):
+    """An early close is read again in the transaction that writes the vote, share-locked
+    on PostgreSQL (a close then waits for the votes being written, or they wait and see
+    it; SQLite's write lock orders them anyway): a vote loaded and checked a moment
+    before the coordinator closed the ballot does not land after the close."""
+    closed_at = db.session.execute(
+        select(Ballot.closed_at).where(Ballot.id == ballot.id).with_for_update(read=True)
+    ).scalar_one()
+    if closed_at is not None:
+        raise NotOpen(_l("This ballot has closed."))
+
+
 def checked_points(ballot, choices):
     """{option id: points} if it keeps the ballot's rules, else a DomainError."""
     option_ids = {option.id for option in ballot.options}
@@ -197,6 +209,7 @@ def cast_vote(ballot, *, voter, choices, receipt=None, now=None):
     now = now or utcnow()
     _require_open(ballot, voter, now)
     points = checked_points(ballot, choices)
+    _require_not_closed_meanwhile(ballot)
     _put_on_roll(ballot, voter, Channel.ONLINE)
     receipt, record_id = receipt or new_receipt(), uuid4().hex
     db.session.execute(insert(BallotRecord.__table__).values(
@@ -219,6 +232,7 @@ def change_vote(ballot, *, voter, receipt, choices, now=None):
     now = now or utcnow()
     _require_open(ballot, voter, now)
     points = checked_points(ballot, choices)
+    _require_not_closed_meanwhile(ballot)
     if queries.voted_channel(ballot, voter) is not Channel.ONLINE:
         raise DomainError(_l("There is no online vote of yours to change in this ballot."))
     record = _record_for(ballot, receipt)

@@ -2,7 +2,7 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, select, update
 
 from gachi.ballots.models import (
     Ballot, BallotChoice, BallotRecord, BallotState, BallotVoter, Channel, Eligibility, Method,
@@ -449,3 +449,27 @@ def test_the_ballot_state_follows_the_clock(scene):
     db.session.commit()
     assert ballot.state is BallotState.CLOSED
     assert count(AuditEntry, AuditEntry.action == "ballot.state") == 2
+
+
+def closed_behind_its_back(ballot):
+    """The coordinator closes the ballot after this request loaded and checked it: the
+    loaded object still says open (nothing re-read), the database says closed."""
+    db.session.execute(update(Ballot).where(Ballot.id == ballot.id)
+                       .values(closed_at=utcnow(), state=BallotState.CLOSED)
+                       .execution_options(synchronize_session=False))
+    assert ballot.closed_at is None
+
+
+def test_a_vote_checked_a_moment_before_an_early_close_does_not_land_after_it(scene):
+    ballot = a_ballot(scene)
+    receipt = vote(ballot, scene.residents[1], 0)
+    db.session.commit()
+    ballot = db.session.get(Ballot, ballot.id)
+    closed_behind_its_back(ballot)
+    with pytest.raises(NotOpen):
+        vote(ballot, scene.residents[0], 1)
+    with pytest.raises(NotOpen):
+        change_vote(ballot, voter=scene.residents[1], receipt=receipt,
+                    choices={option_ids(ballot)[1]: 1})
+    assert count(BallotVoter) == 1 and count(BallotRecord) == 1
+    assert choices_for_receipt(ballot, receipt) == {option_ids(ballot)[0]: 1}

@@ -106,6 +106,18 @@ def _check_open(session, *, now, online):
                             when=seoul_label(closes_at))
 
 
+def _require_not_cancelled_meanwhile(session):
+    """A place on the waiting list takes no seat, so the seats' conditional UPDATE does not
+    guard it: the session's state is read again in the writing transaction, share-locked
+    on PostgreSQL (a cancellation then waits for the booking, which it will tell, or the
+    booking waits and sees it; SQLite's write lock orders them anyway)."""
+    state = db.session.execute(
+        select(ProgramSession.state).where(ProgramSession.id == session.id)
+        .with_for_update(read=True)).scalar_one()
+    if state is SessionState.CANCELLED:
+        raise BookingClosed(_l("This session is cancelled."))
+
+
 def _check_party(session, party_size):
     program = session.program
     if not isinstance(party_size, int) or party_size < 1:
@@ -186,6 +198,8 @@ def book_seat(session, *, actor, resident=None, name="", household=None, party_s
             elif not session.program.waiting_list:
                 raise SessionFull(_l("Only %(count)s places are left in this session."),
                                   count=session.seats_left)
+            else:
+                _require_not_cancelled_meanwhile(session)
             db.session.add(booking)
     except IntegrityError:
         # Someone (or the same form, sent twice) got there at the same moment.

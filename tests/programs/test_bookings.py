@@ -13,7 +13,7 @@ from gachi.programs.bookings import (
     waiting_position,
 )
 from gachi.programs.models import (
-    Attendance, Booking, BookingChannel, BookingStatus, CapacityKind, ProgramSession,
+    Attendance, Booking, BookingChannel, BookingStatus, CapacityKind, ProgramSession, SessionState,
 )
 from tests.core.test_database import run_together
 from tests.programs.helpers import program_scene
@@ -233,3 +233,18 @@ def test_once_a_session_is_over_nobody_cancels_its_bookings_so_its_figures_stay(
         cancel_booking(booking, actor=scene.coordinator, now=after)
     assert booking.status is BookingStatus.CONFIRMED
     assert db.session.get(ProgramSession, scene.session.id).seats_taken == booking.party_size
+
+
+def test_a_waiting_place_checked_a_moment_before_the_session_was_cancelled_is_refused(make):
+    scene = program_scene(make, capacity=1, max_party_size=1)
+    first = make.resident(scene.participation.complex)
+    book_seat(scene.session, actor=first, resident=first)
+    db.session.commit()
+    session = db.session.get(ProgramSession, scene.session.id)
+    # The coordinator cancels after this booking loaded and checked the session.
+    db.session.execute(ProgramSession.__table__.update().where(ProgramSession.id == session.id)
+                       .values(state=SessionState.CANCELLED))
+    assert not session.is_cancelled
+    with pytest.raises(BookingClosed):
+        book_seat(session, actor=scene.resident, resident=scene.resident)
+    assert count(Booking) == 1

@@ -27,7 +27,7 @@ from gachi.ballots.receipts import format_receipt, is_well_formed, new_receipt, 
 from gachi.complexes.forms import ConfirmForm
 from gachi.complexes.models import Participation
 from gachi.core.access import load_for, require
-from gachi.core.db import begin_writing, in_write_transaction, mark_request_writes, reads_first
+from gachi.core.db import begin_writing, begins_write_transaction, mark_request_writes, reads_first
 from gachi.core.errors import DomainError
 from gachi.core.forms import options
 from gachi.core.time import utcnow
@@ -62,7 +62,7 @@ def _load(ballot_id):
     """The ballot in the user's scope, its state brought up to the clock."""
     ballot = load_for(current_user, Ballot, ballot_id, options=queries.WITH_SCOPE_AND_OPTIONS)
     if ballot.state_at(utcnow()) is not ballot.state:
-        if not in_write_transaction():
+        if not begins_write_transaction():
             mark_request_writes(db.session)
             ballot = db.session.get(Ballot, ballot_id)
         sync_ballot_state(ballot)

@@ -120,13 +120,9 @@ def reading_only():
         _READING_ONLY.reset(token)
 
 
-def in_write_transaction() -> bool:
-    """Whether this request's transactions begin as writers (IMMEDIATE on SQLite); when not,
-    call mark_request_writes() before writing."""
-    return _begins_write_transaction()
-
-
-def _begins_write_transaction() -> bool:
+def begins_write_transaction() -> bool:
+    """Whether a transaction begun now is a writer (IMMEDIATE on SQLite); where it is not,
+    a request calls mark_request_writes() before it writes."""
     if _READING_ONLY.get():
         return False
     if not has_request_context():
@@ -159,5 +155,5 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        mode = "BEGIN IMMEDIATE" if _begins_write_transaction() else "BEGIN"
+        mode = "BEGIN IMMEDIATE" if begins_write_transaction() else "BEGIN"
         connection.exec_driver_sql(mode)

@@ -120,7 +120,8 @@ def _writes(result):
     return lines
 
 
-def _refresh_interval_seconds():
+def refresh_interval_seconds():
+    """The scheduler's own interval for kpi.refresh (gachi/scheduler.py)."""
     from gachi.scheduler import JOBS_BY_ID
 
     return JOBS_BY_ID["kpi.refresh"].every.total_seconds()
@@ -141,7 +142,7 @@ def goals(results):
         lines.append("- Figures a minute behind the data: the refresh job did not run while "
                      "measuring — not shown")
     else:
-        every = _refresh_interval_seconds()
+        every = refresh_interval_seconds()
         oldest = every + longest
         lines.append(
             f"- Figures a minute behind the data {at}: the refresh job runs every {every:.0f} s "

@@ -7,10 +7,10 @@ from babel.support import Translations
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms.i18n import messages_path
 from wtforms import PasswordField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.fields.core import UnboundField
+from wtforms.i18n import messages_path
 from wtforms.validators import Length, StopValidation
 
 # C0 and C1 controls and DEL; a textarea may also hold tab and line breaks.

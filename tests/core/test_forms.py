@@ -2,8 +2,8 @@
 import unicodedata
 
 import pytest
-from werkzeug.datastructures import MultiDict
 from flask_babel import force_locale
+from werkzeug.datastructures import MultiDict
 from wtforms import PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 

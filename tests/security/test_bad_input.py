@@ -147,8 +147,8 @@ ROUTES = {
 # Tables a refused request may write: a wrong password or invitation code is counted
 # (throttling).
 WRITTEN_WHEN_REFUSED = {endpoint: {"login_failures"} for endpoint in (
-    "auth.login", "auth.join", "auth.change_password", "privacy.delete_account", "two_factor.second_step",
-    "two_factor.new_recovery_codes", "two_factor.switch_off")}
+    "auth.login", "auth.join", "auth.change_password", "privacy.delete_account",
+    "two_factor.second_step", "two_factor.new_recovery_codes", "two_factor.switch_off")}
 # Where a signed-out visitor, or staff without their second step, is sent instead.
 GATES = ("/login", "/account/two-factor")
 # Control characters no stored text may hold; a textarea's tab and line breaks are fine.

@@ -111,9 +111,10 @@ def _register_program_blueprints(app):
 
 def _register_results_blueprints(app):
     from gachi.api.views import bp as api_bp
+    from gachi.audit.views import bp as audit_bp
     from gachi.bizmodels.views import bp as bizmodels_bp
     from gachi.evaluations.views import bp as evaluations_bp
     from gachi.kpi.views import bp as kpi_bp
 
-    for blueprint in (kpi_bp, evaluations_bp, bizmodels_bp, api_bp):
+    for blueprint in (kpi_bp, evaluations_bp, bizmodels_bp, api_bp, audit_bp):
         app.register_blueprint(blueprint)

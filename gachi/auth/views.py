@@ -16,8 +16,7 @@ from gachi.auth.forms import (
 from gachi.auth.models import User
 from gachi.auth.sessions import start_pending_sign_in, start_session
 from gachi.core.access import load_for, require, staff_required
-from gachi.core.audit import log_personal_data_view
-from gachi.core.db import mark_request_writes
+from gachi.core.audit import no_store, personal_data_shown
 from gachi.enterprises.models import Enterprise
 from gachi.extensions import db
 
@@ -206,7 +205,9 @@ def account_list():
     accounts = queries.account_page(role=form.role.data if valid else None,
                                     search=form.q.data if valid else None,
                                     page=(form.page.data or 1) if valid else 1)
-    return render_template("auth/accounts.html", form=form, accounts=accounts), 200 if valid else 400
+    page = render_template("auth/accounts.html", form=form, accounts=accounts), 200 if valid else 400
+    return personal_data_shown(page, "accounts.view", User, actor=current_user,
+                               subject_ids=[account.id for account in accounts.items])
 
 
 @bp.route("/staff/accounts/new", methods=["GET", "POST"])
@@ -233,20 +234,19 @@ def account_new():
 
 
 def _render_account(account, form, reset_form, status):
-    return render_template("auth/account_form.html", account=account, form=form,
+    page = render_template("auth/account_form.html", account=account, form=form,
                            reset_form=reset_form), status
+    if request.method != "GET":
+        return no_store(page)  # the change is logged by its operation
+    # The page shows the phone number and e-mail in full: staff access is logged.
+    return personal_data_shown(page, "personal_data.view", account, actor=current_user,
+                               subject_ids=[account.id])
 
 
 @bp.route("/staff/accounts/<int:user_id>", methods=["GET", "POST"])
 @staff_required
 def account_edit(user_id):
-    if request.method == "GET":
-        mark_request_writes(db.session)
     account = load_for(current_user, User, user_id, permission="can_manage_accounts")
-    if request.method == "GET":
-        # The page shows the phone number and e-mail in full: staff access is logged.
-        log_personal_data_view(account, actor=current_user)
-        db.session.commit()
     form = AccountEditForm(obj=account)
     status = _form_status(form)
     if form.validate_on_submit():

@@ -320,7 +320,3 @@ def regenerate_code(household, *, actor):
                after={"household_id": household.id})
     return code
 
-
-def record_codes_printed(complex_, *, count, actor):
-    """A sheet of every live code lets people in: who printed it is kept."""
-    log_change("codes.print", complex_, actor=actor, complex_id=complex_.id, after={"count": count})

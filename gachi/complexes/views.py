@@ -17,12 +17,12 @@ from gachi.complexes.forms import (
 from gachi.core.forms import options
 from gachi.complexes.models import Cohort, Complex, Household, InvitationCode, Participation
 from gachi.complexes.operations import (
-    add_households, create_cohort, create_complex, generate_codes, move_stage, record_codes_printed,
+    add_households, create_cohort, create_complex, generate_codes, move_stage,
     recruit_complex, regenerate_code, revoke_code, update_cohort, update_complex,
 )
 from gachi.complexes.stages import STAGE_ORDER, Stage, next_stage
 from gachi.core.access import load_for, require, staff_required
-from gachi.core.db import mark_request_writes
+from gachi.core.audit import no_store, personal_data_shown
 from gachi.core.errors import DomainError
 from gachi.core.time import seoul_today
 from gachi.extensions import db
@@ -243,16 +243,18 @@ def _confirmed():
 
 
 def _households_page(complex_, form=None, problems=(), status=200):
-    return render_template(
+    return no_store((render_template(
         "complexes/households.html", complex=complex_, form=form or HouseholdLinesForm(),
         households=queries.household_rows(complex_.id), problems=problems,
-    ), status
+    ), status))
 
 
 @bp.route("/complexes/<int:complex_id>/households")
 @login_required
 def household_list(complex_id):
-    return _households_page(_managed_complex(complex_id))
+    complex_ = _managed_complex(complex_id)
+    return personal_data_shown(_households_page(complex_), "households.view", complex_,
+                               actor=current_user, complex_id=complex_.id)
 
 
 @bp.route("/complexes/<int:complex_id>/households", methods=["POST"])
@@ -320,11 +322,10 @@ def code_revoke(complex_id, code_id):
 @bp.route("/complexes/<int:complex_id>/codes/print")
 @login_required
 def codes_print(complex_id):
-    # Showing every code is written to the audit log, so this GET writes.
-    mark_request_writes(db.session)
     complex_ = _managed_complex(complex_id)
     slips = queries.printable_code_rows(complex_.id)
-    record_codes_printed(complex_, count=len(slips), actor=current_user)
-    db.session.commit()
-    return render_template("complexes/codes_print.html", complex=complex_, slips=slips,
+    page = render_template("complexes/codes_print.html", complex=complex_, slips=slips,
                            join_url=url_for("auth.join", _external=True))
+    # A sheet of every live code lets people in: who printed it is kept.
+    return personal_data_shown(page, "codes.print", complex_, actor=current_user,
+                               complex_id=complex_.id, after={"count": len(slips)})

@@ -1,9 +1,12 @@
-"""The audit log: one entry per change that matters (who, what, when, before/after)."""
+"""The audit log: one entry per change that matters (who, what, when, before/after), and
+one per view of other people's personal data (who looked, at what, whom it showed)."""
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String
+from flask import make_response
+from sqlalchemy import JSON, ForeignKey, String, insert
 from sqlalchemy.orm import Mapped, mapped_column
 
+from gachi.core.db import begin_writing
 from gachi.core.time import utcnow
 from gachi.extensions import db
 
@@ -13,13 +16,25 @@ class AuditEntry(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
+                                                 index=True)
     action: Mapped[str] = mapped_column(String(64))
     object_type: Mapped[str] = mapped_column(String(64))
     object_id: Mapped[int | None]
     complex_id: Mapped[int | None] = mapped_column(index=True)
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)
+
+
+class AuditSubject(db.Model):
+    """A person an entry is about: the people a page showed, so that each can see in
+    their own data export who looked at them, and an admin can find every view of them."""
+    __tablename__ = "audit_entry_subjects"
+
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("audit_entries.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
 
 
 def _jsonable(values):
@@ -45,6 +60,66 @@ def log_change(action, obj, *, actor, before=None, after=None, complex_id=None):
     return entry
 
 
-def log_personal_data_view(subject, *, actor):
-    """Staff opened a page showing `subject`'s contact details (DESIGN: privacy)."""
-    return log_change("personal_data.view", subject, actor=actor)
+# Rows per INSERT of subjects: one statement for any page a person reads (a roster of
+# 200 is 400 parameters), well under SQLite's and PostgreSQL's limits on parameters.
+SUBJECTS_PER_STATEMENT = 1000
+
+
+def no_store(response):
+    """A page or file with personal data is kept by no browser, proxy or shared computer."""
+    response = make_response(response)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _object_of(about):
+    """(object_type, object_id) of a model object, or of a model class for a list."""
+    if isinstance(about, type):
+        return about.__name__, None
+    return type(about).__name__, about.id
+
+
+def personal_data_shown(response, action, about, *, actor, complex_id=None, subject_ids=(),
+                        after=None):
+    """`response` (a rendered page, a file, an API answer) shows other people's personal data
+    to `actor`: write one audit entry, naming the people shown, and mark it no-store.
+
+    `about` is the object the page is of (a session, a complex) or a model class for a list
+    of them; `subject_ids` are the users shown (None, a person without an account, is
+    skipped). A page that shows nobody but the actor writes nothing; one without named
+    people (a list of households) passes no ids and is logged. The caller renders first,
+    so nothing loaded is read again after the commit.
+    """
+    response = no_store(response)
+    shown = {user_id for user_id in subject_ids if user_id is not None}
+    if shown and shown <= {actor.id}:
+        return response  # one's own data only: nothing to log
+    subject_ids = sorted(shown - {actor.id})
+    object_type, object_id = _object_of(about)
+    # A read that writes, on purpose (DESIGN: "staff access to personal data is logged"):
+    # this is the one place a GET commits its audit entry. On SQLite the read transaction
+    # ends first, so the write takes the lock as every POST does, only for these inserts.
+    begin_writing(db.session)
+    values = dict(actor_id=actor.id, action=action, object_type=object_type, object_id=object_id,
+                  complex_id=complex_id)
+    if after is not None:
+        values["after"] = _jsonable(after)
+    entry_id = db.session.execute(
+        insert(AuditEntry).values(**values).returning(AuditEntry.id)).scalar_one()
+    for start in range(0, len(subject_ids), SUBJECTS_PER_STATEMENT):
+        db.session.execute(insert(AuditSubject).values([
+            {"entry_id": entry_id, "user_id": user_id}
+            for user_id in subject_ids[start:start + SUBJECTS_PER_STATEMENT]]))
+    _commit_keeping_loaded()
+    return response
+
+
+def _commit_keeping_loaded():
+    """Commit without expiring what the request loaded (the signed-in user, read again by
+    the after-request hooks, would otherwise cost a query)."""
+    inner = db.session()
+    expire_on_commit, inner.expire_on_commit = inner.expire_on_commit, False
+    try:
+        db.session.commit()
+    finally:
+        inner.expire_on_commit = expire_on_commit

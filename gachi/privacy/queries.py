@@ -5,6 +5,8 @@ on the roll: the choices are stored under a random id and nothing links them to 
 """
 from sqlalchemy import select
 
+from gachi.audit.actions import label_of
+from gachi.audit.queries import entries_about
 from gachi.ballots.models import Ballot, BallotVoter
 from gachi.extensions import db
 from gachi.notifications.models import Notification, NotificationPreference
@@ -132,6 +134,14 @@ def _ballots_voted(user):
             for ballot_id, title, channel in rows]
 
 
+def _looked_at(user):
+    """Who saw this person's data, as the app names people (their name and role), and what."""
+    return [{"when": _when(row.entry.created_at), "who": row.actor_name,
+             "role": str(row.actor_role.label) if row.actor_role else None,
+             "what": str(label_of(row.entry.action)), "complex": row.complex_name}
+            for row in entries_about(user.id)]
+
+
 def personal_data(user) -> dict:
     """The download: the account (never the password hash) and every row that names `user`."""
     return {
@@ -148,4 +158,5 @@ def personal_data(user) -> dict:
         "notification_preferences": _preferences(user),
         "calendar_links": _calendar_links(user),
         "ballots_voted_in": _ballots_voted(user),
+        "seen_by_others": _looked_at(user),
     }

@@ -155,6 +155,7 @@ class VolunteerHours:
     name: str
     shifts: int
     minutes: int
+    user_id: int | None = None
 
     @property
     def hours(self):
@@ -163,18 +164,21 @@ class VolunteerHours:
 
 def volunteer_hours(complex_id, now):
     """Per volunteer: shifts that have begun (not cancelled) and their minutes, most first.
-    Volunteers without an account are counted by the name written on the roster."""
+    Volunteers with an account are counted by it (two of the same name stay apart); those
+    without one by the name written on the roster."""
     who = func.coalesce(User.display_name, RosterEntry.name)
     rows = db.session.execute(
-        select(who, func.count(RosterEntry.id), func.sum(RosterEntry.minutes))
+        select(who, func.count(RosterEntry.id), func.sum(RosterEntry.minutes), RosterEntry.user_id)
         .join(ProgramSession, ProgramSession.id == RosterEntry.session_id)
         .join(Program, Program.id == ProgramSession.program_id)
         .join(Participation, Participation.id == Program.participation_id)
         .outerjoin(User, User.id == RosterEntry.user_id)
         .where(Participation.complex_id == complex_id, RosterEntry.role == RosterRole.VOLUNTEER,
                ProgramSession.state == SessionState.SCHEDULED, ProgramSession.starts_at <= now)
-        .group_by(who).order_by(func.sum(RosterEntry.minutes).desc(), who)).all()
-    return [VolunteerHours(name, shifts, minutes or 0) for name, shifts, minutes in rows]
+        .group_by(RosterEntry.user_id, who)
+        .order_by(func.sum(RosterEntry.minutes).desc(), who, RosterEntry.user_id)).all()
+    return [VolunteerHours(name, shifts, minutes or 0, user_id)
+            for name, shifts, minutes, user_id in rows]
 
 
 # Feedback -------------------------------------------------------------------------------

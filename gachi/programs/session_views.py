@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from gachi.auth.models import User
 from gachi.complexes.codes import format_code
 from gachi.core.access import load_for, require
+from gachi.core.audit import no_store, personal_data_shown
 from gachi.core.errors import DomainError
 from gachi.core.db import begin_writing, reads_first
 from gachi.core.forms import BaseForm, options
@@ -48,6 +49,11 @@ def _fresh_key():
 
 
 def _session_page(session, *, status=200, error=None, **forms):
+    return no_store((render_template("programs/session_detail.html",
+                                     **_session_context(session, error=error, **forms)), status))
+
+
+def _session_context(session, *, error=None, **forms):
     user = current_user
     runs, manages = session.can_check_in(user), session.can_manage(user)
     my_booking = queries.active_booking(session.id, user.id) if user.is_resident else None
@@ -74,7 +80,7 @@ def _session_page(session, *, status=200, error=None, **forms):
             capacity_form=CapacityForm(formdata=None, capacity=session.capacity),
             volunteers_form=VolunteersNeededForm(formdata=None, count=session.volunteers_needed),
             cancel_form=CancelSessionForm(formdata=None))
-    return render_template("programs/session_detail.html", **context), status
+    return context
 
 
 def _refused(session, error, **forms):
@@ -94,7 +100,17 @@ def _confirmed():
 @bp.route("/sessions/<int:session_id>")
 @login_required
 def session_detail(session_id):
-    return _session_page(_load(session_id))
+    session = _load(session_id)
+    context = _session_context(session)
+    page = render_template("programs/session_detail.html", **context)
+    people = [*context["bookings"], *context["roster"]]
+    # Those who run the session see the bookings and the complex's residents to pick from;
+    # anyone else sees the roster, which may name only themselves.
+    if not context["runs"] and all(person.user_id == current_user.id for person in people):
+        return no_store(page)
+    return personal_data_shown(page, "session_people.view", session, actor=current_user,
+                               complex_id=session.program.complex_id,
+                               subject_ids=[person.user_id for person in people])
 
 
 def _booking_message(booking):
@@ -224,9 +240,20 @@ def no_show(booking_id):
 @login_required
 def booking_detail(booking_id):
     booking = _booking(booking_id)
-    return render_template("programs/booking_detail.html", booking=booking,
+    page = render_template("programs/booking_detail.html", booking=booking,
                            position=bookings.waiting_position(booking),
                            code=format_code(booking.code), now=utcnow())
+    return _booking_shown(page, booking)
+
+
+def _booking_shown(page, booking):
+    """A booking's page: the resident's own is only kept out of caches; anyone else's
+    (staff, the coordinator, the partner at the door) is also logged."""
+    if booking.user_id == current_user.id:
+        return no_store(page)
+    return personal_data_shown(page, "booking.view", booking, actor=current_user,
+                               complex_id=booking.session.program.complex_id,
+                               subject_ids=[booking.user_id])
 
 
 @bp.route("/bookings/<int:booking_id>/qr.svg")
@@ -246,7 +273,8 @@ def check_in_page(code):
     booking = db.session.scalar(db.select(Booking).where(Booking.code == normalise_code(code)))
     if booking is None or not booking.can_check_in(current_user):
         abort(404)
-    return render_template("programs/check_in.html", booking=booking, code=format_code(booking.code))
+    page = render_template("programs/check_in.html", booking=booking, code=format_code(booking.code))
+    return _booking_shown(page, booking)
 
 
 @bp.route("/bookings/<int:booking_id>/cancel", methods=["POST"])
@@ -380,7 +408,7 @@ def my_bookings():
     if not current_user.is_resident:
         abort(404)
     now = utcnow()
-    return render_template(
+    return no_store(render_template(
         "programs/my_bookings.html", now=now, bookings=queries.my_bookings(current_user.id),
         shifts=queries.my_shifts(current_user.id),
-        upcoming=queries.upcoming_sessions_of_complex(current_user.complex_id, now, limit=30))
+        upcoming=queries.upcoming_sessions_of_complex(current_user.complex_id, now, limit=30)))

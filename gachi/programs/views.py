@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from gachi.ballots.forms import seoul_to_utc
 from gachi.complexes.models import Participation
 from gachi.core.access import load_for, require
+from gachi.core.audit import personal_data_shown
 from gachi.core.errors import DomainError
 from gachi.core.forms import options
 from gachi.core.time import utcnow
@@ -185,8 +186,12 @@ def add_session(program_id):
 @login_required
 def feedback_summary(program_id):
     program = _managed(program_id)
-    return render_template("programs/feedback_summary.html", program=program,
+    page = render_template("programs/feedback_summary.html", program=program,
                            summary=queries.feedback_summary(program.id))
+    # The comments are shown without names, so the entry names nobody either: listing their
+    # writers here would tie each comment to a person for whoever reads the audit log.
+    return personal_data_shown(page, "feedback.view", program, actor=current_user,
+                               complex_id=program.complex_id)
 
 
 @bp.route("/participations/<int:participation_id>/volunteer-hours")
@@ -194,8 +199,11 @@ def feedback_summary(program_id):
 def volunteer_hours(participation_id):
     participation = load_for(current_user, Participation, participation_id, permission="can_manage")
     hours = queries.volunteer_hours(participation.complex_id, utcnow())
-    return render_template("programs/volunteer_hours.html", participation=participation, hours=hours,
+    page = render_template("programs/volunteer_hours.html", participation=participation, hours=hours,
                            total_minutes=sum(row.minutes for row in hours))
+    return personal_data_shown(page, "volunteer_hours.view", participation, actor=current_user,
+                               complex_id=participation.complex_id,
+                               subject_ids=[row.user_id for row in hours])
 
 
 @bp.route("/partner/sessions")

@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from gachi.auth.models import User
 from gachi.complexes.models import Household, Participation
 from gachi.core.access import load_for, require
+from gachi.core.audit import no_store, personal_data_shown
 from gachi.core.errors import DomainError
 from gachi.core.forms import options
 from gachi.core.time import to_seoul
@@ -78,17 +79,23 @@ def _check_in_form(workshop):
 
 def _detail_page(workshop, *, check_in_form=None, error=None, status=200):
     manages = workshop.can_manage(current_user)
-    return render_template(
+    return no_store((render_template(
         "workshops/workshop_detail.html", workshop=workshop, manages=manages, error=error,
         check_in_form=check_in_form or (_check_in_form(workshop) if manages else None),
         walk_in_form=WalkInForm(count=workshop.walk_in_count), attachment_form=AttachmentForm(),
-    ), status
+    ), status))
 
 
 @bp.route("/workshops/<int:workshop_id>")
 @login_required
 def workshop_detail(workshop_id):
-    return _detail_page(load_for(current_user, Workshop, workshop_id))
+    workshop = load_for(current_user, Workshop, workshop_id)
+    page = _detail_page(workshop)
+    if not workshop.can_manage(current_user):
+        return page  # the check-in list and the residents to pick from are for managers only
+    return personal_data_shown(page, "workshop_attendance.view", workshop, actor=current_user,
+                               complex_id=workshop.participation.complex_id,
+                               subject_ids=[person.user_id for person in workshop.attendances])
 
 
 def _managed(workshop_id):

@@ -235,3 +235,13 @@ def test_a_schedule_in_1900_is_refused_and_no_future_session_is_deleted(client, 
     assert response.status_code == 400
     assert "Enter a date from 2000-01-01 to 2100-12-31." in response.get_data(as_text=True)
     assert sessions_count(scene.program) == 1
+
+
+def test_a_one_off_event_in_year_1_is_refused_in_korean(korean_client, make):
+    scene = program_scene(make)
+    sign_in(korean_client, scene.coordinator)
+    response = post_form(korean_client, f"/programs/{scene.program.id}/sessions", {
+        "starts_at": "0001-01-01T00:00", "ends_at": "0001-01-01T02:00", "capacity": "10"})
+    assert response.status_code == 400
+    assert "2000-01-01부터 2100-12-31까지의 날짜를 입력하세요." in response.get_data(as_text=True)
+    assert sessions_count(scene.program) == 1

@@ -1,6 +1,4 @@
 """Forms for opening a ballot, voting, receipts, paper ballots and tallies, ties."""
-from datetime import datetime
-
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateTimeLocalField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField,
@@ -11,17 +9,12 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from gachi.ballots.models import Eligibility, Method, TieRule
 from gachi.core.forms import BaseForm, options
-from gachi.core.time import SEOUL
+from gachi.core.time import seoul_to_utc
 
 
 class CheckboxesField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
-
-
-def seoul_to_utc(moment: datetime) -> datetime:
-    """A time typed on the page is Seoul time."""
-    return moment.replace(tzinfo=SEOUL)
 
 
 class OpenBallotForm(BaseForm):

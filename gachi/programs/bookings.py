@@ -80,7 +80,9 @@ def _someone_waiting(session, before_id=None):
 
 
 def waiting_position(booking):
-    """1 for the first in line; None when the booking is not waiting."""
+    """1 for the first in line; None when the booking is not waiting. Counted in id
+    order, the order move_up_waiting confirms in; exact on PostgreSQL too because
+    joining the line is serialised on the session's row (_join_the_line)."""
     if booking.status is not BookingStatus.WAITING:
         return None
     return db.session.scalar(select(func.count(Booking.id)).where(
@@ -106,14 +108,20 @@ def _check_open(session, *, now, online):
                             when=seoul_label(closes_at))
 
 
-def _require_not_cancelled_meanwhile(session):
-    """A place on the waiting list takes no seat, so the seats' conditional UPDATE does not
-    guard it: the session's state is read again in the writing transaction, share-locked
-    on PostgreSQL (a cancellation then waits for the booking, which it will tell, or the
-    booking waits and sees it; SQLite's write lock orders them anyway)."""
+def _join_the_line(session):
+    """The waiting list's turnstile: the session's row locked (FOR UPDATE on PostgreSQL)
+    before the booking gets its id, and held until it commits. Places in line are counted,
+    and moved up, in id order; PostgreSQL hands out ids when rows are inserted, not when
+    they commit, so without the lock a booking could count the line while one with a
+    smaller id was still in flight, and be told a better place than it has (102 of 197
+    in a 200-way race). SQLite's write lock orders them anyway.
+
+    A place on the waiting list takes no seat, so the seats' conditional UPDATE does not
+    guard it: the session's state is read here, under the lock (a cancellation then waits
+    for the booking, which it will tell, or the booking waits and sees it)."""
     state = db.session.execute(
         select(ProgramSession.state).where(ProgramSession.id == session.id)
-        .with_for_update(read=True)).scalar_one()
+        .with_for_update()).scalar_one()
     if state is SessionState.CANCELLED:
         raise BookingClosed(_l("This session is cancelled."))
 
@@ -199,7 +207,7 @@ def book_seat(session, *, actor, resident=None, name="", household=None, party_s
                 raise SessionFull(_l("Only %(count)s places are left in this session."),
                                   count=session.seats_left)
             else:
-                _require_not_cancelled_meanwhile(session)
+                _join_the_line(session)
             db.session.add(booking)
     except IntegrityError:
         # Someone (or the same form, sent twice) got there at the same moment.

@@ -64,6 +64,8 @@ class ScheduleForm(BaseForm):
     weekdays = CheckboxesField(_l("Weekdays"), choices=options(WEEKDAY_CHOICES), coerce=int)
     start_time = TimeField(_l("From (Seoul time)"), validators=[InputRequired()])
     end_time = TimeField(_l("Until"), validators=[InputRequired()])
+    # Set by the confirmation step: names the sessions the coordinator agreed to remove.
+    confirmed = HiddenField(validators=[Length(max=64)])
 
 
 class ExceptionForm(BaseForm):

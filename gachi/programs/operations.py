@@ -1,16 +1,17 @@
 """The verbs of programmes: create and edit them, set their schedule (which generates the
 sessions), skip or move a day, add one-off events, change a session's capacity, cancel a
 session; calendar links; and the gate into the running stage."""
+import hashlib
 import secrets
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, select, update
+from sqlalchemy import case, exists, func, select, update
 
 from gachi.complexes.stages import Stage, gate
 from gachi.core.audit import log_change
 from gachi.core.errors import Conflict, DomainError, NotAllowed
-from gachi.core.time import utcnow
+from gachi.core.time import DateOutsideWindow, to_seoul, utcnow, within_window
 from gachi.extensions import db
 from gachi.matching.models import AGREED_STATES, Match
 from gachi.matching.queries import MATCHABLE_PROBLEM_STATES
@@ -104,7 +105,8 @@ def update_program(program, *, enterprises=None, actor, **values):
 @dataclass
 class ScheduleChange:
     """What applying a schedule did. `kept` are sessions it would have removed or moved,
-    left as they were because people have booked them or are on their roster."""
+    left as they were because they have begun or people have booked them or are on
+    their roster."""
 
     created: int = 0
     removed: int = 0
@@ -112,9 +114,51 @@ class ScheduleChange:
     kept: list = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class SessionLine:
+    """A session as the coordinator is shown it before a change: when, and how many
+    bookings it holds (active ones; `any_bookings` counts cancelled ones too)."""
+
+    session_id: int
+    starts_at: object
+    ends_at: object
+    bookings: int
+    any_bookings: int
+
+
+@dataclass
+class SchedulePlan:
+    """What applying the schedule would do, worked out before anything is written."""
+
+    to_create: list = field(default_factory=list)      # PlannedSession
+    to_move: list = field(default_factory=list)        # (ProgramSession, PlannedSession)
+    to_remove: list = field(default_factory=list)      # SessionLine
+    kept: list = field(default_factory=list)           # SessionLine
+    kept_sessions: list = field(default_factory=list)  # ProgramSession
+
+    @property
+    def removal_token(self):
+        """Names the sessions to remove: what the coordinator saw is what gets removed."""
+        ids = ",".join(str(line.session_id) for line in sorted(self.to_remove, key=lambda l: l.session_id))
+        return hashlib.sha256(ids.encode()).hexdigest()[:16]
+
+
+class RemovalsToConfirm(Conflict):
+    """The schedule would remove sessions the coordinator has not seen and agreed to."""
+
+    code = "removals_to_confirm"
+    default_message = _l("This change removes sessions: check them and confirm.")
+
+    def __init__(self, plan):
+        super().__init__()
+        self.plan = plan
+
+
 def _check_schedule(starts_on, ends_on, weekdays, start_time, end_time):
     if not (starts_on and ends_on and start_time and end_time):
         raise DomainError(_l("Give the first and last day and the start and end times."))
+    if not (within_window(starts_on) and within_window(ends_on)):
+        raise DateOutsideWindow()
     if ends_on < starts_on:
         raise DomainError(_l("The last day comes before the first day."))
     if (ends_on - starts_on).days >= recurrence.MAX_SCHEDULE_DAYS:
@@ -125,8 +169,11 @@ def _check_schedule(starts_on, ends_on, weekdays, start_time, end_time):
         raise DomainError(_l("Choose at least one weekday."))
 
 
-def set_schedule(program, *, starts_on, ends_on, weekdays, start_time, end_time, actor, now=None):
-    """Set the programme's schedule and bring its generated sessions in line with it."""
+def set_schedule(program, *, starts_on, ends_on, weekdays, start_time, end_time, actor,
+                 confirmed=None, now=None):
+    """Set the programme's schedule and bring its generated sessions in line with it.
+    Sessions it would remove are removed only when `confirmed` is the plan's
+    removal_token (the coordinator saw them); else RemovalsToConfirm, nothing written."""
     _check_stage(program.participation)
     _check_schedule(starts_on, ends_on, weekdays, start_time, end_time)
     before = {"starts_on": program.starts_on, "ends_on": program.ends_on,
@@ -135,7 +182,7 @@ def set_schedule(program, *, starts_on, ends_on, weekdays, start_time, end_time,
     program.starts_on, program.ends_on = starts_on, ends_on
     program.weekdays = recurrence.weekday_digits(weekdays)
     program.start_time, program.end_time = start_time, end_time
-    change = apply_schedule(program, now=now)
+    change = apply_schedule(program, actor=actor, confirmed=confirmed, now=now)
     log_change("program.schedule", program, actor=actor, complex_id=program.complex_id,
                before=before, after={"starts_on": starts_on, "ends_on": ends_on,
                                      "weekdays": program.weekdays, "start_time": start_time,
@@ -145,10 +192,13 @@ def set_schedule(program, *, starts_on, ends_on, weekdays, start_time, end_time,
 
 
 def add_exception(program, *, day, moved_to=None, note="", actor, now=None):
-    """Skip `day` (a holiday), or move its session to `moved_to`."""
+    """Skip `day` (a holiday), or move its session to `moved_to`. Naming the day confirms
+    the removal of its session (and of nothing else)."""
     _check_stage(program.participation)
     if program.starts_on is None:
         raise DomainError(_l("Set the schedule first."))
+    if not within_window(day) or (moved_to is not None and not within_window(moved_to)):
+        raise DateOutsideWindow()
     if day not in recurrence.scheduled_days(program.starts_on, program.ends_on,
                                             program.weekday_numbers):
         raise DomainError(_l("%(day)s is not a day of this schedule."), day=day.isoformat())
@@ -160,59 +210,98 @@ def add_exception(program, *, day, moved_to=None, note="", actor, now=None):
         exception = ScheduleException(program_id=program.id, day=day)
         program.exceptions.append(exception)
     exception.moved_to, exception.note = moved_to, note
-    change = apply_schedule(program, now=now)
+    plan = plan_schedule(program, now=now)
+    named = {s.id for s in _generated_sessions(program) if s.schedule_day == day}
+    confirmed = plan.removal_token if {line.session_id for line in plan.to_remove} <= named else None
+    change = apply_schedule(program, actor=actor, confirmed=confirmed, now=now)
     log_change("program.exception", program, actor=actor, complex_id=program.complex_id,
                after={"day": day, "moved_to": moved_to, "note": note, "kept": len(change.kept)})
     return change
 
 
-def _is_taken(session_id):
-    """People have booked it or are on its roster: never dropped or moved silently."""
-    booked = exists().where(Booking.session_id == session_id,
-                            Booking.status != BookingStatus.CANCELLED)
-    rostered = exists().where(RosterEntry.session_id == session_id)
-    return db.session.scalar(select(booked | rostered))
+def _booking_counts(session_ids):
+    """{session id: (active bookings, all bookings)}: one GROUP BY."""
+    if not session_ids:
+        return {}
+    active = func.sum(case((Booking.status != BookingStatus.CANCELLED, 1), else_=0))
+    return {session_id: (int(live or 0), total) for session_id, live, total in db.session.execute(
+        select(Booking.session_id, active, func.count(Booking.id))
+        .where(Booking.session_id.in_(session_ids)).group_by(Booking.session_id))}
 
 
-def apply_schedule(program, *, now=None):
-    """Create, move and remove generated sessions so they match the schedule. Sessions that
-    have begun, one-off events, and sessions people are booked on or rostered for are
-    never removed or moved: they are kept and listed in the result."""
+def _rostered(session_ids):
+    if not session_ids:
+        return set()
+    return set(db.session.scalars(select(RosterEntry.session_id).distinct()
+                                  .where(RosterEntry.session_id.in_(session_ids))))
+
+
+def _generated_sessions(program):
+    return db.session.scalars(select(ProgramSession).where(
+        ProgramSession.program_id == program.id, ProgramSession.schedule_day.is_not(None),
+        ProgramSession.state == SessionState.SCHEDULED)).all()
+
+
+def plan_schedule(program, *, now=None):
+    """What bringing the generated sessions in line with the schedule would do. Sessions
+    that have begun, one-off events, and sessions people are booked on or rostered for
+    are never removed or moved: they are kept."""
     now = now or utcnow()
     db.session.flush()
     exceptions = {exception.day: exception.moved_to for exception in program.exceptions}
     planned = {p.schedule_day: p for p in recurrence.planned_sessions(
         program.starts_on, program.ends_on, program.weekday_numbers, program.start_time,
         program.end_time, exceptions)}
-    existing = db.session.scalars(select(ProgramSession).where(
-        ProgramSession.program_id == program.id, ProgramSession.schedule_day.is_not(None),
-        ProgramSession.state == SessionState.SCHEDULED)).all()
-    change = ScheduleChange()
-    for session in existing:
+    existing = _generated_sessions(program)
+    counts = _booking_counts([s.id for s in existing])
+    rostered = _rostered([s.id for s in existing])
+    plan = SchedulePlan()
+    for session in sorted(existing, key=lambda s: s.starts_at):
         wanted = planned.pop(session.schedule_day, None)
         if wanted and (session.starts_at, session.ends_at) == (wanted.starts_at, wanted.ends_at):
             continue
-        if session.starts_at <= now or _is_taken(session.id):
-            change.kept.append(session)
+        live, total = counts.get(session.id, (0, 0))
+        line = SessionLine(session.id, session.starts_at, session.ends_at, live, total)
+        if session.starts_at <= now or live or session.id in rostered:
+            plan.kept.append(line)
+            plan.kept_sessions.append(session)
         elif wanted:
-            session.starts_at, session.ends_at = wanted.starts_at, wanted.ends_at
-            change.moved += 1
+            plan.to_move.append((session, wanted))
+        else:
+            plan.to_remove.append(line)
+    plan.to_create = [wanted for wanted in planned.values() if wanted.starts_at > now]
+    return plan
+
+
+def apply_schedule(program, *, actor=None, confirmed=None, now=None):
+    """Carry out plan_schedule. Removing needs `confirmed` to be the plan's removal_token;
+    a removed session that ever had bookings is cancelled rather than deleted, so the
+    cancelled bookings stay on record."""
+    plan = plan_schedule(program, now=now)
+    if plan.to_remove and confirmed != plan.removal_token:
+        raise RemovalsToConfirm(plan)
+    for session, wanted in plan.to_move:
+        session.starts_at, session.ends_at = wanted.starts_at, wanted.ends_at
+    for line in plan.to_remove:
+        session = db.session.get(ProgramSession, line.session_id)
+        if line.any_bookings:
+            cancel_session(session, reason="schedule", actor=actor, now=now)
         else:
             db.session.delete(session)
-            change.removed += 1
-    for wanted in planned.values():
-        if wanted.starts_at > now:
-            db.session.add(ProgramSession(program_id=program.id, schedule_day=wanted.schedule_day,
-                                          starts_at=wanted.starts_at, ends_at=wanted.ends_at,
-                                          capacity=program.default_capacity))
-            change.created += 1
+    for wanted in plan.to_create:
+        db.session.add(ProgramSession(program_id=program.id, schedule_day=wanted.schedule_day,
+                                      starts_at=wanted.starts_at, ends_at=wanted.ends_at,
+                                      capacity=program.default_capacity))
     db.session.flush()
-    return change
+    return ScheduleChange(created=len(plan.to_create), removed=len(plan.to_remove),
+                          moved=len(plan.to_move), kept=plan.kept_sessions)
 
 
 def add_session(program, *, starts_at, ends_at, capacity, title="", volunteers_needed=0, actor):
     """A one-off event outside the schedule (e.g. the tree adoption day)."""
     _check_stage(program.participation)
+    if not (within_window(to_seoul(starts_at)) and within_window(to_seoul(ends_at))):
+        raise DateOutsideWindow()
     if ends_at <= starts_at:
         raise DomainError(_l("The end time must come after the start time."))
     if capacity < 1:
@@ -275,7 +364,6 @@ def cancel_session(session, *, reason="", actor, now=None):
 
 def seoul_label(moment):
     """A time for a notification's text, the same in every language: 2018-11-12 14:00."""
-    from gachi.core.time import to_seoul
     return to_seoul(moment).strftime("%Y-%m-%d %H:%M")
 
 

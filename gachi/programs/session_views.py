@@ -114,11 +114,13 @@ def session_detail(session_id):
 
 
 def _booking_message(booking):
-    """(message, category) to flash; read before the commit, which expires the booking."""
+    """(message, category) to flash; read before the commit, which expires the booking.
+    The place in line is left to the booking's page, its one source: the flash and the
+    status line could otherwise be counted a moment apart and disagree."""
     if booking.status is BookingStatus.CONFIRMED:
         return _("Booked. Your booking code is %(code)s.", code=format_code(booking.code)), "success"
-    return _("The session is full: you are number %(position)s on the waiting list. We will "
-             "tell you when a place comes free.", position=bookings.waiting_position(booking)), "warning"
+    return _("The session is full: you are on the waiting list, at the place shown below. We "
+             "will tell you when a place comes free."), "warning"
 
 
 @bp.route("/sessions/<int:session_id>/book", methods=["POST"])

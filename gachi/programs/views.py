@@ -4,13 +4,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from gachi.ballots.forms import seoul_to_utc
 from gachi.complexes.models import Participation
 from gachi.core.access import load_for, require
 from gachi.core.audit import personal_data_shown
 from gachi.core.errors import DomainError
 from gachi.core.forms import options
-from gachi.core.time import utcnow
+from gachi.core.time import seoul_to_utc, utcnow
 from gachi.enterprises.models import Enterprise
 from gachi.extensions import db
 from gachi.matching.models import AGREED_STATES, Match
@@ -87,14 +86,18 @@ def program_edit(program_id):
                            form=form, program=program), 400 if form.is_submitted() else 200
 
 
-def _detail_page(program, *, status=200, error=None, **forms):
+def _detail_page(program, *, status=200, error=None, removals=None, **forms):
+    """The programme's page; `removals`, a SchedulePlan, asks to confirm the sessions a
+    schedule change would remove."""
     manages = program.can_manage(current_user)
     schedule_form = forms.get("schedule_form") or ScheduleForm(
         formdata=None, starts_on=program.starts_on, ends_on=program.ends_on,
         weekdays=program.weekday_numbers, start_time=program.start_time, end_time=program.end_time)
+    if removals is not None:
+        schedule_form.confirmed.data = removals.removal_token
     return render_template(
         "programs/program_detail.html", program=program, manages=manages, error=error,
-        rows=queries.program_sessions(program.id), now=utcnow(),
+        rows=queries.program_sessions(program.id), now=utcnow(), removals=removals,
         schedule_form=schedule_form,
         exception_form=forms.get("exception_form") or ExceptionForm(formdata=None),
         one_off_form=forms.get("one_off_form") or OneOffForm(
@@ -135,7 +138,10 @@ def set_schedule(program_id):
         change = operations.set_schedule(
             program, starts_on=form.starts_on.data, ends_on=form.ends_on.data,
             weekdays=form.weekdays.data or [], start_time=form.start_time.data,
-            end_time=form.end_time.data, actor=current_user)
+            end_time=form.end_time.data, confirmed=form.confirmed.data or None, actor=current_user)
+    except operations.RemovalsToConfirm as asked:
+        db.session.rollback()  # nothing saved until the coordinator confirms
+        return _detail_page(program, removals=asked.plan, schedule_form=form)
     except DomainError as error:
         db.session.rollback()
         return _detail_page(program, status=error.status, error=str(error), schedule_form=form)

@@ -5,6 +5,7 @@ from wtforms import DateTimeLocalField, IntegerField, SelectField, StringField, 
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from gachi.core.forms import BaseForm, options
+from gachi.core.time import seoul_to_utc
 from gachi.workshops.models import WorkshopRound
 
 
@@ -18,7 +19,6 @@ class WorkshopForm(BaseForm):
     minutes = TextAreaField(_l("Minutes"), validators=[Length(max=20000)])
 
     def workshop_fields(self):
-        from gachi.ballots.forms import seoul_to_utc
         return {"round": self.round.data, "held_at": seoul_to_utc(self.held_at.data),
                 "place": self.place.data or "", "facilitator": self.facilitator.data or "",
                 "agenda": self.agenda.data or "", "minutes": self.minutes.data or ""}

@@ -1,11 +1,13 @@
 """Booking seats and stock: capacity never exceeded, waiting lists in order, cancellations
 that move the first waiting person up, deadlines, parties and double submits."""
+import re
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from gachi.core.errors import Conflict, DomainError, NotAllowed
+from gachi.core.i18n import LANGUAGE_COOKIE
 from gachi.extensions import db
 from gachi.notifications.models import Notification
 from gachi.programs.bookings import (
@@ -15,6 +17,7 @@ from gachi.programs.bookings import (
 from gachi.programs.models import (
     Attendance, Booking, BookingChannel, BookingStatus, CapacityKind, ProgramSession, SessionState,
 )
+from tests.conftest import csrf_token, sign_in_directly
 from tests.core.test_database import run_together
 from tests.programs.helpers import program_scene
 
@@ -248,3 +251,42 @@ def test_a_waiting_place_checked_a_moment_before_the_session_was_cancelled_is_re
     with pytest.raises(BookingClosed):
         book_seat(session, actor=scene.resident, resident=scene.resident)
     assert count(Booking) == 1
+
+
+PLACE_IN_LINE = re.compile(r"number (\d+) on the waiting list")
+
+
+def test_200_residents_racing_for_the_last_3_seats_are_each_told_their_real_place(app, make):
+    """Through the app, as 200 browsers at once: the place in line each resident reads
+    right after booking (the flash and the status line of their booking's page) is
+    their place in the database, the order in which they will be moved up."""
+    scene = program_scene(make, capacity=10, max_party_size=1)
+    session_id = scene.session.id
+    db.session.execute(ProgramSession.__table__.update().values(seats_taken=7))
+    browsers = []
+    for _ in range(200):
+        browser = app.test_client()
+        browser.set_cookie(LANGUAGE_COOKIE, "en")
+        sign_in_directly(browser, make.resident(scene.participation.complex))
+        browsers.append(browser)
+    db.session.commit()
+    tokens = [csrf_token(browser, "/no-such-page") for browser in browsers]
+
+    def book(index):
+        page = browsers[index].post(f"/sessions/{session_id}/book", follow_redirects=True, data={
+            "csrf_token": tokens[index], "party_size": "1", "request_key": f"race-{index}"})
+        told = {int(number) for number in PLACE_IN_LINE.findall(page.get_data(as_text=True))}
+        return page.request.path, told
+
+    results = run_together(app, 200, book)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    db.session.expire_all()
+    waiting = db.session.scalars(select(Booking).where(Booking.status == BookingStatus.WAITING)
+                                 .order_by(Booking.id)).all()
+    real_place = {f"/bookings/{booking.id}": place for place, booking in enumerate(waiting, start=1)}
+    told = {path: numbers for path, numbers in results if path in real_place}
+    assert len(told) == len(real_place) == 197
+    wrong = {path: (numbers, real_place[path]) for path, numbers in told.items()
+             if numbers != {real_place[path]}}
+    assert not wrong, f"{len(wrong)} of 197 told another place (told, real): {wrong}"
+    assert db.session.get(ProgramSession, session_id).seats_taken == 10

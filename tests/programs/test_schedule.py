@@ -8,12 +8,12 @@ from sqlalchemy import select
 from gachi.complexes.operations import move_stage
 from gachi.complexes.stages import Stage
 from gachi.core.errors import DomainError, GateNotMet
-from gachi.core.time import SEOUL
+from gachi.core.time import SEOUL, DateOutsideWindow
 from gachi.extensions import db
 from gachi.programs import recurrence
-from gachi.programs.bookings import book_seat
-from gachi.programs.models import ProgramSession
-from gachi.programs.operations import add_exception, create_program, set_schedule
+from gachi.programs.bookings import book_seat, cancel_booking
+from gachi.programs.models import Booking, Program, ProgramSession, SessionState
+from gachi.programs.operations import RemovalsToConfirm, add_exception, create_program, set_schedule
 from tests.programs.helpers import program_scene
 
 BEFORE_THE_PILOT = datetime(2018, 11, 1, tzinfo=SEOUL)
@@ -52,20 +52,90 @@ def test_set_schedule_generates_sessions_at_seoul_times(make):
     assert first.capacity == scene.program.default_capacity
 
 
-def test_shortening_a_schedule_keeps_a_booked_session_and_says_so(make):
-    scene = program_scene(make)
+def a_week_of_sessions(scene):
     start = (datetime.now(SEOUL) + timedelta(days=7)).date()
     set_schedule(scene.program, starts_on=start, ends_on=start + timedelta(days=6),
                  weekdays=range(7), start_time=time(14), end_time=time(18), actor=scene.coordinator)
+    db.session.commit()
+    return start
+
+
+def shorten(scene, start, days=3, **confirmation):
+    return set_schedule(scene.program, starts_on=start, ends_on=start + timedelta(days=days),
+                        weekdays=range(7), start_time=time(14), end_time=time(18),
+                        actor=scene.coordinator, **confirmation)
+
+
+def test_a_schedule_change_that_removes_sessions_lists_them_and_removes_nothing_unconfirmed(make):
+    scene = program_scene(make)
+    start = a_week_of_sessions(scene)
+    before = sessions_of(scene.program)
+    with pytest.raises(RemovalsToConfirm) as asked:
+        shorten(scene, start)
+    db.session.rollback()
+    plan = asked.value.plan
+    assert [line.starts_at.astimezone(SEOUL).date() for line in plan.to_remove] == [
+        start + timedelta(days=offset) for offset in (4, 5, 6)]
+    assert [line.bookings for line in plan.to_remove] == [0, 0, 0]
+    assert sessions_of(scene.program) == before
+    assert db.session.get(Program, scene.program.id).ends_on == start + timedelta(days=6)
+    with pytest.raises(RemovalsToConfirm):
+        shorten(scene, start, confirmed="not-what-was-shown")
+    db.session.rollback()
+
+    change = shorten(scene, start, confirmed=plan.removal_token)
+    db.session.commit()
+    assert change.removed == 3 and len(sessions_of(scene.program)) == len(before) - 3
+
+
+def test_shortening_a_schedule_keeps_a_booked_session_and_says_so(make):
+    scene = program_scene(make)
+    start = a_week_of_sessions(scene)
     last = sessions_of(scene.program)[-1]
     book_seat(last, actor=scene.resident, resident=scene.resident)
     db.session.commit()
-    change = set_schedule(scene.program, starts_on=start, ends_on=start + timedelta(days=3),
-                          weekdays=range(7), start_time=time(14), end_time=time(18),
-                          actor=scene.coordinator)
+    with pytest.raises(RemovalsToConfirm) as asked:
+        shorten(scene, start)
+    db.session.rollback()
+    assert [(line.session_id, line.bookings) for line in asked.value.plan.kept] == [(last.id, 1)]
+    assert len(asked.value.plan.to_remove) == 2
+    change = shorten(scene, start, confirmed=asked.value.plan.removal_token)
     db.session.commit()
     assert change.kept == [last] and change.removed == 2
     assert last in sessions_of(scene.program)
+    assert db.session.get(ProgramSession, last.id).state is SessionState.SCHEDULED
+
+
+def test_a_removed_session_whose_bookings_were_all_cancelled_is_cancelled_not_deleted(make):
+    scene = program_scene(make)
+    start = a_week_of_sessions(scene)
+    last = sessions_of(scene.program)[-1]
+    booking = book_seat(last, actor=scene.resident, resident=scene.resident)
+    cancel_booking(booking, actor=scene.resident)
+    db.session.commit()
+    with pytest.raises(RemovalsToConfirm) as asked:
+        shorten(scene, start, days=5)
+    db.session.rollback()
+    assert [(line.session_id, line.bookings) for line in asked.value.plan.to_remove] == [(last.id, 0)]
+    shorten(scene, start, days=5, confirmed=asked.value.plan.removal_token)
+    db.session.commit()
+    assert db.session.get(ProgramSession, last.id).state is SessionState.CANCELLED
+    assert db.session.get(Booking, booking.id) is not None
+
+
+def test_a_schedule_outside_2000_to_2100_is_refused_and_removes_nothing(make):
+    scene = program_scene(make)
+    start = a_week_of_sessions(scene)
+    before = sessions_of(scene.program)
+    with pytest.raises(DateOutsideWindow):
+        set_schedule(scene.program, starts_on=date(1900, 1, 1), ends_on=date(1900, 3, 1),
+                     weekdays=range(7), start_time=time(14), end_time=time(18),
+                     actor=scene.coordinator)
+    db.session.rollback()
+    with pytest.raises(DateOutsideWindow):
+        add_exception(scene.program, day=start, moved_to=date(2101, 1, 1), actor=scene.coordinator)
+    db.session.rollback()
+    assert sessions_of(scene.program) == before
 
 
 def test_a_holiday_is_skipped_unless_someone_booked_it(make):

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from gachi.extensions import db
 from gachi.programs.bookings import book_seat
-from gachi.programs.models import Booking, BookingStatus
+from gachi.programs.models import Booking, BookingStatus, ProgramSession
 from tests.conftest import post_form, sign_in
 from tests.programs.helpers import program_scene
 
@@ -178,3 +178,70 @@ def test_a_resident_cannot_open_the_coordinators_pages(client, make):
     assert client.get(f"/participations/{scene.participation.id}/programs/new").status_code == 404
     assert client.get(f"/programs/{scene.program.id}").status_code == 200
     assert client.get("/my/bookings").status_code == 200
+
+
+def sessions_count(program):
+    return db.session.scalar(select(func.count(ProgramSession.id))
+                             .where(ProgramSession.program_id == program.id))
+
+
+def test_a_one_off_event_outside_2000_to_2100_is_a_400_not_a_500(client, make):
+    scene = program_scene(make)
+    sign_in(client, scene.coordinator)
+    for starts_at in ("0001-01-01T00:00", "1999-12-31T23:59", "2101-01-01T00:00"):
+        response = post_form(client, f"/programs/{scene.program.id}/sessions", {
+            "starts_at": starts_at, "ends_at": "2026-06-01T12:00", "capacity": "10"})
+        assert response.status_code == 400, starts_at
+        assert "Enter a date from 2000-01-01 to 2100-12-31." in response.get_data(as_text=True)
+    assert sessions_count(scene.program) == 1
+    response = post_form(client, f"/programs/{scene.program.id}/sessions", {
+        "starts_at": "2100-12-31T10:00", "ends_at": "2100-12-31T12:00", "capacity": "10"})
+    assert response.status_code == 302 and sessions_count(scene.program) == 2
+
+
+def test_a_schedule_change_shows_the_sessions_it_removes_and_waits_for_confirmation(client, make):
+    from gachi.core.time import seoul_today
+    scene = program_scene(make)
+    sign_in(client, scene.coordinator)
+    start = seoul_today() + timedelta(days=7)
+    week = {"starts_on": start.isoformat(), "ends_on": (start + timedelta(days=6)).isoformat(),
+            "weekdays": [str(day) for day in range(7)], "start_time": "10:00", "end_time": "12:00"}
+    assert post_form(client, f"/programs/{scene.program.id}/schedule", week).status_code == 302
+    last = db.session.scalars(select(ProgramSession).where(ProgramSession.program_id == scene.program.id)
+                              .order_by(ProgramSession.starts_at.desc())).first()
+    book_seat(last, actor=scene.resident, resident=scene.resident)
+    db.session.commit()
+    shorter = {**week, "ends_on": (start + timedelta(days=2)).isoformat()}
+
+    asked = post_form(client, f"/programs/{scene.program.id}/schedule", shorter)
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "This change removes 3 sessions" in page
+    assert "These stay as they are" in page and f"/sessions/{last.id}" in page
+    assert sessions_count(scene.program) == 1 + 7  # nothing removed, nothing saved
+    token = re.search(r'name="confirmed" type="hidden" value="([0-9a-f]+)"', page).group(1)
+
+    confirmed = post_form(client, f"/programs/{scene.program.id}/schedule", {**shorter, "confirmed": token})
+    assert confirmed.status_code == 302
+    assert sessions_count(scene.program) == 1 + 7 - 3
+    assert db.session.get(ProgramSession, last.id).state.value == "scheduled"
+
+
+def test_a_schedule_in_1900_is_refused_and_no_future_session_is_deleted(client, make):
+    scene = program_scene(make)
+    sign_in(client, scene.coordinator)
+    response = post_form(client, f"/programs/{scene.program.id}/schedule", {
+        "starts_on": "1900-01-01", "ends_on": "1900-03-01", "weekdays": ["0", "2"],
+        "start_time": "10:00", "end_time": "12:00"})
+    assert response.status_code == 400
+    assert "Enter a date from 2000-01-01 to 2100-12-31." in response.get_data(as_text=True)
+    assert sessions_count(scene.program) == 1
+
+
+def test_a_one_off_event_in_year_1_is_refused_in_korean(korean_client, make):
+    scene = program_scene(make)
+    sign_in(korean_client, scene.coordinator)
+    response = post_form(korean_client, f"/programs/{scene.program.id}/sessions", {
+        "starts_at": "0001-01-01T00:00", "ends_at": "0001-01-01T02:00", "capacity": "10"})
+    assert response.status_code == 400
+    assert "2000-01-01부터 2100-12-31까지의 날짜를 입력하세요." in response.get_data(as_text=True)
+    assert sessions_count(scene.program) == 1

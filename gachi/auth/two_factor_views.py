@@ -18,7 +18,8 @@ from gachi.auth.models import User
 from gachi.auth.operations import AccountError, WrongPassword
 from gachi.auth.sessions import pending_sign_in, start_session
 from gachi.auth.views import (
-    _address, _form_status, _greet, _has_remember_cookie, _render_account, _show_error,
+    _address, _form_status, _greet, _has_remember_cookie, _refuse_if_throttled, _render_account,
+    _show_error,
 )
 from gachi.core.access import load_for, staff_required
 from gachi.core.db import mark_request_writes
@@ -57,8 +58,7 @@ def second_step():
     form = SecondStepForm()
     if not form.validate_on_submit():
         return render_template("auth/two_factor_step.html", form=form), _form_status(form)
-    if throttle.limit_reached(user.username, _address()):
-        abort(429)
+    _refuse_if_throttled(user.username)
     if not two_factor.use_code(user, form.code.data):
         status = _show_error(form, two_factor.WrongCode())
         throttle.record_failure(user.username, _address())
@@ -144,8 +144,7 @@ def new_recovery_codes():
     form = RecoveryCodesForm()
     if not form.validate_on_submit():
         return _render_status(user, 400, recovery_form=form)
-    if throttle.limit_reached(user.username, _address()):
-        abort(429)
+    _refuse_if_throttled(user.username)
     try:
         codes = two_factor.regenerate_recovery_codes(user, form.password.data)
     except WrongPassword as error:
@@ -164,8 +163,7 @@ def switch_off():
     form = TwoFactorOffForm()
     if not form.validate_on_submit():
         return _render_status(user, 400, off_form=form)
-    if throttle.limit_reached(user.username, _address()):
-        abort(429)
+    _refuse_if_throttled(user.username)
     try:
         two_factor.switch_off(user, form.password.data, form.code.data)
     except (WrongPassword, two_factor.WrongCode) as error:

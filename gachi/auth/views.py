@@ -3,10 +3,11 @@ import re
 from urllib.parse import urlsplit
 
 from flask import (
-    Blueprint, abort, current_app, flash, redirect, render_template, request, url_for,
+    Blueprint, current_app, flash, redirect, render_template, request, url_for,
 )
 from flask_babel import gettext as _
 from flask_login import COOKIE_NAME, current_user, login_required, logout_user
+from werkzeug.exceptions import TooManyRequests
 
 from gachi.auth import operations, queries, throttle
 from gachi.auth.forms import (
@@ -27,6 +28,14 @@ bp = Blueprint("auth", __name__)
 def _address():
     """The client's address; behind a proxy, ProxyFix makes this the real one."""
     return request.remote_addr or "unknown"
+
+
+def _refuse_if_throttled(account):
+    """A 429 while `account` from this address has used up an allowance; Retry-After
+    says when the throttle lets it try again."""
+    wait = throttle.seconds_to_wait(account, _address())
+    if wait:
+        raise TooManyRequests(retry_after=wait)
 
 
 def _safe_next(target):
@@ -92,8 +101,7 @@ def login():
     if not form.validate_on_submit():
         return _render_login(form, next_url, status=_form_status(form))
     account, address = form.username.data, _address()
-    if throttle.limit_reached(account, address):
-        abort(429)
+    _refuse_if_throttled(account)
     user = operations.authenticate(account, form.password.data)
     if user is None:
         throttle.record_failure(account, address)
@@ -144,8 +152,7 @@ def join():
     status = _form_status(form)
     if form.validate_on_submit():
         address = _address()
-        if throttle.limit_reached(throttle.JOIN_ACCOUNT, address):
-            abort(429)
+        _refuse_if_throttled(throttle.JOIN_ACCOUNT)
         try:
             user = operations.join_household(form.code.data, form.username.data,
                                              form.display_name.data, form.password.data)
@@ -172,8 +179,7 @@ def change_password():
     form = ChangePasswordForm()
     status = _form_status(form)
     if form.validate_on_submit():
-        if throttle.limit_reached(user.username, _address()):
-            abort(429)
+        _refuse_if_throttled(user.username)
         try:
             operations.change_password(user, form.current_password.data, form.password.data, actor=user)
         except operations.WrongPassword as error:

@@ -123,6 +123,15 @@ def test_the_tenth_wrong_password_in_a_minute_gets_429(client, make):
     refused = login(client, user.username, PASSWORD)  # even the right one, until the window passes
     assert refused.status_code == 429
     assert not is_signed_in(client)
+    # Told how long: until the first of the nine failures leaves the minute's window.
+    assert 50 <= retry_after(refused) <= 60
+    assert "Please try again in 1 minute." in text(refused)
+
+
+def retry_after(response):
+    """The Retry-After header in seconds (every 429 carries one)."""
+    assert response.headers.get("Retry-After", "").isdigit(), response.headers
+    return int(response.headers["Retry-After"])
 
 
 def test_failures_from_one_address_do_not_lock_the_resident_out_at_another(client, app, make):
@@ -238,6 +247,15 @@ def test_password_change_needs_the_right_current_password(client, make):
     assert "Your current password is not right." in text(response)
 
 
+def test_guessing_the_current_password_is_throttled_with_the_wait_said(client, make):
+    user = make.resident()
+    sign_in(client, user)
+    for _ in range(WRONG_PASSWORDS_ALLOWED):
+        assert change_password(client, "not my password", NEW_PASSWORD).status_code == 400
+    refused = change_password(client, PASSWORD, NEW_PASSWORD)
+    assert refused.status_code == 429 and 50 <= retry_after(refused) <= 60
+
+
 def test_password_change_needs_the_same_password_twice(client, make):
     sign_in(client, make.resident())
     response = change_password(client, PASSWORD, NEW_PASSWORD, confirm=NEW_PASSWORD + "!")
@@ -308,7 +326,8 @@ def test_guessing_codes_is_throttled_per_address(client, app, make):
     make.invitation(code="ABCDEFGH")
     for number in range(WRONG_PASSWORDS_ALLOWED):
         assert join(client, f"WRONG{number:03d}", address="203.0.113.9").status_code == 400
-    assert join(client, "ABCDEFGH", address="203.0.113.9").status_code == 429
+    refused = join(client, "ABCDEFGH", address="203.0.113.9")
+    assert refused.status_code == 429 and 50 <= retry_after(refused) <= 60
     assert join(app.test_client(), "ABCDEFGH", address="198.51.100.20").status_code == 302
 
 

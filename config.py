@@ -94,7 +94,7 @@ class Config:
     PASSWORD_HASH_TIME_COST = 2
     PASSWORD_HASH_MEMORY_KIB = 19 * 1024
     PASSWORD_HASH_PARALLELISM = 1
-    PASSWORD_MIN_LENGTH = 8
+    PASSWORD_MIN_LENGTH = 12  # OWASP ASVS 2.1.1
     PASSWORD_MAX_LENGTH = 128
 
     # Login throttling (see gachi/auth/throttle.py): failures allowed per window.

@@ -13,6 +13,11 @@ Two-factor sign-in: after a right password, an account with a second factor is n
 signed in (no Flask-Login user, no remember cookie). The session holds only a pending
 sign-in, bound to that account and its session version, for PENDING_LIFETIME; the
 second step (two_factor_views.second_step) turns it into a session.
+
+A password shorter than today's rule: only at sign-in do we hold the plaintext, so
+that is when a staff member's short password is noticed (operations.
+must_renew_password). The session then carries RENEW_PASSWORD, and the gate
+(views.renew_short_password_first) lets them only change it or sign out.
 """
 from datetime import timedelta
 
@@ -29,6 +34,7 @@ LOGIN_AT = "login_at"
 SEEN_AT = "seen_at"
 PENDING = "two_factor_pending"
 PENDING_LIFETIME = timedelta(minutes=5)
+RENEW_PASSWORD = "renew_password"
 _FLASK_LOGIN_KEYS = ("_user_id", "_fresh", "_id")
 
 
@@ -50,7 +56,7 @@ def _expired():
 
 
 def _end_this_session():
-    for key in (LOGIN_AT, SEEN_AT, PENDING, *_FLASK_LOGIN_KEYS):
+    for key in (LOGIN_AT, SEEN_AT, PENDING, RENEW_PASSWORD, *_FLASK_LOGIN_KEYS):
         session.pop(key, None)
 
 
@@ -69,21 +75,30 @@ def load_user(token):
     return user
 
 
-def start_session(user, *, remember=False):
-    """Sign `user` in on this browser (after a password check or a password change)."""
+def start_session(user, *, remember=False, renew_password=False):
+    """Sign `user` in on this browser (after a password check or a password change);
+    with `renew_password`, they must choose a new password before anything else."""
     _end_this_session()
     login_user(user, remember=remember, duration=current_app.config["REMEMBER_COOKIE_DURATION"])
     session.permanent = True
     now = utcnow().timestamp()
     session[LOGIN_AT] = now
     session[SEEN_AT] = now
+    if renew_password:
+        session[RENEW_PASSWORD] = True
 
 
-def start_pending_sign_in(user, *, remember, next_url):
+def password_renewal_due():
+    """True while the signed-in user was asked to choose a longer password."""
+    return bool(session.get(RENEW_PASSWORD))
+
+
+def start_pending_sign_in(user, *, remember, next_url, renew_password=False):
     """The password was right; the second step decides (nobody is signed in yet)."""
     _end_this_session()
     session[PENDING] = {"user": user.id, "version": user.session_version,
-                        "at": utcnow().timestamp(), "remember": bool(remember), "next": next_url}
+                        "at": utcnow().timestamp(), "remember": bool(remember), "next": next_url,
+                        "renew_password": bool(renew_password)}
 
 
 def pending_sign_in():

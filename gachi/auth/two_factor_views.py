@@ -16,7 +16,7 @@ from gachi.auth.forms import (
 )
 from gachi.auth.models import User
 from gachi.auth.operations import AccountError, WrongPassword
-from gachi.auth.sessions import pending_sign_in, start_session
+from gachi.auth.sessions import pending_sign_in, password_renewal_due, start_session
 from gachi.auth.views import (
     _address, _form_status, _greet, _has_remember_cookie, _refuse_if_throttled, _render_account,
     _show_error,
@@ -68,7 +68,7 @@ def second_step():
     user.last_login_at = utcnow()
     left = two_factor.recovery_codes_left(user)
     db.session.commit()
-    start_session(user, remember=pending["remember"])
+    start_session(user, remember=pending["remember"], renew_password=pending.get("renew_password"))
     _greet(user)
     if left <= FEW_RECOVERY_CODES:
         flash(_("You have %(count)s recovery codes left. Make new ones on the two-factor "
@@ -124,7 +124,9 @@ def setup():
             status = _show_error(form, error)
         else:
             db.session.commit()
-            start_session(user, remember=_has_remember_cookie())  # this browser stays in
+            # This browser stays in, still asked for a longer password if it was.
+            start_session(user, remember=_has_remember_cookie(),
+                          renew_password=password_renewal_due())
             flash(_("Two-factor sign-in is on. Every other device has been signed out."), "info")
             return _show_codes(codes)
     return _render_setup(user, form, status)

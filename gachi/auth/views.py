@@ -15,7 +15,7 @@ from gachi.auth.forms import (
     LoginForm, PasswordResetForm,
 )
 from gachi.auth.models import User
-from gachi.auth.sessions import start_pending_sign_in, start_session
+from gachi.auth.sessions import password_renewal_due, start_pending_sign_in, start_session
 from gachi.core.access import load_for, require, staff_required
 from gachi.core.audit import log_personal_data_view
 from gachi.core.db import mark_request_writes
@@ -23,6 +23,23 @@ from gachi.enterprises.models import Enterprise
 from gachi.extensions import db
 
 bp = Blueprint("auth", __name__)
+
+# What a staff member asked to choose a longer password may still reach (two-factor
+# set-up too: the enrolment gate comes first and sends them here afterwards).
+OPEN_BEFORE_RENEWAL = frozenset({"auth.change_password", "auth.logout", "static",
+                                 "public.set_language", "two_factor.setup"})
+
+
+@bp.before_app_request
+def renew_short_password_first():
+    if request.endpoint in OPEN_BEFORE_RENEWAL or not password_renewal_due():
+        return None
+    if not current_user.is_authenticated:
+        return None
+    flash(_("Passwords now need at least %(count)s characters, and yours is shorter. "
+            "Please choose a new password to go on.",
+            count=current_app.config["PASSWORD_MIN_LENGTH"]), "warning")
+    return redirect(url_for("auth.change_password"))
 
 
 def _address():
@@ -112,15 +129,17 @@ def login():
         return _render_login(form, next_url, status=403, failure=_(
             "This account is turned off. Please ask your coordinator or the center to turn it on."))
     operations.record_sign_in(user, form.password.data)
+    renew = operations.must_renew_password(user, form.password.data)
     if user.has_two_factor:
         # Failures are cleared only after the second step, or a known password would
         # reset the count of guessed codes.
         db.session.commit()
-        start_pending_sign_in(user, remember=form.remember.data, next_url=next_url)
+        start_pending_sign_in(user, remember=form.remember.data, next_url=next_url,
+                              renew_password=renew)
         return redirect(url_for("two_factor.second_step"))
     throttle.clear_failures(account, address)
     db.session.commit()
-    start_session(user, remember=form.remember.data)
+    start_session(user, remember=form.remember.data, renew_password=renew)
     _greet(user)
     return redirect(next_url or url_for("public.home"))
 

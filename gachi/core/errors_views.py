@@ -5,9 +5,10 @@ from flask import g, render_template, request
 from flask_babel import lazy_gettext as _l, ngettext
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from gachi.api.views import API_PREFIX, json_error as api_error
+from gachi.auth.sessions import visitor_from_session
 from gachi.core.errors import DomainError
 from gachi.extensions import db, login_manager
 
@@ -84,18 +85,23 @@ def is_database_unavailable(error):
 
 def _forget_the_session():
     """Roll back what can be rolled back; a dead connection is simply dropped.
-    The page is then drawn for an anonymous visitor, as the signed-in user (and
-    their unread count) cannot be loaded without the database."""
+    The signed-in user cannot be loaded without the database, so the page is drawn
+    for the visitor as their session cookie shows them (signed in or not)."""
     try:
         db.session.rollback()
     except DBAPIError:
         db.session.invalidate()
-    g._login_user = login_manager.anonymous_user()
+    g._login_user = visitor_from_session() or login_manager.anonymous_user()
 
 
 def render_unavailable():
     _forget_the_session()
-    return render_error(503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if request.path.startswith(API_PREFIX):
+        body, status = api_error(ServiceUnavailable(
+            f"The database is briefly unavailable. Try again in {RETRY_AFTER_SECONDS} seconds."))
+        return body, status, headers
+    return render_error(503, headers=headers)
 
 
 def register(app):

@@ -1,14 +1,67 @@
 """Configuration. Environment variables are read here and nowhere else."""
 import os
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
 
+# The key signs every session and CSRF token: whoever knows it can be anyone. So no key
+# is written in this repository; production refuses a short one and the ones published
+# here or in examples (this repository's old constants among them).
+SECRET_KEY_MIN_BYTES = 32
+PUBLISHED_SECRET_KEYS = frozenset({
+    "dev-only-not-secret", "test-secret", "bench-only-not-secret", "faults-suite-shared-secret",
+    "secret", "secret-key", "secret_key", "changeme", "change-me", "change_me", "changeit",
+    "please-change-me", "your-secret-key", "your_secret_key", "your-secret-key-here",
+    "replace-me", "dev", "development", "default", "password", "…", "...",
+})
+MAKE_A_KEY = "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+
+
+def check_secret_key(key):
+    """`key` if it may sign production sessions, else a RuntimeError saying what to do."""
+    if not key:
+        problem = "SECRET_KEY is not set."
+    elif key.strip().lower() in PUBLISHED_SECRET_KEYS:
+        problem = "SECRET_KEY is a published value that anyone can read, so anyone could sign in as anyone."
+    elif len(key.encode()) < SECRET_KEY_MIN_BYTES:
+        problem = f"SECRET_KEY is shorter than {SECRET_KEY_MIN_BYTES} bytes."
+    else:
+        return key
+    raise RuntimeError(f"{problem} Set SECRET_KEY to a long random string made for this "
+                       f"installation, the same on every app server, for example the output "
+                       f"of: {MAKE_A_KEY}")
+
+
+def instance_secret_key(path):
+    """The key this installation made on its first run, kept in `path` (owner-only).
+
+    Written atomically: the key goes to a private temporary file that is then linked
+    to `path`, which fails if another process got there first; its key is used then."""
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="ascii") as file:
+        file.write(secrets.token_urlsafe(48) + "\n")
+        file.flush()
+        os.fsync(file.fileno())
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        pass
+    finally:
+        draft.unlink()
+    return path.read_text(encoding="ascii").strip()
+
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'gachi.sqlite3'}"
     )
@@ -41,7 +94,7 @@ class Config:
     PASSWORD_HASH_TIME_COST = 2
     PASSWORD_HASH_MEMORY_KIB = 19 * 1024
     PASSWORD_HASH_PARALLELISM = 1
-    PASSWORD_MIN_LENGTH = 8
+    PASSWORD_MIN_LENGTH = 12  # OWASP ASVS 2.1.1
     PASSWORD_MAX_LENGTH = 128
 
     # Login throttling (see gachi/auth/throttle.py): failures allowed per window.
@@ -64,14 +117,26 @@ class Config:
     # `flask gachi totp-code USER` prints a demo account's current two-factor code.
     DEMO_TOTP_CODES = True
 
+    @classmethod
+    def secret_key(cls):
+        """The key create_app signs with: by default only a sound one from the environment."""
+        return check_secret_key(cls.SECRET_KEY)
+
 
 class DevelopmentConfig(Config):
     DEBUG = False
+    # Made on the first run and kept; SECRET_KEY from the environment wins.
+    SECRET_KEY_FILE = INSTANCE_DIR / "secret_key"
+
+    @classmethod
+    def secret_key(cls):
+        return cls.SECRET_KEY or instance_secret_key(cls.SECRET_KEY_FILE)
 
 
 class TestConfig(Config):
     TESTING = True
-    SECRET_KEY = "test-secret"
+    # A new key every run: no test can lean on a key someone else could know.
+    SECRET_KEY = secrets.token_urlsafe(32)
     SQLALCHEMY_DATABASE_URI = os.environ.get("GACHI_TEST_DATABASE_URL", "sqlite://")
     PASSWORD_HASH_TIME_COST = 1
     PASSWORD_HASH_MEMORY_KIB = 8
@@ -79,7 +144,6 @@ class TestConfig(Config):
 
 
 class ProductionConfig(Config):
-    SECRET_KEY = os.environ.get("SECRET_KEY")
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     DEMO_ENABLED = os.environ.get("GACHI_DEMO") == "1"

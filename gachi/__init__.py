@@ -13,9 +13,9 @@ def create_app(config_class=None):
         template_folder="../templates",
         static_folder="../static",
     )
-    app.config.from_object(config_class or config_from_env())
-    if not app.config.get("SECRET_KEY"):
-        raise RuntimeError("SECRET_KEY must be set (a long random string) to run gachi.")
+    config_class = config_class or config_from_env()
+    app.config.from_object(config_class)
+    app.config["SECRET_KEY"] = config_class.secret_key()
     if app.config["PROXY_COUNT"]:
         hops = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)

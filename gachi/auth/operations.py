@@ -90,6 +90,13 @@ def check_new_password(password: str, *, username: str) -> None:
         raise PasswordRejected(_l("Your password must not be your user name."))
 
 
+def must_renew_password(user, password: str) -> bool:
+    """Staff whose password (typed now, at sign-in) is shorter than today's rule must
+    choose a new one before they go on; other accounts keep theirs (ASVS 2.1.1 asks
+    new passwords to be longer, it does not lock residents out)."""
+    return user.is_staff and len(password) < current_app.config["PASSWORD_MIN_LENGTH"]
+
+
 @cache
 def _dummy_hash(time_cost, memory_kib):
     return hash_password("not anyone's password")

@@ -13,15 +13,20 @@ Two-factor sign-in: after a right password, an account with a second factor is n
 signed in (no Flask-Login user, no remember cookie). The session holds only a pending
 sign-in, bound to that account and its session version, for PENDING_LIFETIME; the
 second step (two_factor_views.second_step) turns it into a session.
+
+A password shorter than today's rule: only at sign-in do we hold the plaintext, so
+that is when a staff member's short password is noticed (operations.
+must_renew_password). The session then carries RENEW_PASSWORD, and the gate
+(views.renew_short_password_first) lets them only change it or sign out.
 """
 from datetime import timedelta
 
 from flask import current_app, session
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_user
+from flask_login import AnonymousUserMixin, current_user, login_user
 from sqlalchemy.orm import joinedload
 
-from gachi.auth.models import User
+from gachi.auth.models import Role, User
 from gachi.core.time import utcnow
 from gachi.extensions import db, login_manager
 
@@ -29,6 +34,10 @@ LOGIN_AT = "login_at"
 SEEN_AT = "seen_at"
 PENDING = "two_factor_pending"
 PENDING_LIFETIME = timedelta(minutes=5)
+RENEW_PASSWORD = "renew_password"
+# What the page header needs to draw a signed-in visitor, kept in the signed session
+# so that a page drawn without the database (the 503) still shows them signed in.
+HEADER = "header"
 _FLASK_LOGIN_KEYS = ("_user_id", "_fresh", "_id")
 
 
@@ -50,7 +59,7 @@ def _expired():
 
 
 def _end_this_session():
-    for key in (LOGIN_AT, SEEN_AT, PENDING, *_FLASK_LOGIN_KEYS):
+    for key in (LOGIN_AT, SEEN_AT, PENDING, RENEW_PASSWORD, HEADER, *_FLASK_LOGIN_KEYS):
         session.pop(key, None)
 
 
@@ -69,21 +78,65 @@ def load_user(token):
     return user
 
 
-def start_session(user, *, remember=False):
-    """Sign `user` in on this browser (after a password check or a password change)."""
+def start_session(user, *, remember=False, renew_password=False):
+    """Sign `user` in on this browser (after a password check or a password change);
+    with `renew_password`, they must choose a new password before anything else."""
     _end_this_session()
     login_user(user, remember=remember, duration=current_app.config["REMEMBER_COOKIE_DURATION"])
     session.permanent = True
     now = utcnow().timestamp()
     session[LOGIN_AT] = now
     session[SEEN_AT] = now
+    _keep_header(user)
+    if renew_password:
+        session[RENEW_PASSWORD] = True
 
 
-def start_pending_sign_in(user, *, remember, next_url):
+def password_renewal_due():
+    """True while the signed-in user was asked to choose a longer password."""
+    return bool(session.get(RENEW_PASSWORD))
+
+
+class SessionVisitor(AnonymousUserMixin):
+    """The signed-in visitor as their session cookie shows them, for the page header
+    only while the database is away: never for a permission (it checks no password,
+    session version or lifetime). A session from before HEADER was kept has no role,
+    and the header then shows the links every signed-in person has."""
+
+    id = None
+
+    def __init__(self, header):
+        self.role = header.get("role")
+        self.is_admin = bool(header.get("admin"))
+
+    is_authenticated = True
+    is_anonymous = False
+    is_staff = property(lambda self: self.role == Role.STAFF.value)
+    is_coordinator = property(lambda self: self.role == Role.COORDINATOR.value)
+    is_resident = property(lambda self: self.role == Role.RESIDENT.value)
+    is_partner = property(lambda self: self.role == Role.PARTNER.value)
+
+
+def visitor_from_session():
+    """Who the session says is signed in (a SessionVisitor), or None; reads no database."""
+    if session.get("_user_id") is None:
+        return None
+    header = session.get(HEADER)
+    return SessionVisitor(header if isinstance(header, dict) else {})
+
+
+def _keep_header(user):
+    header = {"role": user.role.value, "admin": user.is_admin}
+    if session.get(HEADER) != header:  # the cookie is written only when it changes
+        session[HEADER] = header
+
+
+def start_pending_sign_in(user, *, remember, next_url, renew_password=False):
     """The password was right; the second step decides (nobody is signed in yet)."""
     _end_this_session()
     session[PENDING] = {"user": user.id, "version": user.session_version,
-                        "at": utcnow().timestamp(), "remember": bool(remember), "next": next_url}
+                        "at": utcnow().timestamp(), "remember": bool(remember), "next": next_url,
+                        "renew_password": bool(renew_password)}
 
 
 def pending_sign_in():
@@ -110,6 +163,7 @@ def register(app):
     @app.before_request
     def keep_session_alive():
         if current_user.is_authenticated:
+            _keep_header(current_user)  # also after remember-me, or a role change
             now = utcnow().timestamp()
             session.setdefault(LOGIN_AT, now)
             # Write the cookie at most once a minute, not on every request.

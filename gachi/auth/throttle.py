@@ -11,7 +11,8 @@ Why it works this way:
   one address whatever the account (one machine trying many accounts), and
   LOGIN_LIMIT_ACCOUNT for one account from every address (a spread-out attack).
   When any is reached the attempt is refused with a 429 *before* the password is
-  checked, so a refused attempt tells the guesser nothing and is not counted.
+  checked, so a refused attempt tells the guesser nothing and is not counted. Its
+  Retry-After is the real wait: until every used-up window frees a place.
 - Nobody can be locked out for good: the windows are short and sliding, so the
   door opens again by itself once the failures age out, and a successful sign-in
   clears its own (account, address) failures. Only the account-wide limit can hold
@@ -36,6 +37,7 @@ Why it works this way:
   queue; on PostgreSQL the overshoot is at most the number of requests served at
   once, which does not change the arithmetic of guessing.
 """
+import math
 import random
 from datetime import timedelta
 
@@ -43,7 +45,7 @@ from flask import current_app
 from sqlalchemy import delete, func, select
 
 from gachi.auth.models import LoginFailure
-from gachi.core.time import utcnow
+from gachi.core.time import as_aware, utcnow
 from gachi.extensions import db
 
 # Not a possible user name (user names have no colon), so it never mixes with one.
@@ -57,15 +59,19 @@ def _key(value: str) -> str:
     return (value or "").lower()[:_COLUMN_LENGTH]
 
 
-def _failures_since(since, *conditions) -> int:
+def _window_frees_at(since, allowed, *conditions):
+    """When a limit of `allowed` failures since `since` was used up: the moment of the
+    allowed-th newest failure (its window ends first), or None while under the limit."""
     return db.session.scalar(
-        select(func.count()).select_from(LoginFailure)
+        select(LoginFailure.created_at)
         .where(LoginFailure.created_at >= since, *conditions)
+        .order_by(LoginFailure.created_at.desc()).offset(allowed - 1).limit(1)
     )
 
 
-def limit_reached(account: str, address: str) -> bool:
-    """True when `account` from `address` has used up any of its allowances."""
+def seconds_to_wait(account: str, address: str) -> int:
+    """0 when `account` may try from `address` now; else the whole seconds until every
+    allowance it has used up frees a place (the Retry-After of the refusal)."""
     account, address = _key(account), _key(address)
     config, now = current_app.config, utcnow()
     limits = [
@@ -75,8 +81,17 @@ def limit_reached(account: str, address: str) -> bool:
     ]
     if account != JOIN_ACCOUNT:
         limits.append((config["LOGIN_LIMIT_ACCOUNT"], (LoginFailure.account == account,)))
-    return any(_failures_since(now - window, *conditions) >= allowed
-               for (allowed, window), conditions in limits)
+    waits = []
+    for (allowed, window), conditions in limits:
+        frees_at = _window_frees_at(now - window, allowed, *conditions)
+        if frees_at is not None:
+            waits.append((as_aware(frees_at) + window - now).total_seconds())
+    return max(1, math.ceil(max(waits))) if waits else 0
+
+
+def limit_reached(account: str, address: str) -> bool:
+    """True when `account` from `address` has used up any of its allowances."""
+    return seconds_to_wait(account, address) > 0
 
 
 def record_failure(account: str, address: str) -> None:

@@ -16,9 +16,10 @@ from gachi.auth.forms import (
 )
 from gachi.auth.models import User
 from gachi.auth.operations import AccountError, WrongPassword
-from gachi.auth.sessions import pending_sign_in, start_session
+from gachi.auth.sessions import pending_sign_in, password_renewal_due, start_session
 from gachi.auth.views import (
-    _address, _form_status, _greet, _has_remember_cookie, _render_account, _show_error,
+    _address, _form_status, _greet, _has_remember_cookie, _refuse_if_throttled, _render_account,
+    _show_error,
 )
 from gachi.core.access import load_for, staff_required
 from gachi.core.db import mark_request_writes
@@ -57,8 +58,7 @@ def second_step():
     form = SecondStepForm()
     if not form.validate_on_submit():
         return render_template("auth/two_factor_step.html", form=form), _form_status(form)
-    if throttle.limit_reached(user.username, _address()):
-        abort(429)
+    _refuse_if_throttled(user.username)
     if not two_factor.use_code(user, form.code.data):
         status = _show_error(form, two_factor.WrongCode())
         throttle.record_failure(user.username, _address())
@@ -68,7 +68,7 @@ def second_step():
     user.last_login_at = utcnow()
     left = two_factor.recovery_codes_left(user)
     db.session.commit()
-    start_session(user, remember=pending["remember"])
+    start_session(user, remember=pending["remember"], renew_password=pending.get("renew_password"))
     _greet(user)
     if left <= FEW_RECOVERY_CODES:
         flash(_("You have %(count)s recovery codes left. Make new ones on the two-factor "
@@ -124,7 +124,9 @@ def setup():
             status = _show_error(form, error)
         else:
             db.session.commit()
-            start_session(user, remember=_has_remember_cookie())  # this browser stays in
+            # This browser stays in, still asked for a longer password if it was.
+            start_session(user, remember=_has_remember_cookie(),
+                          renew_password=password_renewal_due())
             flash(_("Two-factor sign-in is on. Every other device has been signed out."), "info")
             return _show_codes(codes)
     return _render_setup(user, form, status)
@@ -144,8 +146,7 @@ def new_recovery_codes():
     form = RecoveryCodesForm()
     if not form.validate_on_submit():
         return _render_status(user, 400, recovery_form=form)
-    if throttle.limit_reached(user.username, _address()):
-        abort(429)
+    _refuse_if_throttled(user.username)
     try:
         codes = two_factor.regenerate_recovery_codes(user, form.password.data)
     except WrongPassword as error:
@@ -164,8 +165,7 @@ def switch_off():
     form = TwoFactorOffForm()
     if not form.validate_on_submit():
         return _render_status(user, 400, off_form=form)
-    if throttle.limit_reached(user.username, _address()):
-        abort(429)
+    _refuse_if_throttled(user.username)
     try:
         two_factor.switch_off(user, form.password.data, form.code.data)
     except (WrongPassword, two_factor.WrongCode) as error:

@@ -3,10 +3,11 @@ import re
 from urllib.parse import urlsplit
 
 from flask import (
-    Blueprint, abort, current_app, flash, redirect, render_template, request, url_for,
+    Blueprint, current_app, flash, redirect, render_template, request, url_for,
 )
 from flask_babel import gettext as _
 from flask_login import COOKIE_NAME, current_user, login_required, logout_user
+from werkzeug.exceptions import TooManyRequests
 
 from gachi.auth import operations, queries, throttle
 from gachi.auth.forms import (
@@ -14,7 +15,7 @@ from gachi.auth.forms import (
     LoginForm, PasswordResetForm,
 )
 from gachi.auth.models import User
-from gachi.auth.sessions import start_pending_sign_in, start_session
+from gachi.auth.sessions import password_renewal_due, start_pending_sign_in, start_session
 from gachi.core.access import load_for, require, staff_required
 from gachi.core.audit import no_store, personal_data_shown
 from gachi.enterprises.models import Enterprise
@@ -22,10 +23,35 @@ from gachi.extensions import db
 
 bp = Blueprint("auth", __name__)
 
+# What a staff member asked to choose a longer password may still reach (two-factor
+# set-up too: the enrolment gate comes first and sends them here afterwards).
+OPEN_BEFORE_RENEWAL = frozenset({"auth.change_password", "auth.logout", "static",
+                                 "public.set_language", "two_factor.setup"})
+
+
+@bp.before_app_request
+def renew_short_password_first():
+    if request.endpoint in OPEN_BEFORE_RENEWAL or not password_renewal_due():
+        return None
+    if not current_user.is_authenticated:
+        return None
+    flash(_("Passwords now need at least %(count)s characters, and yours is shorter. "
+            "Please choose a new password to go on.",
+            count=current_app.config["PASSWORD_MIN_LENGTH"]), "warning")
+    return redirect(url_for("auth.change_password"))
+
 
 def _address():
     """The client's address; behind a proxy, ProxyFix makes this the real one."""
     return request.remote_addr or "unknown"
+
+
+def _refuse_if_throttled(account):
+    """A 429 while `account` from this address has used up an allowance; Retry-After
+    says when the throttle lets it try again."""
+    wait = throttle.seconds_to_wait(account, _address())
+    if wait:
+        raise TooManyRequests(retry_after=wait)
 
 
 def _safe_next(target):
@@ -91,8 +117,7 @@ def login():
     if not form.validate_on_submit():
         return _render_login(form, next_url, status=_form_status(form))
     account, address = form.username.data, _address()
-    if throttle.limit_reached(account, address):
-        abort(429)
+    _refuse_if_throttled(account)
     user = operations.authenticate(account, form.password.data)
     if user is None:
         throttle.record_failure(account, address)
@@ -103,15 +128,17 @@ def login():
         return _render_login(form, next_url, status=403, failure=_(
             "This account is turned off. Please ask your coordinator or the center to turn it on."))
     operations.record_sign_in(user, form.password.data)
+    renew = operations.must_renew_password(user, form.password.data)
     if user.has_two_factor:
         # Failures are cleared only after the second step, or a known password would
         # reset the count of guessed codes.
         db.session.commit()
-        start_pending_sign_in(user, remember=form.remember.data, next_url=next_url)
+        start_pending_sign_in(user, remember=form.remember.data, next_url=next_url,
+                              renew_password=renew)
         return redirect(url_for("two_factor.second_step"))
     throttle.clear_failures(account, address)
     db.session.commit()
-    start_session(user, remember=form.remember.data)
+    start_session(user, remember=form.remember.data, renew_password=renew)
     _greet(user)
     return redirect(next_url or url_for("public.home"))
 
@@ -143,8 +170,7 @@ def join():
     status = _form_status(form)
     if form.validate_on_submit():
         address = _address()
-        if throttle.limit_reached(throttle.JOIN_ACCOUNT, address):
-            abort(429)
+        _refuse_if_throttled(throttle.JOIN_ACCOUNT)
         try:
             user = operations.join_household(form.code.data, form.username.data,
                                              form.display_name.data, form.password.data)
@@ -171,8 +197,7 @@ def change_password():
     form = ChangePasswordForm()
     status = _form_status(form)
     if form.validate_on_submit():
-        if throttle.limit_reached(user.username, _address()):
-            abort(429)
+        _refuse_if_throttled(user.username)
         try:
             operations.change_password(user, form.current_password.data, form.password.data, actor=user)
         except operations.WrongPassword as error:

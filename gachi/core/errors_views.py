@@ -1,16 +1,22 @@
 """Error pages in the user's language, DomainError as a 4xx, a lost database as a 503."""
+import math
+
 from flask import g, render_template, request
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l, ngettext
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from gachi.api.views import API_PREFIX, json_error as api_error
+from gachi.auth.sessions import visitor_from_session
 from gachi.core.errors import DomainError
 from gachi.extensions import db, login_manager
 
-# Seconds a client is told to wait before asking again while the database is away.
+# Seconds a client is told to wait before asking again while the database is away:
+# the Retry-After header and the page's words both come from this one figure.
 RETRY_AFTER_SECONDS = 30
+# For a 429 from anything that does not know its own wait (the sign-in throttle does).
+DEFAULT_TOO_MANY_RETRY_AFTER_SECONDS = 60
 # PostgreSQL SQLSTATEs that say the server is away, not that the query was wrong:
 # class 08 (connection exception) and the 57P0x shutdowns and start-up.
 _POSTGRES_UNAVAILABLE = ("08", "57P01", "57P02", "57P03")
@@ -24,16 +30,38 @@ ERROR_TEXTS = {
     404: (_l("Page not found"), _l("There is no such page, or it is not yours to see.")),
     405: (_l("Method not allowed"), _l("This page cannot be used that way.")),
     413: (_l("File too large"), _l("What you sent is too large.")),
-    429: (_l("Too many attempts"), _l("Too many attempts. Please wait a minute and try again.")),
+    429: (_l("Too many attempts"), _l("There were too many attempts in a short time.")),
     500: (_l("Something went wrong"), _l("An error occurred on our side. Please try again later.")),
-    503: (_l("Service unavailable"), _l("The service is briefly unavailable. Please try again in a minute.")),
+    503: (_l("Service unavailable"), _l("The service is briefly unavailable.")),
 }
 
 
-def render_error(status, detail=None):
+def wait_text(seconds):
+    """How long to wait, in words, from the figure a Retry-After header carries."""
+    if seconds < 60:
+        return ngettext("Please try again in %(num)d second.",
+                        "Please try again in %(num)d seconds.", seconds)
+    minutes = math.ceil(seconds / 60)
+    return ngettext("Please try again in %(num)d minute.",
+                    "Please try again in %(num)d minutes.", minutes)
+
+
+def render_error(status, detail=None, headers=None):
+    """The error page; a Retry-After among `headers` is also said on the page."""
+    headers = dict(headers or {})
     title, default_detail = ERROR_TEXTS.get(status, ERROR_TEXTS[400])
+    retry_after = headers.get("Retry-After")
+    wait = wait_text(int(retry_after)) if retry_after and retry_after.isdigit() else None
     return render_template("errors/error.html", status=status, title=title,
-                           detail=detail or default_detail), status
+                           detail=detail or default_detail, wait=wait), status, headers
+
+
+def _headers_of(error):
+    """What an HTTPException says besides its own page (Retry-After, Allow, …)."""
+    headers = {name: value for name, value in error.get_headers() if name.lower() != "content-type"}
+    if error.code == 429:
+        headers.setdefault("Retry-After", str(DEFAULT_TOO_MANY_RETRY_AFTER_SECONDS))
+    return headers
 
 
 def is_database_unavailable(error):
@@ -57,19 +85,23 @@ def is_database_unavailable(error):
 
 def _forget_the_session():
     """Roll back what can be rolled back; a dead connection is simply dropped.
-    The page is then drawn for an anonymous visitor, as the signed-in user (and
-    their unread count) cannot be loaded without the database."""
+    The signed-in user cannot be loaded without the database, so the page is drawn
+    for the visitor as their session cookie shows them (signed in or not)."""
     try:
         db.session.rollback()
     except DBAPIError:
         db.session.invalidate()
-    g._login_user = login_manager.anonymous_user()
+    g._login_user = visitor_from_session() or login_manager.anonymous_user()
 
 
 def render_unavailable():
     _forget_the_session()
-    body, status = render_error(503)
-    return body, status, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if request.path.startswith(API_PREFIX):
+        body, status = api_error(ServiceUnavailable(
+            f"The database is briefly unavailable. Try again in {RETRY_AFTER_SECONDS} seconds."))
+        return body, status, headers
+    return render_error(503, headers=headers)
 
 
 def register(app):
@@ -86,7 +118,7 @@ def register(app):
     def http_error(error):
         if request.path.startswith(API_PREFIX):  # e.g. /api/v1/cohorts/abc: no route matched
             return api_error(error)
-        return render_error(error.code if error.code in ERROR_TEXTS else 400)
+        return render_error(error.code if error.code in ERROR_TEXTS else 400, headers=_headers_of(error))
 
     @app.errorhandler(DBAPIError)
     def database_error(error):

@@ -3,6 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from gachi.auth.models import User
 from gachi.core.access import load_for
 from gachi.core.forms import BaseForm
 from gachi.extensions import db
@@ -18,9 +19,10 @@ bp = Blueprint("notifications", __name__)
 
 @bp.app_context_processor
 def unread_notifications():
-    if not current_user or not current_user.is_authenticated:
+    user = current_user._get_current_object() if current_user else None
+    if not isinstance(user, User):  # signed out, or only as the session shows them (a 503)
         return {"unread_notification_count": 0}
-    return {"unread_notification_count": queries.unread_count(current_user.id)}
+    return {"unread_notification_count": queries.unread_count(user.id)}
 
 
 def _confirmed():

@@ -98,7 +98,7 @@ def test_user_name_is_stored_lower_case(make):
 def test_joining_with_a_common_password_is_refused_and_the_code_is_not_used(make):
     invitation = make.invitation(code="ABCDEFGH")
     with pytest.raises(operations.PasswordRejected):
-        join("ABCDEFGH", password="qwer1234")
+        join("ABCDEFGH", password="qlalfqjsgh1234")  # 비밀번호1234 in English mode
     db.session.rollback()
     db.session.refresh(invitation)
     assert invitation.use_count == 0
@@ -106,11 +106,18 @@ def test_joining_with_a_common_password_is_refused_and_the_code_is_not_used(make
 
 # The rules for a new password -------------------------------------------------------
 
-@pytest.mark.parametrize("password", ["password1", "Password1", "PASSWORD1", "qwer1234", "1q2w3e4r",
-                                      "iloveyou", "dkssudgktpdy", "비밀번호1234"])
+@pytest.mark.parametrize("password", ["QwertyAsdfgh", "1qaz2wsx3edc", "peanutbutter", "qlalfqjsgh1234",
+                                      "012345678910"])
 def test_common_passwords_are_refused_whatever_their_case(password):
     with pytest.raises(operations.PasswordRejected):
         operations.check_new_password(password, username="younghee")
+
+
+def test_new_passwords_need_twelve_characters_as_asvs_asks(app):
+    assert app.config["PASSWORD_MIN_LENGTH"] == 12  # OWASP ASVS 2.1.1
+    with pytest.raises(operations.PasswordRejected, match="at least 12 characters"):
+        operations.check_new_password("kettle-blue", username="kim")
+    operations.check_new_password("kettle-blue!", username="kim")
 
 
 def test_a_password_shorter_than_the_minimum_is_refused(app):

@@ -122,3 +122,21 @@ def test_odd_account_names_are_stored_within_the_column(account):
     throttle.record_failure(account, HOME)
     db.session.commit()
     assert not throttle.limit_reached(account, HOME)
+
+
+def test_the_wait_is_until_the_oldest_counted_failure_leaves_the_window():
+    allowed_here, window = current_app.config["LOGIN_LIMIT_ACCOUNT_ADDRESS"]
+    assert throttle.seconds_to_wait("kim", HOME) == 0
+    fail("kim", HOME, 1, ago=timedelta(seconds=40))
+    fail("kim", HOME, allowed_here - 1)
+    # The failure 40 seconds old leaves the window first; then one more try is allowed.
+    assert window.total_seconds() - 41 <= throttle.seconds_to_wait("kim", HOME) <= window.total_seconds() - 39
+
+
+def test_with_several_limits_reached_the_wait_is_the_longest():
+    allowed_account, account_window = current_app.config["LOGIN_LIMIT_ACCOUNT"]
+    for number in range(allowed_account):
+        fail("kim", f"192.0.2.{number}", ago=timedelta(minutes=5))
+    fail("kim", HOME, allowed("LOGIN_LIMIT_ACCOUNT_ADDRESS"))
+    expected = (account_window - timedelta(minutes=5)).total_seconds()
+    assert expected - 1 <= throttle.seconds_to_wait("kim", HOME) <= expected + 1

@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from gachi.auth.models import LoginFailure, User
+from gachi.auth.two_factor import code_for
 from gachi.core.time import utcnow
 from gachi.extensions import db
 from tests.conftest import csrf_token, sign_in
@@ -123,6 +124,15 @@ def test_the_tenth_wrong_password_in_a_minute_gets_429(client, make):
     refused = login(client, user.username, PASSWORD)  # even the right one, until the window passes
     assert refused.status_code == 429
     assert not is_signed_in(client)
+    # Told how long: until the first of the nine failures leaves the minute's window.
+    assert 50 <= retry_after(refused) <= 60
+    assert "Please try again in 1 minute." in text(refused)
+
+
+def retry_after(response):
+    """The Retry-After header in seconds (every 429 carries one)."""
+    assert response.headers.get("Retry-After", "").isdigit(), response.headers
+    return int(response.headers["Retry-After"])
 
 
 def test_failures_from_one_address_do_not_lock_the_resident_out_at_another(client, app, make):
@@ -207,6 +217,47 @@ def test_password_change_keeps_this_browser_and_signs_out_every_other(client, ap
     assert login(app.test_client(), user.username, NEW_PASSWORD).status_code == 302
 
 
+SHORT_OLD_PASSWORD = "kettle-blue"  # 11 characters: enough before ASVS 2.1.1, not now
+
+
+def test_staff_with_a_short_password_must_choose_a_longer_one_before_anything_else(client, make):
+    admin = make.staff(admin=True, password=SHORT_OLD_PASSWORD)
+    sign_in(client, admin, password=SHORT_OLD_PASSWORD)  # still works: no one is locked out
+    held_back = client.get("/staff/accounts")
+    assert held_back.status_code == 302 and held_back.location.endswith("/account/password")
+    page = text(client.get("/account/password"))
+    assert "Passwords now need at least 12 characters" in page
+    assert change_password(client, SHORT_OLD_PASSWORD, "short-again").status_code == 400
+    assert client.get("/staff/cohorts").status_code == 302  # still held back
+    assert change_password(client, SHORT_OLD_PASSWORD, NEW_PASSWORD).status_code == 302
+    assert client.get("/staff/accounts").status_code == 200
+
+
+def test_staff_held_back_by_a_short_password_can_still_sign_out(client, make):
+    staff = make.staff(password=SHORT_OLD_PASSWORD)
+    sign_in(client, staff, password=SHORT_OLD_PASSWORD)
+    response = client.post("/logout", data={"csrf_token": csrf_token(client, "/account/password")})
+    assert response.status_code == 302 and not is_signed_in(client)
+
+
+def test_staff_enrolling_in_two_factor_are_asked_for_a_longer_password_afterwards(client, make):
+    staff = make.staff(two_factor=False, password=SHORT_OLD_PASSWORD)
+    sign_in(client, staff, password=SHORT_OLD_PASSWORD)
+    first = client.get("/staff/cohorts", follow_redirects=True)  # no loop between the gates
+    assert first.request.path == "/account/two-factor"  # the secret to scan is kept from here on
+    db.session.refresh(staff)
+    enrolled = client.post("/account/two-factor", data={
+        "code": code_for(staff.totp_secret), "csrf_token": csrf_token(client, "/account/two-factor")})
+    assert enrolled.status_code == 200  # the recovery codes
+    assert client.get("/staff/cohorts").location.endswith("/account/password")
+
+
+def test_residents_with_a_short_password_sign_in_as_before(client, make):
+    resident = make.resident(password="kettle-b")  # 8 characters, from before the rule
+    sign_in(client, resident, password="kettle-b")
+    assert client.get("/my/bookings").status_code == 200
+
+
 def test_password_change_keeps_remember_me_on_this_browser(client, app, make):
     user = make.resident()
     sign_in(client, user, remember=True)
@@ -215,9 +266,10 @@ def test_password_change_keeps_remember_me_on_this_browser(client, app, make):
 
 
 @pytest.mark.parametrize(("new", "message"), [
-    ("short", "at least 8 characters"),
-    ("Password1", "one of the most common"),
-    ("qwer1234", "one of the most common"),
+    ("short", "at least 12 characters"),
+    ("eleven-char", "at least 12 characters"),  # 8 were enough before ASVS 2.1.1
+    ("QwertyAsdfgh", "one of the most common"),
+    ("qlalfqjsgh1234", "one of the most common"),  # 비밀번호1234 typed in English mode
 ])
 def test_password_change_refuses_short_and_common_passwords(client, make, new, message):
     user = make.resident()
@@ -236,6 +288,15 @@ def test_password_change_needs_the_right_current_password(client, make):
     response = change_password(client, "not my password", NEW_PASSWORD)
     assert response.status_code == 400
     assert "Your current password is not right." in text(response)
+
+
+def test_guessing_the_current_password_is_throttled_with_the_wait_said(client, make):
+    user = make.resident()
+    sign_in(client, user)
+    for _ in range(WRONG_PASSWORDS_ALLOWED):
+        assert change_password(client, "not my password", NEW_PASSWORD).status_code == 400
+    refused = change_password(client, PASSWORD, NEW_PASSWORD)
+    assert refused.status_code == 429 and 50 <= retry_after(refused) <= 60
 
 
 def test_password_change_needs_the_same_password_twice(client, make):
@@ -267,6 +328,14 @@ def test_a_resident_joins_with_a_code_and_is_signed_in(client, make):
     assert is_signed_in(client)
     user = db.session.scalar(select(User).where(User.username == "younghee"))
     assert user.household_id == invitation.household_id
+
+
+def test_joining_with_an_eleven_character_password_is_refused_and_says_twelve(client, make):
+    make.invitation(code="ABCDEFGH")
+    response = join(client, "ABCDEFGH", password="kettle-blue")
+    assert response.status_code == 400
+    assert "at least 12 characters" in text(response)
+    assert not is_signed_in(client)
 
 
 def test_a_revoked_code_shows_a_clear_message(client, make):
@@ -308,7 +377,8 @@ def test_guessing_codes_is_throttled_per_address(client, app, make):
     make.invitation(code="ABCDEFGH")
     for number in range(WRONG_PASSWORDS_ALLOWED):
         assert join(client, f"WRONG{number:03d}", address="203.0.113.9").status_code == 400
-    assert join(client, "ABCDEFGH", address="203.0.113.9").status_code == 429
+    refused = join(client, "ABCDEFGH", address="203.0.113.9")
+    assert refused.status_code == 429 and 50 <= retry_after(refused) <= 60
     assert join(app.test_client(), "ABCDEFGH", address="198.51.100.20").status_code == 302
 
 
@@ -387,7 +457,8 @@ def test_an_admin_makes_an_enterprise_partner_for_the_chosen_enterprise(client, 
     ({"username": "x"}, "A user name has 3 to 30 letters"),
     ({"phone": "call me"}, "Enter a phone number"),
     ({"email": "nobody"}, "Enter an e-mail address"),
-    ({"password": "qwerty123"}, "one of the most common"),
+    ({"password": "qwertyasdfgh"}, "one of the most common"),
+    ({"password": "eleven-char"}, "at least 12 characters"),
 ])
 def test_a_wrong_new_account_form_gets_a_message_and_saves_nothing(client, make, fields, message):
     sign_in(client, make.staff(admin=True))
@@ -507,9 +578,9 @@ def test_a_password_reset_signs_the_person_out_and_the_new_password_works(client
 def test_a_weak_reset_password_is_refused_on_the_account_page(client, make):
     person = make.resident()
     sign_in(client, make.staff(admin=True))
-    response = admin_post(client, f"/staff/accounts/{person.id}/password", {"password": "short"})
+    response = admin_post(client, f"/staff/accounts/{person.id}/password", {"password": "eleven-char"})
     assert response.status_code == 400
-    assert "at least 8 characters" in text(response)
+    assert "at least 12 characters" in text(response)
     assert person.display_name in text(response)
 
 

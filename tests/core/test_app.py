@@ -1,4 +1,4 @@
-"""The app factory: refuses to start without a secret, trusts only the proxies it is told of."""
+"""The app factory: refuses to start without a secret (see test_secret_key), trusts only the proxies it is told of."""
 import pytest
 from flask import request
 

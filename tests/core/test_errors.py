@@ -1,5 +1,8 @@
 """Error pages in the user's language, security headers, never a 500 for bad input."""
+from flask import abort
+
 from gachi.core.errors import GateNotMet
+from gachi.core.errors_views import DEFAULT_TOO_MANY_RETRY_AFTER_SECONDS
 
 
 def test_an_unknown_page_is_a_404_page_in_korean(korean_client):
@@ -15,8 +18,18 @@ def test_english_speakers_get_the_error_page_in_english(client):
     assert '<html lang="en">' in page and "Page not found" in page
 
 
-def test_a_wrong_method_is_a_405_page(client):
-    assert client.get("/logout").status_code == 405
+def test_a_wrong_method_is_a_405_page_that_says_which_methods_work(client):
+    response = client.get("/logout")
+    assert response.status_code == 405
+    assert "POST" in response.headers["Allow"]
+
+
+def test_any_429_says_when_to_try_again_in_its_header_and_on_its_page(app, client, monkeypatch):
+    monkeypatch.setitem(app.view_functions, "public.index", lambda: abort(429))
+    response = client.get("/")
+    assert response.status_code == 429
+    assert response.headers["Retry-After"] == str(DEFAULT_TOO_MANY_RETRY_AFTER_SECONDS)
+    assert "Please try again in 1 minute." in response.get_data(as_text=True)
 
 
 def test_a_body_over_the_limit_is_a_413_page(app, client):

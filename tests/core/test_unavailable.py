@@ -6,9 +6,9 @@ from flask_babel import force_locale
 from sqlalchemy import event, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from gachi.core.errors_views import ERROR_TEXTS, is_database_unavailable
+from gachi.core.errors_views import ERROR_TEXTS, RETRY_AFTER_SECONDS, is_database_unavailable
 from gachi.extensions import db
-from tests.conftest import sign_in_directly
+from tests.conftest import sign_in, sign_in_directly
 
 
 @contextmanager
@@ -44,6 +44,48 @@ def test_a_visitor_gets_a_korean_503_page_while_the_database_is_away(korean_clie
     assert '<html lang="ko">' in page and "첫 화면으로 가기" in page
     with force_locale("ko"):
         assert str(ERROR_TEXTS[503][0]) in page
+
+
+def test_the_page_and_the_header_give_the_same_wait(korean_client, client):
+    with database_out_of_reach():
+        korean = korean_client.get("/")
+        english = client.get("/")
+    for response in (korean, english):
+        assert response.headers["Retry-After"] == str(RETRY_AFTER_SECONDS)
+    assert f"{RETRY_AFTER_SECONDS}초 뒤에 다시 시도해 주세요" in korean.get_data(as_text=True)
+    assert "1분" not in korean.get_data(as_text=True)
+    assert f"Please try again in {RETRY_AFTER_SECONDS} seconds." in english.get_data(as_text=True)
+
+
+def test_the_api_answers_its_own_json_error_while_the_database_is_away(client):
+    with database_out_of_reach():
+        response = client.get("/api/v1/cohorts")
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == str(RETRY_AFTER_SECONDS)
+    assert response.is_json
+    error = response.get_json()["error"]
+    assert error["status"] == 503 and str(RETRY_AFTER_SECONDS) in error["message"]
+
+
+def test_a_signed_in_resident_still_sees_themselves_signed_in_on_the_503_page(client, make):
+    sign_in(client, make.resident())
+    with database_out_of_reach():
+        page = client.get("/my/bookings").get_data(as_text=True)
+    assert "Sign out" in page and "My bookings" in page  # not the signed-out header
+    assert "Sign in" not in page.replace("Sign out", "")
+
+
+def test_a_signed_in_admin_sees_the_staff_header_on_the_503_page(client, make):
+    sign_in(client, make.staff(admin=True))
+    with database_out_of_reach():
+        page = client.get("/staff/accounts").get_data(as_text=True)
+    assert "Sign out" in page and "Accounts" in page and "My bookings" not in page
+
+
+def test_a_signed_out_visitor_sees_the_signed_out_header_on_the_503_page(client):
+    with database_out_of_reach():
+        page = client.get("/").get_data(as_text=True)
+    assert "Sign in" in page and "Sign out" not in page
 
 
 def test_the_app_answers_again_once_the_database_is_back(client, make):

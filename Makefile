@@ -1,4 +1,5 @@
-# gachi: `make run` serves the app with the 2018 pilot demo; `make test` runs the suite.
+# gachi: `make run` serves the app with the 2018 pilot demo; `make test` runs the suite
+# (the same examples every time); `make fuzz` tries new random hostile input.
 # GNU make. Needs python3.11 (or python3) and, for the browser tests, /usr/bin/chromium.
 
 PYTHON := $(shell command -v python3.11 2>/dev/null || command -v python3)
@@ -11,7 +12,7 @@ export FLASK_APP := wsgi.py
 PO_FILES := $(wildcard gachi/translations/*/LC_MESSAGES/*.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: install translations messages run test bench screenshots
+.PHONY: install translations messages run test fuzz bench screenshots
 
 install: $(STAMP) translations
 
@@ -49,6 +50,16 @@ test: install
 ifneq ($(strip $(TEST_DATABASE_URL)),)
 	GACHI_TEST_DATABASE_URL='$(TEST_DATABASE_URL)' $(VENV)/bin/pytest
 endif
+
+# Random exploration of hostile input to every form and the API (tests/security/
+# test_bad_input.py, which `make test` runs with fixed examples): new examples each run,
+# FUZZ_EXAMPLES per test, no test started after FUZZ_MINUTES. A finding is printed with
+# its example and a @reproduce_failure line that replays it.
+FUZZ_EXAMPLES ?= 50
+FUZZ_MINUTES ?= 10
+fuzz: install
+	GACHI_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) GACHI_FUZZ_MINUTES=$(FUZZ_MINUTES) \
+		$(VENV)/bin/pytest -q -p no:cacheprovider tests/security/test_bad_input.py
 
 # The README's pictures (docs/screenshots/): the pilot-year browser test, saving them there,
 # and the accessibility test's phone and 200% zoom pictures (docs/screenshots/a11y/).

@@ -4,8 +4,6 @@ tallies, closing, the tie decision, confirming, results and their export.
 No page or export says who chose what: results are sums, and the roll is shown only
 as counts.
 """
-import csv
-import io
 
 from flask import (
     Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for,
@@ -30,6 +28,7 @@ from gachi.core.access import load_for, require
 from gachi.core.db import begin_writing, begins_write_transaction, mark_request_writes, reads_first
 from gachi.core.errors import DomainError
 from gachi.core.forms import options
+from gachi.core.spreadsheets import csv_response
 from gachi.core.time import utcnow
 from gachi.extensions import db
 from gachi.proposals.models import Problem, ProblemState
@@ -321,19 +320,12 @@ def ballot_results_csv(ballot_id):
     ballot = _load(ballot_id)
     require(ballot.can_see_results(current_user, utcnow()))
     results = queries.ballot_results(ballot)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([_("Rank"), _("Problem"), _("Online"), _("Paper"), _("Total"), _("Selected")])
-    for option in results.options:
-        writer.writerow([option.rank, option.title, option.online, option.paper, option.total,
-                         _("Yes") if option.problem_state is ProblemState.SELECTED else ""])
-    writer.writerow([])
-    writer.writerow([_("Online voters"), results.online_voters])
-    writer.writerow([_("Paper ballots"), results.paper_ballots])
-    writer.writerow([_("Eligible"), results.eligible])
-    writer.writerow([_("Turnout (%)"), results.turnout_percent if results.turnout_percent is not None else ""])
-    writer.writerow([_("Result valid"), _("Yes") if results.quorum_met else _("No")])
-    response = make_response("\ufeff" + out.getvalue())
-    response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    response.headers["Content-Disposition"] = f"attachment; filename=ballot-{ballot.id}-results.csv"
-    return response
+    rows = [[_("Rank"), _("Problem"), _("Online"), _("Paper"), _("Total"), _("Selected")]]
+    rows += [[option.rank, option.title, option.online, option.paper, option.total,
+              _("Yes") if option.problem_state is ProblemState.SELECTED else ""]
+             for option in results.options]
+    rows += [[], [_("Online voters"), results.online_voters],
+             [_("Paper ballots"), results.paper_ballots], [_("Eligible"), results.eligible],
+             [_("Turnout (%)"), results.turnout_percent],
+             [_("Result valid"), _("Yes") if results.quorum_met else _("No")]]
+    return csv_response(rows, f"ballot-{ballot.id}-results.csv")

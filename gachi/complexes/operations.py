@@ -1,7 +1,7 @@
 """The verbs that change cohorts, complexes, households and participations."""
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select, update
@@ -156,10 +156,17 @@ class LineProblem:
     reason: str
 
 
-@dataclass
-class HouseholdBatch:
-    added: list = field(default_factory=list)
-    problems: list = field(default_factory=list)
+class HouseholdLinesRefused(DomainError):
+    """Some lines of a list of households can't be added, so none is: the list is fixed
+    and sent again whole."""
+
+    code = "household_lines_refused"
+    status = 422
+    default_message = _l("Nothing was added: fix the lines below and send the list again.")
+
+    def __init__(self, problems):
+        super().__init__()
+        self.problems = problems
 
 
 def parse_household_line(text):
@@ -169,7 +176,7 @@ def parse_household_line(text):
     return (match["building"], match["unit"]) if match else None
 
 
-def _read_household_lines(lines, batch):
+def _read_household_lines(lines, problems):
     """The well-formed lines as {(building, unit): (number, text)}; the rest go to problems."""
     wanted = {}
     for number, line in enumerate(lines, start=1):
@@ -184,43 +191,50 @@ def _read_household_lines(lines, batch):
         else:
             wanted[key] = (number, text)
             continue
-        batch.problems.append(LineProblem(number, text, str(reason)))
+        problems.append(LineProblem(number, text, str(reason)))
     return wanted
 
 
-def add_households(complex_, lines, *, actor):
-    """Add a household for each good "동 호" line; report the bad and duplicate ones.
+def _listed_already(complex_, wanted):
+    if not wanted:
+        return set()
+    return set(db.session.execute(select(Household.building, Household.unit).where(
+        Household.complex_id == complex_.id,
+        Household.building.in_({building for building, _unit in wanted}),
+    )).tuples())
 
-    The good ones are added together (the caller commits once); the unique constraint
-    on (complex, building, unit) guards against someone adding the same ones at once.
+
+def add_households(complex_, lines, *, actor):
+    """A household for every "동 호" line, all or none: a line that can't be read, or names
+    a household listed already or on an earlier line, refuses the whole list
+    (HouseholdLinesRefused names each such line and why), so a list sent again after
+    fixing adds each household once.
+
+    The unique constraint on (complex, building, unit) guards against someone adding
+    the same ones at once. The caller commits.
     """
     if len(lines) > MAX_HOUSEHOLDS_AT_ONCE:
         raise DomainError(_l("Add at most %(count)s households at a time."),
                           count=MAX_HOUSEHOLDS_AT_ONCE)
-    batch = HouseholdBatch()
-    wanted = _read_household_lines(lines, batch)
-    existing = set(db.session.execute(
-        select(Household.building, Household.unit).where(
-            Household.complex_id == complex_.id,
-            Household.building.in_({building for building, _unit in wanted}),
-        )
-    ).tuples()) if wanted else set()
-    for (building, unit), (number, text) in wanted.items():
-        if (building, unit) in existing:
-            batch.problems.append(LineProblem(number, text, str(_l("This household is already listed."))))
-        else:
-            batch.added.append(Household(complex_id=complex_.id, building=building, unit=unit))
-    batch.problems.sort(key=lambda problem: problem.number)
-    if batch.added:
+    problems = []
+    wanted = _read_household_lines(lines, problems)
+    existing = _listed_already(complex_, wanted)
+    problems += [LineProblem(number, text, str(_l("This household is already listed.")))
+                 for key, (number, text) in wanted.items() if key in existing]
+    if problems:
+        raise HouseholdLinesRefused(sorted(problems, key=lambda problem: problem.number))
+    added = [Household(complex_id=complex_.id, building=building, unit=unit)
+             for building, unit in wanted]
+    if added:
         try:
             with db.session.begin_nested():
-                db.session.add_all(batch.added)
+                db.session.add_all(added)
         except IntegrityError:
             raise Conflict(_l("Someone added some of these households at the same time. "
                               "Please try again.")) from None
         log_change("households.add", complex_, actor=actor, complex_id=complex_.id,
-                   after={"count": len(batch.added)})
-    return batch
+                   after={"count": len(added)})
+    return added
 
 
 # Invitation codes ---------------------------------------------------------------------

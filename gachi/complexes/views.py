@@ -265,18 +265,14 @@ def household_add(complex_id):
     if not form.validate_on_submit():
         return _households_page(complex_, form, status=400)
     try:
-        batch = add_households(complex_, form.lines.data.splitlines(), actor=current_user)
+        added = add_households(complex_, form.lines.data.splitlines(), actor=current_user)
     except DomainError as error:
-        return _households_page(complex_, form, status=_refused(form, error))
+        # Nothing is added; the whole list stays in the box, each bad line named below it.
+        return _households_page(complex_, form, problems=getattr(error, "problems", ()),
+                                status=_refused(form, error))
     db.session.commit()
-    if not batch.problems:
-        flash(_("%(count)s households were added.", count=len(batch.added)), "success")
-        return redirect(url_for(".household_list", complex_id=complex_.id))
-    # Keep the lines that need fixing in the box, and say what is wrong with each.
-    form.lines.data = "\n".join(problem.text for problem in batch.problems)
-    flash(_("%(count)s households were added. Some lines were not added: see below.",
-            count=len(batch.added)), "warning")
-    return _households_page(complex_, form, problems=batch.problems, status=422)
+    flash(_("%(count)s households were added.", count=len(added)), "success")
+    return redirect(url_for(".household_list", complex_id=complex_.id))
 
 
 @bp.route("/complexes/<int:complex_id>/codes/generate", methods=["POST"])

@@ -1,5 +1,5 @@
 """The center's board, a complex's results, targets and actuals, and the exports."""
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from gachi.bizmodels.queries import model_rows
 from gachi.complexes.models import Cohort, Complex, Participation
+from gachi.core import spreadsheets
 from gachi.core.access import load_for, require, staff_required
 from gachi.core.errors import DomainError
 from gachi.core.forms import options
@@ -72,11 +73,8 @@ def export(cohort_id, name, kind):
         table = tables.board_tables(cohort.id, filters, korean=True)[name]
     filename = f"cohort-{cohort.id}-{name}.{kind}"
     if kind == "csv":
-        return Response(exports.csv_bytes(table), mimetype="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f"attachment; filename={filename}"})
-    return Response(exports.xlsx_bytes(table, name),
-                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f"attachment; filename={filename}"})
+        return spreadsheets.csv_response(exports.table_rows(table), filename)
+    return spreadsheets.xlsx_response(exports.table_rows(table), filename, sheet_title=name)
 
 
 @bp.route("/participations/<int:participation_id>/results")

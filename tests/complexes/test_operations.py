@@ -11,7 +11,7 @@ from gachi.complexes.models import (
     Complex, Household, InvitationCode, Participation, StageMove, Tenure,
 )
 from gachi.complexes.operations import (
-    add_households, create_cohort, create_complex, generate_codes, issue_code, move_stage,
+    HouseholdLinesRefused, add_households, create_cohort, create_complex, generate_codes, issue_code, move_stage,
     parse_household_line, recruit_complex, regenerate_code, revoke_code, update_cohort,
     update_complex,
 )
@@ -150,21 +150,32 @@ def test_household_lines_that_are_not_a_building_and_unit_are_not_guessed(line):
     assert parse_household_line(line) is None
 
 
-def test_bulk_add_keeps_the_good_lines_and_reports_bad_and_duplicate_ones(make):
+def test_bulk_add_with_a_bad_or_duplicate_line_adds_nothing_and_names_each_line(make):
     complex_ = make.complex_()
     make.household(complex_, building="101", unit="101")
     lines = ["101 1203", "", "아무거나", "101동 1203호", "101 101", "102동 305호"]
 
-    batch = add_households(complex_, lines, actor=make.staff())
-    db.session.commit()
+    with pytest.raises(HouseholdLinesRefused) as refused:
+        add_households(complex_, lines, actor=make.staff())
+    db.session.rollback()
 
-    assert [(h.building, h.unit) for h in batch.added] == [("101", "1203"), ("102", "305")]
-    assert [(p.number, p.text) for p in batch.problems] == [
+    assert refused.value.status == 422
+    assert [(p.number, p.text) for p in refused.value.problems] == [
         (3, "아무거나"), (4, "101동 1203호"), (5, "101 101"),
     ]
-    assert "line 1" in batch.problems[1].reason
-    assert "already listed" in batch.problems[2].reason
-    assert count(Household, Household.complex_id == complex_.id) == 3
+    assert "line 1" in refused.value.problems[1].reason
+    assert "already listed" in refused.value.problems[2].reason
+    assert count(Household, Household.complex_id == complex_.id) == 1
+    assert count(AuditEntry, AuditEntry.action == "households.add") == 0
+
+
+def test_bulk_add_of_good_lines_adds_them_all_with_one_audit_entry(make):
+    complex_ = make.complex_()
+
+    added = add_households(complex_, ["101 1203", "", "102동 305호"], actor=make.staff())
+    db.session.commit()
+
+    assert [(h.building, h.unit) for h in added] == [("101", "1203"), ("102", "305")]
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "households.add"))
     assert entry.after == {"count": 2} and entry.complex_id == complex_.id
 
@@ -173,9 +184,9 @@ def test_a_household_of_another_complex_is_no_duplicate(make):
     make.household(make.complex_(), building="101", unit="1203")
     complex_ = make.complex_()
 
-    batch = add_households(complex_, ["101 1203"], actor=make.staff())
+    added = add_households(complex_, ["101 1203"], actor=make.staff())
 
-    assert len(batch.added) == 1 and batch.problems == []
+    assert len(added) == 1
 
 
 # Invitation codes ---------------------------------------------------------------------

@@ -330,24 +330,37 @@ def test_staff_closing_early_needs_a_note(staff_client, make):
 
 # Households and codes -----------------------------------------------------------------
 
-def test_bulk_adding_households_adds_the_good_lines_and_reports_the_rest(client, make):
+def test_bulk_adding_households_with_bad_lines_adds_none_and_says_which_lines_and_why(client, make):
     complex_ = make.complex_()
     make.household(complex_, building="101", unit="101")
     signed_in(client, make.coordinator(complex_))
+    lines = "101 1203\n101동 1204호\n\n엉망인 줄\n101 1203\n101 101"
 
-    response = post(client, f"/complexes/{complex_.id}/households", {
-        "lines": "101 1203\n101동 1204호\n\n엉망인 줄\n101 1203\n101 101\n",
-    })
+    response = post(client, f"/complexes/{complex_.id}/households", {"lines": lines})
 
     assert response.status_code == 422
     page = text_of(response)
-    assert "2 households were added." in page
+    assert "Nothing was added" in page
     assert "Line 4: “엉망인 줄”" in page
     assert "Line 5: “101 1203”: The same household is on line 1." in page
     assert "Line 6: “101 101”: This household is already listed." in page
-    # The lines to fix stay in the box.
-    assert "엉망인 줄\n101 1203\n101 101</textarea>" in page
-    assert count(Household, Household.complex_id == complex_.id) == 3
+    # The whole list stays in the box, to fix and send again.
+    assert lines + "</textarea>" in page
+    assert count(Household, Household.complex_id == complex_.id) == 1
+
+
+def test_bulk_adding_households_with_bad_lines_is_explained_in_korean(client, make):
+    complex_ = make.complex_()
+    signed_in(client, make.coordinator(complex_))
+    client.set_cookie("lang", "ko")
+
+    response = post(client, f"/complexes/{complex_.id}/households", {"lines": "101 1203\n엉망"})
+
+    assert response.status_code == 422
+    page = text_of(response)
+    assert "아무 세대도 추가하지 않았습니다" in page
+    assert "2번째 줄" in page and "“엉망”" in page
+    assert count(Household, Household.complex_id == complex_.id) == 0
 
 
 def test_bulk_adding_only_good_lines_redirects_to_the_list(client, make):

@@ -10,6 +10,7 @@ ROUTES fails the first test, so a route added tomorrow is covered the day it lan
 """
 import os
 import re
+import time
 import unicodedata
 from dataclasses import dataclass, field
 from io import BytesIO
@@ -32,10 +33,25 @@ from tests.security.hostile import HOSTILE_TEXT, payload
 from tests.security.scene import Scene, a_scene
 from tests.security.test_scoping import every_route
 
+# `make test` draws the same examples on every run and every machine, so it passes or
+# fails the same way for everyone. `make fuzz` sets GACHI_FUZZ_EXAMPLES: new random
+# examples, that many per test, with the falsifying example and a blob to replay it
+# (@reproduce_failure) printed for whatever it finds.
 settings.register_profile("bad-input", max_examples=15, deadline=None, database=None,
-                          suppress_health_check=list(HealthCheck))
-settings.register_profile("bad-input-ci", settings.get_profile("bad-input"), derandomize=True)
-PROFILE = settings.get_profile("bad-input-ci" if os.environ.get("CI") else "bad-input")
+                          derandomize=True, suppress_health_check=list(HealthCheck))
+settings.register_profile("bad-input-fuzz", settings.get_profile("bad-input"), derandomize=False,
+                          max_examples=int(os.environ.get("GACHI_FUZZ_EXAMPLES") or 15),
+                          print_blob=True)
+PROFILE = settings.get_profile("bad-input-fuzz" if os.environ.get("GACHI_FUZZ_EXAMPLES")
+                               else "bad-input")
+# ... and starts no test once GACHI_FUZZ_MINUTES have passed.
+FUZZ_ENDS = time.monotonic() + 60 * float(os.environ.get("GACHI_FUZZ_MINUTES") or "inf")
+
+
+@pytest.fixture(autouse=True)
+def within_the_fuzzing_time():
+    if time.monotonic() > FUZZ_ENDS:
+        pytest.skip("make fuzz: its time is spent")
 
 
 @dataclass(frozen=True)
@@ -153,6 +169,12 @@ WRITTEN_WHEN_REFUSED = {endpoint: {"login_failures"} for endpoint in (
 GATES = ("/login", "/account/two-factor")
 # Control characters no stored text may hold; a textarea's tab and line breaks are fine.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def test_make_test_draws_the_same_examples_on_every_run_ci_or_not():
+    """A newcomer's `make test` passes or fails exactly as CI's does."""
+    assert settings.get_profile("bad-input").derandomize
+    assert PROFILE.derandomize or os.environ.get("GACHI_FUZZ_EXAMPLES")
 
 
 def post_routes(app):

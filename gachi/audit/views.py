@@ -1,7 +1,6 @@
 """The audit log for staff admins: filtered, paged, and as a CSV file."""
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, render_template, request
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from gachi.audit import queries
@@ -9,9 +8,8 @@ from gachi.audit.actions import label_of
 from gachi.audit.forms import AuditFilterForm
 from gachi.core.access import require, staff_required
 from gachi.core.audit import AuditEntry, personal_data_shown
+from gachi.core.spreadsheets import csv_response
 from gachi.core.time import seoul_today, to_seoul
-from gachi.kpi.exports import csv_bytes
-from gachi.kpi.tables import Column, Table
 
 bp = Blueprint("audit", __name__)
 
@@ -43,24 +41,18 @@ def audit_log():
     return _logged((html, 200 if valid else 400), "audit_log.view", form, valid)
 
 
-EXPORT_COLUMNS = [
-    Column("시각", _l("When"), numeric=False), Column("누가", _l("Done by"), numeric=False),
-    Column("역할", _l("Role"), numeric=False), Column("한 일", _l("What"), numeric=False),
-    Column("대상", _l("Object"), numeric=False), Column("단지", _l("Complex"), numeric=False),
-    Column("관련된 사람", _l("People it is about"), numeric=False),
-]
+EXPORT_HEADERS = ("시각", "누가", "역할", "한 일", "대상", "단지", "관련된 사람")
 
 
-def _export_table(rows):
-    table = Table("audit", _l("Audit log"), EXPORT_COLUMNS)
+def _export_rows(rows):
+    yield EXPORT_HEADERS
     for row in rows:
         entry = row.entry
-        table.rows.append([
+        yield [
             f"{to_seoul(entry.created_at):%Y-%m-%d %H:%M:%S}", row.actor_name or "",
             str(row.actor_role.label) if row.actor_role else "", str(label_of(entry.action)),
             f"{entry.object_type} {entry.object_id}" if entry.object_id else entry.object_type,
-            row.complex_name or "", "; ".join(name for name, _role in row.subjects)])
-    return table
+            row.complex_name or "", "; ".join(name for name, _role in row.subjects)]
 
 
 @bp.route("/staff/audit.csv")
@@ -72,7 +64,6 @@ def audit_log_csv():
                                         label_of=label_of, filters_refused=True, filter_args={}),
                         400), "audit_log.view", form, valid)
     with force_locale("ko"):
-        body = csv_bytes(_export_table(queries.export_rows(form.filters())))
-    response = Response(body, mimetype="text/csv; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="gachi-audit-{seoul_today():%Y%m%d}.csv"'})
+        response = csv_response(list(_export_rows(queries.export_rows(form.filters()))),
+                                f"gachi-audit-{seoul_today():%Y%m%d}.csv")
     return _logged(response, "audit_log.export", form, valid)

@@ -68,8 +68,10 @@ def xlsx_bytes(rows, sheet_title) -> bytes:
 
 
 def _download(body, mimetype, filename):
-    return Response(body, mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    # Exports may name residents; a shared computer's browser cache must not keep them.
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "no-store"})
 
 
 def csv_response(rows, filename) -> Response:

@@ -7,7 +7,3 @@ from gachi.core import spreadsheets
 def table_rows(table):
     return [table.headers(korean=True), *table.rows]
 
-
-def csv_bytes(table) -> bytes:
-    """A table as CSV (kept for callers written before gachi.core.spreadsheets)."""
-    return spreadsheets.csv_bytes(table_rows(table))

@@ -42,7 +42,7 @@ NOT_WRITING = {"auth.login", "auth.logout", "auth.join", "auth.change_password",
                "privacy.delete_account"}
 # Exports the walk must find holding some of the text: a walk that found none would pass
 # without testing anything.
-KNOWN_EXPORTS = {"ballots.ballot_results_csv", "kpi.export"}
+KNOWN_EXPORTS = {"ballots.ballot_results_csv", "kpi.export", "audit.audit_log_csv"}
 FILE_KINDS = {CSV_MIMETYPE.split(";")[0]: "csv", XLSX_MIMETYPE: "xlsx"}
 NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")  # how a CSV holds a number the app wrote
 HREF = re.compile(r'href="([^"]+)"')

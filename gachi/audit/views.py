@@ -16,7 +16,7 @@ bp = Blueprint("audit", __name__)
 
 def _filter_form():
     """The filters, or none when they cannot be read (with a 400 and a message)."""
-    require(current_user.is_admin)  # under staff_required: center staff with the admin flag
+    require(current_user.can_read_audit_log(current_user))
     form = AuditFilterForm(request.args)
     return form, form.validate()
 

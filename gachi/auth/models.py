@@ -121,6 +121,11 @@ class User(UserMixin, TimestampMixin, db.Model):
         """May `user` create and change accounts like this one?"""
         return user.is_authenticated and user.is_staff and user.is_admin
 
+    def can_read_audit_log(self, user):
+        """May `user` read the audit log (who changed what, who looked at whom)? The same
+        staff admins who manage accounts: the log names people as the accounts do."""
+        return self.can_manage_accounts(user)
+
     def __repr__(self):
         return f"<User {self.username} {self.role.value}>"
 

@@ -25,6 +25,13 @@ def test_only_admin_staff_may_manage_accounts(people, who, allowed):
     assert account.can_manage_accounts(people[who]) is allowed
 
 
+@pytest.mark.parametrize(("who", "allowed"), [
+    ("admin", True), ("staff", False), ("coordinator", False), ("resident", False), ("partner", False),
+])
+def test_only_admin_staff_may_read_the_audit_log(people, who, allowed):
+    assert people["resident"].can_read_audit_log(people[who]) is allowed
+
+
 def test_an_anonymous_visitor_may_not_manage_accounts(app, people):
     from flask_login import AnonymousUserMixin
 

@@ -38,11 +38,19 @@ run: install
 	$(VENV)/bin/flask gachi demo-logins
 	$(VENV)/bin/flask run --host 127.0.0.1 --port $(PORT)
 
-# Bandit, Python's counterpart of the Brakeman scan Decidim runs: any high-severity
-# finding fails (lower ones are read, not enforced).
-.PHONY: lint
+# ruff (lint and format, settings in pyproject.toml) must be clean; Bandit, Python's
+# counterpart of the Brakeman scan Decidim runs: any high-severity finding fails (lower
+# ones are read, not enforced).
+.PHONY: lint format
 lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/bandit --quiet --recursive gachi -lll
+
+# Rewrites the code in the house style (ruff's formatter and its safe fixes).
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
 
 # SQLite always; PostgreSQL as well when TEST_DATABASE_URL names a database to use.
 test: install

@@ -1,8 +1,10 @@
 """Configuration. Environment variables are read here and nowhere else."""
+
 import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from typing import ClassVar
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
@@ -11,12 +13,32 @@ INSTANCE_DIR = BASE_DIR / "instance"
 # is written in this repository; production refuses a short one and the ones published
 # here or in examples (this repository's old constants among them).
 SECRET_KEY_MIN_BYTES = 32
-PUBLISHED_SECRET_KEYS = frozenset({
-    "dev-only-not-secret", "test-secret", "bench-only-not-secret", "faults-suite-shared-secret",
-    "secret", "secret-key", "secret_key", "changeme", "change-me", "change_me", "changeit",
-    "please-change-me", "your-secret-key", "your_secret_key", "your-secret-key-here",
-    "replace-me", "dev", "development", "default", "password", "…", "...",
-})
+PUBLISHED_SECRET_KEYS = frozenset(
+    {
+        "dev-only-not-secret",
+        "test-secret",
+        "bench-only-not-secret",
+        "faults-suite-shared-secret",
+        "secret",
+        "secret-key",
+        "secret_key",
+        "changeme",
+        "change-me",
+        "change_me",
+        "changeit",
+        "please-change-me",
+        "your-secret-key",
+        "your_secret_key",
+        "your-secret-key-here",
+        "replace-me",
+        "dev",
+        "development",
+        "default",
+        "password",
+        "…",
+        "...",
+    }
+)
 MAKE_A_KEY = "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
 
 
@@ -30,9 +52,11 @@ def check_secret_key(key):
         problem = f"SECRET_KEY is shorter than {SECRET_KEY_MIN_BYTES} bytes."
     else:
         return key
-    raise RuntimeError(f"{problem} Set SECRET_KEY to a long random string made for this "
-                       f"installation, the same on every app server, for example the output "
-                       f"of: {MAKE_A_KEY}")
+    raise RuntimeError(
+        f"{problem} Set SECRET_KEY to a long random string made for this "
+        f"installation, the same on every app server, for example the output "
+        f"of: {MAKE_A_KEY}"
+    )
 
 
 def instance_secret_key(path):
@@ -65,7 +89,7 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'gachi.sqlite3'}"
     )
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {}
     # Seconds a SQLite writer waits for the write lock before giving up.
     SQLITE_BUSY_TIMEOUT_MS = 15000
 

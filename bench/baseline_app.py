@@ -8,9 +8,10 @@ from the app by bench/run.py, with its parameters) straight on the driver: no OR
 template, no session. Same SQLite settings as the app (WAL, synchronous NORMAL, a busy
 timeout), so the difference is the app's own work.
 """
+
 import json
 import os
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask import Flask, jsonify
 from sqlalchemy import create_engine, event, text
@@ -58,8 +59,10 @@ AGGREGATE_SQL, AGGREGATE_PARAMETERS = _aggregate()
 @app.post("/insert")
 def insert_one():
     with engine.begin() as connection:
-        connection.execute(text("INSERT INTO bench_scratch (body, created_at) VALUES (:body, :at)"),
-                           {"body": "baseline", "at": datetime.now().isoformat()})
+        connection.execute(
+            text("INSERT INTO bench_scratch (body, created_at) VALUES (:body, :at)"),
+            {"body": "baseline", "at": datetime.now(UTC).isoformat()},
+        )
     return "", 204
 
 

@@ -1,4 +1,5 @@
 """What the generator, the runner and the baseline app agree on."""
+
 from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent

@@ -14,6 +14,7 @@ past ones), 50 feedback entries, 50 volunteer shifts, an execution plan with bud
 lines and spending. The first complex also gets what the write runs use: open
 ballots and future sessions with room to spare (bench/common.py, WRITE_*).
 """
+
 import argparse
 import hashlib
 import random
@@ -24,10 +25,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import insert, select, text  # noqa: E402
+from sqlalchemy import insert, select, text
 
-from bench.common import (  # noqa: E402
-    PASSWORD, STAFF_TOTP_SECRET, STAFF_USERNAME, WRITE_BALLOTS, WRITE_SESSIONS, bench_app,
+from bench.common import (
+    PASSWORD,
+    STAFF_TOTP_SECRET,
+    STAFF_USERNAME,
+    WRITE_BALLOTS,
+    WRITE_SESSIONS,
+    bench_app,
     database_kind,
 )
 
@@ -48,6 +54,7 @@ def parse_args(argv=None):
 
 
 # The schema ----------------------------------------------------------------------------
+
 
 def recreate_schema(app, url):
     """An empty database at the newest migration."""
@@ -70,6 +77,7 @@ def recreate_schema(app, url):
 
 # Rows ----------------------------------------------------------------------------------
 
+
 class Ids:
     """Explicit primary keys, so one chunk's rows can point at each other before insert."""
 
@@ -84,10 +92,28 @@ class Ids:
 class City:
     """Builds the rows of a chunk of complexes, table by table, in foreign-key order."""
 
-    TABLES = ("complexes", "participations", "households", "users", "placements", "problems",
-              "problem_supports", "ballots", "ballot_options", "ballot_voters", "ballot_records",
-              "ballot_choices", "programs", "program_sessions", "bookings", "roster_entries",
-              "session_feedback", "execution_plans", "budget_lines", "spending_entries")
+    TABLES = (
+        "complexes",
+        "participations",
+        "households",
+        "users",
+        "placements",
+        "problems",
+        "problem_supports",
+        "ballots",
+        "ballot_options",
+        "ballot_voters",
+        "ballot_records",
+        "ballot_choices",
+        "programs",
+        "program_sessions",
+        "bookings",
+        "roster_entries",
+        "session_feedback",
+        "execution_plans",
+        "budget_lines",
+        "spending_entries",
+    )
 
     def __init__(self, *, password_hash, cohort_id, category_ids, residents, now, rng, ids):
         self.password_hash, self.cohort_id = password_hash, cohort_id
@@ -102,13 +128,25 @@ class City:
         return values.get("id")
 
     def complex(self, number, district, household_count):
-        complex_id = self.add("complexes", name=f"벤치 {number:04d}단지", district=district,
-                              address=f"서울 벤치로 {number}", household_count=household_count,
-                              resident_count=int(household_count * 2.3), tenure="rental",
-                              built_year=1990 + number % 30, description="", source="demo")
-        participation_id = self.add("participations", cohort_id=self.cohort_id,
-                                    complex_id=complex_id, stage="running",
-                                    stage_changed_at=self.now)
+        complex_id = self.add(
+            "complexes",
+            name=f"벤치 {number:04d}단지",
+            district=district,
+            address=f"서울 벤치로 {number}",
+            household_count=household_count,
+            resident_count=int(household_count * 2.3),
+            tenure="rental",
+            built_year=1990 + number % 30,
+            description="",
+            source="demo",
+        )
+        participation_id = self.add(
+            "participations",
+            cohort_id=self.cohort_id,
+            complex_id=complex_id,
+            stage="running",
+            stage_changed_at=self.now,
+        )
         residents = self._residents(complex_id, number)
         self._coordinator(complex_id, number)
         problems = self._problems(participation_id, residents)
@@ -121,127 +159,249 @@ class City:
     def _residents(self, complex_id, number):
         residents = []
         for index in range(self.residents):
-            household_id = self.add("households", complex_id=complex_id,
-                                    building=str(101 + index // 40), unit=str(100 + index % 40))
-            residents.append(self.add(
-                "users", username=f"r{number}-{index}", display_name=f"주민 {number}-{index}",
-                password_hash=self.password_hash, role="resident", household_id=household_id,
-                password_changed_at=self.now, source="demo"))
+            household_id = self.add(
+                "households",
+                complex_id=complex_id,
+                building=str(101 + index // 40),
+                unit=str(100 + index % 40),
+            )
+            residents.append(
+                self.add(
+                    "users",
+                    username=f"r{number}-{index}",
+                    display_name=f"주민 {number}-{index}",
+                    password_hash=self.password_hash,
+                    role="resident",
+                    household_id=household_id,
+                    password_changed_at=self.now,
+                    source="demo",
+                )
+            )
         return residents
 
     def _coordinator(self, complex_id, number):
-        user_id = self.add("users", username=f"c{number}", display_name=f"코디네이터 {number}",
-                           password_hash=self.password_hash, role="coordinator",
-                           password_changed_at=self.now, source="demo")
-        self.add("placements", coordinator_id=user_id, complex_id=complex_id,
-                 starts_on=(self.now - timedelta(days=365)).date(), note="")
+        user_id = self.add(
+            "users",
+            username=f"c{number}",
+            display_name=f"코디네이터 {number}",
+            password_hash=self.password_hash,
+            role="coordinator",
+            password_changed_at=self.now,
+            source="demo",
+        )
+        self.add(
+            "placements",
+            coordinator_id=user_id,
+            complex_id=complex_id,
+            starts_on=(self.now - timedelta(days=365)).date(),
+            note="",
+        )
 
     def _problems(self, participation_id, residents):
         states = ["selected", "selected", "not_selected", "not_selected", "not_selected"]
         problems = []
         for index in range(PROBLEMS):
             problem_id = self.add(
-                "problems", participation_id=participation_id, title=f"생활 문제 {index + 1}",
-                description="벤치마크용 문제", category_id=self.category_ids[index % len(self.category_ids)],
+                "problems",
+                participation_id=participation_id,
+                title=f"생활 문제 {index + 1}",
+                description="벤치마크용 문제",
+                category_id=self.category_ids[index % len(self.category_ids)],
                 state=states[index] if index < len(states) else "proposed",
-                proposed_by_id=residents[index % len(residents)], source="demo")
+                proposed_by_id=residents[index % len(residents)],
+                source="demo",
+            )
             problems.append(problem_id)
             for offset in range(5):
-                self.add("problem_supports", problem_id=problem_id,
-                         user_id=residents[(index * 5 + offset + 1) % len(residents)])
+                self.add(
+                    "problem_supports",
+                    problem_id=problem_id,
+                    user_id=residents[(index * 5 + offset + 1) % len(residents)],
+                )
         return problems
 
     def _closed_ballot(self, participation_id, problems, residents):
         ballot_id = self.add(
-            "ballots", participation_id=participation_id, title="해결할 문제 고르기",
-            method="approval", max_choices=2, max_per_option=1, eligibility="resident",
-            opens_at=self.now - timedelta(days=120), closes_at=self.now - timedelta(days=110),
-            tie_rule="earliest", seats=2, eligible_count=len(residents), state="closed",
-            closed_at=self.now - timedelta(days=110), tie_note="", source="demo")
-        options = [self.add("ballot_options", ballot_id=ballot_id, problem_id=problem_id,
-                            position=position) for position, problem_id in enumerate(problems[:5])]
+            "ballots",
+            participation_id=participation_id,
+            title="해결할 문제 고르기",
+            method="approval",
+            max_choices=2,
+            max_per_option=1,
+            eligibility="resident",
+            opens_at=self.now - timedelta(days=120),
+            closes_at=self.now - timedelta(days=110),
+            tie_rule="earliest",
+            seats=2,
+            eligible_count=len(residents),
+            state="closed",
+            closed_at=self.now - timedelta(days=110),
+            tie_note="",
+            source="demo",
+        )
+        options = [
+            self.add(
+                "ballot_options", ballot_id=ballot_id, problem_id=problem_id, position=position
+            )
+            for position, problem_id in enumerate(problems[:5])
+        ]
         for user_id in residents:
             self.add("ballot_voters", ballot_id=ballot_id, user_id=user_id, channel="online")
             record_id = self.rng.randbytes(16).hex()
-            self.add("ballot_records", id=record_id, ballot_id=ballot_id,
-                     receipt_hash=hashlib.sha256(record_id.encode()).hexdigest())
+            self.add(
+                "ballot_records",
+                id=record_id,
+                ballot_id=ballot_id,
+                receipt_hash=hashlib.sha256(record_id.encode()).hexdigest(),
+            )
             for option_id in self.rng.sample(options, self.rng.choice((1, 2))):
                 self.add("ballot_choices", record_id=record_id, option_id=option_id, points=1)
 
     def program(self, participation_id, problem_id, title, capacity):
-        return self.add("programs", participation_id=participation_id, problem_id=problem_id,
-                        title=title, description="", venue="관리사무소 2층", audience="주민",
-                        default_capacity=capacity, weekdays="1", source="demo")
+        return self.add(
+            "programs",
+            participation_id=participation_id,
+            problem_id=problem_id,
+            title=title,
+            description="",
+            venue="관리사무소 2층",
+            audience="주민",
+            default_capacity=capacity,
+            weekdays="1",
+            source="demo",
+        )
 
     def session(self, program_id, starts_at, capacity, seats_taken=0):
-        return self.add("program_sessions", program_id=program_id, title="", starts_at=starts_at,
-                        ends_at=starts_at + timedelta(hours=2), capacity=capacity,
-                        seats_taken=seats_taken, schedule_day=starts_at.date())
+        return self.add(
+            "program_sessions",
+            program_id=program_id,
+            title="",
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(hours=2),
+            capacity=capacity,
+            seats_taken=seats_taken,
+            schedule_day=starts_at.date(),
+        )
 
     def _programmes(self, participation_id, problems, residents):
-        programs = [self.program(participation_id, problems[0], "돌봄방", 12),
-                    self.program(participation_id, problems[1], "건강 체조", 12)]
+        programs = [
+            self.program(participation_id, problems[0], "돌봄방", 12),
+            self.program(participation_id, problems[1], "건강 체조", 12),
+        ]
         sessions = []
         for index in range(SESSIONS):
             starts_at = self.now + timedelta(days=2 * (index - PAST_SESSIONS), hours=1)
             session_id = self.session(programs[index % 2], starts_at, 12, BOOKINGS_PER_SESSION)
             sessions.append(session_id)
             for seat in range(BOOKINGS_PER_SESSION):
-                attendance = (None if index >= PAST_SESSIONS
-                              else "no_show" if seat >= 8 else "attended")
-                self._booking(session_id, residents[(index * 7 + seat) % len(residents)],
-                              attendance)
+                attendance = (
+                    None if index >= PAST_SESSIONS else "no_show" if seat >= 8 else "attended"
+                )
+                self._booking(
+                    session_id, residents[(index * 7 + seat) % len(residents)], attendance
+                )
         return sessions
 
     def _booking(self, session_id, user_id, attendance):
         booking_id = self.ids.next("bookings")
-        self.add("bookings", id=booking_id, session_id=session_id, user_id=user_id,
-                 name="", party_size=1, dependants="", status="confirmed", channel="online",
-                 code=f"BK{booking_id:014d}", booked_by_id=user_id, confirmed_at=self.now,
-                 attendance=attendance, source="demo")
+        self.add(
+            "bookings",
+            id=booking_id,
+            session_id=session_id,
+            user_id=user_id,
+            name="",
+            party_size=1,
+            dependants="",
+            status="confirmed",
+            channel="online",
+            code=f"BK{booking_id:014d}",
+            booked_by_id=user_id,
+            confirmed_at=self.now,
+            attendance=attendance,
+            source="demo",
+        )
 
     def _feedback_and_shifts(self, sessions, residents):
         for index in range(FEEDBACK):
             session_index = index % PAST_SESSIONS
             user_id = residents[(session_index * 7 + index // PAST_SESSIONS) % len(residents)]
-            self.add("session_feedback", session_id=sessions[session_index], user_id=user_id,
-                     rating=1 + (index * 3) % 5, comment="좋았어요", change_topic="nothing",
-                     change_note="", source="demo")
+            self.add(
+                "session_feedback",
+                session_id=sessions[session_index],
+                user_id=user_id,
+                rating=1 + (index * 3) % 5,
+                comment="좋았어요",
+                change_topic="nothing",
+                change_note="",
+                source="demo",
+            )
         for index in range(SHIFTS):
-            self.add("roster_entries", session_id=sessions[index % SESSIONS],
-                     user_id=residents[(index * 11 + 3) % len(residents)], name="",
-                     role="volunteer", minutes=120, source="demo")
+            self.add(
+                "roster_entries",
+                session_id=sessions[index % SESSIONS],
+                user_id=residents[(index * 11 + 3) % len(residents)],
+                name="",
+                role="volunteer",
+                minutes=120,
+                source="demo",
+            )
 
     def _plan(self, participation_id):
         plan_id = self.add("execution_plans", participation_id=participation_id, goals="벤치마크")
-        for index, category in enumerate(("instructors", "materials", "venue", "publicity", "food")):
-            line_id = self.add("budget_lines", plan_id=plan_id, category=category,
-                               description=f"예산 {index + 1}", amount=1_000_000 * (index + 1),
-                               source="demo")
+        for index, category in enumerate(
+            ("instructors", "materials", "venue", "publicity", "food")
+        ):
+            line_id = self.add(
+                "budget_lines",
+                plan_id=plan_id,
+                category=category,
+                description=f"예산 {index + 1}",
+                amount=1_000_000 * (index + 1),
+                source="demo",
+            )
             for spent in range(2):
-                self.add("spending_entries", budget_line_id=line_id,
-                         spent_on=(self.now - timedelta(days=30 * (spent + 1))).date(),
-                         amount=200_000 * (index + 1), payee="동네 가게", receipt_note="",
-                         over_budget_reason="", source="demo")
+                self.add(
+                    "spending_entries",
+                    budget_line_id=line_id,
+                    spent_on=(self.now - timedelta(days=30 * (spent + 1))).date(),
+                    amount=200_000 * (index + 1),
+                    payee="동네 가게",
+                    receipt_note="",
+                    over_budget_reason="",
+                    source="demo",
+                )
 
     def write_fixtures(self, participation_id, problems):
         """Open ballots and future sessions in the first complex, for the write runs."""
         for number in range(WRITE_BALLOTS):
             ballot_id = self.add(
-                "ballots", participation_id=participation_id, title=f"벤치 투표 {number + 1}",
-                method="approval", max_choices=2, max_per_option=1, eligibility="resident",
-                opens_at=self.now - timedelta(days=1), closes_at=self.now + timedelta(days=30),
-                tie_rule="earliest", seats=1, eligible_count=self.residents, state="open",
-                tie_note="", source="demo")
+                "ballots",
+                participation_id=participation_id,
+                title=f"벤치 투표 {number + 1}",
+                method="approval",
+                max_choices=2,
+                max_per_option=1,
+                eligibility="resident",
+                opens_at=self.now - timedelta(days=1),
+                closes_at=self.now + timedelta(days=30),
+                tie_rule="earliest",
+                seats=1,
+                eligible_count=self.residents,
+                state="open",
+                tie_note="",
+                source="demo",
+            )
             for position, problem_id in enumerate(problems[5:7]):
-                self.add("ballot_options", ballot_id=ballot_id, problem_id=problem_id,
-                         position=position)
+                self.add(
+                    "ballot_options", ballot_id=ballot_id, problem_id=problem_id, position=position
+                )
         program_id = self.program(participation_id, problems[0], "벤치 예약", 1000)
         for number in range(WRITE_SESSIONS):
             self.session(program_id, self.now + timedelta(days=3, minutes=10 * number), 1000)
 
 
 # Inserting -----------------------------------------------------------------------------
+
 
 def insert_rows(connection, tables, rows):
     """One executemany per table; a key some rows leave out (a nullable column) is NULL."""
@@ -257,8 +417,12 @@ def fix_sequences(connection, tables):
     for name in City.TABLES:
         if name in ("ballot_records", "ballot_choices"):
             continue
-        connection.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
-                                f"(SELECT coalesce(max(id), 1) FROM {name}))"))
+        connection.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                f"(SELECT coalesce(max(id), 1) FROM {name}))"
+            )
+        )
 
 
 def household_counts(complexes, rng):
@@ -285,21 +449,41 @@ def generate(args):
         now = utcnow()
         with db.engine.begin() as connection:
             category_ids = list(connection.scalars(select(Category.id).order_by(Category.id)))
-            connection.execute(insert(tables["users"]), [dict(
-                id=ids.next("users"), username=STAFF_USERNAME, display_name="센터 벤치",
-                password_hash=password_hash, role="staff", is_admin=True,
-                password_changed_at=now, source="demo", totp_secret=STAFF_TOTP_SECRET,
-                two_factor_since=now)])
-            cohort_id = connection.execute(insert(tables["cohorts"]).values(
-                name="벤치 도시", year=now.year, description="")).inserted_primary_key[0]
+            connection.execute(
+                insert(tables["users"]),
+                [
+                    dict(
+                        id=ids.next("users"),
+                        username=STAFF_USERNAME,
+                        display_name="센터 벤치",
+                        password_hash=password_hash,
+                        role="staff",
+                        is_admin=True,
+                        password_changed_at=now,
+                        source="demo",
+                        totp_secret=STAFF_TOTP_SECRET,
+                        two_factor_since=now,
+                    )
+                ],
+            )
+            cohort_id = connection.execute(
+                insert(tables["cohorts"]).values(name="벤치 도시", year=now.year, description="")
+            ).inserted_primary_key[0]
         districts, sizes = list(District), household_counts(args.complexes, rng)
         for first in range(0, args.complexes, CHUNK):
-            city = City(password_hash=password_hash, cohort_id=cohort_id,
-                        category_ids=category_ids, residents=args.residents, now=now, rng=rng,
-                        ids=ids)
+            city = City(
+                password_hash=password_hash,
+                cohort_id=cohort_id,
+                category_ids=category_ids,
+                residents=args.residents,
+                now=now,
+                rng=rng,
+                ids=ids,
+            )
             for number in range(first, min(first + CHUNK, args.complexes)):
                 _, participation_id, _, problems = city.complex(
-                    number + 1, districts[number % len(districts)], sizes[number])
+                    number + 1, districts[number % len(districts)], sizes[number]
+                )
                 if number == 0:
                     city.write_fixtures(participation_id, problems)
             with db.engine.begin() as connection:
@@ -310,8 +494,11 @@ def generate(args):
                 insert_rows(connection, tables, city.rows)
             for name, rows in city.rows.items():
                 counts[name] = counts.get(name, 0) + len(rows)
-            print(f"  {min(first + CHUNK, args.complexes)}/{args.complexes} complexes, "
-                  f"{time.perf_counter() - started:.0f} s", flush=True)
+            print(
+                f"  {min(first + CHUNK, args.complexes)}/{args.complexes} complexes, "
+                f"{time.perf_counter() - started:.0f} s",
+                flush=True,
+            )
         finish(db, tables, args.db)
     return time.perf_counter() - started, counts, sum(sizes)
 
@@ -341,8 +528,10 @@ def main(argv=None):
     print(f"Generating {args.complexes} complexes into {database_kind(args.db)} ...", flush=True)
     seconds, counts, households = generate(args)
     total = sum(counts.values())
-    print(f"Generated {args.complexes} complexes ({households:,} households counted) in "
-          f"{seconds:.1f} s: {total:,} rows")
+    print(
+        f"Generated {args.complexes} complexes ({households:,} households counted) in "
+        f"{seconds:.1f} s: {total:,} rows"
+    )
     for name, count in counts.items():
         print(f"  {name:20} {count:>10,}")
     return seconds, counts

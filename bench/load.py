@@ -3,6 +3,7 @@
 Every run stops by itself, at a number of requests or after some seconds, whichever
 comes first, and talks only to 127.0.0.1.
 """
+
 import http.client
 import re
 import statistics
@@ -57,8 +58,11 @@ class Client:
 
     def sign_in(self, username, password, totp_secret=None):
         self.csrf_token = self._token("/login")
-        status, _, _ = self.request("POST", "/login", {
-            "username": username, "password": password, "csrf_token": self.csrf_token})
+        status, _, _ = self.request(
+            "POST",
+            "/login",
+            {"username": username, "password": password, "csrf_token": self.csrf_token},
+        )
         if status not in (302, 303):
             raise RuntimeError(f"{username} could not sign in (HTTP {status})")
         if self.last_location.endswith(SECOND_STEP):
@@ -70,8 +74,11 @@ class Client:
     def _second_step(self, totp_secret):
         """A code works once: if an earlier run used this 30 seconds' code, wait for the next."""
         for _ in range(2):
-            status, _, _ = self.request("POST", SECOND_STEP, {
-                "code": pyotp.TOTP(totp_secret).now(), "csrf_token": self.csrf_token})
+            status, _, _ = self.request(
+                "POST",
+                SECOND_STEP,
+                {"code": pyotp.TOTP(totp_secret).now(), "csrf_token": self.csrf_token},
+            )
             if status != 401:
                 return status
             time.sleep(30 - time.time() % 30 + 1)
@@ -131,8 +138,10 @@ def sequential(client, path, *, count, seconds, warm_up=2):
     for _ in range(warm_up):
         client.request("GET", path)
     run, started = Run(), time.perf_counter()
-    while len(run.latencies) + sum(run.failures.values()) < count \
-            and time.perf_counter() - started < seconds:
+    while (
+        len(run.latencies) + sum(run.failures.values()) < count
+        and time.perf_counter() - started < seconds
+    ):
         status, _, elapsed = client.request("GET", path)
         run.record(status == 200, status, elapsed)
     run.seconds = time.perf_counter() - started

@@ -1,6 +1,7 @@
 """In-process looks at a generated database: the ids the runs need, each page's query
 count (the SQLAlchemy cursor event, around a test-client request), and the board's
 aggregate statement with its parameters, for the baseline app to run bare."""
+
 import json
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -60,22 +61,28 @@ def _ids(db):
 
     cohort_id = db.session.scalar(select(Cohort.id).order_by(Cohort.id))
     complex_id = db.session.scalar(select(Complex.id).order_by(Complex.id))
-    participation_id = db.session.scalar(select(Participation.id)
-                                         .where(Participation.complex_id == complex_id))
+    participation_id = db.session.scalar(
+        select(Participation.id).where(Participation.complex_id == complex_id)
+    )
     ballots = db.session.execute(
-        select(Ballot.id, BallotOption.id).join(BallotOption, BallotOption.ballot_id == Ballot.id)
+        select(Ballot.id, BallotOption.id)
+        .join(BallotOption, BallotOption.ballot_id == Ballot.id)
         .where(Ballot.participation_id == participation_id, Ballot.state == "open")
-        .order_by(Ballot.id, BallotOption.position)).all()
+        .order_by(Ballot.id, BallotOption.position)
+    ).all()
     first_options = {}
     for ballot_id, option_id in ballots:
         first_options.setdefault(ballot_id, option_id)
     sessions = db.session.scalars(
-        select(ProgramSession.id).join(Program, Program.id == ProgramSession.program_id)
+        select(ProgramSession.id)
+        .join(Program, Program.id == ProgramSession.program_id)
         .where(Program.participation_id == participation_id, Program.default_capacity == 1000)
-        .order_by(ProgramSession.id)).all()
+        .order_by(ProgramSession.id)
+    ).all()
     staff_id = db.session.scalar(select(User.id).where(User.username == STAFF_USERNAME))
-    return Probe(cohort_id, complex_id, staff_id, "r1-100", sorted(first_options.items()),
-                 list(sessions))
+    return Probe(
+        cohort_id, complex_id, staff_id, "r1-100", sorted(first_options.items()), list(sessions)
+    )
 
 
 def probe(url):
@@ -86,7 +93,10 @@ def probe(url):
     with app.app_context():
         found = _ids(db)
         resident = db.session.scalar(select(User).where(User.username == found.resident_username))
-        staff_token, resident_token = db.session.get(User, found.staff_id).get_id(), resident.get_id()
+        staff_token, resident_token = (
+            db.session.get(User, found.staff_id).get_id(),
+            resident.get_id(),
+        )
         engine = db.engine
         db.session.remove()
     found.paths = {
@@ -101,8 +111,10 @@ def probe(url):
         found.query_counts[name] = len(statements)
         if name == "api":
             statement, parameters = max(statements, key=lambda pair: len(pair[0]))
-            found.aggregate = {"statement": statement,
-                               "parameters": _encoded_parameters(parameters)}
+            found.aggregate = {
+                "statement": statement,
+                "parameters": _encoded_parameters(parameters),
+            }
     engine.dispose()
     return found
 
@@ -140,8 +152,12 @@ def time_refresh(url):
         again = refresh(cohort_id)
         db.session.remove()
         db.engine.dispose()
-    return {"full_seconds": full.seconds, "full_rows": full.written,
-            "complexes": full.recomputed, "again_seconds": again.seconds}
+    return {
+        "full_seconds": full.seconds,
+        "full_rows": full.written,
+        "complexes": full.recomputed,
+        "again_seconds": again.seconds,
+    }
 
 
 def wait_for_refresh_run(url, after, seconds):
@@ -157,9 +173,15 @@ def wait_for_refresh_run(url, after, seconds):
     try:
         with app.app_context():
             while time.monotonic() < deadline:
-                finished = db.session.scalar(select(JobRun.id).where(
-                    JobRun.job_id == "kpi.refresh", JobRun.started_at >= after,
-                    JobRun.finished_at.is_not(None)).limit(1))
+                finished = db.session.scalar(
+                    select(JobRun.id)
+                    .where(
+                        JobRun.job_id == "kpi.refresh",
+                        JobRun.started_at >= after,
+                        JobRun.finished_at.is_not(None),
+                    )
+                    .limit(1)
+                )
                 db.session.rollback()
                 if finished is not None:
                     return True
@@ -178,11 +200,18 @@ def refresh_runs(url, since):
 
     app = bench_app(url)
     with app.app_context():
-        runs = [((run.finished_at - run.started_at).total_seconds(), run.detail)
-                for run in db.session.scalars(
-                    select(JobRun).where(JobRun.job_id == "kpi.refresh", JobRun.started_at >= since,
-                                         JobRun.finished_at.is_not(None))
-                    .order_by(JobRun.started_at))]
+        runs = [
+            ((run.finished_at - run.started_at).total_seconds(), run.detail)
+            for run in db.session.scalars(
+                select(JobRun)
+                .where(
+                    JobRun.job_id == "kpi.refresh",
+                    JobRun.started_at >= since,
+                    JobRun.finished_at.is_not(None),
+                )
+                .order_by(JobRun.started_at)
+            )
+        ]
         db.session.remove()
         db.engine.dispose()
     return runs

@@ -7,6 +7,7 @@ while it measures, and the job's runs (job_runs) say how long each took.
 The other jobs (reminders, waiting lists, ballots) are left out: their work is not
 what the bench measures. Stopped with SIGTERM.
 """
+
 import argparse
 import signal
 import sys
@@ -14,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import bench_app  # noqa: E402
+from bench.common import bench_app
 
 
 def main(argv=None):

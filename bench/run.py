@@ -16,6 +16,7 @@ memory, and the refresh job's run that takes in those writes.
 Each run stops by itself (a number of requests or some seconds). The table is printed
 and written to bench/results/<date>-<db>.md.
 """
+
 import argparse
 import os
 import signal
@@ -29,13 +30,25 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import generate, load, report  # noqa: E402
-from bench.common import (  # noqa: E402
-    PASSWORD, ROOT, SECRET_KEY, STAFF_TOTP_SECRET, STAFF_USERNAME, database_kind, driver_url,
+from datetime import UTC
+
+from bench import generate, load, report
+from bench.common import (
+    PASSWORD,
+    ROOT,
+    SECRET_KEY,
+    STAFF_TOTP_SECRET,
+    STAFF_USERNAME,
+    database_kind,
+    driver_url,
     sqlite_url,
 )
-from bench.probe import (  # noqa: E402
-    probe, refresh_runs, time_refresh, wait_for_refresh_run, write_aggregate,
+from bench.probe import (
+    probe,
+    refresh_runs,
+    time_refresh,
+    wait_for_refresh_run,
+    write_aggregate,
 )
 
 CLIENTS = 32
@@ -51,18 +64,29 @@ def parse_args(argv=None):
     parser.add_argument("--seconds", type=float, default=20, help="per latency run")
     parser.add_argument("--write-requests", type=int, default=1500, help="per write run")
     parser.add_argument("--write-seconds", type=float, default=20, help="per write run")
-    parser.add_argument("--workers", type=int, default=2,
-                        help="sync workers of each gunicorn, the app's and the baseline's alike "
-                             "(the README deploys 4)")
-    parser.add_argument("--reuse", action="store_true",
-                        help="keep an already generated city of that size (SQLite: its file; "
-                             "PostgreSQL: the database, when it holds that many complexes)")
-    parser.add_argument("--reads-only", action="store_true",
-                        help="measure the board and the API only (results file ...-reads.md)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        help="sync workers of each gunicorn, the app's and the baseline's alike "
+        "(the README deploys 4)",
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep an already generated city of that size (SQLite: its file; "
+        "PostgreSQL: the database, when it holds that many complexes)",
+    )
+    parser.add_argument(
+        "--reads-only",
+        action="store_true",
+        help="measure the board and the API only (results file ...-reads.md)",
+    )
     return parser.parse_args(argv)
 
 
 # Servers --------------------------------------------------------------------------------
+
 
 def free_port():
     with socket.socket() as probe_socket:
@@ -76,9 +100,22 @@ class Server:
     def __init__(self, app_path, env, ready_path, workers):
         self.port, self.workers = free_port(), workers
         self.process = subprocess.Popen(
-            [GUNICORN, "-w", str(workers), "-b", f"127.0.0.1:{self.port}", "--timeout", "300",
-             "--chdir", str(ROOT), app_path],
-            env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            [
+                GUNICORN,
+                "-w",
+                str(workers),
+                "-b",
+                f"127.0.0.1:{self.port}",
+                "--timeout",
+                "300",
+                "--chdir",
+                str(ROOT),
+                app_path,
+            ],
+            env={**os.environ, **env},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         self._wait(ready_path)
 
     def _wait(self, path, seconds=60):
@@ -129,11 +166,15 @@ def make_scratch_table(url):
     from sqlalchemy import create_engine, text
 
     if database_kind(url) == "sqlite":
-        ddl = ("CREATE TABLE IF NOT EXISTS bench_scratch (id INTEGER PRIMARY KEY, "
-               "body VARCHAR(100) NOT NULL, created_at VARCHAR(40) NOT NULL)")
+        ddl = (
+            "CREATE TABLE IF NOT EXISTS bench_scratch (id INTEGER PRIMARY KEY, "
+            "body VARCHAR(100) NOT NULL, created_at VARCHAR(40) NOT NULL)"
+        )
     else:
-        ddl = ("CREATE TABLE IF NOT EXISTS bench_scratch (id SERIAL PRIMARY KEY, "
-               "body VARCHAR(100) NOT NULL, created_at VARCHAR(40) NOT NULL)")
+        ddl = (
+            "CREATE TABLE IF NOT EXISTS bench_scratch (id SERIAL PRIMARY KEY, "
+            "body VARCHAR(100) NOT NULL, created_at VARCHAR(40) NOT NULL)"
+        )
     engine = create_engine(driver_url(url))
     with engine.begin() as connection:
         connection.execute(text(ddl))
@@ -141,6 +182,7 @@ def make_scratch_table(url):
 
 
 # Runs -----------------------------------------------------------------------------------
+
 
 def signed_in(port, username):
     client = load.Client(port)
@@ -151,9 +193,11 @@ def signed_in(port, username):
 def reads(app, baseline, found, args, everything):
     staff = signed_in(app.port, STAFF_USERNAME)
     bounds = {"count": args.requests, "seconds": args.seconds}
-    runs = {"board": load.sequential(staff, found.paths["board"], **bounds),
-            "api": load.sequential(load.Client(app.port), found.paths["api"], **bounds),
-            "aggregate": load.sequential(load.Client(baseline.port), "/aggregate", **bounds)}
+    runs = {
+        "board": load.sequential(staff, found.paths["board"], **bounds),
+        "api": load.sequential(load.Client(app.port), found.paths["api"], **bounds),
+        "aggregate": load.sequential(load.Client(baseline.port), "/aggregate", **bounds),
+    }
     if everything:
         runs["complex"] = load.sequential(staff, found.paths["complex"], **bounds)
         resident = signed_in(app.port, found.resident_username)
@@ -175,8 +219,10 @@ def writes(app, baseline, found, args):
     def book(client, number):
         if number >= len(found.write_sessions):
             return None
-        status, _, elapsed = client.post(f"/sessions/{found.write_sessions[number]}/book", {
-            "party_size": 1, "dependants": "", "request_key": uuid.uuid4().hex})
+        status, _, elapsed = client.post(
+            f"/sessions/{found.write_sessions[number]}/book",
+            {"party_size": 1, "dependants": "", "request_key": uuid.uuid4().hex},
+        )
         return status in (302, 303), status, elapsed
 
     def insert(client, _number):
@@ -184,9 +230,11 @@ def writes(app, baseline, found, args):
         return status == 204, status, elapsed
 
     baseline_clients = [load.Client(baseline.port) for _ in range(CLIENTS)]
-    return {"vote": load.concurrent(residents, vote, **bounds),
-            "book": load.concurrent(residents, book, **bounds),
-            "insert": load.concurrent(baseline_clients, insert, **bounds)}
+    return {
+        "vote": load.concurrent(residents, vote, **bounds),
+        "book": load.concurrent(residents, book, **bounds),
+        "insert": load.concurrent(baseline_clients, insert, **bounds),
+    }
 
 
 class Refresher:
@@ -195,8 +243,10 @@ class Refresher:
     def __init__(self, url):
         self.process = subprocess.Popen(
             [sys.executable, str(ROOT / "bench" / "refresher.py"), "--db", url],
-            env={**os.environ, "SECRET_KEY": SECRET_KEY}, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL)
+            env={**os.environ, "SECRET_KEY": SECRET_KEY},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
 
     def stop(self):
         self.process.send_signal(signal.SIGTERM)
@@ -208,35 +258,49 @@ class Refresher:
 
 
 def measure(url, size, args, everything):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     print(f"Refreshing the figures of {size} complexes ...", flush=True)
     refreshed = time_refresh(url)
-    print(f"  full refresh {refreshed['full_seconds']:.1f} s ({refreshed['full_rows']:,} rows), "
-          f"then {refreshed['again_seconds']:.1f} s with nothing changed", flush=True)
+    print(
+        f"  full refresh {refreshed['full_seconds']:.1f} s ({refreshed['full_rows']:,} rows), "
+        f"then {refreshed['again_seconds']:.1f} s with nothing changed",
+        flush=True,
+    )
     found = probe(url)
     make_scratch_table(url)
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     refresher = Refresher(url)
     with tempfile.TemporaryDirectory() as scratch:
         aggregate_path = Path(scratch) / "aggregate.json"
         write_aggregate(found, aggregate_path)
-        app = Server("wsgi:app", {"DATABASE_URL": url, "SECRET_KEY": SECRET_KEY,
-                                  "GACHI_CONFIG": "development"}, "/login", args.workers)
-        baseline = Server("bench.baseline_app:app", {"BENCH_DATABASE_URL": url,
-                                                     "BENCH_AGGREGATE": str(aggregate_path)},
-                          "/aggregate", args.workers)
+        app = Server(
+            "wsgi:app",
+            {"DATABASE_URL": url, "SECRET_KEY": SECRET_KEY, "GACHI_CONFIG": "development"},
+            "/login",
+            args.workers,
+        )
+        baseline = Server(
+            "bench.baseline_app:app",
+            {"BENCH_DATABASE_URL": url, "BENCH_AGGREGATE": str(aggregate_path)},
+            "/aggregate",
+            args.workers,
+        )
         try:
-            result = {"size": size, "queries": found.query_counts,
-                      "runs": reads(app, baseline, found, args, everything)}
+            result = {
+                "size": size,
+                "queries": found.query_counts,
+                "runs": reads(app, baseline, found, args, everything),
+            }
             if everything and not args.reads_only:
                 result["runs"].update(writes(app, baseline, found, args))
                 result["peak_rss_mb"] = app.peak_rss_mb()
                 result["baseline_rss_mb"] = baseline.peak_rss_mb()
                 # How far behind the board falls: the job's run that takes in the writes.
                 print("Waiting for the refresh job to take in the writes ...", flush=True)
-                if not wait_for_refresh_run(url, datetime.now(timezone.utc),
-                                            seconds=2 * report.refresh_interval_seconds() + 120):
+                if not wait_for_refresh_run(
+                    url, datetime.now(UTC), seconds=2 * report.refresh_interval_seconds() + 120
+                ):
                     print("  no run finished in time; the table shows the runs before", flush=True)
         finally:
             app.stop()
@@ -265,8 +329,9 @@ def city(args, size):
     if args.reuse and (path.exists() if path is not None else complexes_in(url) == size):
         print(f"Reusing the city of {size} complexes at {path or url}")
         return url, None
-    seconds, counts = generate.main(["--complexes", str(size), "--db", url,
-                                     "--residents", str(args.residents)])
+    seconds, counts = generate.main(
+        ["--complexes", str(size), "--db", url, "--residents", str(args.residents)]
+    )
     return url, {"seconds": seconds, "rows": sum(counts.values())}
 
 

@@ -1,4 +1,5 @@
 """gachi: the 같이살림 coordination app."""
+
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -42,7 +43,7 @@ def _configure_database(app):
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     if uri.startswith("postgres"):
-        if uri.startswith("postgres://") or uri.startswith("postgresql://"):
+        if uri.startswith(("postgres://", "postgresql://")):
             uri = "postgresql+psycopg://" + uri.split("://", 1)[1]
         options.setdefault("pool_pre_ping", True)
     elif uri.startswith("sqlite"):

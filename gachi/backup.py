@@ -5,6 +5,7 @@ is one consistent snapshot even while the app keeps writing. PostgreSQL goes thr
 pg_dump and pg_restore in the custom format, which the PostgreSQL client tools on PATH
 provide; both run in one snapshot / one transaction.
 """
+
 import os
 import shutil
 import sqlite3
@@ -45,8 +46,14 @@ def restore_database(source_path):
     if db.engine.dialect.name == "sqlite":
         _restore_sqlite(source)
     else:
-        _run_postgres_tool("pg_restore", "--clean", "--if-exists", "--no-owner",
-                           "--single-transaction", str(source))
+        _run_postgres_tool(
+            "pg_restore",
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--single-transaction",
+            str(source),
+        )
     db.engine.dispose()
 
 
@@ -91,14 +98,21 @@ def _run_postgres_tool(tool, *arguments):
     through the environment, never the command line (which `ps` shows)."""
     program = shutil.which(tool)
     if program is None:
-        raise BackupError(f"{tool} was not found on PATH. Install the PostgreSQL client tools "
-                          f"(on Debian: apt install postgresql-client) in the server's major version.")
+        raise BackupError(
+            f"{tool} was not found on PATH. Install the PostgreSQL client tools "
+            f"(on Debian: apt install postgresql-client) in the server's major version."
+        )
     url = db.engine.url
     environment = dict(os.environ)
     if url.password:
         environment["PGPASSWORD"] = url.password
     dsn = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
-    finished = subprocess.run([program, *arguments, f"--dbname={dsn}"],  # nosec B603
-                              env=environment, capture_output=True, text=True, check=False)
+    finished = subprocess.run(
+        [program, *arguments, f"--dbname={dsn}"],  # nosec B603
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if finished.returncode != 0:
         raise BackupError(f"{tool} failed: {finished.stderr.strip()}")

@@ -1,4 +1,5 @@
 """The `flask gachi …` commands."""
+
 import logging
 import unicodedata
 
@@ -24,44 +25,60 @@ def register(app):
 
 
 @gachi_cli.command("seed-demo")
-@click.option("--if-empty", is_flag=True,
-              help="Do nothing, silently, when the database already has complexes.")
+@click.option(
+    "--if-empty",
+    is_flag=True,
+    help="Do nothing, silently, when the database already has complexes.",
+)
 def seed_demo(if_empty):
     """Load the 2018 pilot demo data into an empty database."""
     if db.session.scalar(select(exists().where(Complex.id.is_not(None)))):
         if if_empty:
             return
-        raise click.ClickException("The database already has complexes; "
-                                   "the demo data is loaded only into an empty database.")
+        raise click.ClickException(
+            "The database already has complexes; "
+            "the demo data is loaded only into an empty database."
+        )
     if not current_app.config["DEMO_ENABLED"]:
-        raise click.ClickException("Demo data is turned off in this configuration (set GACHI_DEMO=1).")
+        raise click.ClickException(
+            "Demo data is turned off in this configuration (set GACHI_DEMO=1)."
+        )
     loaded = load_pilot_demo()
     db.session.commit()
     refresh(loaded.cohort.id)  # the demo board is right at once, scheduler or not
-    click.echo(f"Loaded the 2018 pilot demo: cohort {loaded.cohort.name}, "
-               f"{len(loaded.complexes)} complexes, {loaded.household_count} households, "
-               f"{len(loaded.enterprises)} enterprises, {len(loaded.accounts)} accounts.")
+    click.echo(
+        f"Loaded the 2018 pilot demo: cohort {loaded.cohort.name}, "
+        f"{len(loaded.complexes)} complexes, {loaded.household_count} households, "
+        f"{len(loaded.enterprises)} enterprises, {len(loaded.accounts)} accounts."
+    )
 
 
 @gachi_cli.command("demo-logins")
 def demo_logins():
     """Print the demo accounts and their shared password."""
     usernames = demo_usernames()
-    users = {user.username: user
-             for user in db.session.scalars(select(User).where(User.username.in_(usernames)))}
+    users = {
+        user.username: user
+        for user in db.session.scalars(select(User).where(User.username.in_(usernames)))
+    }
     if not users:
         click.echo("The demo data is not loaded; run `flask gachi seed-demo` first.")
         return
     rows = [("username", "role", "name", "where")]
-    rows += [(user.username, user.role.value, user.display_name, _where(user))
-             for user in (users.get(name) for name in usernames) if user is not None]
+    rows += [
+        (user.username, user.role.value, user.display_name, _where(user))
+        for user in (users.get(name) for name in usernames)
+        if user is not None
+    ]
     widths = [max(_display_width(row[column]) for row in rows) for column in range(3)]
     click.echo(f"Demo accounts; the password of every one is {DEMO_PASSWORD}")
     for row in rows:
-        padded = [_pad(text, width) for text, width in zip(row, widths)]
+        padded = [_pad(text, width) for text, width in zip(row, widths, strict=False)]
         click.echo("  " + "  ".join([*padded, row[3]]))
-    click.echo(f"Staff sign in with a second step: add the key {DEMO_TOTP_SECRET} to an "
-               "authenticator app (time-based), or run `flask gachi totp-code center`.")
+    click.echo(
+        f"Staff sign in with a second step: add the key {DEMO_TOTP_SECRET} to an "
+        "authenticator app (time-based), or run `flask gachi totp-code center`."
+    )
 
 
 @gachi_cli.command("totp-code")
@@ -83,11 +100,14 @@ def _where(user):
     if user.enterprise is not None:
         return user.enterprise.name
     if user.is_coordinator:
-        return ", ".join(db.session.scalars(
-            select(Complex.name).join(Placement, Placement.complex_id == Complex.id)
-            .where(Placement.coordinator_id == user.id, Placement.is_active_on(seoul_today()))
-            .order_by(Complex.name)
-        ))
+        return ", ".join(
+            db.session.scalars(
+                select(Complex.name)
+                .join(Placement, Placement.complex_id == Complex.id)
+                .where(Placement.coordinator_id == user.id, Placement.is_active_on(seoul_today()))
+                .order_by(Complex.name)
+            )
+        )
     return "admin" if user.is_admin else ""
 
 
@@ -101,8 +121,12 @@ def _pad(text, width):
 
 
 @gachi_cli.command("scheduler")
-@click.option("--once", "job_id", metavar="JOB_ID",
-              help="Run this one job now (a run already claimed for this time is skipped).")
+@click.option(
+    "--once",
+    "job_id",
+    metavar="JOB_ID",
+    help="Run this one job now (a run already claimed for this time is skipped).",
+)
 @click.option("--list", "list_jobs", is_flag=True, help="List the jobs and stop.")
 def scheduler(job_id, list_jobs):
     """Run the scheduled jobs: start exactly one of these beside the web app."""
@@ -114,12 +138,16 @@ def scheduler(job_id, list_jobs):
         return
     if job_id:
         if job_id not in JOBS_BY_ID:
-            raise click.ClickException(f"No job {job_id}; `flask gachi scheduler --list` lists them.")
+            raise click.ClickException(
+                f"No job {job_id}; `flask gachi scheduler --list` lists them."
+            )
         click.echo(f"{job_id}: {run_job(job_id)}")
         return
     # The terminal or the journal shows every run: done, failed, or skipped because
     # another scheduler claimed it.
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     click.echo(f"Scheduler started with {len(JOBS)} jobs: {', '.join(JOBS_BY_ID)}")
     try:
         build_scheduler(current_app._get_current_object(), blocking=True).start()
@@ -137,8 +165,10 @@ def backup(path):
         written = backup_database(path)
     except BackupError as error:
         raise click.ClickException(str(error)) from error
-    click.echo(f"Backed up the {db.engine.dialect.name} database to {written} "
-               f"({written.stat().st_size:,} bytes).")
+    click.echo(
+        f"Backed up the {db.engine.dialect.name} database to {written} "
+        f"({written.stat().st_size:,} bytes)."
+    )
 
 
 @gachi_cli.command("restore")
@@ -149,8 +179,10 @@ def restore(path, yes):
     from gachi.backup import BackupError, restore_database
 
     if not yes:
-        raise click.ClickException("Restoring replaces every row of the database with the backup. "
-                                   "Stop the app servers and the scheduler, then run again with --yes.")
+        raise click.ClickException(
+            "Restoring replaces every row of the database with the backup. "
+            "Stop the app servers and the scheduler, then run again with --yes."
+        )
     try:
         restore_database(path)
     except BackupError as error:

@@ -1,29 +1,54 @@
 """Imports every area's models so Alembic and the mappers see them all."""
+
 from gachi.auth.models import LoginFailure, RecoveryCode, User  # noqa: F401
+from gachi.ballots.models import (  # noqa: F401
+    Ballot,
+    BallotChoice,
+    BallotOption,
+    BallotRecord,
+    BallotVoter,
+    PaperTally,
+    PaperTallyLine,
+)
+from gachi.bizmodels.models import (  # noqa: F401
+    Adoption,
+    BusinessModel,
+    ModelBudgetLine,
+    ModelEnterpriseKind,
+)
 from gachi.complexes.models import (  # noqa: F401
-    Cohort, Complex, Household, InvitationCode, Participation, StageMove,
+    Cohort,
+    Complex,
+    Household,
+    InvitationCode,
+    Participation,
+    StageMove,
 )
 from gachi.coordinators.models import Placement  # noqa: F401
 from gachi.core.audit import AuditEntry, AuditSubject  # noqa: F401
-from gachi.enterprises.models import Enterprise  # noqa: F401
-from gachi.proposals.models import Category, Problem  # noqa: F401
-from gachi.enterprises.models import EnterpriseCategory, EnterpriseDistrict  # noqa: F401
-from gachi.matching.models import Match, Rating  # noqa: F401
-from gachi.notifications.models import Notification  # noqa: F401
-from gachi.plans.models import BudgetLine, ExecutionPlan, SpendingEntry  # noqa: F401
-from gachi.ballots.models import (  # noqa: F401
-    Ballot, BallotChoice, BallotOption, BallotRecord, BallotVoter, PaperTally, PaperTallyLine,
+from gachi.enterprises.models import (  # noqa: F401
+    Enterprise,
+    EnterpriseCategory,
+    EnterpriseDistrict,
 )
-from gachi.proposals.models import ProblemComment, ProblemSupport  # noqa: F401
-from gachi.workshops.models import Workshop, WorkshopAttachment, WorkshopAttendance  # noqa: F401
-from gachi.kpi.models import Kpi, KpiEntry, KpiTarget  # noqa: F401
 from gachi.evaluations.models import Evaluation, EvaluationFigure, EvaluationOrganiser  # noqa: F401
-from gachi.bizmodels.models import (  # noqa: F401
-    Adoption, BusinessModel, ModelBudgetLine, ModelEnterpriseKind,
+from gachi.kpi.models import Kpi, KpiEntry, KpiTarget  # noqa: F401
+from gachi.matching.models import Match, Rating  # noqa: F401
+from gachi.notifications.models import (
+    Notification,  # noqa: F401
+    NotificationPreference,  # noqa: F401
 )
-from gachi.notifications.models import NotificationPreference  # noqa: F401
+from gachi.plans.models import BudgetLine, ExecutionPlan, SpendingEntry  # noqa: F401
 from gachi.programs.models import (  # noqa: F401
-    Booking, CalendarToken, Feedback, Program, ProgramEnterprise, ProgramSession, RosterEntry,
+    Booking,
+    CalendarToken,
+    Feedback,
+    Program,
+    ProgramEnterprise,
+    ProgramSession,
+    RosterEntry,
     ScheduleException,
 )
+from gachi.proposals.models import Category, Problem, ProblemComment, ProblemSupport  # noqa: F401  # noqa: F401
 from gachi.scheduler import JobRun  # noqa: F401
+from gachi.workshops.models import Workshop, WorkshopAttachment, WorkshopAttendance  # noqa: F401

@@ -10,6 +10,7 @@ Each job fires at fixed times counted from an anchor (e.g. every 15 minutes from
 midnight in Seoul), so every scheduler agrees on a run's scheduled time: the latest of
 those times at or before the moment it runs.
 """
+
 import importlib
 import inspect
 import logging
@@ -46,15 +47,35 @@ class Job:
 
 
 JOBS = (
-    Job("ballots.open-close", "gachi.ballots.jobs:open_and_close_ballots", timedelta(minutes=1),
-        time(0, 0), "Open and close ballots when their times come."),
-    Job("programs.reminders", "gachi.programs.jobs:send_reminders", timedelta(minutes=15),
-        time(0, 0), "Remind people of the sessions they booked (each booking once)."),
-    Job("programs.waiting-lists", "gachi.programs.jobs:move_waiting_lists", timedelta(minutes=10),
-        time(0, 5), "Move people up waiting lists where places are free."),
+    Job(
+        "ballots.open-close",
+        "gachi.ballots.jobs:open_and_close_ballots",
+        timedelta(minutes=1),
+        time(0, 0),
+        "Open and close ballots when their times come.",
+    ),
+    Job(
+        "programs.reminders",
+        "gachi.programs.jobs:send_reminders",
+        timedelta(minutes=15),
+        time(0, 0),
+        "Remind people of the sessions they booked (each booking once).",
+    ),
+    Job(
+        "programs.waiting-lists",
+        "gachi.programs.jobs:move_waiting_lists",
+        timedelta(minutes=10),
+        time(0, 5),
+        "Move people up waiting lists where places are free.",
+    ),
     # Every half minute, so that with the run's own time the board is under a minute behind.
-    Job("kpi.refresh", "gachi.kpi.refresh:refresh_all", timedelta(seconds=30), time(0, 0),
-        "Recompute every cohort's KPI figures and roll-ups (the board is under a minute behind)."),
+    Job(
+        "kpi.refresh",
+        "gachi.kpi.refresh:refresh_all",
+        timedelta(seconds=30),
+        time(0, 0),
+        "Recompute every cohort's KPI figures and roll-ups (the board is under a minute behind).",
+    ),
 )
 JOBS_BY_ID = {job.id: job for job in JOBS}
 
@@ -109,7 +130,7 @@ def run_job(job_id, now=None):
     try:
         result = _call(_function(job), now)
         run.outcome, run.detail = "done", "" if result is None else str(result)
-    except Exception as error:  # noqa: BLE001 — a failed run is recorded, the scheduler goes on
+    except Exception as error:
         db.session.rollback()
         log.exception("Job %s failed", job.id)
         run.outcome, run.detail = "failed", repr(error)[:2000]
@@ -135,12 +156,21 @@ def build_scheduler(app, *, blocking=False, clock=utcnow):
     from apscheduler.triggers.interval import IntervalTrigger
 
     scheduler_class = BlockingScheduler if blocking else BackgroundScheduler
-    scheduler = scheduler_class(timezone=SEOUL, executors={"default": ThreadPoolExecutor(4)},
-                                job_defaults={"coalesce": True, "max_instances": 1})
+    scheduler = scheduler_class(
+        timezone=SEOUL,
+        executors={"default": ThreadPoolExecutor(4)},
+        job_defaults={"coalesce": True, "max_instances": 1},
+    )
     for job in JOBS:
         scheduler.add_job(
-            _run_in_app, IntervalTrigger(seconds=int(job.every.total_seconds()),
-                                         start_date=job.anchor_moment, timezone=SEOUL),
-            args=(app, job.id, clock), id=job.id, name=job.description,
-            misfire_grace_time=int(job.every.total_seconds()), replace_existing=True)
+            _run_in_app,
+            IntervalTrigger(
+                seconds=int(job.every.total_seconds()), start_date=job.anchor_moment, timezone=SEOUL
+            ),
+            args=(app, job.id, clock),
+            id=job.id,
+            name=job.description,
+            misfire_grace_time=int(job.every.total_seconds()),
+            replace_existing=True,
+        )
     return scheduler

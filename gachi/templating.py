@@ -1,8 +1,8 @@
 """What every template may use: filters for Seoul times and Korean numbers."""
+
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
-
 
 # Korean readers expect 오전/오후 and the year in full; CLDR's short form gives neither.
 KOREAN_DATETIME = "yyyy. M. d. aaaa h:mm"
@@ -26,8 +26,11 @@ PLAIN_NUMBER_LOCALES = ("ko", "en")
 def format_number(value):
     if value is None:
         return ""
-    if isinstance(value, (int, Decimal)) and not isinstance(value, bool) \
-            and str(get_locale()) in PLAIN_NUMBER_LOCALES:
+    if (
+        isinstance(value, (int, Decimal))
+        and not isinstance(value, bool)
+        and str(get_locale()) in PLAIN_NUMBER_LOCALES
+    ):
         number = Decimal(value)
         if number.is_finite():
             rounded = number.quantize(Decimal("0.001"), rounding=ROUND_HALF_EVEN)
@@ -39,9 +42,13 @@ def format_number(value):
 
 def register(app):
     app.jinja_env.filters["datetime"] = format_moment
-    app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
+    app.jinja_env.filters["date"] = lambda value, fmt="medium": (
+        format_date(value, fmt) if value else ""
+    )
     app.jinja_env.filters["number"] = format_number
-    app.jinja_env.filters["krw"] = lambda value: "" if value is None else f"{format_decimal(value)}원"
+    app.jinja_env.filters["krw"] = lambda value: (
+        "" if value is None else f"{format_decimal(value)}원"
+    )
 
     @app.context_processor
     def locale_context():

@@ -7,6 +7,7 @@ copying it and dropping the old one; with foreign keys on, that DROP runs every
 ON DELETE rule pointing at the table (CASCADE deleted the rows that refer to it, SET NULL
 emptied their references) or fails on a RESTRICT.
 """
+
 import logging
 from collections import Counter
 from contextlib import contextmanager
@@ -26,8 +27,11 @@ config.set_main_option(
 
 
 def run_migrations_offline():
-    context.configure(url=config.get_main_option("sqlalchemy.url"),
-                      target_metadata=target_db.metadata, literal_binds=True)
+    context.configure(
+        url=config.get_main_option("sqlalchemy.url"),
+        target_metadata=target_db.metadata,
+        literal_binds=True,
+    )
     with context.begin_transaction():
         context.run_migrations()
 
@@ -61,8 +65,9 @@ def sqlite_foreign_keys_off(connection):
         return
     driver = connection.connection.driver_connection
     if not _foreign_keys_set(driver, on=False):
-        raise CommandError("SQLite did not turn foreign keys off (a transaction was open); "
-                           "nothing was migrated.")
+        raise CommandError(
+            "SQLite did not turn foreign keys off (a transaction was open); nothing was migrated."
+        )
     try:
         yield
     finally:
@@ -84,12 +89,16 @@ def refuse_broken_foreign_keys(ctx, step, heads, run_args):
         return
     pairs = Counter(f"{table} -> {parent}" for table, _rowid, parent, _key in broken)
     found = ", ".join(f"{pair}: {count}" for pair, count in sorted(pairs.items()))
-    source, destination = (", ".join(ids) or "base" for ids in (
-        step.source_revision_ids, step.destination_revision_ids))
+    source, destination = (
+        ", ".join(ids) or "base"
+        for ids in (step.source_revision_ids, step.destination_revision_ids)
+    )
     raise CommandError(
         f"Migrating from {source} to {destination} left {len(broken)} rows whose foreign "
         f"key names no row ({found}): that step was rolled back, the database is still at "
-        f"{source}. Correct those rows and run the migration again.")
+        f"{source}. Correct those rows and run the migration again."
+    )
+
 
 if context.is_offline_mode():
     run_migrations_offline()

@@ -3,6 +3,7 @@
 Set GACHI_TEST_DATABASE_URL to run the same suite on PostgreSQL (`make test` does this
 when TEST_DATABASE_URL is set); otherwise a SQLite file in a temporary folder is used.
 """
+
 import re
 from contextlib import contextmanager
 
@@ -12,8 +13,8 @@ from flask_babel import force_locale
 from flask_migrate import upgrade
 from sqlalchemy import event, text
 
-from config import TestConfig
 import gachi.models  # noqa: F401 - every mapper known before a test module imports an area
+from config import TestConfig
 from gachi import create_app
 from gachi.core.i18n import LANGUAGE_COOKIE
 from gachi.extensions import db
@@ -66,12 +67,14 @@ def app_context(app):
 
 def _reference_rows():
     """Rows the migrations themselves insert (e.g. the problem categories)."""
-    return {table: [dict(row._mapping) for row in db.session.execute(table.select())]
-            for table in db.metadata.sorted_tables}
+    return {
+        table: [dict(row._mapping) for row in db.session.execute(table.select())]
+        for table in db.metadata.sorted_tables
+    }
 
 
 def _wipe_rows(reference_rows):
-    tables = [t for t in reversed(db.metadata.sorted_tables)]
+    tables = list(reversed(db.metadata.sorted_tables))
     if db.engine.dialect.name == "postgresql":
         names = ", ".join(f'"{table.name}"' for table in tables)
         db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
@@ -82,9 +85,12 @@ def _wipe_rows(reference_rows):
         if reference_rows.get(table):
             db.session.execute(table.insert(), reference_rows[table])
             if db.engine.dialect.name == "postgresql":
-                db.session.execute(text(
-                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                    f"(SELECT max(id) FROM {table.name}))"))
+                db.session.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                        f"(SELECT max(id) FROM {table.name}))"
+                    )
+                )
     db.session.commit()
 
 
@@ -126,14 +132,20 @@ def sign_in(client, user, password=factories.PASSWORD, remember=False):
     """Sign in through the real form, as a person would (with the code from their
     authenticator app when the account has two-factor sign-in)."""
     token = csrf_token(client, "/login")
-    response = client.post("/login", data={
-        "username": user.username, "password": password, "csrf_token": token,
-        "remember": "y" if remember else "",
-    })
+    response = client.post(
+        "/login",
+        data={
+            "username": user.username,
+            "password": password,
+            "csrf_token": token,
+            "remember": "y" if remember else "",
+        },
+    )
     assert response.status_code in (302, 303), response.get_data(as_text=True)[:500]
     if response.location.endswith(SECOND_STEP):
-        response = client.post(SECOND_STEP, data={
-            "code": factories.totp_code(user.username), "csrf_token": token})
+        response = client.post(
+            SECOND_STEP, data={"code": factories.totp_code(user.username), "csrf_token": token}
+        )
         assert response.status_code in (302, 303), response.get_data(as_text=True)[:500]
     return response
 
@@ -159,7 +171,8 @@ def counted_queries(with_transaction_statements=False):
 
     def record(_connection, _cursor, statement, *_args):
         if with_transaction_statements or not statement.lstrip().upper().startswith(
-                ("BEGIN", "SAVEPOINT", "RELEASE", "PRAGMA")):
+            ("BEGIN", "SAVEPOINT", "RELEASE", "PRAGMA")
+        ):
             statements.append(statement)
 
     event.listen(db.engine, "before_cursor_execute", record)

@@ -1,4 +1,5 @@
 """Factories for tests: each makes a valid object, commits it and returns it."""
+
 import itertools
 from datetime import date, timedelta
 
@@ -44,13 +45,16 @@ def cohort(name=None, year=2018, **fields):
 
 def complex_(name=None, district=District.MAPO, tenure=Tenure.MIXED, **fields):
     fields.setdefault("household_count", 600)
-    return _saved(Complex(name=name or f"테스트단지 {_next()}", district=district,
-                          tenure=tenure, **fields))
+    return _saved(
+        Complex(name=name or f"테스트단지 {_next()}", district=district, tenure=tenure, **fields)
+    )
 
 
 def household(complex_obj=None, building="101", unit=None):
     complex_obj = complex_obj or complex_()
-    return _saved(Household(complex=complex_obj, building=building, unit=unit or str(100 + _next())))
+    return _saved(
+        Household(complex=complex_obj, building=building, unit=unit or str(100 + _next()))
+    )
 
 
 def invitation(household_obj=None, code=None):
@@ -60,9 +64,15 @@ def invitation(household_obj=None, code=None):
 
 def user(role=Role.STAFF, username=None, password=PASSWORD, **fields):
     number = _next()
-    return _saved(User(username=username or f"{role.value}{number}",
-                       display_name=fields.pop("display_name", f"{role.label} {number}"),
-                       password_hash=_hashed(password), role=role, **fields))
+    return _saved(
+        User(
+            username=username or f"{role.value}{number}",
+            display_name=fields.pop("display_name", f"{role.label} {number}"),
+            password_hash=_hashed(password),
+            role=role,
+            **fields,
+        )
+    )
 
 
 def staff(admin=False, two_factor=True, **fields):
@@ -101,9 +111,14 @@ def coordinator(complex_obj=None, starts_on=None, ends_on=None, **fields):
 
 
 def placement(person, complex_obj, starts_on=None, ends_on=None):
-    return _saved(Placement(coordinator_id=person.id, complex_id=complex_obj.id,
-                            starts_on=starts_on or seoul_today() - timedelta(days=30),
-                            ends_on=ends_on))
+    return _saved(
+        Placement(
+            coordinator_id=person.id,
+            complex_id=complex_obj.id,
+            starts_on=starts_on or seoul_today() - timedelta(days=30),
+            ends_on=ends_on,
+        )
+    )
 
 
 def enterprise(name=None, legal_form=LegalForm.SOCIAL_ENTERPRISE, **fields):
@@ -116,8 +131,9 @@ def partner(enterprise_obj=None, **fields):
 
 
 def participation(complex_obj=None, cohort_obj=None, stage=Stage.RECRUITING):
-    return _saved(Participation(complex=complex_obj or complex_(), cohort=cohort_obj or cohort(),
-                                stage=stage))
+    return _saved(
+        Participation(complex=complex_obj or complex_(), cohort=cohort_obj or cohort(), stage=stage)
+    )
 
 
 def today():
@@ -136,11 +152,19 @@ def category(code="care"):
     from sqlalchemy import select
 
     from gachi.proposals.models import Category
+
     return db.session.scalars(select(Category).where(Category.code == code)).one()
 
 
 def problem(participation_obj=None, title=None, category_code="care", state=None, **fields):
     from gachi.proposals.models import Problem, ProblemState
-    return _saved(Problem(participation=participation_obj or participation(),
-                          title=title or f"문제 {_next()}", category=category(category_code),
-                          state=state or ProblemState.PROPOSED, **fields))
+
+    return _saved(
+        Problem(
+            participation=participation_obj or participation(),
+            title=title or f"문제 {_next()}",
+            category=category(category_code),
+            state=state or ProblemState.PROPOSED,
+            **fields,
+        )
+    )

@@ -1,4 +1,5 @@
 """The 2018 pilot demo: the report's figures, the accounts, and `flask gachi seed-demo`."""
+
 from decimal import Decimal
 
 import pytest
@@ -35,7 +36,8 @@ def test_the_pilot_cohort_takes_in_nine_complexes(demo):
     assert str(cohort.starts_on) == "2018-08-01" and str(cohort.ends_on) == "2018-12-31"
     assert count(Participation) == 9
     assert db.session.scalars(select(Complex.source).order_by(Complex.source)).all() == (
-        ["demo"] * 5 + ["report"] * 4)
+        ["demo"] * 5 + ["report"] * 4
+    )
 
 
 def test_the_report_figures_are_kept(demo):
@@ -43,50 +45,75 @@ def test_the_report_figures_are_kept(demo):
     assert (ahyeon.household_count, ahyeon.tenure.value) == (661, "rental")
     assert "55%" in ahyeon.description
     cheongnyangni = complex_named("청량리 H아파트")
-    assert (cheongnyangni.household_count, cheongnyangni.resident_count,
-            cheongnyangni.built_year) == (610, 1266, 1997)
+    assert (
+        cheongnyangni.household_count,
+        cheongnyangni.resident_count,
+        cheongnyangni.built_year,
+    ) == (610, 1266, 1997)
     # The report prints 31.6% for 401 of 1,266 (31.67…, cut rather than rounded).
     assert cheongnyangni.elderly_share == Decimal("31.6")
-    assert 401 / 1266 * 100 == pytest.approx(31.6, abs=0.1)
+    assert pytest.approx(31.6, abs=0.1) == 401 / 1266 * 100
     assert "47.7%" in cheongnyangni.description
     assert complex_named("응암동 H아파트").household_count is None
     assert "약 700세대" in complex_named("전농동 R아파트").description
 
 
 def test_each_stage_has_its_recorded_history(demo):
-    stages = dict(db.session.execute(
-        select(Complex.name, Participation.stage).join(Participation.complex)).all())
+    stages = dict(
+        db.session.execute(
+            select(Complex.name, Participation.stage).join(Participation.complex)
+        ).all()
+    )
     assert stages["아현동 P아파트"] is Stage.RUNNING
     assert stages["응암동 H아파트"] is Stage.EVALUATION
     invented = {stage for name, stage in stages.items() if name.startswith("가상")}
-    assert invented == {Stage.RECRUITING, Stage.PROBLEM_WORKSHOP, Stage.SOLUTION_WORKSHOP,
-                        Stage.PLANNING}
+    assert invented == {
+        Stage.RECRUITING,
+        Stage.PROBLEM_WORKSHOP,
+        Stage.SOLUTION_WORKSHOP,
+        Stage.PLANNING,
+    }
     center = db.session.scalars(select(User).where(User.username == "center")).one()
     moves = db.session.scalars(select(StageMove)).all()
     assert moves and all(move.moved_by_id == center.id and move.note == SEED_NOTE for move in moves)
-    eungam = db.session.scalars(select(Participation).join(Participation.complex)
-                                .where(Complex.name == "응암동 H아파트")).one()
+    eungam = db.session.scalars(
+        select(Participation).join(Participation.complex).where(Complex.name == "응암동 H아파트")
+    ).one()
     assert [move.to_stage for move in eungam.stage_moves] == [
-        Stage.PROBLEM_WORKSHOP, Stage.SOLUTION_WORKSHOP, Stage.PLANNING, Stage.RUNNING,
-        Stage.EVALUATION]
+        Stage.PROBLEM_WORKSHOP,
+        Stage.SOLUTION_WORKSHOP,
+        Stage.PLANNING,
+        Stage.RUNNING,
+        Stage.EVALUATION,
+    ]
 
 
 def test_every_household_has_a_live_invitation_code(demo):
-    live = db.session.scalar(select(func.count(InvitationCode.id))
-                             .where(InvitationCode.revoked_at.is_(None)))
+    live = db.session.scalar(
+        select(func.count(InvitationCode.id)).where(InvitationCode.revoked_at.is_(None))
+    )
     assert live == demo.household_count == 90
 
 
 def test_the_report_enterprises_are_verified(demo):
     enterprises = db.session.scalars(select(Enterprise).where(Enterprise.source == "report")).all()
     assert {enterprise.name for enterprise in enterprises} == {
-        "트리플래닛", "십년후연구소", "김이백", "소녀방앗간", "YMCA서울아가야", "헬스브릿지"}
+        "트리플래닛",
+        "십년후연구소",
+        "김이백",
+        "소녀방앗간",
+        "YMCA서울아가야",
+        "헬스브릿지",
+    }
     assert all(enterprise.verified and enterprise.source == "report" for enterprise in enterprises)
 
 
 def test_coordinators_are_placed_today(demo):
-    for username, complex_name in (("coord.park", "아현동 P아파트"), ("coord.jung", "응암동 H아파트"),
-                                   ("coord.lee", "청량리 H아파트")):
+    for username, complex_name in (
+        ("coord.park", "아현동 P아파트"),
+        ("coord.jung", "응암동 H아파트"),
+        ("coord.lee", "청량리 H아파트"),
+    ):
         coordinator = db.session.scalars(select(User).where(User.username == username)).one()
         assert coordinator.source == "report"
         assert complex_named(complex_name).can_manage(coordinator)

@@ -1,4 +1,5 @@
 """Korean is the default language: every string the app can show has a Korean text."""
+
 import re
 from pathlib import Path
 
@@ -16,8 +17,10 @@ def source_messages():
         method_map, options_map = parse_mapping_cfg(config)
     found = {}
     for filename, lineno, message, _comments, _context in extract_from_dir(
-        str(ROOT), method_map, options_map, keywords={"_": None, "gettext": None, "_l": None,
-                                                      "lazy_gettext": None, "ngettext": (1, 2)},
+        str(ROOT),
+        method_map,
+        options_map,
+        keywords={"_": None, "gettext": None, "_l": None, "lazy_gettext": None, "ngettext": (1, 2)},
     ):
         # A plural is one entry, found by its singular.
         msgid = message[0] if isinstance(message, tuple) else message
@@ -36,8 +39,11 @@ def korean():
 
 
 def test_every_string_in_the_code_has_a_korean_translation(korean):
-    missing = {msgid: where for msgid, where in source_messages().items()
-               if not (korean.get(msgid) and korean.get(msgid).string)}
+    missing = {
+        msgid: where
+        for msgid, where in source_messages().items()
+        if not (korean.get(msgid) and korean.get(msgid).string)
+    }
     assert missing == {}
 
 

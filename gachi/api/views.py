@@ -6,6 +6,7 @@ anything a resident wrote. Every figure comes from gachi.kpi.queries, as on the 
 a cohort's figures as computed by the last refresh ("computed_at"), a complex's own
 results as they stand.
 """
+
 from decimal import Decimal
 
 from flask import Blueprint, abort, jsonify, request, url_for
@@ -45,17 +46,26 @@ def _positive_arg(name, default, maximum):
 
 
 def _paging():
-    return (_positive_arg("page", 1, 1_000_000),
-            _positive_arg("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE))
+    return (
+        _positive_arg("page", 1, 1_000_000),
+        _positive_arg("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE),
+    )
 
 
 def _page(items, page, per_page, total, endpoint, more=None, **args):
     has_next = page * per_page < total
-    return jsonify({
-        **(more or {}),
-        "items": items, "page": page, "per_page": per_page, "total": total,
-        "next": url_for(endpoint, page=page + 1, per_page=per_page, **args) if has_next else None,
-    })
+    return jsonify(
+        {
+            **(more or {}),
+            "items": items,
+            "page": page,
+            "per_page": per_page,
+            "total": total,
+            "next": url_for(endpoint, page=page + 1, per_page=per_page, **args)
+            if has_next
+            else None,
+        }
+    )
 
 
 def _moment(value):
@@ -64,16 +74,29 @@ def _moment(value):
 
 
 def _kpi(kpi):
-    return {"code": kpi.code, "name_ko": kpi.name_ko, "name_en": kpi.name_en,
-            "unit_ko": kpi.unit_ko, "unit_en": kpi.unit_en, "direction": kpi.direction.value,
-            "method": kpi.method.value, "definition_ko": kpi.definition_ko,
-            "definition_en": kpi.definition_en}
+    return {
+        "code": kpi.code,
+        "name_ko": kpi.name_ko,
+        "name_en": kpi.name_en,
+        "unit_ko": kpi.unit_ko,
+        "unit_en": kpi.unit_en,
+        "direction": kpi.direction.value,
+        "method": kpi.method.value,
+        "definition_ko": kpi.definition_ko,
+        "definition_en": kpi.definition_en,
+    }
 
 
 def _figure(figure):
-    return {"code": figure.kpi.code, "target": _number(figure.target),
-            "actual": _number(figure.actual), "rate": figure.rate, "arrow": figure.arrow,
-            "numerator": _number(figure.numerator), "denominator": _number(figure.denominator)}
+    return {
+        "code": figure.kpi.code,
+        "target": _number(figure.target),
+        "actual": _number(figure.actual),
+        "rate": figure.rate,
+        "arrow": figure.arrow,
+        "numerator": _number(figure.numerator),
+        "denominator": _number(figure.denominator),
+    }
 
 
 def _figures(row, kpis):
@@ -96,14 +119,23 @@ def cohorts():
     rows = db.session.execute(
         select(Cohort, func.count(Participation.id))
         .outerjoin(Participation, Participation.cohort_id == Cohort.id)
-        .group_by(Cohort.id).order_by(Cohort.year.desc(), Cohort.id.desc())
-        .limit(per_page).offset((page - 1) * per_page)).all()
-    items = [{"id": cohort.id, "name": cohort.name, "year": cohort.year,
-              "starts_on": cohort.starts_on.isoformat() if cohort.starts_on else None,
-              "ends_on": cohort.ends_on.isoformat() if cohort.ends_on else None,
-              "complex_count": count,
-              "results": url_for(".cohort_results", cohort_id=cohort.id)}
-             for cohort, count in rows]
+        .group_by(Cohort.id)
+        .order_by(Cohort.year.desc(), Cohort.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    items = [
+        {
+            "id": cohort.id,
+            "name": cohort.name,
+            "year": cohort.year,
+            "starts_on": cohort.starts_on.isoformat() if cohort.starts_on else None,
+            "ends_on": cohort.ends_on.isoformat() if cohort.ends_on else None,
+            "complex_count": count,
+            "results": url_for(".cohort_results", cohort_id=cohort.id),
+        }
+        for cohort, count in rows
+    ]
     return _page(items, page, per_page, total, ".cohorts")
 
 
@@ -115,15 +147,23 @@ def cohort_results(cohort_id):
     if by not in (None, "district", "category"):
         abort(400, description="by must be district or category.")
     board = queries.cohort_board(cohort.id)
-    body = {"cohort": {"id": cohort.id, "name": cohort.name},
-            "computed_at": _moment(board.as_of),
-            "complex_count": board.totals.complex_count,
-            "figures": [_figure(figure) for figure in board.figures]}
+    body = {
+        "cohort": {"id": cohort.id, "name": cohort.name},
+        "computed_at": _moment(board.as_of),
+        "complex_count": board.totals.complex_count,
+        "figures": [_figure(figure) for figure in board.figures],
+    }
     if by is not None:
         body["by"] = by
-        body["rows"] = [{"key": row.key.value if by == "district" else row.key, "label": row.label,
-                         "complex_count": row.complex_count, "figures": _figures(row, board.kpis)}
-                        for row in queries.rollup(cohort.id, board.kpis, by)]
+        body["rows"] = [
+            {
+                "key": row.key.value if by == "district" else row.key,
+                "label": row.label,
+                "complex_count": row.complex_count,
+                "figures": _figures(row, board.kpis),
+            }
+            for row in queries.rollup(cohort.id, board.kpis, by)
+        ]
     return jsonify(body)
 
 
@@ -136,21 +176,40 @@ def cohort_complexes(cohort_id):
     state = queries.figures_state(cohort.id)
     kpis = queries.active_kpis()
     rows = queries.rollup(cohort.id, kpis, "complex", page=page, per_page=per_page)
-    items = [{"participation_id": row.participation_id, "name": row.label,
-              "district": row.district.value, "stage": row.stage.value,
-              "figures": _figures(row, kpis)} for row in rows]
-    return _page(items, page, per_page, queries.complex_count(cohort.id), ".cohort_complexes",
-                 more={"computed_at": _moment(state.computed_at if state else None)},
-                 cohort_id=cohort.id)
+    items = [
+        {
+            "participation_id": row.participation_id,
+            "name": row.label,
+            "district": row.district.value,
+            "stage": row.stage.value,
+            "figures": _figures(row, kpis),
+        }
+        for row in rows
+    ]
+    return _page(
+        items,
+        page,
+        per_page,
+        queries.complex_count(cohort.id),
+        ".cohort_complexes",
+        more={"computed_at": _moment(state.computed_at if state else None)},
+        cohort_id=cohort.id,
+    )
 
 
 @bp.route("/participations/<int:participation_id>/results")
 def participation_results(participation_id):
     participation = db.session.get(Participation, participation_id) or abort(
-        404, description="No such participation.")
+        404, description="No such participation."
+    )
     board = queries.participation_board(participation)
-    return jsonify({"participation_id": participation.id, "cohort_id": participation.cohort_id,
-                    "complex": participation.complex.name,
-                    "district": participation.complex.district.value,
-                    "stage": participation.stage.value,
-                    "figures": [_figure(figure) for figure in board.figures]})
+    return jsonify(
+        {
+            "participation_id": participation.id,
+            "cohort_id": participation.cohort_id,
+            "complex": participation.complex.name,
+            "district": participation.complex.district.value,
+            "stage": participation.stage.value,
+            "figures": [_figure(figure) for figure in board.figures],
+        }
+    )

@@ -3,6 +3,7 @@
 An action written by code but missing here is shown by its code (`label_of`), so the page
 never hides an entry; tests/audit check that every action the code writes has a label.
 """
+
 from flask_babel import lazy_gettext as _l
 
 # Reads of other people's personal data (gachi.core.audit.personal_data_shown).
@@ -115,5 +116,8 @@ def label_of(action):
 
 def action_choices():
     """(code, label) for the filter, views first, then changes, each by its label."""
-    return [(code, label) for labels in (VIEW_LABELS, CHANGE_LABELS)
-            for code, label in sorted(labels.items(), key=lambda item: str(item[1]))]
+    return [
+        (code, label)
+        for labels in (VIEW_LABELS, CHANGE_LABELS)
+        for code, label in sorted(labels.items(), key=lambda item: str(item[1]))
+    ]

@@ -1,4 +1,5 @@
 """The reads behind the audit log page, its file and a person's own data export."""
+
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -40,8 +41,12 @@ def _seoul_midnight(day):
 
 def _people_matching(person):
     needle = person.lower()
-    return select(User.id).where(or_(func.lower(User.username) == needle,
-                                     func.lower(User.display_name).contains(needle, autoescape=True)))
+    return select(User.id).where(
+        or_(
+            func.lower(User.username) == needle,
+            func.lower(User.display_name).contains(needle, autoescape=True),
+        )
+    )
 
 
 def _conditions(filters):
@@ -53,12 +58,19 @@ def _conditions(filters):
     if filters.action:
         conditions.append(AuditEntry.action == filters.action)
     if filters.complex_name:
-        conditions.append(AuditEntry.complex_id.in_(select(Complex.id).where(
-            Complex.name.contains(filters.complex_name, autoescape=True))))
+        conditions.append(
+            AuditEntry.complex_id.in_(
+                select(Complex.id).where(
+                    Complex.name.contains(filters.complex_name, autoescape=True)
+                )
+            )
+        )
     if filters.since:
         conditions.append(AuditEntry.created_at >= _seoul_midnight(filters.since))
     if filters.until:
-        conditions.append(AuditEntry.created_at < _seoul_midnight(filters.until + timedelta(days=1)))
+        conditions.append(
+            AuditEntry.created_at < _seoul_midnight(filters.until + timedelta(days=1))
+        )
     return conditions
 
 
@@ -69,7 +81,9 @@ def _rows(conditions, *, limit, offset=0):
         .outerjoin(Complex, Complex.id == AuditEntry.complex_id)
         .where(*conditions)
         .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
-        .limit(limit).offset(offset)).all()
+        .limit(limit)
+        .offset(offset)
+    ).all()
     return [AuditRow(*row) for row in rows]
 
 
@@ -78,10 +92,11 @@ def _with_subjects(rows):
     by_id = {row.entry.id: row for row in rows}
     if by_id:
         for entry_id, name, role in db.session.execute(
-                select(AuditSubject.entry_id, User.display_name, User.role)
-                .join(User, User.id == AuditSubject.user_id)
-                .where(AuditSubject.entry_id.in_(by_id))
-                .order_by(AuditSubject.entry_id, User.display_name, User.id)):
+            select(AuditSubject.entry_id, User.display_name, User.role)
+            .join(User, User.id == AuditSubject.user_id)
+            .where(AuditSubject.entry_id.in_(by_id))
+            .order_by(AuditSubject.entry_id, User.display_name, User.id)
+        ):
             by_id[entry_id].subjects.append((name, role))
     return rows
 

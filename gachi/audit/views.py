@@ -1,4 +1,5 @@
 """The audit log for staff admins: filtered, paged, and as a CSV file."""
+
 from flask import Blueprint, render_template, request
 from flask_babel import force_locale
 from flask_login import current_user
@@ -23,10 +24,14 @@ def _filter_form():
 
 def _logged(response, action, form, valid):
     """Reading the log shows who looked at whom: that is logged as well, with the filters."""
-    filters = {name: request.args.get(name) for name in ("person", "action", "complex_name",
-                                                         "since", "until") if request.args.get(name)}
-    return personal_data_shown(response, action, AuditEntry, actor=current_user,
-                               after=filters if valid else None)
+    filters = {
+        name: request.args.get(name)
+        for name in ("person", "action", "complex_name", "since", "until")
+        if request.args.get(name)
+    }
+    return personal_data_shown(
+        response, action, AuditEntry, actor=current_user, after=filters if valid else None
+    )
 
 
 @bp.route("/staff/audit")
@@ -36,8 +41,14 @@ def audit_log():
     filters = form.filters() if valid else queries.AuditFilters()
     page = queries.entry_page(filters, page=(form.page.data or 1) if valid else 1)
     filter_args = {key: value for key, value in request.args.items() if key != "page"}
-    html = render_template("audit/audit_log.html", form=form, page=page, label_of=label_of,
-                           filters_refused=not valid, filter_args=filter_args)
+    html = render_template(
+        "audit/audit_log.html",
+        form=form,
+        page=page,
+        label_of=label_of,
+        filters_refused=not valid,
+        filter_args=filter_args,
+    )
     return _logged((html, 200 if valid else 400), "audit_log.view", form, valid)
 
 
@@ -49,10 +60,14 @@ def _export_rows(rows):
     for row in rows:
         entry = row.entry
         yield [
-            f"{to_seoul(entry.created_at):%Y-%m-%d %H:%M:%S}", row.actor_name or "",
-            str(row.actor_role.label) if row.actor_role else "", str(label_of(entry.action)),
+            f"{to_seoul(entry.created_at):%Y-%m-%d %H:%M:%S}",
+            row.actor_name or "",
+            str(row.actor_role.label) if row.actor_role else "",
+            str(label_of(entry.action)),
             f"{entry.object_type} {entry.object_id}" if entry.object_id else entry.object_type,
-            row.complex_name or "", "; ".join(name for name, _role in row.subjects)]
+            row.complex_name or "",
+            "; ".join(name for name, _role in row.subjects),
+        ]
 
 
 @bp.route("/staff/audit.csv")
@@ -60,10 +75,25 @@ def _export_rows(rows):
 def audit_log_csv():
     form, valid = _filter_form()
     if not valid:
-        return _logged((render_template("audit/audit_log.html", form=form, page=None,
-                                        label_of=label_of, filters_refused=True, filter_args={}),
-                        400), "audit_log.view", form, valid)
+        return _logged(
+            (
+                render_template(
+                    "audit/audit_log.html",
+                    form=form,
+                    page=None,
+                    label_of=label_of,
+                    filters_refused=True,
+                    filter_args={},
+                ),
+                400,
+            ),
+            "audit_log.view",
+            form,
+            valid,
+        )
     with force_locale("ko"):
-        response = csv_response(list(_export_rows(queries.export_rows(form.filters()))),
-                                f"gachi-audit-{seoul_today():%Y%m%d}.csv")
+        response = csv_response(
+            list(_export_rows(queries.export_rows(form.filters()))),
+            f"gachi-audit-{seoul_today():%Y%m%d}.csv",
+        )
     return _logged(response, "audit_log.export", form, valid)

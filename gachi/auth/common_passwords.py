@@ -8,22 +8,39 @@ the same words in Hangul, and this programme's own name.
 
 Comparison is case-insensitive: "Password1" is as guessable as "password1".
 """
+
 import unicodedata
 from functools import cache
 
-KOREAN_FAVOURITES = frozenset({
-    "1q2w3e4r!", "1q2w3e4r5t!", "qwer1234!", "asdf1234!", "1qaz2wsx!",
-    "dkssudgktpdy",   # 안녕하세요
-    "tkfkdgody",      # 사랑해요
-    "tkfkdgo1234",    # 사랑해1234
-    "qlalfqjsgh",     # 비밀번호
-    "qlalfqjsgh1234",
-    "votmdnjem",      # 패스워드
-    "saranghae", "saranghae1", "saranghaeyo",
-    "안녕하세요", "사랑해요사랑해요", "비밀번호", "비밀번호1234", "패스워드1234",
-    "rkxdltkffla",    # 같이살림
-    "gachisallim", "gachi1234", "gachi12345", "같이살림", "같이살림1234",
-})
+KOREAN_FAVOURITES = frozenset(
+    {
+        "1q2w3e4r!",
+        "1q2w3e4r5t!",
+        "qwer1234!",
+        "asdf1234!",
+        "1qaz2wsx!",
+        "dkssudgktpdy",  # 안녕하세요
+        "tkfkdgody",  # 사랑해요
+        "tkfkdgo1234",  # 사랑해1234
+        "qlalfqjsgh",  # 비밀번호
+        "qlalfqjsgh1234",
+        "votmdnjem",  # 패스워드
+        "saranghae",
+        "saranghae1",
+        "saranghaeyo",
+        "안녕하세요",
+        "사랑해요사랑해요",
+        "비밀번호",
+        "비밀번호1234",
+        "패스워드1234",
+        "rkxdltkffla",  # 같이살림
+        "gachisallim",
+        "gachi1234",
+        "gachi12345",
+        "같이살림",
+        "같이살림1234",
+    }
+)
 
 
 @cache

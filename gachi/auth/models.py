@@ -1,4 +1,5 @@
 """Accounts and the records that protect sign-in."""
+
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -22,11 +23,16 @@ class Role(LabelledEnum):
 class User(UserMixin, TimestampMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint("role != 'resident' OR household_id IS NOT NULL", name="resident_household"),
-        CheckConstraint("role != 'partner' OR enterprise_id IS NOT NULL", name="partner_enterprise"),
+        CheckConstraint(
+            "role != 'resident' OR household_id IS NOT NULL", name="resident_household"
+        ),
+        CheckConstraint(
+            "role != 'partner' OR enterprise_id IS NOT NULL", name="partner_enterprise"
+        ),
         CheckConstraint("session_version >= 1", name="session_version_positive"),
-        CheckConstraint("two_factor_since IS NULL OR totp_secret IS NOT NULL",
-                        name="two_factor_has_secret"),
+        CheckConstraint(
+            "two_factor_since IS NULL OR totp_secret IS NOT NULL", name="two_factor_has_secret"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

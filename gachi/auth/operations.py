@@ -1,4 +1,5 @@
 """The verbs that change accounts: signing in, joining, passwords, account admin."""
+
 import re
 import unicodedata
 from functools import cache
@@ -19,8 +20,10 @@ from gachi.core.time import utcnow
 from gachi.extensions import db
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,29}$")
-USERNAME_RULE = _l("A user name has 3 to 30 letters (a–z), digits, dots, hyphens or underscores, "
-                   "and starts with a letter or digit.")
+USERNAME_RULE = _l(
+    "A user name has 3 to 30 letters (a–z), digits, dots, hyphens or underscores, "
+    "and starts with a letter or digit."
+)
 STAFF_CREATED_ROLES = (Role.COORDINATOR, Role.PARTNER, Role.STAFF)
 
 
@@ -44,8 +47,9 @@ class WrongPassword(AccountError):
 class InvalidCode(AccountError):
     code = "invalid_code"
     field = "code"
-    default_message = _l("This code is not valid. Check the slip from your coordinator, "
-                         "or ask them for a new code.")
+    default_message = _l(
+        "This code is not valid. Check the slip from your coordinator, or ask them for a new code."
+    )
 
 
 class UsernameTaken(AccountError, Conflict):
@@ -80,12 +84,20 @@ def check_new_password(password: str, *, username: str) -> None:
     shortest = current_app.config["PASSWORD_MIN_LENGTH"]
     longest = current_app.config["PASSWORD_MAX_LENGTH"]
     if len(password) < shortest:
-        raise PasswordRejected(_l("A password needs at least %(count)s characters."), count=shortest)
+        raise PasswordRejected(
+            _l("A password needs at least %(count)s characters."), count=shortest
+        )
     if len(password) > longest:
-        raise PasswordRejected(_l("A password can have at most %(count)s characters."), count=longest)
+        raise PasswordRejected(
+            _l("A password can have at most %(count)s characters."), count=longest
+        )
     if is_common_password(password):
-        raise PasswordRejected(_l("This password is one of the most common ones and easy to guess. "
-                                  "Please choose another."))
+        raise PasswordRejected(
+            _l(
+                "This password is one of the most common ones and easy to guess. "
+                "Please choose another."
+            )
+        )
     if password.lower() == normalise_username(username):
         raise PasswordRejected(_l("Your password must not be your user name."))
 
@@ -111,8 +123,10 @@ def authenticate(username: str, password: str):
     user = db.session.scalar(select(User).where(User.username == normalise_username(username)))
     if user is None:
         config = current_app.config
-        verify_password(_dummy_hash(config["PASSWORD_HASH_TIME_COST"],
-                                    config["PASSWORD_HASH_MEMORY_KIB"]), password)
+        verify_password(
+            _dummy_hash(config["PASSWORD_HASH_TIME_COST"], config["PASSWORD_HASH_MEMORY_KIB"]),
+            password,
+        )
         return None
     return user if verify_password(user.password_hash, password) else None
 
@@ -127,7 +141,8 @@ def record_sign_in(user, password: str) -> None:
 def end_all_sessions(user) -> None:
     """Every session and remember-me cookie of `user` stops working (atomic bump)."""
     db.session.execute(
-        update(User).where(User.id == user.id)
+        update(User)
+        .where(User.id == user.id)
         .values(session_version=User.session_version + 1)
         .execution_options(synchronize_session=False)
     )
@@ -151,9 +166,11 @@ def change_password(user, current: str, new: str, actor) -> None:
 
 
 def _live_code(code: str):
-    return db.session.scalar(select(InvitationCode).where(
-        InvitationCode.code == normalise_code(code), InvitationCode.revoked_at.is_(None)
-    ))
+    return db.session.scalar(
+        select(InvitationCode).where(
+            InvitationCode.code == normalise_code(code), InvitationCode.revoked_at.is_(None)
+        )
+    )
 
 
 def _add_user(user) -> None:
@@ -183,9 +200,14 @@ def join_household(code: str, username: str, display_name: str, password: str):
     if invitation is None:
         raise InvalidCode()
     _check_username_free(username)
-    user = User(username=username, display_name=display_name, role=Role.RESIDENT,
-                household_id=invitation.household_id, password_hash=hash_password(password),
-                password_changed_at=utcnow())
+    user = User(
+        username=username,
+        display_name=display_name,
+        role=Role.RESIDENT,
+        household_id=invitation.household_id,
+        password_hash=hash_password(password),
+        password_changed_at=utcnow(),
+    )
     _add_user(user)
     counted = db.session.execute(
         update(InvitationCode)
@@ -195,14 +217,32 @@ def join_household(code: str, username: str, display_name: str, password: str):
     )
     if counted.rowcount != 1:
         raise InvalidCode()  # revoked while we were working
-    log_change("account.join", user, actor=user, complex_id=invitation.household.complex_id,
-               after={"username": username, "household_id": invitation.household_id,
-                      "invitation_code_id": invitation.id})
+    log_change(
+        "account.join",
+        user,
+        actor=user,
+        complex_id=invitation.household.complex_id,
+        after={
+            "username": username,
+            "household_id": invitation.household_id,
+            "invitation_code_id": invitation.id,
+        },
+    )
     return user
 
 
-def create_account(role: Role, username: str, display_name: str, password: str, *, actor,
-                   enterprise=None, is_admin=False, phone=None, email=None):
+def create_account(
+    role: Role,
+    username: str,
+    display_name: str,
+    password: str,
+    *,
+    actor,
+    enterprise=None,
+    is_admin=False,
+    phone=None,
+    email=None,
+):
     """Staff create a coordinator, enterprise partner or staff account.
 
     Residents are not made here: they join with their household's code.
@@ -214,15 +254,29 @@ def create_account(role: Role, username: str, display_name: str, password: str, 
     username = normalise_username(username)
     _check_username_free(username)
     check_new_password(password, username=username)
-    user = User(username=username, display_name=display_name, role=role,
-                is_admin=bool(is_admin) and role is Role.STAFF,
-                enterprise_id=enterprise.id if role is Role.PARTNER else None,
-                phone=phone or None, email=email or None, password_hash=hash_password(password))
+    user = User(
+        username=username,
+        display_name=display_name,
+        role=role,
+        is_admin=bool(is_admin) and role is Role.STAFF,
+        enterprise_id=enterprise.id if role is Role.PARTNER else None,
+        phone=phone or None,
+        email=email or None,
+        password_hash=hash_password(password),
+    )
     _add_user(user)
-    log_change("account.create", user, actor=actor, after={
-        "username": username, "role": role.value, "is_admin": user.is_admin,
-        "enterprise_id": user.enterprise_id, "display_name": display_name,
-    })
+    log_change(
+        "account.create",
+        user,
+        actor=actor,
+        after={
+            "username": username,
+            "role": role.value,
+            "is_admin": user.is_admin,
+            "enterprise_id": user.enterprise_id,
+            "display_name": display_name,
+        },
+    )
     return user
 
 
@@ -236,8 +290,13 @@ def update_account(user, *, actor, display_name, phone, email, active, is_admin)
         raise AccountChangeRefused(_l("You cannot turn off your own account."))
     if user.id == actor.id and user.is_admin and not is_admin:
         raise AccountChangeRefused(_l("You cannot remove your own admin right."))
-    wanted = {"display_name": display_name, "phone": phone or None, "email": email or None,
-              "active": bool(active), "is_admin": bool(is_admin) and user.is_staff}
+    wanted = {
+        "display_name": display_name,
+        "phone": phone or None,
+        "email": email or None,
+        "active": bool(active),
+        "is_admin": bool(is_admin) and user.is_staff,
+    }
     changed = {name: value for name, value in wanted.items() if getattr(user, name) != value}
     if not changed:
         return user
@@ -246,9 +305,13 @@ def update_account(user, *, actor, display_name, phone, email, active, is_admin)
         setattr(user, name, value)
     if changed.get("active") is False:
         end_all_sessions(user)
-    log_change("account.update", user, actor=actor,
-               before={k: ("…" if k in _PRIVATE_FIELDS else v) for k, v in before.items()},
-               after={k: ("…" if k in _PRIVATE_FIELDS else v) for k, v in changed.items()})
+    log_change(
+        "account.update",
+        user,
+        actor=actor,
+        before={k: ("…" if k in _PRIVATE_FIELDS else v) for k, v in before.items()},
+        after={k: ("…" if k in _PRIVATE_FIELDS else v) for k, v in changed.items()},
+    )
     return user
 
 

@@ -1,4 +1,5 @@
 """Password hashing (Argon2id, OWASP parameters from config) and the rules for new ones."""
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app

@@ -1,4 +1,5 @@
 """The reads behind the account admin pages."""
+
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -15,16 +16,22 @@ def account_page(*, role=None, search=None, page=1):
     (count, rows, and one each for households with complexes and enterprises)."""
     query = (
         select(User)
-        .options(selectinload(User.household).selectinload(Household.complex),
-                 selectinload(User.enterprise))
+        .options(
+            selectinload(User.household).selectinload(Household.complex),
+            selectinload(User.enterprise),
+        )
         .order_by(User.username)
     )
     if role is not None:
         query = query.where(User.role == role)
     if search:
         needle = search.lower()
-        query = query.where(or_(User.username.contains(needle, autoescape=True),
-                                func.lower(User.display_name).contains(needle, autoescape=True)))
+        query = query.where(
+            or_(
+                User.username.contains(needle, autoescape=True),
+                func.lower(User.display_name).contains(needle, autoescape=True),
+            )
+        )
     return db.paginate(query, page=page, per_page=ACCOUNTS_PER_PAGE, error_out=False)
 
 

@@ -19,6 +19,7 @@ that is when a staff member's short password is noticed (operations.
 must_renew_password). The session then carries RENEW_PASSWORD, and the gate
 (views.renew_short_password_first) lets them only change it or sign out.
 """
+
 from datetime import timedelta
 
 from flask import current_app, session
@@ -134,9 +135,14 @@ def _keep_header(user):
 def start_pending_sign_in(user, *, remember, next_url, renew_password=False):
     """The password was right; the second step decides (nobody is signed in yet)."""
     _end_this_session()
-    session[PENDING] = {"user": user.id, "version": user.session_version,
-                        "at": utcnow().timestamp(), "remember": bool(remember), "next": next_url,
-                        "renew_password": bool(renew_password)}
+    session[PENDING] = {
+        "user": user.id,
+        "version": user.session_version,
+        "at": utcnow().timestamp(),
+        "remember": bool(remember),
+        "next": next_url,
+        "renew_password": bool(renew_password),
+    }
 
 
 def pending_sign_in():
@@ -146,9 +152,13 @@ def pending_sign_in():
         return None, None
     user = db.session.get(User, pending.get("user") or 0)
     age = utcnow().timestamp() - pending.get("at", 0)
-    if (user is None or not user.active or not user.has_two_factor
-            or user.session_version != pending.get("version")
-            or not 0 <= age <= PENDING_LIFETIME.total_seconds()):
+    if (
+        user is None
+        or not user.active
+        or not user.has_two_factor
+        or user.session_version != pending.get("version")
+        or not 0 <= age <= PENDING_LIFETIME.total_seconds()
+    ):
         session.pop(PENDING, None)
         return None, None
     return user, pending

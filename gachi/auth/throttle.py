@@ -37,12 +37,13 @@ Why it works this way:
   queue; on PostgreSQL the overshoot is at most the number of requests served at
   once, which does not change the arithmetic of guessing.
 """
+
 import math
 import random
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 
 from gachi.auth.models import LoginFailure
 from gachi.core.time import as_aware, utcnow
@@ -65,7 +66,9 @@ def _window_frees_at(since, allowed, *conditions):
     return db.session.scalar(
         select(LoginFailure.created_at)
         .where(LoginFailure.created_at >= since, *conditions)
-        .order_by(LoginFailure.created_at.desc()).offset(allowed - 1).limit(1)
+        .order_by(LoginFailure.created_at.desc())
+        .offset(allowed - 1)
+        .limit(1)
     )
 
 
@@ -75,8 +78,10 @@ def seconds_to_wait(account: str, address: str) -> int:
     account, address = _key(account), _key(address)
     config, now = current_app.config, utcnow()
     limits = [
-        (config["LOGIN_LIMIT_ACCOUNT_ADDRESS"],
-         (LoginFailure.account == account, LoginFailure.address == address)),
+        (
+            config["LOGIN_LIMIT_ACCOUNT_ADDRESS"],
+            (LoginFailure.account == account, LoginFailure.address == address),
+        ),
         (config["LOGIN_LIMIT_ADDRESS"], (LoginFailure.address == address,)),
     ]
     if account != JOIN_ACCOUNT:
@@ -102,9 +107,11 @@ def record_failure(account: str, address: str) -> None:
 
 def clear_failures(account: str, address: str) -> None:
     """After a successful sign-in: this pair starts afresh (other addresses do not)."""
-    db.session.execute(delete(LoginFailure).where(
-        LoginFailure.account == _key(account), LoginFailure.address == _key(address)
-    ))
+    db.session.execute(
+        delete(LoginFailure).where(
+            LoginFailure.account == _key(account), LoginFailure.address == _key(address)
+        )
+    )
 
 
 def purge() -> int:

@@ -23,6 +23,7 @@ Why it works this way:
   a password change does.
 - These functions never commit: the view does (see STYLE.md).
 """
+
 import hashlib
 import hmac
 import secrets
@@ -33,7 +34,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, or_, select, update
 
 from gachi.auth.models import RecoveryCode, User
-from gachi.auth.operations import AccountChangeRefused, AccountError, WrongPassword, end_all_sessions
+from gachi.auth.operations import (
+    AccountChangeRefused,
+    AccountError,
+    WrongPassword,
+    end_all_sessions,
+)
 from gachi.auth.passwords import verify_password
 from gachi.core.audit import log_change
 from gachi.core.time import utcnow
@@ -52,8 +58,10 @@ class WrongCode(AccountError):
     code = "wrong_code"
     field = "code"
     status = 401
-    default_message = _l("This code is not right, or it was already used. Type the code your "
-                         "app shows now, or one of your recovery codes.")
+    default_message = _l(
+        "This code is not right, or it was already used. Type the code your "
+        "app shows now, or one of your recovery codes."
+    )
 
 
 class TwoFactorRefused(AccountChangeRefused):
@@ -61,6 +69,7 @@ class TwoFactorRefused(AccountChangeRefused):
 
 
 # Codes -----------------------------------------------------------------------------
+
 
 def _totp(secret):
     return pyotp.TOTP(secret, interval=STEP_SECONDS)
@@ -78,8 +87,11 @@ def code_for(secret: str, now=None) -> str:
 def _normalise(code: str) -> str:
     """Upper-case ASCII letters and digits only: spaces and dashes typed from paper go, and
     so do other scripts' digits (compare_digest refuses non-ASCII text)."""
-    return "".join(character for character in (code or "").upper()
-                   if character.isascii() and character.isalnum())
+    return "".join(
+        character
+        for character in (code or "").upper()
+        if character.isascii() and character.isalnum()
+    )
 
 
 def _matching_step(secret: str, code: str, now) -> int | None:
@@ -97,8 +109,7 @@ def _claim_step(user, step: int) -> bool:
     """Record `step` as used unless it (or a later one) already was: one winner per code."""
     claimed = db.session.execute(
         update(User)
-        .where(User.id == user.id,
-               or_(User.totp_last_step.is_(None), User.totp_last_step < step))
+        .where(User.id == user.id, or_(User.totp_last_step.is_(None), User.totp_last_step < step))
         .values(totp_last_step=step)
         .execution_options(synchronize_session=False)
     )
@@ -121,8 +132,11 @@ def _use_recovery_code(user, code: str, now) -> bool:
         return False
     used = db.session.execute(
         update(RecoveryCode)
-        .where(RecoveryCode.user_id == user.id, RecoveryCode.code_hash == _digest(code),
-               RecoveryCode.used_at.is_(None))
+        .where(
+            RecoveryCode.user_id == user.id,
+            RecoveryCode.code_hash == _digest(code),
+            RecoveryCode.used_at.is_(None),
+        )
         .values(used_at=now)
         .execution_options(synchronize_session=False)
     )
@@ -142,21 +156,27 @@ def use_code(user, code: str, *, now=None) -> bool:
 
 
 def recovery_codes_left(user) -> int:
-    return db.session.scalar(select(func.count()).select_from(RecoveryCode).where(
-        RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)))
+    return db.session.scalar(
+        select(func.count())
+        .select_from(RecoveryCode)
+        .where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
+    )
 
 
 def _issue_recovery_codes(user) -> list[str]:
     """Ten new codes replace any earlier ones; the plain codes are returned only here."""
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
-    codes = ["".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(RECOVERY_CODE_LENGTH))
-             for _ in range(RECOVERY_CODE_COUNT)]
+    codes = [
+        "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(RECOVERY_CODE_LENGTH))
+        for _ in range(RECOVERY_CODE_COUNT)
+    ]
     db.session.add_all(RecoveryCode(user_id=user.id, code_hash=_digest(code)) for code in codes)
     db.session.flush()
     return [f"{code[:4]}-{code[4:8]}-{code[8:]}" for code in codes]
 
 
 # Enrolment ---------------------------------------------------------------------------
+
 
 def pending_secret(user) -> str:
     """The secret `user` is enrolling with: kept from an earlier visit, so a code already
@@ -238,5 +258,10 @@ def reset(user, *, actor) -> None:
     was_on = user.has_two_factor
     _clear(user)
     end_all_sessions(user)
-    log_change("account.two_factor_reset", user, actor=actor,
-               before={"two_factor": was_on}, after={"two_factor": False})
+    log_change(
+        "account.two_factor_reset",
+        user,
+        actor=actor,
+        before={"two_factor": was_on},
+        after={"two_factor": False},
+    )

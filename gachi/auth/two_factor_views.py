@@ -5,20 +5,30 @@ session holds only a pending sign-in (sessions.start_pending_sign_in). Center st
 without a second factor are sent to enrol before any other page (`staff_enrol_first`,
 the one gate, which also catches sessions begun before the rule).
 """
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from gachi.auth import throttle, two_factor
 from gachi.auth.forms import (
-    AccountEditForm, PasswordResetForm, RecoveryCodesForm, SecondStepForm, TwoFactorConfirmForm,
+    AccountEditForm,
+    PasswordResetForm,
+    RecoveryCodesForm,
+    SecondStepForm,
+    TwoFactorConfirmForm,
     TwoFactorOffForm,
 )
 from gachi.auth.models import User
 from gachi.auth.operations import AccountError, WrongPassword
-from gachi.auth.sessions import pending_sign_in, password_renewal_due, start_session
+from gachi.auth.sessions import password_renewal_due, pending_sign_in, start_session
 from gachi.auth.views import (
-    _address, _form_status, _greet, _has_remember_cookie, _refuse_if_throttled, _render_account,
+    _address,
+    _form_status,
+    _greet,
+    _has_remember_cookie,
+    _refuse_if_throttled,
+    _render_account,
     _show_error,
 )
 from gachi.core.access import load_for, staff_required
@@ -29,8 +39,9 @@ from gachi.extensions import db
 bp = Blueprint("two_factor", __name__)
 
 # What a staff member without a second factor may still reach.
-OPEN_BEFORE_ENROLMENT = frozenset({"two_factor.setup", "auth.logout", "static",
-                                   "public.set_language"})
+OPEN_BEFORE_ENROLMENT = frozenset(
+    {"two_factor.setup", "auth.logout", "static", "public.set_language"}
+)
 FEW_RECOVERY_CODES = 3
 
 
@@ -46,14 +57,17 @@ def staff_enrol_first():
 
 # The second sign-in step ---------------------------------------------------------------
 
+
 @bp.route("/login/code", methods=["GET", "POST"])
 def second_step():
     if current_user.is_authenticated:
         return redirect(url_for("public.home"))
     user, pending = pending_sign_in()
     if user is None:
-        flash(_("Signing in took too long, or it was not started here. Please sign in again."),
-              "warning")
+        flash(
+            _("Signing in took too long, or it was not started here. Please sign in again."),
+            "warning",
+        )
         return redirect(url_for("auth.login"))
     form = SecondStepForm()
     if not form.validate_on_submit():
@@ -71,8 +85,14 @@ def second_step():
     start_session(user, remember=pending["remember"], renew_password=pending.get("renew_password"))
     _greet(user)
     if left <= FEW_RECOVERY_CODES:
-        flash(_("You have %(count)s recovery codes left. Make new ones on the two-factor "
-                "sign-in page.", count=left), "warning")
+        flash(
+            _(
+                "You have %(count)s recovery codes left. Make new ones on the two-factor "
+                "sign-in page.",
+                count=left,
+            ),
+            "warning",
+        )
     return redirect(pending["next"] or url_for("public.home"))
 
 
@@ -90,16 +110,19 @@ def _show_codes(codes):
 def _render_setup(user, form, status):
     secret = two_factor.pending_secret(user)
     uri = two_factor.provisioning_uri(user, secret)
-    page = render_template("auth/two_factor_setup.html", form=form, secret=secret,
-                           qr=two_factor.qr_data_uri(uri))
+    page = render_template(
+        "auth/two_factor_setup.html", form=form, secret=secret, qr=two_factor.qr_data_uri(uri)
+    )
     return page, status, NO_STORE
 
 
 def _render_status(user, status=200, recovery_form=None, off_form=None):
     return render_template(
-        "auth/two_factor_status.html", codes_left=two_factor.recovery_codes_left(user),
+        "auth/two_factor_status.html",
+        codes_left=two_factor.recovery_codes_left(user),
         recovery_form=recovery_form or RecoveryCodesForm(formdata=None),
-        off_form=off_form or TwoFactorOffForm(formdata=None)), status
+        off_form=off_form or TwoFactorOffForm(formdata=None),
+    ), status
 
 
 @bp.route("/account/two-factor", methods=["GET", "POST"])
@@ -125,8 +148,9 @@ def setup():
         else:
             db.session.commit()
             # This browser stays in, still asked for a longer password if it was.
-            start_session(user, remember=_has_remember_cookie(),
-                          renew_password=password_renewal_due())
+            start_session(
+                user, remember=_has_remember_cookie(), renew_password=password_renewal_due()
+            )
             flash(_("Two-factor sign-in is on. Every other device has been signed out."), "info")
             return _show_codes(codes)
     return _render_setup(user, form, status)
@@ -179,6 +203,7 @@ def switch_off():
 
 # Account admin -----------------------------------------------------------------------------
 
+
 @bp.route("/staff/accounts/<int:user_id>/two-factor/reset", methods=["POST"])
 @staff_required
 def reset(user_id):
@@ -188,9 +213,19 @@ def reset(user_id):
     except AccountError as error:
         db.session.rollback()
         flash(str(error), "error")
-        return _render_account(account, AccountEditForm(formdata=None, obj=account),
-                               PasswordResetForm(formdata=None), error.status)
+        return _render_account(
+            account,
+            AccountEditForm(formdata=None, obj=account),
+            PasswordResetForm(formdata=None),
+            error.status,
+        )
     db.session.commit()
-    flash(_("Two-factor sign-in of %(name)s is reset and they are signed out everywhere. "
-            "They set it up again after their password.", name=account.display_name), "info")
+    flash(
+        _(
+            "Two-factor sign-in of %(name)s is reset and they are signed out everywhere. "
+            "They set it up again after their password.",
+            name=account.display_name,
+        ),
+        "info",
+    )
     return redirect(url_for("auth.account_edit", user_id=account.id))

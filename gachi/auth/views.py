@@ -1,9 +1,16 @@
 """Sign-in and sign-out, joining with a code, password change, and account admin."""
+
 import re
 from urllib.parse import urlsplit
 
 from flask import (
-    Blueprint, current_app, flash, redirect, render_template, request, url_for,
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
 )
 from flask_babel import gettext as _
 from flask_login import COOKIE_NAME, current_user, login_required, logout_user
@@ -11,8 +18,13 @@ from werkzeug.exceptions import TooManyRequests
 
 from gachi.auth import operations, queries, throttle
 from gachi.auth.forms import (
-    AccountCreateForm, AccountEditForm, AccountFilterForm, ChangePasswordForm, JoinForm,
-    LoginForm, PasswordResetForm,
+    AccountCreateForm,
+    AccountEditForm,
+    AccountFilterForm,
+    ChangePasswordForm,
+    JoinForm,
+    LoginForm,
+    PasswordResetForm,
 )
 from gachi.auth.models import User
 from gachi.auth.sessions import password_renewal_due, start_pending_sign_in, start_session
@@ -25,8 +37,9 @@ bp = Blueprint("auth", __name__)
 
 # What a staff member asked to choose a longer password may still reach (two-factor
 # set-up too: the enrolment gate comes first and sends them here afterwards).
-OPEN_BEFORE_RENEWAL = frozenset({"auth.change_password", "auth.logout", "static",
-                                 "public.set_language", "two_factor.setup"})
+OPEN_BEFORE_RENEWAL = frozenset(
+    {"auth.change_password", "auth.logout", "static", "public.set_language", "two_factor.setup"}
+)
 
 
 @bp.before_app_request
@@ -35,9 +48,14 @@ def renew_short_password_first():
         return None
     if not current_user.is_authenticated:
         return None
-    flash(_("Passwords now need at least %(count)s characters, and yours is shorter. "
+    flash(
+        _(
+            "Passwords now need at least %(count)s characters, and yours is shorter. "
             "Please choose a new password to go on.",
-            count=current_app.config["PASSWORD_MIN_LENGTH"]), "warning")
+            count=current_app.config["PASSWORD_MIN_LENGTH"],
+        ),
+        "warning",
+    )
     return redirect(url_for("auth.change_password"))
 
 
@@ -104,6 +122,7 @@ def masked_phone(phone):
 
 # Signing in and out ----------------------------------------------------------------
 
+
 def _render_login(form, next_url, *, failure=None, status=200):
     return render_template("auth/login.html", form=form, next_url=next_url, failure=failure), status
 
@@ -122,19 +141,30 @@ def login():
     if user is None:
         throttle.record_failure(account, address)
         db.session.commit()
-        return _render_login(form, next_url, status=401,
-                             failure=_("The user name or the password is not right. Please try again."))
+        return _render_login(
+            form,
+            next_url,
+            status=401,
+            failure=_("The user name or the password is not right. Please try again."),
+        )
     if not user.active:
-        return _render_login(form, next_url, status=403, failure=_(
-            "This account is turned off. Please ask your coordinator or the center to turn it on."))
+        return _render_login(
+            form,
+            next_url,
+            status=403,
+            failure=_(
+                "This account is turned off. Please ask your coordinator or the center to turn it on."
+            ),
+        )
     operations.record_sign_in(user, form.password.data)
     renew = operations.must_renew_password(user, form.password.data)
     if user.has_two_factor:
         # Failures are cleared only after the second step, or a known password would
         # reset the count of guessed codes.
         db.session.commit()
-        start_pending_sign_in(user, remember=form.remember.data, next_url=next_url,
-                              renew_password=renew)
+        start_pending_sign_in(
+            user, remember=form.remember.data, next_url=next_url, renew_password=renew
+        )
         return redirect(url_for("two_factor.second_step"))
     throttle.clear_failures(account, address)
     db.session.commit()
@@ -146,8 +176,13 @@ def login():
 def _greet(user):
     flash(_("Welcome, %(name)s.", name=user.display_name), "info")
     if user.password_changed_at is None:
-        flash(_("You signed in with a temporary password. Please choose your own password "
-                "on the Account page."), "warning")
+        flash(
+            _(
+                "You signed in with a temporary password. Please choose your own password "
+                "on the Account page."
+            ),
+            "warning",
+        )
 
 
 @bp.route("/logout", methods=["POST"])
@@ -162,6 +197,7 @@ def logout():
 
 # Joining and passwords -------------------------------------------------------------
 
+
 @bp.route("/join", methods=["GET", "POST"])
 def join():
     if current_user.is_authenticated:
@@ -172,8 +208,9 @@ def join():
         address = _address()
         _refuse_if_throttled(throttle.JOIN_ACCOUNT)
         try:
-            user = operations.join_household(form.code.data, form.username.data,
-                                             form.display_name.data, form.password.data)
+            user = operations.join_household(
+                form.code.data, form.username.data, form.display_name.data, form.password.data
+            )
         except operations.InvalidCode as error:
             status = _show_error(form, error)
             throttle.record_failure(throttle.JOIN_ACCOUNT, address)
@@ -184,8 +221,14 @@ def join():
             throttle.clear_failures(throttle.JOIN_ACCOUNT, address)
             db.session.commit()
             start_session(user)
-            flash(_("Welcome, %(name)s. You are now a member of %(complex)s.",
-                    name=user.display_name, complex=user.household.complex.name), "info")
+            flash(
+                _(
+                    "Welcome, %(name)s. You are now a member of %(complex)s.",
+                    name=user.display_name,
+                    complex=user.household.complex.name,
+                ),
+                "info",
+            )
             return redirect(url_for("public.home"))
     return render_template("auth/join.html", form=form), status
 
@@ -199,7 +242,9 @@ def change_password():
     if form.validate_on_submit():
         _refuse_if_throttled(user.username)
         try:
-            operations.change_password(user, form.current_password.data, form.password.data, actor=user)
+            operations.change_password(
+                user, form.current_password.data, form.password.data, actor=user
+            )
         except operations.WrongPassword as error:
             status = _show_error(form, error)
             throttle.record_failure(user.username, _address())
@@ -216,6 +261,7 @@ def change_password():
 
 # Account admin (staff with the admin flag) --------------------------------------------
 
+
 def _require_account_admin():
     # The rule does not depend on which account, so ask it about the user's own.
     require(current_user.can_manage_accounts(current_user))
@@ -227,12 +273,22 @@ def account_list():
     _require_account_admin()
     form = AccountFilterForm(request.args)
     valid = form.validate()
-    accounts = queries.account_page(role=form.role.data if valid else None,
-                                    search=form.q.data if valid else None,
-                                    page=(form.page.data or 1) if valid else 1)
-    page = render_template("auth/accounts.html", form=form, accounts=accounts), 200 if valid else 400
-    return personal_data_shown(page, "accounts.view", User, actor=current_user,
-                               subject_ids=[account.id for account in accounts.items])
+    accounts = queries.account_page(
+        role=form.role.data if valid else None,
+        search=form.q.data if valid else None,
+        page=(form.page.data or 1) if valid else 1,
+    )
+    page = (
+        render_template("auth/accounts.html", form=form, accounts=accounts),
+        200 if valid else 400,
+    )
+    return personal_data_shown(
+        page,
+        "accounts.view",
+        User,
+        actor=current_user,
+        subject_ids=[account.id for account in accounts.items],
+    )
 
 
 @bp.route("/staff/accounts/new", methods=["GET", "POST"])
@@ -242,30 +298,50 @@ def account_new():
     form = AccountCreateForm(enterprises=queries.enterprises_by_name())
     status = _form_status(form)
     if form.validate_on_submit():
-        enterprise = db.session.get(Enterprise, form.enterprise_id.data) if form.enterprise_id.data else None
+        enterprise = (
+            db.session.get(Enterprise, form.enterprise_id.data) if form.enterprise_id.data else None
+        )
         try:
             account = operations.create_account(
-                form.role.data, form.username.data, form.display_name.data, form.password.data,
-                actor=current_user, enterprise=enterprise, is_admin=form.is_admin.data,
-                phone=form.phone.data, email=form.email.data)
+                form.role.data,
+                form.username.data,
+                form.display_name.data,
+                form.password.data,
+                actor=current_user,
+                enterprise=enterprise,
+                is_admin=form.is_admin.data,
+                phone=form.phone.data,
+                email=form.email.data,
+            )
         except operations.AccountError as error:
             status = _show_error(form, error)
         else:
             db.session.commit()
-            flash(_("The account for %(name)s is made. Give them the temporary password in person; "
-                    "they should change it after signing in.", name=account.display_name), "info")
+            flash(
+                _(
+                    "The account for %(name)s is made. Give them the temporary password in person; "
+                    "they should change it after signing in.",
+                    name=account.display_name,
+                ),
+                "info",
+            )
             return redirect(url_for(".account_edit", user_id=account.id))
     return render_template("auth/account_form.html", form=form, account=None), status
 
 
 def _render_account(account, form, reset_form, status):
-    page = render_template("auth/account_form.html", account=account, form=form,
-                           reset_form=reset_form), status
+    page = (
+        render_template(
+            "auth/account_form.html", account=account, form=form, reset_form=reset_form
+        ),
+        status,
+    )
     if request.method != "GET":
         return no_store(page)  # the change is logged by its operation
     # The page shows the phone number and e-mail in full: staff access is logged.
-    return personal_data_shown(page, "personal_data.view", account, actor=current_user,
-                               subject_ids=[account.id])
+    return personal_data_shown(
+        page, "personal_data.view", account, actor=current_user, subject_ids=[account.id]
+    )
 
 
 @bp.route("/staff/accounts/<int:user_id>", methods=["GET", "POST"])
@@ -277,9 +353,14 @@ def account_edit(user_id):
     if form.validate_on_submit():
         try:
             operations.update_account(
-                account, actor=current_user, display_name=form.display_name.data,
-                phone=form.phone.data, email=form.email.data, active=form.active.data,
-                is_admin=form.is_admin.data)
+                account,
+                actor=current_user,
+                display_name=form.display_name.data,
+                phone=form.phone.data,
+                email=form.email.data,
+                active=form.active.data,
+                is_admin=form.is_admin.data,
+            )
         except operations.AccountError as error:
             status = _show_error(form, error)
         else:
@@ -302,7 +383,13 @@ def account_password_reset(user_id):
             status = _show_error(reset_form, error)
         else:
             db.session.commit()
-            flash(_("%(name)s has a new temporary password and is signed out everywhere. "
-                    "Give them the password in person.", name=account.display_name), "info")
+            flash(
+                _(
+                    "%(name)s has a new temporary password and is signed out everywhere. "
+                    "Give them the password in person.",
+                    name=account.display_name,
+                ),
+                "info",
+            )
             return redirect(url_for(".account_edit", user_id=account.id))
     return _render_account(account, AccountEditForm(formdata=None, obj=account), reset_form, status)

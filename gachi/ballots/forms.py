@@ -1,10 +1,23 @@
 """Forms for opening a ballot, voting, receipts, paper ballots and tallies, ties."""
+
 from flask_babel import lazy_gettext as _l
 from wtforms import (
-    DateTimeLocalField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField,
+    DateTimeLocalField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from gachi.ballots.models import Eligibility, Method, TieRule
@@ -21,17 +34,34 @@ class OpenBallotForm(BaseForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=120)])
     problems = CheckboxesField(_l("Shortlisted problems on the ballot"), coerce=int)
     method = SelectField(_l("How people vote"), choices=options(Method.choices()), coerce=Method)
-    max_choices = IntegerField(_l("N: choices (approval) or dots (dot voting) per voter"), default=1,
-                               validators=[Optional(), NumberRange(min=1, max=30)])
-    max_per_option = IntegerField(_l("M: most dots on one option"), default=1,
-                                  validators=[Optional(), NumberRange(min=1, max=30)])
-    eligibility = SelectField(_l("Who votes"), choices=options(Eligibility.choices()), coerce=Eligibility)
-    opens_at = DateTimeLocalField(_l("Opens at"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
-    closes_at = DateTimeLocalField(_l("Closes at"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
-    seats = IntegerField(_l("How many problems to pick"), default=1,
-                         validators=[InputRequired(), NumberRange(min=1, max=29)])
-    quorum_percent = IntegerField(_l("Quorum: minimum turnout in percent (optional)"),
-                                  validators=[Optional(), NumberRange(min=1, max=100)])
+    max_choices = IntegerField(
+        _l("N: choices (approval) or dots (dot voting) per voter"),
+        default=1,
+        validators=[Optional(), NumberRange(min=1, max=30)],
+    )
+    max_per_option = IntegerField(
+        _l("M: most dots on one option"),
+        default=1,
+        validators=[Optional(), NumberRange(min=1, max=30)],
+    )
+    eligibility = SelectField(
+        _l("Who votes"), choices=options(Eligibility.choices()), coerce=Eligibility
+    )
+    opens_at = DateTimeLocalField(
+        _l("Opens at"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()]
+    )
+    closes_at = DateTimeLocalField(
+        _l("Closes at"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()]
+    )
+    seats = IntegerField(
+        _l("How many problems to pick"),
+        default=1,
+        validators=[InputRequired(), NumberRange(min=1, max=29)],
+    )
+    quorum_percent = IntegerField(
+        _l("Quorum: minimum turnout in percent (optional)"),
+        validators=[Optional(), NumberRange(min=1, max=100)],
+    )
     tie_rule = SelectField(_l("If options tie"), choices=options(TieRule.choices()), coerce=TieRule)
 
     def validate_closes_at(self, field):
@@ -39,16 +69,24 @@ class OpenBallotForm(BaseForm):
             raise ValidationError(_l("The ballot must close after it opens."))
 
     def ballot_fields(self):
-        return {"title": self.title.data, "method": self.method.data,
-                "max_choices": self.max_choices.data or 1, "max_per_option": self.max_per_option.data or 1,
-                "eligibility": self.eligibility.data, "opens_at": seoul_to_utc(self.opens_at.data),
-                "closes_at": seoul_to_utc(self.closes_at.data), "seats": self.seats.data,
-                "quorum_percent": self.quorum_percent.data, "tie_rule": self.tie_rule.data}
+        return {
+            "title": self.title.data,
+            "method": self.method.data,
+            "max_choices": self.max_choices.data or 1,
+            "max_per_option": self.max_per_option.data or 1,
+            "eligibility": self.eligibility.data,
+            "opens_at": seoul_to_utc(self.opens_at.data),
+            "closes_at": seoul_to_utc(self.closes_at.data),
+            "seats": self.seats.data,
+            "quorum_percent": self.quorum_percent.data,
+            "tie_rule": self.tie_rule.data,
+        }
 
 
 class VoteForm(BaseForm):
-    receipt = StringField(_l("Your receipt code (to change your vote)"),
-                          validators=[Optional(), Length(max=40)])
+    receipt = StringField(
+        _l("Your receipt code (to change your vote)"), validators=[Optional(), Length(max=40)]
+    )
 
     def __init__(self, ballot, **kwargs):
         super().__init__(**kwargs)
@@ -56,8 +94,9 @@ class VoteForm(BaseForm):
 
 
 class SingleVoteForm(VoteForm):
-    choice = RadioField(_l("Choose one"), coerce=int,
-                        validators=[InputRequired(_l("Choose one option."))])
+    choice = RadioField(
+        _l("Choose one"), coerce=int, validators=[InputRequired(_l("Choose one option."))]
+    )
 
     def chosen(self):
         """{option id: points}"""
@@ -76,13 +115,22 @@ def _dots_form(ballot):
 
     class DotsVoteForm(VoteForm):
         def chosen(self):
-            return {option.id: self[f"dots_{option.id}"].data for option in ballot.options
-                    if self[f"dots_{option.id}"].data}
+            return {
+                option.id: self[f"dots_{option.id}"].data
+                for option in ballot.options
+                if self[f"dots_{option.id}"].data
+            }
 
     for option in ballot.options:
-        setattr(DotsVoteForm, f"dots_{option.id}", IntegerField(
-            option.problem.title, default=0,
-            validators=[Optional(), NumberRange(min=0, max=ballot.max_per_option)]))
+        setattr(
+            DotsVoteForm,
+            f"dots_{option.id}",
+            IntegerField(
+                option.problem.title,
+                default=0,
+                validators=[Optional(), NumberRange(min=0, max=ballot.max_per_option)],
+            ),
+        )
     return DotsVoteForm(ballot)
 
 
@@ -107,22 +155,34 @@ class ReceiptForm(BaseForm):
 
 
 class PaperVoterForm(BaseForm):
-    user_id = SelectField(_l("Resident handed a paper ballot"), coerce=int, validators=[InputRequired()])
+    user_id = SelectField(
+        _l("Resident handed a paper ballot"), coerce=int, validators=[InputRequired()]
+    )
 
 
 def paper_tally_form(ballot, current=None):
     class PaperTallyForm(BaseForm):
-        ballot_count = IntegerField(_l("Paper ballots cast"), validators=[InputRequired(), NumberRange(min=0, max=100000)])
-        note = TextAreaField(_l("Note (who counted, anything to know)"), validators=[Length(max=2000)])
+        ballot_count = IntegerField(
+            _l("Paper ballots cast"), validators=[InputRequired(), NumberRange(min=0, max=100000)]
+        )
+        note = TextAreaField(
+            _l("Note (who counted, anything to know)"), validators=[Length(max=2000)]
+        )
 
         def votes(self):
             return {option.id: self[f"votes_{option.id}"].data or 0 for option in ballot.options}
 
     lines = {line.option_id: line.votes for line in current.lines} if current else {}
     for option in ballot.options:
-        setattr(PaperTallyForm, f"votes_{option.id}", IntegerField(
-            option.problem.title, default=lines.get(option.id, 0),
-            validators=[InputRequired(), NumberRange(min=0, max=1000000)]))
+        setattr(
+            PaperTallyForm,
+            f"votes_{option.id}",
+            IntegerField(
+                option.problem.title,
+                default=lines.get(option.id, 0),
+                validators=[InputRequired(), NumberRange(min=0, max=1000000)],
+            ),
+        )
     return PaperTallyForm(ballot_count=current.ballot_count if current else None)
 
 

@@ -8,11 +8,20 @@ the storage order follows the random id rather than the order of voting. (Postgr
 heap keeps rows roughly in insertion order; someone reading raw pages with the roll's
 ids beside them could guess at an order, so the roll carries no timestamp either.)
 """
+
 from datetime import datetime
+from typing import ClassVar
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
-    CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -53,11 +62,15 @@ class Ballot(TimestampMixin, db.Model):
     __tablename__ = "ballots"
     __table_args__ = (
         CheckConstraint("closes_at > opens_at", name="closes_after_opening"),
-        CheckConstraint("max_choices >= 1 AND max_per_option >= 1 AND max_per_option <= max_choices",
-                        name="limits"),
+        CheckConstraint(
+            "max_choices >= 1 AND max_per_option >= 1 AND max_per_option <= max_choices",
+            name="limits",
+        ),
         CheckConstraint("seats >= 1", name="seats_positive"),
-        CheckConstraint("quorum_percent IS NULL OR (quorum_percent >= 1 AND quorum_percent <= 100)",
-                        name="quorum_percent"),
+        CheckConstraint(
+            "quorum_percent IS NULL OR (quorum_percent >= 1 AND quorum_percent <= 100)",
+            name="quorum_percent",
+        ),
         CheckConstraint("eligible_count >= 0", name="eligible_not_negative"),
     )
 
@@ -81,8 +94,9 @@ class Ballot(TimestampMixin, db.Model):
     seats: Mapped[int] = mapped_column(Integer, default=1)
     # Residents or households of the complex when the ballot was opened: turnout's denominator.
     eligible_count: Mapped[int] = mapped_column(Integer, default=0)
-    state: Mapped[BallotState] = mapped_column(enum_column_type(BallotState, "ballot_state"),
-                                               default=BallotState.SCHEDULED)
+    state: Mapped[BallotState] = mapped_column(
+        enum_column_type(BallotState, "ballot_state"), default=BallotState.SCHEDULED
+    )
     closed_at: Mapped[datetime | None]
     tie_note: Mapped[str] = mapped_column(Text, default="")
     confirmed_at: Mapped[datetime | None]
@@ -91,7 +105,9 @@ class Ballot(TimestampMixin, db.Model):
     source: Mapped[str] = mapped_column(String(16), default="app")
 
     participation = relationship("Participation")
-    options = relationship("BallotOption", back_populates="ballot", order_by="BallotOption.position")
+    options = relationship(
+        "BallotOption", back_populates="ballot", order_by="BallotOption.position"
+    )
 
     def state_at(self, now) -> BallotState:
         """What the clock says the state is; `sync_ballot_state` writes it down."""
@@ -131,7 +147,9 @@ class BallotOption(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ballot_id: Mapped[int] = mapped_column(ForeignKey("ballots.id", ondelete="CASCADE"), index=True)
-    problem_id: Mapped[int] = mapped_column(ForeignKey("problems.id", ondelete="RESTRICT"), index=True)
+    problem_id: Mapped[int] = mapped_column(
+        ForeignKey("problems.id", ondelete="RESTRICT"), index=True
+    )
     position: Mapped[int] = mapped_column(Integer, default=0)
     # Set by the coordinator's recorded tie decision: lower goes first among equals.
     tie_break_position: Mapped[int | None]
@@ -157,7 +175,9 @@ class BallotVoter(db.Model):
     ballot_id: Mapped[int] = mapped_column(ForeignKey("ballots.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     # Set on per-household ballots only (NULLs never clash in a unique constraint).
-    household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"))
+    household_id: Mapped[int | None] = mapped_column(
+        ForeignKey("households.id", ondelete="CASCADE")
+    )
     channel: Mapped[Channel] = mapped_column(enum_column_type(Channel, "channel"))
     # The coordinator who handed a paper ballot over.
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -167,7 +187,7 @@ class BallotRecord(db.Model):
     """One voter's choices, under a random id, with the hash of the receipt they hold."""
 
     __tablename__ = "ballot_records"
-    __table_args__ = {"sqlite_with_rowid": False}
+    __table_args__: ClassVar[dict] = {"sqlite_with_rowid": False}
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     ballot_id: Mapped[int] = mapped_column(ForeignKey("ballots.id", ondelete="CASCADE"), index=True)
@@ -201,8 +221,13 @@ class PaperTally(db.Model):
     __tablename__ = "paper_tallies"
     __table_args__ = (
         CheckConstraint("ballot_count >= 0", name="ballot_count_not_negative"),
-        Index("uq_paper_tallies_current_ballot", "ballot_id", unique=True,
-              sqlite_where=text("replaced_at IS NULL"), postgresql_where=text("replaced_at IS NULL")),
+        Index(
+            "uq_paper_tallies_current_ballot",
+            "ballot_id",
+            unique=True,
+            sqlite_where=text("replaced_at IS NULL"),
+            postgresql_where=text("replaced_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -221,8 +246,10 @@ class PaperTallyLine(db.Model):
     __tablename__ = "paper_tally_lines"
     __table_args__ = (CheckConstraint("votes >= 0", name="votes_not_negative"),)
 
-    tally_id: Mapped[int] = mapped_column(ForeignKey("paper_tallies.id", ondelete="CASCADE"),
-                                          primary_key=True)
-    option_id: Mapped[int] = mapped_column(ForeignKey("ballot_options.id", ondelete="CASCADE"),
-                                           primary_key=True, index=True)
+    tally_id: Mapped[int] = mapped_column(
+        ForeignKey("paper_tallies.id", ondelete="CASCADE"), primary_key=True
+    )
+    option_id: Mapped[int] = mapped_column(
+        ForeignKey("ballot_options.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
     votes: Mapped[int] = mapped_column(Integer)

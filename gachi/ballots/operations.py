@@ -3,6 +3,7 @@ decide a tie, confirm the selection; and the gate to the solution workshop.
 
 Votes write no audit entry: the roll says who voted, and nothing may say what they chose.
 """
+
 from uuid import uuid4
 
 from flask_babel import lazy_gettext as _l
@@ -12,8 +13,18 @@ from sqlalchemy.exc import IntegrityError
 from gachi.auth.models import Role, User
 from gachi.ballots import queries
 from gachi.ballots.models import (
-    Ballot, BallotChoice, BallotOption, BallotRecord, BallotState, BallotVoter, Channel,
-    Eligibility, Method, PaperTally, PaperTallyLine, TieRule,
+    Ballot,
+    BallotChoice,
+    BallotOption,
+    BallotRecord,
+    BallotState,
+    BallotVoter,
+    Channel,
+    Eligibility,
+    Method,
+    PaperTally,
+    PaperTallyLine,
+    TieRule,
 )
 from gachi.ballots.receipts import is_well_formed, new_receipt, receipt_hash
 from gachi.complexes.models import Household
@@ -29,7 +40,9 @@ MAX_OPTIONS = 30
 
 class AlreadyVoted(Conflict):
     code = "already_voted"
-    default_message = _l("You have already voted in this ballot. Use your receipt to change your vote.")
+    default_message = _l(
+        "You have already voted in this ballot. Use your receipt to change your vote."
+    )
 
 
 class NotOpen(DomainError):
@@ -40,27 +53,45 @@ class NotOpen(DomainError):
 @gate(Stage.SOLUTION_WORKSHOP)
 def selection_is_confirmed(participation):
     """A closed ballot whose result stood (quorum met) and was confirmed, with a selected problem."""
-    confirmed = db.session.scalar(select(exists().where(
-        Ballot.participation_id == participation.id, Ballot.confirmed_at.is_not(None),
-        BallotOption.ballot_id == Ballot.id, Problem.id == BallotOption.problem_id,
-        Problem.state.in_([ProblemState.SELECTED, ProblemState.IN_PROGRESS, ProblemState.RESOLVED]),
-    )))
-    return None if confirmed else _l("No ballot has been closed and confirmed with a selected problem.")
+    confirmed = db.session.scalar(
+        select(
+            exists().where(
+                Ballot.participation_id == participation.id,
+                Ballot.confirmed_at.is_not(None),
+                BallotOption.ballot_id == Ballot.id,
+                Problem.id == BallotOption.problem_id,
+                Problem.state.in_(
+                    [ProblemState.SELECTED, ProblemState.IN_PROGRESS, ProblemState.RESOLVED]
+                ),
+            )
+        )
+    )
+    return (
+        None
+        if confirmed
+        else _l("No ballot has been closed and confirmed with a selected problem.")
+    )
 
 
 # Opening ------------------------------------------------------------------------------
+
 
 def _limits(method, max_choices, max_per_option, option_count):
     if method is Method.SINGLE:
         return 1, 1
     if method is Method.APPROVAL:
         if not 1 <= max_choices <= option_count:
-            raise DomainError(_l("Approval voting allows from 1 to %(count)s choices here."),
-                              count=option_count)
+            raise DomainError(
+                _l("Approval voting allows from 1 to %(count)s choices here."), count=option_count
+            )
         return max_choices, 1
     if max_choices < 1 or not 1 <= max_per_option <= max_choices:
-        raise DomainError(_l("Each voter needs at least one dot, and the most dots on one "
-                             "option cannot be more than the dots they have."))
+        raise DomainError(
+            _l(
+                "Each voter needs at least one dot, and the most dots on one "
+                "option cannot be more than the dots they have."
+            )
+        )
     return max_choices, max_per_option
 
 
@@ -69,45 +100,91 @@ def eligible_count(complex_, eligibility):
     if eligibility is Eligibility.HOUSEHOLD:
         if complex_.household_count is not None:
             return complex_.household_count
-        return db.session.scalar(select(func.count(Household.id))
-                                 .where(Household.complex_id == complex_.id))
+        return db.session.scalar(
+            select(func.count(Household.id)).where(Household.complex_id == complex_.id)
+        )
     if complex_.resident_count is not None:
         return complex_.resident_count
     return db.session.scalar(
-        select(func.count(User.id)).join(Household, User.household_id == Household.id)
-        .where(Household.complex_id == complex_.id, User.role == Role.RESIDENT, User.active.is_(True))
+        select(func.count(User.id))
+        .join(Household, User.household_id == Household.id)
+        .where(
+            Household.complex_id == complex_.id, User.role == Role.RESIDENT, User.active.is_(True)
+        )
     )
 
 
-def open_ballot(participation, *, title, problems, method, eligibility, opens_at, closes_at,
-                tie_rule, max_choices=1, max_per_option=1, seats=1, quorum_percent=None, actor):
+def open_ballot(
+    participation,
+    *,
+    title,
+    problems,
+    method,
+    eligibility,
+    opens_at,
+    closes_at,
+    tie_rule,
+    max_choices=1,
+    max_per_option=1,
+    seats=1,
+    quorum_percent=None,
+    actor,
+):
     """A ballot on shortlisted problems of `participation`, open from `opens_at` to `closes_at`."""
     if participation.stage is not Stage.PROBLEM_WORKSHOP:
         raise DomainError(_l("Ballots are held during the problem workshop stage."))
     if not 2 <= len(problems) <= MAX_OPTIONS:
-        raise DomainError(_l("A ballot needs from 2 to %(count)s shortlisted problems."), count=MAX_OPTIONS)
-    if any(p.participation_id != participation.id or p.state is not ProblemState.SHORTLISTED
-           for p in problems):
+        raise DomainError(
+            _l("A ballot needs from 2 to %(count)s shortlisted problems."), count=MAX_OPTIONS
+        )
+    if any(
+        p.participation_id != participation.id or p.state is not ProblemState.SHORTLISTED
+        for p in problems
+    ):
         raise DomainError(_l("Only shortlisted problems of this complex can be on the ballot."))
     if closes_at <= opens_at:
         raise DomainError(_l("The ballot must close after it opens."))
     if not 1 <= seats < len(problems):
         raise DomainError(_l("The ballot must pick fewer problems than it offers."))
     max_choices, max_per_option = _limits(method, max_choices, max_per_option, len(problems))
-    ballot = Ballot(participation_id=participation.id, title=title, method=method,
-                    max_choices=max_choices, max_per_option=max_per_option, eligibility=eligibility,
-                    opens_at=opens_at, closes_at=closes_at, quorum_percent=quorum_percent,
-                    tie_rule=tie_rule, seats=seats, created_by_id=actor.id,
-                    eligible_count=eligible_count(participation.complex, eligibility))
-    ballot.options = [BallotOption(problem_id=problem.id, position=position)
-                      for position, problem in enumerate(problems, start=1)]
+    ballot = Ballot(
+        participation_id=participation.id,
+        title=title,
+        method=method,
+        max_choices=max_choices,
+        max_per_option=max_per_option,
+        eligibility=eligibility,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        quorum_percent=quorum_percent,
+        tie_rule=tie_rule,
+        seats=seats,
+        created_by_id=actor.id,
+        eligible_count=eligible_count(participation.complex, eligibility),
+    )
+    ballot.options = [
+        BallotOption(problem_id=problem.id, position=position)
+        for position, problem in enumerate(problems, start=1)
+    ]
     db.session.add(ballot)
     db.session.flush()
-    log_change("ballot.open", ballot, actor=actor, complex_id=participation.complex_id,
-               after={"title": title, "method": method.value, "eligibility": eligibility.value,
-                      "opens_at": opens_at, "closes_at": closes_at, "quorum_percent": quorum_percent,
-                      "tie_rule": tie_rule.value, "seats": seats,
-                      "problems": ",".join(str(p.id) for p in problems)})
+    log_change(
+        "ballot.open",
+        ballot,
+        actor=actor,
+        complex_id=participation.complex_id,
+        after={
+            "title": title,
+            "method": method.value,
+            "eligibility": eligibility.value,
+            "opens_at": opens_at,
+            "closes_at": closes_at,
+            "quorum_percent": quorum_percent,
+            "tie_rule": tie_rule.value,
+            "seats": seats,
+            "problems": ",".join(str(p.id) for p in problems),
+        },
+    )
     return ballot
 
 
@@ -120,18 +197,27 @@ def sync_ballot_state(ballot, now=None):
     if due is current:
         return False
     result = db.session.execute(
-        update(Ballot).where(Ballot.id == ballot.id, Ballot.state == current).values(state=due)
+        update(Ballot)
+        .where(Ballot.id == ballot.id, Ballot.state == current)
+        .values(state=due)
         .execution_options(synchronize_session=False)
     )
     db.session.refresh(ballot)
     if result.rowcount != 1:
         return False
-    log_change("ballot.state", ballot, actor=None, complex_id=ballot.participation.complex_id,
-               before={"state": current.value}, after={"state": due.value})
+    log_change(
+        "ballot.state",
+        ballot,
+        actor=None,
+        complex_id=ballot.participation.complex_id,
+        before={"state": current.value},
+        after={"state": due.value},
+    )
     return True
 
 
 # Voting -------------------------------------------------------------------------------
+
 
 def _require_open(ballot, voter, now):
     if not ballot.can_vote(voter):
@@ -170,19 +256,26 @@ def checked_points(ballot, choices):
         raise DomainError(_l("Choose at most %(count)s options."), count=ballot.max_choices)
     if ballot.method is Method.DOTS:
         if sum(choices.values()) > ballot.max_choices:
-            raise DomainError(_l("You have %(count)s dots; you placed more."), count=ballot.max_choices)
+            raise DomainError(
+                _l("You have %(count)s dots; you placed more."), count=ballot.max_choices
+            )
         if max(choices.values()) > ballot.max_per_option:
-            raise DomainError(_l("Put at most %(count)s dots on one option."),
-                              count=ballot.max_per_option)
+            raise DomainError(
+                _l("Put at most %(count)s dots on one option."), count=ballot.max_per_option
+            )
     elif any(points != 1 for points in choices.values()):
         raise DomainError(_l("Each chosen option counts once."))
     return dict(choices)
 
 
 def _roll_entry(ballot, user, channel, recorded_by=None):
-    return {"ballot_id": ballot.id, "user_id": user.id, "channel": channel,
-            "household_id": user.household_id if ballot.per_household else None,
-            "recorded_by_id": recorded_by.id if recorded_by else None}
+    return {
+        "ballot_id": ballot.id,
+        "user_id": user.id,
+        "channel": channel,
+        "household_id": user.household_id if ballot.per_household else None,
+        "recorded_by_id": recorded_by.id if recorded_by else None,
+    }
 
 
 def _put_on_roll(ballot, user, channel, recorded_by=None):
@@ -190,15 +283,26 @@ def _put_on_roll(ballot, user, channel, recorded_by=None):
     (Plain INSERTs here and for the record: nobody reads these rows back as objects.)"""
     try:
         with db.session.begin_nested():
-            db.session.execute(insert(BallotVoter.__table__).values(
-                _roll_entry(ballot, user, channel, recorded_by)))
+            db.session.execute(
+                insert(BallotVoter.__table__).values(
+                    _roll_entry(ballot, user, channel, recorded_by)
+                )
+            )
     except IntegrityError:
         if queries.voted_channel(ballot, user) is Channel.PAPER:
-            raise AlreadyVoted(_l("A paper ballot was handed to you (or your household) in the "
-                                  "workshop, so you cannot vote online as well.")) from None
+            raise AlreadyVoted(
+                _l(
+                    "A paper ballot was handed to you (or your household) in the "
+                    "workshop, so you cannot vote online as well."
+                )
+            ) from None
         if ballot.per_household:
-            raise AlreadyVoted(_l("Your household has already voted in this ballot. Whoever "
-                                  "voted can change the vote with the receipt.")) from None
+            raise AlreadyVoted(
+                _l(
+                    "Your household has already voted in this ballot. Whoever "
+                    "voted can change the vote with the receipt."
+                )
+            ) from None
         raise AlreadyVoted() from None
 
 
@@ -212,19 +316,29 @@ def cast_vote(ballot, *, voter, choices, receipt=None, now=None):
     _require_not_closed_meanwhile(ballot)
     _put_on_roll(ballot, voter, Channel.ONLINE)
     receipt, record_id = receipt or new_receipt(), uuid4().hex
-    db.session.execute(insert(BallotRecord.__table__).values(
-        id=record_id, ballot_id=ballot.id, receipt_hash=receipt_hash(receipt)))
-    db.session.execute(insert(BallotChoice.__table__), [
-        {"record_id": record_id, "option_id": option_id, "points": count}
-        for option_id, count in points.items()])
+    db.session.execute(
+        insert(BallotRecord.__table__).values(
+            id=record_id, ballot_id=ballot.id, receipt_hash=receipt_hash(receipt)
+        )
+    )
+    db.session.execute(
+        insert(BallotChoice.__table__),
+        [
+            {"record_id": record_id, "option_id": option_id, "points": count}
+            for option_id, count in points.items()
+        ],
+    )
     return receipt
 
 
 def _record_for(ballot, receipt):
     if not receipt or not is_well_formed(receipt):
         return None
-    return db.session.scalar(select(BallotRecord).where(
-        BallotRecord.ballot_id == ballot.id, BallotRecord.receipt_hash == receipt_hash(receipt)))
+    return db.session.scalar(
+        select(BallotRecord).where(
+            BallotRecord.ballot_id == ballot.id, BallotRecord.receipt_hash == receipt_hash(receipt)
+        )
+    )
 
 
 def change_vote(ballot, *, voter, receipt, choices, now=None):
@@ -237,16 +351,23 @@ def change_vote(ballot, *, voter, receipt, choices, now=None):
         raise DomainError(_l("There is no online vote of yours to change in this ballot."))
     record = _record_for(ballot, receipt)
     if record is None:
-        raise DomainError(_l("This receipt does not match a vote in this ballot. Check the code "
-                             "you wrote down."))
+        raise DomainError(
+            _l("This receipt does not match a vote in this ballot. Check the code you wrote down.")
+        )
     try:
         with db.session.begin_nested():
             db.session.execute(delete(BallotChoice).where(BallotChoice.record_id == record.id))
-            db.session.add_all(BallotChoice(record_id=record.id, option_id=option_id, points=count)
-                               for option_id, count in points.items())
+            db.session.add_all(
+                BallotChoice(record_id=record.id, option_id=option_id, points=count)
+                for option_id, count in points.items()
+            )
     except IntegrityError:
-        raise Conflict(_l("Your vote was being changed elsewhere at the same moment. "
-                          "Please look at it and try again.")) from None
+        raise Conflict(
+            _l(
+                "Your vote was being changed elsewhere at the same moment. "
+                "Please look at it and try again."
+            )
+        ) from None
     db.session.expire(record)
     return record
 
@@ -256,12 +377,19 @@ def choices_for_receipt(ballot, receipt):
     record = _record_for(ballot, receipt)
     if record is None:
         return None
-    return dict(db.session.execute(
-        select(BallotChoice.option_id, BallotChoice.points).where(BallotChoice.record_id == record.id)
-    ).tuples().all())
+    return dict(
+        db.session.execute(
+            select(BallotChoice.option_id, BallotChoice.points).where(
+                BallotChoice.record_id == record.id
+            )
+        )
+        .tuples()
+        .all()
+    )
 
 
 # Paper ballots --------------------------------------------------------------------------
+
 
 def hand_paper_ballot(ballot, *, resident, actor, now=None):
     """A checked-in resident takes a paper ballot: they go on the roll and cannot vote online."""
@@ -273,10 +401,17 @@ def hand_paper_ballot(ballot, *, resident, actor, now=None):
     try:
         _put_on_roll(ballot, resident, Channel.PAPER, recorded_by=actor)
     except AlreadyVoted:
-        raise AlreadyVoted(_l("%(name)s (or their household) has already voted in this ballot."),
-                           name=resident.display_name) from None
-    log_change("ballot.paper_ballot", ballot, actor=actor, complex_id=ballot.participation.complex_id,
-               after={"user_id": resident.id})
+        raise AlreadyVoted(
+            _l("%(name)s (or their household) has already voted in this ballot."),
+            name=resident.display_name,
+        ) from None
+    log_change(
+        "ballot.paper_ballot",
+        ballot,
+        actor=actor,
+        complex_id=ballot.participation.complex_id,
+        after={"user_id": resident.id},
+    )
 
 
 def _check_tally(ballot, ballot_count, votes):
@@ -286,16 +421,26 @@ def _check_tally(ballot, ballot_count, votes):
     if ballot_count < 0 or any(count < 0 for count in votes.values()):
         raise DomainError(_l("Counts cannot be negative."))
     if sum(votes.values()) > ballot_count * ballot.max_choices:
-        raise DomainError(_l("The votes add up to more than %(count)s paper ballots allow."),
-                          count=ballot_count)
+        raise DomainError(
+            _l("The votes add up to more than %(count)s paper ballots allow."), count=ballot_count
+        )
     if any(count > ballot_count * ballot.max_per_option for count in votes.values()):
-        raise DomainError(_l("One option has more votes than %(count)s paper ballots allow."),
-                          count=ballot_count)
-    handed = db.session.scalar(select(func.count(BallotVoter.id)).where(
-        BallotVoter.ballot_id == ballot.id, BallotVoter.channel == Channel.PAPER))
+        raise DomainError(
+            _l("One option has more votes than %(count)s paper ballots allow."), count=ballot_count
+        )
+    handed = db.session.scalar(
+        select(func.count(BallotVoter.id)).where(
+            BallotVoter.ballot_id == ballot.id, BallotVoter.channel == Channel.PAPER
+        )
+    )
     if ballot_count < handed:
-        raise DomainError(_l("%(count)s residents were handed paper ballots; the count of paper "
-                             "ballots cannot be lower."), count=handed)
+        raise DomainError(
+            _l(
+                "%(count)s residents were handed paper ballots; the count of paper "
+                "ballots cannot be lower."
+            ),
+            count=handed,
+        )
 
 
 def record_paper_tally(ballot, *, ballot_count, votes, note="", actor, now=None):
@@ -310,34 +455,54 @@ def record_paper_tally(ballot, *, ballot_count, votes, note="", actor, now=None)
     previous = queries.current_paper_tally(ballot.id)
     if previous is not None:
         replaced = db.session.execute(
-            update(PaperTally).where(PaperTally.id == previous.id, PaperTally.replaced_at.is_(None))
-            .values(replaced_at=now).execution_options(synchronize_session=False)
+            update(PaperTally)
+            .where(PaperTally.id == previous.id, PaperTally.replaced_at.is_(None))
+            .values(replaced_at=now)
+            .execution_options(synchronize_session=False)
         ).rowcount
         if replaced != 1:
             raise Conflict()
-    tally = PaperTally(ballot_id=ballot.id, ballot_count=ballot_count, note=note,
-                       entered_by_id=actor.id, entered_at=now,
-                       lines=[PaperTallyLine(option_id=option_id, votes=count)
-                              for option_id, count in votes.items()])
+    tally = PaperTally(
+        ballot_id=ballot.id,
+        ballot_count=ballot_count,
+        note=note,
+        entered_by_id=actor.id,
+        entered_at=now,
+        lines=[
+            PaperTallyLine(option_id=option_id, votes=count) for option_id, count in votes.items()
+        ],
+    )
     try:
         with db.session.begin_nested():
             db.session.add(tally)
     except IntegrityError:
-        raise Conflict(_l("Someone entered a paper tally at the same moment. Reload and check it.")) from None
-    log_change("ballot.paper_tally" if previous is None else "ballot.paper_tally_correction",
-               ballot, actor=actor, complex_id=ballot.participation.complex_id,
-               before=_tally_figures(previous), after=_tally_figures(tally))
+        raise Conflict(
+            _l("Someone entered a paper tally at the same moment. Reload and check it.")
+        ) from None
+    log_change(
+        "ballot.paper_tally" if previous is None else "ballot.paper_tally_correction",
+        ballot,
+        actor=actor,
+        complex_id=ballot.participation.complex_id,
+        before=_tally_figures(previous),
+        after=_tally_figures(tally),
+    )
     return tally
 
 
 def _tally_figures(tally):
     if tally is None:
         return None
-    return {"tally_id": tally.id, "ballot_count": tally.ballot_count, "note": tally.note,
-            **{f"option_{line.option_id}": line.votes for line in tally.lines}}
+    return {
+        "tally_id": tally.id,
+        "ballot_count": tally.ballot_count,
+        "note": tally.note,
+        **{f"option_{line.option_id}": line.votes for line in tally.lines},
+    }
 
 
 # Closing and confirming -----------------------------------------------------------------
+
 
 def close_ballot(ballot, *, actor, now=None):
     """Close now, before the closing time (the clock closes it otherwise)."""
@@ -347,14 +512,21 @@ def close_ballot(ballot, *, actor, now=None):
     if ballot.state_at(now) is BallotState.SCHEDULED:
         raise NotOpen(_l("This ballot is not open yet."))
     result = db.session.execute(
-        update(Ballot).where(Ballot.id == ballot.id, Ballot.closed_at.is_(None))
-        .values(closed_at=now, state=BallotState.CLOSED).execution_options(synchronize_session=False)
+        update(Ballot)
+        .where(Ballot.id == ballot.id, Ballot.closed_at.is_(None))
+        .values(closed_at=now, state=BallotState.CLOSED)
+        .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
         raise Conflict(_l("This ballot is already closed."))
     db.session.refresh(ballot)
-    log_change("ballot.close", ballot, actor=actor, complex_id=ballot.participation.complex_id,
-               after={"closed_at": now})
+    log_change(
+        "ballot.close",
+        ballot,
+        actor=actor,
+        complex_id=ballot.participation.complex_id,
+        after={"closed_at": now},
+    )
     return ballot
 
 
@@ -377,8 +549,13 @@ def record_tie_decision(ballot, *, option, note, actor, now=None):
     positions = [o.tie_break_position for o in ballot.options if o.tie_break_position is not None]
     option.tie_break_position = max(positions, default=0) + 1
     ballot.tie_note = "\n".join(filter(None, [ballot.tie_note, note.strip()]))
-    log_change("ballot.tie_decision", ballot, actor=actor, complex_id=ballot.participation.complex_id,
-               after={"option_id": option.id, "note": note})
+    log_change(
+        "ballot.tie_decision",
+        ballot,
+        actor=actor,
+        complex_id=ballot.participation.complex_id,
+        after={"option_id": option.id, "note": note},
+    )
     return ballot
 
 
@@ -388,33 +565,55 @@ def confirm_selection(ballot, *, actor, now=None):
     _require_closed_unconfirmed(ballot, now)
     results = queries.ballot_results(ballot)
     if not results.quorum_met:
-        raise DomainError(_l("Turnout was below the quorum, so the result is not valid. "
-                             "Open a new ballot instead."))
+        raise DomainError(
+            _l(
+                "Turnout was below the quorum, so the result is not valid. "
+                "Open a new ballot instead."
+            )
+        )
     if results.undecided_tie:
-        raise DomainError(_l("Options are tied for the last place. Record the decision on the tie first."))
+        raise DomainError(
+            _l("Options are tied for the last place. Record the decision on the tie first.")
+        )
     selected = {row.problem_id for row in results.selected}
     for option in ballot.options:
-        target = ProblemState.SELECTED if option.problem_id in selected else ProblemState.NOT_SELECTED
+        target = (
+            ProblemState.SELECTED if option.problem_id in selected else ProblemState.NOT_SELECTED
+        )
         moved = db.session.execute(
-            update(Problem).where(Problem.id == option.problem_id,
-                                  Problem.state == ProblemState.SHORTLISTED)
-            .values(state=target, updated_at=now).execution_options(synchronize_session=False)
+            update(Problem)
+            .where(Problem.id == option.problem_id, Problem.state == ProblemState.SHORTLISTED)
+            .values(state=target, updated_at=now)
+            .execution_options(synchronize_session=False)
         ).rowcount
         if moved != 1:
             raise Conflict(_l("A problem on this ballot is no longer shortlisted."))
-        log_change("problem.state", option.problem, actor=actor,
-                   complex_id=ballot.participation.complex_id,
-                   before={"state": ProblemState.SHORTLISTED.value},
-                   after={"state": target.value, "ballot_id": ballot.id})
+        log_change(
+            "problem.state",
+            option.problem,
+            actor=actor,
+            complex_id=ballot.participation.complex_id,
+            before={"state": ProblemState.SHORTLISTED.value},
+            after={"state": target.value, "ballot_id": ballot.id},
+        )
     confirmed = db.session.execute(
-        update(Ballot).where(Ballot.id == ballot.id, Ballot.confirmed_at.is_(None))
+        update(Ballot)
+        .where(Ballot.id == ballot.id, Ballot.confirmed_at.is_(None))
         .values(confirmed_at=now, confirmed_by_id=actor.id, state=BallotState.CLOSED)
         .execution_options(synchronize_session=False)
     ).rowcount
     if confirmed != 1:
         raise Conflict(_l("The selection has already been confirmed."))
     db.session.expire_all()
-    log_change("ballot.confirm", ballot, actor=actor, complex_id=ballot.participation.complex_id,
-               after={"selected": ",".join(str(problem_id) for problem_id in sorted(selected)),
-                      "turnout": results.turnout, "eligible": results.eligible})
+    log_change(
+        "ballot.confirm",
+        ballot,
+        actor=actor,
+        complex_id=ballot.participation.complex_id,
+        after={
+            "selected": ",".join(str(problem_id) for problem_id in sorted(selected)),
+            "turnout": results.turnout,
+            "eligible": results.eligible,
+        },
+    )
     return results

@@ -1,4 +1,5 @@
 """The reads behind ballot pages, results and exports. Nothing here names a voter."""
+
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -6,8 +7,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from gachi.ballots.models import (
-    Ballot, BallotChoice, BallotOption, BallotRecord, BallotVoter, Channel, PaperTally,
-    PaperTallyLine, TieRule,
+    Ballot,
+    BallotChoice,
+    BallotOption,
+    BallotRecord,
+    BallotVoter,
+    Channel,
+    PaperTally,
+    PaperTallyLine,
+    TieRule,
 )
 from gachi.complexes.models import Participation
 from gachi.extensions import db
@@ -66,7 +74,7 @@ class BallotResults:
 
     @property
     def selected(self):
-        return self.options[:self.ballot.seats]
+        return self.options[: self.ballot.seats]
 
     @property
     def undecided_tie(self):
@@ -75,8 +83,11 @@ class BallotResults:
             return False
         cut_total = self.options[self.ballot.seats - 1].total
         seats_left = self.ballot.seats - sum(1 for o in self.options if o.total > cut_total)
-        decided = sum(1 for o in self.options
-                      if o.option_id in self.tied_at_cut_ids and o.tie_break_position is not None)
+        decided = sum(
+            1
+            for o in self.options
+            if o.option_id in self.tied_at_cut_ids and o.tie_break_position is not None
+        )
         return decided < seats_left
 
 
@@ -91,17 +102,30 @@ def _tie_key(ballot):
 def ballot_results(ballot) -> BallotResults:
     """Per option: online points (one GROUP BY over the records), the current paper tally,
     and their sum; ranked by total, ties by the ballot's rule; and the turnout."""
-    online = (select(BallotChoice.option_id, func.sum(BallotChoice.points).label("points"))
-              .join(BallotRecord, BallotRecord.id == BallotChoice.record_id)
-              .where(BallotRecord.ballot_id == ballot.id)
-              .group_by(BallotChoice.option_id).subquery())
-    paper = (select(PaperTallyLine.option_id, PaperTallyLine.votes)
-             .join(PaperTally, PaperTally.id == PaperTallyLine.tally_id)
-             .where(PaperTally.ballot_id == ballot.id, PaperTally.replaced_at.is_(None)).subquery())
+    online = (
+        select(BallotChoice.option_id, func.sum(BallotChoice.points).label("points"))
+        .join(BallotRecord, BallotRecord.id == BallotChoice.record_id)
+        .where(BallotRecord.ballot_id == ballot.id)
+        .group_by(BallotChoice.option_id)
+        .subquery()
+    )
+    paper = (
+        select(PaperTallyLine.option_id, PaperTallyLine.votes)
+        .join(PaperTally, PaperTally.id == PaperTallyLine.tally_id)
+        .where(PaperTally.ballot_id == ballot.id, PaperTally.replaced_at.is_(None))
+        .subquery()
+    )
     rows = db.session.execute(
-        select(BallotOption.id, BallotOption.problem_id, Problem.title, Problem.created_at,
-               Problem.state, BallotOption.tie_break_position,
-               func.coalesce(online.c.points, 0), func.coalesce(paper.c.votes, 0))
+        select(
+            BallotOption.id,
+            BallotOption.problem_id,
+            Problem.title,
+            Problem.created_at,
+            Problem.state,
+            BallotOption.tie_break_position,
+            func.coalesce(online.c.points, 0),
+            func.coalesce(paper.c.votes, 0),
+        )
         .join(Problem, Problem.id == BallotOption.problem_id)
         .outerjoin(online, online.c.option_id == BallotOption.id)
         .outerjoin(paper, paper.c.option_id == BallotOption.id)
@@ -111,9 +135,13 @@ def ballot_results(ballot) -> BallotResults:
     options.sort(key=lambda o: -o.total)  # stable: equal totals keep the tie rule's order
     _rank(options)
     tally = current_paper_tally(ballot.id)
-    results = BallotResults(ballot=ballot, options=options, eligible=ballot.eligible_count,
-                            online_voters=online_voter_count(ballot.id),
-                            paper_ballots=tally.ballot_count if tally else 0)
+    results = BallotResults(
+        ballot=ballot,
+        options=options,
+        eligible=ballot.eligible_count,
+        online_voters=online_voter_count(ballot.id),
+        paper_ballots=tally.ballot_count if tally else 0,
+    )
     seats = ballot.seats
     if len(options) > seats and options[seats - 1].total == options[seats].total:
         cut_total = options[seats].total
@@ -124,36 +152,55 @@ def ballot_results(ballot) -> BallotResults:
 def _rank(options):
     """Standard competition ranking (1, 1, 3); `tied` marks options sharing a total."""
     totals = [o.total for o in options]
-    for index, option in enumerate(options):
+    for _index, option in enumerate(options):
         option.rank = totals.index(option.total) + 1
         option.tied = totals.count(option.total) > 1
 
 
 def online_voter_count(ballot_id) -> int:
-    return db.session.scalar(select(func.count(BallotVoter.id)).where(
-        BallotVoter.ballot_id == ballot_id, BallotVoter.channel == Channel.ONLINE))
+    return db.session.scalar(
+        select(func.count(BallotVoter.id)).where(
+            BallotVoter.ballot_id == ballot_id, BallotVoter.channel == Channel.ONLINE
+        )
+    )
 
 
 def paper_voter_count(ballot_id) -> int:
-    return db.session.scalar(select(func.count(BallotVoter.id)).where(
-        BallotVoter.ballot_id == ballot_id, BallotVoter.channel == Channel.PAPER))
+    return db.session.scalar(
+        select(func.count(BallotVoter.id)).where(
+            BallotVoter.ballot_id == ballot_id, BallotVoter.channel == Channel.PAPER
+        )
+    )
 
 
 def current_paper_tally(ballot_id) -> PaperTally | None:
-    return db.session.scalar(select(PaperTally).where(PaperTally.ballot_id == ballot_id,
-                                                      PaperTally.replaced_at.is_(None)))
+    return db.session.scalar(
+        select(PaperTally).where(
+            PaperTally.ballot_id == ballot_id, PaperTally.replaced_at.is_(None)
+        )
+    )
 
 
 def paper_tally_history(ballot_id) -> list[PaperTally]:
-    return list(db.session.scalars(select(PaperTally).where(PaperTally.ballot_id == ballot_id)
-                                   .order_by(PaperTally.id.desc())))
+    return list(
+        db.session.scalars(
+            select(PaperTally)
+            .where(PaperTally.ballot_id == ballot_id)
+            .order_by(PaperTally.id.desc())
+        )
+    )
 
 
 def voted_channel(ballot, user) -> Channel | None:
     """How `user` (or, on a per-household ballot, their household) is on the roll."""
-    who = (BallotVoter.household_id == user.household_id) if ballot.per_household \
+    who = (
+        (BallotVoter.household_id == user.household_id)
+        if ballot.per_household
         else (BallotVoter.user_id == user.id)
-    return db.session.scalar(select(BallotVoter.channel).where(BallotVoter.ballot_id == ballot.id, who))
+    )
+    return db.session.scalar(
+        select(BallotVoter.channel).where(BallotVoter.ballot_id == ballot.id, who)
+    )
 
 
 @dataclass
@@ -164,9 +211,12 @@ class BallotLine:
 
 def participation_ballots(participation_id) -> list[BallotLine]:
     """The participation's ballots, newest first, with how many voted online. One query."""
-    voters = (select(BallotVoter.ballot_id, func.count(BallotVoter.id).label("voters"))
-              .where(BallotVoter.channel == Channel.ONLINE)
-              .group_by(BallotVoter.ballot_id).subquery())
+    voters = (
+        select(BallotVoter.ballot_id, func.count(BallotVoter.id).label("voters"))
+        .where(BallotVoter.channel == Channel.ONLINE)
+        .group_by(BallotVoter.ballot_id)
+        .subquery()
+    )
     rows = db.session.execute(
         select(Ballot, func.coalesce(voters.c.voters, 0))
         .outerjoin(voters, voters.c.ballot_id == Ballot.id)
@@ -184,22 +234,35 @@ def paper_ballot_candidates(ballot):
     from gachi.workshops.models import Workshop, WorkshopAttendance
 
     on_roll = select(BallotVoter.id).where(BallotVoter.ballot_id == ballot.id)
-    on_roll = on_roll.where(BallotVoter.household_id == User.household_id) if ballot.per_household \
+    on_roll = (
+        on_roll.where(BallotVoter.household_id == User.household_id)
+        if ballot.per_household
         else on_roll.where(BallotVoter.user_id == User.id)
+    )
     rows = db.session.execute(
         select(User.id, User.display_name, Household.building, Household.unit)
         .join(Household, Household.id == User.household_id)
-        .where(User.id.in_(select(WorkshopAttendance.user_id)
-                           .join(Workshop, Workshop.id == WorkshopAttendance.workshop_id)
-                           .where(Workshop.participation_id == ballot.participation_id)),
-               ~on_roll.exists())
+        .where(
+            User.id.in_(
+                select(WorkshopAttendance.user_id)
+                .join(Workshop, Workshop.id == WorkshopAttendance.workshop_id)
+                .where(Workshop.participation_id == ballot.participation_id)
+            ),
+            ~on_roll.exists(),
+        )
         .order_by(User.display_name, User.id)
     ).all()
     return [(row.id, f"{row.display_name} · {row.building}동 {row.unit}호") for row in rows]
 
 
 def shortlisted_problems(participation_id) -> list[Problem]:
-    return list(db.session.scalars(
-        select(Problem).where(Problem.participation_id == participation_id,
-                              Problem.state == ProblemState.SHORTLISTED)
-        .order_by(Problem.created_at, Problem.id)))
+    return list(
+        db.session.scalars(
+            select(Problem)
+            .where(
+                Problem.participation_id == participation_id,
+                Problem.state == ProblemState.SHORTLISTED,
+            )
+            .order_by(Problem.created_at, Problem.id)
+        )
+    )

@@ -3,6 +3,7 @@
 Sixteen characters from the invitation codes' unambiguous alphabet (about 79 bits),
 shown as XXXX-XXXX-XXXX-XXXX so it can be written on paper and typed back in.
 """
+
 import hashlib
 import secrets
 
@@ -26,4 +27,4 @@ def is_well_formed(receipt: str) -> bool:
 
 def format_receipt(receipt: str) -> str:
     text = normalise_code(receipt)
-    return "-".join(text[start:start + 4] for start in range(0, len(text), 4))
+    return "-".join(text[start : start + 4] for start in range(0, len(text), 4))

@@ -6,7 +6,15 @@ as counts.
 """
 
 from flask import (
-    Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for,
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -14,12 +22,25 @@ from flask_login import current_user, login_required
 from gachi.auth.models import User
 from gachi.ballots import queries
 from gachi.ballots.forms import (
-    OpenBallotForm, PaperVoterForm, ReceiptForm, TieForm, paper_tally_form, vote_form,
+    OpenBallotForm,
+    PaperVoterForm,
+    ReceiptForm,
+    TieForm,
+    paper_tally_form,
+    vote_form,
 )
-from gachi.ballots.models import Ballot, BallotOption, BallotState, Channel
+from gachi.ballots.models import Ballot, BallotOption, Channel
 from gachi.ballots.operations import (
-    cast_vote, change_vote, choices_for_receipt, close_ballot, confirm_selection,
-    hand_paper_ballot, open_ballot, record_paper_tally, record_tie_decision, sync_ballot_state,
+    cast_vote,
+    change_vote,
+    choices_for_receipt,
+    close_ballot,
+    confirm_selection,
+    hand_paper_ballot,
+    open_ballot,
+    record_paper_tally,
+    record_tie_decision,
+    sync_ballot_state,
 )
 from gachi.ballots.receipts import format_receipt, is_well_formed, new_receipt, normalise_code
 from gachi.complexes.forms import ConfirmForm
@@ -45,10 +66,15 @@ def _receipt_cookie(ballot):
 
 def _set_receipt_cookie(response, ballot, receipt):
     """The receipt stays on the resident's device, readable only by this ballot's pages."""
-    response.set_cookie(_receipt_cookie(ballot), normalise_code(receipt),
-                        max_age=RECEIPT_COOKIE_DAYS * 86400, path=f"/ballots/{ballot.id}",
-                        httponly=True, samesite="Lax",
-                        secure=current_app.config["SESSION_COOKIE_SECURE"])
+    response.set_cookie(
+        _receipt_cookie(ballot),
+        normalise_code(receipt),
+        max_age=RECEIPT_COOKIE_DAYS * 86400,
+        path=f"/ballots/{ballot.id}",
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
     return response
 
 
@@ -85,9 +111,13 @@ def my_ballots():
 @login_required
 def ballot_list(participation_id):
     participation = load_for(current_user, Participation, participation_id)
-    return render_template("ballots/ballot_list.html", participation=participation,
-                           lines=queries.participation_ballots(participation.id), now=utcnow(),
-                           manages=participation.can_manage(current_user))
+    return render_template(
+        "ballots/ballot_list.html",
+        participation=participation,
+        lines=queries.participation_ballots(participation.id),
+        now=utcnow(),
+        manages=participation.can_manage(current_user),
+    )
 
 
 def _open_form(participation):
@@ -108,8 +138,9 @@ def ballot_new(participation_id):
     if form.validate_on_submit():
         problems = [db.session.get(Problem, problem_id) for problem_id in form.problems.data]
         try:
-            ballot = open_ballot(participation, problems=problems, actor=current_user,
-                                 **form.ballot_fields())
+            ballot = open_ballot(
+                participation, problems=problems, actor=current_user, **form.ballot_fields()
+            )
         except DomainError as error:
             db.session.rollback()
             form.form_errors.append(str(error))
@@ -120,7 +151,9 @@ def ballot_new(participation_id):
             return redirect(url_for(".ballot_detail", ballot_id=ballot.id))
     elif form.is_submitted():
         status = 400
-    return render_template("ballots/ballot_form.html", participation=participation, form=form), status
+    return render_template(
+        "ballots/ballot_form.html", participation=participation, form=form
+    ), status
 
 
 def _ballot_page(ballot, *, form=None, error=None, status=200):
@@ -129,18 +162,36 @@ def _ballot_page(ballot, *, form=None, error=None, status=200):
     channel = queries.voted_channel(ballot, current_user) if ballot.can_vote(current_user) else None
     receipt = _device_receipt(ballot) if channel is Channel.ONLINE else None
     my_choices = choices_for_receipt(ballot, receipt) if receipt else None
-    results = queries.ballot_results(ballot) if (manages or ballot.can_see_results(current_user, now)) else None
+    results = (
+        queries.ballot_results(ballot)
+        if (manages or ballot.can_see_results(current_user, now))
+        else None
+    )
     paper_form = PaperVoterForm()
     paper_form.user_id.choices = options(queries.paper_ballot_candidates(ballot)) if manages else []
     tie_form = TieForm()
     if results and results.tied_at_cut_ids:
-        tie_form.option_id.choices = options([(o.option_id, o.title) for o in results.options
-                                              if o.option_id in results.tied_at_cut_ids])
+        tie_form.option_id.choices = options(
+            [
+                (o.option_id, o.title)
+                for o in results.options
+                if o.option_id in results.tied_at_cut_ids
+            ]
+        )
     return render_template(
-        "ballots/ballot_detail.html", ballot=ballot, state=ballot.state_at(now), manages=manages,
-        can_vote=ballot.can_vote(current_user), channel=channel, my_choices=my_choices,
-        form=form or vote_form(ballot), receipt_form=ReceiptForm(), error=error, results=results,
-        paper_form=paper_form, tie_form=tie_form,
+        "ballots/ballot_detail.html",
+        ballot=ballot,
+        state=ballot.state_at(now),
+        manages=manages,
+        can_vote=ballot.can_vote(current_user),
+        channel=channel,
+        my_choices=my_choices,
+        form=form or vote_form(ballot),
+        receipt_form=ReceiptForm(),
+        error=error,
+        results=results,
+        paper_form=paper_form,
+        tie_form=tie_form,
         show_results=ballot.can_see_results(current_user, now),
         titles={option.id: option.problem.title for option in ballot.options},
     ), status
@@ -160,22 +211,33 @@ def ballot_vote(ballot_id):
     require(ballot.can_vote(current_user))
     form = vote_form(ballot)
     if not form.validate_on_submit():
-        return _ballot_page(ballot, form=form, error=_("Check your choices and try again."), status=400)
+        return _ballot_page(
+            ballot, form=form, error=_("Check your choices and try again."), status=400
+        )
     device_receipt = _device_receipt(ballot)  # no cookie, no need to ask the roll
     receipt = form.receipt.data or (
-        device_receipt if device_receipt and queries.voted_channel(ballot, current_user) is Channel.ONLINE
-        else None)
+        device_receipt
+        if device_receipt and queries.voted_channel(ballot, current_user) is Channel.ONLINE
+        else None
+    )
     # The answer is made first, from what is loaded, so that the write lock is held for
     # the writing only; it is sent only once the commit succeeded.
     if receipt:
-        answer = _set_receipt_cookie(redirect(url_for(".ballot_detail", ballot_id=ballot_id)),
-                                     ballot, receipt)
+        answer = _set_receipt_cookie(
+            redirect(url_for(".ballot_detail", ballot_id=ballot_id)), ballot, receipt
+        )
     else:
         # Shown once: the code to write down. The device keeps it in a cookie as well.
         fresh_receipt = new_receipt()
-        answer = _set_receipt_cookie(make_response(render_template(
-            "ballots/receipt.html", ballot=ballot, receipt=format_receipt(fresh_receipt))),
-            ballot, fresh_receipt)
+        answer = _set_receipt_cookie(
+            make_response(
+                render_template(
+                    "ballots/receipt.html", ballot=ballot, receipt=format_receipt(fresh_receipt)
+                )
+            ),
+            ballot,
+            fresh_receipt,
+        )
     begin_writing(db.session)
     try:
         if receipt:
@@ -199,11 +261,17 @@ def ballot_receipt(ballot_id):
     require(ballot.can_vote(current_user))
     form = ReceiptForm()
     if not form.validate_on_submit() or choices_for_receipt(ballot, form.receipt.data) is None:
-        return _ballot_page(ballot, error=_("This receipt does not match a vote in this ballot. "
-                                            "Check the code you wrote down."), status=400)
+        return _ballot_page(
+            ballot,
+            error=_(
+                "This receipt does not match a vote in this ballot. Check the code you wrote down."
+            ),
+            status=400,
+        )
     flash(_("Your receipt was recognised. Your vote is shown below."), "success")
-    return _set_receipt_cookie(redirect(url_for(".ballot_detail", ballot_id=ballot.id)),
-                               ballot, form.receipt.data)
+    return _set_receipt_cookie(
+        redirect(url_for(".ballot_detail", ballot_id=ballot.id)), ballot, form.receipt.data
+    )
 
 
 def _managed(ballot_id):
@@ -232,7 +300,10 @@ def ballot_paper_voter(ballot_id):
         db.session.rollback()
         return _ballot_page(ballot, error=str(error), status=error.status)
     db.session.commit()
-    flash(_("%(name)s has a paper ballot and cannot vote online.", name=resident.display_name), "success")
+    flash(
+        _("%(name)s has a paper ballot and cannot vote online.", name=resident.display_name),
+        "success",
+    )
     return redirect(url_for(".ballot_detail", ballot_id=ballot.id))
 
 
@@ -245,8 +316,13 @@ def ballot_paper_tally(ballot_id):
     status = 200
     if form.validate_on_submit():
         try:
-            record_paper_tally(ballot, ballot_count=form.ballot_count.data, votes=form.votes(),
-                               note=form.note.data or "", actor=current_user)
+            record_paper_tally(
+                ballot,
+                ballot_count=form.ballot_count.data,
+                votes=form.votes(),
+                note=form.note.data or "",
+                actor=current_user,
+            )
         except DomainError as error:
             db.session.rollback()
             form.form_errors.append(str(error))
@@ -257,9 +333,13 @@ def ballot_paper_tally(ballot_id):
             return redirect(url_for(".ballot_detail", ballot_id=ballot.id))
     elif form.is_submitted():
         status = 400
-    return render_template("ballots/paper_tally.html", ballot=ballot, form=form,
-                           history=queries.paper_tally_history(ballot.id),
-                           handed=queries.paper_voter_count(ballot.id)), status
+    return render_template(
+        "ballots/paper_tally.html",
+        ballot=ballot,
+        form=form,
+        history=queries.paper_tally_history(ballot.id),
+        handed=queries.paper_voter_count(ballot.id),
+    ), status
 
 
 @bp.route("/ballots/<int:ballot_id>/close", methods=["POST"])
@@ -283,14 +363,22 @@ def ballot_tie(ballot_id):
     ballot = _managed(ballot_id)
     form = TieForm()
     results = queries.ballot_results(ballot)
-    form.option_id.choices = options([(o.option_id, o.title) for o in results.options
-                                      if o.option_id in results.tied_at_cut_ids])
+    form.option_id.choices = options(
+        [(o.option_id, o.title) for o in results.options if o.option_id in results.tied_at_cut_ids]
+    )
     if not form.validate_on_submit():
-        return _ballot_page(ballot, error=_("Choose the option that goes ahead and say how it was decided."),
-                            status=400)
+        return _ballot_page(
+            ballot,
+            error=_("Choose the option that goes ahead and say how it was decided."),
+            status=400,
+        )
     try:
-        record_tie_decision(ballot, option=db.session.get(BallotOption, form.option_id.data),
-                            note=form.note.data, actor=current_user)
+        record_tie_decision(
+            ballot,
+            option=db.session.get(BallotOption, form.option_id.data),
+            note=form.note.data,
+            actor=current_user,
+        )
     except DomainError as error:
         db.session.rollback()
         return _ballot_page(ballot, error=str(error), status=error.status)
@@ -321,11 +409,23 @@ def ballot_results_csv(ballot_id):
     require(ballot.can_see_results(current_user, utcnow()))
     results = queries.ballot_results(ballot)
     rows = [[_("Rank"), _("Problem"), _("Online"), _("Paper"), _("Total"), _("Selected")]]
-    rows += [[option.rank, option.title, option.online, option.paper, option.total,
-              _("Yes") if option.problem_state is ProblemState.SELECTED else ""]
-             for option in results.options]
-    rows += [[], [_("Online voters"), results.online_voters],
-             [_("Paper ballots"), results.paper_ballots], [_("Eligible"), results.eligible],
-             [_("Turnout (%)"), results.turnout_percent],
-             [_("Result valid"), _("Yes") if results.quorum_met else _("No")]]
+    rows += [
+        [
+            option.rank,
+            option.title,
+            option.online,
+            option.paper,
+            option.total,
+            _("Yes") if option.problem_state is ProblemState.SELECTED else "",
+        ]
+        for option in results.options
+    ]
+    rows += [
+        [],
+        [_("Online voters"), results.online_voters],
+        [_("Paper ballots"), results.paper_ballots],
+        [_("Eligible"), results.eligible],
+        [_("Turnout (%)"), results.turnout_percent],
+        [_("Result valid"), _("Yes") if results.quorum_met else _("No")],
+    ]
     return csv_response(rows, f"ballot-{ballot.id}-results.csv")

@@ -1,6 +1,7 @@
 """Business models (사업모델): a programme that worked, published for other complexes
 to adopt, with its evaluation figures, schedule shape, budget lines and the kinds of
 enterprise that delivered it."""
+
 from datetime import datetime
 
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
@@ -23,8 +24,9 @@ class BusinessModel(TimestampMixin, db.Model):
     audience: Mapped[str] = mapped_column(String(200), default="")
     # "weekdays 14:00–18:00 for four weeks": the schedule's shape, not its dates.
     schedule_shape: Mapped[str] = mapped_column(Text, default="")
-    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="RESTRICT"),
-                                             index=True)
+    category_id: Mapped[int] = mapped_column(
+        ForeignKey("categories.id", ondelete="RESTRICT"), index=True
+    )
     # Where it worked, and the signed evaluation whose frozen figures it shows.
     origin_participation_id: Mapped[int] = mapped_column(
         ForeignKey("participations.id", ondelete="RESTRICT"), index=True
@@ -38,10 +40,14 @@ class BusinessModel(TimestampMixin, db.Model):
     category = relationship("Category")
     origin = relationship("Participation")
     evaluation = relationship("Evaluation")
-    budget_lines = relationship("ModelBudgetLine", order_by="ModelBudgetLine.id",
-                                cascade="all, delete-orphan")
-    enterprise_kinds = relationship("ModelEnterpriseKind", order_by="ModelEnterpriseKind.legal_form",
-                                    cascade="all, delete-orphan")
+    budget_lines = relationship(
+        "ModelBudgetLine", order_by="ModelBudgetLine.id", cascade="all, delete-orphan"
+    )
+    enterprise_kinds = relationship(
+        "ModelEnterpriseKind",
+        order_by="ModelEnterpriseKind.legal_form",
+        cascade="all, delete-orphan",
+    )
 
     @property
     def is_published(self):
@@ -74,8 +80,9 @@ class ModelBudgetLine(db.Model):
     __table_args__ = (CheckConstraint("amount >= 0", name="amount_not_negative"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    model_id: Mapped[int] = mapped_column(ForeignKey("business_models.id", ondelete="CASCADE"),
-                                          index=True)
+    model_id: Mapped[int] = mapped_column(
+        ForeignKey("business_models.id", ondelete="CASCADE"), index=True
+    )
     category: Mapped[BudgetCategory] = mapped_column(enum_column_type(BudgetCategory, "category"))
     description: Mapped[str] = mapped_column(String(200))
     amount: Mapped[int] = mapped_column(BigInteger)
@@ -86,10 +93,12 @@ class ModelEnterpriseKind(db.Model):
 
     __tablename__ = "business_model_enterprise_kinds"
 
-    model_id: Mapped[int] = mapped_column(ForeignKey("business_models.id", ondelete="CASCADE"),
-                                          primary_key=True)
-    legal_form: Mapped[LegalForm] = mapped_column(enum_column_type(LegalForm, "legal_form"),
-                                                  primary_key=True)
+    model_id: Mapped[int] = mapped_column(
+        ForeignKey("business_models.id", ondelete="CASCADE"), primary_key=True
+    )
+    legal_form: Mapped[LegalForm] = mapped_column(
+        enum_column_type(LegalForm, "legal_form"), primary_key=True
+    )
 
 
 class Adoption(db.Model):

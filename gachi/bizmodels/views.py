@@ -1,4 +1,5 @@
 """The catalogue of business models: publish, withdraw, adopt."""
+
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -27,8 +28,11 @@ def catalogue():
 def _adopt_form(model):
     form = AdoptForm()
     form.participation.choices = options(
-        [(p.id, f"{p.complex.name} · {p.cohort.name}")
-         for p in queries.adoptable_participations(current_user, model)])
+        [
+            (p.id, f"{p.complex.name} · {p.cohort.name}")
+            for p in queries.adoptable_participations(current_user, model)
+        ]
+    )
     return form
 
 
@@ -36,8 +40,13 @@ def _adopt_form(model):
 @login_required
 def detail(model_id):
     model = load_for(current_user, BusinessModel, model_id)
-    return render_template("bizmodels/detail.html", model=model, adopt=_adopt_form(model),
-                           confirm=ConfirmForm(), adoptions=queries.adopting_complexes(model.id))
+    return render_template(
+        "bizmodels/detail.html",
+        model=model,
+        adopt=_adopt_form(model),
+        confirm=ConfirmForm(),
+        adoptions=queries.adopting_complexes(model.id),
+    )
 
 
 @bp.route("/models/<int:model_id>/adopt", methods=["POST"])
@@ -48,8 +57,9 @@ def adopt(model_id):
     if not form.validate_on_submit():
         flash(_("Choose a complex to adopt the model in."), "error")
         return redirect(url_for(".detail", model_id=model.id)), 303
-    participation = load_for(current_user, Participation, form.participation.data,
-                             permission="can_manage")
+    participation = load_for(
+        current_user, Participation, form.participation.data, permission="can_manage"
+    )
     adoption = adopt_model(model, participation, actor=current_user)
     db.session.commit()
     flash(_("%(complex)s adopted the model.", complex=participation.complex.name), "success")
@@ -64,9 +74,12 @@ def adoption(adoption_id):
         abort(404)
     participation = adoption.participation
     return render_template(
-        "bizmodels/adoption.html", adoption=adoption, model=adoption.model,
+        "bizmodels/adoption.html",
+        adoption=adoption,
+        model=adoption.model,
         participation=participation,
-        enterprises=queries.suggested_enterprises(adoption.model, participation.complex.district))
+        enterprises=queries.suggested_enterprises(adoption.model, participation.complex.district),
+    )
 
 
 @bp.route("/models/<int:model_id>/withdraw", methods=["POST"])
@@ -95,5 +108,6 @@ def publish(participation_id):
         flash(_("The model %(title)s was published.", title=model.title), "success")
         return redirect(url_for(".detail", model_id=model.id))
     status = 400 if form.is_submitted() else 200
-    return render_template("bizmodels/publish.html", form=form, participation=participation,
-                           evaluation=evaluation), status
+    return render_template(
+        "bizmodels/publish.html", form=form, participation=participation, evaluation=evaluation
+    ), status

@@ -3,6 +3,7 @@
 The alphabet leaves out 0/O, 1/I/L so a code read aloud on the phone or copied from a
 paper slip by an older resident cannot be mistaken.
 """
+
 import re
 import secrets
 import unicodedata

@@ -1,4 +1,5 @@
 """Seoul's 25 autonomous districts (자치구)."""
+
 from flask_babel import lazy_gettext as _l
 
 from gachi.core.enums import LabelledEnum

@@ -1,10 +1,21 @@
 """Forms for cohorts, complexes, households, codes and stage moves."""
+
 from flask_babel import lazy_gettext as _l
 from wtforms import (
-    DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField,
+    DateField,
+    DecimalField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
 )
 from wtforms.validators import (
-    DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError,
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
 )
 
 from gachi.complexes.districts import District
@@ -31,8 +42,13 @@ class CohortForm(BaseForm):
             raise ValidationError(_l("The end date cannot be before the start date."))
 
     def cohort_fields(self):
-        return {"name": self.name.data, "year": self.year.data, "starts_on": self.starts_on.data,
-                "ends_on": self.ends_on.data, "description": self.description.data or ""}
+        return {
+            "name": self.name.data,
+            "year": self.year.data,
+            "starts_on": self.starts_on.data,
+            "ends_on": self.ends_on.data,
+            "description": self.description.data or "",
+        }
 
 
 class RecruitForm(BaseForm):
@@ -45,19 +61,38 @@ class ComplexForm(BaseForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     district = SelectField(_l("District"), choices=options(District.choices()), coerce=District)
     address = StringField(_l("Address"), validators=[Length(max=200)])
-    household_count = IntegerField(_l("Households"), validators=[Optional(), NumberRange(min=0, max=100000)])
-    resident_count = IntegerField(_l("Residents"), validators=[Optional(), NumberRange(min=0, max=1000000)])
-    elderly_share = DecimalField(_l("Residents aged 65 or over (%)"), places=1,
-                                 validators=[Optional(), finite_number, NumberRange(min=0, max=100)])
+    household_count = IntegerField(
+        _l("Households"), validators=[Optional(), NumberRange(min=0, max=100000)]
+    )
+    resident_count = IntegerField(
+        _l("Residents"), validators=[Optional(), NumberRange(min=0, max=1000000)]
+    )
+    elderly_share = DecimalField(
+        _l("Residents aged 65 or over (%)"),
+        places=1,
+        validators=[Optional(), finite_number, NumberRange(min=0, max=100)],
+    )
     tenure = SelectField(_l("Tenure"), choices=options(Tenure.choices()), coerce=Tenure)
-    built_year = IntegerField(_l("Year built"), validators=[Optional(), NumberRange(min=1900, max=2100)])
+    built_year = IntegerField(
+        _l("Year built"), validators=[Optional(), NumberRange(min=1900, max=2100)]
+    )
     description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
 
     def complex_fields(self):
-        return {name: getattr(self, name).data for name in (
-            "name", "district", "address", "household_count", "resident_count",
-            "elderly_share", "tenure", "built_year", "description",
-        )} | {"address": self.address.data or "", "description": self.description.data or ""}
+        return {
+            name: getattr(self, name).data
+            for name in (
+                "name",
+                "district",
+                "address",
+                "household_count",
+                "resident_count",
+                "elderly_share",
+                "tenure",
+                "built_year",
+                "description",
+            )
+        } | {"address": self.address.data or "", "description": self.description.data or ""}
 
 
 class ComplexFilterForm(BaseForm):
@@ -67,19 +102,30 @@ class ComplexFilterForm(BaseForm):
         csrf = False
 
     name = StringField(_l("Name contains"), validators=[Optional(), Length(max=100)])
-    district = SelectField(_l("District"), default="",
-                           choices=options([("", _l("All districts")), *District.choices()]))
+    district = SelectField(
+        _l("District"),
+        default="",
+        choices=options([("", _l("All districts")), *District.choices()]),
+    )
     cohort = SelectField(_l("Cohort"), coerce=_int_or_none)
-    stage = SelectField(_l("Stage"), default="",
-                        choices=options([("", _l("Any stage")), *Stage.choices()]))
-    tenure = SelectField(_l("Tenure"), default="",
-                         choices=options([("", _l("Any tenure")), *Tenure.choices()]))
-    page = IntegerField(_l("Page"), default=1, validators=[Optional(), NumberRange(min=1, max=100000)])
+    stage = SelectField(
+        _l("Stage"), default="", choices=options([("", _l("Any stage")), *Stage.choices()])
+    )
+    tenure = SelectField(
+        _l("Tenure"), default="", choices=options([("", _l("Any tenure")), *Tenure.choices()])
+    )
+    page = IntegerField(
+        _l("Page"), default=1, validators=[Optional(), NumberRange(min=1, max=100000)]
+    )
 
     def filters(self):
-        return {"cohort_id": self.cohort.data, "district": self.district.data or None,
-                "stage": self.stage.data or None, "tenure": self.tenure.data or None,
-                "name": self.name.data or None}
+        return {
+            "cohort_id": self.cohort.data,
+            "district": self.district.data or None,
+            "stage": self.stage.data or None,
+            "tenure": self.tenure.data or None,
+            "name": self.name.data or None,
+        }
 
 
 class HouseholdLinesForm(BaseForm):

@@ -1,10 +1,18 @@
 """Cohorts, complexes, their households and invitation codes, and participations."""
+
 from datetime import date, datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
-    CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, text,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -27,8 +35,9 @@ class Cohort(TimestampMixin, db.Model):
 
     __tablename__ = "cohorts"
     __table_args__ = (
-        CheckConstraint("ends_on IS NULL OR starts_on IS NULL OR ends_on >= starts_on",
-                        name="dates_in_order"),
+        CheckConstraint(
+            "ends_on IS NULL OR starts_on IS NULL OR ends_on >= starts_on", name="dates_in_order"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -52,10 +61,14 @@ class Complex(TimestampMixin, db.Model):
 
     __tablename__ = "complexes"
     __table_args__ = (
-        CheckConstraint("household_count IS NULL OR household_count >= 0", name="households_positive"),
+        CheckConstraint(
+            "household_count IS NULL OR household_count >= 0", name="households_positive"
+        ),
         CheckConstraint("resident_count IS NULL OR resident_count >= 0", name="residents_positive"),
-        CheckConstraint("elderly_share IS NULL OR (elderly_share >= 0 AND elderly_share <= 100)",
-                        name="elderly_share_percent"),
+        CheckConstraint(
+            "elderly_share IS NULL OR (elderly_share >= 0 AND elderly_share <= 100)",
+            name="elderly_share_percent",
+        ),
         Index("ix_complexes_district", "district"),
     )
 
@@ -73,8 +86,9 @@ class Complex(TimestampMixin, db.Model):
     # "report" for figures from the 2018 report, "demo" for invented ones.
     source: Mapped[str] = mapped_column(String(16), default="app")
 
-    households = relationship("Household", back_populates="complex",
-                              order_by="(Household.building, Household.unit)")
+    households = relationship(
+        "Household", back_populates="complex", order_by="(Household.building, Household.unit)"
+    )
     participations = relationship("Participation", back_populates="complex")
 
     def can_view(self, user):
@@ -110,8 +124,9 @@ class Household(TimestampMixin, db.Model):
 
     complex = relationship("Complex", back_populates="households")
     members = relationship("User", back_populates="household")
-    invitation_codes = relationship("InvitationCode", back_populates="household",
-                                    order_by="InvitationCode.id")
+    invitation_codes = relationship(
+        "InvitationCode", back_populates="household", order_by="InvitationCode.id"
+    )
 
     @property
     def label(self):
@@ -129,8 +144,13 @@ class InvitationCode(db.Model):
 
     __tablename__ = "invitation_codes"
     __table_args__ = (
-        Index("uq_invitation_codes_live_household", "household_id", unique=True,
-              sqlite_where=text("revoked_at IS NULL"), postgresql_where=text("revoked_at IS NULL")),
+        Index(
+            "uq_invitation_codes_live_household",
+            "household_id",
+            unique=True,
+            sqlite_where=text("revoked_at IS NULL"),
+            postgresql_where=text("revoked_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -162,15 +182,18 @@ class Participation(TimestampMixin, db.Model):
     __table_args__ = (UniqueConstraint("cohort_id", "complex_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="RESTRICT"), index=True)
-    complex_id: Mapped[int] = mapped_column(ForeignKey("complexes.id", ondelete="RESTRICT"), index=True)
+    cohort_id: Mapped[int] = mapped_column(
+        ForeignKey("cohorts.id", ondelete="RESTRICT"), index=True
+    )
+    complex_id: Mapped[int] = mapped_column(
+        ForeignKey("complexes.id", ondelete="RESTRICT"), index=True
+    )
     stage: Mapped[Stage] = mapped_column(enum_column_type(Stage, "stage"), default=Stage.RECRUITING)
     stage_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     cohort = relationship("Cohort", back_populates="participations")
     complex = relationship("Complex", back_populates="participations")
-    stage_moves = relationship("StageMove", back_populates="participation",
-                               order_by="StageMove.id")
+    stage_moves = relationship("StageMove", back_populates="participation", order_by="StageMove.id")
 
     def can_view(self, user):
         return self.complex.can_view(user)

@@ -1,4 +1,5 @@
 """The verbs that change cohorts, complexes, households and participations."""
+
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -9,7 +10,12 @@ from sqlalchemy.exc import IntegrityError
 
 from gachi.complexes.codes import new_code
 from gachi.complexes.models import (
-    Cohort, Complex, Household, InvitationCode, Participation, StageMove,
+    Cohort,
+    Complex,
+    Household,
+    InvitationCode,
+    Participation,
+    StageMove,
 )
 from gachi.complexes.stages import ALLOWED_MOVES, Stage, gate, unmet_gates
 from gachi.coordinators.models import Placement
@@ -21,9 +27,14 @@ from gachi.extensions import db
 
 @gate(Stage.PROBLEM_WORKSHOP)
 def coordinator_is_placed(participation):
-    placed = db.session.scalar(select(exists().where(
-        Placement.complex_id == participation.complex_id, Placement.is_active_on(seoul_today())
-    )))
+    placed = db.session.scalar(
+        select(
+            exists().where(
+                Placement.complex_id == participation.complex_id,
+                Placement.is_active_on(seoul_today()),
+            )
+        )
+    )
     return None if placed else _l("No coordinator is placed at this complex.")
 
 
@@ -35,8 +46,11 @@ def move_stage(participation, target: Stage, *, actor, note=""):
     """
     source = participation.stage
     if target not in ALLOWED_MOVES[source]:
-        raise GateNotMet(_l("A participation cannot move from %(source)s to %(target)s."),
-                         source=source.label, target=target.label)
+        raise GateNotMet(
+            _l("A participation cannot move from %(source)s to %(target)s."),
+            source=source.label,
+            target=target.label,
+        )
     if target is Stage.CLOSED and source is not Stage.EVALUATION:
         if not participation.can_close_early(actor):
             raise NotAllowed(_l("Only center staff can close a participation early."))
@@ -55,14 +69,29 @@ def move_stage(participation, target: Stage, *, actor, note=""):
     if result.rowcount != 1:
         raise Conflict()
     db.session.refresh(participation)
-    db.session.add(StageMove(participation_id=participation.id, from_stage=source, to_stage=target,
-                             moved_by_id=actor.id, moved_at=moved_at, note=note))
-    log_change("stage.move", participation, actor=actor, complex_id=participation.complex_id,
-               before={"stage": source.value}, after={"stage": target.value, "note": note})
+    db.session.add(
+        StageMove(
+            participation_id=participation.id,
+            from_stage=source,
+            to_stage=target,
+            moved_by_id=actor.id,
+            moved_at=moved_at,
+            note=note,
+        )
+    )
+    log_change(
+        "stage.move",
+        participation,
+        actor=actor,
+        complex_id=participation.complex_id,
+        before={"stage": source.value},
+        after={"stage": target.value, "note": note},
+    )
     return participation
 
 
 # Cohorts and complexes ----------------------------------------------------------------
+
 
 def _apply_changes(obj, fields):
     """Set `fields` on `obj`; return (before, after) of the values that changed."""
@@ -91,11 +120,16 @@ def _check_period(starts_on, ends_on):
 
 def create_cohort(*, name, year, starts_on=None, ends_on=None, description="", actor):
     _check_period(starts_on, ends_on)
-    cohort = Cohort(name=name, year=year, starts_on=starts_on, ends_on=ends_on,
-                    description=description)
+    cohort = Cohort(
+        name=name, year=year, starts_on=starts_on, ends_on=ends_on, description=description
+    )
     _flush_unique(cohort, _l("There is already a cohort called %(name)s."), name=name)
-    log_change("cohort.create", cohort, actor=actor,
-               after={"name": name, "year": year, "starts_on": starts_on, "ends_on": ends_on})
+    log_change(
+        "cohort.create",
+        cohort,
+        actor=actor,
+        after={"name": name, "year": year, "starts_on": starts_on, "ends_on": ends_on},
+    )
     return cohort
 
 
@@ -114,12 +148,21 @@ def recruit_complex(cohort, complex_, *, actor):
     The unique constraint on (cohort, complex) is the guard, so two people recruiting
     the same complex at once get one participation and a clear message.
     """
-    participation = Participation(cohort_id=cohort.id, complex_id=complex_.id,
-                                  stage=Stage.RECRUITING)
-    _flush_unique(participation, _l("%(complex)s is already taking part in this cohort."),
-                  complex=complex_.name)
-    log_change("participation.recruit", participation, actor=actor, complex_id=complex_.id,
-               after={"cohort_id": cohort.id, "stage": Stage.RECRUITING.value})
+    participation = Participation(
+        cohort_id=cohort.id, complex_id=complex_.id, stage=Stage.RECRUITING
+    )
+    _flush_unique(
+        participation,
+        _l("%(complex)s is already taking part in this cohort."),
+        complex=complex_.name,
+    )
+    log_change(
+        "participation.recruit",
+        participation,
+        actor=actor,
+        complex_id=complex_.id,
+        after={"cohort_id": cohort.id, "stage": Stage.RECRUITING.value},
+    )
     return participation
 
 
@@ -134,8 +177,14 @@ def create_complex(*, actor, **fields):
 def update_complex(complex_, *, actor, **fields):
     before, after = _apply_changes(complex_, fields)
     if after:
-        log_change("complex.update", complex_, actor=actor, complex_id=complex_.id,
-                   before=before, after=after)
+        log_change(
+            "complex.update",
+            complex_,
+            actor=actor,
+            complex_id=complex_.id,
+            before=before,
+            after=after,
+        )
     return complex_
 
 
@@ -198,10 +247,14 @@ def _read_household_lines(lines, problems):
 def _listed_already(complex_, wanted):
     if not wanted:
         return set()
-    return set(db.session.execute(select(Household.building, Household.unit).where(
-        Household.complex_id == complex_.id,
-        Household.building.in_({building for building, _unit in wanted}),
-    )).tuples())
+    return set(
+        db.session.execute(
+            select(Household.building, Household.unit).where(
+                Household.complex_id == complex_.id,
+                Household.building.in_({building for building, _unit in wanted}),
+            )
+        ).tuples()
+    )
 
 
 def add_households(complex_, lines, *, actor):
@@ -214,26 +267,37 @@ def add_households(complex_, lines, *, actor):
     the same ones at once. The caller commits.
     """
     if len(lines) > MAX_HOUSEHOLDS_AT_ONCE:
-        raise DomainError(_l("Add at most %(count)s households at a time."),
-                          count=MAX_HOUSEHOLDS_AT_ONCE)
+        raise DomainError(
+            _l("Add at most %(count)s households at a time."), count=MAX_HOUSEHOLDS_AT_ONCE
+        )
     problems = []
     wanted = _read_household_lines(lines, problems)
     existing = _listed_already(complex_, wanted)
-    problems += [LineProblem(number, text, str(_l("This household is already listed.")))
-                 for key, (number, text) in wanted.items() if key in existing]
+    problems += [
+        LineProblem(number, text, str(_l("This household is already listed.")))
+        for key, (number, text) in wanted.items()
+        if key in existing
+    ]
     if problems:
         raise HouseholdLinesRefused(sorted(problems, key=lambda problem: problem.number))
-    added = [Household(complex_id=complex_.id, building=building, unit=unit)
-             for building, unit in wanted]
+    added = [
+        Household(complex_id=complex_.id, building=building, unit=unit) for building, unit in wanted
+    ]
     if added:
         try:
             with db.session.begin_nested():
                 db.session.add_all(added)
         except IntegrityError:
-            raise Conflict(_l("Someone added some of these households at the same time. "
-                              "Please try again.")) from None
-        log_change("households.add", complex_, actor=actor, complex_id=complex_.id,
-                   after={"count": len(added)})
+            raise Conflict(
+                _l("Someone added some of these households at the same time. Please try again.")
+            ) from None
+        log_change(
+            "households.add",
+            complex_,
+            actor=actor,
+            complex_id=complex_.id,
+            after={"count": len(added)},
+        )
     return added
 
 
@@ -241,10 +305,13 @@ def add_households(complex_, lines, *, actor):
 # The partial unique index (one live code per household) is the guard: an insert that
 # loses a race fails in its savepoint, and the winner's code stands.
 
+
 def _live_code(household_id):
-    return db.session.scalar(select(InvitationCode).where(
-        InvitationCode.household_id == household_id, InvitationCode.revoked_at.is_(None)
-    ))
+    return db.session.scalar(
+        select(InvitationCode).where(
+            InvitationCode.household_id == household_id, InvitationCode.revoked_at.is_(None)
+        )
+    )
 
 
 def _insert_code(household_id, actor):
@@ -267,24 +334,34 @@ def issue_code(household, *, actor):
     code = _insert_code(household.id, actor)
     if code is None:
         return _live_code(household.id)
-    log_change("code.issue", code, actor=actor, complex_id=household.complex_id,
-               after={"household_id": household.id})
+    log_change(
+        "code.issue",
+        code,
+        actor=actor,
+        complex_id=household.complex_id,
+        after={"household_id": household.id},
+    )
     return code
 
 
 def generate_codes(complex_, *, actor):
     """A live code for every household of `complex_` that has none; returns how many."""
     households = db.session.scalars(
-        select(Household.id).where(
+        select(Household.id)
+        .where(
             Household.complex_id == complex_.id,
-            ~exists().where(InvitationCode.household_id == Household.id,
-                            InvitationCode.revoked_at.is_(None)),
-        ).order_by(Household.id)
+            ~exists().where(
+                InvitationCode.household_id == Household.id, InvitationCode.revoked_at.is_(None)
+            ),
+        )
+        .order_by(Household.id)
     ).all()
     if not households:
         return 0
-    codes = [InvitationCode(household_id=household_id, code=new_code(), created_by_id=actor.id)
-             for household_id in households]
+    codes = [
+        InvitationCode(household_id=household_id, code=new_code(), created_by_id=actor.id)
+        for household_id in households
+    ]
     try:
         with db.session.begin_nested():
             db.session.add_all(codes)
@@ -292,8 +369,9 @@ def generate_codes(complex_, *, actor):
     except IntegrityError:
         # Someone generated codes at the same moment: go one by one, keeping theirs.
         count = sum(1 for household_id in households if _insert_code(household_id, actor))
-    log_change("codes.generate", complex_, actor=actor, complex_id=complex_.id,
-               after={"count": count})
+    log_change(
+        "codes.generate", complex_, actor=actor, complex_id=complex_.id, after={"count": count}
+    )
     return count
 
 
@@ -312,8 +390,13 @@ def _revoke(code, actor):
 def revoke_code(code, *, actor):
     """The code stops working; the household has no live code until a new one is made."""
     _revoke(code, actor)
-    log_change("code.revoke", code, actor=actor, complex_id=code.household.complex_id,
-               after={"household_id": code.household_id})
+    log_change(
+        "code.revoke",
+        code,
+        actor=actor,
+        complex_id=code.household.complex_id,
+        after={"household_id": code.household_id},
+    )
     return code
 
 
@@ -327,10 +410,18 @@ def regenerate_code(household, *, actor):
         with db.session.begin_nested():
             db.session.add(code)
     except IntegrityError:
-        raise Conflict(_l("This household's code was changed by someone else just now. "
-                          "Please reload the page and try again.")) from None
-    log_change("code.regenerate", code, actor=actor, complex_id=household.complex_id,
-               before={"code_id": old.id if old else None},
-               after={"household_id": household.id})
+        raise Conflict(
+            _l(
+                "This household's code was changed by someone else just now. "
+                "Please reload the page and try again."
+            )
+        ) from None
+    log_change(
+        "code.regenerate",
+        code,
+        actor=actor,
+        complex_id=household.complex_id,
+        before={"code_id": old.id if old else None},
+        after={"household_id": household.id},
+    )
     return code
-

@@ -1,10 +1,16 @@
 """The reads behind the cohort, complex and household pages: one query per list."""
+
 from sqlalchemy import and_, func, select
 
 from gachi.auth.models import User
 from gachi.complexes.districts import District
 from gachi.complexes.models import (
-    Cohort, Complex, Household, InvitationCode, Participation, StageMove,
+    Cohort,
+    Complex,
+    Household,
+    InvitationCode,
+    Participation,
+    StageMove,
 )
 from gachi.coordinators.models import Placement
 from gachi.core.pagination import Page
@@ -15,6 +21,7 @@ COMPLEXES_PER_PAGE = 50
 
 # Cohorts ------------------------------------------------------------------------------
 
+
 def _newest_first():
     return (Cohort.year.desc(), Cohort.starts_on.desc().nulls_last(), Cohort.id.desc())
 
@@ -22,8 +29,14 @@ def _newest_first():
 def cohort_rows():
     """Every cohort with the number of complexes taking part, newest first."""
     return db.session.execute(
-        select(Cohort.id, Cohort.name, Cohort.year, Cohort.starts_on, Cohort.ends_on,
-               func.count(Participation.id).label("complex_count"))
+        select(
+            Cohort.id,
+            Cohort.name,
+            Cohort.year,
+            Cohort.starts_on,
+            Cohort.ends_on,
+            func.count(Participation.id).label("complex_count"),
+        )
         .outerjoin(Participation, Participation.cohort_id == Cohort.id)
         .group_by(Cohort.id, Cohort.name, Cohort.year, Cohort.starts_on, Cohort.ends_on)
         .order_by(*_newest_first())
@@ -38,9 +51,15 @@ def cohort_choices():
 def cohort_participation_rows(cohort_id):
     """The complexes taking part in a cohort, with their district, size and stage."""
     return db.session.execute(
-        select(Participation.id, Participation.stage, Participation.stage_changed_at,
-               Complex.id.label("complex_id"), Complex.name, Complex.district,
-               Complex.household_count)
+        select(
+            Participation.id,
+            Participation.stage,
+            Participation.stage_changed_at,
+            Complex.id.label("complex_id"),
+            Complex.name,
+            Complex.district,
+            Complex.household_count,
+        )
         .join(Complex, Complex.id == Participation.complex_id)
         .where(Participation.cohort_id == cohort_id)
         .order_by(Complex.district, Complex.name)
@@ -48,6 +67,7 @@ def cohort_participation_rows(cohort_id):
 
 
 # Complexes ----------------------------------------------------------------------------
+
 
 def complex_choices():
     """(id, "name · district") of every complex, for a select."""
@@ -57,8 +77,16 @@ def complex_choices():
     return [(row.id, f"{row.name} · {District(row.district).label}") for row in rows]
 
 
-def complex_page(*, cohort_id=None, district=None, stage=None, tenure=None, name=None,
-                 page=1, per_page=COMPLEXES_PER_PAGE):
+def complex_page(
+    *,
+    cohort_id=None,
+    district=None,
+    stage=None,
+    tenure=None,
+    name=None,
+    page=1,
+    per_page=COMPLEXES_PER_PAGE,
+):
     """One page of complexes with the stage of their participation in `cohort_id`.
 
     Two queries whatever the size: the count and the page.
@@ -77,13 +105,21 @@ def complex_page(*, cohort_id=None, district=None, stage=None, tenure=None, name
         select(func.count(Complex.id)).outerjoin(Participation, joined).where(*conditions)
     )
     rows = db.session.execute(
-        select(Complex.id, Complex.name, Complex.district, Complex.tenure,
-               Complex.household_count, Complex.source,
-               Participation.id.label("participation_id"), Participation.stage)
+        select(
+            Complex.id,
+            Complex.name,
+            Complex.district,
+            Complex.tenure,
+            Complex.household_count,
+            Complex.source,
+            Participation.id.label("participation_id"),
+            Participation.stage,
+        )
         .outerjoin(Participation, joined)
         .where(*conditions)
         .order_by(Complex.name, Complex.id)
-        .limit(per_page).offset((page - 1) * per_page)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     ).all()
     return Page(rows=rows, number=page, total=total, per_page=per_page)
 
@@ -101,9 +137,15 @@ def complex_participation_rows(complex_id):
 def stage_history(*, complex_id=None, participation_id=None):
     """Stage moves, newest first, with who made them and in which cohort."""
     statement = (
-        select(StageMove.id, StageMove.from_stage, StageMove.to_stage, StageMove.moved_at,
-               StageMove.note, User.display_name.label("moved_by"),
-               Cohort.name.label("cohort_name"))
+        select(
+            StageMove.id,
+            StageMove.from_stage,
+            StageMove.to_stage,
+            StageMove.moved_at,
+            StageMove.note,
+            User.display_name.label("moved_by"),
+            Cohort.name.label("cohort_name"),
+        )
         .join(Participation, Participation.id == StageMove.participation_id)
         .join(Cohort, Cohort.id == Participation.cohort_id)
         .outerjoin(User, User.id == StageMove.moved_by_id)
@@ -119,8 +161,13 @@ def stage_history(*, complex_id=None, participation_id=None):
 def placed_coordinator_rows(complex_id, day):
     """The coordinators placed at a complex on `day`, with their placement's dates."""
     return db.session.execute(
-        select(User.id, User.display_name, Placement.id.label("placement_id"),
-               Placement.starts_on, Placement.ends_on)
+        select(
+            User.id,
+            User.display_name,
+            Placement.id.label("placement_id"),
+            Placement.starts_on,
+            Placement.ends_on,
+        )
         .join(User, User.id == Placement.coordinator_id)
         .where(Placement.complex_id == complex_id, Placement.is_active_on(day))
         .order_by(User.display_name, Placement.starts_on)
@@ -129,24 +176,37 @@ def placed_coordinator_rows(complex_id, day):
 
 # Households and codes -----------------------------------------------------------------
 
+
 def _building_order():
-    """"101" before "1001": shorter numbers first, then as text."""
-    return (func.length(Household.building), Household.building,
-            func.length(Household.unit), Household.unit)
+    """ "101" before "1001": shorter numbers first, then as text."""
+    return (
+        func.length(Household.building),
+        Household.building,
+        func.length(Household.unit),
+        Household.unit,
+    )
 
 
 def household_rows(complex_id):
     """Every household of a complex with its live code and its number of members."""
     return db.session.execute(
-        select(Household.id, Household.building, Household.unit,
-               InvitationCode.id.label("code_id"), InvitationCode.code,
-               func.count(User.id).label("member_count"))
-        .outerjoin(InvitationCode, and_(InvitationCode.household_id == Household.id,
-                                        InvitationCode.revoked_at.is_(None)))
+        select(
+            Household.id,
+            Household.building,
+            Household.unit,
+            InvitationCode.id.label("code_id"),
+            InvitationCode.code,
+            func.count(User.id).label("member_count"),
+        )
+        .outerjoin(
+            InvitationCode,
+            and_(InvitationCode.household_id == Household.id, InvitationCode.revoked_at.is_(None)),
+        )
         .outerjoin(User, User.household_id == Household.id)
         .where(Household.complex_id == complex_id)
-        .group_by(Household.id, Household.building, Household.unit,
-                  InvitationCode.id, InvitationCode.code)
+        .group_by(
+            Household.id, Household.building, Household.unit, InvitationCode.id, InvitationCode.code
+        )
         .order_by(*_building_order())
     ).all()
 
@@ -155,8 +215,10 @@ def printable_code_rows(complex_id):
     """The households of a complex that have a live code, with the code, for the slips."""
     return db.session.execute(
         select(Household.building, Household.unit, InvitationCode.code)
-        .join(InvitationCode, and_(InvitationCode.household_id == Household.id,
-                                   InvitationCode.revoked_at.is_(None)))
+        .join(
+            InvitationCode,
+            and_(InvitationCode.household_id == Household.id, InvitationCode.revoked_at.is_(None)),
+        )
         .where(Household.complex_id == complex_id)
         .order_by(*_building_order())
     ).all()

@@ -3,6 +3,7 @@
 Later areas add gates with `@gate(Stage.X)`: a function of the participation that
 returns None when the move may go ahead, or the reason (translatable) it may not.
 """
+
 from flask_babel import lazy_gettext as _l
 
 from gachi.core.enums import LabelledEnum
@@ -22,8 +23,7 @@ STAGE_ORDER = list(Stage)
 
 # Forward one step; staff may also close a participation early (a complex withdraws).
 ALLOWED_MOVES = {
-    stage: {STAGE_ORDER[index + 1], Stage.CLOSED}
-    for index, stage in enumerate(STAGE_ORDER[:-1])
+    stage: {STAGE_ORDER[index + 1], Stage.CLOSED} for index, stage in enumerate(STAGE_ORDER[:-1])
 }
 ALLOWED_MOVES[Stage.CLOSED] = set()
 

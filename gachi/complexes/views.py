@@ -3,6 +3,7 @@
 The /staff pages are the center's; the rest are open to staff and to a coordinator
 placed at the complex today (Complex.can_manage), and 404 to everyone else.
 """
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -11,19 +12,32 @@ from flask_login import current_user, login_required
 from gachi.complexes import queries
 from gachi.complexes.codes import format_code
 from gachi.complexes.forms import (
-    CohortForm, ComplexFilterForm, ComplexForm, ConfirmForm, HouseholdLinesForm, MoveStageForm,
+    CohortForm,
+    ComplexFilterForm,
+    ComplexForm,
+    ConfirmForm,
+    HouseholdLinesForm,
+    MoveStageForm,
     RecruitForm,
 )
-from gachi.core.forms import options
 from gachi.complexes.models import Cohort, Complex, Household, InvitationCode, Participation
 from gachi.complexes.operations import (
-    add_households, create_cohort, create_complex, generate_codes, move_stage,
-    recruit_complex, regenerate_code, revoke_code, update_cohort, update_complex,
+    add_households,
+    create_cohort,
+    create_complex,
+    generate_codes,
+    move_stage,
+    recruit_complex,
+    regenerate_code,
+    revoke_code,
+    update_cohort,
+    update_complex,
 )
 from gachi.complexes.stages import STAGE_ORDER, Stage, next_stage
 from gachi.core.access import load_for, require, staff_required
 from gachi.core.audit import no_store, personal_data_shown
 from gachi.core.errors import DomainError
+from gachi.core.forms import options
 from gachi.core.time import seoul_today
 from gachi.extensions import db
 
@@ -43,6 +57,7 @@ def _refused(form, error):
 
 
 # Cohorts ------------------------------------------------------------------------------
+
 
 @bp.route("/staff/cohorts")
 @staff_required
@@ -96,8 +111,12 @@ def _recruit_form():
 
 
 def _cohort_page(cohort, form, status=200):
-    return render_template("complexes/cohort_detail.html", cohort=cohort, form=form,
-                           participations=queries.cohort_participation_rows(cohort.id)), status
+    return render_template(
+        "complexes/cohort_detail.html",
+        cohort=cohort,
+        form=form,
+        participations=queries.cohort_participation_rows(cohort.id),
+    ), status
 
 
 @bp.route("/staff/cohorts/<int:cohort_id>")
@@ -120,12 +139,15 @@ def recruit(cohort_id):
     except DomainError as error:
         return _cohort_page(cohort, form, _refused(form, error))
     db.session.commit()
-    flash(_("%(complex)s now takes part in %(cohort)s.", complex=complex_.name, cohort=cohort.name),
-          "success")
+    flash(
+        _("%(complex)s now takes part in %(cohort)s.", complex=complex_.name, cohort=cohort.name),
+        "success",
+    )
     return redirect(url_for(".cohort_detail", cohort_id=cohort.id))
 
 
 # Complexes ----------------------------------------------------------------------------
+
 
 @bp.route("/staff/complexes")
 @staff_required
@@ -141,8 +163,13 @@ def complex_list():
         page = queries.complex_page(cohort_id=cohorts[0].id if cohorts else None)
         status = 400
     filter_args = {key: value for key, value in request.args.items() if key != "page"}
-    return render_template("complexes/complex_list.html", form=form, page=page,
-                           filters_refused=status == 400, filter_args=filter_args), status
+    return render_template(
+        "complexes/complex_list.html",
+        form=form,
+        page=page,
+        filters_refused=status == 400,
+        filter_args=filter_args,
+    ), status
 
 
 @bp.route("/staff/complexes/new", methods=["GET", "POST"])
@@ -177,7 +204,8 @@ def complex_edit(complex_id):
 def complex_detail(complex_id):
     complex_ = load_for(current_user, Complex, complex_id, permission="can_manage")
     return render_template(
-        "complexes/complex_detail.html", complex=complex_,
+        "complexes/complex_detail.html",
+        complex=complex_,
         participations=queries.complex_participation_rows(complex_.id),
         history=queries.stage_history(complex_id=complex_.id),
         coordinators=queries.placed_coordinator_rows(complex_.id, seoul_today()),
@@ -187,12 +215,16 @@ def complex_detail(complex_id):
 
 # Participations and stage moves -------------------------------------------------------
 
+
 def _participation_page(participation, move_error=None, status=200):
     return render_template(
-        "complexes/participation.html", participation=participation,
-        stages=STAGE_ORDER, current_index=STAGE_ORDER.index(participation.stage),
+        "complexes/participation.html",
+        participation=participation,
+        stages=STAGE_ORDER,
+        current_index=STAGE_ORDER.index(participation.stage),
         history=queries.stage_history(participation_id=participation.id),
-        next_stage=next_stage, move_error=move_error,
+        next_stage=next_stage,
+        move_error=move_error,
     ), status
 
 
@@ -212,7 +244,9 @@ def move_participation_stage(participation_id):
     if not form.validate_on_submit():
         return _participation_page(participation, _("Choose a stage to move to."), 400)
     try:
-        move_stage(participation, Stage(form.target.data), actor=current_user, note=form.note.data or "")
+        move_stage(
+            participation, Stage(form.target.data), actor=current_user, note=form.note.data or ""
+        )
     except DomainError as error:
         db.session.rollback()
         return _participation_page(participation, str(error), error.status)
@@ -224,6 +258,7 @@ def move_participation_stage(participation_id):
 
 
 # Households and invitation codes ------------------------------------------------------
+
 
 def _managed_complex(complex_id):
     return load_for(current_user, Complex, complex_id, permission="can_manage")
@@ -243,18 +278,31 @@ def _confirmed():
 
 
 def _households_page(complex_, form=None, problems=(), status=200):
-    return no_store((render_template(
-        "complexes/households.html", complex=complex_, form=form or HouseholdLinesForm(),
-        households=queries.household_rows(complex_.id), problems=problems,
-    ), status))
+    return no_store(
+        (
+            render_template(
+                "complexes/households.html",
+                complex=complex_,
+                form=form or HouseholdLinesForm(),
+                households=queries.household_rows(complex_.id),
+                problems=problems,
+            ),
+            status,
+        )
+    )
 
 
 @bp.route("/complexes/<int:complex_id>/households")
 @login_required
 def household_list(complex_id):
     complex_ = _managed_complex(complex_id)
-    return personal_data_shown(_households_page(complex_), "households.view", complex_,
-                               actor=current_user, complex_id=complex_.id)
+    return personal_data_shown(
+        _households_page(complex_),
+        "households.view",
+        complex_,
+        actor=current_user,
+        complex_id=complex_.id,
+    )
 
 
 @bp.route("/complexes/<int:complex_id>/households", methods=["POST"])
@@ -268,8 +316,9 @@ def household_add(complex_id):
         added = add_households(complex_, form.lines.data.splitlines(), actor=current_user)
     except DomainError as error:
         # Nothing is added; the whole list stays in the box, each bad line named below it.
-        return _households_page(complex_, form, problems=getattr(error, "problems", ()),
-                                status=_refused(form, error))
+        return _households_page(
+            complex_, form, problems=getattr(error, "problems", ()), status=_refused(form, error)
+        )
     db.session.commit()
     flash(_("%(count)s households were added.", count=len(added)), "success")
     return redirect(url_for(".household_list", complex_id=complex_.id))
@@ -282,13 +331,18 @@ def codes_generate(complex_id):
     _confirmed()
     count = generate_codes(complex_, actor=current_user)
     db.session.commit()
-    flash(_("%(count)s new codes were made.", count=count) if count
-          else _("Every household already has a code."), "success")
+    flash(
+        _("%(count)s new codes were made.", count=count)
+        if count
+        else _("Every household already has a code."),
+        "success",
+    )
     return redirect(url_for(".household_list", complex_id=complex_.id))
 
 
-@bp.route("/complexes/<int:complex_id>/households/<int:household_id>/code/regenerate",
-          methods=["POST"])
+@bp.route(
+    "/complexes/<int:complex_id>/households/<int:household_id>/code/regenerate", methods=["POST"]
+)
 @login_required
 def code_regenerate(complex_id, household_id):
     complex_ = _managed_complex(complex_id)
@@ -296,8 +350,14 @@ def code_regenerate(complex_id, household_id):
     _confirmed()
     code = regenerate_code(household, actor=current_user)
     db.session.commit()
-    flash(_("%(household)s has a new code: %(code)s. The old code no longer works.",
-            household=household.label, code=format_code(code.code)), "success")
+    flash(
+        _(
+            "%(household)s has a new code: %(code)s. The old code no longer works.",
+            household=household.label,
+            code=format_code(code.code),
+        ),
+        "success",
+    )
     return redirect(url_for(".household_list", complex_id=complex_.id))
 
 
@@ -311,7 +371,9 @@ def code_revoke(complex_id, code_id):
     _confirmed()
     revoke_code(code, actor=current_user)
     db.session.commit()
-    flash(_("The code of %(household)s no longer works.", household=code.household.label), "success")
+    flash(
+        _("The code of %(household)s no longer works.", household=code.household.label), "success"
+    )
     return redirect(url_for(".household_list", complex_id=complex_.id))
 
 
@@ -320,8 +382,18 @@ def code_revoke(complex_id, code_id):
 def codes_print(complex_id):
     complex_ = _managed_complex(complex_id)
     slips = queries.printable_code_rows(complex_.id)
-    page = render_template("complexes/codes_print.html", complex=complex_, slips=slips,
-                           join_url=url_for("auth.join", _external=True))
+    page = render_template(
+        "complexes/codes_print.html",
+        complex=complex_,
+        slips=slips,
+        join_url=url_for("auth.join", _external=True),
+    )
     # A sheet of every live code lets people in: who printed it is kept.
-    return personal_data_shown(page, "codes.print", complex_, actor=current_user,
-                               complex_id=complex_.id, after={"count": len(slips)})
+    return personal_data_shown(
+        page,
+        "codes.print",
+        complex_,
+        actor=current_user,
+        complex_id=complex_.id,
+        after={"count": len(slips)},
+    )

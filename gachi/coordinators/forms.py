@@ -1,4 +1,5 @@
 """Forms for placing coordinators at complexes."""
+
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError

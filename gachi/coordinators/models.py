@@ -1,4 +1,5 @@
 """Coordinator placements: the rows that grant a coordinator a complex for a period."""
+
 from datetime import date
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Text, and_, or_
@@ -17,7 +18,9 @@ class Placement(TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     coordinator_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    complex_id: Mapped[int] = mapped_column(ForeignKey("complexes.id", ondelete="CASCADE"), index=True)
+    complex_id: Mapped[int] = mapped_column(
+        ForeignKey("complexes.id", ondelete="CASCADE"), index=True
+    )
     starts_on: Mapped[date]
     # Inclusive; None while open-ended.
     ends_on: Mapped[date | None]

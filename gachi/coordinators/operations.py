@@ -1,4 +1,5 @@
 """The verbs that place coordinators at complexes and end their placements."""
+
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -15,8 +16,10 @@ from gachi.notifications.operations import notify
 
 def _overlapping_placements(complex_id, starts_on, ends_on):
     """Placements at `complex_id` sharing a day with [starts_on, ends_on] (None: open-ended)."""
-    conditions = [Placement.complex_id == complex_id,
-                  or_(Placement.ends_on.is_(None), Placement.ends_on >= starts_on)]
+    conditions = [
+        Placement.complex_id == complex_id,
+        or_(Placement.ends_on.is_(None), Placement.ends_on >= starts_on),
+    ]
     if ends_on is not None:
         conditions.append(Placement.starts_on <= ends_on)
     return db.session.execute(
@@ -26,8 +29,9 @@ def _overlapping_placements(complex_id, starts_on, ends_on):
     ).all()
 
 
-def place_coordinator(coordinator, complex_, *, starts_on, ends_on=None, allow_overlap=False,
-                      note="", actor):
+def place_coordinator(
+    coordinator, complex_, *, starts_on, ends_on=None, allow_overlap=False, note="", actor
+):
     """Grant `coordinator` the complex from `starts_on` to `ends_on` (inclusive; None: open).
 
     The same coordinator twice at once at one complex is refused; a second coordinator at
@@ -39,33 +43,63 @@ def place_coordinator(coordinator, complex_, *, starts_on, ends_on=None, allow_o
         raise DomainError(_l("A placement cannot end before it starts."))
     overlapping = _overlapping_placements(complex_.id, starts_on, ends_on)
     if any(row.coordinator_id == coordinator.id for row in overlapping):
-        raise Conflict(_l("%(name)s is already placed at this complex for part of this period."),
-                       name=coordinator.display_name)
+        raise Conflict(
+            _l("%(name)s is already placed at this complex for part of this period."),
+            name=coordinator.display_name,
+        )
     if overlapping and not allow_overlap:
-        raise Conflict(_l("%(name)s is already placed at this complex for part of this period. "
-                          "Tick “Allow two coordinators at once” to place a second coordinator."),
-                       name=overlapping[0].display_name)
-    placement = Placement(coordinator_id=coordinator.id, complex_id=complex_.id,
-                          starts_on=starts_on, ends_on=ends_on, note=note, created_by_id=actor.id)
+        raise Conflict(
+            _l(
+                "%(name)s is already placed at this complex for part of this period. "
+                "Tick “Allow two coordinators at once” to place a second coordinator."
+            ),
+            name=overlapping[0].display_name,
+        )
+    placement = Placement(
+        coordinator_id=coordinator.id,
+        complex_id=complex_.id,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        note=note,
+        created_by_id=actor.id,
+    )
     db.session.add(placement)
-    log_change("placement.create", placement, actor=actor, complex_id=complex_.id,
-               after={"coordinator_id": coordinator.id, "starts_on": starts_on,
-                      "ends_on": ends_on, "allow_overlap": allow_overlap})
+    log_change(
+        "placement.create",
+        placement,
+        actor=actor,
+        complex_id=complex_.id,
+        after={
+            "coordinator_id": coordinator.id,
+            "starts_on": starts_on,
+            "ends_on": ends_on,
+            "allow_overlap": allow_overlap,
+        },
+    )
     return placement
 
 
 def end_placement(placement, *, ends_on, actor):
     """The placement's last day becomes `ends_on`; the row stays as the record."""
     if ends_on < placement.starts_on:
-        raise DomainError(_l("A placement cannot end before it starts (%(date)s)."),
-                          date=placement.starts_on.isoformat())
+        raise DomainError(
+            _l("A placement cannot end before it starts (%(date)s)."),
+            date=placement.starts_on.isoformat(),
+        )
     if placement.ends_on is not None and placement.ends_on <= ends_on:
-        raise Conflict(_l("This placement already ends on %(date)s."),
-                       date=placement.ends_on.isoformat())
+        raise Conflict(
+            _l("This placement already ends on %(date)s."), date=placement.ends_on.isoformat()
+        )
     before = placement.ends_on
     placement.ends_on = ends_on
-    log_change("placement.end", placement, actor=actor, complex_id=placement.complex_id,
-               before={"ends_on": before}, after={"ends_on": ends_on})
+    log_change(
+        "placement.end",
+        placement,
+        actor=actor,
+        complex_id=placement.complex_id,
+        before={"ends_on": before},
+        after={"ends_on": ends_on},
+    )
     return placement
 
 
@@ -80,21 +114,38 @@ def hand_over_placement(placement, successor, *, first_day, allow_overlap=False,
         raise DomainError(_l("Choose another coordinator to take over."))
     last_day = first_day - timedelta(days=1)
     if last_day < placement.starts_on:
-        raise DomainError(_l("The handover must come after the placement's first day (%(date)s)."),
-                          date=placement.starts_on.isoformat())
+        raise DomainError(
+            _l("The handover must come after the placement's first day (%(date)s)."),
+            date=placement.starts_on.isoformat(),
+        )
     if placement.ends_on is not None and placement.ends_on < first_day:
-        raise Conflict(_l("This placement already ends on %(date)s."),
-                       date=placement.ends_on.isoformat())
+        raise Conflict(
+            _l("This placement already ends on %(date)s."), date=placement.ends_on.isoformat()
+        )
     old_end = placement.ends_on
     end_placement(placement, ends_on=last_day, actor=actor)
     successor_placement = place_coordinator(
-        successor, placement.complex, starts_on=first_day, ends_on=old_end,
-        allow_overlap=allow_overlap, note=note, actor=actor)
-    log_change("placement.handover", successor_placement, actor=actor,
-               complex_id=placement.complex_id,
-               before={"coordinator_id": placement.coordinator_id},
-               after={"coordinator_id": successor.id, "first_day": first_day})
-    notify([successor.id], N_("You look after %(complex)s from %(date)s. Its open work is on your "
-                              "list of complexes."),
-           link="/my/complexes", complex=placement.complex.name, date=first_day.isoformat())
+        successor,
+        placement.complex,
+        starts_on=first_day,
+        ends_on=old_end,
+        allow_overlap=allow_overlap,
+        note=note,
+        actor=actor,
+    )
+    log_change(
+        "placement.handover",
+        successor_placement,
+        actor=actor,
+        complex_id=placement.complex_id,
+        before={"coordinator_id": placement.coordinator_id},
+        after={"coordinator_id": successor.id, "first_day": first_day},
+    )
+    notify(
+        [successor.id],
+        N_("You look after %(complex)s from %(date)s. Its open work is on your list of complexes."),
+        link="/my/complexes",
+        complex=placement.complex.name,
+        date=first_day.isoformat(),
+    )
     return successor_placement

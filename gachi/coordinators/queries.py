@@ -1,4 +1,5 @@
 """The reads behind the coordinator pages: one query per list."""
+
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, exists, func, select
@@ -19,8 +20,13 @@ def coordinator_rows(day):
     """Every coordinator account with the number of complexes they are placed at on `day`."""
     active = and_(Placement.coordinator_id == User.id, Placement.is_active_on(day))
     return db.session.execute(
-        select(User.id, User.display_name, User.username, User.active,
-               func.count(func.distinct(Placement.complex_id)).label("load"))
+        select(
+            User.id,
+            User.display_name,
+            User.username,
+            User.active,
+            func.count(func.distinct(Placement.complex_id)).label("load"),
+        )
         .outerjoin(Placement, active)
         .where(User.role == Role.COORDINATOR)
         .group_by(User.id, User.display_name, User.username, User.active)
@@ -65,9 +71,14 @@ def my_complexes(coordinator_id, day):
     One query; rows are only grouped by complex here, nothing is counted.
     """
     rows = db.session.execute(
-        select(Complex.id, Complex.name, Complex.district,
-               Participation.id.label("participation_id"), Participation.stage,
-               Cohort.name.label("cohort_name"))
+        select(
+            Complex.id,
+            Complex.name,
+            Complex.district,
+            Participation.id.label("participation_id"),
+            Participation.stage,
+            Cohort.name.label("cohort_name"),
+        )
         .select_from(Placement)
         .join(Complex, Complex.id == Placement.complex_id)
         .outerjoin(Participation, Participation.complex_id == Complex.id)
@@ -88,16 +99,22 @@ def my_complexes(coordinator_id, day):
 # Sessions this week and evaluations due come with later areas; each adds its own
 # query here when it lands.
 
+
 def ballot_rows_to_close(complex_ids, now):
     """Ballots that have opened and whose selection is not confirmed yet: open ones to
     close, and closed ones to confirm. `closes_at` tells which is which."""
     if not complex_ids:
         return []
     return db.session.execute(
-        select(Ballot.id, Ballot.title, Ballot.closes_at, Ballot.closed_at, Participation.complex_id)
+        select(
+            Ballot.id, Ballot.title, Ballot.closes_at, Ballot.closed_at, Participation.complex_id
+        )
         .join(Participation, Participation.id == Ballot.participation_id)
-        .where(Participation.complex_id.in_(complex_ids), Ballot.opens_at <= now,
-               Ballot.confirmed_at.is_(None))
+        .where(
+            Participation.complex_id.in_(complex_ids),
+            Ballot.opens_at <= now,
+            Ballot.confirmed_at.is_(None),
+        )
         .order_by(Ballot.closes_at, Ballot.id)
     ).all()
 
@@ -107,13 +124,21 @@ def waiting_offer_rows(complex_ids):
     if not complex_ids:
         return []
     return db.session.execute(
-        select(Match.id, Match.state, Match.offered_at, Problem.title.label("problem_title"),
-               Enterprise.name.label("enterprise_name"), Participation.complex_id)
+        select(
+            Match.id,
+            Match.state,
+            Match.offered_at,
+            Problem.title.label("problem_title"),
+            Enterprise.name.label("enterprise_name"),
+            Participation.complex_id,
+        )
         .join(Problem, Problem.id == Match.problem_id)
         .join(Participation, Participation.id == Problem.participation_id)
         .join(Enterprise, Enterprise.id == Match.enterprise_id)
-        .where(Participation.complex_id.in_(complex_ids),
-               Match.state.in_((MatchState.OFFERED, MatchState.ACCEPTED)))
+        .where(
+            Participation.complex_id.in_(complex_ids),
+            Match.state.in_((MatchState.OFFERED, MatchState.ACCEPTED)),
+        )
         .order_by(Match.offered_at, Match.id)
     ).all()
 
@@ -127,22 +152,28 @@ def unmatched_problem_rows(complex_ids):
     return db.session.execute(
         select(Problem.id, Problem.title, Participation.complex_id)
         .join(Participation, Participation.id == Problem.participation_id)
-        .where(Participation.complex_id.in_(complex_ids),
-               Participation.stage.in_(OFFER_STAGES),
-               Problem.state.in_(MATCHABLE_PROBLEM_STATES),
-               ~exists().where(Match.problem_id == Problem.id, Match.state.in_(working)))
+        .where(
+            Participation.complex_id.in_(complex_ids),
+            Participation.stage.in_(OFFER_STAGES),
+            Problem.state.in_(MATCHABLE_PROBLEM_STATES),
+            ~exists().where(Match.problem_id == Problem.id, Match.state.in_(working)),
+        )
         .order_by(Problem.id)
     ).all()
 
 
 def open_offer_counts(day):
     """{coordinator id: offers waiting or accepted at the complexes they hold on `day`}."""
-    return dict(db.session.execute(
-        select(Placement.coordinator_id, func.count(func.distinct(Match.id)))
-        .join(Participation, Participation.complex_id == Placement.complex_id)
-        .join(Problem, Problem.participation_id == Participation.id)
-        .join(Match, Match.problem_id == Problem.id)
-        .where(Placement.is_active_on(day),
-               Match.state.in_((MatchState.OFFERED, MatchState.ACCEPTED)))
-        .group_by(Placement.coordinator_id)
-    ).all())
+    return dict(
+        db.session.execute(
+            select(Placement.coordinator_id, func.count(func.distinct(Match.id)))
+            .join(Participation, Participation.complex_id == Placement.complex_id)
+            .join(Problem, Problem.participation_id == Participation.id)
+            .join(Match, Match.problem_id == Problem.id)
+            .where(
+                Placement.is_active_on(day),
+                Match.state.in_((MatchState.OFFERED, MatchState.ACCEPTED)),
+            )
+            .group_by(Placement.coordinator_id)
+        ).all()
+    )

@@ -1,4 +1,5 @@
 """The center's coordinator pages, and a coordinator's own list of complexes."""
+
 from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
@@ -6,7 +7,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from gachi.auth.models import User
-from gachi.core.forms import options
 from gachi.complexes.models import Complex
 from gachi.complexes.queries import complex_choices
 from gachi.coordinators import queries
@@ -15,6 +15,7 @@ from gachi.coordinators.models import Placement
 from gachi.coordinators.operations import end_placement, hand_over_placement, place_coordinator
 from gachi.core.access import load_for, require, staff_required
 from gachi.core.errors import DomainError
+from gachi.core.forms import options
 from gachi.core.time import as_aware, seoul_today, utcnow
 from gachi.extensions import db
 
@@ -29,8 +30,12 @@ def coordinator_list():
     placed_at = {}
     for row in queries.active_placement_rows(today):
         placed_at.setdefault(row.coordinator_id, []).append(row)
-    return render_template("coordinators/coordinator_list.html", coordinators=coordinators,
-                           placed_at=placed_at, open_offers=queries.open_offer_counts(today))
+    return render_template(
+        "coordinators/coordinator_list.html",
+        coordinators=coordinators,
+        placed_at=placed_at,
+        open_offers=queries.open_offer_counts(today),
+    )
 
 
 def _coordinator(user_id):
@@ -51,8 +56,12 @@ def _placement_form(*, fresh=False):
 
 def _coordinator_page(person, form, status=200, end_error=None):
     return render_template(
-        "coordinators/coordinator_detail.html", person=person, form=form, end_error=end_error,
-        placements=queries.placement_rows(person.id), today=seoul_today(),
+        "coordinators/coordinator_detail.html",
+        person=person,
+        form=form,
+        end_error=end_error,
+        placements=queries.placement_rows(person.id),
+        today=seoul_today(),
     ), status
 
 
@@ -71,16 +80,24 @@ def place(user_id):
         return _coordinator_page(person, form, 400)
     complex_ = db.session.get(Complex, form.complex_id.data)
     try:
-        place_coordinator(person, complex_, starts_on=form.starts_on.data, ends_on=form.ends_on.data,
-                          allow_overlap=form.allow_overlap.data, note=form.note.data or "",
-                          actor=current_user)
+        place_coordinator(
+            person,
+            complex_,
+            starts_on=form.starts_on.data,
+            ends_on=form.ends_on.data,
+            allow_overlap=form.allow_overlap.data,
+            note=form.note.data or "",
+            actor=current_user,
+        )
     except DomainError as error:
         db.session.rollback()
         form.form_errors.append(str(error))
         return _coordinator_page(person, form, error.status)
     db.session.commit()
-    flash(_("%(name)s is placed at %(complex)s.", name=person.display_name, complex=complex_.name),
-          "success")
+    flash(
+        _("%(name)s is placed at %(complex)s.", name=person.display_name, complex=complex_.name),
+        "success",
+    )
     return redirect(url_for(".coordinator_detail", user_id=person.id))
 
 
@@ -90,14 +107,19 @@ def placement_end(placement_id):
     placement = load_for(current_user, Placement, placement_id, permission="can_manage")
     form = EndPlacementForm()
     if not form.validate_on_submit():
-        return _coordinator_page(placement.coordinator, _placement_form(fresh=True), 400,
-                                 end_error=_("Choose the last day of the placement."))
+        return _coordinator_page(
+            placement.coordinator,
+            _placement_form(fresh=True),
+            400,
+            end_error=_("Choose the last day of the placement."),
+        )
     try:
         end_placement(placement, ends_on=form.ends_on.data, actor=current_user)
     except DomainError as error:
         db.session.rollback()
-        return _coordinator_page(placement.coordinator, _placement_form(fresh=True), error.status,
-                                 end_error=str(error))
+        return _coordinator_page(
+            placement.coordinator, _placement_form(fresh=True), error.status, end_error=str(error)
+        )
     db.session.commit()
     flash(_("The placement now ends on %(date)s.", date=form.ends_on.data.isoformat()), "success")
     return redirect(url_for(".coordinator_detail", user_id=placement.coordinator_id))
@@ -106,17 +128,23 @@ def placement_end(placement_id):
 def _handover_form(placement):
     form = HandoverForm()
     form.successor_id.choices = options(
-        (row.id, row.display_name) for row in queries.coordinator_rows(seoul_today())
-        if row.id != placement.coordinator_id and row.active)
+        (row.id, row.display_name)
+        for row in queries.coordinator_rows(seoul_today())
+        if row.id != placement.coordinator_id and row.active
+    )
     if not form.is_submitted():
         form.first_day.data = max(seoul_today(), placement.starts_on + timedelta(days=1))
     return form
 
 
 def _handover_page(placement, form, status=200):
-    return render_template("coordinators/handover.html", placement=placement, form=form,
-                           waiting=queries.waiting_offer_rows([placement.complex_id]),
-                           unmatched=queries.unmatched_problem_rows([placement.complex_id])), status
+    return render_template(
+        "coordinators/handover.html",
+        placement=placement,
+        form=form,
+        waiting=queries.waiting_offer_rows([placement.complex_id]),
+        unmatched=queries.unmatched_problem_rows([placement.complex_id]),
+    ), status
 
 
 @bp.route("/staff/placements/<int:placement_id>/handover", methods=["GET", "POST"])
@@ -128,16 +156,28 @@ def placement_handover(placement_id):
         return _handover_page(placement, form, 400 if form.is_submitted() else 200)
     successor = _coordinator(form.successor_id.data)
     try:
-        hand_over_placement(placement, successor, first_day=form.first_day.data,
-                            allow_overlap=form.allow_overlap.data, note=form.note.data or "",
-                            actor=current_user)
+        hand_over_placement(
+            placement,
+            successor,
+            first_day=form.first_day.data,
+            allow_overlap=form.allow_overlap.data,
+            note=form.note.data or "",
+            actor=current_user,
+        )
     except DomainError as error:
         db.session.rollback()
         form.form_errors.append(str(error))
         return _handover_page(placement, form, error.status)
     db.session.commit()
-    flash(_("%(name)s takes over %(complex)s from %(date)s.", name=successor.display_name,
-            complex=placement.complex.name, date=form.first_day.data.isoformat()), "success")
+    flash(
+        _(
+            "%(name)s takes over %(complex)s from %(date)s.",
+            name=successor.display_name,
+            complex=placement.complex.name,
+            date=form.first_day.data.isoformat(),
+        ),
+        "success",
+    )
     return redirect(url_for(".coordinator_detail", user_id=successor.id))
 
 
@@ -156,5 +196,10 @@ def my_complexes():
         waiting.setdefault(row.complex_id, []).append(row)
     for row in queries.unmatched_problem_rows(complex_ids):
         unmatched.setdefault(row.complex_id, []).append(row)
-    return render_template("coordinators/my_complexes.html", complexes=complexes,
-                           ballots=ballots, waiting=waiting, unmatched=unmatched)
+    return render_template(
+        "coordinators/my_complexes.html",
+        complexes=complexes,
+        ballots=ballots,
+        waiting=waiting,
+        unmatched=unmatched,
+    )

@@ -1,4 +1,5 @@
 """Loading objects through the user's scope: outside it, a 404."""
+
 from functools import wraps
 
 from flask import abort

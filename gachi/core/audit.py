@@ -1,5 +1,6 @@
 """The audit log: one entry per change that matters (who, what, when, before/after), and
 one per view of other people's personal data (who looked, at what, whom it showed)."""
+
 from datetime import datetime
 
 from flask import make_response
@@ -16,8 +17,9 @@ class AuditEntry(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
-                                                 index=True)
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     action: Mapped[str] = mapped_column(String(64))
     object_type: Mapped[str] = mapped_column(String(64))
     object_id: Mapped[int | None]
@@ -29,19 +31,24 @@ class AuditEntry(db.Model):
 class AuditSubject(db.Model):
     """A person an entry is about: the people a page showed, so that each can see in
     their own data export who looked at them, and an admin can find every view of them."""
+
     __tablename__ = "audit_entry_subjects"
 
     entry_id: Mapped[int] = mapped_column(
-        ForeignKey("audit_entries.id", ondelete="CASCADE"), primary_key=True)
+        ForeignKey("audit_entries.id", ondelete="CASCADE"), primary_key=True
+    )
     user_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 def _jsonable(values):
     if values is None:
         return None
-    return {key: (value if isinstance(value, (int, float, bool, type(None))) else str(value))
-            for key, value in values.items()}
+    return {
+        key: (value if isinstance(value, (int, float, bool, type(None))) else str(value))
+        for key, value in values.items()
+    }
 
 
 def log_change(action, obj, *, actor, before=None, after=None, complex_id=None):
@@ -79,8 +86,9 @@ def _object_of(about):
     return type(about).__name__, about.id
 
 
-def personal_data_shown(response, action, about, *, actor, complex_id=None, subject_ids=(),
-                        after=None):
+def personal_data_shown(
+    response, action, about, *, actor, complex_id=None, subject_ids=(), after=None
+):
     """`response` (a rendered page, a file, an API answer) shows other people's personal data
     to `actor`: write one audit entry, naming the people shown, and mark it no-store.
 
@@ -100,16 +108,27 @@ def personal_data_shown(response, action, about, *, actor, complex_id=None, subj
     # this is the one place a GET commits its audit entry. On SQLite the read transaction
     # ends first, so the write takes the lock as every POST does, only for these inserts.
     begin_writing(db.session)
-    values = dict(actor_id=actor.id, action=action, object_type=object_type, object_id=object_id,
-                  complex_id=complex_id)
+    values = dict(
+        actor_id=actor.id,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        complex_id=complex_id,
+    )
     if after is not None:
         values["after"] = _jsonable(after)
     entry_id = db.session.execute(
-        insert(AuditEntry).values(**values).returning(AuditEntry.id)).scalar_one()
+        insert(AuditEntry).values(**values).returning(AuditEntry.id)
+    ).scalar_one()
     for start in range(0, len(subject_ids), SUBJECTS_PER_STATEMENT):
-        db.session.execute(insert(AuditSubject).values([
-            {"entry_id": entry_id, "user_id": user_id}
-            for user_id in subject_ids[start:start + SUBJECTS_PER_STATEMENT]]))
+        db.session.execute(
+            insert(AuditSubject).values(
+                [
+                    {"entry_id": entry_id, "user_id": user_id}
+                    for user_id in subject_ids[start : start + SUBJECTS_PER_STATEMENT]
+                ]
+            )
+        )
     _commit_keeping_loaded()
     return response
 

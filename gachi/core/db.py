@@ -1,7 +1,8 @@
 """The declarative base, its naming convention, and the SQLite connection rules."""
+
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import current_app, g, has_request_context, request
 from sqlalchemy import DateTime, MetaData, TypeDecorator, event
@@ -35,12 +36,12 @@ class UTCDateTime(TypeDecorator):
         if value is not None:
             if value.tzinfo is None:
                 raise ValueError("naive datetime: pass an aware one (gachi.core.time)")
-            value = value.astimezone(timezone.utc)
+            value = value.astimezone(UTC)
         return value
 
     def process_result_value(self, value, dialect):
         if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
+            value = value.replace(tzinfo=UTC)
         return value
 
 

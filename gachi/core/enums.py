@@ -1,4 +1,5 @@
 """Enums whose members carry a translatable label, stored by value with a CHECK."""
+
 import enum
 
 import sqlalchemy as sa

@@ -1,4 +1,5 @@
 """Domain errors: a broken rule, with a code and a message in the user's language."""
+
 from flask_babel import lazy_gettext as _l
 
 

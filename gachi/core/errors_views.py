@@ -1,13 +1,16 @@
 """Error pages in the user's language, DomainError as a 4xx, a lost database as a 503."""
+
 import math
 
 from flask import g, render_template, request
-from flask_babel import lazy_gettext as _l, ngettext
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
-from gachi.api.views import API_PREFIX, json_error as api_error
+from gachi.api.views import API_PREFIX
+from gachi.api.views import json_error as api_error
 from gachi.auth.sessions import visitor_from_session
 from gachi.core.errors import DomainError
 from gachi.extensions import db, login_manager
@@ -25,7 +28,10 @@ _POSTGRES_UNAVAILABLE = ("08", "57P01", "57P02", "57P03")
 _SQLITE_UNAVAILABLE = ("SQLITE_BUSY", "SQLITE_CANTOPEN")
 
 ERROR_TEXTS = {
-    400: (_l("Bad request"), _l("The request could not be understood. Please check what you entered.")),
+    400: (
+        _l("Bad request"),
+        _l("The request could not be understood. Please check what you entered."),
+    ),
     403: (_l("Not allowed"), _l("You do not have permission to do this.")),
     404: (_l("Page not found"), _l("There is no such page, or it is not yours to see.")),
     405: (_l("Method not allowed"), _l("This page cannot be used that way.")),
@@ -39,11 +45,13 @@ ERROR_TEXTS = {
 def wait_text(seconds):
     """How long to wait, in words, from the figure a Retry-After header carries."""
     if seconds < 60:
-        return ngettext("Please try again in %(num)d second.",
-                        "Please try again in %(num)d seconds.", seconds)
+        return ngettext(
+            "Please try again in %(num)d second.", "Please try again in %(num)d seconds.", seconds
+        )
     minutes = math.ceil(seconds / 60)
-    return ngettext("Please try again in %(num)d minute.",
-                    "Please try again in %(num)d minutes.", minutes)
+    return ngettext(
+        "Please try again in %(num)d minute.", "Please try again in %(num)d minutes.", minutes
+    )
 
 
 def render_error(status, detail=None, headers=None):
@@ -52,8 +60,17 @@ def render_error(status, detail=None, headers=None):
     title, default_detail = ERROR_TEXTS.get(status, ERROR_TEXTS[400])
     retry_after = headers.get("Retry-After")
     wait = wait_text(int(retry_after)) if retry_after and retry_after.isdigit() else None
-    return render_template("errors/error.html", status=status, title=title,
-                           detail=detail or default_detail, wait=wait), status, headers
+    return (
+        render_template(
+            "errors/error.html",
+            status=status,
+            title=title,
+            detail=detail or default_detail,
+            wait=wait,
+        ),
+        status,
+        headers,
+    )
 
 
 def _headers_of(error):
@@ -79,8 +96,11 @@ def is_database_unavailable(error):
     if sqlite_name is not None:
         return sqlite_name.startswith(_SQLITE_UNAVAILABLE)
     # psycopg's error before any server answered: refused, timed out, closed.
-    return any(kind.__module__.startswith("psycopg") and kind.__name__ in ("OperationalError", "InterfaceError")
-               for kind in type(driver_error).__mro__)
+    return any(
+        kind.__module__.startswith("psycopg")
+        and kind.__name__ in ("OperationalError", "InterfaceError")
+        for kind in type(driver_error).__mro__
+    )
 
 
 def _forget_the_session():
@@ -98,8 +118,11 @@ def render_unavailable():
     _forget_the_session()
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
     if request.path.startswith(API_PREFIX):
-        body, status = api_error(ServiceUnavailable(
-            f"The database is briefly unavailable. Try again in {RETRY_AFTER_SECONDS} seconds."))
+        body, status = api_error(
+            ServiceUnavailable(
+                f"The database is briefly unavailable. Try again in {RETRY_AFTER_SECONDS} seconds."
+            )
+        )
         return body, status, headers
     return render_error(503, headers=headers)
 
@@ -107,7 +130,12 @@ def render_unavailable():
 def register(app):
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        return render_error(400, _l("Your form expired or was sent from elsewhere. Please reload the page and try again."))
+        return render_error(
+            400,
+            _l(
+                "Your form expired or was sent from elsewhere. Please reload the page and try again."
+            ),
+        )
 
     @app.errorhandler(DomainError)
     def domain_error(error):
@@ -118,7 +146,9 @@ def register(app):
     def http_error(error):
         if request.path.startswith(API_PREFIX):  # e.g. /api/v1/cohorts/abc: no route matched
             return api_error(error)
-        return render_error(error.code if error.code in ERROR_TEXTS else 400, headers=_headers_of(error))
+        return render_error(
+            error.code if error.code in ERROR_TEXTS else 400, headers=_headers_of(error)
+        )
 
     @app.errorhandler(DBAPIError)
     def database_error(error):

@@ -1,5 +1,6 @@
 """The base form: every text in is NFC-normalised, length-checked and control-free;
 every date and datetime within the window of gachi.core.time."""
+
 import re
 import unicodedata
 from datetime import date

@@ -1,4 +1,5 @@
 """Language choice: Korean unless the user switched to English."""
+
 from flask import current_app, has_request_context, request
 from flask_babel import get_locale
 

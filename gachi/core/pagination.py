@@ -1,4 +1,5 @@
 """A page of a list: its rows and where it stands among the others."""
+
 from dataclasses import dataclass
 from math import ceil
 

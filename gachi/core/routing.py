@@ -1,4 +1,5 @@
 """URL converters: an id in a URL is a number a table's id column can hold."""
+
 from werkzeug.routing import IntegerConverter
 
 # Ids are PostgreSQL `integer` (SERIAL) columns: 2147483648 in a query is an error there,

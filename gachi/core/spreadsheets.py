@@ -11,6 +11,7 @@ is, and a sheet saved again as CSV stays safe. The rule goes by what the value i
 by how it looks: "-5" typed by a user into a title is text and is written '-5; the
 number -5 the app computed is written -5 (a number cell in the XLSX).
 """
+
 import csv
 import io
 from datetime import date, datetime
@@ -69,9 +70,14 @@ def xlsx_bytes(rows, sheet_title) -> bytes:
 
 def _download(body, mimetype, filename):
     # Exports may name residents; a shared computer's browser cache must not keep them.
-    return Response(body, mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="{filename}"',
-        "Cache-Control": "no-store"})
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 def csv_response(rows, filename) -> Response:

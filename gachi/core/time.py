@@ -1,6 +1,7 @@
 """Time: stored in UTC, shown and reasoned about in Asia/Seoul; and the one window of
 dates the app accepts."""
-from datetime import date, datetime, timezone
+
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
@@ -43,12 +44,12 @@ def seoul_to_utc(moment: datetime) -> datetime:
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def as_aware(moment: datetime) -> datetime:
     """SQLite hands back naive datetimes; every one we store is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def seoul_today() -> date:

@@ -11,6 +11,7 @@ Categories and districts hold one or more values separated by ";" (or "," or "/"
 inside quotes); "서울 전역" (or "Seoul-wide") instead of districts means all of Seoul.
 A quoted value cannot run over two lines here: write line breaks in the app instead.
 """
+
 import csv
 import re
 import unicodedata
@@ -28,26 +29,58 @@ DESCRIPTION_MAX = 5000
 BOM = b"\xef\xbb\xbf"
 
 DISTRICT_KOREAN_NAMES = {
-    District.JONGNO: "종로구", District.JUNG: "중구", District.YONGSAN: "용산구",
-    District.SEONGDONG: "성동구", District.GWANGJIN: "광진구", District.DONGDAEMUN: "동대문구",
-    District.JUNGNANG: "중랑구", District.SEONGBUK: "성북구", District.GANGBUK: "강북구",
-    District.DOBONG: "도봉구", District.NOWON: "노원구", District.EUNPYEONG: "은평구",
-    District.SEODAEMUN: "서대문구", District.MAPO: "마포구", District.YANGCHEON: "양천구",
-    District.GANGSEO: "강서구", District.GURO: "구로구", District.GEUMCHEON: "금천구",
-    District.YEONGDEUNGPO: "영등포구", District.DONGJAK: "동작구", District.GWANAK: "관악구",
-    District.SEOCHO: "서초구", District.GANGNAM: "강남구", District.SONGPA: "송파구",
+    District.JONGNO: "종로구",
+    District.JUNG: "중구",
+    District.YONGSAN: "용산구",
+    District.SEONGDONG: "성동구",
+    District.GWANGJIN: "광진구",
+    District.DONGDAEMUN: "동대문구",
+    District.JUNGNANG: "중랑구",
+    District.SEONGBUK: "성북구",
+    District.GANGBUK: "강북구",
+    District.DOBONG: "도봉구",
+    District.NOWON: "노원구",
+    District.EUNPYEONG: "은평구",
+    District.SEODAEMUN: "서대문구",
+    District.MAPO: "마포구",
+    District.YANGCHEON: "양천구",
+    District.GANGSEO: "강서구",
+    District.GURO: "구로구",
+    District.GEUMCHEON: "금천구",
+    District.YEONGDEUNGPO: "영등포구",
+    District.DONGJAK: "동작구",
+    District.GWANAK: "관악구",
+    District.SEOCHO: "서초구",
+    District.GANGNAM: "강남구",
+    District.SONGPA: "송파구",
     District.GANGDONG: "강동구",
 }
-SEOUL_WIDE_WORDS = {"서울 전역", "서울전역", "서울시 전역", "서울 전체", "seoul-wide", "seoul wide",
-                    "all of seoul", "seoul"}
+SEOUL_WIDE_WORDS = {
+    "서울 전역",
+    "서울전역",
+    "서울시 전역",
+    "서울 전체",
+    "seoul-wide",
+    "seoul wide",
+    "all of seoul",
+    "seoul",
+}
 
 COLUMNS = {
-    "name": "name", "이름": "name", "기업명": "name",
-    "legal_form": "legal_form", "법인형태": "legal_form", "법인 형태": "legal_form",
-    "categories": "categories", "분야": "categories",
-    "districts": "districts", "지역": "districts",
-    "description": "description", "소개": "description",
-    "contact": "contact", "연락처": "contact",
+    "name": "name",
+    "이름": "name",
+    "기업명": "name",
+    "legal_form": "legal_form",
+    "법인형태": "legal_form",
+    "법인 형태": "legal_form",
+    "categories": "categories",
+    "분야": "categories",
+    "districts": "districts",
+    "지역": "districts",
+    "description": "description",
+    "소개": "description",
+    "contact": "contact",
+    "연락처": "contact",
 }
 REQUIRED_COLUMNS = ("name", "legal_form", "categories", "districts")
 
@@ -108,7 +141,7 @@ def _lookup_tables(categories):
 def _split_lines(data: bytes):
     """(line number, raw bytes) of each non-empty physical line."""
     if data.startswith(BOM):
-        data = data[len(BOM):]
+        data = data[len(BOM) :]
     for number, raw in enumerate(data.split(b"\n"), start=1):
         raw = raw.rstrip(b"\r")
         if raw.strip():
@@ -126,13 +159,24 @@ def _cells(text):
 def _header(text):
     cells = _cells(text)
     if cells is None:
-        raise HeaderError(_l("The first line must name the columns, such as "
-                             "name,legal_form,categories,districts,description,contact."))
-    columns = [COLUMNS.get(_key(cell).replace(" ", "_")) or COLUMNS.get(_key(cell)) for cell in cells]
+        raise HeaderError(
+            _l(
+                "The first line must name the columns, such as "
+                "name,legal_form,categories,districts,description,contact."
+            )
+        )
+    columns = [
+        COLUMNS.get(_key(cell).replace(" ", "_")) or COLUMNS.get(_key(cell)) for cell in cells
+    ]
     missing = [name for name in REQUIRED_COLUMNS if name not in columns]
     if missing:
-        raise HeaderError(_l("The first line must name the columns %(columns)s; missing: %(missing)s.",
-                             columns=", ".join(REQUIRED_COLUMNS), missing=", ".join(missing)))
+        raise HeaderError(
+            _l(
+                "The first line must name the columns %(columns)s; missing: %(missing)s.",
+                columns=", ".join(REQUIRED_COLUMNS),
+                missing=", ".join(missing),
+            )
+        )
     return columns
 
 
@@ -151,7 +195,9 @@ def parse(data: bytes, categories) -> ParsedFile:
     try:
         columns = _header(lines[0][1].decode("utf-8"))
     except UnicodeDecodeError:
-        raise HeaderError(_l("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")) from None
+        raise HeaderError(
+            _l("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")
+        ) from None
     parsed, seen = ParsedFile(), {}
     for number, raw in lines[1:]:
         text = raw.decode("utf-8", errors="replace")
@@ -162,8 +208,11 @@ def parse(data: bytes, categories) -> ParsedFile:
         else:
             result = _row(number, text, columns, legal_forms, district_names, category_ids)
             if isinstance(result, EnterpriseRow) and _key(result.name) in seen:
-                reason = _l("%(name)s is also on line %(line)s.", name=result.name,
-                            line=seen[_key(result.name)])
+                reason = _l(
+                    "%(name)s is also on line %(line)s.",
+                    name=result.name,
+                    line=seen[_key(result.name)],
+                )
             elif isinstance(result, EnterpriseRow):
                 seen[_key(result.name)] = number
                 parsed.rows.append(result)
@@ -180,21 +229,33 @@ def _row(number, text, columns, legal_forms, district_names, category_ids):
     if cells is None:
         return _l("This line is not well-formed CSV: check its quotes.")
     if len(cells) != len(columns):
-        return _l("This line has %(found)s fields; the header has %(expected)s.",
-                  found=len(cells), expected=len(columns))
-    values = {column: cell.strip() for column, cell in zip(columns, cells) if column}
+        return _l(
+            "This line has %(found)s fields; the header has %(expected)s.",
+            found=len(cells),
+            expected=len(columns),
+        )
+    values = {column: cell.strip() for column, cell in zip(columns, cells, strict=False) if column}
     if any(_CONTROL.search(value) for value in values.values()):
         return _l("Control characters are not allowed.")
     name = values["name"]
     if not name:
         return _l("The name is missing.")
-    for column, limit in (("name", NAME_MAX), ("contact", CONTACT_MAX), ("description", DESCRIPTION_MAX)):
+    for column, limit in (
+        ("name", NAME_MAX),
+        ("contact", CONTACT_MAX),
+        ("description", DESCRIPTION_MAX),
+    ):
         if len(values.get(column, "")) > limit:
-            return _l("The %(column)s is longer than %(count)s characters.", column=column, count=limit)
+            return _l(
+                "The %(column)s is longer than %(count)s characters.", column=column, count=limit
+            )
     legal_form = legal_forms.get(_key(values["legal_form"]))
     if legal_form is None:
-        return _l("Unknown legal form: “%(value)s”. Use one of 사회적기업, 예비사회적기업, 협동조합, "
-                  "사회적협동조합, 마을기업, 자활기업, 소셜벤처.", value=values["legal_form"])
+        return _l(
+            "Unknown legal form: “%(value)s”. Use one of 사회적기업, 예비사회적기업, 협동조합, "
+            "사회적협동조합, 마을기업, 자활기업, 소셜벤처.",
+            value=values["legal_form"],
+        )
     categories = _values(values["categories"])
     if not categories:
         return _l("Name at least one category.")
@@ -210,9 +271,14 @@ def _row(number, text, columns, legal_forms, district_names, category_ids):
     if unknown:
         return _l("Unknown district: “%(value)s”.", value=unknown[0])
     return EnterpriseRow(
-        number=number, name=name, legal_form=legal_form,
+        number=number,
+        name=name,
+        legal_form=legal_form,
         category_ids=sorted({category_ids[_key(value)] for value in categories}),
-        districts=sorted({district_names[_key(value)] for value in districts}, key=list(District).index),
-        seoul_wide=seoul_wide, description=values.get("description", ""),
+        districts=sorted(
+            {district_names[_key(value)] for value in districts}, key=list(District).index
+        ),
+        seoul_wide=seoul_wide,
+        description=values.get("description", ""),
         contact=values.get("contact", ""),
     )

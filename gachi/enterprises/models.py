@@ -1,4 +1,5 @@
 """Social-economy enterprises: who they are, what they work on and where."""
+
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -74,11 +75,13 @@ class Enterprise(TimestampMixin, db.Model):
     # "report" for the 2018 report's enterprises, "demo" for invented ones, "import" for CSV.
     source: Mapped[str] = mapped_column(String(16), default="app")
 
-    categories = relationship("Category", secondary="enterprise_categories",
-                              order_by="Category.position", viewonly=True)
+    categories = relationship(
+        "Category", secondary="enterprise_categories", order_by="Category.position", viewonly=True
+    )
     category_links = relationship("EnterpriseCategory", cascade="all, delete-orphan")
-    district_links = relationship("EnterpriseDistrict", cascade="all, delete-orphan",
-                                  order_by="EnterpriseDistrict.district")
+    district_links = relationship(
+        "EnterpriseDistrict", cascade="all, delete-orphan", order_by="EnterpriseDistrict.district"
+    )
 
     @property
     def districts(self):

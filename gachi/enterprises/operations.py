@@ -1,4 +1,5 @@
 """The verbs that change the enterprise directory: add, edit, and import a CSV file."""
+
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
@@ -19,10 +20,12 @@ DUPLICATE_NAME = _l("There is already an enterprise called %(name)s.")
 
 
 def _set_links(enterprise, category_ids, districts):
-    enterprise.category_links = [EnterpriseCategory(category_id=category_id)
-                                 for category_id in sorted(set(category_ids))]
-    enterprise.district_links = [EnterpriseDistrict(district=district)
-                                 for district in dict.fromkeys(districts)]
+    enterprise.category_links = [
+        EnterpriseCategory(category_id=category_id) for category_id in sorted(set(category_ids))
+    ]
+    enterprise.district_links = [
+        EnterpriseDistrict(district=district) for district in dict.fromkeys(districts)
+    ]
 
 
 def _check_reach(category_ids, districts, seoul_wide):
@@ -40,18 +43,44 @@ def _flush_enterprise(enterprise):
         raise Conflict(DUPLICATE_NAME, name=enterprise.name) from None
 
 
-def create_enterprise(*, name, legal_form, category_ids, districts, seoul_wide=False,
-                      description="", contact="", verified=False, source="app", actor):
+def create_enterprise(
+    *,
+    name,
+    legal_form,
+    category_ids,
+    districts,
+    seoul_wide=False,
+    description="",
+    contact="",
+    verified=False,
+    source="app",
+    actor,
+):
     _check_reach(category_ids, districts, seoul_wide)
-    enterprise = Enterprise(name=name, legal_form=legal_form, seoul_wide=seoul_wide,
-                            description=description, contact=contact, verified=verified,
-                            source=source)
+    enterprise = Enterprise(
+        name=name,
+        legal_form=legal_form,
+        seoul_wide=seoul_wide,
+        description=description,
+        contact=contact,
+        verified=verified,
+        source=source,
+    )
     _set_links(enterprise, category_ids, [] if seoul_wide else districts)
     _flush_enterprise(enterprise)
-    log_change("enterprise.create", enterprise, actor=actor,
-               after={"name": name, "legal_form": legal_form.value, "verified": verified,
-                      "categories": ",".join(map(str, category_ids)), "seoul_wide": seoul_wide,
-                      "districts": ",".join(str(district) for district in districts)})
+    log_change(
+        "enterprise.create",
+        enterprise,
+        actor=actor,
+        after={
+            "name": name,
+            "legal_form": legal_form.value,
+            "verified": verified,
+            "categories": ",".join(map(str, category_ids)),
+            "seoul_wide": seoul_wide,
+            "districts": ",".join(str(district) for district in districts),
+        },
+    )
     return enterprise
 
 
@@ -92,8 +121,10 @@ def import_enterprises(data: bytes, *, actor):
     caller commits once. Imported enterprises are not verified until staff say so.
     """
     if len(data) > MAX_IMPORT_BYTES:
-        raise DomainError(_l("The file is too large: at most %(size)s MB."),
-                          size=MAX_IMPORT_BYTES // (1024 * 1024))
+        raise DomainError(
+            _l("The file is too large: at most %(size)s MB."),
+            size=MAX_IMPORT_BYTES // (1024 * 1024),
+        )
     categories = db.session.scalars(select(Category).where(Category.active.is_(True))).all()
     try:
         parsed = csv_import.parse(data, categories)
@@ -103,14 +134,28 @@ def import_enterprises(data: bytes, *, actor):
     taken = _names_taken([row.name for row in parsed.rows])
     for row in parsed.rows:
         if row.name.casefold() in taken:
-            report.refused.append(RefusedLine(row.number, row.name,
-                                              str(_l("%(name)s is already in the directory.", name=row.name))))
+            report.refused.append(
+                RefusedLine(
+                    row.number,
+                    row.name,
+                    str(_l("%(name)s is already in the directory.", name=row.name)),
+                )
+            )
             continue
         try:
-            report.added.append(create_enterprise(
-                name=row.name, legal_form=row.legal_form, category_ids=row.category_ids,
-                districts=row.districts, seoul_wide=row.seoul_wide, description=row.description,
-                contact=row.contact, source="import", actor=actor))
+            report.added.append(
+                create_enterprise(
+                    name=row.name,
+                    legal_form=row.legal_form,
+                    category_ids=row.category_ids,
+                    districts=row.districts,
+                    seoul_wide=row.seoul_wide,
+                    description=row.description,
+                    contact=row.contact,
+                    source="import",
+                    actor=actor,
+                )
+            )
         except DomainError as error:
             report.refused.append(RefusedLine(row.number, row.name, str(error)))
     report.refused.sort(key=lambda line: line.number)
@@ -122,5 +167,7 @@ def _names_taken(names):
     if not names:
         return set()
     lowered = {name.casefold() for name in names}
-    rows = db.session.scalars(select(Enterprise.name).where(func.lower(Enterprise.name).in_(lowered)))
+    rows = db.session.scalars(
+        select(Enterprise.name).where(func.lower(Enterprise.name).in_(lowered))
+    )
     return {name.casefold() for name in rows}

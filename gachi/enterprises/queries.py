@@ -4,8 +4,8 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from gachi.auth.models import Role, User
-from gachi.enterprises.models import Enterprise, EnterpriseCategory, EnterpriseDistrict
 from gachi.core.pagination import Page
+from gachi.enterprises.models import Enterprise, EnterpriseCategory, EnterpriseDistrict
 from gachi.extensions import db
 from gachi.proposals.models import Category
 
@@ -14,8 +14,14 @@ ENTERPRISES_PER_PAGE = 30
 
 def category_choices():
     """(id, label) of the active categories, in their order."""
-    return [(category.id, category.label) for category in db.session.scalars(
-        select(Category).where(Category.active.is_(True)).order_by(Category.position, Category.id))]
+    return [
+        (category.id, category.label)
+        for category in db.session.scalars(
+            select(Category)
+            .where(Category.active.is_(True))
+            .order_by(Category.position, Category.id)
+        )
+    ]
 
 
 def _filtered(search=None, category_id=None, district=None, legal_form=None, verified_only=False):
@@ -24,11 +30,22 @@ def _filtered(search=None, category_id=None, district=None, legal_form=None, ver
         escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         conditions.append(Enterprise.name.ilike(f"%{escaped}%", escape="\\"))
     if category_id:
-        conditions.append(exists().where(EnterpriseCategory.enterprise_id == Enterprise.id,
-                                         EnterpriseCategory.category_id == category_id))
+        conditions.append(
+            exists().where(
+                EnterpriseCategory.enterprise_id == Enterprise.id,
+                EnterpriseCategory.category_id == category_id,
+            )
+        )
     if district:
-        conditions.append(or_(Enterprise.seoul_wide.is_(True), exists().where(
-            EnterpriseDistrict.enterprise_id == Enterprise.id, EnterpriseDistrict.district == district)))
+        conditions.append(
+            or_(
+                Enterprise.seoul_wide.is_(True),
+                exists().where(
+                    EnterpriseDistrict.enterprise_id == Enterprise.id,
+                    EnterpriseDistrict.district == district,
+                ),
+            )
+        )
     if legal_form:
         conditions.append(Enterprise.legal_form == legal_form)
     if verified_only:
@@ -41,10 +58,12 @@ def enterprise_page(page=1, per_page=ENTERPRISES_PER_PAGE, **filters):
     conditions = _filtered(**filters)
     total = db.session.scalar(select(func.count(Enterprise.id)).where(*conditions))
     rows = db.session.scalars(
-        select(Enterprise).where(*conditions)
+        select(Enterprise)
+        .where(*conditions)
         .options(selectinload(Enterprise.categories), selectinload(Enterprise.district_links))
         .order_by(Enterprise.name, Enterprise.id)
-        .limit(per_page).offset((page - 1) * per_page)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     ).all()
     return Page(rows=rows, number=page, total=total, per_page=per_page)
 

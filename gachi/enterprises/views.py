@@ -1,4 +1,5 @@
 """The enterprise directory: anyone signed in may browse it; the center keeps it."""
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -29,8 +30,13 @@ def enterprise_list():
         # Filters we cannot read are left out, with a message, rather than guessed at.
         page, status = queries.enterprise_page(), 400
     filter_args = {key: value for key, value in request.args.items() if key != "page"}
-    return render_template("enterprises/enterprise_list.html", form=form, page=page,
-                           filters_refused=status == 400, filter_args=filter_args), status
+    return render_template(
+        "enterprises/enterprise_list.html",
+        form=form,
+        page=page,
+        filters_refused=status == 400,
+        filter_args=filter_args,
+    ), status
 
 
 @bp.route("/enterprises/<int:enterprise_id>")
@@ -39,7 +45,8 @@ def enterprise_detail(enterprise_id):
     enterprise = load_for(current_user, Enterprise, enterprise_id)
     staff_view = enterprise.can_manage(current_user)
     return render_template(
-        "enterprises/enterprise_detail.html", enterprise=enterprise,
+        "enterprises/enterprise_detail.html",
+        enterprise=enterprise,
         partners=queries.partner_rows(enterprise.id) if staff_view else [],
         match_counts=enterprise_match_counts(enterprise.id) if staff_view else {},
     )
@@ -55,8 +62,9 @@ def _enterprise_form(enterprise=None):
 
 
 def _form_page(form, enterprise, status):
-    return render_template("enterprises/enterprise_form.html", form=form,
-                           enterprise=enterprise), status
+    return render_template(
+        "enterprises/enterprise_form.html", form=form, enterprise=enterprise
+    ), status
 
 
 @bp.route("/staff/enterprises/new", methods=["GET", "POST"])
@@ -66,8 +74,12 @@ def enterprise_new():
     if not form.validate_on_submit():
         return _form_page(form, None, 400 if form.is_submitted() else 200)
     try:
-        enterprise = create_enterprise(**form.enterprise_fields(), category_ids=form.category_ids.data,
-                                       districts=form.districts.data, actor=current_user)
+        enterprise = create_enterprise(
+            **form.enterprise_fields(),
+            category_ids=form.category_ids.data,
+            districts=form.districts.data,
+            actor=current_user,
+        )
     except DomainError as error:
         db.session.rollback()
         form.form_errors.append(str(error))
@@ -85,8 +97,13 @@ def enterprise_edit(enterprise_id):
     if not form.validate_on_submit():
         return _form_page(form, enterprise, 400 if form.is_submitted() else 200)
     try:
-        update_enterprise(enterprise, **form.enterprise_fields(), category_ids=form.category_ids.data,
-                          districts=form.districts.data, actor=current_user)
+        update_enterprise(
+            enterprise,
+            **form.enterprise_fields(),
+            category_ids=form.category_ids.data,
+            districts=form.districts.data,
+            actor=current_user,
+        )
     except DomainError as error:
         db.session.rollback()
         form.form_errors.append(str(error))
@@ -111,5 +128,6 @@ def enterprise_import():
         return render_template("enterprises/import.html", form=form, report=None), error.status
     db.session.commit()
     status = 200 if not report.refused else 422
-    return render_template("enterprises/import.html", form=ImportForm(formdata=None),
-                           report=report), status
+    return render_template(
+        "enterprises/import.html", form=ImportForm(formdata=None), report=report
+    ), status

@@ -5,6 +5,7 @@ A signed evaluation never changes: the operations refuse, and triggers made by
 migration 0006 make the database refuse an UPDATE of a signed evaluation and any
 change to its figures or organisers.
 """
+
 from datetime import datetime
 from decimal import Decimal
 
@@ -30,8 +31,10 @@ class Decision(LabelledEnum):
 class Evaluation(TimestampMixin, db.Model):
     __tablename__ = "evaluations"
     __table_args__ = (
-        CheckConstraint("signed_at IS NULL OR (decision IS NOT NULL AND signed_by_id IS NOT NULL)",
-                        name="signed_with_decision"),
+        CheckConstraint(
+            "signed_at IS NULL OR (decision IS NOT NULL AND signed_by_id IS NOT NULL)",
+            name="signed_with_decision",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -53,10 +56,12 @@ class Evaluation(TimestampMixin, db.Model):
     participation = relationship("Participation")
     drafted_by = relationship("User", foreign_keys=[drafted_by_id])
     signed_by = relationship("User", foreign_keys=[signed_by_id])
-    figures = relationship("EvaluationFigure", order_by="EvaluationFigure.position",
-                           back_populates="evaluation")
-    organisers = relationship("User", secondary="evaluation_organisers", viewonly=True,
-                              order_by="User.display_name")
+    figures = relationship(
+        "EvaluationFigure", order_by="EvaluationFigure.position", back_populates="evaluation"
+    )
+    organisers = relationship(
+        "User", secondary="evaluation_organisers", viewonly=True, order_by="User.display_name"
+    )
 
     @property
     def is_signed(self):

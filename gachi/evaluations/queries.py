@@ -1,4 +1,5 @@
 """The reads behind the evaluation pages and the printable reports."""
+
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -10,8 +11,10 @@ from gachi.extensions import db
 
 def evaluation_for(participation_id) -> Evaluation | None:
     return db.session.scalar(
-        select(Evaluation).options(selectinload(Evaluation.figures))
-        .where(Evaluation.participation_id == participation_id))
+        select(Evaluation)
+        .options(selectinload(Evaluation.figures))
+        .where(Evaluation.participation_id == participation_id)
+    )
 
 
 def organiser_choices(complex_id):
@@ -19,8 +22,9 @@ def organiser_choices(complex_id):
     rows = db.session.execute(
         select(User.id, User.display_name, Household.building, Household.unit)
         .join(Household, Household.id == User.household_id)
-        .where(Household.complex_id == complex_id, User.role == Role.RESIDENT,
-               User.active.is_(True))
+        .where(
+            Household.complex_id == complex_id, User.role == Role.RESIDENT, User.active.is_(True)
+        )
         .order_by(User.display_name, User.id)
     ).all()
     return [(row.id, f"{row.display_name} · {row.building}동 {row.unit}호") for row in rows]
@@ -45,10 +49,16 @@ def is_organiser(user, participation_id) -> bool:
 
     if not (user.is_authenticated and user.is_resident):
         return False
-    return db.session.scalar(
-        select(EvaluationOrganiser.user_id)
-        .join(Evaluation, Evaluation.id == EvaluationOrganiser.evaluation_id)
-        .where(EvaluationOrganiser.user_id == user.id,
-               Evaluation.participation_id == participation_id,
-               Evaluation.decision == Decision.HAND_OVER, Evaluation.signed_at.is_not(None))
-    ) is not None
+    return (
+        db.session.scalar(
+            select(EvaluationOrganiser.user_id)
+            .join(Evaluation, Evaluation.id == EvaluationOrganiser.evaluation_id)
+            .where(
+                EvaluationOrganiser.user_id == user.id,
+                Evaluation.participation_id == participation_id,
+                Evaluation.decision == Decision.HAND_OVER,
+                Evaluation.signed_at.is_not(None),
+            )
+        )
+        is not None
+    )

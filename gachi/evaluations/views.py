@@ -1,4 +1,5 @@
 """The evaluation of a participation, and the printable reports per complex and cohort."""
+
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -36,8 +37,12 @@ def _page(participation, evaluation, draft=None, sign=None, status=200):
     if draft is None:
         draft = DraftForm(obj=evaluation)
     return render_template(
-        "evaluations/evaluation.html", participation=participation, evaluation=evaluation,
-        draft=draft, sign=sign or _sign_form(participation), confirm=ConfirmForm(),
+        "evaluations/evaluation.html",
+        participation=participation,
+        evaluation=evaluation,
+        draft=draft,
+        sign=sign or _sign_form(participation),
+        confirm=ConfirmForm(),
     ), status
 
 
@@ -55,8 +60,9 @@ def evaluation(participation_id):
     except DomainError as error:
         db.session.rollback()
         form.form_errors.append(str(error))
-        return _page(participation, queries.evaluation_for(participation.id), form,
-                     status=error.status)
+        return _page(
+            participation, queries.evaluation_for(participation.id), form, status=error.status
+        )
     db.session.commit()
     flash(_("The evaluation was saved."), "success")
     return redirect(url_for(".evaluation", participation_id=participation.id))
@@ -89,13 +95,19 @@ def sign(participation_id):
         return _page(participation, evaluation, sign=form, status=400)
     organisers = [db.session.get(User, user_id) for user_id in form.organisers.data]
     try:
-        sign_evaluation(evaluation, decision=Decision(form.decision.data), note=form.note.data or "",
-                        organisers=organisers, actor=current_user)
+        sign_evaluation(
+            evaluation,
+            decision=Decision(form.decision.data),
+            note=form.note.data or "",
+            organisers=organisers,
+            actor=current_user,
+        )
     except DomainError as error:
         db.session.rollback()
         form.form_errors.append(str(error))
-        return _page(participation, queries.evaluation_for(participation.id), sign=form,
-                     status=error.status)
+        return _page(
+            participation, queries.evaluation_for(participation.id), sign=form, status=error.status
+        )
     db.session.commit()
     flash(_("The evaluation was signed off."), "success")
     return redirect(url_for(".evaluation", participation_id=participation.id))
@@ -107,10 +119,13 @@ def complex_report(participation_id):
     participation = _managed(participation_id)
     board = kpi_queries.participation_board(participation)
     plan = plan_for(participation.id)
-    return render_template("evaluations/complex_report.html", participation=participation,
-                           evaluation=queries.evaluation_for(participation.id),
-                           table=tables.kpi_table(board),
-                           plan=plan_figures(plan.id) if plan else None)
+    return render_template(
+        "evaluations/complex_report.html",
+        participation=participation,
+        evaluation=queries.evaluation_for(participation.id),
+        table=tables.kpi_table(board),
+        plan=plan_figures(plan.id) if plan else None,
+    )
 
 
 @bp.route("/staff/cohorts/<int:cohort_id>/report")
@@ -119,11 +134,14 @@ def cohort_report(cohort_id):
     cohort = load_for(current_user, Cohort, cohort_id)
     board = kpi_queries.cohort_board(cohort.id)
     districts = kpi_queries.rollup(cohort.id, board.kpis, "district")
-    return render_template("evaluations/cohort_report.html", cohort=cohort,
-                           table=tables.kpi_table(board),
-                           districts=tables.district_table(board.kpis, districts),
-                           budget=board.totals.figures.get("execution_rate"),
-                           evaluations=queries.signed_evaluations(cohort.id))
+    return render_template(
+        "evaluations/cohort_report.html",
+        cohort=cohort,
+        table=tables.kpi_table(board),
+        districts=tables.district_table(board.kpis, districts),
+        budget=board.totals.figures.get("execution_rate"),
+        evaluations=queries.signed_evaluations(cohort.id),
+    )
 
 
 @bp.app_template_filter("rate")

@@ -5,6 +5,7 @@ computed with Decimal so every machine agrees. The arrow compares the actual wit
 target themselves, not the rounded rate: 200.4 against 200 is ↗ even though it rounds
 to 100%.
 """
+
 from decimal import ROUND_HALF_UP, Decimal
 
 from gachi.kpi.models import Direction

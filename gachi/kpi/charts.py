@@ -1,5 +1,6 @@
 """The numbers behind the board's charts. The page draws them with the vendored
 Chart.js when JavaScript runs; the same numbers are always in a table beside them."""
+
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, union_all
@@ -14,22 +15,26 @@ from gachi.workshops.models import Workshop, WorkshopAttendance
 @dataclass(frozen=True)
 class Chart:
     key: str
-    kind: str          # "bar" or "line"
+    kind: str  # "bar" or "line"
     labels: list
-    values: list       # numbers, None for no data
+    values: list  # numbers, None for no data
     unit: str = ""
 
     def data(self):
-        return {"kind": self.kind, "labels": [str(label) for label in self.labels],
-                "values": [None if value is None else float(value) for value in self.values],
-                "unit": self.unit}
+        return {
+            "kind": self.kind,
+            "labels": [str(label) for label in self.labels],
+            "values": [None if value is None else float(value) for value in self.values],
+            "unit": self.unit,
+        }
 
 
 def week_start(moment):
     """The Monday (Seoul) of a stored UTC moment, as YYYY-MM-DD, on either database."""
     if db.engine.dialect.name == "postgresql":
-        return func.to_char(func.date_trunc("week", func.timezone("Asia/Seoul", moment)),
-                            "YYYY-MM-DD")
+        return func.to_char(
+            func.date_trunc("week", func.timezone("Asia/Seoul", moment)), "YYYY-MM-DD"
+        )
     return func.date(moment, "+9 hours", "weekday 0", "-6 days")
 
 
@@ -39,12 +44,14 @@ def activity_per_week(cohort_id):
     cohort = select(Participation.id).where(Participation.cohort_id == cohort_id)
     acts = union_all(
         select(Problem.created_at.label("at")).where(Problem.participation_id.in_(cohort)),
-        select(ProblemSupport.created_at).join(Problem, Problem.id == ProblemSupport.problem_id)
+        select(ProblemSupport.created_at)
+        .join(Problem, Problem.id == ProblemSupport.problem_id)
         .where(Problem.participation_id.in_(cohort)),
         select(WorkshopAttendance.checked_in_at)
         .join(Workshop, Workshop.id == WorkshopAttendance.workshop_id)
         .where(Workshop.participation_id.in_(cohort)),
-        select(ProgramSession.starts_at).join(Booking, Booking.session_id == ProgramSession.id)
+        select(ProgramSession.starts_at)
+        .join(Booking, Booking.session_id == ProgramSession.id)
         .join(Program, Program.id == ProgramSession.program_id)
         .where(Program.participation_id.in_(cohort), Booking.attendance == Attendance.ATTENDED),
     ).subquery()
@@ -56,8 +63,9 @@ def activity_by_participation(scope):
     """[(participation_id, week, acts)] for the participations in `scope` (a SELECT of
     their ids): what activity_per_week adds up, kept per complex by the refresh."""
     acts = union_all(
-        select(Problem.participation_id, Problem.created_at.label("at"))
-        .where(Problem.participation_id.in_(scope)),
+        select(Problem.participation_id, Problem.created_at.label("at")).where(
+            Problem.participation_id.in_(scope)
+        ),
         select(Problem.participation_id, ProblemSupport.created_at)
         .join(Problem, Problem.id == ProblemSupport.problem_id)
         .where(Problem.participation_id.in_(scope)),
@@ -70,28 +78,46 @@ def activity_by_participation(scope):
         .where(Program.participation_id.in_(scope), Booking.attendance == Attendance.ATTENDED),
     ).subquery()
     week = week_start(acts.c.at).label("week")
-    return db.session.execute(select(acts.c.participation_id, week, func.count())
-                              .group_by(acts.c.participation_id, week)).all()
+    return db.session.execute(
+        select(acts.c.participation_id, week, func.count()).group_by(acts.c.participation_id, week)
+    ).all()
 
 
 def board_charts(board, complexes):
     """The board's charts; the weekly activity is the one the last refresh computed."""
     weeks = board.activity
     achievement = [figure for figure in board.figures if figure.rate is not None]
-    turnout = [(row.label, row.figures["turnout"].actual) for row in complexes
-               if "turnout" in row.figures]
+    turnout = [
+        (row.label, row.figures["turnout"].actual) for row in complexes if "turnout" in row.figures
+    ]
     return {
-        "achievement": Chart("achievement", "bar", [figure.kpi.name for figure in achievement],
-                             [figure.rate for figure in achievement], "%"),
-        "activity": Chart("activity", "line", [week for week, _count in weeks],
-                          [count for _week, count in weeks]),
-        "turnout": Chart("turnout", "bar", [label for label, _value in turnout],
-                         [value for _label, value in turnout], "%"),
+        "achievement": Chart(
+            "achievement",
+            "bar",
+            [figure.kpi.name for figure in achievement],
+            [figure.rate for figure in achievement],
+            "%",
+        ),
+        "activity": Chart(
+            "activity", "line", [week for week, _count in weeks], [count for _week, count in weeks]
+        ),
+        "turnout": Chart(
+            "turnout",
+            "bar",
+            [label for label, _value in turnout],
+            [value for _label, value in turnout],
+            "%",
+        ),
     }
 
 
 def attendance_per_programme(lines):
     """Attendance rate per programme of a complex (drilldown.programme_lines)."""
     measured = [line for line in lines if line.attendance_rate is not None]
-    return Chart("attendance", "bar", [line.label for line in measured],
-                 [line.attendance_rate for line in measured], "%")
+    return Chart(
+        "attendance",
+        "bar",
+        [line.label for line in measured],
+        [line.attendance_rate for line in measured],
+        "%",
+    )

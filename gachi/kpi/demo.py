@@ -5,6 +5,7 @@ The report gives two targets (9 complexes, 1 business model); the others below a
 invented for the demo and marked so. Called at the very end of load_pilot_demo();
 flushes, never commits.
 """
+
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -19,12 +20,12 @@ from gachi.proposals.models import Category
 
 # code: target for the 2018 cohort. business_models is the report's; the rest are demo.
 TARGETS_2018 = {
-    "complexes": 9,            # the report: 9 complexes confirmed
-    "business_models": 1,      # the report: 사업모델 개발 목표 1건
-    "problems": 30,            # demo
-    "turnout": 30,             # demo, percent
-    "matches": 8,              # demo
-    "execution_rate": 90,      # demo, percent
+    "complexes": 9,  # the report: 9 complexes confirmed
+    "business_models": 1,  # the report: 사업모델 개발 목표 1건
+    "problems": 30,  # demo
+    "turnout": 30,  # demo, percent
+    "matches": 8,  # demo
+    "execution_rate": 90,  # demo, percent
 }
 
 EVALUATION = dict(
@@ -32,7 +33,8 @@ EVALUATION = dict(
         "11월 12일부터 12월 7일까지 4주 동안 평일 14~18시에 단지 세미나실(100m²)에서 공동 "
         "아이돌봄방을 운영했다. 예약은 전화와 단지 홈페이지로 받았고, 미취학 아동이 무료로 "
         "이용했다. 주민 중에서 강사 5명과 자원봉사자 15명을 뽑아 1~3주는 자원봉사자가 돌아가며 "
-        "돌보고, 4주차에는 마술, 요리놀이, 동화 수업을 했다. 방문일에는 아이 10명 안팎이 왔다."),
+        "돌보고, 4주차에는 마술, 요리놀이, 동화 수업을 했다. 방문일에는 아이 10명 안팎이 왔다."
+    ),
     residents_said="운영 시간을 19~20시까지 늘려 달라는 의견이 가장 많았다.",
     what_to_change="운영 시간 연장, 내년에는 유료 서비스로 전환.",
 )
@@ -41,7 +43,8 @@ MODEL = dict(
     title="공동 아이돌봄방",
     summary=(
         "단지 안의 빈 공간(세미나실)을 아이돌봄 공간으로 바꾸고, 주민 자원봉사자와 강사가 "
-        "평일 오후에 미취학 아동을 함께 돌본다. 아이돌봄 사회적기업이 공간 구성을 컨설팅한다."),
+        "평일 오후에 미취학 아동을 함께 돌본다. 아이돌봄 사회적기업이 공간 구성을 컨설팅한다."
+    ),
     audience="미취학 아동과 그 부모, 손주를 돌보는 어르신",
     schedule_shape="평일 14:00~18:00, 4주 (1~3주 자원봉사자 순번 돌봄, 4주차 강사 수업)",
 )
@@ -52,17 +55,32 @@ def load_kpi_demo(loaded):
     childcare room as the pilot's business model."""
     center = loaded.accounts[0]
     kpis = {kpi.code: kpi for kpi in db.session.scalars(select(Kpi))}
-    db.session.add_all(KpiTarget(kpi_id=kpis[code].id, cohort_id=loaded.cohort.id,
-                                 value=Decimal(value), set_by_id=center.id)
-                       for code, value in TARGETS_2018.items() if code in kpis)
+    db.session.add_all(
+        KpiTarget(
+            kpi_id=kpis[code].id,
+            cohort_id=loaded.cohort.id,
+            value=Decimal(value),
+            set_by_id=center.id,
+        )
+        for code, value in TARGETS_2018.items()
+        if code in kpis
+    )
     db.session.flush()
-    log_change("kpi.targets.demo", loaded.cohort, actor=center,
-               after={"targets": len(TARGETS_2018), "source": "report and demo"})
+    log_change(
+        "kpi.targets.demo",
+        loaded.cohort,
+        actor=center,
+        after={"targets": len(TARGETS_2018), "source": "report and demo"},
+    )
     eungam = next(complex_ for complex_ in loaded.complexes if complex_.name == "응암동 H아파트")
     participation = eungam.participations[0]
     coordinator = next(account for account in loaded.accounts if account.username == "coord.jung")
     evaluation = draft_evaluation(participation, **EVALUATION, actor=coordinator)
-    sign_evaluation(evaluation, decision=Decision.GO_PAID,
-                    note="주민 의견에 따라 운영 시간을 늘려 유료로 운영한다.", actor=center)
+    sign_evaluation(
+        evaluation,
+        decision=Decision.GO_PAID,
+        note="주민 의견에 따라 운영 시간을 늘려 유료로 운영한다.",
+        actor=center,
+    )
     care = db.session.scalar(select(Category.id).where(Category.code == "care"))
     return publish_model(evaluation, **MODEL, category_id=care, actor=center, source="report")

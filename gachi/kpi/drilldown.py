@@ -1,6 +1,7 @@
 """Below a complex: its programmes, and a programme's sessions, by the measures' rules
 (gachi/kpi/measures.py): sessions not cancelled, confirmed bookings, attendance over
 the bookings whose attendance was recorded. One GROUP BY per table."""
+
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -8,10 +9,16 @@ from sqlalchemy import func, select
 
 from gachi.core.time import utcnow
 from gachi.extensions import db
-from gachi.kpi.queries import actual_of
 from gachi.kpi.measures import AVERAGE, RATIO
+from gachi.kpi.queries import actual_of
 from gachi.programs.models import (
-    Attendance, Booking, BookingStatus, Feedback, Program, ProgramSession, SessionState,
+    Attendance,
+    Booking,
+    BookingStatus,
+    Feedback,
+    Program,
+    ProgramSession,
+    SessionState,
 )
 
 
@@ -40,60 +47,103 @@ class Line:
 
 def _booking_counts():
     confirmed = Booking.status == BookingStatus.CONFIRMED
-    return (select(Booking.session_id,
-                   func.count(Booking.id).filter(confirmed).label("bookings"),
-                   func.count(Booking.id).filter(confirmed, Booking.attendance == Attendance.ATTENDED)
-                   .label("attended"),
-                   func.count(Booking.id).filter(confirmed, Booking.attendance.is_not(None))
-                   .label("recorded"))
-            .group_by(Booking.session_id).subquery())
+    return (
+        select(
+            Booking.session_id,
+            func.count(Booking.id).filter(confirmed).label("bookings"),
+            func.count(Booking.id)
+            .filter(confirmed, Booking.attendance == Attendance.ATTENDED)
+            .label("attended"),
+            func.count(Booking.id)
+            .filter(confirmed, Booking.attendance.is_not(None))
+            .label("recorded"),
+        )
+        .group_by(Booking.session_id)
+        .subquery()
+    )
 
 
 def _rating_sums():
-    return (select(Feedback.session_id, func.sum(Feedback.rating).label("rating_sum"),
-                   func.count(Feedback.id).label("ratings"))
-            .group_by(Feedback.session_id).subquery())
+    return (
+        select(
+            Feedback.session_id,
+            func.sum(Feedback.rating).label("rating_sum"),
+            func.count(Feedback.id).label("ratings"),
+        )
+        .group_by(Feedback.session_id)
+        .subquery()
+    )
 
 
 def _sums(bookings, ratings, live):
     """Sums over sessions; a cancelled session counts for nothing."""
+
     def total(column):
         return func.coalesce(func.sum(column).filter(live), 0)
-    return (total(bookings.c.bookings), total(bookings.c.attended), total(bookings.c.recorded),
-            total(ratings.c.rating_sum), total(ratings.c.ratings))
+
+    return (
+        total(bookings.c.bookings),
+        total(bookings.c.attended),
+        total(bookings.c.recorded),
+        total(ratings.c.rating_sum),
+        total(ratings.c.ratings),
+    )
 
 
 def programme_lines(participation_id) -> list[Line]:
     bookings, ratings = _booking_counts(), _rating_sums()
     live = ProgramSession.state == SessionState.SCHEDULED
     rows = db.session.execute(
-        select(Program.id, Program.title, func.count(ProgramSession.id).filter(live),
-               func.count(ProgramSession.id).filter(live, ProgramSession.ends_at <= utcnow()),
-               *_sums(bookings, ratings, live))
+        select(
+            Program.id,
+            Program.title,
+            func.count(ProgramSession.id).filter(live),
+            func.count(ProgramSession.id).filter(live, ProgramSession.ends_at <= utcnow()),
+            *_sums(bookings, ratings, live),
+        )
         .outerjoin(ProgramSession, ProgramSession.program_id == Program.id)
         .outerjoin(bookings, bookings.c.session_id == ProgramSession.id)
         .outerjoin(ratings, ratings.c.session_id == ProgramSession.id)
         .where(Program.participation_id == participation_id)
-        .group_by(Program.id, Program.title).order_by(Program.title, Program.id)).all()
+        .group_by(Program.id, Program.title)
+        .order_by(Program.title, Program.id)
+    ).all()
     return [Line(*row) for row in rows]
 
 
 def session_lines(program_id) -> list[Line]:
     bookings, ratings = _booking_counts(), _rating_sums()
     rows = db.session.execute(
-        select(ProgramSession.id, func.coalesce(func.nullif(ProgramSession.title, ""), ""),
-               ProgramSession.starts_at, ProgramSession.ends_at, ProgramSession.state,
-               func.coalesce(bookings.c.bookings, 0), func.coalesce(bookings.c.attended, 0),
-               func.coalesce(bookings.c.recorded, 0), func.coalesce(ratings.c.rating_sum, 0),
-               func.coalesce(ratings.c.ratings, 0))
+        select(
+            ProgramSession.id,
+            func.coalesce(func.nullif(ProgramSession.title, ""), ""),
+            ProgramSession.starts_at,
+            ProgramSession.ends_at,
+            ProgramSession.state,
+            func.coalesce(bookings.c.bookings, 0),
+            func.coalesce(bookings.c.attended, 0),
+            func.coalesce(bookings.c.recorded, 0),
+            func.coalesce(ratings.c.rating_sum, 0),
+            func.coalesce(ratings.c.ratings, 0),
+        )
         .outerjoin(bookings, bookings.c.session_id == ProgramSession.id)
         .outerjoin(ratings, ratings.c.session_id == ProgramSession.id)
         .where(ProgramSession.program_id == program_id)
-        .order_by(ProgramSession.starts_at, ProgramSession.id)).all()
+        .order_by(ProgramSession.starts_at, ProgramSession.id)
+    ).all()
     now = utcnow()
     lines = []
     for id_, title, starts_at, ends_at, state, *counts in rows:
         live = state is SessionState.SCHEDULED
-        lines.append(Line(id_, title, int(live), int(live and ends_at <= now), *counts,
-                          starts_at=starts_at, cancelled=not live))
+        lines.append(
+            Line(
+                id_,
+                title,
+                int(live),
+                int(live and ends_at <= now),
+                *counts,
+                starts_at=starts_at,
+                cancelled=not live,
+            )
+        )
     return lines

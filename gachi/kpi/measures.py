@@ -19,20 +19,39 @@ booking whatever its party size; attendance and no-shows are over the confirmed
 bookings whose attendance was recorded; volunteer hours count the volunteers' shifts
 on sessions that have begun, as the programme's own volunteer page does.
 """
-from dataclasses import dataclass
-from typing import Callable
 
-from sqlalchemy import Integer, String, cast, distinct, func, literal, null, select, union, union_all
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    Integer,
+    String,
+    cast,
+    distinct,
+    func,
+    literal,
+    null,
+    select,
+    union,
+    union_all,
+)
 
 from gachi.auth.models import Role, User
 from gachi.ballots.models import Ballot, BallotVoter, Channel, PaperTally
 from gachi.bizmodels.models import BusinessModel
 from gachi.complexes.models import Complex, Participation
-from gachi.matching.models import AGREED_STATES, Match
 from gachi.core.time import utcnow
+from gachi.matching.models import AGREED_STATES, Match
 from gachi.plans.models import BudgetLine, ExecutionPlan, SpendingEntry
 from gachi.programs.models import (
-    Attendance, Booking, BookingStatus, Feedback, Program, ProgramSession, RosterEntry, RosterRole,
+    Attendance,
+    Booking,
+    BookingStatus,
+    Feedback,
+    Program,
+    ProgramSession,
+    RosterEntry,
+    RosterRole,
     SessionState,
 )
 from gachi.proposals.models import Problem, ProblemComment, ProblemState, ProblemSupport
@@ -74,23 +93,36 @@ def among(participation_ids):
 
 
 def _count_per_participation(participation_id, counted, *where, den=None):
-    return (select(participation_id.label("participation_id"), counted.label("num"),
-                   (den if den is not None else literal(0)).label("den"))
-            .where(*where).group_by(participation_id))
+    return (
+        select(
+            participation_id.label("participation_id"),
+            counted.label("num"),
+            (den if den is not None else literal(0)).label("den"),
+        )
+        .where(*where)
+        .group_by(participation_id)
+    )
 
 
 @measure("complexes")
 def complexes_taking_part(scope):
-    return (select(Participation.id.label("participation_id"), literal(1).label("num"),
-                   literal(0).label("den"))
-            .where(Participation.id.in_(scope)).subquery())
+    return (
+        select(
+            Participation.id.label("participation_id"),
+            literal(1).label("num"),
+            literal(0).label("den"),
+        )
+        .where(Participation.id.in_(scope))
+        .subquery()
+    )
 
 
 def _resident_activity(scope):
     """(participation_id, user_id) for every act of a resident that counts as taking part."""
     return union_all(
-        select(Problem.participation_id, Problem.proposed_by_id.label("user_id"))
-        .where(Problem.participation_id.in_(scope), Problem.proposed_by_id.is_not(None)),
+        select(Problem.participation_id, Problem.proposed_by_id.label("user_id")).where(
+            Problem.participation_id.in_(scope), Problem.proposed_by_id.is_not(None)
+        ),
         select(Problem.participation_id, ProblemSupport.user_id)
         .join(Problem, Problem.id == ProblemSupport.problem_id)
         .where(Problem.participation_id.in_(scope)),
@@ -103,20 +135,25 @@ def _resident_activity(scope):
         select(Workshop.participation_id, WorkshopAttendance.user_id)
         .join(Workshop, Workshop.id == WorkshopAttendance.workshop_id)
         .where(Workshop.participation_id.in_(scope), WorkshopAttendance.user_id.is_not(None)),
-        _of_sessions(select(Program.participation_id, Booking.user_id), Booking.session_id, scope)
-        .where(Booking.user_id.is_not(None), Booking.status != BookingStatus.CANCELLED),
-        _of_sessions(select(Program.participation_id, RosterEntry.user_id), RosterEntry.session_id,
-                     scope).where(RosterEntry.user_id.is_not(None)),
-        _of_sessions(select(Program.participation_id, Feedback.user_id), Feedback.session_id,
-                     scope).where(Feedback.user_id.is_not(None)),
+        _of_sessions(
+            select(Program.participation_id, Booking.user_id), Booking.session_id, scope
+        ).where(Booking.user_id.is_not(None), Booking.status != BookingStatus.CANCELLED),
+        _of_sessions(
+            select(Program.participation_id, RosterEntry.user_id), RosterEntry.session_id, scope
+        ).where(RosterEntry.user_id.is_not(None)),
+        _of_sessions(
+            select(Program.participation_id, Feedback.user_id), Feedback.session_id, scope
+        ).where(Feedback.user_id.is_not(None)),
     ).subquery()
 
 
 def _of_sessions(query, session_id, scope):
     """`query` joined from a session's row up to its programme in the scope."""
-    return (query.join(ProgramSession, ProgramSession.id == session_id)
-            .join(Program, Program.id == ProgramSession.program_id)
-            .where(Program.participation_id.in_(scope)))
+    return (
+        query.join(ProgramSession, ProgramSession.id == session_id)
+        .join(Program, Program.id == ProgramSession.program_id)
+        .where(Program.participation_id.in_(scope))
+    )
 
 
 def _people(scope):
@@ -126,18 +163,29 @@ def _people(scope):
     acts = _resident_activity(scope)
     nobody = cast(null(), Integer)
     return union_all(
-        select(acts.c.participation_id, acts.c.user_id.label("user_id"),
-               User.household_id.label("household_id"))
+        select(
+            acts.c.participation_id,
+            acts.c.user_id.label("user_id"),
+            User.household_id.label("household_id"),
+        )
         .join(User, User.id == acts.c.user_id)
         .where(User.role == Role.RESIDENT),
         select(Workshop.participation_id, nobody, WorkshopAttendance.household_id)
         .join(Workshop, Workshop.id == WorkshopAttendance.workshop_id)
-        .where(Workshop.participation_id.in_(scope), WorkshopAttendance.user_id.is_(None),
-               WorkshopAttendance.household_id.is_not(None)),
-        _of_sessions(select(Program.participation_id, nobody, Booking.household_id),
-                     Booking.session_id, scope)
-        .where(Booking.user_id.is_(None), Booking.household_id.is_not(None),
-               Booking.status != BookingStatus.CANCELLED),
+        .where(
+            Workshop.participation_id.in_(scope),
+            WorkshopAttendance.user_id.is_(None),
+            WorkshopAttendance.household_id.is_not(None),
+        ),
+        _of_sessions(
+            select(Program.participation_id, nobody, Booking.household_id),
+            Booking.session_id,
+            scope,
+        ).where(
+            Booking.user_id.is_(None),
+            Booking.household_id.is_not(None),
+            Booking.status != BookingStatus.CANCELLED,
+        ),
     ).subquery()
 
 
@@ -145,24 +193,27 @@ def people_counts(scope):
     """(participation_id, residents, households): residents and households taking part,
     each counted once, in one GROUP BY (the refresh reads both from this)."""
     people = _people(scope)
-    return (select(people.c.participation_id,
-                   func.count(distinct(people.c.user_id)).label("residents"),
-                   func.count(distinct(people.c.household_id)).label("households"))
-            .group_by(people.c.participation_id))
+    return select(
+        people.c.participation_id,
+        func.count(distinct(people.c.user_id)).label("residents"),
+        func.count(distinct(people.c.household_id)).label("households"),
+    ).group_by(people.c.participation_id)
 
 
 @measure("residents")
 def residents_taking_part(scope):
     counts = people_counts(scope).subquery()
-    return select(counts.c.participation_id, counts.c.residents.label("num"),
-                  literal(0).label("den")).subquery()
+    return select(
+        counts.c.participation_id, counts.c.residents.label("num"), literal(0).label("den")
+    ).subquery()
 
 
 @measure("households")
 def households_taking_part(scope):
     counts = people_counts(scope).subquery()
-    return select(counts.c.participation_id, counts.c.households.label("num"),
-                  literal(0).label("den")).subquery()
+    return select(
+        counts.c.participation_id, counts.c.households.label("num"), literal(0).label("den")
+    ).subquery()
 
 
 @measure("household_share", RATIO)
@@ -170,146 +221,193 @@ def household_share(scope):
     """Households taking part / the complex's households, for complexes whose number
     of households is known (the others count in neither numerator nor denominator)."""
     homes = households_taking_part(scope)
-    return (select(Participation.id.label("participation_id"),
-                   func.coalesce(homes.c.num, 0).label("num"),
-                   Complex.household_count.label("den"))
-            .join(Complex, Complex.id == Participation.complex_id)
-            .outerjoin(homes, homes.c.participation_id == Participation.id)
-            .where(Participation.id.in_(scope), Complex.household_count.is_not(None))
-            .subquery())
+    return (
+        select(
+            Participation.id.label("participation_id"),
+            func.coalesce(homes.c.num, 0).label("num"),
+            Complex.household_count.label("den"),
+        )
+        .join(Complex, Complex.id == Participation.complex_id)
+        .outerjoin(homes, homes.c.participation_id == Participation.id)
+        .where(Participation.id.in_(scope), Complex.household_count.is_not(None))
+        .subquery()
+    )
 
 
 @measure("problems")
 def problems_proposed(scope):
     """Every problem raised, except those merged into another (counted there)."""
     return _count_per_participation(
-        Problem.participation_id, func.count(Problem.id),
-        Problem.participation_id.in_(scope), Problem.state != ProblemState.MERGED,
+        Problem.participation_id,
+        func.count(Problem.id),
+        Problem.participation_id.in_(scope),
+        Problem.state != ProblemState.MERGED,
     ).subquery()
 
 
 def _ballots_cast(scope):
     """Per ballot: online voters on the roll plus the current paper tally's count (as on
     the ballot's results page), and the eligible residents or households."""
-    online = (select(BallotVoter.ballot_id, func.count(BallotVoter.id).label("voters"))
-              .where(BallotVoter.channel == Channel.ONLINE).group_by(BallotVoter.ballot_id)
-              .subquery())
-    paper = (select(PaperTally.ballot_id, PaperTally.ballot_count)
-             .where(PaperTally.replaced_at.is_(None)).subquery())
-    return (select(Ballot.participation_id,
-                   (func.coalesce(online.c.voters, 0) + func.coalesce(paper.c.ballot_count, 0))
-                   .label("cast"),
-                   Ballot.eligible_count)
-            .outerjoin(online, online.c.ballot_id == Ballot.id)
-            .outerjoin(paper, paper.c.ballot_id == Ballot.id)
-            .where(Ballot.participation_id.in_(scope))
-            .subquery())
+    online = (
+        select(BallotVoter.ballot_id, func.count(BallotVoter.id).label("voters"))
+        .where(BallotVoter.channel == Channel.ONLINE)
+        .group_by(BallotVoter.ballot_id)
+        .subquery()
+    )
+    paper = (
+        select(PaperTally.ballot_id, PaperTally.ballot_count)
+        .where(PaperTally.replaced_at.is_(None))
+        .subquery()
+    )
+    return (
+        select(
+            Ballot.participation_id,
+            (func.coalesce(online.c.voters, 0) + func.coalesce(paper.c.ballot_count, 0)).label(
+                "cast"
+            ),
+            Ballot.eligible_count,
+        )
+        .outerjoin(online, online.c.ballot_id == Ballot.id)
+        .outerjoin(paper, paper.c.ballot_id == Ballot.id)
+        .where(Ballot.participation_id.in_(scope))
+        .subquery()
+    )
 
 
 @measure("ballots_cast")
 def ballots_cast(scope):
     ballots = _ballots_cast(scope)
-    return _count_per_participation(ballots.c.participation_id,
-                                    func.sum(ballots.c.cast)).subquery()
+    return _count_per_participation(ballots.c.participation_id, func.sum(ballots.c.cast)).subquery()
 
 
 @measure("turnout", RATIO)
 def turnout(scope):
     """Ballots cast / eligible voters, over every ballot that has opened."""
     ballots = _ballots_cast(scope)
-    return _count_per_participation(ballots.c.participation_id, func.sum(ballots.c.cast),
-                                    ballots.c.eligible_count > 0,
-                                    den=func.sum(ballots.c.eligible_count)).subquery()
+    return _count_per_participation(
+        ballots.c.participation_id,
+        func.sum(ballots.c.cast),
+        ballots.c.eligible_count > 0,
+        den=func.sum(ballots.c.eligible_count),
+    ).subquery()
 
 
 def _agreed_matches(scope):
-    return (select(Problem.participation_id, Match.id, Match.enterprise_id)
-            .join(Problem, Problem.id == Match.problem_id)
-            .where(Problem.participation_id.in_(scope),
-                   Match.state.in_(AGREED_STATES))
-            .subquery())
+    return (
+        select(Problem.participation_id, Match.id, Match.enterprise_id)
+        .join(Problem, Problem.id == Match.problem_id)
+        .where(Problem.participation_id.in_(scope), Match.state.in_(AGREED_STATES))
+        .subquery()
+    )
 
 
 @measure("enterprises")
 def enterprises_engaged(scope):
     """Enterprises that said yes in a complex; one working in two complexes counts in each."""
     matches = _agreed_matches(scope)
-    return _count_per_participation(matches.c.participation_id,
-                                    func.count(distinct(matches.c.enterprise_id))).subquery()
+    return _count_per_participation(
+        matches.c.participation_id, func.count(distinct(matches.c.enterprise_id))
+    ).subquery()
 
 
 @measure("matches")
 def matches_accepted(scope):
     matches = _agreed_matches(scope)
-    return _count_per_participation(matches.c.participation_id,
-                                    func.count(matches.c.id)).subquery()
+    return _count_per_participation(matches.c.participation_id, func.count(matches.c.id)).subquery()
 
 
 @measure("execution_rate", RATIO)
 def execution_rate(scope):
     """Spent (집행액) / budget (예산액) of the execution plan, in whole won."""
-    spent = (select(SpendingEntry.budget_line_id, func.sum(SpendingEntry.amount).label("spent"))
-             .group_by(SpendingEntry.budget_line_id).subquery())
-    return _count_per_participation(
-        ExecutionPlan.participation_id, func.coalesce(func.sum(spent.c.spent), 0),
-        ExecutionPlan.participation_id.in_(scope),
-        den=func.sum(BudgetLine.amount),
-    ).select_from(ExecutionPlan).join(BudgetLine, BudgetLine.plan_id == ExecutionPlan.id).outerjoin(
-        spent, spent.c.budget_line_id == BudgetLine.id).subquery()
+    spent = (
+        select(SpendingEntry.budget_line_id, func.sum(SpendingEntry.amount).label("spent"))
+        .group_by(SpendingEntry.budget_line_id)
+        .subquery()
+    )
+    return (
+        _count_per_participation(
+            ExecutionPlan.participation_id,
+            func.coalesce(func.sum(spent.c.spent), 0),
+            ExecutionPlan.participation_id.in_(scope),
+            den=func.sum(BudgetLine.amount),
+        )
+        .select_from(ExecutionPlan)
+        .join(BudgetLine, BudgetLine.plan_id == ExecutionPlan.id)
+        .outerjoin(spent, spent.c.budget_line_id == BudgetLine.id)
+        .subquery()
+    )
 
 
 @measure("business_models")
 def business_models(scope):
     """Published models (not withdrawn) from the cohort's participations."""
     return _count_per_participation(
-        BusinessModel.origin_participation_id, func.count(BusinessModel.id),
+        BusinessModel.origin_participation_id,
+        func.count(BusinessModel.id),
         BusinessModel.origin_participation_id.in_(scope),
         BusinessModel.withdrawn_at.is_(None),
     ).subquery()
 
 
-
 # Programmes and sessions -----------------------------------------------------------------
 
+
 def _sessions(scope):
-    return (select(Program.participation_id, ProgramSession.id, ProgramSession.ends_at,
-                   ProgramSession.starts_at)
-            .join(Program, Program.id == ProgramSession.program_id)
-            .where(Program.participation_id.in_(scope),
-                   ProgramSession.state == SessionState.SCHEDULED)
-            .subquery())
+    return (
+        select(
+            Program.participation_id,
+            ProgramSession.id,
+            ProgramSession.ends_at,
+            ProgramSession.starts_at,
+        )
+        .join(Program, Program.id == ProgramSession.program_id)
+        .where(Program.participation_id.in_(scope), ProgramSession.state == SessionState.SCHEDULED)
+        .subquery()
+    )
 
 
 @measure("sessions_planned")
 def sessions_planned(scope):
     sessions = _sessions(scope)
-    return _count_per_participation(sessions.c.participation_id,
-                                    func.count(sessions.c.id)).subquery()
+    return _count_per_participation(
+        sessions.c.participation_id, func.count(sessions.c.id)
+    ).subquery()
 
 
 @measure("sessions_held")
 def sessions_held(scope):
     sessions = _sessions(scope)
-    return _count_per_participation(sessions.c.participation_id, func.count(sessions.c.id),
-                                    sessions.c.ends_at <= utcnow()).subquery()
+    return _count_per_participation(
+        sessions.c.participation_id, func.count(sessions.c.id), sessions.c.ends_at <= utcnow()
+    ).subquery()
 
 
 def _confirmed_bookings(scope):
-    return (select(Program.participation_id, Booking.id, Booking.user_id, Booking.attendance,
-                   Booking.session_id)
-            .join(ProgramSession, ProgramSession.id == Booking.session_id)
-            .join(Program, Program.id == ProgramSession.program_id)
-            .where(Program.participation_id.in_(scope),
-                   Booking.status == BookingStatus.CONFIRMED,
-                   ProgramSession.state == SessionState.SCHEDULED)
-            .subquery())
+    return (
+        select(
+            Program.participation_id,
+            Booking.id,
+            Booking.user_id,
+            Booking.attendance,
+            Booking.session_id,
+        )
+        .join(ProgramSession, ProgramSession.id == Booking.session_id)
+        .join(Program, Program.id == ProgramSession.program_id)
+        .where(
+            Program.participation_id.in_(scope),
+            Booking.status == BookingStatus.CONFIRMED,
+            ProgramSession.state == SessionState.SCHEDULED,
+        )
+        .subquery()
+    )
 
 
 @measure("bookings")
 def bookings(scope):
     confirmed = _confirmed_bookings(scope)
-    return _count_per_participation(confirmed.c.participation_id,
-                                    func.count(confirmed.c.id)).subquery()
+    return _count_per_participation(
+        confirmed.c.participation_id, func.count(confirmed.c.id)
+    ).subquery()
 
 
 def _attendance_share(scope, counted):
@@ -317,7 +415,9 @@ def _attendance_share(scope, counted):
     return _count_per_participation(
         confirmed.c.participation_id,
         func.count(confirmed.c.id).filter(confirmed.c.attendance == counted),
-        confirmed.c.attendance.is_not(None), den=func.count(confirmed.c.id)).subquery()
+        confirmed.c.attendance.is_not(None),
+        den=func.count(confirmed.c.id),
+    ).subquery()
 
 
 @measure("attendance_rate", RATIO)
@@ -335,37 +435,52 @@ def no_show_rate(scope):
 def _attenders(scope):
     """(participation_id, user_id, sessions attended) for residents with an account."""
     confirmed = _confirmed_bookings(scope)
-    return (select(confirmed.c.participation_id, confirmed.c.user_id,
-                   func.count(distinct(confirmed.c.session_id)).label("sessions"))
-            .where(confirmed.c.attendance == Attendance.ATTENDED, confirmed.c.user_id.is_not(None))
-            .group_by(confirmed.c.participation_id, confirmed.c.user_id)
-            .subquery())
+    return (
+        select(
+            confirmed.c.participation_id,
+            confirmed.c.user_id,
+            func.count(distinct(confirmed.c.session_id)).label("sessions"),
+        )
+        .where(confirmed.c.attendance == Attendance.ATTENDED, confirmed.c.user_id.is_not(None))
+        .group_by(confirmed.c.participation_id, confirmed.c.user_id)
+        .subquery()
+    )
 
 
 @measure("participants")
 def unique_participants(scope):
     """Residents with an account who attended at least one session, each once."""
     people = _attenders(scope)
-    return _count_per_participation(people.c.participation_id,
-                                    func.count(people.c.user_id)).subquery()
+    return _count_per_participation(
+        people.c.participation_id, func.count(people.c.user_id)
+    ).subquery()
 
 
 @measure("returning")
 def returning_participants(scope):
     """Of those, the ones who attended two sessions or more."""
     people = _attenders(scope)
-    return _count_per_participation(people.c.participation_id, func.count(people.c.user_id),
-                                    people.c.sessions >= 2).subquery()
+    return _count_per_participation(
+        people.c.participation_id, func.count(people.c.user_id), people.c.sessions >= 2
+    ).subquery()
 
 
 def _volunteer_shifts(scope):
-    return (_of_sessions(select(Program.participation_id, RosterEntry.user_id, RosterEntry.name,
-                                RosterEntry.minutes),
-                         RosterEntry.session_id, scope)
-            .where(RosterEntry.role == RosterRole.VOLUNTEER,
-                   ProgramSession.state == SessionState.SCHEDULED,
-                   ProgramSession.starts_at <= utcnow())
-            .subquery())
+    return (
+        _of_sessions(
+            select(
+                Program.participation_id, RosterEntry.user_id, RosterEntry.name, RosterEntry.minutes
+            ),
+            RosterEntry.session_id,
+            scope,
+        )
+        .where(
+            RosterEntry.role == RosterRole.VOLUNTEER,
+            ProgramSession.state == SessionState.SCHEDULED,
+            ProgramSession.starts_at <= utcnow(),
+        )
+        .subquery()
+    )
 
 
 @measure("volunteers")
@@ -374,11 +489,14 @@ def volunteers(scope):
     without one once per name written."""
     shifts = _volunteer_shifts(scope)
     people = union(
-        select(shifts.c.participation_id, literal("u").label("kind"),
-               cast(shifts.c.user_id, String).label("who"))
-        .where(shifts.c.user_id.is_not(None)),
-        select(shifts.c.participation_id, literal("n"), shifts.c.name)
-        .where(shifts.c.user_id.is_(None)),
+        select(
+            shifts.c.participation_id,
+            literal("u").label("kind"),
+            cast(shifts.c.user_id, String).label("who"),
+        ).where(shifts.c.user_id.is_not(None)),
+        select(shifts.c.participation_id, literal("n"), shifts.c.name).where(
+            shifts.c.user_id.is_(None)
+        ),
     ).subquery()
     return _count_per_participation(people.c.participation_id, func.count()).subquery()
 
@@ -386,14 +504,17 @@ def volunteers(scope):
 @measure("volunteer_hours", HOURS)
 def volunteer_hours(scope):
     shifts = _volunteer_shifts(scope)
-    return _count_per_participation(shifts.c.participation_id,
-                                    func.sum(shifts.c.minutes)).subquery()
+    return _count_per_participation(
+        shifts.c.participation_id, func.sum(shifts.c.minutes)
+    ).subquery()
 
 
 @measure("satisfaction", AVERAGE)
 def satisfaction(scope):
     """The average feedback rating (1 to 5)."""
-    rated = _of_sessions(select(Program.participation_id, Feedback.rating), Feedback.session_id,
-                         scope).subquery()
-    return _count_per_participation(rated.c.participation_id, func.sum(rated.c.rating),
-                                    den=func.count(rated.c.rating)).subquery()
+    rated = _of_sessions(
+        select(Program.participation_id, Feedback.rating), Feedback.session_id, scope
+    ).subquery()
+    return _count_per_participation(
+        rated.c.participation_id, func.sum(rated.c.rating), den=func.count(rated.c.rating)
+    ).subquery()

@@ -1,10 +1,20 @@
 """KPI definitions, their targets per cohort (and complex), and figures entered by hand."""
+
 from datetime import datetime
 from decimal import Decimal
+from typing import ClassVar
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
-    CheckConstraint, Float, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, text,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -48,8 +58,11 @@ class Kpi(BilingualKpiText, TimestampMixin, db.Model):
 
     __tablename__ = "kpis"
     __table_args__ = (
-        CheckConstraint("(method = 'computed' AND measure IS NOT NULL) OR "
-                        "(method = 'manual' AND measure IS NULL)", name="measure_for_computed"),
+        CheckConstraint(
+            "(method = 'computed' AND measure IS NOT NULL) OR "
+            "(method = 'manual' AND measure IS NULL)",
+            name="measure_for_computed",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -63,8 +76,9 @@ class Kpi(BilingualKpiText, TimestampMixin, db.Model):
     method: Mapped[Method] = mapped_column(enum_column_type(Method, "method"))
     # The key of the function in gachi/kpi/measures.py that computes it (computed KPIs).
     measure: Mapped[str | None] = mapped_column(String(40))
-    direction: Mapped[Direction] = mapped_column(enum_column_type(Direction, "direction"),
-                                                 default=Direction.HIGHER)
+    direction: Mapped[Direction] = mapped_column(
+        enum_column_type(Direction, "direction"), default=Direction.HIGHER
+    )
     position: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
 
@@ -88,8 +102,14 @@ def _one_per_scope(table):
     where = text("complex_id IS NULL")
     return (
         UniqueConstraint("kpi_id", "cohort_id", "complex_id"),
-        Index(f"uq_{table}_cohort_wide", "kpi_id", "cohort_id", unique=True,
-              sqlite_where=where, postgresql_where=where),
+        Index(
+            f"uq_{table}_cohort_wide",
+            "kpi_id",
+            "cohort_id",
+            unique=True,
+            sqlite_where=where,
+            postgresql_where=where,
+        ),
     )
 
 
@@ -97,8 +117,10 @@ class KpiTarget(db.Model):
     """What a cohort (or one complex in it) aims for on a KPI (목표)."""
 
     __tablename__ = "kpi_targets"
-    __table_args__ = (*_one_per_scope("kpi_targets"),
-                      CheckConstraint("value >= 0", name="value_not_negative"))
+    __table_args__ = (
+        *_one_per_scope("kpi_targets"),
+        CheckConstraint("value >= 0", name="value_not_negative"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kpi_id: Mapped[int] = mapped_column(ForeignKey("kpis.id", ondelete="CASCADE"))
@@ -131,14 +153,16 @@ class KpiEntry(db.Model):
 
 # Figures computed ahead (gachi/kpi/refresh.py) ------------------------------------------
 
+
 class KpiRefresh(db.Model):
     """When a cohort's figures were last computed, and the claim that lets one refresh
     at a time work on them (a conditional UPDATE of claimed_at)."""
 
     __tablename__ = "kpi_refreshes"
 
-    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"),
-                                           primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(
+        ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True
+    )
     # The moment the figures were read from the data ("figures as of").
     computed_at: Mapped[datetime | None]
     # The same for the last refresh that recomputed every complex (the others recompute
@@ -177,9 +201,12 @@ class KpiRollup(db.Model):
     # "" for the cohort, the district's value, the category id ("" for none), the participation id.
     key: Mapped[str] = mapped_column(String(40))
     participation_id: Mapped[int | None] = mapped_column(
-        ForeignKey("participations.id", ondelete="CASCADE"), index=True)
+        ForeignKey("participations.id", ondelete="CASCADE"), index=True
+    )
     district: Mapped[District | None] = mapped_column(enum_column_type(District, "district"))
-    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id", ondelete="SET NULL"))
+    category_id: Mapped[int | None] = mapped_column(
+        ForeignKey("categories.id", ondelete="SET NULL")
+    )
     complex_count: Mapped[int] = mapped_column(default=0)
     # A complex's line: its weekly activity, {week: acts} as JSON, for the board's chart.
     activity: Mapped[str | None] = mapped_column(Text)
@@ -192,7 +219,7 @@ class KpiChange(db.Model):
 
     __tablename__ = "kpi_changes"
     # Ids never come back after the refresh deletes the rows read (SQLite would reuse them).
-    __table_args__ = {"sqlite_autoincrement": True}
+    __table_args__: ClassVar[dict] = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
@@ -205,8 +232,9 @@ class KpiFigure(db.Model):
 
     __tablename__ = "kpi_figures"
 
-    rollup_id: Mapped[int] = mapped_column(ForeignKey("kpi_rollups.id", ondelete="CASCADE"),
-                                           primary_key=True)
+    rollup_id: Mapped[int] = mapped_column(
+        ForeignKey("kpi_rollups.id", ondelete="CASCADE"), primary_key=True
+    )
     kpi_id: Mapped[int] = mapped_column(ForeignKey("kpis.id", ondelete="CASCADE"), primary_key=True)
     numerator: Mapped[Decimal | None] = mapped_column(Numeric(20, 2))
     denominator: Mapped[Decimal] = mapped_column(Numeric(20, 2), default=0)

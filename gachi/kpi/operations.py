@@ -3,6 +3,7 @@
 Actuals entered by hand (one by one or from a CSV file) mark the cohort's computed
 figures as changed: the next read of its board or API refreshes them (targets are
 read as they stand, never computed ahead)."""
+
 import csv
 import io
 import re
@@ -34,13 +35,32 @@ def _flush(obj, message):
         raise Conflict(message) from None
 
 
-def create_kpi(*, code, name_ko, name_en, unit_ko, unit_en, direction, definition_ko="",
-               definition_en="", actor):
+def create_kpi(
+    *,
+    code,
+    name_ko,
+    name_en,
+    unit_ko,
+    unit_en,
+    direction,
+    definition_ko="",
+    definition_en="",
+    actor,
+):
     """A KPI entered by hand (computed ones come with the app)."""
-    position = (db.session.scalar(select(Kpi.position).order_by(Kpi.position.desc()).limit(1)) or 0)
-    kpi = Kpi(code=code, name_ko=name_ko, name_en=name_en, unit_ko=unit_ko, unit_en=unit_en,
-              direction=direction, definition_ko=definition_ko, definition_en=definition_en,
-              method=Method.MANUAL, position=position + 10)
+    position = db.session.scalar(select(Kpi.position).order_by(Kpi.position.desc()).limit(1)) or 0
+    kpi = Kpi(
+        code=code,
+        name_ko=name_ko,
+        name_en=name_en,
+        unit_ko=unit_ko,
+        unit_en=unit_en,
+        direction=direction,
+        definition_ko=definition_ko,
+        definition_en=definition_en,
+        method=Method.MANUAL,
+        position=position + 10,
+    )
     _flush(kpi, _l("There is already an indicator with this code."))
     log_change("kpi.create", kpi, actor=actor, after={"code": code, "name_ko": name_ko})
     return kpi
@@ -53,8 +73,9 @@ def _check_value(value):
 
 def _scoped(model, kpi, cohort, complex_id):
     where = model.complex_id.is_(None) if complex_id is None else model.complex_id == complex_id
-    return db.session.scalar(select(model).where(model.kpi_id == kpi.id,
-                                                 model.cohort_id == cohort.id, where))
+    return db.session.scalar(
+        select(model).where(model.kpi_id == kpi.id, model.cohort_id == cohort.id, where)
+    )
 
 
 def set_target(kpi, cohort, value, *, complex_id=None, actor):
@@ -66,21 +87,34 @@ def set_target(kpi, cohort, value, *, complex_id=None, actor):
         if target is not None:
             db.session.delete(target)
     elif target is None:
-        target = KpiTarget(kpi_id=kpi.id, cohort_id=cohort.id, complex_id=complex_id, value=value,
-                           set_by_id=actor.id)
+        target = KpiTarget(
+            kpi_id=kpi.id,
+            cohort_id=cohort.id,
+            complex_id=complex_id,
+            value=value,
+            set_by_id=actor.id,
+        )
         _flush(target, _l("Someone set this target at the same time. Please reload."))
     else:
         target.value, target.set_by_id, target.set_at = value, actor.id, utcnow()
     if before != value:
-        log_change("kpi.target", kpi, actor=actor, complex_id=complex_id,
-                   before={"value": before}, after={"value": value, "cohort_id": cohort.id})
+        log_change(
+            "kpi.target",
+            kpi,
+            actor=actor,
+            complex_id=complex_id,
+            before={"value": before},
+            after={"value": value, "cohort_id": cohort.id},
+        )
 
 
 def enter_actual(kpi, cohort, value, *, complex_id=None, note="", actor):
     """Record (or, with None, remove) the actual of a KPI entered by hand."""
     if not kpi.is_manual:
-        raise DomainError(_l("%(name)s is computed from the app's data; it cannot be entered "
-                             "by hand."), name=kpi.name)
+        raise DomainError(
+            _l("%(name)s is computed from the app's data; it cannot be entered by hand."),
+            name=kpi.name,
+        )
     _check_value(value)
     entry = _scoped(KpiEntry, kpi, cohort, complex_id)
     before = entry.value if entry is not None else None
@@ -88,14 +122,31 @@ def enter_actual(kpi, cohort, value, *, complex_id=None, note="", actor):
         if entry is not None:
             db.session.delete(entry)
     elif entry is None:
-        entry = KpiEntry(kpi_id=kpi.id, cohort_id=cohort.id, complex_id=complex_id, value=value,
-                         note=note, entered_by_id=actor.id)
+        entry = KpiEntry(
+            kpi_id=kpi.id,
+            cohort_id=cohort.id,
+            complex_id=complex_id,
+            value=value,
+            note=note,
+            entered_by_id=actor.id,
+        )
         _flush(entry, _l("Someone entered this figure at the same time. Please reload."))
     else:
-        entry.value, entry.note, entry.entered_by_id, entry.entered_at = value, note, actor.id, utcnow()
+        entry.value, entry.note, entry.entered_by_id, entry.entered_at = (
+            value,
+            note,
+            actor.id,
+            utcnow(),
+        )
     if before != value:
-        log_change("kpi.actual", kpi, actor=actor, complex_id=complex_id,
-                   before={"value": before}, after={"value": value, "cohort_id": cohort.id})
+        log_change(
+            "kpi.actual",
+            kpi,
+            actor=actor,
+            complex_id=complex_id,
+            before={"value": before},
+            after={"value": value, "cohort_id": cohort.id},
+        )
 
 
 def set_figures(cohort, values, *, kind, complex_id=None, actor):
@@ -116,9 +167,15 @@ class ImportResult:
 
 def _read_rows(text):
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    if not reader.fieldnames or not {"kpi", "value"} <= {name.strip() for name in reader.fieldnames}:
-        raise DomainError(_l("The file needs the columns kpi, value and, for one complex, "
-                             "complex_id (a note column is optional)."))
+    if not reader.fieldnames or not {"kpi", "value"} <= {
+        name.strip() for name in reader.fieldnames
+    }:
+        raise DomainError(
+            _l(
+                "The file needs the columns kpi, value and, for one complex, "
+                "complex_id (a note column is optional)."
+            )
+        )
     rows = list(reader)
     if len(rows) > MAX_CSV_ROWS:
         raise DomainError(_l("Send at most %(count)s lines at a time."), count=MAX_CSV_ROWS)
@@ -131,8 +188,11 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 def _parse_line(row, kpis, complexes):
     """(kpi, complex_id, value, note) or the reason the line cannot be read."""
-    row = {key.strip(): unicodedata.normalize("NFC", value or "").strip()
-           for key, value in row.items() if key}
+    row = {
+        key.strip(): unicodedata.normalize("NFC", value or "").strip()
+        for key, value in row.items()
+        if key
+    }
     if any(_CONTROL.search(value) for value in row.values()):
         return _l("Control characters are not allowed.")
     kpi = kpis.get(row.get("kpi", ""))
@@ -157,8 +217,11 @@ def import_actuals(cohort, text, *, actor) -> ImportResult:
     every line can be read: the problems are reported by line number."""
     rows = _read_rows(text)
     kpis = {kpi.code: kpi for kpi in db.session.scalars(select(Kpi))}
-    complexes = set(db.session.scalars(select(Participation.complex_id)
-                                       .where(Participation.cohort_id == cohort.id)))
+    complexes = set(
+        db.session.scalars(
+            select(Participation.complex_id).where(Participation.cohort_id == cohort.id)
+        )
+    )
     result, parsed = ImportResult(), []
     for number, row in enumerate(rows, start=2):
         line = _parse_line(row, kpis, complexes)

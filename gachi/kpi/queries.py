@@ -9,6 +9,7 @@ data (each KPI's measure a GROUP BY subquery joined to the participations): the
 reference the refresh is tested against. All of them count by the same measures, so a
 figure is the same number wherever it appears once the refresh has run.
 """
+
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,13 +20,25 @@ from sqlalchemy import func, literal, select
 from gachi.complexes.districts import District
 from gachi.complexes.models import Complex, Participation
 from gachi.complexes.stages import Stage
+from gachi.core.i18n import in_reader_language
 from gachi.extensions import db
 from gachi.kpi.achievement import achievement_rate, arrow
 from gachi.kpi.measures import AVERAGE, COUNT, HOURS, MEASURES, RATIO, among, in_cohort
-from gachi.core.i18n import in_reader_language
 from gachi.kpi.models import (
-    COHORT as COHORT_SCOPE, COMPLEX as COMPLEX_SCOPE, BilingualKpiText, Direction, Kpi, KpiEntry,
-    KpiFigure, KpiRollup, KpiTarget, Method,
+    COHORT as COHORT_SCOPE,
+)
+from gachi.kpi.models import (
+    COMPLEX as COMPLEX_SCOPE,
+)
+from gachi.kpi.models import (
+    BilingualKpiText,
+    Direction,
+    Kpi,
+    KpiEntry,
+    KpiFigure,
+    KpiRollup,
+    KpiTarget,
+    Method,
 )
 from gachi.kpi.refresh import exact_number, fresh_state
 from gachi.proposals.models import Category, Problem, ProblemState
@@ -59,7 +72,9 @@ def _decimal(value):
     """SQLite sums NUMERIC columns as floats: read them back through str()."""
     if value is None or isinstance(value, Decimal):
         return value
-    return Decimal(value) if isinstance(value, int) else Decimal(str(value)).quantize(Decimal("0.01"))
+    return (
+        Decimal(value) if isinstance(value, int) else Decimal(str(value)).quantize(Decimal("0.01"))
+    )
 
 
 def _one_decimal(value):
@@ -136,36 +151,67 @@ class Filters:
 
 def active_kpis() -> list[KpiLine]:
     """The KPIs the board shows, in their order. One query."""
-    rows = db.session.scalars(select(Kpi).where(Kpi.active.is_(True))
-                              .order_by(Kpi.position, Kpi.id)).all()
-    return [KpiLine(kpi.id, kpi.code, kpi.name_ko, kpi.name_en, kpi.unit_ko, kpi.unit_en,
-                    kpi.definition_ko, kpi.definition_en, kpi.direction, kpi.method, kpi.measure)
-            for kpi in rows if kpi.method is Method.MANUAL or kpi.measure in MEASURES]
+    rows = db.session.scalars(
+        select(Kpi).where(Kpi.active.is_(True)).order_by(Kpi.position, Kpi.id)
+    ).all()
+    return [
+        KpiLine(
+            kpi.id,
+            kpi.code,
+            kpi.name_ko,
+            kpi.name_en,
+            kpi.unit_ko,
+            kpi.unit_en,
+            kpi.definition_ko,
+            kpi.definition_en,
+            kpi.direction,
+            kpi.method,
+            kpi.measure,
+        )
+        for kpi in rows
+        if kpi.method is Method.MANUAL or kpi.measure in MEASURES
+    ]
 
 
 def targets(cohort_id, complex_id=None) -> dict[int, Decimal]:
     """{kpi_id: target} for the cohort as a whole, or for one complex in it."""
-    where = (KpiTarget.complex_id.is_(None) if complex_id is None
-             else KpiTarget.complex_id == complex_id)
-    return dict(db.session.execute(select(KpiTarget.kpi_id, KpiTarget.value)
-                                   .where(KpiTarget.cohort_id == cohort_id, where)).all())
+    where = (
+        KpiTarget.complex_id.is_(None) if complex_id is None else KpiTarget.complex_id == complex_id
+    )
+    return dict(
+        db.session.execute(
+            select(KpiTarget.kpi_id, KpiTarget.value).where(KpiTarget.cohort_id == cohort_id, where)
+        ).all()
+    )
 
 
 def entries(cohort_id, complex_id=None) -> dict[int, Decimal]:
     """{kpi_id: actual} entered by hand for the cohort as a whole, or for one complex."""
-    where = (KpiEntry.complex_id.is_(None) if complex_id is None
-             else KpiEntry.complex_id == complex_id)
-    return dict(db.session.execute(select(KpiEntry.kpi_id, KpiEntry.value)
-                                   .where(KpiEntry.cohort_id == cohort_id, where)).all())
+    where = (
+        KpiEntry.complex_id.is_(None) if complex_id is None else KpiEntry.complex_id == complex_id
+    )
+    return dict(
+        db.session.execute(
+            select(KpiEntry.kpi_id, KpiEntry.value).where(KpiEntry.cohort_id == cohort_id, where)
+        ).all()
+    )
 
 
 def _entries_by_participation(kpi_id, scope):
-    return (select(Participation.id.label("participation_id"), KpiEntry.value.label("num"),
-                   literal(0).label("den"))
-            .join(KpiEntry, (KpiEntry.complex_id == Participation.complex_id)
-                  & (KpiEntry.cohort_id == Participation.cohort_id))
-            .where(Participation.id.in_(scope), KpiEntry.kpi_id == kpi_id)
-            .subquery())
+    return (
+        select(
+            Participation.id.label("participation_id"),
+            KpiEntry.value.label("num"),
+            literal(0).label("den"),
+        )
+        .join(
+            KpiEntry,
+            (KpiEntry.complex_id == Participation.complex_id)
+            & (KpiEntry.cohort_id == Participation.cohort_id),
+        )
+        .where(Participation.id.in_(scope), KpiEntry.kpi_id == kpi_id)
+        .subquery()
+    )
 
 
 def _kpi_subquery(kpi, scope):
@@ -180,18 +226,27 @@ def main_category():
     A complex working on two problems still counts once, under the first chosen, so
     the category roll-up adds up to the cohort; complexes with no chosen problem yet
     are a row of their own."""
-    first = (select(Problem.participation_id, func.min(Problem.id).label("problem_id"))
-             .where(Problem.state.in_(CHOSEN_STATES)).group_by(Problem.participation_id)
-             .subquery())
-    return (select(first.c.participation_id, Problem.category_id)
-            .join(Problem, Problem.id == first.c.problem_id).subquery())
+    first = (
+        select(Problem.participation_id, func.min(Problem.id).label("problem_id"))
+        .where(Problem.state.in_(CHOSEN_STATES))
+        .group_by(Problem.participation_id)
+        .subquery()
+    )
+    return (
+        select(first.c.participation_id, Problem.category_id)
+        .join(Problem, Problem.id == first.c.problem_id)
+        .subquery()
+    )
 
 
 def _base(cohort_id, filters, category):
-    query = (select().select_from(Participation)
-             .join(Complex, Complex.id == Participation.complex_id)
-             .outerjoin(category, category.c.participation_id == Participation.id)
-             .where(Participation.cohort_id == cohort_id))
+    query = (
+        select()
+        .select_from(Participation)
+        .join(Complex, Complex.id == Participation.complex_id)
+        .outerjoin(category, category.c.participation_id == Participation.id)
+        .where(Participation.cohort_id == cohort_id)
+    )
     if filters.district is not None:
         query = query.where(Complex.district == filters.district)
     if filters.stage is not None:
@@ -209,21 +264,26 @@ def _with_kpi_sums(query, kpis, scope):
         numerator = func.sum(figures.c.num)
         if kpi.method is Method.COMPUTED:
             numerator = func.coalesce(numerator, 0)  # nothing counted is a count of 0
-        columns += [numerator.label(f"num_{index}"),
-                    func.coalesce(func.sum(figures.c.den), 0).label(f"den_{index}")]
+        columns += [
+            numerator.label(f"num_{index}"),
+            func.coalesce(func.sum(figures.c.den), 0).label(f"den_{index}"),
+        ]
     return query.add_columns(func.count(Participation.id).label("complex_count"), *columns)
 
 
 def _figures(row, kpis):
-    return {kpi.code: Figure(kpi, _decimal(row[f"num_{index}"]), _decimal(row[f"den_{index}"]))
-            for index, kpi in enumerate(kpis)}
+    return {
+        kpi.code: Figure(kpi, _decimal(row[f"num_{index}"]), _decimal(row[f"den_{index}"]))
+        for index, kpi in enumerate(kpis)
+    }
 
 
 GROUPINGS = ("district", "category", "complex")
 
 
-def live_rollup(cohort_id, kpis, by=None, filters=Filters(), page=None,
-                per_page=COMPLEXES_PER_PAGE) -> list[RollupRow]:
+def live_rollup(
+    cohort_id, kpis, by=None, filters=Filters(), page=None, per_page=COMPLEXES_PER_PAGE
+) -> list[RollupRow]:
     """`rollup()` computed from the data now rather than read from the figures computed
     ahead: the reference the refresh is tested against (slow at city scale: one query
     joining every measure's GROUP BY)."""
@@ -232,17 +292,30 @@ def live_rollup(cohort_id, kpis, by=None, filters=Filters(), page=None,
     if by == "district":
         query = query.add_columns(Complex.district).group_by(Complex.district)
     elif by == "category":
-        query = (query.outerjoin(Category, Category.id == category.c.category_id)
-                 .add_columns(Category.id.label("category_id"), Category.name_ko, Category.name_en,
-                              Category.position)
-                 .group_by(Category.id, Category.name_ko, Category.name_en, Category.position)
-                 .order_by(Category.position.is_(None), Category.position))
+        query = (
+            query.outerjoin(Category, Category.id == category.c.category_id)
+            .add_columns(
+                Category.id.label("category_id"),
+                Category.name_ko,
+                Category.name_en,
+                Category.position,
+            )
+            .group_by(Category.id, Category.name_ko, Category.name_en, Category.position)
+            .order_by(Category.position.is_(None), Category.position)
+        )
     elif by == "complex":
-        query = (query.add_columns(Participation.id.label("participation_id"), Complex.name,
-                                   Complex.district, Participation.stage)
-                 .group_by(Participation.id, Complex.id, Complex.name, Complex.district,
-                           Participation.stage)
-                 .order_by(Complex.name, Complex.id))
+        query = (
+            query.add_columns(
+                Participation.id.label("participation_id"),
+                Complex.name,
+                Complex.district,
+                Participation.stage,
+            )
+            .group_by(
+                Participation.id, Complex.id, Complex.name, Complex.district, Participation.stage
+            )
+            .order_by(Complex.name, Complex.id)
+        )
         if page is not None:
             query = query.limit(per_page).offset((page - 1) * per_page)
     rows = [_rollup_row(row._mapping, kpis, by) for row in db.session.execute(query)]
@@ -254,26 +327,38 @@ def live_rollup(cohort_id, kpis, by=None, filters=Filters(), page=None,
 def _rollup_row(row, kpis, by):
     figures = _figures(row, kpis)
     if by == "district":
-        return RollupRow(row["district"], str(row["district"].label), row["complex_count"], figures,
-                         district=row["district"])
+        return RollupRow(
+            row["district"],
+            str(row["district"].label),
+            row["complex_count"],
+            figures,
+            district=row["district"],
+        )
     if by == "category":
-        label = (in_reader_language(row["name_ko"], row["name_en"]) if row["category_id"]
-                 else None)
+        label = in_reader_language(row["name_ko"], row["name_en"]) if row["category_id"] else None
         return RollupRow(row["category_id"], label, row["complex_count"], figures)
     if by == "complex":
-        return RollupRow(row["participation_id"], row["name"], row["complex_count"], figures,
-                         participation_id=row["participation_id"], district=row["district"],
-                         stage=row["stage"])
+        return RollupRow(
+            row["participation_id"],
+            row["name"],
+            row["complex_count"],
+            figures,
+            participation_id=row["participation_id"],
+            district=row["district"],
+            stage=row["stage"],
+        )
     return RollupRow(None, "", row["complex_count"], figures)
 
 
 def complex_count_live(cohort_id, filters=Filters()) -> int:
     category = main_category()
-    return db.session.scalar(_base(cohort_id, filters, category)
-                             .add_columns(func.count(Participation.id)))
+    return db.session.scalar(
+        _base(cohort_id, filters, category).add_columns(func.count(Participation.id))
+    )
 
 
 # Reading the figures computed ahead (gachi/kpi/refresh.py) ---------------------------------
+
 
 def _stored_figures(kpis, values) -> dict:
     """{code: Figure} from {kpi_id: (numerator, denominator)}: a computed KPI with nothing
@@ -283,17 +368,21 @@ def _stored_figures(kpis, values) -> dict:
         numerator, denominator = values.get(kpi.id, (None, None))
         if numerator is None and kpi.method is Method.COMPUTED:
             numerator = 0
-        figures[kpi.code] = Figure(kpi, exact_number(numerator),
-                                   exact_number(denominator) or Decimal(0))
+        figures[kpi.code] = Figure(
+            kpi, exact_number(numerator), exact_number(denominator) or Decimal(0)
+        )
     return figures
 
 
 def _complex_lines(cohort_id, filters, *columns):
     """The cohort's complexes as computed, narrowed by the filters (the stage is the
     participation's own, as it stands)."""
-    query = (select(*columns).select_from(KpiRollup)
-             .join(Participation, Participation.id == KpiRollup.participation_id)
-             .where(KpiRollup.cohort_id == cohort_id, KpiRollup.scope == COMPLEX_SCOPE))
+    query = (
+        select(*columns)
+        .select_from(KpiRollup)
+        .join(Participation, Participation.id == KpiRollup.participation_id)
+        .where(KpiRollup.cohort_id == cohort_id, KpiRollup.scope == COMPLEX_SCOPE)
+    )
     if filters.district is not None:
         query = query.where(KpiRollup.district == filters.district)
     if filters.category_id is not None:
@@ -308,18 +397,45 @@ def _stored_lines(cohort_id, by):
     stored: one query."""
     scope = by or COHORT_SCOPE
     lines = {}
-    for key, district, category_id, count, name_ko, name_en, position, kpi_id, numerator, \
-            denominator in db.session.execute(
-                select(KpiRollup.key, KpiRollup.district, KpiRollup.category_id,
-                       KpiRollup.complex_count, Category.name_ko, Category.name_en,
-                       Category.position, KpiFigure.kpi_id, KpiFigure.numerator,
-                       KpiFigure.denominator)
-                .outerjoin(Category, Category.id == KpiRollup.category_id)
-                .outerjoin(KpiFigure, KpiFigure.rollup_id == KpiRollup.id)
-                .where(KpiRollup.cohort_id == cohort_id, KpiRollup.scope == scope)):
-        line = lines.setdefault(key, {"district": district, "category_id": category_id,
-                                      "complex_count": count, "names": (name_ko, name_en),
-                                      "position": position, "values": {}})
+    for (
+        key,
+        district,
+        category_id,
+        count,
+        name_ko,
+        name_en,
+        position,
+        kpi_id,
+        numerator,
+        denominator,
+    ) in db.session.execute(
+        select(
+            KpiRollup.key,
+            KpiRollup.district,
+            KpiRollup.category_id,
+            KpiRollup.complex_count,
+            Category.name_ko,
+            Category.name_en,
+            Category.position,
+            KpiFigure.kpi_id,
+            KpiFigure.numerator,
+            KpiFigure.denominator,
+        )
+        .outerjoin(Category, Category.id == KpiRollup.category_id)
+        .outerjoin(KpiFigure, KpiFigure.rollup_id == KpiRollup.id)
+        .where(KpiRollup.cohort_id == cohort_id, KpiRollup.scope == scope)
+    ):
+        line = lines.setdefault(
+            key,
+            {
+                "district": district,
+                "category_id": category_id,
+                "complex_count": count,
+                "names": (name_ko, name_en),
+                "position": position,
+                "values": {},
+            },
+        )
         if kpi_id is not None:
             line["values"][kpi_id] = (numerator, denominator)
     return list(lines.values())
@@ -329,33 +445,50 @@ def _summed_lines(cohort_id, by, filters):
     """The same lines added up from the filtered complexes: two queries."""
     group = {None: [], "district": [KpiRollup.district], "category": [KpiRollup.category_id]}[by]
     counts = db.session.execute(
-        _complex_lines(cohort_id, filters, *group, func.count(KpiRollup.id)).group_by(*group)).all()
+        _complex_lines(cohort_id, filters, *group, func.count(KpiRollup.id)).group_by(*group)
+    ).all()
     sums = db.session.execute(
-        _complex_lines(cohort_id, filters, *group, KpiFigure.kpi_id, func.sum(KpiFigure.numerator),
-                       func.sum(KpiFigure.denominator))
+        _complex_lines(
+            cohort_id,
+            filters,
+            *group,
+            KpiFigure.kpi_id,
+            func.sum(KpiFigure.numerator),
+            func.sum(KpiFigure.denominator),
+        )
         .join(KpiFigure, KpiFigure.rollup_id == KpiRollup.id)
-        .group_by(*group, KpiFigure.kpi_id)).all()
+        .group_by(*group, KpiFigure.kpi_id)
+    ).all()
     names = {}
     if by == "category":
-        names = {id_: (name_ko, name_en, position) for id_, name_ko, name_en, position in
-                 db.session.execute(select(Category.id, Category.name_ko, Category.name_en,
-                                           Category.position)
-                                    .where(Category.id.in_([row[0] for row in counts
-                                                            if row[0] is not None])))}
+        names = {
+            id_: (name_ko, name_en, position)
+            for id_, name_ko, name_en, position in db.session.execute(
+                select(Category.id, Category.name_ko, Category.name_en, Category.position).where(
+                    Category.id.in_([row[0] for row in counts if row[0] is not None])
+                )
+            )
+        }
     lines = {}
     for *key, count in counts:
         key = key[0] if key else None
         name_ko, name_en, position = names.get(key, (None, None, None))
-        lines[key] = {"district": key if by == "district" else None,
-                      "category_id": key if by == "category" else None, "complex_count": count,
-                      "names": (name_ko, name_en), "position": position, "values": {}}
+        lines[key] = {
+            "district": key if by == "district" else None,
+            "category_id": key if by == "category" else None,
+            "complex_count": count,
+            "names": (name_ko, name_en),
+            "position": position,
+            "values": {},
+        }
     for *key, kpi_id, numerator, denominator in sums:
         lines[key[0] if key else None]["values"][kpi_id] = (numerator, denominator)
     return list(lines.values())
 
 
-def rollup(cohort_id, kpis, by=None, filters=Filters(), page=None,
-           per_page=COMPLEXES_PER_PAGE) -> list[RollupRow]:
+def rollup(
+    cohort_id, kpis, by=None, filters=Filters(), page=None, per_page=COMPLEXES_PER_PAGE
+) -> list[RollupRow]:
     """Each KPI's figures for the cohort as a whole (by=None) or per district, problem
     category or complex (a page of them, by name, when `page` is given), as computed
     by the last refresh. One query (two when filtered)."""
@@ -369,37 +502,79 @@ def rollup(cohort_id, kpis, by=None, filters=Filters(), page=None,
     if by == "district":
         lines.sort(key=lambda line: list(District).index(line["district"]))
         for line in lines:
-            rows.append(RollupRow(line["district"], str(line["district"].label),
-                                  line["complex_count"], _stored_figures(kpis, line["values"]),
-                                  district=line["district"]))
+            rows.append(
+                RollupRow(
+                    line["district"],
+                    str(line["district"].label),
+                    line["complex_count"],
+                    _stored_figures(kpis, line["values"]),
+                    district=line["district"],
+                )
+            )
         return rows
     lines.sort(key=lambda line: (line["position"] is None, line["position"] or 0))
     for line in lines:
         label = in_reader_language(*line["names"]) if line["category_id"] else None
-        rows.append(RollupRow(line["category_id"], label, line["complex_count"],
-                              _stored_figures(kpis, line["values"])))
+        rows.append(
+            RollupRow(
+                line["category_id"],
+                label,
+                line["complex_count"],
+                _stored_figures(kpis, line["values"]),
+            )
+        )
     return rows
 
 
 def _complex_rows(cohort_id, kpis, filters, page, per_page):
     """A page of complexes, by name, with their figures: one query."""
-    lines = (_complex_lines(cohort_id, filters, KpiRollup.id.label("rollup_id"),
-                            KpiRollup.participation_id, Complex.id.label("complex_id"),
-                            Complex.name, KpiRollup.district, Participation.stage)
-             .join(Complex, Complex.id == Participation.complex_id)
-             .order_by(Complex.name, Complex.id))
+    lines = (
+        _complex_lines(
+            cohort_id,
+            filters,
+            KpiRollup.id.label("rollup_id"),
+            KpiRollup.participation_id,
+            Complex.id.label("complex_id"),
+            Complex.name,
+            KpiRollup.district,
+            Participation.stage,
+        )
+        .join(Complex, Complex.id == Participation.complex_id)
+        .order_by(Complex.name, Complex.id)
+    )
     if page is not None:
         lines = lines.limit(per_page).offset((page - 1) * per_page)
     lines = lines.subquery()
     rows = {}
-    for rollup_id, participation_id, _complex_id, name, district, stage, kpi_id, numerator, \
-            denominator in db.session.execute(
-                select(lines, KpiFigure.kpi_id, KpiFigure.numerator, KpiFigure.denominator)
-                .outerjoin(KpiFigure, KpiFigure.rollup_id == lines.c.rollup_id)
-                .order_by(lines.c.name, lines.c.complex_id)):
-        row = rows.setdefault(rollup_id, (RollupRow(participation_id, name, 1,
-                                                    participation_id=participation_id,
-                                                    district=district, stage=stage), {}))
+    for (
+        rollup_id,
+        participation_id,
+        _complex_id,
+        name,
+        district,
+        stage,
+        kpi_id,
+        numerator,
+        denominator,
+    ) in db.session.execute(
+        select(lines, KpiFigure.kpi_id, KpiFigure.numerator, KpiFigure.denominator)
+        .outerjoin(KpiFigure, KpiFigure.rollup_id == lines.c.rollup_id)
+        .order_by(lines.c.name, lines.c.complex_id)
+    ):
+        row = rows.setdefault(
+            rollup_id,
+            (
+                RollupRow(
+                    participation_id,
+                    name,
+                    1,
+                    participation_id=participation_id,
+                    district=district,
+                    stage=stage,
+                ),
+                {},
+            ),
+        )
         if kpi_id is not None:
             row[1][kpi_id] = (numerator, denominator)
     result = []
@@ -420,7 +595,7 @@ class Board:
 
     kpis: list[KpiLine]
     totals: RollupRow
-    as_of: datetime | None = None   # when the figures were computed (None: live)
+    as_of: datetime | None = None  # when the figures were computed (None: live)
     activity: list = field(default_factory=list)  # [[week, acts], ...] for the chart
 
     @property
@@ -453,8 +628,12 @@ def cohort_board(cohort_id, filters=Filters()) -> Board:
     state = figures_state(cohort_id)
     kpis = active_kpis()
     totals = rollup(cohort_id, kpis, filters=filters)[0]
-    board = Board(kpis, totals, as_of=state.computed_at if state else None,
-                  activity=json.loads(state.activity) if state and state.activity else [])
+    board = Board(
+        kpis,
+        totals,
+        as_of=state.computed_at if state else None,
+        activity=json.loads(state.activity) if state and state.activity else [],
+    )
     return _with_entries_and_targets(board, cohort_id, filters)
 
 
@@ -477,8 +656,14 @@ def participation_board(participation) -> Board:
 
 
 def _single_participation(participation, kpis):
-    query = (_with_kpi_sums(select().select_from(Participation), kpis, among([participation.id]))
-             .where(Participation.id == participation.id))
+    query = _with_kpi_sums(
+        select().select_from(Participation), kpis, among([participation.id])
+    ).where(Participation.id == participation.id)
     row = db.session.execute(query).one()
-    return RollupRow(participation.id, participation.complex.name, row.complex_count,
-                     _figures(row._mapping, kpis), participation_id=participation.id)
+    return RollupRow(
+        participation.id,
+        participation.complex.name,
+        row.complex_count,
+        _figures(row._mapping, kpis),
+        participation_id=participation.id,
+    )

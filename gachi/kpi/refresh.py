@@ -28,27 +28,37 @@ the claim is free, and otherwise shows what is stored with its time.
 A SQLite batch migration that copies a watched table drops its triggers: such a
 migration must create them again (see migrations/versions/0008_kpi_rollups.py).
 """
+
 import json
 import logging
 import time
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from flask import g, has_request_context
 from sqlalchemy import bindparam, case, delete, exists, func, insert, or_, select, union, update
 from sqlalchemy.exc import IntegrityError
 
+from gachi.ballots.models import Ballot
 from gachi.complexes.models import Cohort, Complex, Participation
 from gachi.core.db import reading_only
 from gachi.core.time import utcnow
 from gachi.extensions import db
-from gachi.ballots.models import Ballot
 from gachi.kpi.measures import MEASURES, among, in_cohort, people_counts
 from gachi.kpi.models import (
-    CATEGORY, COHORT, COMPLEX, DISTRICT, Kpi, KpiChange, KpiEntry, KpiFigure, KpiRefresh, KpiRollup,
+    CATEGORY,
+    COHORT,
+    COMPLEX,
+    DISTRICT,
+    Kpi,
+    KpiChange,
+    KpiEntry,
+    KpiFigure,
+    KpiRefresh,
+    KpiRollup,
     Method,
 )
 from gachi.plans.models import BudgetLine, ExecutionPlan
@@ -73,10 +83,15 @@ def exact_number(value):
         return None
     if not isinstance(value, Decimal):
         value = Decimal(value) if isinstance(value, int) else Decimal(str(value))
-    return Decimal(int(value)) if value == value.to_integral_value() else value.quantize(Decimal("0.01"))
+    return (
+        Decimal(int(value))
+        if value == value.to_integral_value()
+        else value.quantize(Decimal("0.01"))
+    )
 
 
 # Claims -------------------------------------------------------------------------------
+
 
 @contextmanager
 def _write_transaction():
@@ -110,36 +125,48 @@ def _claim(cohort_id, now) -> bool:
                 pass  # another refresh made the row first; the UPDATE below decides
         claimed = db.session.execute(
             update(KpiRefresh)
-            .where(KpiRefresh.cohort_id == cohort_id,
-                   or_(KpiRefresh.claimed_at.is_(None),
-                       KpiRefresh.claimed_at < now - CLAIM_LIFETIME))
-            .values(claimed_at=now).execution_options(synchronize_session=False))
+            .where(
+                KpiRefresh.cohort_id == cohort_id,
+                or_(KpiRefresh.claimed_at.is_(None), KpiRefresh.claimed_at < now - CLAIM_LIFETIME),
+            )
+            .values(claimed_at=now)
+            .execution_options(synchronize_session=False)
+        )
         return claimed.rowcount == 1
 
 
 def _release(cohort_id):
     with _write_transaction():
-        db.session.execute(update(KpiRefresh).where(KpiRefresh.cohort_id == cohort_id)
-                           .values(claimed_at=None).execution_options(synchronize_session=False))
+        db.session.execute(
+            update(KpiRefresh)
+            .where(KpiRefresh.cohort_id == cohort_id)
+            .values(claimed_at=None)
+            .execution_options(synchronize_session=False)
+        )
 
 
 # Reading ------------------------------------------------------------------------------
+
 
 @dataclass
 class Computed:
     """What one refresh read: per roll-up line (scope, key) its attributes and figures."""
 
-    lines: dict       # (scope, key) -> {"participation_id", "district", "category_id", "complex_count", "activity"}
-    figures: dict     # (scope, key) -> {kpi_id: (numerator, denominator)}
-    activity: list    # the cohort's [[week, acts], ...]
-    recomputed: int   # complexes whose figures were read anew
+    lines: dict  # (scope, key) -> {"participation_id", "district", "category_id", "complex_count", "activity"}
+    figures: dict  # (scope, key) -> {kpi_id: (numerator, denominator)}
+    activity: list  # the cohort's [[week, acts], ...]
+    recomputed: int  # complexes whose figures were read anew
 
 
 def _kpis():
     """(id, method, measure) of every active KPI the board can show."""
-    return [(kpi_id, method, measure) for kpi_id, method, measure in db.session.execute(
-        select(Kpi.id, Kpi.method, Kpi.measure).where(Kpi.active.is_(True)))
-        if method is Method.MANUAL or measure in MEASURES]
+    return [
+        (kpi_id, method, measure)
+        for kpi_id, method, measure in db.session.execute(
+            select(Kpi.id, Kpi.method, Kpi.measure).where(Kpi.active.is_(True))
+        )
+        if method is Method.MANUAL or measure in MEASURES
+    ]
 
 
 def _per_participation(scope, kpis, participations):
@@ -159,21 +186,28 @@ def _per_participation(scope, kpis, participations):
             for participation_id, facts in participations.items():
                 if facts["household_count"] is not None:
                     values[participation_id][wanted["household_share"]] = (
-                        households.get(participation_id, 0), facts["household_count"])
+                        households.get(participation_id, 0),
+                        facts["household_count"],
+                    )
     for key, kpi_id in wanted.items():
         if key in PEOPLE:
             continue
         figures = MEASURES[key].build(scope)
         for participation_id, numerator, denominator in db.session.execute(
-                select(figures.c.participation_id, figures.c.num, figures.c.den)):
+            select(figures.c.participation_id, figures.c.num, figures.c.den)
+        ):
             values[participation_id][kpi_id] = (numerator, denominator)
     manual = [kpi_id for kpi_id, method, _measure in kpis if method is Method.MANUAL]
     if manual:
         for participation_id, kpi_id, value in db.session.execute(
-                select(Participation.id, KpiEntry.kpi_id, KpiEntry.value)
-                .join(KpiEntry, (KpiEntry.complex_id == Participation.complex_id)
-                      & (KpiEntry.cohort_id == Participation.cohort_id))
-                .where(Participation.id.in_(scope), KpiEntry.kpi_id.in_(manual))):
+            select(Participation.id, KpiEntry.kpi_id, KpiEntry.value)
+            .join(
+                KpiEntry,
+                (KpiEntry.complex_id == Participation.complex_id)
+                & (KpiEntry.cohort_id == Participation.cohort_id),
+            )
+            .where(Participation.id.in_(scope), KpiEntry.kpi_id.in_(manual))
+        ):
             values[participation_id][kpi_id] = (value, 0)
     return values
 
@@ -183,14 +217,21 @@ def _participations(cohort_id):
     from gachi.kpi.queries import main_category
 
     category = main_category()
-    return {participation_id: {"district": district, "household_count": household_count,
-                               "category_id": category_id}
-            for participation_id, district, household_count, category_id in db.session.execute(
-                select(Participation.id, Complex.district, Complex.household_count,
-                       category.c.category_id)
-                .join(Complex, Complex.id == Participation.complex_id)
-                .outerjoin(category, category.c.participation_id == Participation.id)
-                .where(Participation.cohort_id == cohort_id))}
+    return {
+        participation_id: {
+            "district": district,
+            "household_count": household_count,
+            "category_id": category_id,
+        }
+        for participation_id, district, household_count, category_id in db.session.execute(
+            select(
+                Participation.id, Complex.district, Complex.household_count, category.c.category_id
+            )
+            .join(Complex, Complex.id == Participation.complex_id)
+            .outerjoin(category, category.c.participation_id == Participation.id)
+            .where(Participation.cohort_id == cohort_id)
+        )
+    }
 
 
 def _changed(cohort_id, after_id, up_to_id, since, now):
@@ -199,16 +240,24 @@ def _changed(cohort_id, after_id, up_to_id, since, now):
     began or ended in (since, now] (sessions held, volunteers). None when a KPI itself
     changed: then every complex is recomputed."""
     noted = select(KpiChange.ref).where(KpiChange.id > after_id, KpiChange.id <= up_to_id)
-    if db.session.scalar(select(exists().where(KpiChange.id > after_id, KpiChange.id <= up_to_id,
-                                               KpiChange.kind == "kpi"))):
+    if db.session.scalar(
+        select(
+            exists().where(
+                KpiChange.id > after_id, KpiChange.id <= up_to_id, KpiChange.kind == "kpi"
+            )
+        )
+    ):
         return None
 
     def of(kind):
         return noted.where(KpiChange.kind == kind)
 
     def sessions(where):
-        return (select(Program.participation_id)
-                .join(ProgramSession, ProgramSession.program_id == Program.id).where(where))
+        return (
+            select(Program.participation_id)
+            .join(ProgramSession, ProgramSession.program_id == Program.id)
+            .where(where)
+        )
 
     changed = union(
         select(Participation.id).where(Participation.id.in_(of("participation"))),
@@ -222,12 +271,20 @@ def _changed(cohort_id, after_id, up_to_id, since, now):
         select(ExecutionPlan.participation_id)
         .join(BudgetLine, BudgetLine.plan_id == ExecutionPlan.id)
         .where(BudgetLine.id.in_(of("budget_line"))),
-        sessions(or_(ProgramSession.starts_at.between(since, now),
-                     ProgramSession.ends_at.between(since, now))),
+        sessions(
+            or_(
+                ProgramSession.starts_at.between(since, now),
+                ProgramSession.ends_at.between(since, now),
+            )
+        ),
     ).subquery()
-    return set(db.session.scalars(select(Participation.id).where(
-        Participation.cohort_id == cohort_id,
-        Participation.id.in_(select(changed.c[0])))))
+    return set(
+        db.session.scalars(
+            select(Participation.id).where(
+                Participation.cohort_id == cohort_id, Participation.id.in_(select(changed.c[0]))
+            )
+        )
+    )
 
 
 def _add(total, figures):
@@ -251,14 +308,19 @@ def compute(cohort_id, stored_rollups=None, stored_figures=None, changed=None) -
     if changed is None:
         todo, scope = set(participations), in_cohort(cohort_id)
     else:
-        todo = {participation_id for participation_id in participations
-                if participation_id in changed
-                or (COMPLEX, str(participation_id)) not in stored_rollups}
+        todo = {
+            participation_id
+            for participation_id in participations
+            if participation_id in changed or (COMPLEX, str(participation_id)) not in stored_rollups
+        }
         scope = among(sorted(todo))
     fresh, weeks = {}, defaultdict(dict)
     if todo:
-        fresh = _per_participation(scope, kpis, {participation_id: participations[participation_id]
-                                                 for participation_id in todo})
+        fresh = _per_participation(
+            scope,
+            kpis,
+            {participation_id: participations[participation_id] for participation_id in todo},
+        )
         for participation_id, week, acts in activity_by_participation(scope):
             weeks[participation_id][str(week)] = acts
     kept = defaultdict(dict)
@@ -268,16 +330,23 @@ def compute(cohort_id, stored_rollups=None, stored_figures=None, changed=None) -
 
     def line(scope, key, **attributes):
         if (scope, key) not in lines:
-            lines[(scope, key)] = {"participation_id": None, "district": None,
-                                   "category_id": None, "complex_count": 0, "activity": None,
-                                   **attributes}
+            lines[(scope, key)] = {
+                "participation_id": None,
+                "district": None,
+                "category_id": None,
+                "complex_count": 0,
+                "activity": None,
+                **attributes,
+            }
         lines[(scope, key)]["complex_count"] += 1
         return figures[(scope, key)]
 
     for participation_id, facts in participations.items():
         if participation_id in todo:
-            own = {kpi_id: (exact_number(numerator), exact_number(denominator) or Decimal(0))
-                   for kpi_id, (numerator, denominator) in fresh.get(participation_id, {}).items()}
+            own = {
+                kpi_id: (exact_number(numerator), exact_number(denominator) or Decimal(0))
+                for kpi_id, (numerator, denominator) in fresh.get(participation_id, {}).items()
+            }
             own_weeks = weeks.get(participation_id, {})
         else:
             rollup_id, attributes = stored_rollups[(COMPLEX, str(participation_id))]
@@ -286,40 +355,75 @@ def compute(cohort_id, stored_rollups=None, stored_figures=None, changed=None) -
         for week, acts in own_weeks.items():
             activity[week] += acts
         district, category_id = facts["district"], facts["category_id"]
-        line(COMPLEX, str(participation_id), participation_id=participation_id,
-             district=district, category_id=category_id,
-             activity=json.dumps(own_weeks, sort_keys=True)).update(own)
+        line(
+            COMPLEX,
+            str(participation_id),
+            participation_id=participation_id,
+            district=district,
+            category_id=category_id,
+            activity=json.dumps(own_weeks, sort_keys=True),
+        ).update(own)
         _add(line(COHORT, ""), own)
         _add(line(DISTRICT, district.value, district=district), own)
-        _add(line(CATEGORY, "" if category_id is None else str(category_id),
-                  category_id=category_id), own)
+        _add(
+            line(
+                CATEGORY, "" if category_id is None else str(category_id), category_id=category_id
+            ),
+            own,
+        )
     if (COHORT, "") not in lines:  # no complexes yet: the cohort's line, nothing counted
-        lines[(COHORT, "")] = {"participation_id": None, "district": None, "category_id": None,
-                               "complex_count": 0, "activity": None}
-    return Computed(lines, dict(figures), [[week, activity[week]] for week in sorted(activity)],
-                    len(todo))
+        lines[(COHORT, "")] = {
+            "participation_id": None,
+            "district": None,
+            "category_id": None,
+            "complex_count": 0,
+            "activity": None,
+        }
+    return Computed(
+        lines, dict(figures), [[week, activity[week]] for week in sorted(activity)], len(todo)
+    )
 
 
 # Writing ------------------------------------------------------------------------------
 
+
 def _stored(cohort_id):
     """What is stored: {(scope, key): (rollup id, attributes)} and
     {(rollup id, kpi id): (numerator, denominator)}."""
-    rollups = {(scope, key): (rollup_id, {"participation_id": participation_id,
-                                          "district": district, "category_id": category_id,
-                                          "complex_count": complex_count, "activity": activity})
-               for rollup_id, scope, key, participation_id, district, category_id, complex_count,
-               activity in db.session.execute(
-                   select(KpiRollup.id, KpiRollup.scope, KpiRollup.key, KpiRollup.participation_id,
-                          KpiRollup.district, KpiRollup.category_id, KpiRollup.complex_count,
-                          KpiRollup.activity)
-                   .where(KpiRollup.cohort_id == cohort_id))}
-    figures = {(rollup_id, kpi_id): (exact_number(numerator), exact_number(denominator))
-               for rollup_id, kpi_id, numerator, denominator in db.session.execute(
-                   select(KpiFigure.rollup_id, KpiFigure.kpi_id, KpiFigure.numerator,
-                          KpiFigure.denominator)
-                   .join(KpiRollup, KpiRollup.id == KpiFigure.rollup_id)
-                   .where(KpiRollup.cohort_id == cohort_id))}
+    rollups = {
+        (scope, key): (
+            rollup_id,
+            {
+                "participation_id": participation_id,
+                "district": district,
+                "category_id": category_id,
+                "complex_count": complex_count,
+                "activity": activity,
+            },
+        )
+        for rollup_id, scope, key, participation_id, district, category_id, complex_count, activity in db.session.execute(
+            select(
+                KpiRollup.id,
+                KpiRollup.scope,
+                KpiRollup.key,
+                KpiRollup.participation_id,
+                KpiRollup.district,
+                KpiRollup.category_id,
+                KpiRollup.complex_count,
+                KpiRollup.activity,
+            ).where(KpiRollup.cohort_id == cohort_id)
+        )
+    }
+    figures = {
+        (rollup_id, kpi_id): (exact_number(numerator), exact_number(denominator))
+        for rollup_id, kpi_id, numerator, denominator in db.session.execute(
+            select(
+                KpiFigure.rollup_id, KpiFigure.kpi_id, KpiFigure.numerator, KpiFigure.denominator
+            )
+            .join(KpiRollup, KpiRollup.id == KpiFigure.rollup_id)
+            .where(KpiRollup.cohort_id == cohort_id)
+        )
+    }
     return rollups, figures
 
 
@@ -327,60 +431,95 @@ def _write(cohort_id, computed, stored_rollups, stored_figures) -> int:
     """Bring the stored rows to `computed`, touching only those that differ. Returns the
     number of rows written."""
     written = 0
-    gone = [rollup_id for line, (rollup_id, _attributes) in stored_rollups.items()
-            if line not in computed.lines]
+    gone = [
+        rollup_id
+        for line, (rollup_id, _attributes) in stored_rollups.items()
+        if line not in computed.lines
+    ]
     if gone:
         db.session.execute(delete(KpiRollup).where(KpiRollup.id.in_(gone)))
-    new = [{"cohort_id": cohort_id, "scope": scope, "key": key, **attributes}
-           for (scope, key), attributes in computed.lines.items()
-           if (scope, key) not in stored_rollups]
+    new = [
+        {"cohort_id": cohort_id, "scope": scope, "key": key, **attributes}
+        for (scope, key), attributes in computed.lines.items()
+        if (scope, key) not in stored_rollups
+    ]
     if new:
         db.session.execute(insert(KpiRollup), new)
-    moved = [(stored_rollups[line][0], attributes) for line, attributes in computed.lines.items()
-             if line in stored_rollups and stored_rollups[line][1] != attributes]
+    moved = [
+        (stored_rollups[line][0], attributes)
+        for line, attributes in computed.lines.items()
+        if line in stored_rollups and stored_rollups[line][1] != attributes
+    ]
     for rollup_id, attributes in moved:
-        db.session.execute(update(KpiRollup).where(KpiRollup.id == rollup_id).values(**attributes)
-                           .execution_options(synchronize_session=False))
+        db.session.execute(
+            update(KpiRollup)
+            .where(KpiRollup.id == rollup_id)
+            .values(**attributes)
+            .execution_options(synchronize_session=False)
+        )
     written += len(gone) + len(new) + len(moved)
     ids = {line: rollup_id for line, (rollup_id, _attributes) in stored_rollups.items()}
     if new:
-        ids.update({(scope, key): rollup_id for rollup_id, scope, key in db.session.execute(
-            select(KpiRollup.id, KpiRollup.scope, KpiRollup.key)
-            .where(KpiRollup.cohort_id == cohort_id))})
-    wanted = {(ids[line], kpi_id): value
-              for line, values in computed.figures.items() for kpi_id, value in values.items()}
+        ids.update(
+            {
+                (scope, key): rollup_id
+                for rollup_id, scope, key in db.session.execute(
+                    select(KpiRollup.id, KpiRollup.scope, KpiRollup.key).where(
+                        KpiRollup.cohort_id == cohort_id
+                    )
+                )
+            }
+        )
+    wanted = {
+        (ids[line], kpi_id): value
+        for line, values in computed.figures.items()
+        for kpi_id, value in values.items()
+    }
     gone = set(gone)
     removed = [pair for pair in stored_figures if pair not in wanted and pair[0] not in gone]
     for rollup_id, kpi_id in removed:
-        db.session.execute(delete(KpiFigure).where(KpiFigure.rollup_id == rollup_id,
-                                                   KpiFigure.kpi_id == kpi_id))
-    added = [{"rollup_id": rollup_id, "kpi_id": kpi_id, "numerator": numerator,
-              "denominator": denominator}
-             for (rollup_id, kpi_id), (numerator, denominator) in wanted.items()
-             if (rollup_id, kpi_id) not in stored_figures]
+        db.session.execute(
+            delete(KpiFigure).where(KpiFigure.rollup_id == rollup_id, KpiFigure.kpi_id == kpi_id)
+        )
+    added = [
+        {
+            "rollup_id": rollup_id,
+            "kpi_id": kpi_id,
+            "numerator": numerator,
+            "denominator": denominator,
+        }
+        for (rollup_id, kpi_id), (numerator, denominator) in wanted.items()
+        if (rollup_id, kpi_id) not in stored_figures
+    ]
     if added:
         db.session.execute(insert(KpiFigure), added)
-    changed = [{"r": rollup_id, "k": kpi_id, "n": numerator, "d": denominator}
-               for (rollup_id, kpi_id), (numerator, denominator) in wanted.items()
-               if (rollup_id, kpi_id) in stored_figures
-               and stored_figures[(rollup_id, kpi_id)] != (numerator, denominator)]
+    changed = [
+        {"r": rollup_id, "k": kpi_id, "n": numerator, "d": denominator}
+        for (rollup_id, kpi_id), (numerator, denominator) in wanted.items()
+        if (rollup_id, kpi_id) in stored_figures
+        and stored_figures[(rollup_id, kpi_id)] != (numerator, denominator)
+    ]
     if changed:
         table = KpiFigure.__table__
         db.session.execute(
-            update(table).where(table.c.rollup_id == bindparam("r"), table.c.kpi_id == bindparam("k"))
-            .values(numerator=bindparam("n"), denominator=bindparam("d")), changed)
+            update(table)
+            .where(table.c.rollup_id == bindparam("r"), table.c.kpi_id == bindparam("k"))
+            .values(numerator=bindparam("n"), denominator=bindparam("d")),
+            changed,
+        )
     return written + len(removed) + len(added) + len(changed)
 
 
 # The operation -------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Outcome:
     cohort_id: int
     done: bool  # False: another refresh had the claim
     seconds: float = 0.0
-    written: int = 0      # rows written
-    recomputed: int = 0   # complexes read anew
+    written: int = 0  # rows written
+    recomputed: int = 0  # complexes read anew
     full: bool = False
 
 
@@ -399,10 +538,17 @@ def refresh(cohort_id, now=None, full=False) -> Outcome:
             state = db.session.get(KpiRefresh, cohort_id)
             db.session.refresh(state)
             last_change = db.session.scalar(select(func.max(KpiChange.id))) or 0
-            full = (full or state.full_at is None or state.computed_at is None
-                    or state.full_at < read_at - FULL_EVERY)
-            changed = None if full else _changed(cohort_id, state.change_id, last_change,
-                                                 state.computed_at, read_at)
+            full = (
+                full
+                or state.full_at is None
+                or state.computed_at is None
+                or state.full_at < read_at - FULL_EVERY
+            )
+            changed = (
+                None
+                if full
+                else _changed(cohort_id, state.change_id, last_change, state.computed_at, read_at)
+            )
             full = changed is None
             stored_rollups, stored_figures = _stored(cohort_id)
             computed = compute(cohort_id, stored_rollups, stored_figures, changed)
@@ -410,19 +556,32 @@ def refresh(cohort_id, now=None, full=False) -> Outcome:
         with _write_transaction():
             written = _write(cohort_id, computed, stored_rollups, stored_figures)
             seconds = time.perf_counter() - started
-            done = {"computed_at": read_at, "claimed_at": None, "seconds": seconds,
-                    "recomputed": computed.recomputed, "change_id": last_change,
-                    "activity": json.dumps(computed.activity),
-                    # a hand-entered figure changed while reading: refresh again
-                    "changed_at": case((KpiRefresh.changed_at > read_at, KpiRefresh.changed_at),
-                                       else_=None)}
+            done = {
+                "computed_at": read_at,
+                "claimed_at": None,
+                "seconds": seconds,
+                "recomputed": computed.recomputed,
+                "change_id": last_change,
+                "activity": json.dumps(computed.activity),
+                # a hand-entered figure changed while reading: refresh again
+                "changed_at": case(
+                    (KpiRefresh.changed_at > read_at, KpiRefresh.changed_at), else_=None
+                ),
+            }
             if full:
                 done["full_at"] = read_at
-            db.session.execute(update(KpiRefresh).where(KpiRefresh.cohort_id == cohort_id)
-                               .values(**done).execution_options(synchronize_session=False))
+            db.session.execute(
+                update(KpiRefresh)
+                .where(KpiRefresh.cohort_id == cohort_id)
+                .values(**done)
+                .execution_options(synchronize_session=False)
+            )
             # What every cohort has read is no longer needed.
-            db.session.execute(delete(KpiChange).where(
-                KpiChange.id <= select(func.min(KpiRefresh.change_id)).scalar_subquery()))
+            db.session.execute(
+                delete(KpiChange).where(
+                    KpiChange.id <= select(func.min(KpiRefresh.change_id)).scalar_subquery()
+                )
+            )
     except BaseException:
         log.exception("KPI refresh of cohort %s failed", cohort_id)
         db.session.rollback()
@@ -433,8 +592,12 @@ def refresh(cohort_id, now=None, full=False) -> Outcome:
 
 
 def is_stale(state, now) -> bool:
-    return (state is None or state.computed_at is None or state.changed_at is not None
-            or state.computed_at < now - STALE_AFTER)
+    return (
+        state is None
+        or state.computed_at is None
+        or state.changed_at is not None
+        or state.computed_at < now - STALE_AFTER
+    )
 
 
 def fresh_state(cohort_id) -> KpiRefresh | None:
@@ -442,11 +605,12 @@ def fresh_state(cohort_id) -> KpiRefresh | None:
     they are stale and nobody is refreshing them; otherwise what is stored."""
     state = db.session.get(KpiRefresh, cohort_id)
     now = utcnow()
-    if is_stale(state, now) and (state is None or state.claimed_at is None
-                                 or state.claimed_at < now - CLAIM_LIFETIME):
+    if is_stale(state, now) and (
+        state is None or state.claimed_at is None or state.claimed_at < now - CLAIM_LIFETIME
+    ):
         try:
             refresh(cohort_id, now)
-        except Exception:  # noqa: BLE001 — logged by refresh; the page shows what is stored
+        except Exception:
             db.session.rollback()
         state = db.session.get(KpiRefresh, cohort_id)
     return state
@@ -455,8 +619,12 @@ def fresh_state(cohort_id) -> KpiRefresh | None:
 def mark_changed(cohort_id):
     """A figure entered by hand changed: the next read of the cohort's figures refreshes
     them. In the caller's transaction (the view commits)."""
-    db.session.execute(update(KpiRefresh).where(KpiRefresh.cohort_id == cohort_id)
-                       .values(changed_at=utcnow()).execution_options(synchronize_session=False))
+    db.session.execute(
+        update(KpiRefresh)
+        .where(KpiRefresh.cohort_id == cohort_id)
+        .values(changed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
 
 
 def refresh_all(now=None):
@@ -465,6 +633,9 @@ def refresh_all(now=None):
     done = []
     for cohort_id in db.session.scalars(select(Cohort.id).order_by(Cohort.id)).all():
         outcome = refresh(cohort_id, now)
-        done.append(f"{cohort_id}:{outcome.recomputed}/{outcome.seconds:.1f}s" if outcome.done
-                    else f"{cohort_id}:busy")
+        done.append(
+            f"{cohort_id}:{outcome.recomputed}/{outcome.seconds:.1f}s"
+            if outcome.done
+            else f"{cohort_id}:busy"
+        )
     return " ".join(done)

@@ -4,6 +4,7 @@ A table is a title, headers and rows of plain values (text, whole numbers, Decim
 None for "no data"): the page formats them, the CSV and XLSX files write them as they
 are, so both hold the same numbers. Exports are built with Korean labels.
 """
+
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
@@ -11,8 +12,18 @@ from flask_babel import lazy_gettext as _l
 from gachi.kpi import queries
 
 # The KPIs a roll-up shows as columns, when they are active.
-ROLLUP_CODES = ("residents", "households", "problems", "ballots_cast", "turnout", "matches",
-                "sessions_held", "bookings", "attendance_rate", "execution_rate")
+ROLLUP_CODES = (
+    "residents",
+    "households",
+    "problems",
+    "ballots_cast",
+    "turnout",
+    "matches",
+    "sessions_held",
+    "bookings",
+    "attendance_rate",
+    "execution_rate",
+)
 
 
 @dataclass(frozen=True)
@@ -35,15 +46,30 @@ class Table:
 
 
 def kpi_table(board, korean=False) -> Table:
-    table = Table("kpis", _l("Targets and results"), [
-        Column("지표", _l("Indicator"), numeric=False), Column("단위", _l("Unit"), numeric=False),
-        Column("목표", _l("Target")), Column("실적", _l("Actual")),
-        Column("달성율(%)", _l("Achievement (%)")), Column("추이", _l("Trend"), numeric=False),
-    ])
+    table = Table(
+        "kpis",
+        _l("Targets and results"),
+        [
+            Column("지표", _l("Indicator"), numeric=False),
+            Column("단위", _l("Unit"), numeric=False),
+            Column("목표", _l("Target")),
+            Column("실적", _l("Actual")),
+            Column("달성율(%)", _l("Achievement (%)")),
+            Column("추이", _l("Trend"), numeric=False),
+        ],
+    )
     for figure in board.figures:
         kpi = figure.kpi
-        table.rows.append([kpi.name_ko if korean else kpi.name, kpi.unit_ko if korean else kpi.unit,
-                           figure.target, figure.actual, figure.rate, figure.arrow])
+        table.rows.append(
+            [
+                kpi.name_ko if korean else kpi.name,
+                kpi.unit_ko if korean else kpi.unit,
+                figure.target,
+                figure.actual,
+                figure.rate,
+                figure.arrow,
+            ]
+        )
     return table
 
 
@@ -57,7 +83,10 @@ def _rollup_columns(first, kpis, korean):
         unit = kpi.unit_ko if korean else kpi.unit
         columns.append(Column(f"{kpi.name_ko}({kpi.unit_ko})", f"{kpi.name} ({unit})"))
     if any(kpi.code == "execution_rate" for kpi in kpis):
-        columns += [Column("예산액(원)", _l("Budget (won)")), Column("집행액(원)", _l("Spent (won)"))]
+        columns += [
+            Column("예산액(원)", _l("Budget (won)")),
+            Column("집행액(원)", _l("Spent (won)")),
+        ]
     return columns
 
 
@@ -71,17 +100,22 @@ def _rollup_values(row, kpis):
 
 
 def district_table(kpis, rows, korean=False) -> Table:
-    table = Table("districts", _l("By district"),
-                  _rollup_columns([Column("자치구", _l("District"), numeric=False)], kpis, korean))
+    table = Table(
+        "districts",
+        _l("By district"),
+        _rollup_columns([Column("자치구", _l("District"), numeric=False)], kpis, korean),
+    )
     for row in rows:
         table.rows.append([row.label, *_rollup_values(row, kpis)])
     return table
 
 
 def category_table(kpis, rows, korean=False) -> Table:
-    table = Table("categories", _l("By problem category"),
-                  _rollup_columns([Column("문제 분야", _l("Problem category"), numeric=False)],
-                                  kpis, korean))
+    table = Table(
+        "categories",
+        _l("By problem category"),
+        _rollup_columns([Column("문제 분야", _l("Problem category"), numeric=False)], kpis, korean),
+    )
     for row in rows:
         label = row.label or ("선정된 문제 없음" if korean else str(_l("No problem chosen yet")))
         table.rows.append([label, *_rollup_values(row, kpis)])
@@ -89,24 +123,37 @@ def category_table(kpis, rows, korean=False) -> Table:
 
 
 def complex_table(kpis, rows, korean=False, link=None) -> Table:
-    first = [Column("단지", _l("Complex"), numeric=False), Column("자치구", _l("District"), numeric=False),
-             Column("단계", _l("Stage"), numeric=False)]
+    first = [
+        Column("단지", _l("Complex"), numeric=False),
+        Column("자치구", _l("District"), numeric=False),
+        Column("단계", _l("Stage"), numeric=False),
+    ]
     table = Table("complexes", _l("By complex"), _rollup_columns(first, kpis, korean))
     for row in rows:
-        table.rows.append([row.label, str(row.district.label), str(row.stage.label),
-                           *_rollup_values(row, kpis)[1:]])
+        table.rows.append(
+            [
+                row.label,
+                str(row.district.label),
+                str(row.stage.label),
+                *_rollup_values(row, kpis)[1:],
+            ]
+        )
         table.links.append(link(row) if link else None)
     del table.columns[3]  # one complex per row: no complex count
     return table
 
 
 def model_table(models, korean=False) -> Table:
-    table = Table("models", _l("Business models and their adoptions"), [
-        Column("사업모델", _l("Business model"), numeric=False),
-        Column("문제 분야", _l("Problem category"), numeric=False),
-        Column("처음 운영한 단지", _l("First run in"), numeric=False),
-        Column("도입한 단지 수", _l("Complexes that adopted it")),
-    ])
+    table = Table(
+        "models",
+        _l("Business models and their adoptions"),
+        [
+            Column("사업모델", _l("Business model"), numeric=False),
+            Column("문제 분야", _l("Problem category"), numeric=False),
+            Column("처음 운영한 단지", _l("First run in"), numeric=False),
+            Column("도입한 단지 수", _l("Complexes that adopted it")),
+        ],
+    )
     for model in models:
         category = model.category_ko if korean else model.category
         table.rows.append([model.title, category, model.origin_name, model.adoptions])
@@ -121,9 +168,14 @@ def board_tables(cohort_id, filters, korean=False):
     kpis = board.kpis
     return {
         "kpis": kpi_table(board, korean),
-        "districts": district_table(kpis, queries.rollup(cohort_id, kpis, "district", filters), korean),
-        "categories": category_table(kpis, queries.rollup(cohort_id, kpis, "category", filters),
-                                     korean),
-        "complexes": complex_table(kpis, queries.rollup(cohort_id, kpis, "complex", filters), korean),
+        "districts": district_table(
+            kpis, queries.rollup(cohort_id, kpis, "district", filters), korean
+        ),
+        "categories": category_table(
+            kpis, queries.rollup(cohort_id, kpis, "category", filters), korean
+        ),
+        "complexes": complex_table(
+            kpis, queries.rollup(cohort_id, kpis, "complex", filters), korean
+        ),
         "models": model_table(model_rows(cohort_id), korean),
     }

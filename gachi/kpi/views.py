@@ -1,4 +1,5 @@
 """The center's board, a complex's results, targets and actuals, and the exports."""
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -6,7 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from gachi.bizmodels.queries import model_rows
-from gachi.complexes.models import Cohort, Complex, Participation
+from gachi.complexes.models import Cohort, Participation
 from gachi.core import spreadsheets
 from gachi.core.access import load_for, require, staff_required
 from gachi.core.errors import DomainError
@@ -48,15 +49,26 @@ def board(cohort_id):
     link = lambda row: url_for(".participation_results", participation_id=row.participation_id)  # noqa: E731
     page_tables = [
         tables.kpi_table(board),
-        tables.district_table(board.kpis, queries.rollup(cohort.id, board.kpis, "district", filters)),
-        tables.category_table(board.kpis, queries.rollup(cohort.id, board.kpis, "category", filters)),
+        tables.district_table(
+            board.kpis, queries.rollup(cohort.id, board.kpis, "district", filters)
+        ),
+        tables.category_table(
+            board.kpis, queries.rollup(cohort.id, board.kpis, "category", filters)
+        ),
         tables.complex_table(board.kpis, complexes, link=link),
         tables.model_table(model_rows(cohort.id)),
     ]
     filter_args = {key: value for key, value in request.args.items() if key != "page"}
     return render_template(
-        "kpi/board.html", cohort=cohort, form=form, board=board, tables=page_tables,
-        page=page, last_page=last_page, complex_count=count, filter_args=filter_args,
+        "kpi/board.html",
+        cohort=cohort,
+        form=form,
+        board=board,
+        tables=page_tables,
+        page=page,
+        last_page=last_page,
+        complex_count=count,
+        filter_args=filter_args,
         charts=charts.board_charts(board, complexes),
     )
 
@@ -65,8 +77,10 @@ def board(cohort_id):
 @staff_required
 def export(cohort_id, name, kind):
     cohort = load_for(current_user, Cohort, cohort_id)
-    if name not in ("kpis", "districts", "categories", "complexes", "models") or \
-            kind not in ("csv", "xlsx"):
+    if name not in ("kpis", "districts", "categories", "complexes", "models") or kind not in (
+        "csv",
+        "xlsx",
+    ):
         abort(404)
     filters = _filter_form().filters()
     with force_locale("ko"):
@@ -84,10 +98,15 @@ def participation_results(participation_id):
     participation = load_for(current_user, Participation, participation_id)
     board = queries.participation_board(participation)
     programmes = drilldown.programme_lines(participation.id)
-    return render_template("kpi/participation_results.html", participation=participation,
-                           board=board, table=tables.kpi_table(board), programmes=programmes,
-                           attendance=charts.attendance_per_programme(programmes),
-                           evaluation=_evaluation_of(participation))
+    return render_template(
+        "kpi/participation_results.html",
+        participation=participation,
+        board=board,
+        table=tables.kpi_table(board),
+        programmes=programmes,
+        attendance=charts.attendance_per_programme(programmes),
+        evaluation=_evaluation_of(participation),
+    )
 
 
 @bp.route("/programs/<int:program_id>/results")
@@ -95,8 +114,9 @@ def participation_results(participation_id):
 def program_results(program_id):
     """A programme's sessions with their bookings, attendance and ratings (no names)."""
     program = load_for(current_user, Program, program_id)
-    return render_template("kpi/program_results.html", program=program,
-                           sessions=drilldown.session_lines(program.id))
+    return render_template(
+        "kpi/program_results.html", program=program, sessions=drilldown.session_lines(program.id)
+    )
 
 
 def _evaluation_of(participation):
@@ -107,6 +127,7 @@ def _evaluation_of(participation):
 
 # Targets and actuals ------------------------------------------------------------------
 
+
 def _complex_in(cohort):
     """The ?complex_id= of a complex taking part in `cohort`, or None for the cohort."""
     raw = request.args.get("complex_id", "")
@@ -114,8 +135,11 @@ def _complex_in(cohort):
         return None
     if not (raw.isascii() and raw.isdigit()) or int(raw) > LARGEST_ID:  # "²".isdigit() too
         abort(404)
-    participation = db.session.scalars(select(Participation).where(
-        Participation.cohort_id == cohort.id, Participation.complex_id == int(raw))).one_or_none()
+    participation = db.session.scalars(
+        select(Participation).where(
+            Participation.cohort_id == cohort.id, Participation.complex_id == int(raw)
+        )
+    ).one_or_none()
     return participation.complex if participation is not None else abort(404)
 
 
@@ -124,15 +148,26 @@ def _figures_page(cohort, kind):
     require(cohort.can_manage(current_user))
     complex_ = _complex_in(cohort)
     complex_id = complex_.id if complex_ else None
-    kpis = [kpi for kpi in db.session.scalars(select(Kpi).where(Kpi.active).order_by(Kpi.position))
-            if kind == "targets" or kpi.is_manual]
-    current = (queries.targets(cohort.id, complex_id) if kind == "targets"
-               else queries.entries(cohort.id, complex_id))
+    kpis = [
+        kpi
+        for kpi in db.session.scalars(select(Kpi).where(Kpi.active).order_by(Kpi.position))
+        if kind == "targets" or kpi.is_manual
+    ]
+    current = (
+        queries.targets(cohort.id, complex_id)
+        if kind == "targets"
+        else queries.entries(cohort.id, complex_id)
+    )
     form = figures_form(kpis, current, lambda kpi: f"{kpi.name} ({kpi.unit})")
     if form.validate_on_submit():
         try:
-            set_figures(cohort, {kpi: field.data for kpi, field in form.kpi_fields}, kind=kind,
-                        complex_id=complex_id, actor=current_user)
+            set_figures(
+                cohort,
+                {kpi: field.data for kpi, field in form.kpi_fields},
+                kind=kind,
+                complex_id=complex_id,
+                actor=current_user,
+            )
         except DomainError as error:
             db.session.rollback()
             form.form_errors.append(str(error))
@@ -141,8 +176,14 @@ def _figures_page(cohort, kind):
             flash(_("The figures were saved."), "success")
             return redirect(request.full_path)
     status = 400 if form.is_submitted() else 200
-    return render_template("kpi/figures_form.html", cohort=cohort, complex=complex_, form=form,
-                           kind=kind, import_form=ImportActualsForm()), status
+    return render_template(
+        "kpi/figures_form.html",
+        cohort=cohort,
+        complex=complex_,
+        form=form,
+        kind=kind,
+        import_form=ImportActualsForm(),
+    ), status
 
 
 @bp.route("/staff/cohorts/<int:cohort_id>/targets", methods=["GET", "POST"])
@@ -170,12 +211,15 @@ def import_csv(cohort_id):
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        return _refused_upload(cohort, _("The file is not UTF-8 text. Save it as CSV (UTF-8) and try again."))
+        return _refused_upload(
+            cohort, _("The file is not UTF-8 text. Save it as CSV (UTF-8) and try again.")
+        )
     result = import_actuals(cohort, text, actor=current_user)
     if result.problems:
         db.session.rollback()
-        return render_template("kpi/import_problems.html", cohort=cohort,
-                               problems=result.problems), 400
+        return render_template(
+            "kpi/import_problems.html", cohort=cohort, problems=result.problems
+        ), 400
     db.session.commit()
     flash(_("%(count)s figures were saved.", count=result.saved), "success")
     return redirect(url_for(".actuals", cohort_id=cohort.id)), 303
@@ -183,10 +227,13 @@ def import_csv(cohort_id):
 
 def _refused_upload(cohort, message):
     """A file that cannot be read at all: one problem, no line number, a 400."""
-    return render_template("kpi/import_problems.html", cohort=cohort, problems=[("—", message)]), 400
+    return render_template(
+        "kpi/import_problems.html", cohort=cohort, problems=[("—", message)]
+    ), 400
 
 
 # KPI definitions ----------------------------------------------------------------------
+
 
 @bp.route("/staff/kpis")
 @staff_required

@@ -1,4 +1,5 @@
 """Matches between a selected problem and an enterprise, and the ratings that follow."""
+
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -43,16 +44,25 @@ _OPEN_SQL = text("state IN ('suggested', 'offered', 'accepted', 'active')")
 class Match(TimestampMixin, db.Model):
     __tablename__ = "matches"
     __table_args__ = (
-        Index("uq_matches_open_problem_enterprise", "problem_id", "enterprise_id", unique=True,
-              sqlite_where=_OPEN_SQL, postgresql_where=_OPEN_SQL),
+        Index(
+            "uq_matches_open_problem_enterprise",
+            "problem_id",
+            "enterprise_id",
+            unique=True,
+            sqlite_where=_OPEN_SQL,
+            postgresql_where=_OPEN_SQL,
+        ),
         Index("ix_matches_enterprise_state", "enterprise_id", "state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    problem_id: Mapped[int] = mapped_column(ForeignKey("problems.id", ondelete="CASCADE"), index=True)
+    problem_id: Mapped[int] = mapped_column(
+        ForeignKey("problems.id", ondelete="CASCADE"), index=True
+    )
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id", ondelete="RESTRICT"))
-    state: Mapped[MatchState] = mapped_column(enum_column_type(MatchState, "state"),
-                                              default=MatchState.SUGGESTED)
+    state: Mapped[MatchState] = mapped_column(
+        enum_column_type(MatchState, "state"), default=MatchState.SUGGESTED
+    )
     # What the coordinator wrote with the offer, and the partner's reason when declining.
     offer_message: Mapped[str] = mapped_column(Text, default="")
     answer_note: Mapped[str] = mapped_column(Text, default="")
@@ -75,7 +85,9 @@ class Match(TimestampMixin, db.Model):
         return self.problem.participation.complex_id
 
     def is_partner_of(self, user):
-        return user.is_authenticated and user.is_partner and user.enterprise_id == self.enterprise_id
+        return (
+            user.is_authenticated and user.is_partner and user.enterprise_id == self.enterprise_id
+        )
 
     def can_view(self, user):
         """The complex's managers, and the partners of the enterprise it was offered to."""

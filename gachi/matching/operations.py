@@ -3,6 +3,7 @@
 Every state change is a conditional UPDATE on the state we checked, so two answers at
 once cannot both win; each is logged and told to the people on the other side.
 """
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
@@ -26,12 +27,16 @@ OFFER_STAGES = (Stage.SOLUTION_WORKSHOP, Stage.PLANNING, Stage.RUNNING)
 
 @gate(Stage.PLANNING)
 def a_match_is_accepted(participation):
-    agreed = db.session.scalar(select(exists().where(
-        Match.problem_id == Problem.id,
-        Problem.participation_id == participation.id,
-        Problem.state.in_(MATCHABLE_PROBLEM_STATES),
-        Match.state.in_(AGREED_STATES),
-    )))
+    agreed = db.session.scalar(
+        select(
+            exists().where(
+                Match.problem_id == Problem.id,
+                Problem.participation_id == participation.id,
+                Problem.state.in_(MATCHABLE_PROBLEM_STATES),
+                Match.state.in_(AGREED_STATES),
+            )
+        )
+    )
     return None if agreed else _l("No enterprise has accepted a match for a selected problem yet.")
 
 
@@ -40,34 +45,49 @@ def match_link(match):
 
 
 def _partner_ids(enterprise_id):
-    return db.session.scalars(select(User.id).where(
-        User.enterprise_id == enterprise_id, User.role == Role.PARTNER)).all()
+    return db.session.scalars(
+        select(User.id).where(User.enterprise_id == enterprise_id, User.role == Role.PARTNER)
+    ).all()
 
 
 def _coordinator_ids(complex_id):
     """Whoever is placed at the complex today: the work follows the complex, not the person."""
-    return db.session.scalars(select(Placement.coordinator_id).where(
-        Placement.complex_id == complex_id, Placement.is_active_on(seoul_today()))).all()
+    return db.session.scalars(
+        select(Placement.coordinator_id).where(
+            Placement.complex_id == complex_id, Placement.is_active_on(seoul_today())
+        )
+    ).all()
 
 
 def _check_problem_open_for_offers(problem):
     if problem.state not in MATCHABLE_PROBLEM_STATES:
         raise DomainError(_l("Only a problem the residents selected can be matched."))
     if problem.participation.stage not in OFFER_STAGES:
-        raise DomainError(_l("Enterprises can be offered work from the solution workshop on, "
-                             "not while the complex is at the stage %(stage)s."),
-                          stage=problem.participation.stage.label)
+        raise DomainError(
+            _l(
+                "Enterprises can be offered work from the solution workshop on, "
+                "not while the complex is at the stage %(stage)s."
+            ),
+            stage=problem.participation.stage.label,
+        )
 
 
 def _insert_match(problem, enterprise, state, *, actor, **values):
-    match = Match(problem_id=problem.id, enterprise_id=enterprise.id, state=state,
-                  created_by_id=actor.id, **values)
+    match = Match(
+        problem_id=problem.id,
+        enterprise_id=enterprise.id,
+        state=state,
+        created_by_id=actor.id,
+        **values,
+    )
     try:
         with db.session.begin_nested():
             db.session.add(match)
     except IntegrityError:
-        raise Conflict(_l("%(enterprise)s already has an open match for this problem."),
-                       enterprise=enterprise.name) from None
+        raise Conflict(
+            _l("%(enterprise)s already has an open match for this problem."),
+            enterprise=enterprise.name,
+        ) from None
     return match
 
 
@@ -75,10 +95,14 @@ def _move(match, target, *, actor, note=None, **values):
     """Move `match` to `target` if allowed, as one UPDATE conditional on its state."""
     source = match.state
     if target not in ALLOWED_MATCH_MOVES[source]:
-        raise Conflict(_l("A match that is %(source)s cannot become %(target)s."),
-                       source=source.label, target=target.label)
+        raise Conflict(
+            _l("A match that is %(source)s cannot become %(target)s."),
+            source=source.label,
+            target=target.label,
+        )
     result = db.session.execute(
-        update(Match).where(Match.id == match.id, Match.state == source)
+        update(Match)
+        .where(Match.id == match.id, Match.state == source)
         .values(state=target, state_changed_at=utcnow(), **values)
         .execution_options(synchronize_session=False)
     )
@@ -86,8 +110,14 @@ def _move(match, target, *, actor, note=None, **values):
         raise Conflict(_l("Someone changed this match just now. Please reload the page."))
     db.session.refresh(match)
     after = {"state": target.value} | ({"note": note} if note else {})
-    log_change(f"match.{target.value}", match, actor=actor, complex_id=match.complex_id,
-               before={"state": source.value}, after=after)
+    log_change(
+        f"match.{target.value}",
+        match,
+        actor=actor,
+        complex_id=match.complex_id,
+        before={"state": source.value},
+        after=after,
+    )
     return match
 
 
@@ -95,8 +125,13 @@ def suggest_match(problem, enterprise, *, actor):
     """Keep `enterprise` on the problem's shortlist, to offer it the work later."""
     _check_problem_open_for_offers(problem)
     match = _insert_match(problem, enterprise, MatchState.SUGGESTED, actor=actor)
-    log_change("match.suggested", match, actor=actor, complex_id=match.complex_id,
-               after={"problem_id": problem.id, "enterprise_id": enterprise.id})
+    log_change(
+        "match.suggested",
+        match,
+        actor=actor,
+        complex_id=match.complex_id,
+        after={"problem_id": problem.id, "enterprise_id": enterprise.id},
+    )
     return match
 
 
@@ -109,33 +144,58 @@ def offer_match(problem, enterprise, *, message, actor):
     _check_problem_open_for_offers(problem)
     if not message.strip():
         raise DomainError(_l("Write a message with the offer: what the residents need."))
-    suggested = db.session.scalar(select(Match).where(
-        Match.problem_id == problem.id, Match.enterprise_id == enterprise.id,
-        Match.state == MatchState.SUGGESTED))
+    suggested = db.session.scalar(
+        select(Match).where(
+            Match.problem_id == problem.id,
+            Match.enterprise_id == enterprise.id,
+            Match.state == MatchState.SUGGESTED,
+        )
+    )
     values = {"offer_message": message, "offered_by_id": actor.id, "offered_at": utcnow()}
     if suggested is not None:
         match = _move(suggested, MatchState.OFFERED, actor=actor, **values)
     else:
         match = _insert_match(problem, enterprise, MatchState.OFFERED, actor=actor, **values)
-        log_change("match.offered", match, actor=actor, complex_id=match.complex_id,
-                   after={"problem_id": problem.id, "enterprise_id": enterprise.id})
-    notify(_partner_ids(enterprise.id),
-           N_("%(complex)s offers %(enterprise)s work on “%(problem)s”."),
-           link=match_link(match), complex=problem.participation.complex.name,
-           enterprise=enterprise.name, problem=problem.title)
+        log_change(
+            "match.offered",
+            match,
+            actor=actor,
+            complex_id=match.complex_id,
+            after={"problem_id": problem.id, "enterprise_id": enterprise.id},
+        )
+    notify(
+        _partner_ids(enterprise.id),
+        N_("%(complex)s offers %(enterprise)s work on “%(problem)s”."),
+        link=match_link(match),
+        complex=problem.participation.complex.name,
+        enterprise=enterprise.name,
+        problem=problem.title,
+    )
     return match
 
 
 def _tell_coordinators(match, message):
-    notify(_coordinator_ids(match.complex_id), message, link=match_link(match),
-           enterprise=match.enterprise.name, problem=match.problem.title)
+    notify(
+        _coordinator_ids(match.complex_id),
+        message,
+        link=match_link(match),
+        enterprise=match.enterprise.name,
+        problem=match.problem.title,
+    )
 
 
 def accept_match(match, *, note="", actor):
     if not match.can_answer(actor):
         raise NotAllowed(_l("Only the enterprise the offer was made to can answer it."))
-    _move(match, MatchState.ACCEPTED, actor=actor, note=note, answer_note=note,
-          answered_by_id=actor.id, answered_at=utcnow())
+    _move(
+        match,
+        MatchState.ACCEPTED,
+        actor=actor,
+        note=note,
+        answer_note=note,
+        answered_by_id=actor.id,
+        answered_at=utcnow(),
+    )
     _tell_coordinators(match, N_("%(enterprise)s accepted the offer for “%(problem)s”."))
     return match
 
@@ -144,26 +204,48 @@ def decline_match(match, *, reason, actor):
     if not match.can_answer(actor):
         raise NotAllowed(_l("Only the enterprise the offer was made to can answer it."))
     if not reason.strip():
-        raise DomainError(_l("Say why the enterprise declines, so the coordinator can find another."))
-    _move(match, MatchState.DECLINED, actor=actor, note=reason, answer_note=reason,
-          answered_by_id=actor.id, answered_at=utcnow())
-    _tell_coordinators(match, N_("%(enterprise)s declined the offer for “%(problem)s”. "
-                                 "You can offer the work to another enterprise."))
+        raise DomainError(
+            _l("Say why the enterprise declines, so the coordinator can find another.")
+        )
+    _move(
+        match,
+        MatchState.DECLINED,
+        actor=actor,
+        note=reason,
+        answer_note=reason,
+        answered_by_id=actor.id,
+        answered_at=utcnow(),
+    )
+    _tell_coordinators(
+        match,
+        N_(
+            "%(enterprise)s declined the offer for “%(problem)s”. "
+            "You can offer the work to another enterprise."
+        ),
+    )
     return match
 
 
 def start_match(match, *, actor):
     """The accepted work begins: the match is active."""
     _move(match, MatchState.ACTIVE, actor=actor)
-    notify(_partner_ids(match.enterprise_id), N_("The work on “%(problem)s” has started."),
-           link=match_link(match), problem=match.problem.title)
+    notify(
+        _partner_ids(match.enterprise_id),
+        N_("The work on “%(problem)s” has started."),
+        link=match_link(match),
+        problem=match.problem.title,
+    )
     return match
 
 
 def complete_match(match, *, actor):
     _move(match, MatchState.COMPLETED, actor=actor)
-    notify(_partner_ids(match.enterprise_id), N_("The work on “%(problem)s” is completed. Thank you."),
-           link=match_link(match), problem=match.problem.title)
+    notify(
+        _partner_ids(match.enterprise_id),
+        N_("The work on “%(problem)s” is completed. Thank you."),
+        link=match_link(match),
+        problem=match.problem.title,
+    )
     return match
 
 
@@ -174,9 +256,12 @@ def withdraw_match(match, *, reason, actor):
     was_offered = match.state is not MatchState.SUGGESTED
     _move(match, MatchState.WITHDRAWN, actor=actor, note=reason)
     if was_offered:
-        notify(_partner_ids(match.enterprise_id),
-               N_("The offer for “%(problem)s” was withdrawn."),
-               link=match_link(match), problem=match.problem.title)
+        notify(
+            _partner_ids(match.enterprise_id),
+            N_("The offer for “%(problem)s” was withdrawn."),
+            link=match_link(match),
+            problem=match.problem.title,
+        )
     return match
 
 
@@ -192,7 +277,7 @@ def rate_match(match, *, score, comment="", actor):
             db.session.add(rating)
     except IntegrityError:
         raise Conflict(_l("This match has already been rated.")) from None
-    log_change("match.rate", match, actor=actor, complex_id=match.complex_id,
-               after={"score": score})
+    log_change(
+        "match.rate", match, actor=actor, complex_id=match.complex_id, after={"score": score}
+    )
     return rating
-

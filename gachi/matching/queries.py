@@ -1,4 +1,5 @@
 """The reads behind suggestions and match lists: a fixed number of queries per page."""
+
 from dataclasses import dataclass
 
 from sqlalchemy import and_, case, exists, func, or_, select
@@ -19,9 +20,11 @@ MATCHABLE_PROBLEM_STATES = (ProblemState.SELECTED, ProblemState.IN_PROGRESS)
 def _ratings():
     """Per enterprise: the average rating and the number of complexes that rated it."""
     return (
-        select(Match.enterprise_id,
-               func.avg(Rating.score).label("rating"),
-               func.count(func.distinct(Participation.complex_id)).label("rated_by"))
+        select(
+            Match.enterprise_id,
+            func.avg(Rating.score).label("rating"),
+            func.count(func.distinct(Participation.complex_id)).label("rated_by"),
+        )
         .join(Rating, Rating.match_id == Match.id)
         .join(Problem, Problem.id == Match.problem_id)
         .join(Participation, Participation.id == Problem.participation_id)
@@ -43,24 +46,40 @@ def _loads():
 def suggestion_rows(category_id, district, problem_id):
     """Every enterprise that works on the category or names the district, with what
     scoring needs, and its open match for this problem if there is one. One query."""
-    category_fit = exists().where(EnterpriseCategory.enterprise_id == Enterprise.id,
-                                  EnterpriseCategory.category_id == category_id)
-    district_fit = exists().where(EnterpriseDistrict.enterprise_id == Enterprise.id,
-                                  EnterpriseDistrict.district == district)
+    category_fit = exists().where(
+        EnterpriseCategory.enterprise_id == Enterprise.id,
+        EnterpriseCategory.category_id == category_id,
+    )
+    district_fit = exists().where(
+        EnterpriseDistrict.enterprise_id == Enterprise.id, EnterpriseDistrict.district == district
+    )
     ratings, loads = _ratings(), _loads()
     open_match = aliased(Match)
     return db.session.execute(
-        select(Enterprise.id, Enterprise.name, Enterprise.legal_form, Enterprise.verified,
-               Enterprise.seoul_wide,
-               category_fit.label("category_fit"), district_fit.label("district_fit"),
-               ratings.c.rating, ratings.c.rated_by,
-               func.coalesce(loads.c.load, 0).label("load"),
-               open_match.id.label("open_match_id"), open_match.state.label("open_match_state"))
+        select(
+            Enterprise.id,
+            Enterprise.name,
+            Enterprise.legal_form,
+            Enterprise.verified,
+            Enterprise.seoul_wide,
+            category_fit.label("category_fit"),
+            district_fit.label("district_fit"),
+            ratings.c.rating,
+            ratings.c.rated_by,
+            func.coalesce(loads.c.load, 0).label("load"),
+            open_match.id.label("open_match_id"),
+            open_match.state.label("open_match_state"),
+        )
         .outerjoin(ratings, ratings.c.enterprise_id == Enterprise.id)
         .outerjoin(loads, loads.c.enterprise_id == Enterprise.id)
-        .outerjoin(open_match, and_(open_match.enterprise_id == Enterprise.id,
-                                    open_match.problem_id == problem_id,
-                                    open_match.state.in_(OPEN_STATES)))
+        .outerjoin(
+            open_match,
+            and_(
+                open_match.enterprise_id == Enterprise.id,
+                open_match.problem_id == problem_id,
+                open_match.state.in_(OPEN_STATES),
+            ),
+        )
         .where(or_(category_fit, district_fit))
     ).all()
 
@@ -85,20 +104,29 @@ def problem_match_rows(problem_id):
 def participation_problem_rows(participation_id):
     """The participation's selected problems with their matches (one query, grouped here)."""
     rows = db.session.execute(
-        select(Problem.id, Problem.title, Problem.state, Category.code.label("category_code"),
-               Match.id.label("match_id"), Match.state.label("match_state"),
-               Enterprise.name.label("enterprise_name"))
+        select(
+            Problem.id,
+            Problem.title,
+            Problem.state,
+            Category.code.label("category_code"),
+            Match.id.label("match_id"),
+            Match.state.label("match_state"),
+            Enterprise.name.label("enterprise_name"),
+        )
         .join(Category, Category.id == Problem.category_id)
         .outerjoin(Match, Match.problem_id == Problem.id)
         .outerjoin(Enterprise, Enterprise.id == Match.enterprise_id)
-        .where(Problem.participation_id == participation_id,
-               Problem.state.in_(MATCHABLE_PROBLEM_STATES))
+        .where(
+            Problem.participation_id == participation_id,
+            Problem.state.in_(MATCHABLE_PROBLEM_STATES),
+        )
         .order_by(Problem.id, Match.id)
     ).all()
     problems = {}
     for row in rows:
-        entry = problems.setdefault(row.id, {"id": row.id, "title": row.title, "state": row.state,
-                                             "matches": []})
+        entry = problems.setdefault(
+            row.id, {"id": row.id, "title": row.title, "state": row.state, "matches": []}
+        )
         if row.match_id is not None:
             entry["matches"].append(row)
     return list(problems.values())
@@ -106,11 +134,16 @@ def participation_problem_rows(participation_id):
 
 def partner_offer_rows(enterprise_id):
     """The matches offered to an enterprise (never its mere suggestions), open ones first."""
-    open_first = case((Match.state == MatchState.OFFERED, 0),
-                      (Match.state.in_(LOAD_STATES), 1), else_=2)
+    open_first = case(
+        (Match.state == MatchState.OFFERED, 0), (Match.state.in_(LOAD_STATES), 1), else_=2
+    )
     return db.session.execute(
-        select(Match, Problem.title.label("problem_title"), Complex.name.label("complex_name"),
-               Complex.district)
+        select(
+            Match,
+            Problem.title.label("problem_title"),
+            Complex.name.label("complex_name"),
+            Complex.district,
+        )
         .join(Problem, Problem.id == Match.problem_id)
         .join(Participation, Participation.id == Problem.participation_id)
         .join(Complex, Complex.id == Participation.complex_id)
@@ -121,10 +154,13 @@ def partner_offer_rows(enterprise_id):
 
 def enterprise_match_counts(enterprise_id):
     """{state: count} of an enterprise's matches, one GROUP BY."""
-    return dict(db.session.execute(
-        select(Match.state, func.count(Match.id))
-        .where(Match.enterprise_id == enterprise_id).group_by(Match.state)
-    ).all())
+    return dict(
+        db.session.execute(
+            select(Match.state, func.count(Match.id))
+            .where(Match.enterprise_id == enterprise_id)
+            .group_by(Match.state)
+        ).all()
+    )
 
 
 @dataclass

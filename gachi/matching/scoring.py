@@ -14,6 +14,7 @@ An enterprise's score for a selected problem is the sum of:
 
 Ties are broken by the verified flag, then by name, so the order is stable.
 """
+
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -67,7 +68,9 @@ def score_candidate(row, *, category, district) -> Suggestion:
     if row.category_fit:
         score += CATEGORY_FIT
         category_name = LazyString(lambda: category.label)
-        reasons.append(Reason("category", _l("%(category)s is its category", category=category_name)))
+        reasons.append(
+            Reason("category", _l("%(category)s is its category", category=category_name))
+        )
     if row.district_fit:
         score += DISTRICT_FIT
         reasons.append(Reason("district", _l("Serves %(district)s", district=district.label)))
@@ -80,15 +83,28 @@ def score_candidate(row, *, category, district) -> Suggestion:
     rating = average_rating(row.rating)
     if rating is not None:
         points = ((rating - NEUTRAL_RATING) * RATING_POINTS_PER_STAR).quantize(
-            Decimal(1), rounding=ROUND_HALF_UP)
+            Decimal(1), rounding=ROUND_HALF_UP
+        )
         score += int(points)
-        reasons.append(Reason("rating", _l("Rated %(rating)s by %(count)s complexes",
-                                           rating=rating, count=row.rated_by)))
+        reasons.append(
+            Reason(
+                "rating",
+                _l("Rated %(rating)s by %(count)s complexes", rating=rating, count=row.rated_by),
+            )
+        )
     if row.load:
         score -= min(row.load * LOAD_PENALTY, MAX_LOAD_PENALTY)
         reasons.append(Reason("load", _l("%(count)s active matches", count=row.load)))
-    return Suggestion(row.id, row.name, row.legal_form, row.verified, score, reasons,
-                      row.open_match_id, row.open_match_state)
+    return Suggestion(
+        row.id,
+        row.name,
+        row.legal_form,
+        row.verified,
+        score,
+        reasons,
+        row.open_match_id,
+        row.open_match_state,
+    )
 
 
 def rank(rows, *, category, district, limit):

@@ -4,6 +4,7 @@ A problem's suggestions and a match's management belong to the complex's coordin
 and staff; a partner sees and answers only the offers made to their own enterprise
 (any other match is a 404 to them).
 """
+
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -23,10 +24,14 @@ bp = Blueprint("matching", __name__)
 
 # Suggestions and offers ---------------------------------------------------------------
 
+
 def _suggestions_page(problem, form=None, error=None, status=200):
     return render_template(
-        "matching/suggestions.html", problem=problem, form=form or OfferForm(formdata=None),
-        suggestions=queries.suggestions_for(problem), error=error,
+        "matching/suggestions.html",
+        problem=problem,
+        form=form or OfferForm(formdata=None),
+        suggestions=queries.suggestions_for(problem),
+        error=error,
         matches=queries.problem_match_rows(problem.id),
         matchable=problem.state in queries.MATCHABLE_PROBLEM_STATES,
     ), status
@@ -51,15 +56,19 @@ def make_match(problem_id):
         if form.action.data == "suggest":
             match = operations.suggest_match(problem, enterprise, actor=current_user)
         else:
-            match = operations.offer_match(problem, enterprise, message=form.message.data or "",
-                                           actor=current_user)
+            match = operations.offer_match(
+                problem, enterprise, message=form.message.data or "", actor=current_user
+            )
     except DomainError as error:
         db.session.rollback()
         return _suggestions_page(problem, form, str(error), error.status)
     db.session.commit()
-    flash(_("%(enterprise)s is on the shortlist.", enterprise=enterprise.name)
-          if match.state is MatchState.SUGGESTED
-          else _("The offer was sent to %(enterprise)s.", enterprise=enterprise.name), "success")
+    flash(
+        _("%(enterprise)s is on the shortlist.", enterprise=enterprise.name)
+        if match.state is MatchState.SUGGESTED
+        else _("The offer was sent to %(enterprise)s.", enterprise=enterprise.name),
+        "success",
+    )
     return redirect(url_for(".suggestions", problem_id=problem.id))
 
 
@@ -67,15 +76,21 @@ def make_match(problem_id):
 @login_required
 def participation_matches(participation_id):
     participation = load_for(current_user, Participation, participation_id, permission="can_manage")
-    return render_template("matching/participation_matches.html", participation=participation,
-                           problems=queries.participation_problem_rows(participation.id))
+    return render_template(
+        "matching/participation_matches.html",
+        participation=participation,
+        problems=queries.participation_problem_rows(participation.id),
+    )
 
 
 # One match ----------------------------------------------------------------------------
 
+
 def _match_page(match, error=None, status=200, **forms):
     return render_template(
-        "matching/match.html", match=match, error=error,
+        "matching/match.html",
+        match=match,
+        error=error,
         answer_form=forms.get("answer_form") or AnswerForm(formdata=None),
         reason_form=forms.get("reason_form") or ReasonForm(formdata=None),
         rating_form=forms.get("rating_form") or RatingForm(formdata=None),
@@ -139,8 +154,9 @@ def start(match_id):
 @bp.route("/matches/<int:match_id>/complete", methods=["POST"])
 @login_required
 def complete(match_id):
-    return _managed_step(match_id, operations.complete_match,
-                         _("The work is completed. Please rate the enterprise."))
+    return _managed_step(
+        match_id, operations.complete_match, _("The work is completed. Please rate the enterprise.")
+    )
 
 
 @bp.route("/matches/<int:match_id>/withdraw", methods=["POST"])
@@ -169,8 +185,9 @@ def rate(match_id):
     if not form.validate_on_submit():
         return _match_page(match, _("Choose a rating from 1 to 5."), 400, rating_form=form)
     try:
-        operations.rate_match(match, score=form.score.data, comment=form.comment.data or "",
-                              actor=current_user)
+        operations.rate_match(
+            match, score=form.score.data, comment=form.comment.data or "", actor=current_user
+        )
     except DomainError as error:
         return _refused(match, error, rating_form=form)
     db.session.commit()
@@ -180,10 +197,14 @@ def rate(match_id):
 
 # The enterprise partner's offers ------------------------------------------------------
 
+
 @bp.route("/partner/offers")
 @login_required
 def partner_offers():
     if not current_user.is_partner:
         abort(404)
-    return render_template("matching/partner_offers.html", enterprise=current_user.enterprise,
-                           offers=queries.partner_offer_rows(current_user.enterprise_id))
+    return render_template(
+        "matching/partner_offers.html",
+        enterprise=current_user.enterprise,
+        offers=queries.partner_offer_rows(current_user.enterprise_id),
+    )

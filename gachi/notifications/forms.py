@@ -1,4 +1,5 @@
 """The form for choosing which notifications come in the app and by e-mail."""
+
 from wtforms import BooleanField
 
 from gachi.core.forms import BaseForm
@@ -9,12 +10,16 @@ class PreferencesForm(BaseForm):
     """Two boxes per kind: `in_app_<kind>` and `email_<kind>`."""
 
     def choices(self):
-        return {kind: (self[f"in_app_{kind.value}"].data, self[f"email_{kind.value}"].data)
-                for kind in NotificationKind}
+        return {
+            kind: (self[f"in_app_{kind.value}"].data, self[f"email_{kind.value}"].data)
+            for kind in NotificationKind
+        }
 
     def rows(self):
-        return [(kind, self[f"in_app_{kind.value}"], self[f"email_{kind.value}"])
-                for kind in NotificationKind]
+        return [
+            (kind, self[f"in_app_{kind.value}"], self[f"email_{kind.value}"])
+            for kind in NotificationKind
+        ]
 
 
 for _kind in NotificationKind:

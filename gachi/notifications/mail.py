@@ -3,6 +3,7 @@
 Messages are queued on the database session and sent only after it commits, so a
 rolled-back change never e-mails anyone; nothing here touches the database.
 """
+
 import logging
 import smtplib
 from email.message import EmailMessage
@@ -42,8 +43,9 @@ def send_email(to, subject, body):
     email["From"], email["To"], email["Subject"] = config["MAIL_FROM"], to, subject
     email.set_content(body)
     try:
-        with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"],
-                          timeout=SMTP_TIMEOUT_SECONDS) as smtp:
+        with smtplib.SMTP(
+            config["MAIL_SERVER"], config["MAIL_PORT"], timeout=SMTP_TIMEOUT_SECONDS
+        ) as smtp:
             if config.get("MAIL_USERNAME"):
                 smtp.starttls()
                 smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])

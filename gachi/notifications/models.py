@@ -1,5 +1,6 @@
 """Notifications in the app: a line of text for one person, with a link to act on;
 and each person's choice of which kinds they get in the app and by e-mail."""
+
 from datetime import datetime
 
 from flask_babel import gettext
@@ -38,8 +39,10 @@ class Notification(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     kind: Mapped[NotificationKind] = mapped_column(
-        enum_column_type(NotificationKind, "kind"), default=NotificationKind.GENERAL,
-        server_default=NotificationKind.GENERAL.value)
+        enum_column_type(NotificationKind, "kind"),
+        default=NotificationKind.GENERAL,
+        server_default=NotificationKind.GENERAL.value,
+    )
     # The English message id and its %(name)s values: each reader sees their own language.
     message: Mapped[str] = mapped_column(String(500))
     params: Mapped[dict] = mapped_column(JSON, default=dict)
@@ -60,8 +63,11 @@ class NotificationPreference(db.Model):
 
     __tablename__ = "notification_preferences"
 
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    kind: Mapped[NotificationKind] = mapped_column(enum_column_type(NotificationKind, "kind"),
-                                                   primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[NotificationKind] = mapped_column(
+        enum_column_type(NotificationKind, "kind"), primary_key=True
+    )
     in_app: Mapped[bool] = mapped_column(default=DEFAULT_IN_APP)
     by_email: Mapped[bool] = mapped_column(default=DEFAULT_BY_EMAIL)

@@ -1,4 +1,5 @@
 """A person's inbox, and the unread count every page's header shows."""
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -11,7 +12,10 @@ from gachi.notifications import queries
 from gachi.notifications.forms import PreferencesForm, preferences_form
 from gachi.notifications.models import Notification
 from gachi.notifications.operations import (
-    mark_all_read, mark_read, preferences_of, save_preferences,
+    mark_all_read,
+    mark_read,
+    preferences_of,
+    save_preferences,
 )
 
 bp = Blueprint("notifications", __name__)
@@ -33,8 +37,9 @@ def _confirmed():
 @bp.route("/notifications")
 @login_required
 def inbox():
-    return render_template("notifications/inbox.html",
-                           notifications=queries.latest_notifications(current_user.id))
+    return render_template(
+        "notifications/inbox.html", notifications=queries.latest_notifications(current_user.id)
+    )
 
 
 @bp.route("/notifications/<int:notification_id>/open", methods=["POST"])
@@ -60,12 +65,16 @@ def read_all():
 @bp.route("/notifications/preferences", methods=["GET", "POST"])
 @login_required
 def preferences():
-    form = PreferencesForm() if request.method == "POST" else preferences_form(
-        preferences_of(current_user))
+    form = (
+        PreferencesForm()
+        if request.method == "POST"
+        else preferences_form(preferences_of(current_user))
+    )
     if form.validate_on_submit():
         save_preferences(current_user, form.choices(), actor=current_user)
         db.session.commit()
         flash(_("Your notification choices were saved."), "success")
         return redirect(url_for(".preferences"))
-    return render_template("notifications/preferences.html", form=form,
-                           has_email=bool(current_user.email)), 400 if form.is_submitted() else 200
+    return render_template(
+        "notifications/preferences.html", form=form, has_email=bool(current_user.email)
+    ), 400 if form.is_submitted() else 200

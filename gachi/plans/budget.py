@@ -1,4 +1,5 @@
 """Budget arithmetic: whole won in, whole won out, and one rule for the execution rate."""
+
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 

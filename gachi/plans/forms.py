@@ -1,4 +1,5 @@
 """Forms for the execution plan: goals, budget lines, spending entries."""
+
 import re
 
 from flask_babel import lazy_gettext as _l
@@ -22,7 +23,9 @@ class WonField(Field):
         super().__init__(label, validators, render_kw={"inputmode": "numeric"}, **kwargs)
 
     def _value(self):
-        return self.raw_data[0] if self.raw_data else ("" if self.data is None else f"{self.data:,}")
+        return (
+            self.raw_data[0] if self.raw_data else ("" if self.data is None else f"{self.data:,}")
+        )
 
     def process_formdata(self, valuelist):
         self.data = None
@@ -43,8 +46,9 @@ class GoalsForm(BaseForm):
 
 
 class BudgetLineForm(BaseForm):
-    category = SelectField(_l("Budget category"), choices=options(BudgetCategory.choices()),
-                           coerce=BudgetCategory)
+    category = SelectField(
+        _l("Budget category"), choices=options(BudgetCategory.choices()), coerce=BudgetCategory
+    )
     description = StringField(_l("What it pays for"), validators=[DataRequired(), Length(max=200)])
     amount = WonField(_l("Budget (won)"), validators=[InputRequired()])
 
@@ -57,8 +61,9 @@ class SpendingForm(BaseForm):
     amount = WonField(_l("Amount spent (won)"), validators=[InputRequired()])
     payee = StringField(_l("Paid to"), validators=[DataRequired(), Length(max=120)])
     receipt_note = TextAreaField(_l("Receipt note"), validators=[Length(max=2000)])
-    over_budget_reason = TextAreaField(_l("Reason, if this goes over the line's budget"),
-                                       validators=[Length(max=2000)])
+    over_budget_reason = TextAreaField(
+        _l("Reason, if this goes over the line's budget"), validators=[Length(max=2000)]
+    )
 
     def validate_amount(self, field):
         if field.data is not None and field.data <= 0:

@@ -2,6 +2,7 @@
 
 Amounts are whole won (KRW) in BIGINT columns: no floats anywhere near money.
 """
+
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
@@ -53,8 +54,9 @@ class BudgetLine(TimestampMixin, db.Model):
     __table_args__ = (CheckConstraint("amount >= 0", name="amount_not_negative"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    plan_id: Mapped[int] = mapped_column(ForeignKey("execution_plans.id", ondelete="CASCADE"),
-                                         index=True)
+    plan_id: Mapped[int] = mapped_column(
+        ForeignKey("execution_plans.id", ondelete="CASCADE"), index=True
+    )
     category: Mapped[BudgetCategory] = mapped_column(enum_column_type(BudgetCategory, "category"))
     description: Mapped[str] = mapped_column(String(200))
     # 예산액, in won.
@@ -62,8 +64,11 @@ class BudgetLine(TimestampMixin, db.Model):
     source: Mapped[str] = mapped_column(String(16), default="app")
 
     plan = relationship("ExecutionPlan", back_populates="budget_lines")
-    spending = relationship("SpendingEntry", back_populates="budget_line",
-                            order_by="(SpendingEntry.spent_on, SpendingEntry.id)")
+    spending = relationship(
+        "SpendingEntry",
+        back_populates="budget_line",
+        order_by="(SpendingEntry.spent_on, SpendingEntry.id)",
+    )
 
     def can_view(self, user):
         return self.plan.can_view(user)

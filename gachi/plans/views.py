@@ -1,4 +1,5 @@
 """The execution plan of a participation: for its coordinator and the center."""
+
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -23,7 +24,8 @@ def _participation(participation_id):
 def _spending_form(figures, *, fresh=False):
     form = SpendingForm(formdata=None) if fresh else SpendingForm()
     form.budget_line_id.choices = options(
-        (line.id, f"{line.category.label} · {line.description}") for line in figures.lines)
+        (line.id, f"{line.category.label} · {line.description}") for line in figures.lines
+    )
     if fresh or not form.is_submitted():
         form.spent_on.data = seoul_today()
     return form
@@ -32,13 +34,19 @@ def _spending_form(figures, *, fresh=False):
 def _plan_page(participation, status=200, error=None, **forms):
     plan = queries.plan_for(participation.id)
     figures = queries.plan_figures(plan.id) if plan else None
-    goals_form = forms.get("goals_form") or GoalsForm(formdata=None, goals=plan.goals if plan else "")
+    goals_form = forms.get("goals_form") or GoalsForm(
+        formdata=None, goals=plan.goals if plan else ""
+    )
     return render_template(
-        "plans/plan.html", participation=participation, plan=plan, figures=figures, error=error,
+        "plans/plan.html",
+        participation=participation,
+        plan=plan,
+        figures=figures,
+        error=error,
         goals_form=goals_form,
         line_form=forms.get("line_form") or BudgetLineForm(formdata=None),
-        spending_form=forms.get("spending_form") or (
-            _spending_form(figures, fresh=True) if figures else None),
+        spending_form=forms.get("spending_form")
+        or (_spending_form(figures, fresh=True) if figures else None),
     ), status
 
 
@@ -77,9 +85,13 @@ def add_line(participation_id):
     if not form.validate_on_submit():
         return _plan_page(participation, 400, line_form=form)
     try:
-        operations.add_budget_line(participation, category=form.category.data,
-                                   description=form.description.data, amount=form.amount.data,
-                                   actor=current_user)
+        operations.add_budget_line(
+            participation,
+            category=form.category.data,
+            description=form.description.data,
+            amount=form.amount.data,
+            actor=current_user,
+        )
     except DomainError as error:
         return _refused(participation, error, line_form=form)
     db.session.commit()
@@ -100,9 +112,14 @@ def add_spending(participation_id):
         abort(404)
     try:
         operations.record_spending(
-            line, spent_on=form.spent_on.data, amount=form.amount.data, payee=form.payee.data,
+            line,
+            spent_on=form.spent_on.data,
+            amount=form.amount.data,
+            payee=form.payee.data,
             receipt_note=form.receipt_note.data or "",
-            over_budget_reason=form.over_budget_reason.data or "", actor=current_user)
+            over_budget_reason=form.over_budget_reason.data or "",
+            actor=current_user,
+        )
     except DomainError as error:
         return _refused(participation, error, spending_form=form)
     db.session.commit()

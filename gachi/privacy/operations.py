@@ -1,4 +1,5 @@
 """Deleting one's own account: the person goes, what they gave the complex stays."""
+
 import secrets
 
 from flask_babel import lazy_gettext as _l
@@ -20,8 +21,10 @@ FORMER_RESIDENT_NAME = "탈퇴한 주민"
 
 class DeletionRefused(NotAllowed):
     code = "deletion_refused"
-    default_message = _l("Accounts of coordinators, partners and center staff are closed by the "
-                         "center. Please ask an administrator.")
+    default_message = _l(
+        "Accounts of coordinators, partners and center staff are closed by the "
+        "center. Please ask an administrator."
+    )
 
 
 def can_delete_own_account(user):
@@ -36,9 +39,15 @@ def _cancel_future_bookings(user, actor, now):
     the pseudonym and can release it, as with any late cancellation by phone.
     """
     bookings = db.session.scalars(
-        select(Booking).join(ProgramSession, Booking.session_id == ProgramSession.id)
-        .where(Booking.user_id == user.id, Booking.status != BookingStatus.CANCELLED,
-               ProgramSession.starts_at > now).order_by(Booking.id)).all()
+        select(Booking)
+        .join(ProgramSession, Booking.session_id == ProgramSession.id)
+        .where(
+            Booking.user_id == user.id,
+            Booking.status != BookingStatus.CANCELLED,
+            ProgramSession.starts_at > now,
+        )
+        .order_by(Booking.id)
+    ).all()
     for booking in bookings:
         try:
             cancel_booking(booking, actor=actor, now=now)
@@ -54,13 +63,22 @@ def _erase_personal_fields(user, now):
     # Not an Argon2 hash, so no password can ever match it.
     user.password_hash = f"!deleted-{secrets.token_hex(16)}"
     user.active = False
-    db.session.execute(update(Booking).where(Booking.user_id == user.id).values(dependants="")
-                       .execution_options(synchronize_session=False))
-    db.session.execute(update(CalendarToken).where(CalendarToken.user_id == user.id,
-                                                   CalendarToken.revoked_at.is_(None))
-                       .values(revoked_at=now).execution_options(synchronize_session=False))
+    db.session.execute(
+        update(Booking)
+        .where(Booking.user_id == user.id)
+        .values(dependants="")
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(CalendarToken)
+        .where(CalendarToken.user_id == user.id, CalendarToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    )
     db.session.execute(delete(Notification).where(Notification.user_id == user.id))
-    db.session.execute(delete(NotificationPreference).where(NotificationPreference.user_id == user.id))
+    db.session.execute(
+        delete(NotificationPreference).where(NotificationPreference.user_id == user.id)
+    )
 
 
 def delete_own_account(user, password, actor, *, now=None):

@@ -3,6 +3,7 @@
 Each area's rows are read through its own models. Ballots show only whether the person is
 on the roll: the choices are stored under a random id and nothing links them to anyone.
 """
+
 from sqlalchemy import select
 
 from gachi.audit.actions import label_of
@@ -25,9 +26,14 @@ def _value(enum_member):
 
 def _account(user):
     return {
-        "id": user.id, "username": user.username, "display_name": user.display_name,
-        "role": _value(user.role), "phone": user.phone, "email": user.email,
-        "active": user.active, "created_at": _when(user.created_at),
+        "id": user.id,
+        "username": user.username,
+        "display_name": user.display_name,
+        "role": _value(user.role),
+        "phone": user.phone,
+        "email": user.email,
+        "active": user.active,
+        "created_at": _when(user.created_at),
         "last_login_at": _when(user.last_login_at),
         "password_changed_at": _when(user.password_changed_at),
     }
@@ -37,109 +43,200 @@ def _household(user):
     household = user.household
     if household is None:
         return None
-    return {"building": household.building, "unit": household.unit,
-            "complex": {"id": household.complex_id, "name": household.complex.name}}
+    return {
+        "building": household.building,
+        "unit": household.unit,
+        "complex": {"id": household.complex_id, "name": household.complex.name},
+    }
 
 
 def _session(session):
-    return {"id": session.id, "title": session.display_title, "starts_at": _when(session.starts_at),
-            "ends_at": _when(session.ends_at), "state": _value(session.state)}
+    return {
+        "id": session.id,
+        "title": session.display_title,
+        "starts_at": _when(session.starts_at),
+        "ends_at": _when(session.ends_at),
+        "state": _value(session.state),
+    }
 
 
 def _problems(user):
-    problems = db.session.scalars(select(Problem).where(Problem.proposed_by_id == user.id)
-                                  .order_by(Problem.id))
-    return [{"id": problem.id, "title": problem.title, "description": problem.description,
-             "state": _value(problem.state), "created_at": _when(problem.created_at)}
-            for problem in problems]
+    problems = db.session.scalars(
+        select(Problem).where(Problem.proposed_by_id == user.id).order_by(Problem.id)
+    )
+    return [
+        {
+            "id": problem.id,
+            "title": problem.title,
+            "description": problem.description,
+            "state": _value(problem.state),
+            "created_at": _when(problem.created_at),
+        }
+        for problem in problems
+    ]
 
 
 def _comments(user):
-    comments = db.session.scalars(select(ProblemComment).where(ProblemComment.author_id == user.id)
-                                  .order_by(ProblemComment.id))
-    return [{"problem_id": comment.problem_id, "body": comment.body,
-             "created_at": _when(comment.created_at)} for comment in comments]
+    comments = db.session.scalars(
+        select(ProblemComment)
+        .where(ProblemComment.author_id == user.id)
+        .order_by(ProblemComment.id)
+    )
+    return [
+        {
+            "problem_id": comment.problem_id,
+            "body": comment.body,
+            "created_at": _when(comment.created_at),
+        }
+        for comment in comments
+    ]
 
 
 def _supports(user):
-    supports = db.session.scalars(select(ProblemSupport).where(ProblemSupport.user_id == user.id)
-                                  .order_by(ProblemSupport.id))
-    return [{"problem_id": support.problem_id, "created_at": _when(support.created_at)}
-            for support in supports]
+    supports = db.session.scalars(
+        select(ProblemSupport).where(ProblemSupport.user_id == user.id).order_by(ProblemSupport.id)
+    )
+    return [
+        {"problem_id": support.problem_id, "created_at": _when(support.created_at)}
+        for support in supports
+    ]
 
 
 def _check_ins(user):
-    attendances = db.session.scalars(select(WorkshopAttendance)
-                                     .where(WorkshopAttendance.user_id == user.id)
-                                     .order_by(WorkshopAttendance.id))
-    return [{"workshop_id": attendance.workshop_id, "round": _value(attendance.workshop.round),
-             "held_at": _when(attendance.workshop.held_at), "place": attendance.workshop.place,
-             "checked_in_at": _when(attendance.checked_in_at)} for attendance in attendances]
+    attendances = db.session.scalars(
+        select(WorkshopAttendance)
+        .where(WorkshopAttendance.user_id == user.id)
+        .order_by(WorkshopAttendance.id)
+    )
+    return [
+        {
+            "workshop_id": attendance.workshop_id,
+            "round": _value(attendance.workshop.round),
+            "held_at": _when(attendance.workshop.held_at),
+            "place": attendance.workshop.place,
+            "checked_in_at": _when(attendance.checked_in_at),
+        }
+        for attendance in attendances
+    ]
 
 
 def _bookings(user):
-    bookings = db.session.scalars(select(Booking).where(Booking.user_id == user.id)
-                                  .order_by(Booking.id))
-    return [{"code": booking.code, "status": _value(booking.status),
-             "party_size": booking.party_size, "dependants": booking.dependants,
-             "channel": _value(booking.channel), "attendance": _value(booking.attendance),
-             "created_at": _when(booking.created_at), "cancelled_at": _when(booking.cancelled_at),
-             "session": _session(booking.session)} for booking in bookings]
+    bookings = db.session.scalars(
+        select(Booking).where(Booking.user_id == user.id).order_by(Booking.id)
+    )
+    return [
+        {
+            "code": booking.code,
+            "status": _value(booking.status),
+            "party_size": booking.party_size,
+            "dependants": booking.dependants,
+            "channel": _value(booking.channel),
+            "attendance": _value(booking.attendance),
+            "created_at": _when(booking.created_at),
+            "cancelled_at": _when(booking.cancelled_at),
+            "session": _session(booking.session),
+        }
+        for booking in bookings
+    ]
 
 
 def _shifts(user):
-    entries = db.session.scalars(select(RosterEntry).where(RosterEntry.user_id == user.id)
-                                 .order_by(RosterEntry.id))
-    return [{"role": _value(entry.role), "minutes": entry.minutes, "session": _session(entry.session)}
-            for entry in entries]
+    entries = db.session.scalars(
+        select(RosterEntry).where(RosterEntry.user_id == user.id).order_by(RosterEntry.id)
+    )
+    return [
+        {"role": _value(entry.role), "minutes": entry.minutes, "session": _session(entry.session)}
+        for entry in entries
+    ]
 
 
 def _feedback(user):
-    answers = db.session.scalars(select(Feedback).where(Feedback.user_id == user.id)
-                                 .order_by(Feedback.id))
-    return [{"rating": answer.rating, "comment": answer.comment,
-             "change_topic": _value(answer.change_topic), "change_note": answer.change_note,
-             "created_at": _when(answer.created_at), "session": _session(answer.session)}
-            for answer in answers]
+    answers = db.session.scalars(
+        select(Feedback).where(Feedback.user_id == user.id).order_by(Feedback.id)
+    )
+    return [
+        {
+            "rating": answer.rating,
+            "comment": answer.comment,
+            "change_topic": _value(answer.change_topic),
+            "change_note": answer.change_note,
+            "created_at": _when(answer.created_at),
+            "session": _session(answer.session),
+        }
+        for answer in answers
+    ]
 
 
 def _notifications(user):
-    notices = db.session.scalars(select(Notification).where(Notification.user_id == user.id)
-                                 .order_by(Notification.id))
-    return [{"text": notice.text, "link": notice.link, "created_at": _when(notice.created_at),
-             "read_at": _when(notice.read_at)} for notice in notices]
+    notices = db.session.scalars(
+        select(Notification).where(Notification.user_id == user.id).order_by(Notification.id)
+    )
+    return [
+        {
+            "text": notice.text,
+            "link": notice.link,
+            "created_at": _when(notice.created_at),
+            "read_at": _when(notice.read_at),
+        }
+        for notice in notices
+    ]
 
 
 def _preferences(user):
-    preferences = db.session.scalars(select(NotificationPreference)
-                                     .where(NotificationPreference.user_id == user.id))
-    return [{"kind": _value(preference.kind), "in_app": preference.in_app,
-             "by_email": preference.by_email} for preference in preferences]
+    preferences = db.session.scalars(
+        select(NotificationPreference).where(NotificationPreference.user_id == user.id)
+    )
+    return [
+        {
+            "kind": _value(preference.kind),
+            "in_app": preference.in_app,
+            "by_email": preference.by_email,
+        }
+        for preference in preferences
+    ]
 
 
 def _calendar_links(user):
     """Which links exist, never their tokens: the file may be kept somewhere less safe."""
-    links = db.session.scalars(select(CalendarToken).where(CalendarToken.user_id == user.id)
-                               .order_by(CalendarToken.id))
-    return [{"kind": _value(link.kind), "complex_id": link.complex_id,
-             "created_at": _when(link.created_at), "revoked_at": _when(link.revoked_at)}
-            for link in links]
+    links = db.session.scalars(
+        select(CalendarToken).where(CalendarToken.user_id == user.id).order_by(CalendarToken.id)
+    )
+    return [
+        {
+            "kind": _value(link.kind),
+            "complex_id": link.complex_id,
+            "created_at": _when(link.created_at),
+            "revoked_at": _when(link.revoked_at),
+        }
+        for link in links
+    ]
 
 
 def _ballots_voted(user):
-    rows = db.session.execute(select(Ballot.id, Ballot.title, BallotVoter.channel)
-                              .join(BallotVoter, BallotVoter.ballot_id == Ballot.id)
-                              .where(BallotVoter.user_id == user.id).order_by(Ballot.id))
-    return [{"ballot_id": ballot_id, "title": title, "channel": _value(channel)}
-            for ballot_id, title, channel in rows]
+    rows = db.session.execute(
+        select(Ballot.id, Ballot.title, BallotVoter.channel)
+        .join(BallotVoter, BallotVoter.ballot_id == Ballot.id)
+        .where(BallotVoter.user_id == user.id)
+        .order_by(Ballot.id)
+    )
+    return [
+        {"ballot_id": ballot_id, "title": title, "channel": _value(channel)}
+        for ballot_id, title, channel in rows
+    ]
 
 
 def _looked_at(user):
     """Who saw this person's data, as the app names people (their name and role), and what."""
-    return [{"when": _when(row.entry.created_at), "who": row.actor_name,
-             "role": str(row.actor_role.label) if row.actor_role else None,
-             "what": str(label_of(row.entry.action)), "complex": row.complex_name}
-            for row in entries_about(user.id)]
+    return [
+        {
+            "when": _when(row.entry.created_at),
+            "who": row.actor_name,
+            "role": str(row.actor_role.label) if row.actor_role else None,
+            "what": str(label_of(row.entry.action)),
+            "complex": row.complex_name,
+        }
+        for row in entries_about(user.id)
+    ]
 
 
 def personal_data(user) -> dict:

@@ -1,4 +1,5 @@
 """A person's own data: download it as JSON, or delete the account."""
+
 import json
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
@@ -22,10 +23,14 @@ def download_data():
     user = current_user._get_current_object()
     body = json.dumps(personal_data(user), ensure_ascii=False, indent=2)
     filename = f"gachi-my-data-{seoul_today():%Y%m%d}.json"
-    return Response(body, mimetype="application/json; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="{filename}"',
-        "Cache-Control": "no-store",
-    })
+    return Response(
+        body,
+        mimetype="application/json; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 @bp.route("/account/delete", methods=["GET", "POST"])
@@ -48,5 +53,4 @@ def delete_account():
             logout_user()
             flash(_("Your account is deleted. Thank you for taking part."), "info")
             return redirect(url_for("public.index"))
-    return render_template("privacy/delete_account.html", form=form,
-                           may_delete=may_delete), status
+    return render_template("privacy/delete_account.html", form=form, may_delete=may_delete), status

@@ -7,6 +7,7 @@ people taking the last seats at once never take more than there are. A cancellat
 and the move up the waiting list it allows happen in one transaction, the session's row
 locked first so two cancellations move people up one after the other.
 """
+
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -22,7 +23,13 @@ from gachi.extensions import db
 from gachi.notifications.models import N_, NotificationKind
 from gachi.notifications.operations import notify
 from gachi.programs.models import (
-    Attendance, Booking, BookingChannel, BookingStatus, CapacityKind, ProgramSession, SessionState,
+    Attendance,
+    Booking,
+    BookingChannel,
+    BookingStatus,
+    CapacityKind,
+    ProgramSession,
+    SessionState,
 )
 from gachi.programs.operations import seoul_label
 
@@ -46,30 +53,38 @@ def session_link(session):
 
 # Seats ----------------------------------------------------------------------------------
 
+
 def _take_seats(session, count):
     """Take `count` seats if they are free, atomically; True if taken."""
     result = db.session.execute(
         update(ProgramSession)
-        .where(ProgramSession.id == session.id, ProgramSession.state == SessionState.SCHEDULED,
-               ProgramSession.seats_taken + count <= ProgramSession.capacity)
+        .where(
+            ProgramSession.id == session.id,
+            ProgramSession.state == SessionState.SCHEDULED,
+            ProgramSession.seats_taken + count <= ProgramSession.capacity,
+        )
         .values(seats_taken=ProgramSession.seats_taken + count)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     db.session.expire(session, ["seats_taken"])
     return result.rowcount == 1
 
 
 def _give_back_seats(session, count):
     db.session.execute(
-        update(ProgramSession).where(ProgramSession.id == session.id)
+        update(ProgramSession)
+        .where(ProgramSession.id == session.id)
         .values(seats_taken=ProgramSession.seats_taken - count)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     db.session.expire(session, ["seats_taken"])
 
 
 def _lock(session):
     """Hold the session's row until the transaction ends (SQLite's writers queue anyway)."""
-    db.session.execute(select(ProgramSession.id).where(ProgramSession.id == session.id)
-                       .with_for_update())
+    db.session.execute(
+        select(ProgramSession.id).where(ProgramSession.id == session.id).with_for_update()
+    )
 
 
 def _someone_waiting(session, before_id=None):
@@ -85,12 +100,17 @@ def waiting_position(booking):
     joining the line is serialised on the session's row (_join_the_line)."""
     if booking.status is not BookingStatus.WAITING:
         return None
-    return db.session.scalar(select(func.count(Booking.id)).where(
-        Booking.session_id == booking.session_id, Booking.status == BookingStatus.WAITING,
-        Booking.id <= booking.id))
+    return db.session.scalar(
+        select(func.count(Booking.id)).where(
+            Booking.session_id == booking.session_id,
+            Booking.status == BookingStatus.WAITING,
+            Booking.id <= booking.id,
+        )
+    )
 
 
 # Booking --------------------------------------------------------------------------------
+
 
 def _check_open(session, *, now, online):
     program = session.program
@@ -100,12 +120,15 @@ def _check_open(session, *, now, online):
         raise BookingClosed(_l("Sessions are booked while the programme is running."))
     starts_at = session.starts_at
     if online and now < starts_at - timedelta(days=program.booking_opens_days):
-        raise BookingClosed(_l("Bookings for this session open on %(when)s."),
-                            when=seoul_label(starts_at - timedelta(days=program.booking_opens_days)))
+        raise BookingClosed(
+            _l("Bookings for this session open on %(when)s."),
+            when=seoul_label(starts_at - timedelta(days=program.booking_opens_days)),
+        )
     closes_at = starts_at - timedelta(hours=program.booking_closes_hours if online else 0)
     if now >= closes_at:
-        raise BookingClosed(_l("Bookings for this session closed on %(when)s."),
-                            when=seoul_label(closes_at))
+        raise BookingClosed(
+            _l("Bookings for this session closed on %(when)s."), when=seoul_label(closes_at)
+        )
 
 
 def _join_the_line(session):
@@ -120,8 +143,8 @@ def _join_the_line(session):
     guard it: the session's state is read here, under the lock (a cancellation then waits
     for the booking, which it will tell, or the booking waits and sees it)."""
     state = db.session.execute(
-        select(ProgramSession.state).where(ProgramSession.id == session.id)
-        .with_for_update()).scalar_one()
+        select(ProgramSession.state).where(ProgramSession.id == session.id).with_for_update()
+    ).scalar_one()
     if state is SessionState.CANCELLED:
         raise BookingClosed(_l("This session is cancelled."))
 
@@ -131,10 +154,13 @@ def _check_party(session, party_size):
     if not isinstance(party_size, int) or party_size < 1:
         raise DomainError(_l("Book at least one place."))
     if party_size > program.max_party_size:
-        raise DomainError(_l("At most %(count)s places can be booked at once."),
-                          count=program.max_party_size)
+        raise DomainError(
+            _l("At most %(count)s places can be booked at once."), count=program.max_party_size
+        )
     if party_size > session.capacity:
-        raise DomainError(_l("This session has only %(count)s places in all."), count=session.capacity)
+        raise DomainError(
+            _l("This session has only %(count)s places in all."), count=session.capacity
+        )
 
 
 def _check_who(session, *, actor, resident, name, channel):
@@ -158,8 +184,13 @@ def _existing(session, resident, request_key):
     if request_key:
         asked.append(select(Booking).where(Booking.request_key == request_key))
     if resident is not None:
-        asked.append(select(Booking).where(Booking.session_id == session.id, Booking.user_id == resident.id,
-                                           Booking.status != BookingStatus.CANCELLED))
+        asked.append(
+            select(Booking).where(
+                Booking.session_id == session.id,
+                Booking.user_id == resident.id,
+                Booking.status != BookingStatus.CANCELLED,
+            )
+        )
     if not asked:
         return None
     found = db.session.scalars(select(Booking).from_statement(union_all(*asked))).all()
@@ -169,13 +200,25 @@ def _existing(session, resident, request_key):
                 raise Conflict()
             return booking
     if found:
-        raise Conflict(_l("%(name)s already has a booking for this session."),
-                       name=resident.display_name)
+        raise Conflict(
+            _l("%(name)s already has a booking for this session."), name=resident.display_name
+        )
     return None
 
 
-def book_seat(session, *, actor, resident=None, name="", household=None, party_size=1,
-              dependants="", channel=BookingChannel.ONLINE, request_key=None, now=None):
+def book_seat(
+    session,
+    *,
+    actor,
+    resident=None,
+    name="",
+    household=None,
+    party_size=1,
+    dependants="",
+    channel=BookingChannel.ONLINE,
+    request_key=None,
+    now=None,
+):
     """Book `party_size` places (a resident and their dependants, or items of a stock).
 
     Online a resident books for themselves; the coordinator books by phone for a resident
@@ -190,13 +233,19 @@ def book_seat(session, *, actor, resident=None, name="", household=None, party_s
         return existing
     _check_open(session, now=now, online=channel is BookingChannel.ONLINE)
     _check_party(session, party_size)
-    booking = Booking(session_id=session.id, user_id=resident.id if resident else None,
-                      name="" if resident else name.strip(),
-                      household_id=(resident.household_id if resident else
-                                    household.id if household else None),
-                      party_size=party_size, dependants=dependants, status=BookingStatus.WAITING,
-                      channel=channel, code=new_code(), request_key=request_key or None,
-                      booked_by_id=actor.id)
+    booking = Booking(
+        session_id=session.id,
+        user_id=resident.id if resident else None,
+        name="" if resident else name.strip(),
+        household_id=(resident.household_id if resident else household.id if household else None),
+        party_size=party_size,
+        dependants=dependants,
+        status=BookingStatus.WAITING,
+        channel=channel,
+        code=new_code(),
+        request_key=request_key or None,
+        booked_by_id=actor.id,
+    )
     try:
         # The seats first, then the booking, with its final status, in one INSERT; a
         # clash on the insert gives the seats back with the savepoint.
@@ -204,8 +253,9 @@ def book_seat(session, *, actor, resident=None, name="", household=None, party_s
             if not _someone_waiting(session) and _take_seats(session, party_size):
                 booking.status, booking.confirmed_at = BookingStatus.CONFIRMED, now
             elif not session.program.waiting_list:
-                raise SessionFull(_l("Only %(count)s places are left in this session."),
-                                  count=session.seats_left)
+                raise SessionFull(
+                    _l("Only %(count)s places are left in this session."), count=session.seats_left
+                )
             else:
                 _join_the_line(session)
             db.session.add(booking)
@@ -215,9 +265,18 @@ def book_seat(session, *, actor, resident=None, name="", household=None, party_s
         if existing is None:
             raise Conflict() from None
         return existing
-    log_change("booking.create", booking, actor=actor, complex_id=session.program.complex_id,
-               after={"session_id": session.id, "party_size": party_size,
-                      "status": booking.status.value, "channel": channel.value})
+    log_change(
+        "booking.create",
+        booking,
+        actor=actor,
+        complex_id=session.program.complex_id,
+        after={
+            "session_id": session.id,
+            "party_size": party_size,
+            "status": booking.status.value,
+            "channel": channel.value,
+        },
+    )
     return booking
 
 
@@ -235,27 +294,41 @@ def cancel_booking(booking, *, actor, now=None):
     if not program.can_manage(actor):
         deadline = session.starts_at - timedelta(hours=program.cancel_hours)
         if now >= deadline:
-            raise BookingClosed(_l("Bookings for this session can be cancelled until %(when)s. "
-                                   "Please call the coordinator."), when=seoul_label(deadline))
+            raise BookingClosed(
+                _l(
+                    "Bookings for this session can be cancelled until %(when)s. "
+                    "Please call the coordinator."
+                ),
+                when=seoul_label(deadline),
+            )
     elif now >= session.ends_at:
         # Who came and who booked is the session's record once it is over (the figures).
         raise BookingClosed(_l("This session is over; its bookings stay as they were."))
     _lock(session)
-    was_confirmed = db.session.scalar(select(Booking.status).where(Booking.id == booking.id)) \
+    was_confirmed = (
+        db.session.scalar(select(Booking.status).where(Booking.id == booking.id))
         is BookingStatus.CONFIRMED
+    )
     result = db.session.execute(
-        update(Booking).where(Booking.id == booking.id, Booking.status != BookingStatus.CANCELLED)
+        update(Booking)
+        .where(Booking.id == booking.id, Booking.status != BookingStatus.CANCELLED)
         .values(status=BookingStatus.CANCELLED, cancelled_at=now)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     if result.rowcount != 1:
         raise Conflict(_l("This booking is already cancelled."))
     db.session.refresh(booking)
     if was_confirmed:
         _give_back_seats(session, booking.party_size)
     moved = move_up_waiting(session, now=now)
-    log_change("booking.cancel", booking, actor=actor, complex_id=program.complex_id,
-               before={"status": "confirmed" if was_confirmed else "waiting"},
-               after={"status": "cancelled", "moved_up": ",".join(str(b.id) for b in moved)})
+    log_change(
+        "booking.cancel",
+        booking,
+        actor=actor,
+        complex_id=program.complex_id,
+        before={"status": "confirmed" if was_confirmed else "waiting"},
+        after={"status": "cancelled", "moved_up": ",".join(str(b.id) for b in moved)},
+    )
     return moved
 
 
@@ -270,30 +343,39 @@ def move_up_waiting(session, *, now=None):
         return []
     _lock(session)
     moved = []
-    waiting = db.session.scalars(select(Booking).where(
-        Booking.session_id == session.id, Booking.status == BookingStatus.WAITING)
-        .order_by(Booking.id)).all()
+    waiting = db.session.scalars(
+        select(Booking)
+        .where(Booking.session_id == session.id, Booking.status == BookingStatus.WAITING)
+        .order_by(Booking.id)
+    ).all()
     for booking in waiting:
         if not _take_seats(session, booking.party_size):
             break
         result = db.session.execute(
-            update(Booking).where(Booking.id == booking.id, Booking.status == BookingStatus.WAITING)
+            update(Booking)
+            .where(Booking.id == booking.id, Booking.status == BookingStatus.WAITING)
             .values(status=BookingStatus.CONFIRMED, confirmed_at=now)
-            .execution_options(synchronize_session=False))
+            .execution_options(synchronize_session=False)
+        )
         if result.rowcount != 1:
             _give_back_seats(session, booking.party_size)
             continue
         db.session.refresh(booking)
         moved.append(booking)
         if booking.user_id is not None:
-            notify([booking.user_id], N_("A place came free: your booking for %(program)s on "
-                                         "%(when)s is confirmed."),
-                   kind=NotificationKind.BOOKINGS, link=session_link(session),
-                   program=session.program.title, when=seoul_label(session.starts_at))
+            notify(
+                [booking.user_id],
+                N_("A place came free: your booking for %(program)s on %(when)s is confirmed."),
+                kind=NotificationKind.BOOKINGS,
+                link=session_link(session),
+                program=session.program.title,
+                when=seoul_label(session.starts_at),
+            )
     return moved
 
 
 # At the door ----------------------------------------------------------------------------
+
 
 def _check_running(session, actor):
     if not session.can_check_in(actor):
@@ -315,22 +397,40 @@ def add_walk_in(session, *, actor, resident=None, name="", party_size=1, now=Non
     if not isinstance(party_size, int) or party_size < 1:
         raise DomainError(_l("Book at least one place."))
     if not _take_seats(session, party_size):
-        what = (_l("items") if session.program.capacity_kind is CapacityKind.STOCK else _l("places"))
-        raise SessionFull(_l("Only %(count)s %(what)s are left."), count=session.seats_left, what=what)
-    booking = Booking(session_id=session.id, user_id=resident.id if resident else None,
-                      household_id=resident.household_id if resident else None,
-                      name="" if resident else name.strip(), party_size=party_size,
-                      status=BookingStatus.CONFIRMED, channel=BookingChannel.WALK_IN,
-                      code=new_code(), booked_by_id=actor.id, confirmed_at=now,
-                      attendance=Attendance.ATTENDED, checked_in_at=now, checked_in_by_id=actor.id)
+        what = _l("items") if session.program.capacity_kind is CapacityKind.STOCK else _l("places")
+        raise SessionFull(
+            _l("Only %(count)s %(what)s are left."), count=session.seats_left, what=what
+        )
+    booking = Booking(
+        session_id=session.id,
+        user_id=resident.id if resident else None,
+        household_id=resident.household_id if resident else None,
+        name="" if resident else name.strip(),
+        party_size=party_size,
+        status=BookingStatus.CONFIRMED,
+        channel=BookingChannel.WALK_IN,
+        code=new_code(),
+        booked_by_id=actor.id,
+        confirmed_at=now,
+        attendance=Attendance.ATTENDED,
+        checked_in_at=now,
+        checked_in_by_id=actor.id,
+    )
     try:
         with db.session.begin_nested():
             db.session.add(booking)
     except IntegrityError:
-        raise Conflict(_l("%(name)s already has a booking: check them in instead."),
-                       name=resident.display_name if resident else name) from None
-    log_change("booking.walk_in", booking, actor=actor, complex_id=session.program.complex_id,
-               after={"session_id": session.id, "party_size": party_size})
+        raise Conflict(
+            _l("%(name)s already has a booking: check them in instead."),
+            name=resident.display_name if resident else name,
+        ) from None
+    log_change(
+        "booking.walk_in",
+        booking,
+        actor=actor,
+        complex_id=session.program.complex_id,
+        after={"session_id": session.id, "party_size": party_size},
+    )
     return booking
 
 
@@ -339,15 +439,24 @@ def _set_attendance(booking, attendance, *, actor, now):
     if booking.status is not BookingStatus.CONFIRMED:
         raise Conflict(_l("Only a confirmed booking can be checked in."))
     result = db.session.execute(
-        update(Booking).where(Booking.id == booking.id, Booking.status == BookingStatus.CONFIRMED,
-                              Booking.attendance.is_distinct_from(attendance))
+        update(Booking)
+        .where(
+            Booking.id == booking.id,
+            Booking.status == BookingStatus.CONFIRMED,
+            Booking.attendance.is_distinct_from(attendance),
+        )
         .values(attendance=attendance, checked_in_at=now, checked_in_by_id=actor.id)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     db.session.refresh(booking)
     if result.rowcount == 1:
-        log_change(f"booking.{attendance.value}", booking, actor=actor,
-                   complex_id=booking.session.program.complex_id,
-                   after={"attendance": attendance.value})
+        log_change(
+            f"booking.{attendance.value}",
+            booking,
+            actor=actor,
+            complex_id=booking.session.program.complex_id,
+            after={"attendance": attendance.value},
+        )
     return result.rowcount == 1
 
 
@@ -363,5 +472,9 @@ def mark_no_show(booking, *, actor, now=None):
 def booking_by_code(session, code):
     """The session's booking with this code (as typed: any case, dashes or spaces), or None."""
     from gachi.complexes.codes import normalise_code
-    return db.session.scalar(select(Booking).where(
-        Booking.session_id == session.id, Booking.code == normalise_code(code)))
+
+    return db.session.scalar(
+        select(Booking).where(
+            Booking.session_id == session.id, Booking.code == normalise_code(code)
+        )
+    )

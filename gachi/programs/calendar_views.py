@@ -1,5 +1,6 @@
 """Calendar links: each person makes and revokes their private feed links; the feeds
 themselves need no login (the token is the key) and a revoked token is a 404."""
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -17,9 +18,11 @@ bp = Blueprint("calendar", __name__)
 
 
 def _links(user):
-    return db.session.scalars(select(CalendarToken).where(
-        CalendarToken.user_id == user.id, CalendarToken.revoked_at.is_(None))
-        .order_by(CalendarToken.id)).all()
+    return db.session.scalars(
+        select(CalendarToken)
+        .where(CalendarToken.user_id == user.id, CalendarToken.revoked_at.is_(None))
+        .order_by(CalendarToken.id)
+    ).all()
 
 
 @bp.route("/my/calendar", methods=["GET", "POST"])
@@ -30,14 +33,21 @@ def calendar_links():
     form = CalendarLinkForm()
     if form.validate_on_submit():
         kind = CalendarKind(form.kind.data)
-        create_calendar_link(current_user, kind=kind, complex_=current_user.household.complex,
-                             actor=current_user)
+        create_calendar_link(
+            current_user, kind=kind, complex_=current_user.household.complex, actor=current_user
+        )
         db.session.commit()
-        flash(_("Your new calendar link is below. Keep it private: anyone with it can read the "
-                "calendar."), "success")
+        flash(
+            _(
+                "Your new calendar link is below. Keep it private: anyone with it can read the "
+                "calendar."
+            ),
+            "success",
+        )
         return redirect(url_for(".calendar_links"))
-    return render_template("programs/calendar_links.html", form=form, links=_links(current_user)), \
-        400 if form.is_submitted() else 200
+    return render_template(
+        "programs/calendar_links.html", form=form, links=_links(current_user)
+    ), 400 if form.is_submitted() else 200
 
 
 @bp.route("/my/calendar/<int:token_id>/revoke", methods=["POST"])
@@ -63,11 +73,18 @@ def feed(token):
         # A resident who moved away no longer reads their old complex's calendar.
         if not link.complex.can_view(owner):
             abort(404)
-        body = ical.complex_feed(link.complex, queries.complex_public_sessions(link.complex_id),
-                                 host=request.host)
+        body = ical.complex_feed(
+            link.complex, queries.complex_public_sessions(link.complex_id), host=request.host
+        )
     else:
-        body = ical.personal_feed(owner, queries.my_bookings(owner.id), queries.my_shifts(owner.id),
-                                  host=request.host)
-    return Response(body, mimetype="text/calendar",
-                    headers={"Cache-Control": "private, max-age=300",
-                             "Content-Disposition": 'inline; filename="gachi.ics"'})
+        body = ical.personal_feed(
+            owner, queries.my_bookings(owner.id), queries.my_shifts(owner.id), host=request.host
+        )
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={
+            "Cache-Control": "private, max-age=300",
+            "Content-Disposition": 'inline; filename="gachi.ics"',
+        },
+    )

@@ -1,4 +1,5 @@
 """The verb of feedback: someone who attended a session says what they thought."""
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
@@ -11,13 +12,30 @@ from gachi.programs.models import Attendance, Booking, BookingStatus, Feedback
 
 
 def attended(session, user):
-    return db.session.scalar(select(exists().where(
-        Booking.session_id == session.id, Booking.user_id == user.id,
-        Booking.status == BookingStatus.CONFIRMED, Booking.attendance == Attendance.ATTENDED)))
+    return db.session.scalar(
+        select(
+            exists().where(
+                Booking.session_id == session.id,
+                Booking.user_id == user.id,
+                Booking.status == BookingStatus.CONFIRMED,
+                Booking.attendance == Attendance.ATTENDED,
+            )
+        )
+    )
 
 
-def give_feedback(session, *, resident, rating, change_topic, comment="", change_note="", actor,
-                  now=None, source="app"):
+def give_feedback(
+    session,
+    *,
+    resident,
+    rating,
+    change_topic,
+    comment="",
+    change_note="",
+    actor,
+    now=None,
+    source="app",
+):
     """A rating from 1 to 5, a comment and what should change; once per person and session."""
     if resident.id != actor.id or not session.can_give_feedback(resident):
         raise NotAllowed()
@@ -27,13 +45,25 @@ def give_feedback(session, *, resident, rating, change_topic, comment="", change
         raise NotAllowed(_l("Only people who attended this session can give feedback on it."))
     if not isinstance(rating, int) or not 1 <= rating <= 5:
         raise DomainError(_l("Give a rating from 1 to 5."))
-    feedback = Feedback(session_id=session.id, user_id=resident.id, rating=rating, comment=comment,
-                        change_topic=change_topic, change_note=change_note, source=source)
+    feedback = Feedback(
+        session_id=session.id,
+        user_id=resident.id,
+        rating=rating,
+        comment=comment,
+        change_topic=change_topic,
+        change_note=change_note,
+        source=source,
+    )
     try:
         with db.session.begin_nested():
             db.session.add(feedback)
     except IntegrityError:
         raise Conflict(_l("You have already given feedback on this session. Thank you!")) from None
-    log_change("feedback.give", feedback, actor=actor, complex_id=session.program.complex_id,
-               after={"session_id": session.id, "rating": rating, "change_topic": change_topic.value})
+    log_change(
+        "feedback.give",
+        feedback,
+        actor=actor,
+        complex_id=session.program.complex_id,
+        after={"session_id": session.id, "rating": rating, "change_topic": change_topic.value},
+    )
     return feedback

@@ -1,8 +1,18 @@
 """Forms for programmes, schedules, sessions, bookings, rosters, attendance and feedback."""
+
 from flask_babel import lazy_gettext as _l
 from wtforms import (
-    BooleanField, DateField, DateTimeLocalField, HiddenField, IntegerField, RadioField, SelectField,
-    SelectMultipleField, StringField, TextAreaField, TimeField,
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -10,8 +20,15 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from gachi.core.forms import BaseForm, options
 from gachi.programs.models import CapacityKind, ChangeTopic, RosterRole
 
-WEEKDAY_CHOICES = [(0, _l("Monday")), (1, _l("Tuesday")), (2, _l("Wednesday")), (3, _l("Thursday")),
-                   (4, _l("Friday")), (5, _l("Saturday")), (6, _l("Sunday"))]
+WEEKDAY_CHOICES = [
+    (0, _l("Monday")),
+    (1, _l("Tuesday")),
+    (2, _l("Wednesday")),
+    (3, _l("Thursday")),
+    (4, _l("Friday")),
+    (5, _l("Saturday")),
+    (6, _l("Sunday")),
+]
 
 
 class CheckboxesField(SelectMultipleField):
@@ -25,31 +42,70 @@ class ProgramForm(BaseForm):
     enterprise_ids = CheckboxesField(_l("Delivered by"), coerce=int)
     description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
     venue = StringField(_l("Venue"), validators=[Length(max=200)])
-    audience = StringField(_l("Audience (e.g. pre-school children, aged 55+)"), validators=[Length(max=200)])
-    fee = IntegerField(_l("Fee in won (0 for free)"), default=0,
-                       validators=[InputRequired(), NumberRange(min=0, max=10_000_000)])
-    capacity_kind = SelectField(_l("What a session offers"), choices=options(CapacityKind.choices()),
-                                coerce=CapacityKind)
-    default_capacity = IntegerField(_l("Places (or items in stock) per session"), default=10,
-                                    validators=[InputRequired(), NumberRange(min=1, max=10000)])
-    residents_may_book = BooleanField(_l("Residents book online (otherwise only by phone)"), default=True)
-    booking_opens_days = IntegerField(_l("Bookings open this many days before a session"), default=30,
-                                      validators=[InputRequired(), NumberRange(min=0, max=365)])
-    booking_closes_hours = IntegerField(_l("Bookings close this many hours before a session"),
-                                        default=0, validators=[InputRequired(), NumberRange(min=0, max=720)])
-    cancel_hours = IntegerField(_l("Residents cancel until this many hours before a session"),
-                                default=2, validators=[InputRequired(), NumberRange(min=0, max=720)])
-    max_party_size = IntegerField(_l("Most places one booking may take"), default=4,
-                                  validators=[InputRequired(), NumberRange(min=1, max=100)])
+    audience = StringField(
+        _l("Audience (e.g. pre-school children, aged 55+)"), validators=[Length(max=200)]
+    )
+    fee = IntegerField(
+        _l("Fee in won (0 for free)"),
+        default=0,
+        validators=[InputRequired(), NumberRange(min=0, max=10_000_000)],
+    )
+    capacity_kind = SelectField(
+        _l("What a session offers"), choices=options(CapacityKind.choices()), coerce=CapacityKind
+    )
+    default_capacity = IntegerField(
+        _l("Places (or items in stock) per session"),
+        default=10,
+        validators=[InputRequired(), NumberRange(min=1, max=10000)],
+    )
+    residents_may_book = BooleanField(
+        _l("Residents book online (otherwise only by phone)"), default=True
+    )
+    booking_opens_days = IntegerField(
+        _l("Bookings open this many days before a session"),
+        default=30,
+        validators=[InputRequired(), NumberRange(min=0, max=365)],
+    )
+    booking_closes_hours = IntegerField(
+        _l("Bookings close this many hours before a session"),
+        default=0,
+        validators=[InputRequired(), NumberRange(min=0, max=720)],
+    )
+    cancel_hours = IntegerField(
+        _l("Residents cancel until this many hours before a session"),
+        default=2,
+        validators=[InputRequired(), NumberRange(min=0, max=720)],
+    )
+    max_party_size = IntegerField(
+        _l("Most places one booking may take"),
+        default=4,
+        validators=[InputRequired(), NumberRange(min=1, max=100)],
+    )
     waiting_list = BooleanField(_l("Keep a waiting list when a session is full"), default=True)
     is_public = BooleanField(_l("Show in the complex's public calendar"), default=True)
-    reminder_hours = IntegerField(_l("Remind people this many hours before (empty: no reminders)"),
-                                  default=24, validators=[Optional(), NumberRange(min=1, max=168)])
+    reminder_hours = IntegerField(
+        _l("Remind people this many hours before (empty: no reminders)"),
+        default=24,
+        validators=[Optional(), NumberRange(min=1, max=168)],
+    )
 
-    RULES = ("title", "description", "venue", "audience", "fee", "capacity_kind",
-             "default_capacity", "residents_may_book", "booking_opens_days",
-             "booking_closes_hours", "cancel_hours", "max_party_size", "waiting_list",
-             "is_public", "reminder_hours")
+    RULES = (
+        "title",
+        "description",
+        "venue",
+        "audience",
+        "fee",
+        "capacity_kind",
+        "default_capacity",
+        "residents_may_book",
+        "booking_opens_days",
+        "booking_closes_hours",
+        "cancel_hours",
+        "max_party_size",
+        "waiting_list",
+        "is_public",
+        "reminder_hours",
+    )
 
     def program_values(self):
         values = {name: self[name].data for name in self.RULES}
@@ -76,25 +132,34 @@ class ExceptionForm(BaseForm):
 
 class OneOffForm(BaseForm):
     title = StringField(_l("Title of the event"), validators=[Length(max=120)])
-    starts_at = DateTimeLocalField(_l("Starts (Seoul time)"), format="%Y-%m-%dT%H:%M",
-                                   validators=[InputRequired()])
+    starts_at = DateTimeLocalField(
+        _l("Starts (Seoul time)"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()]
+    )
     ends_at = DateTimeLocalField(_l("Ends"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
-    capacity = IntegerField(_l("Places (or items in stock)"), validators=[InputRequired(),
-                                                                          NumberRange(min=1, max=10000)])
+    capacity = IntegerField(
+        _l("Places (or items in stock)"),
+        validators=[InputRequired(), NumberRange(min=1, max=10000)],
+    )
 
 
 class BookForm(BaseForm):
-    party_size = IntegerField(_l("How many places"), default=1,
-                              validators=[InputRequired(), NumberRange(min=1, max=100)])
-    dependants = StringField(_l("Who comes (e.g. your child's name and age)"), validators=[Length(max=300)])
+    party_size = IntegerField(
+        _l("How many places"), default=1, validators=[InputRequired(), NumberRange(min=1, max=100)]
+    )
+    dependants = StringField(
+        _l("Who comes (e.g. your child's name and age)"), validators=[Length(max=300)]
+    )
     request_key = HiddenField(validators=[DataRequired(), Length(max=64)])
 
 
 class PhoneBookingForm(BaseForm):
     resident_id = SelectField(_l("Registered resident"), coerce=int, default=0)
-    name = StringField(_l("Or the name of someone without an account"), validators=[Length(max=100)])
-    party_size = IntegerField(_l("How many places"), default=1,
-                              validators=[InputRequired(), NumberRange(min=1, max=100)])
+    name = StringField(
+        _l("Or the name of someone without an account"), validators=[Length(max=100)]
+    )
+    party_size = IntegerField(
+        _l("How many places"), default=1, validators=[InputRequired(), NumberRange(min=1, max=100)]
+    )
     dependants = StringField(_l("Who comes"), validators=[Length(max=300)])
     request_key = HiddenField(validators=[DataRequired(), Length(max=64)])
 
@@ -102,8 +167,11 @@ class PhoneBookingForm(BaseForm):
 class WalkInForm(BaseForm):
     resident_id = SelectField(_l("Registered resident"), coerce=int, default=0)
     name = StringField(_l("Or their name"), validators=[Length(max=100)])
-    party_size = IntegerField(_l("How many places (or items)"), default=1,
-                              validators=[InputRequired(), NumberRange(min=1, max=100)])
+    party_size = IntegerField(
+        _l("How many places (or items)"),
+        default=1,
+        validators=[InputRequired(), NumberRange(min=1, max=100)],
+    )
 
 
 class CodeForm(BaseForm):
@@ -111,12 +179,16 @@ class CodeForm(BaseForm):
 
 
 class CapacityForm(BaseForm):
-    capacity = IntegerField(_l("Places (or items in stock)"),
-                            validators=[InputRequired(), NumberRange(min=0, max=10000)])
+    capacity = IntegerField(
+        _l("Places (or items in stock)"),
+        validators=[InputRequired(), NumberRange(min=0, max=10000)],
+    )
 
 
 class VolunteersNeededForm(BaseForm):
-    count = IntegerField(_l("Volunteers needed"), validators=[InputRequired(), NumberRange(min=0, max=100)])
+    count = IntegerField(
+        _l("Volunteers needed"), validators=[InputRequired(), NumberRange(min=0, max=100)]
+    )
 
 
 class RosterForm(BaseForm):
@@ -130,16 +202,28 @@ class CancelSessionForm(BaseForm):
 
 
 class FeedbackForm(BaseForm):
-    rating = RadioField(_l("How was it? (1 poor – 5 very good)"), coerce=int,
-                        choices=options([(5, "5"), (4, "4"), (3, "3"), (2, "2"), (1, "1")]),
-                        validators=[InputRequired()])
-    change_topic = SelectField(_l("What should change"), choices=options(ChangeTopic.choices()),
-                               coerce=ChangeTopic)
-    change_note = TextAreaField(_l("Tell us more about what should change"), validators=[Length(max=2000)])
+    rating = RadioField(
+        _l("How was it? (1 poor – 5 very good)"),
+        coerce=int,
+        choices=options([(5, "5"), (4, "4"), (3, "3"), (2, "2"), (1, "1")]),
+        validators=[InputRequired()],
+    )
+    change_topic = SelectField(
+        _l("What should change"), choices=options(ChangeTopic.choices()), coerce=ChangeTopic
+    )
+    change_note = TextAreaField(
+        _l("Tell us more about what should change"), validators=[Length(max=2000)]
+    )
     comment = TextAreaField(_l("Anything else"), validators=[Length(max=2000)])
 
 
 class CalendarLinkForm(BaseForm):
-    kind = SelectField(_l("Calendar"), choices=options([
-        ("personal", _l("My bookings and shifts")),
-        ("complex", _l("All public sessions of my complex"))]))
+    kind = SelectField(
+        _l("Calendar"),
+        choices=options(
+            [
+                ("personal", _l("My bookings and shifts")),
+                ("complex", _l("All public sessions of my complex")),
+            ]
+        ),
+    )

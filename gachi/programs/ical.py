@@ -3,6 +3,7 @@
 Times are written in Asia/Seoul with a TZID and the VTIMEZONE that defines it, so any
 calendar shows the session at the hour it happens in Seoul.
 """
+
 from flask_babel import gettext as _
 from icalendar import Calendar, Event, Timezone
 
@@ -45,16 +46,33 @@ def personal_feed(user, bookings, shifts, *, host):
     for booking in bookings:
         if booking.status is BookingStatus.CANCELLED:
             continue
-        summary = (_("%(title)s (on the waiting list)", title=booking.session.display_title)
-                   if booking.status is BookingStatus.WAITING else booking.session.display_title)
-        calendar.add_component(_event(
-            f"booking-{booking.id}@{host}", booking.session, summary=summary,
-            description=_("Booking code %(code)s for %(count)s.", code=booking.code,
-                          count=booking.party_size), stamp=stamp))
+        summary = (
+            _("%(title)s (on the waiting list)", title=booking.session.display_title)
+            if booking.status is BookingStatus.WAITING
+            else booking.session.display_title
+        )
+        calendar.add_component(
+            _event(
+                f"booking-{booking.id}@{host}",
+                booking.session,
+                summary=summary,
+                description=_(
+                    "Booking code %(code)s for %(count)s.",
+                    code=booking.code,
+                    count=booking.party_size,
+                ),
+                stamp=stamp,
+            )
+        )
     for entry in shifts:
-        calendar.add_component(_event(
-            f"shift-{entry.id}@{host}", entry.session,
-            summary=f"{entry.session.display_title} · {entry.role.label}", stamp=stamp))
+        calendar.add_component(
+            _event(
+                f"shift-{entry.id}@{host}",
+                entry.session,
+                summary=f"{entry.session.display_title} · {entry.role.label}",
+                stamp=stamp,
+            )
+        )
     return calendar.to_ical()
 
 
@@ -62,7 +80,13 @@ def complex_feed(complex_, sessions, *, host):
     stamp = utcnow()
     calendar = _calendar(f"{complex_.name} · gachi")
     for session in sessions:
-        calendar.add_component(_event(f"session-{session.id}@{host}", session,
-                                      summary=session.display_title,
-                                      description=session.program.description, stamp=stamp))
+        calendar.add_component(
+            _event(
+                f"session-{session.id}@{host}",
+                session,
+                summary=session.display_title,
+                description=session.program.description,
+                stamp=stamp,
+            )
+        )
     return calendar.to_ical()

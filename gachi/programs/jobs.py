@@ -1,6 +1,7 @@
 """What the scheduler calls for programmes: reminders before sessions, and waiting-list
 moves. Each is safe to run twice: a reminder is stamped once (`reminded_at`, set by a
 conditional UPDATE), and a move up takes seats with the same atomic UPDATE as a booking."""
+
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -20,13 +21,20 @@ def due_reminders(now):
     """Confirmed bookings of live sessions that begin within their programme's reminder
     time and have not been reminded yet."""
     return db.session.scalars(
-        select(Booking).join(ProgramSession, ProgramSession.id == Booking.session_id)
+        select(Booking)
+        .join(ProgramSession, ProgramSession.id == Booking.session_id)
         .join(Program, Program.id == ProgramSession.program_id)
-        .where(Booking.status == BookingStatus.CONFIRMED, Booking.reminded_at.is_(None),
-               Booking.user_id.is_not(None), ProgramSession.state == SessionState.SCHEDULED,
-               Program.reminder_hours.is_not(None),
-               ProgramSession.starts_at > now, ProgramSession.starts_at <= now + LONGEST_REMINDER)
-        .order_by(Booking.id)).all()
+        .where(
+            Booking.status == BookingStatus.CONFIRMED,
+            Booking.reminded_at.is_(None),
+            Booking.user_id.is_not(None),
+            ProgramSession.state == SessionState.SCHEDULED,
+            Program.reminder_hours.is_not(None),
+            ProgramSession.starts_at > now,
+            ProgramSession.starts_at <= now + LONGEST_REMINDER,
+        )
+        .order_by(Booking.id)
+    ).all()
 
 
 def send_reminders(now):
@@ -37,16 +45,30 @@ def send_reminders(now):
         if session.starts_at > now + timedelta(hours=session.program.reminder_hours):
             continue
         claimed = db.session.execute(
-            update(Booking).where(Booking.id == booking.id, Booking.reminded_at.is_(None),
-                                  Booking.status == BookingStatus.CONFIRMED)
-            .values(reminded_at=now).execution_options(synchronize_session=False))
+            update(Booking)
+            .where(
+                Booking.id == booking.id,
+                Booking.reminded_at.is_(None),
+                Booking.status == BookingStatus.CONFIRMED,
+            )
+            .values(reminded_at=now)
+            .execution_options(synchronize_session=False)
+        )
         if claimed.rowcount != 1:
             continue
-        notify([booking.user_id], N_("Reminder: %(program)s begins on %(when)s at %(place)s. "
-                                     "Your booking code is %(code)s."),
-               kind=NotificationKind.REMINDERS, link=session_link(session),
-               program=session.display_title, when=seoul_label(session.starts_at),
-               place=session.program.venue or "-", code=booking.code)
+        notify(
+            [booking.user_id],
+            N_(
+                "Reminder: %(program)s begins on %(when)s at %(place)s. "
+                "Your booking code is %(code)s."
+            ),
+            kind=NotificationKind.REMINDERS,
+            link=session_link(session),
+            program=session.display_title,
+            when=seoul_label(session.starts_at),
+            place=session.program.venue or "-",
+            code=booking.code,
+        )
         sent += 1
     return sent
 
@@ -54,10 +76,19 @@ def send_reminders(now):
 def move_waiting_lists(now):
     """Move people up wherever places are free and someone waits (a capacity raised, a
     cancellation made outside the app's own move). Returns how many moved up."""
-    waiting = select(Booking.id).where(Booking.session_id == ProgramSession.id,
-                                       Booking.status == BookingStatus.WAITING).exists()
-    sessions = db.session.scalars(select(ProgramSession).where(
-        ProgramSession.state == SessionState.SCHEDULED, ProgramSession.starts_at > now,
-        ProgramSession.seats_taken < ProgramSession.capacity, waiting)
-        .order_by(ProgramSession.starts_at)).all()
+    waiting = (
+        select(Booking.id)
+        .where(Booking.session_id == ProgramSession.id, Booking.status == BookingStatus.WAITING)
+        .exists()
+    )
+    sessions = db.session.scalars(
+        select(ProgramSession)
+        .where(
+            ProgramSession.state == SessionState.SCHEDULED,
+            ProgramSession.starts_at > now,
+            ProgramSession.seats_taken < ProgramSession.capacity,
+            waiting,
+        )
+        .order_by(ProgramSession.starts_at)
+    ).all()
     return sum(len(move_up_waiting(session, now=now)) for session in sessions)

@@ -3,11 +3,19 @@
 Permissions delegate session → programme → participation → complex; the partners of an
 enterprise that delivers a programme may also see and run (check in) its sessions.
 """
+
 from datetime import date, datetime, time
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
-    BigInteger, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text,
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -77,17 +85,23 @@ class Program(TimestampMixin, db.Model):
         CheckConstraint("fee >= 0", name="fee_not_negative"),
         CheckConstraint("default_capacity >= 1", name="capacity_positive"),
         CheckConstraint("max_party_size >= 1", name="party_size_positive"),
-        CheckConstraint("booking_opens_days >= 0 AND booking_closes_hours >= 0 "
-                        "AND cancel_hours >= 0", name="booking_windows"),
+        CheckConstraint(
+            "booking_opens_days >= 0 AND booking_closes_hours >= 0 AND cancel_hours >= 0",
+            name="booking_windows",
+        ),
         CheckConstraint("reminder_hours IS NULL OR reminder_hours >= 1", name="reminder_positive"),
-        CheckConstraint("ends_on IS NULL OR starts_on IS NULL OR ends_on >= starts_on",
-                        name="dates_in_order"),
+        CheckConstraint(
+            "ends_on IS NULL OR starts_on IS NULL OR ends_on >= starts_on", name="dates_in_order"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participation_id: Mapped[int] = mapped_column(
-        ForeignKey("participations.id", ondelete="CASCADE"), index=True)
-    problem_id: Mapped[int] = mapped_column(ForeignKey("problems.id", ondelete="RESTRICT"), index=True)
+        ForeignKey("participations.id", ondelete="CASCADE"), index=True
+    )
+    problem_id: Mapped[int] = mapped_column(
+        ForeignKey("problems.id", ondelete="RESTRICT"), index=True
+    )
     title: Mapped[str] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(Text, default="")
     venue: Mapped[str] = mapped_column(String(200), default="")
@@ -95,7 +109,8 @@ class Program(TimestampMixin, db.Model):
     # In whole won; the pilot's programmes were free.
     fee: Mapped[int] = mapped_column(BigInteger, default=0)
     capacity_kind: Mapped[CapacityKind] = mapped_column(
-        enum_column_type(CapacityKind, "capacity_kind"), default=CapacityKind.SEATS)
+        enum_column_type(CapacityKind, "capacity_kind"), default=CapacityKind.SEATS
+    )
     default_capacity: Mapped[int] = mapped_column(default=10)
     # Booking rules: residents book online (else only the coordinator books, by phone),
     # from `booking_opens_days` before a session until `booking_closes_hours` before it,
@@ -122,13 +137,18 @@ class Program(TimestampMixin, db.Model):
 
     participation = relationship("Participation")
     problem = relationship("Problem")
-    enterprises = relationship("Enterprise", secondary="program_enterprises",
-                               order_by="Enterprise.name", viewonly=True)
+    enterprises = relationship(
+        "Enterprise", secondary="program_enterprises", order_by="Enterprise.name", viewonly=True
+    )
     enterprise_links = relationship("ProgramEnterprise", cascade="all, delete-orphan")
-    exceptions = relationship("ScheduleException", cascade="all, delete-orphan",
-                              order_by="ScheduleException.day")
-    sessions = relationship("ProgramSession", back_populates="program",
-                            order_by="(ProgramSession.starts_at, ProgramSession.id)")
+    exceptions = relationship(
+        "ScheduleException", cascade="all, delete-orphan", order_by="ScheduleException.day"
+    )
+    sessions = relationship(
+        "ProgramSession",
+        back_populates="program",
+        order_by="(ProgramSession.starts_at, ProgramSession.id)",
+    )
 
     @property
     def complex_id(self):
@@ -139,8 +159,11 @@ class Program(TimestampMixin, db.Model):
         return sorted(int(digit) for digit in self.weekdays)
 
     def is_partner_of(self, user):
-        return (user.is_authenticated and user.is_partner
-                and user.enterprise_id in {link.enterprise_id for link in self.enterprise_links})
+        return (
+            user.is_authenticated
+            and user.is_partner
+            and user.enterprise_id in {link.enterprise_id for link in self.enterprise_links}
+        )
 
     def can_view(self, user):
         return self.participation.can_view(user) or self.is_partner_of(user)
@@ -153,8 +176,11 @@ class Program(TimestampMixin, db.Model):
         and the residents a signed evaluation handed the programme over to."""
         from gachi.evaluations.queries import is_organiser
 
-        return (self.can_manage(user) or self.is_partner_of(user)
-                or is_organiser(user, self.participation_id))
+        return (
+            self.can_manage(user)
+            or self.is_partner_of(user)
+            or is_organiser(user, self.participation_id)
+        )
 
     def __repr__(self):
         return f"<Program {self.title}>"
@@ -166,9 +192,11 @@ class ProgramEnterprise(db.Model):
     __tablename__ = "program_enterprises"
 
     program_id: Mapped[int] = mapped_column(
-        ForeignKey("programs.id", ondelete="CASCADE"), primary_key=True)
+        ForeignKey("programs.id", ondelete="CASCADE"), primary_key=True
+    )
     enterprise_id: Mapped[int] = mapped_column(
-        ForeignKey("enterprises.id", ondelete="RESTRICT"), primary_key=True, index=True)
+        ForeignKey("enterprises.id", ondelete="RESTRICT"), primary_key=True, index=True
+    )
 
 
 class ScheduleException(db.Model):
@@ -194,7 +222,9 @@ class ProgramSession(TimestampMixin, db.Model):
     __tablename__ = "program_sessions"
     __table_args__ = (
         CheckConstraint("capacity >= 0", name="capacity_not_negative"),
-        CheckConstraint("seats_taken >= 0 AND seats_taken <= capacity", name="seats_within_capacity"),
+        CheckConstraint(
+            "seats_taken >= 0 AND seats_taken <= capacity", name="seats_within_capacity"
+        ),
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint("volunteers_needed >= 0", name="volunteers_not_negative"),
         Index("ix_program_sessions_program_starts", "program_id", "starts_at"),
@@ -209,8 +239,9 @@ class ProgramSession(TimestampMixin, db.Model):
     capacity: Mapped[int]
     seats_taken: Mapped[int] = mapped_column(default=0)
     volunteers_needed: Mapped[int] = mapped_column(default=0)
-    state: Mapped[SessionState] = mapped_column(enum_column_type(SessionState, "state"),
-                                                default=SessionState.SCHEDULED)
+    state: Mapped[SessionState] = mapped_column(
+        enum_column_type(SessionState, "state"), default=SessionState.SCHEDULED
+    )
     cancelled_at: Mapped[datetime | None]
     # The schedule day this session was generated for (None for a one-off event).
     schedule_day: Mapped[date | None]
@@ -244,15 +275,23 @@ class ProgramSession(TimestampMixin, db.Model):
 
     def can_book(self, user):
         """A resident of the complex, when the programme takes online bookings."""
-        return (user.is_authenticated and user.is_resident and self.program.residents_may_book
-                and user.complex_id == self.program.complex_id)
+        return (
+            user.is_authenticated
+            and user.is_resident
+            and self.program.residents_may_book
+            and user.complex_id == self.program.complex_id
+        )
 
     def can_book_for_others(self, user):
         """Phone bookings: whoever manages the complex."""
         return self.program.can_manage(user)
 
     def can_volunteer(self, user):
-        return user.is_authenticated and user.is_resident and user.complex_id == self.program.complex_id
+        return (
+            user.is_authenticated
+            and user.is_resident
+            and user.complex_id == self.program.complex_id
+        )
 
     def can_give_feedback(self, user):
         return user.is_authenticated and user.is_resident and self.can_view(user)
@@ -272,32 +311,47 @@ class Booking(TimestampMixin, db.Model):
     __table_args__ = (
         CheckConstraint("party_size >= 1", name="party_size_positive"),
         CheckConstraint("user_id IS NOT NULL OR length(name) > 0", name="someone"),
-        Index("uq_bookings_active_session_user", "session_id", "user_id", unique=True,
-              sqlite_where=ACTIVE_BOOKING_SQL, postgresql_where=ACTIVE_BOOKING_SQL),
+        Index(
+            "uq_bookings_active_session_user",
+            "session_id",
+            "user_id",
+            unique=True,
+            sqlite_where=ACTIVE_BOOKING_SQL,
+            postgresql_where=ACTIVE_BOOKING_SQL,
+        ),
         Index("ix_bookings_session_status", "session_id", "status", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("program_sessions.id", ondelete="CASCADE"))
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     # For someone without an account (a phone booking or a walk-in).
     name: Mapped[str] = mapped_column(String(100), default="")
-    household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id", ondelete="SET NULL"))
+    household_id: Mapped[int | None] = mapped_column(
+        ForeignKey("households.id", ondelete="SET NULL")
+    )
     party_size: Mapped[int] = mapped_column(default=1)
     # The children or others booked for, as the resident wrote them (e.g. "민준, 4세").
     dependants: Mapped[str] = mapped_column(String(300), default="")
     status: Mapped[BookingStatus] = mapped_column(enum_column_type(BookingStatus, "status"))
-    channel: Mapped[BookingChannel] = mapped_column(enum_column_type(BookingChannel, "channel"),
-                                                    default=BookingChannel.ONLINE)
+    channel: Mapped[BookingChannel] = mapped_column(
+        enum_column_type(BookingChannel, "channel"), default=BookingChannel.ONLINE
+    )
     code: Mapped[str] = mapped_column(String(16), unique=True)
     request_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     booked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     confirmed_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
     reminded_at: Mapped[datetime | None]
-    attendance: Mapped[Attendance | None] = mapped_column(enum_column_type(Attendance, "attendance"))
+    attendance: Mapped[Attendance | None] = mapped_column(
+        enum_column_type(Attendance, "attendance")
+    )
     checked_in_at: Mapped[datetime | None]
-    checked_in_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    checked_in_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
     source: Mapped[str] = mapped_column(String(16), default="app")
 
     session = relationship("ProgramSession")
@@ -315,7 +369,9 @@ class Booking(TimestampMixin, db.Model):
     def can_view(self, user):
         if not user.is_authenticated:
             return False
-        return (self.user_id == user.id and self.session.can_view(user)) or self.session.can_check_in(user)
+        return (
+            self.user_id == user.id and self.session.can_view(user)
+        ) or self.session.can_check_in(user)
 
     def can_cancel(self, user):
         return self.can_view(user) and (self.user_id == user.id or self.session.can_manage(user))
@@ -336,8 +392,11 @@ class RosterEntry(TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(
-        ForeignKey("program_sessions.id", ondelete="CASCADE"), index=True)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+        ForeignKey("program_sessions.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     name: Mapped[str] = mapped_column(String(100), default="")
     role: Mapped[RosterRole] = mapped_column(enum_column_type(RosterRole, "role"))
     # The hours this shift counts for, in minutes (the session's length unless changed).
@@ -370,7 +429,8 @@ class Feedback(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(
-        ForeignKey("program_sessions.id", ondelete="CASCADE"), index=True)
+        ForeignKey("program_sessions.id", ondelete="CASCADE"), index=True
+    )
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     rating: Mapped[int]
     comment: Mapped[str] = mapped_column(Text, default="")

@@ -1,6 +1,7 @@
 """The verbs of programmes: create and edit them, set their schedule (which generates the
 sessions), skip or move a day, add one-off events, change a session's capacity, cancel a
 session; calendar links; and the gate into the running stage."""
+
 import hashlib
 import secrets
 from dataclasses import dataclass, field
@@ -19,43 +20,83 @@ from gachi.notifications.models import N_, NotificationKind
 from gachi.notifications.operations import notify
 from gachi.programs import recurrence
 from gachi.programs.models import (
-    Booking, BookingStatus, CalendarKind, CalendarToken, Program, ProgramEnterprise,
-    ProgramSession, RosterEntry, ScheduleException, SessionState,
+    Booking,
+    BookingStatus,
+    CalendarKind,
+    CalendarToken,
+    Program,
+    ProgramEnterprise,
+    ProgramSession,
+    RosterEntry,
+    ScheduleException,
+    SessionState,
 )
 
 # Programmes are planned from the planning stage and added while they run.
 PROGRAM_STAGES = (Stage.PLANNING, Stage.RUNNING)
-PROGRAM_FIELDS = ("title", "description", "venue", "audience", "fee", "capacity_kind",
-                  "default_capacity", "residents_may_book", "booking_opens_days",
-                  "booking_closes_hours", "cancel_hours", "max_party_size", "waiting_list",
-                  "is_public", "reminder_hours")
+PROGRAM_FIELDS = (
+    "title",
+    "description",
+    "venue",
+    "audience",
+    "fee",
+    "capacity_kind",
+    "default_capacity",
+    "residents_may_book",
+    "booking_opens_days",
+    "booking_closes_hours",
+    "cancel_hours",
+    "max_party_size",
+    "waiting_list",
+    "is_public",
+    "reminder_hours",
+)
 
 
 @gate(Stage.RUNNING)
 def a_programme_has_sessions(participation):
-    has_sessions = db.session.scalar(select(exists().where(
-        ProgramSession.program_id == Program.id, Program.participation_id == participation.id,
-        ProgramSession.state == SessionState.SCHEDULED)))
+    has_sessions = db.session.scalar(
+        select(
+            exists().where(
+                ProgramSession.program_id == Program.id,
+                Program.participation_id == participation.id,
+                ProgramSession.state == SessionState.SCHEDULED,
+            )
+        )
+    )
     return None if has_sessions else _l("No programme has a session yet.")
 
 
 def _check_stage(participation):
     if participation.stage not in PROGRAM_STAGES:
-        raise DomainError(_l("Programmes are planned from the planning stage on, not at %(stage)s."),
-                          stage=participation.stage.label)
+        raise DomainError(
+            _l("Programmes are planned from the planning stage on, not at %(stage)s."),
+            stage=participation.stage.label,
+        )
 
 
 def _check_problem(participation, problem):
-    if problem.participation_id != participation.id or problem.state not in MATCHABLE_PROBLEM_STATES:
-        raise DomainError(_l("A programme answers a problem the residents of this complex selected."))
+    if (
+        problem.participation_id != participation.id
+        or problem.state not in MATCHABLE_PROBLEM_STATES
+    ):
+        raise DomainError(
+            _l("A programme answers a problem the residents of this complex selected.")
+        )
 
 
 def _check_enterprises(problem, enterprises):
-    agreed = set(db.session.scalars(select(Match.enterprise_id).where(
-        Match.problem_id == problem.id, Match.state.in_(AGREED_STATES))))
+    agreed = set(
+        db.session.scalars(
+            select(Match.enterprise_id).where(
+                Match.problem_id == problem.id, Match.state.in_(AGREED_STATES)
+            )
+        )
+    )
     if any(enterprise.id not in agreed for enterprise in enterprises):
-        raise DomainError(_l("Only enterprises that accepted the work on this problem can deliver "
-                             "the programme."))
+        raise DomainError(
+            _l("Only enterprises that accepted the work on this problem can deliver the programme.")
+        )
 
 
 def _check_rules(values):
@@ -71,16 +112,29 @@ def create_program(participation, *, problem, enterprises=(), actor, source="app
     _check_problem(participation, problem)
     _check_enterprises(problem, enterprises)
     _check_rules(values)
-    program = Program(participation_id=participation.id, problem_id=problem.id,
-                      created_by_id=actor.id if actor else None, source=source,
-                      **{name: values[name] for name in PROGRAM_FIELDS if name in values})
-    program.enterprise_links = [ProgramEnterprise(enterprise_id=enterprise.id)
-                                for enterprise in enterprises]
+    program = Program(
+        participation_id=participation.id,
+        problem_id=problem.id,
+        created_by_id=actor.id if actor else None,
+        source=source,
+        **{name: values[name] for name in PROGRAM_FIELDS if name in values},
+    )
+    program.enterprise_links = [
+        ProgramEnterprise(enterprise_id=enterprise.id) for enterprise in enterprises
+    ]
     db.session.add(program)
     db.session.flush()
-    log_change("program.create", program, actor=actor, complex_id=participation.complex_id,
-               after={"title": program.title, "problem_id": problem.id,
-                      "enterprises": ",".join(str(e.id) for e in enterprises)})
+    log_change(
+        "program.create",
+        program,
+        actor=actor,
+        complex_id=participation.complex_id,
+        after={
+            "title": program.title,
+            "problem_id": problem.id,
+            "enterprises": ",".join(str(e.id) for e in enterprises),
+        },
+    )
     return program
 
 
@@ -93,14 +147,22 @@ def update_program(program, *, enterprises=None, actor, **values):
         setattr(program, name, values[name])
     if enterprises is not None:
         _check_enterprises(program.problem, enterprises)
-        program.enterprise_links = [ProgramEnterprise(enterprise_id=enterprise.id)
-                                    for enterprise in enterprises]
-    log_change("program.update", program, actor=actor, complex_id=program.complex_id,
-               before=before, after={name: getattr(program, name) for name in before})
+        program.enterprise_links = [
+            ProgramEnterprise(enterprise_id=enterprise.id) for enterprise in enterprises
+        ]
+    log_change(
+        "program.update",
+        program,
+        actor=actor,
+        complex_id=program.complex_id,
+        before=before,
+        after={name: getattr(program, name) for name in before},
+    )
     return program
 
 
 # The schedule --------------------------------------------------------------------------
+
 
 @dataclass
 class ScheduleChange:
@@ -130,16 +192,19 @@ class SessionLine:
 class SchedulePlan:
     """What applying the schedule would do, worked out before anything is written."""
 
-    to_create: list = field(default_factory=list)      # PlannedSession
-    to_move: list = field(default_factory=list)        # (ProgramSession, PlannedSession)
-    to_remove: list = field(default_factory=list)      # SessionLine
-    kept: list = field(default_factory=list)           # SessionLine
+    to_create: list = field(default_factory=list)  # PlannedSession
+    to_move: list = field(default_factory=list)  # (ProgramSession, PlannedSession)
+    to_remove: list = field(default_factory=list)  # SessionLine
+    kept: list = field(default_factory=list)  # SessionLine
     kept_sessions: list = field(default_factory=list)  # ProgramSession
 
     @property
     def removal_token(self):
         """Names the sessions to remove: what the coordinator saw is what gets removed."""
-        ids = ",".join(str(line.session_id) for line in sorted(self.to_remove, key=lambda l: l.session_id))
+        ids = ",".join(
+            str(line.session_id)
+            for line in sorted(self.to_remove, key=lambda removal: removal.session_id)
+        )
         return hashlib.sha256(ids.encode()).hexdigest()[:16]
 
 
@@ -169,25 +234,42 @@ def _check_schedule(starts_on, ends_on, weekdays, start_time, end_time):
         raise DomainError(_l("Choose at least one weekday."))
 
 
-def set_schedule(program, *, starts_on, ends_on, weekdays, start_time, end_time, actor,
-                 confirmed=None, now=None):
+def set_schedule(
+    program, *, starts_on, ends_on, weekdays, start_time, end_time, actor, confirmed=None, now=None
+):
     """Set the programme's schedule and bring its generated sessions in line with it.
     Sessions it would remove are removed only when `confirmed` is the plan's
     removal_token (the coordinator saw them); else RemovalsToConfirm, nothing written."""
     _check_stage(program.participation)
     _check_schedule(starts_on, ends_on, weekdays, start_time, end_time)
-    before = {"starts_on": program.starts_on, "ends_on": program.ends_on,
-              "weekdays": program.weekdays, "start_time": program.start_time,
-              "end_time": program.end_time}
+    before = {
+        "starts_on": program.starts_on,
+        "ends_on": program.ends_on,
+        "weekdays": program.weekdays,
+        "start_time": program.start_time,
+        "end_time": program.end_time,
+    }
     program.starts_on, program.ends_on = starts_on, ends_on
     program.weekdays = recurrence.weekday_digits(weekdays)
     program.start_time, program.end_time = start_time, end_time
     change = apply_schedule(program, actor=actor, confirmed=confirmed, now=now)
-    log_change("program.schedule", program, actor=actor, complex_id=program.complex_id,
-               before=before, after={"starts_on": starts_on, "ends_on": ends_on,
-                                     "weekdays": program.weekdays, "start_time": start_time,
-                                     "end_time": end_time, "created": change.created,
-                                     "removed": change.removed, "kept": len(change.kept)})
+    log_change(
+        "program.schedule",
+        program,
+        actor=actor,
+        complex_id=program.complex_id,
+        before=before,
+        after={
+            "starts_on": starts_on,
+            "ends_on": ends_on,
+            "weekdays": program.weekdays,
+            "start_time": start_time,
+            "end_time": end_time,
+            "created": change.created,
+            "removed": change.removed,
+            "kept": len(change.kept),
+        },
+    )
     return change
 
 
@@ -199,23 +281,34 @@ def add_exception(program, *, day, moved_to=None, note="", actor, now=None):
         raise DomainError(_l("Set the schedule first."))
     if not within_window(day) or (moved_to is not None and not within_window(moved_to)):
         raise DateOutsideWindow()
-    if day not in recurrence.scheduled_days(program.starts_on, program.ends_on,
-                                            program.weekday_numbers):
+    if day not in recurrence.scheduled_days(
+        program.starts_on, program.ends_on, program.weekday_numbers
+    ):
         raise DomainError(_l("%(day)s is not a day of this schedule."), day=day.isoformat())
     if moved_to == day:
         moved_to = None
-    exception = db.session.scalar(select(ScheduleException).where(
-        ScheduleException.program_id == program.id, ScheduleException.day == day))
+    exception = db.session.scalar(
+        select(ScheduleException).where(
+            ScheduleException.program_id == program.id, ScheduleException.day == day
+        )
+    )
     if exception is None:
         exception = ScheduleException(program_id=program.id, day=day)
         program.exceptions.append(exception)
     exception.moved_to, exception.note = moved_to, note
     plan = plan_schedule(program, now=now)
     named = {s.id for s in _generated_sessions(program) if s.schedule_day == day}
-    confirmed = plan.removal_token if {line.session_id for line in plan.to_remove} <= named else None
+    confirmed = (
+        plan.removal_token if {line.session_id for line in plan.to_remove} <= named else None
+    )
     change = apply_schedule(program, actor=actor, confirmed=confirmed, now=now)
-    log_change("program.exception", program, actor=actor, complex_id=program.complex_id,
-               after={"day": day, "moved_to": moved_to, "note": note, "kept": len(change.kept)})
+    log_change(
+        "program.exception",
+        program,
+        actor=actor,
+        complex_id=program.complex_id,
+        after={"day": day, "moved_to": moved_to, "note": note, "kept": len(change.kept)},
+    )
     return change
 
 
@@ -224,22 +317,34 @@ def _booking_counts(session_ids):
     if not session_ids:
         return {}
     active = func.sum(case((Booking.status != BookingStatus.CANCELLED, 1), else_=0))
-    return {session_id: (int(live or 0), total) for session_id, live, total in db.session.execute(
-        select(Booking.session_id, active, func.count(Booking.id))
-        .where(Booking.session_id.in_(session_ids)).group_by(Booking.session_id))}
+    return {
+        session_id: (int(live or 0), total)
+        for session_id, live, total in db.session.execute(
+            select(Booking.session_id, active, func.count(Booking.id))
+            .where(Booking.session_id.in_(session_ids))
+            .group_by(Booking.session_id)
+        )
+    }
 
 
 def _rostered(session_ids):
     if not session_ids:
         return set()
-    return set(db.session.scalars(select(RosterEntry.session_id).distinct()
-                                  .where(RosterEntry.session_id.in_(session_ids))))
+    return set(
+        db.session.scalars(
+            select(RosterEntry.session_id).distinct().where(RosterEntry.session_id.in_(session_ids))
+        )
+    )
 
 
 def _generated_sessions(program):
-    return db.session.scalars(select(ProgramSession).where(
-        ProgramSession.program_id == program.id, ProgramSession.schedule_day.is_not(None),
-        ProgramSession.state == SessionState.SCHEDULED)).all()
+    return db.session.scalars(
+        select(ProgramSession).where(
+            ProgramSession.program_id == program.id,
+            ProgramSession.schedule_day.is_not(None),
+            ProgramSession.state == SessionState.SCHEDULED,
+        )
+    ).all()
 
 
 def plan_schedule(program, *, now=None):
@@ -249,9 +354,17 @@ def plan_schedule(program, *, now=None):
     now = now or utcnow()
     db.session.flush()
     exceptions = {exception.day: exception.moved_to for exception in program.exceptions}
-    planned = {p.schedule_day: p for p in recurrence.planned_sessions(
-        program.starts_on, program.ends_on, program.weekday_numbers, program.start_time,
-        program.end_time, exceptions)}
+    planned = {
+        p.schedule_day: p
+        for p in recurrence.planned_sessions(
+            program.starts_on,
+            program.ends_on,
+            program.weekday_numbers,
+            program.start_time,
+            program.end_time,
+            exceptions,
+        )
+    }
     existing = _generated_sessions(program)
     counts = _booking_counts([s.id for s in existing])
     rostered = _rostered([s.id for s in existing])
@@ -289,12 +402,22 @@ def apply_schedule(program, *, actor=None, confirmed=None, now=None):
         else:
             db.session.delete(session)
     for wanted in plan.to_create:
-        db.session.add(ProgramSession(program_id=program.id, schedule_day=wanted.schedule_day,
-                                      starts_at=wanted.starts_at, ends_at=wanted.ends_at,
-                                      capacity=program.default_capacity))
+        db.session.add(
+            ProgramSession(
+                program_id=program.id,
+                schedule_day=wanted.schedule_day,
+                starts_at=wanted.starts_at,
+                ends_at=wanted.ends_at,
+                capacity=program.default_capacity,
+            )
+        )
     db.session.flush()
-    return ScheduleChange(created=len(plan.to_create), removed=len(plan.to_remove),
-                          moved=len(plan.to_move), kept=plan.kept_sessions)
+    return ScheduleChange(
+        created=len(plan.to_create),
+        removed=len(plan.to_remove),
+        moved=len(plan.to_move),
+        kept=plan.kept_sessions,
+    )
 
 
 def add_session(program, *, starts_at, ends_at, capacity, title="", volunteers_needed=0, actor):
@@ -306,13 +429,23 @@ def add_session(program, *, starts_at, ends_at, capacity, title="", volunteers_n
         raise DomainError(_l("The end time must come after the start time."))
     if capacity < 1:
         raise DomainError(_l("Capacity must be at least 1."))
-    session = ProgramSession(program_id=program.id, title=title, starts_at=starts_at,
-                             ends_at=ends_at, capacity=capacity,
-                             volunteers_needed=volunteers_needed)
+    session = ProgramSession(
+        program_id=program.id,
+        title=title,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        capacity=capacity,
+        volunteers_needed=volunteers_needed,
+    )
     db.session.add(session)
     db.session.flush()
-    log_change("session.add", session, actor=actor, complex_id=program.complex_id,
-               after={"program_id": program.id, "starts_at": starts_at, "capacity": capacity})
+    log_change(
+        "session.add",
+        session,
+        actor=actor,
+        complex_id=program.complex_id,
+        after={"program_id": program.id, "starts_at": starts_at, "capacity": capacity},
+    )
     return session
 
 
@@ -324,17 +457,26 @@ def change_capacity(session, *, capacity, actor, now=None):
     if session.is_cancelled:
         raise Conflict(_l("This session is cancelled."))
     result = db.session.execute(
-        update(ProgramSession).where(ProgramSession.id == session.id,
-                                     ProgramSession.seats_taken <= capacity)
-        .values(capacity=capacity).execution_options(synchronize_session=False))
+        update(ProgramSession)
+        .where(ProgramSession.id == session.id, ProgramSession.seats_taken <= capacity)
+        .values(capacity=capacity)
+        .execution_options(synchronize_session=False)
+    )
     if capacity < 0 or result.rowcount != 1:
-        raise Conflict(_l("More places than that are already taken (%(taken)s)."),
-                       taken=session.seats_taken)
+        raise Conflict(
+            _l("More places than that are already taken (%(taken)s)."), taken=session.seats_taken
+        )
     before = session.capacity
     db.session.refresh(session)
     moved = move_up_waiting(session, now=now)
-    log_change("session.capacity", session, actor=actor, complex_id=session.program.complex_id,
-               before={"capacity": before}, after={"capacity": capacity, "moved_up": len(moved)})
+    log_change(
+        "session.capacity",
+        session,
+        actor=actor,
+        complex_id=session.program.complex_id,
+        before={"capacity": before},
+        after={"capacity": capacity, "moved_up": len(moved)},
+    )
     return moved
 
 
@@ -342,23 +484,41 @@ def cancel_session(session, *, reason="", actor, now=None):
     """Cancel a session: nobody is reminded, and everyone booked is told."""
     now = now or utcnow()
     result = db.session.execute(
-        update(ProgramSession).where(ProgramSession.id == session.id,
-                                     ProgramSession.state == SessionState.SCHEDULED)
+        update(ProgramSession)
+        .where(ProgramSession.id == session.id, ProgramSession.state == SessionState.SCHEDULED)
         .values(state=SessionState.CANCELLED, cancelled_at=now)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     if result.rowcount != 1:
         raise Conflict(_l("This session is already cancelled."))
     db.session.refresh(session)
-    booked = db.session.scalars(select(Booking.user_id).where(
-        Booking.session_id == session.id, Booking.status != BookingStatus.CANCELLED,
-        Booking.user_id.is_not(None))).all()
-    rostered = db.session.scalars(select(RosterEntry.user_id).where(
-        RosterEntry.session_id == session.id, RosterEntry.user_id.is_not(None))).all()
-    notify([*booked, *rostered], N_("The session of %(program)s on %(when)s is cancelled."),
-           kind=NotificationKind.BOOKINGS, link=f"/sessions/{session.id}",
-           program=session.program.title, when=seoul_label(session.starts_at))
-    log_change("session.cancel", session, actor=actor, complex_id=session.program.complex_id,
-               after={"reason": reason, "told": len(set(booked) | set(rostered))})
+    booked = db.session.scalars(
+        select(Booking.user_id).where(
+            Booking.session_id == session.id,
+            Booking.status != BookingStatus.CANCELLED,
+            Booking.user_id.is_not(None),
+        )
+    ).all()
+    rostered = db.session.scalars(
+        select(RosterEntry.user_id).where(
+            RosterEntry.session_id == session.id, RosterEntry.user_id.is_not(None)
+        )
+    ).all()
+    notify(
+        [*booked, *rostered],
+        N_("The session of %(program)s on %(when)s is cancelled."),
+        kind=NotificationKind.BOOKINGS,
+        link=f"/sessions/{session.id}",
+        program=session.program.title,
+        when=seoul_label(session.starts_at),
+    )
+    log_change(
+        "session.cancel",
+        session,
+        actor=actor,
+        complex_id=session.program.complex_id,
+        after={"reason": reason, "told": len(set(booked) | set(rostered))},
+    )
     return session
 
 
@@ -369,14 +529,19 @@ def seoul_label(moment):
 
 # Calendar links -------------------------------------------------------------------------
 
+
 def create_calendar_link(user, *, kind, complex_=None, actor):
     """A private link to an iCalendar feed; whoever has the link can read the feed."""
     if kind is CalendarKind.COMPLEX and (complex_ is None or not complex_.can_view(user)):
         raise NotAllowed()
     if kind is CalendarKind.PERSONAL and not user.is_resident:
         raise DomainError(_l("Only residents have bookings and shifts to put in a calendar."))
-    token = CalendarToken(token=secrets.token_urlsafe(24), user_id=user.id, kind=kind,
-                          complex_id=complex_.id if kind is CalendarKind.COMPLEX else None)
+    token = CalendarToken(
+        token=secrets.token_urlsafe(24),
+        user_id=user.id,
+        kind=kind,
+        complex_id=complex_.id if kind is CalendarKind.COMPLEX else None,
+    )
     db.session.add(token)
     db.session.flush()
     log_change("calendar.create", token, actor=actor, after={"kind": kind.value})
@@ -385,10 +550,12 @@ def create_calendar_link(user, *, kind, complex_=None, actor):
 
 def revoke_calendar_link(token, *, actor, now=None):
     result = db.session.execute(
-        update(CalendarToken).where(CalendarToken.id == token.id, CalendarToken.revoked_at.is_(None))
-        .values(revoked_at=now or utcnow()).execution_options(synchronize_session=False))
+        update(CalendarToken)
+        .where(CalendarToken.id == token.id, CalendarToken.revoked_at.is_(None))
+        .values(revoked_at=now or utcnow())
+        .execution_options(synchronize_session=False)
+    )
     db.session.refresh(token)
     if result.rowcount == 1:
         log_change("calendar.revoke", token, actor=actor, after={"kind": token.kind.value})
     return token
-

@@ -3,6 +3,7 @@ in a time window, with single days skipped (holidays) or moved.
 
 Pure functions of plain values, so the rules can be read and tested on their own.
 """
+
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -30,8 +31,11 @@ def scheduled_days(starts_on: date, ends_on: date, weekdays) -> list[date]:
     `weekdays`."""
     wanted = set(weekdays)
     span = (ends_on - starts_on).days
-    return [day for day in (starts_on + timedelta(days=offset) for offset in range(span + 1))
-            if day.weekday() in wanted]
+    return [
+        day
+        for day in (starts_on + timedelta(days=offset) for offset in range(span + 1))
+        if day.weekday() in wanted
+    ]
 
 
 def planned_sessions(starts_on, ends_on, weekdays, start_time, end_time, exceptions=None):
@@ -44,8 +48,9 @@ def planned_sessions(starts_on, ends_on, weekdays, start_time, end_time, excepti
         if day in exceptions and exceptions[day] is None:
             continue
         held_on = exceptions.get(day) or day
-        sessions.append(PlannedSession(day, seoul_moment(held_on, start_time),
-                                       seoul_moment(held_on, end_time)))
+        sessions.append(
+            PlannedSession(day, seoul_moment(held_on, start_time), seoul_moment(held_on, end_time))
+        )
     return sorted(sessions, key=lambda planned: planned.starts_at)
 
 

@@ -1,5 +1,6 @@
 """The verbs of rosters: instructors and resident volunteers on a session (its shift),
 how many volunteers a shift needs, and the hours each shift counts for."""
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -20,10 +21,17 @@ def _add(session, entry, *, actor):
         with db.session.begin_nested():
             db.session.add(entry)
     except IntegrityError:
-        raise Conflict(_l("%(name)s is already on this session's roster."),
-                       name=entry.user.display_name if entry.user else entry.name) from None
-    log_change("roster.add", entry, actor=actor, complex_id=session.program.complex_id,
-               after={"session_id": session.id, "role": entry.role.value, "minutes": entry.minutes})
+        raise Conflict(
+            _l("%(name)s is already on this session's roster."),
+            name=entry.user.display_name if entry.user else entry.name,
+        ) from None
+    log_change(
+        "roster.add",
+        entry,
+        actor=actor,
+        complex_id=session.program.complex_id,
+        after={"session_id": session.id, "role": entry.role.value, "minutes": entry.minutes},
+    )
     return entry
 
 
@@ -33,9 +41,18 @@ def volunteer_for(session, *, resident, actor, now=None):
         raise NotAllowed(_l("Only residents of this complex can volunteer for this shift."))
     if session.starts_at <= (now or utcnow()):
         raise DomainError(_l("This shift has already begun."))
-    return _add(session, RosterEntry(session_id=session.id, user_id=resident.id, user=resident,
-                                     role=RosterRole.VOLUNTEER, minutes=session.minutes,
-                                     added_by_id=actor.id), actor=actor)
+    return _add(
+        session,
+        RosterEntry(
+            session_id=session.id,
+            user_id=resident.id,
+            user=resident,
+            role=RosterRole.VOLUNTEER,
+            minutes=session.minutes,
+            added_by_id=actor.id,
+        ),
+        actor=actor,
+    )
 
 
 def add_to_roster(session, *, role, actor, user=None, name="", minutes=None):
@@ -49,9 +66,19 @@ def add_to_roster(session, *, role, actor, user=None, name="", minutes=None):
     minutes = session.minutes if minutes is None else minutes
     if not 0 <= minutes <= MAX_SHIFT_MINUTES:
         raise DomainError(_l("A shift counts for at most 24 hours."))
-    return _add(session, RosterEntry(session_id=session.id, user_id=user.id if user else None,
-                                     user=user, name="" if user else name.strip(), role=role,
-                                     minutes=minutes, added_by_id=actor.id), actor=actor)
+    return _add(
+        session,
+        RosterEntry(
+            session_id=session.id,
+            user_id=user.id if user else None,
+            user=user,
+            name="" if user else name.strip(),
+            role=role,
+            minutes=minutes,
+            added_by_id=actor.id,
+        ),
+        actor=actor,
+    )
 
 
 def remove_from_roster(entry, *, actor, now=None):
@@ -61,8 +88,13 @@ def remove_from_roster(entry, *, actor, now=None):
         raise NotAllowed()
     if not session.can_manage(actor) and session.starts_at <= (now or utcnow()):
         raise DomainError(_l("This shift has already begun; ask the coordinator."))
-    log_change("roster.remove", entry, actor=actor, complex_id=session.program.complex_id,
-               before={"session_id": session.id, "user_id": entry.user_id, "name": entry.name})
+    log_change(
+        "roster.remove",
+        entry,
+        actor=actor,
+        complex_id=session.program.complex_id,
+        before={"session_id": session.id, "user_id": entry.user_id, "name": entry.name},
+    )
     db.session.delete(entry)
 
 
@@ -72,11 +104,20 @@ def set_volunteers_needed(session, *, count, actor):
     if not 0 <= count <= 100:
         raise DomainError(_l("Enter a number of volunteers from 0 to 100."))
     before, session.volunteers_needed = session.volunteers_needed, count
-    log_change("session.volunteers_needed", session, actor=actor,
-               complex_id=session.program.complex_id, before={"count": before}, after={"count": count})
+    log_change(
+        "session.volunteers_needed",
+        session,
+        actor=actor,
+        complex_id=session.program.complex_id,
+        before={"count": before},
+        after={"count": count},
+    )
     return session
 
 
 def entry_for(session, user):
-    return db.session.scalar(select(RosterEntry).where(
-        RosterEntry.session_id == session.id, RosterEntry.user_id == user.id))
+    return db.session.scalar(
+        select(RosterEntry).where(
+            RosterEntry.session_id == session.id, RosterEntry.user_id == user.id
+        )
+    )

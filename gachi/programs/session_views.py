@@ -1,9 +1,10 @@
 """A session's page and what is done on it: book, cancel, volunteer, give feedback; and for
 those running it, phone bookings, walk-ins, check-in (by list, code or QR), rosters,
 capacity and cancellation. A resident's own bookings and shifts."""
+
 import secrets
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -12,25 +13,39 @@ from gachi.auth.models import User
 from gachi.complexes.codes import format_code
 from gachi.core.access import load_for, require
 from gachi.core.audit import no_store, personal_data_shown
-from gachi.core.errors import DomainError
 from gachi.core.db import begin_writing, reads_first
+from gachi.core.errors import DomainError
 from gachi.core.forms import BaseForm, options
 from gachi.core.time import utcnow
 from gachi.extensions import db
 from gachi.programs import bookings, feedback, operations, queries, rosters
 from gachi.programs.forms import (
-    BookForm, CancelSessionForm, CapacityForm, CodeForm, FeedbackForm, PhoneBookingForm, RosterForm,
-    VolunteersNeededForm, WalkInForm,
+    BookForm,
+    CancelSessionForm,
+    CapacityForm,
+    CodeForm,
+    FeedbackForm,
+    PhoneBookingForm,
+    RosterForm,
+    VolunteersNeededForm,
+    WalkInForm,
 )
-from gachi.programs.models import Booking, BookingChannel, BookingStatus, ProgramSession, RosterEntry
+from gachi.programs.models import (
+    Booking,
+    BookingChannel,
+    BookingStatus,
+    ProgramSession,
+    RosterEntry,
+)
 from gachi.programs.qr import qr_svg
 
 bp = Blueprint("sessions", __name__)
 
 
 def _with_residents(form, session):
-    form.resident_id.choices = options([(0, _l("(none)")),
-                                        *queries.complex_residents(session.program.complex_id)])
+    form.resident_id.choices = options(
+        [(0, _l("(none)")), *queries.complex_residents(session.program.complex_id)]
+    )
     return form
 
 
@@ -49,8 +64,14 @@ def _fresh_key():
 
 
 def _session_page(session, *, status=200, error=None, **forms):
-    return no_store((render_template("programs/session_detail.html",
-                                     **_session_context(session, error=error, **forms)), status))
+    return no_store(
+        (
+            render_template(
+                "programs/session_detail.html", **_session_context(session, error=error, **forms)
+            ),
+            status,
+        )
+    )
 
 
 def _session_context(session, *, error=None, **forms):
@@ -58,8 +79,13 @@ def _session_context(session, *, error=None, **forms):
     runs, manages = session.can_check_in(user), session.can_manage(user)
     my_booking = queries.active_booking(session.id, user.id) if user.is_resident else None
     context = dict(
-        session=session, program=session.program, runs=runs, manages=manages, error=error,
-        now=utcnow(), my_booking=my_booking,
+        session=session,
+        program=session.program,
+        runs=runs,
+        manages=manages,
+        error=error,
+        now=utcnow(),
+        my_booking=my_booking,
         my_position=bookings.waiting_position(my_booking) if my_booking else None,
         my_shift=rosters.entry_for(session, user) if user.is_resident else None,
         attended=user.is_resident and feedback.attended(session, user),
@@ -70,16 +96,20 @@ def _session_context(session, *, error=None, **forms):
     )
     if runs:
         context.update(
-            walk_in_form=forms.get("walk_in_form") or _with_residents(WalkInForm(formdata=None), session),
-            code_form=forms.get("code_form") or CodeForm(formdata=None))
+            walk_in_form=forms.get("walk_in_form")
+            or _with_residents(WalkInForm(formdata=None), session),
+            code_form=forms.get("code_form") or CodeForm(formdata=None),
+        )
     if manages:
         context.update(
-            phone_form=forms.get("phone_form") or _with_residents(
-                PhoneBookingForm(formdata=None, request_key=_fresh_key()), session),
-            roster_form=forms.get("roster_form") or _with_residents(RosterForm(formdata=None), session),
+            phone_form=forms.get("phone_form")
+            or _with_residents(PhoneBookingForm(formdata=None, request_key=_fresh_key()), session),
+            roster_form=forms.get("roster_form")
+            or _with_residents(RosterForm(formdata=None), session),
             capacity_form=CapacityForm(formdata=None, capacity=session.capacity),
             volunteers_form=VolunteersNeededForm(formdata=None, count=session.volunteers_needed),
-            cancel_form=CancelSessionForm(formdata=None))
+            cancel_form=CancelSessionForm(formdata=None),
+        )
     return context
 
 
@@ -108,9 +138,14 @@ def session_detail(session_id):
     # anyone else sees the roster, which may name only themselves.
     if not context["runs"] and all(person.user_id == current_user.id for person in people):
         return no_store(page)
-    return personal_data_shown(page, "session_people.view", session, actor=current_user,
-                               complex_id=session.program.complex_id,
-                               subject_ids=[person.user_id for person in people])
+    return personal_data_shown(
+        page,
+        "session_people.view",
+        session,
+        actor=current_user,
+        complex_id=session.program.complex_id,
+        subject_ids=[person.user_id for person in people],
+    )
 
 
 def _booking_message(booking):
@@ -118,9 +153,13 @@ def _booking_message(booking):
     The place in line is left to the booking's page, its one source: the flash and the
     status line could otherwise be counted a moment apart and disagree."""
     if booking.status is BookingStatus.CONFIRMED:
-        return _("Booked. Your booking code is %(code)s.", code=format_code(booking.code)), "success"
-    return _("The session is full: you are on the waiting list, at the place shown below. We "
-             "will tell you when a place comes free."), "warning"
+        return _(
+            "Booked. Your booking code is %(code)s.", code=format_code(booking.code)
+        ), "success"
+    return _(
+        "The session is full: you are on the waiting list, at the place shown below. We "
+        "will tell you when a place comes free."
+    ), "warning"
 
 
 @bp.route("/sessions/<int:session_id>/book", methods=["POST"])
@@ -134,10 +173,14 @@ def book(session_id):
         return _session_page(session, status=400, book_form=form)
     begin_writing(db.session)
     try:
-        booking = bookings.book_seat(session, actor=current_user, resident=current_user,
-                                     party_size=form.party_size.data,
-                                     dependants=form.dependants.data or "",
-                                     request_key=f"{current_user.id}:{form.request_key.data}")
+        booking = bookings.book_seat(
+            session,
+            actor=current_user,
+            resident=current_user,
+            party_size=form.party_size.data,
+            dependants=form.dependants.data or "",
+            request_key=f"{current_user.id}:{form.request_key.data}",
+        )
     except DomainError as error:
         return _refused(session, error, book_form=form)
     message, where = _booking_message(booking), url_for(".booking_detail", booking_id=booking.id)
@@ -156,16 +199,28 @@ def phone_booking(session_id):
         return _session_page(session, status=400, phone_form=form)
     resident = db.session.get(User, form.resident_id.data) if form.resident_id.data else None
     try:
-        booking = bookings.book_seat(session, actor=current_user, resident=resident,
-                                     name=form.name.data or "", party_size=form.party_size.data,
-                                     dependants=form.dependants.data or "",
-                                     channel=BookingChannel.PHONE,
-                                     request_key=f"{current_user.id}:{form.request_key.data}")
+        booking = bookings.book_seat(
+            session,
+            actor=current_user,
+            resident=resident,
+            name=form.name.data or "",
+            party_size=form.party_size.data,
+            dependants=form.dependants.data or "",
+            channel=BookingChannel.PHONE,
+            request_key=f"{current_user.id}:{form.request_key.data}",
+        )
     except DomainError as error:
         return _refused(session, error, phone_form=form)
     db.session.commit()
-    flash(_("%(name)s is booked (%(status)s). Booking code %(code)s.", name=booking.who,
-            status=booking.status.label, code=format_code(booking.code)), "success")
+    flash(
+        _(
+            "%(name)s is booked (%(status)s). Booking code %(code)s.",
+            name=booking.who,
+            status=booking.status.label,
+            code=format_code(booking.code),
+        ),
+        "success",
+    )
     return _back(session)
 
 
@@ -179,8 +234,13 @@ def walk_in(session_id):
         return _session_page(session, status=400, walk_in_form=form)
     resident = db.session.get(User, form.resident_id.data) if form.resident_id.data else None
     try:
-        booking = bookings.add_walk_in(session, actor=current_user, resident=resident,
-                                       name=form.name.data or "", party_size=form.party_size.data)
+        booking = bookings.add_walk_in(
+            session,
+            actor=current_user,
+            resident=resident,
+            name=form.name.data or "",
+            party_size=form.party_size.data,
+        )
     except DomainError as error:
         return _refused(session, error, walk_in_form=form)
     db.session.commit()
@@ -194,7 +254,9 @@ def check_in_by_code(session_id):
     session = _load(session_id)
     require(session.can_check_in(current_user))
     form = CodeForm()
-    booking = bookings.booking_by_code(session, form.code.data) if form.validate_on_submit() else None
+    booking = (
+        bookings.booking_by_code(session, form.code.data) if form.validate_on_submit() else None
+    )
     if booking is None:
         form.code.errors = [*form.code.errors, _("No booking of this session has that code.")]
         return _session_page(session, status=400, code_form=form)
@@ -211,8 +273,12 @@ def _check_in(booking):
     except DomainError as error:
         return _refused(booking.session, error)
     db.session.commit()
-    flash(_("%(name)s is checked in.", name=booking.who) if changed
-          else _("%(name)s was already checked in.", name=booking.who), "success")
+    flash(
+        _("%(name)s is checked in.", name=booking.who)
+        if changed
+        else _("%(name)s was already checked in.", name=booking.who),
+        "success",
+    )
     return _back(booking.session)
 
 
@@ -242,9 +308,13 @@ def no_show(booking_id):
 @login_required
 def booking_detail(booking_id):
     booking = _booking(booking_id)
-    page = render_template("programs/booking_detail.html", booking=booking,
-                           position=bookings.waiting_position(booking),
-                           code=format_code(booking.code), now=utcnow())
+    page = render_template(
+        "programs/booking_detail.html",
+        booking=booking,
+        position=bookings.waiting_position(booking),
+        code=format_code(booking.code),
+        now=utcnow(),
+    )
     return _booking_shown(page, booking)
 
 
@@ -253,9 +323,14 @@ def _booking_shown(page, booking):
     (staff, the coordinator, the partner at the door) is also logged."""
     if booking.user_id == current_user.id:
         return no_store(page)
-    return personal_data_shown(page, "booking.view", booking, actor=current_user,
-                               complex_id=booking.session.program.complex_id,
-                               subject_ids=[booking.user_id])
+    return personal_data_shown(
+        page,
+        "booking.view",
+        booking,
+        actor=current_user,
+        complex_id=booking.session.program.complex_id,
+        subject_ids=[booking.user_id],
+    )
 
 
 @bp.route("/bookings/<int:booking_id>/qr.svg")
@@ -263,8 +338,9 @@ def _booking_shown(page, booking):
 def booking_qr(booking_id):
     booking = _booking(booking_id)
     url = url_for(".check_in_page", code=booking.code, _external=True)
-    return Response(qr_svg(url), mimetype="image/svg+xml",
-                    headers={"Cache-Control": "private, max-age=3600"})
+    return Response(
+        qr_svg(url), mimetype="image/svg+xml", headers={"Cache-Control": "private, max-age=3600"}
+    )
 
 
 @bp.route("/check-in/<code>")
@@ -272,10 +348,13 @@ def booking_qr(booking_id):
 def check_in_page(code):
     """Where a booking's QR code leads: for whoever runs the session, its check-in."""
     from gachi.complexes.codes import normalise_code
+
     booking = db.session.scalar(db.select(Booking).where(Booking.code == normalise_code(code)))
     if booking is None or not booking.can_check_in(current_user):
         abort(404)
-    page = render_template("programs/check_in.html", booking=booking, code=format_code(booking.code))
+    page = render_template(
+        "programs/check_in.html", booking=booking, code=format_code(booking.code)
+    )
     return _booking_shown(page, booking)
 
 
@@ -292,8 +371,10 @@ def cancel(booking_id):
     db.session.commit()
     flash(_("The booking is cancelled."), "success")
     if moved:
-        flash(_("%(count)s people were moved up from the waiting list and told.", count=len(moved)),
-              "success")
+        flash(
+            _("%(count)s people were moved up from the waiting list and told.", count=len(moved)),
+            "success",
+        )
     if booking.user_id == current_user.id:
         return redirect(url_for(".my_bookings"))
     return _back(booking.session)
@@ -333,8 +414,9 @@ def add_to_roster(session_id):
         return _session_page(session, status=400, roster_form=form)
     user = db.session.get(User, form.resident_id.data) if form.resident_id.data else None
     try:
-        rosters.add_to_roster(session, role=form.role.data, user=user, name=form.name.data or "",
-                              actor=current_user)
+        rosters.add_to_roster(
+            session, role=form.role.data, user=user, name=form.name.data or "", actor=current_user
+        )
     except DomainError as error:
         return _refused(session, error, roster_form=form)
     db.session.commit()
@@ -367,8 +449,14 @@ def capacity(session_id):
     except DomainError as error:
         return _refused(session, error)
     db.session.commit()
-    flash(_("The session now has %(count)s places; %(moved)s people moved up from the waiting list.",
-            count=session.capacity, moved=len(moved)), "success")
+    flash(
+        _(
+            "The session now has %(count)s places; %(moved)s people moved up from the waiting list.",
+            count=session.capacity,
+            moved=len(moved),
+        ),
+        "success",
+    )
     return _back(session)
 
 
@@ -394,9 +482,15 @@ def give_feedback(session_id):
     if not form.validate_on_submit():
         return _session_page(session, status=400, feedback_form=form)
     try:
-        feedback.give_feedback(session, resident=current_user, rating=form.rating.data,
-                               change_topic=form.change_topic.data, comment=form.comment.data or "",
-                               change_note=form.change_note.data or "", actor=current_user)
+        feedback.give_feedback(
+            session,
+            resident=current_user,
+            rating=form.rating.data,
+            change_topic=form.change_topic.data,
+            comment=form.comment.data or "",
+            change_note=form.change_note.data or "",
+            actor=current_user,
+        )
     except DomainError as error:
         return _refused(session, error, feedback_form=form)
     db.session.commit()
@@ -410,7 +504,12 @@ def my_bookings():
     if not current_user.is_resident:
         abort(404)
     now = utcnow()
-    return no_store(render_template(
-        "programs/my_bookings.html", now=now, bookings=queries.my_bookings(current_user.id),
-        shifts=queries.my_shifts(current_user.id),
-        upcoming=queries.upcoming_sessions_of_complex(current_user.complex_id, now, limit=30)))
+    return no_store(
+        render_template(
+            "programs/my_bookings.html",
+            now=now,
+            bookings=queries.my_bookings(current_user.id),
+            shifts=queries.my_shifts(current_user.id),
+            upcoming=queries.upcoming_sessions_of_complex(current_user.complex_id, now, limit=30),
+        )
+    )

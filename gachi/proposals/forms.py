@@ -1,4 +1,5 @@
 """Forms for proposing, discussing and sorting problems."""
+
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
@@ -10,7 +11,9 @@ from gachi.proposals.models import ProblemState
 class ProblemForm(BaseForm):
     title = StringField(_l("Problem, in a few words"), validators=[DataRequired(), Length(max=120)])
     category = SelectField(_l("Kind of problem"), coerce=int, validators=[InputRequired()])
-    description = TextAreaField(_l("What happens, and who it affects"), validators=[Length(max=5000)])
+    description = TextAreaField(
+        _l("What happens, and who it affects"), validators=[Length(max=5000)]
+    )
 
 
 class ProblemEntryForm(ProblemForm):
@@ -24,7 +27,9 @@ class CommentForm(BaseForm):
 
 
 class ProblemStateForm(BaseForm):
-    target = SelectField(_l("New state"), choices=options(ProblemState.choices()), coerce=ProblemState)
+    target = SelectField(
+        _l("New state"), choices=options(ProblemState.choices()), coerce=ProblemState
+    )
 
 
 class MergeForm(BaseForm):

@@ -1,4 +1,5 @@
 """Problem categories and the problems residents raise in their complex."""
+
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -6,8 +7,8 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gachi.core.db import TimestampMixin
-from gachi.core.i18n import in_reader_language
 from gachi.core.enums import LabelledEnum, enum_column_type
+from gachi.core.i18n import in_reader_language
 from gachi.core.time import utcnow
 from gachi.extensions import db
 
@@ -47,7 +48,11 @@ class ProblemState(LabelledEnum):
 # selected or not selected; the coordinator moves the rest by hand.
 PROBLEM_MOVES = {
     ProblemState.PROPOSED: {ProblemState.SHORTLISTED, ProblemState.NOT_SELECTED},
-    ProblemState.SHORTLISTED: {ProblemState.PROPOSED, ProblemState.SELECTED, ProblemState.NOT_SELECTED},
+    ProblemState.SHORTLISTED: {
+        ProblemState.PROPOSED,
+        ProblemState.SELECTED,
+        ProblemState.NOT_SELECTED,
+    },
     ProblemState.SELECTED: {ProblemState.IN_PROGRESS, ProblemState.NOT_SELECTED},
     ProblemState.NOT_SELECTED: {ProblemState.SHORTLISTED},
     ProblemState.IN_PROGRESS: {ProblemState.RESOLVED},
@@ -70,7 +75,9 @@ class Problem(TimestampMixin, db.Model):
     )
     title: Mapped[str] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(Text, default="")
-    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="RESTRICT"), index=True)
+    category_id: Mapped[int] = mapped_column(
+        ForeignKey("categories.id", ondelete="RESTRICT"), index=True
+    )
     state: Mapped[ProblemState] = mapped_column(
         enum_column_type(ProblemState, "state"), default=ProblemState.PROPOSED
     )
@@ -78,7 +85,9 @@ class Problem(TimestampMixin, db.Model):
     proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     # The coordinator who typed it in on someone's behalf, if it was not the proposer.
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("problems.id", ondelete="SET NULL"))
+    merged_into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("problems.id", ondelete="SET NULL")
+    )
     updated_at: Mapped[datetime | None]
     source: Mapped[str] = mapped_column(String(16), default="app")
 
@@ -101,8 +110,12 @@ class Problem(TimestampMixin, db.Model):
 
     def can_support(self, user):
         """A resident of the complex, while the problem is still being weighed."""
-        return (user.is_authenticated and user.is_resident and self.can_view(user)
-                and self.state in OPEN_FOR_SUPPORT)
+        return (
+            user.is_authenticated
+            and user.is_resident
+            and self.can_view(user)
+            and self.state in OPEN_FOR_SUPPORT
+        )
 
     def can_comment(self, user):
         return self.can_view(user) and self.state is not ProblemState.MERGED
@@ -118,7 +131,9 @@ class ProblemSupport(db.Model):
     __table_args__ = (UniqueConstraint("problem_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    problem_id: Mapped[int] = mapped_column(ForeignKey("problems.id", ondelete="CASCADE"), index=True)
+    problem_id: Mapped[int] = mapped_column(
+        ForeignKey("problems.id", ondelete="CASCADE"), index=True
+    )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -128,7 +143,9 @@ class ProblemComment(db.Model):
     __table_args__ = (CheckConstraint("length(body) > 0", name="body_not_empty"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    problem_id: Mapped[int] = mapped_column(ForeignKey("problems.id", ondelete="CASCADE"), index=True)
+    problem_id: Mapped[int] = mapped_column(
+        ForeignKey("problems.id", ondelete="CASCADE"), index=True
+    )
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,4 +1,5 @@
 """The reads behind the problem pages: one query per list, support counted in SQL."""
+
 from dataclasses import dataclass
 
 from sqlalchemy import exists, func, select
@@ -21,11 +22,19 @@ class ProblemLine:
 def problem_lines(participation_id, user_id=None) -> list[ProblemLine]:
     """The participation's problems (merged ones left out) with their support and comment
     counts and whether `user_id` supports each; most supported first, then oldest."""
-    supports = (select(ProblemSupport.problem_id, func.count(ProblemSupport.id).label("n"))
-                .group_by(ProblemSupport.problem_id).subquery())
-    comments = (select(ProblemComment.problem_id, func.count(ProblemComment.id).label("n"))
-                .group_by(ProblemComment.problem_id).subquery())
-    mine = exists().where(ProblemSupport.problem_id == Problem.id, ProblemSupport.user_id == user_id)
+    supports = (
+        select(ProblemSupport.problem_id, func.count(ProblemSupport.id).label("n"))
+        .group_by(ProblemSupport.problem_id)
+        .subquery()
+    )
+    comments = (
+        select(ProblemComment.problem_id, func.count(ProblemComment.id).label("n"))
+        .group_by(ProblemComment.problem_id)
+        .subquery()
+    )
+    mine = exists().where(
+        ProblemSupport.problem_id == Problem.id, ProblemSupport.user_id == user_id
+    )
     rows = db.session.execute(
         select(Problem, func.coalesce(supports.c.n, 0), func.coalesce(comments.c.n, 0), mine)
         .options(joinedload(Problem.category))
@@ -38,24 +47,34 @@ def problem_lines(participation_id, user_id=None) -> list[ProblemLine]:
 
 
 def support_count(problem_id) -> int:
-    return db.session.scalar(select(func.count(ProblemSupport.id))
-                             .where(ProblemSupport.problem_id == problem_id))
+    return db.session.scalar(
+        select(func.count(ProblemSupport.id)).where(ProblemSupport.problem_id == problem_id)
+    )
 
 
 def supported_by(problem_id, user_id) -> bool:
-    return db.session.scalar(select(exists().where(ProblemSupport.problem_id == problem_id,
-                                                   ProblemSupport.user_id == user_id)))
+    return db.session.scalar(
+        select(
+            exists().where(
+                ProblemSupport.problem_id == problem_id, ProblemSupport.user_id == user_id
+            )
+        )
+    )
 
 
 def comments(problem_id):
-    return db.session.scalars(select(ProblemComment).options(joinedload(ProblemComment.author))
-                              .where(ProblemComment.problem_id == problem_id)
-                              .order_by(ProblemComment.created_at, ProblemComment.id)).all()
+    return db.session.scalars(
+        select(ProblemComment)
+        .options(joinedload(ProblemComment.author))
+        .where(ProblemComment.problem_id == problem_id)
+        .order_by(ProblemComment.created_at, ProblemComment.id)
+    ).all()
 
 
 def category_choices():
-    categories = db.session.scalars(select(Category).where(Category.active.is_(True))
-                                    .order_by(Category.position, Category.id)).all()
+    categories = db.session.scalars(
+        select(Category).where(Category.active.is_(True)).order_by(Category.position, Category.id)
+    ).all()
     return [(category.id, category.label) for category in categories]
 
 
@@ -64,7 +83,9 @@ def resident_choices(complex_id):
     rows = db.session.execute(
         select(User.id, User.display_name, Household.building, Household.unit)
         .join(Household, User.household_id == Household.id)
-        .where(Household.complex_id == complex_id, User.role == Role.RESIDENT, User.active.is_(True))
+        .where(
+            Household.complex_id == complex_id, User.role == Role.RESIDENT, User.active.is_(True)
+        )
         .order_by(User.display_name, User.id)
     ).all()
     return [(row.id, f"{row.display_name} · {row.building}동 {row.unit}호") for row in rows]
@@ -72,9 +93,12 @@ def resident_choices(complex_id):
 
 def merge_targets(problem):
     rows = db.session.execute(
-        select(Problem.id, Problem.title).where(
-            Problem.participation_id == problem.participation_id, Problem.id != problem.id,
-            Problem.state.in_([ProblemState.PROPOSED, ProblemState.SHORTLISTED]))
+        select(Problem.id, Problem.title)
+        .where(
+            Problem.participation_id == problem.participation_id,
+            Problem.id != problem.id,
+            Problem.state.in_([ProblemState.PROPOSED, ProblemState.SHORTLISTED]),
+        )
         .order_by(Problem.title)
     ).all()
     return [(row.id, row.title) for row in rows]

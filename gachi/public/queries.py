@@ -1,4 +1,5 @@
 """The reads behind the public overview and the resident's and partner's home pages."""
+
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -44,13 +45,23 @@ class CohortOverview:
 
 
 def _complex_columns():
-    return (Complex.name, Complex.district, Complex.household_count, Participation.stage,
-            Complex.source)
+    return (
+        Complex.name,
+        Complex.district,
+        Complex.household_count,
+        Participation.stage,
+        Complex.source,
+    )
 
 
 def _complex_line(row):
-    return ComplexLine(name=row.name, district=row.district, household_count=row.household_count,
-                       stage=row.stage, is_demo=row.source == "demo")
+    return ComplexLine(
+        name=row.name,
+        district=row.district,
+        household_count=row.household_count,
+        stage=row.stage,
+        is_demo=row.source == "demo",
+    )
 
 
 def cohort_overviews(per_cohort=COMPLEXES_PER_PAGE) -> list[CohortOverview]:
@@ -66,20 +77,33 @@ def cohort_overviews(per_cohort=COMPLEXES_PER_PAGE) -> list[CohortOverview]:
         .order_by(Cohort.year.desc(), Cohort.name)
     ).all()
     overviews = {
-        cohort.id: CohortOverview(id=cohort.id, name=cohort.name, year=cohort.year,
-                                  starts_on=cohort.starts_on, ends_on=cohort.ends_on,
-                                  description=cohort.description, complex_count=complex_count)
+        cohort.id: CohortOverview(
+            id=cohort.id,
+            name=cohort.name,
+            year=cohort.year,
+            starts_on=cohort.starts_on,
+            ends_on=cohort.ends_on,
+            description=cohort.description,
+            complex_count=complex_count,
+        )
         for cohort, complex_count in counted
     }
     if not overviews:
         return []
-    rank = func.row_number().over(partition_by=Participation.cohort_id,
-                                  order_by=(Complex.name, Complex.id)).label("rank")
-    ranked = (select(Participation.cohort_id, *_complex_columns(), rank)
-              .join(Complex, Participation.complex_id == Complex.id)
-              .subquery())
+    rank = (
+        func.row_number()
+        .over(partition_by=Participation.cohort_id, order_by=(Complex.name, Complex.id))
+        .label("rank")
+    )
+    ranked = (
+        select(Participation.cohort_id, *_complex_columns(), rank)
+        .join(Complex, Participation.complex_id == Complex.id)
+        .subquery()
+    )
     rows = db.session.execute(
-        select(ranked).where(ranked.c.rank <= per_cohort).order_by(ranked.c.cohort_id, ranked.c.rank)
+        select(ranked)
+        .where(ranked.c.rank <= per_cohort)
+        .order_by(ranked.c.cohort_id, ranked.c.rank)
     )
     for row in rows:
         overviews[row.cohort_id].complexes.append(_complex_line(row))
@@ -117,11 +141,16 @@ def resident_home(user) -> ResidentHome:
     """The resident's household and complex, the complex's latest participation and the
     coordinators placed there today. Three queries."""
     household = db.session.scalars(
-        select(Household).options(joinedload(Household.complex)).where(Household.id == user.household_id)
+        select(Household)
+        .options(joinedload(Household.complex))
+        .where(Household.id == user.household_id)
     ).one()
-    return ResidentHome(household=household, complex=household.complex,
-                        participation=latest_participation(household.complex_id),
-                        coordinator_names=coordinators_placed_today(household.complex_id))
+    return ResidentHome(
+        household=household,
+        complex=household.complex,
+        participation=latest_participation(household.complex_id),
+        coordinator_names=coordinators_placed_today(household.complex_id),
+    )
 
 
 def latest_participation(complex_id) -> Participation | None:
@@ -138,11 +167,16 @@ def latest_participation(complex_id) -> Participation | None:
 
 def coordinators_placed_today(complex_id) -> list[str]:
     """Display names only: residents need to know who their coordinator is, nothing more."""
-    return list(db.session.scalars(
-        select(User.display_name)
-        .join(Placement, Placement.coordinator_id == User.id)
-        .where(Placement.complex_id == complex_id, Placement.is_active_on(seoul_today()),
-               User.active.is_(True))
-        .distinct()
-        .order_by(User.display_name)
-    ))
+    return list(
+        db.session.scalars(
+            select(User.display_name)
+            .join(Placement, Placement.coordinator_id == User.id)
+            .where(
+                Placement.complex_id == complex_id,
+                Placement.is_active_on(seoul_today()),
+                User.active.is_(True),
+            )
+            .distinct()
+            .order_by(User.display_name)
+        )
+    )

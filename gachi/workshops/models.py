@@ -1,4 +1,5 @@
 """Workshops of a participation: when and where, who came, the minutes and attachments."""
+
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -36,10 +37,12 @@ class Workshop(TimestampMixin, db.Model):
     source: Mapped[str] = mapped_column(String(16), default="app")
 
     participation = relationship("Participation")
-    attendances = relationship("WorkshopAttendance", back_populates="workshop",
-                               order_by="WorkshopAttendance.id")
-    attachments = relationship("WorkshopAttachment", back_populates="workshop",
-                               order_by="WorkshopAttachment.id")
+    attendances = relationship(
+        "WorkshopAttendance", back_populates="workshop", order_by="WorkshopAttendance.id"
+    )
+    attachments = relationship(
+        "WorkshopAttachment", back_populates="workshop", order_by="WorkshopAttachment.id"
+    )
 
     def can_view(self, user):
         return self.participation.can_view(user)
@@ -61,11 +64,17 @@ class WorkshopAttendance(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"), index=True)
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshops.id", ondelete="CASCADE"), index=True
+    )
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id", ondelete="SET NULL"))
+    household_id: Mapped[int | None] = mapped_column(
+        ForeignKey("households.id", ondelete="SET NULL")
+    )
     name: Mapped[str] = mapped_column(String(100), default="")
-    checked_in_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    checked_in_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
     checked_in_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     workshop = relationship("Workshop", back_populates="attendances")
@@ -84,7 +93,9 @@ class WorkshopAttachment(db.Model):
     __table_args__ = (CheckConstraint("size_bytes > 0", name="size_positive"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"), index=True)
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshops.id", ondelete="CASCADE"), index=True
+    )
     filename: Mapped[str] = mapped_column(String(200))
     stored_name: Mapped[str] = mapped_column(String(64), unique=True)
     content_type: Mapped[str] = mapped_column(String(64))

@@ -1,4 +1,5 @@
 """The verbs of workshops: plan one, write its minutes, check people in, attach files."""
+
 import unicodedata
 
 from flask_babel import lazy_gettext as _l
@@ -21,12 +22,20 @@ WORKSHOP_FIELDS = ("round", "held_at", "place", "facilitator", "agenda", "minute
 
 
 def create_workshop(participation, *, actor, **fields):
-    workshop = Workshop(participation_id=participation.id, created_by_id=actor.id,
-                        **{name: fields[name] for name in WORKSHOP_FIELDS if name in fields})
+    workshop = Workshop(
+        participation_id=participation.id,
+        created_by_id=actor.id,
+        **{name: fields[name] for name in WORKSHOP_FIELDS if name in fields},
+    )
     db.session.add(workshop)
     db.session.flush()
-    log_change("workshop.create", workshop, actor=actor, complex_id=participation.complex_id,
-               after={name: fields.get(name) for name in ("round", "held_at", "place")})
+    log_change(
+        "workshop.create",
+        workshop,
+        actor=actor,
+        complex_id=participation.complex_id,
+        after={name: fields.get(name) for name in ("round", "held_at", "place")},
+    )
     return workshop
 
 
@@ -37,8 +46,14 @@ def update_workshop(workshop, *, actor, **fields):
             before[name], after[name] = getattr(workshop, name), fields[name]
             setattr(workshop, name, fields[name])
     if after:
-        log_change("workshop.update", workshop, actor=actor,
-                   complex_id=workshop.participation.complex_id, before=before, after=after)
+        log_change(
+            "workshop.update",
+            workshop,
+            actor=actor,
+            complex_id=workshop.participation.complex_id,
+            before=before,
+            after=after,
+        )
     return workshop
 
 
@@ -46,8 +61,12 @@ def check_in_resident(workshop, *, resident, actor):
     """A registered resident of the complex came; checking in twice is refused."""
     if not resident.is_resident or resident.complex_id != workshop.participation.complex_id:
         raise DomainError(_l("Choose a resident of this complex."))
-    attendance = WorkshopAttendance(workshop_id=workshop.id, user_id=resident.id,
-                                    household_id=resident.household_id, checked_in_by_id=actor.id)
+    attendance = WorkshopAttendance(
+        workshop_id=workshop.id,
+        user_id=resident.id,
+        household_id=resident.household_id,
+        checked_in_by_id=actor.id,
+    )
     try:
         with db.session.begin_nested():
             db.session.add(attendance)
@@ -62,9 +81,12 @@ def check_in_guest(workshop, *, name, household=None, actor):
         raise DomainError(_l("Write the name of the person who came."))
     if household is not None and household.complex_id != workshop.participation.complex_id:
         raise DomainError(_l("Choose a household of this complex."))
-    attendance = WorkshopAttendance(workshop_id=workshop.id, name=name.strip(),
-                                    household_id=household.id if household else None,
-                                    checked_in_by_id=actor.id)
+    attendance = WorkshopAttendance(
+        workshop_id=workshop.id,
+        name=name.strip(),
+        household_id=household.id if household else None,
+        checked_in_by_id=actor.id,
+    )
     db.session.add(attendance)
     db.session.flush()
     return attendance
@@ -75,9 +97,14 @@ def set_walk_ins(workshop, *, count, actor):
         raise DomainError(_l("The number of walk-ins cannot be negative."))
     before = workshop.walk_in_count
     workshop.walk_in_count = count
-    log_change("workshop.walk_ins", workshop, actor=actor,
-               complex_id=workshop.participation.complex_id,
-               before={"walk_in_count": before}, after={"walk_in_count": count})
+    log_change(
+        "workshop.walk_ins",
+        workshop,
+        actor=actor,
+        complex_id=workshop.participation.complex_id,
+        before={"walk_in_count": before},
+        after={"walk_in_count": count},
+    )
     return workshop
 
 
@@ -88,19 +115,35 @@ def add_attachment(workshop, *, filename, data: bytes, actor):
     if not data:
         raise DomainError(_l("The file is empty."))
     filename = unicodedata.normalize("NFC", filename)  # macOS browsers send NFD
-    filename = "".join(char for char in filename.replace("\\", "/").rsplit("/", 1)[-1]
-                       if char.isprintable()).strip() or "attachment"
+    filename = (
+        "".join(
+            char for char in filename.replace("\\", "/").rsplit("/", 1)[-1] if char.isprintable()
+        ).strip()
+        or "attachment"
+    )
     content_type = uploads.detected_type(filename, data[:16])
     if content_type is None:
         raise DomainError(_l("Attach a photo (JPG or PNG) or a PDF."))
-    attachment = WorkshopAttachment(workshop_id=workshop.id, filename=filename[-200:],
-                                    stored_name=uploads.new_stored_name(content_type),
-                                    content_type=content_type, size_bytes=len(data),
-                                    uploaded_by_id=actor.id)
+    attachment = WorkshopAttachment(
+        workshop_id=workshop.id,
+        filename=filename[-200:],
+        stored_name=uploads.new_stored_name(content_type),
+        content_type=content_type,
+        size_bytes=len(data),
+        uploaded_by_id=actor.id,
+    )
     db.session.add(attachment)
     db.session.flush()
     uploads.write_file(attachment.stored_name, data)
-    log_change("workshop.attach", workshop, actor=actor, complex_id=workshop.participation.complex_id,
-               after={"attachment_id": attachment.id, "filename": attachment.filename,
-                      "size_bytes": len(data)})
+    log_change(
+        "workshop.attach",
+        workshop,
+        actor=actor,
+        complex_id=workshop.participation.complex_id,
+        after={
+            "attachment_id": attachment.id,
+            "filename": attachment.filename,
+            "size_bytes": len(data),
+        },
+    )
     return attachment

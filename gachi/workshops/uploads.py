@@ -3,6 +3,7 @@
 A file is accepted only when its extension and its first bytes agree on one of the
 allowed types, so a renamed script is refused however it is named.
 """
+
 import os
 import secrets
 from pathlib import Path

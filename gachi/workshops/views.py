@@ -3,6 +3,7 @@
 Attachments live under the instance folder and are sent only through `attachment`,
 which checks the reader may see the workshop.
 """
+
 from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -20,7 +21,11 @@ from gachi.workshops import queries, uploads
 from gachi.workshops.forms import AttachmentForm, CheckInForm, WalkInForm, WorkshopForm
 from gachi.workshops.models import Workshop, WorkshopAttachment
 from gachi.workshops.operations import (
-    add_attachment, check_in_guest, check_in_resident, create_workshop, set_walk_ins,
+    add_attachment,
+    check_in_guest,
+    check_in_resident,
+    create_workshop,
+    set_walk_ins,
     update_workshop,
 )
 
@@ -31,14 +36,18 @@ bp = Blueprint("workshops", __name__)
 @login_required
 def workshop_list(participation_id):
     participation = load_for(current_user, Participation, participation_id)
-    return render_template("workshops/workshop_list.html", participation=participation,
-                           workshops=queries.participation_workshops(participation.id),
-                           manages=participation.can_manage(current_user))
+    return render_template(
+        "workshops/workshop_list.html",
+        participation=participation,
+        workshops=queries.participation_workshops(participation.id),
+        manages=participation.can_manage(current_user),
+    )
 
 
 def _form_page(participation, form, workshop=None, status=200):
-    return render_template("workshops/workshop_form.html", participation=participation, form=form,
-                           workshop=workshop), status
+    return render_template(
+        "workshops/workshop_form.html", participation=participation, form=form, workshop=workshop
+    ), status
 
 
 @bp.route("/participations/<int:participation_id>/workshops/new", methods=["GET", "POST"])
@@ -71,19 +80,31 @@ def workshop_edit(workshop_id):
 
 def _check_in_form(workshop):
     form = CheckInForm()
-    form.resident_id.choices = options([(0, _l("(none)")), *queries.residents_not_checked_in(workshop)])
-    form.household_id.choices = options([(0, _l("(not known)")),
-                                         *queries.household_choices(workshop.participation.complex_id)])
+    form.resident_id.choices = options(
+        [(0, _l("(none)")), *queries.residents_not_checked_in(workshop)]
+    )
+    form.household_id.choices = options(
+        [(0, _l("(not known)")), *queries.household_choices(workshop.participation.complex_id)]
+    )
     return form
 
 
 def _detail_page(workshop, *, check_in_form=None, error=None, status=200):
     manages = workshop.can_manage(current_user)
-    return no_store((render_template(
-        "workshops/workshop_detail.html", workshop=workshop, manages=manages, error=error,
-        check_in_form=check_in_form or (_check_in_form(workshop) if manages else None),
-        walk_in_form=WalkInForm(count=workshop.walk_in_count), attachment_form=AttachmentForm(),
-    ), status))
+    return no_store(
+        (
+            render_template(
+                "workshops/workshop_detail.html",
+                workshop=workshop,
+                manages=manages,
+                error=error,
+                check_in_form=check_in_form or (_check_in_form(workshop) if manages else None),
+                walk_in_form=WalkInForm(count=workshop.walk_in_count),
+                attachment_form=AttachmentForm(),
+            ),
+            status,
+        )
+    )
 
 
 @bp.route("/workshops/<int:workshop_id>")
@@ -93,9 +114,14 @@ def workshop_detail(workshop_id):
     page = _detail_page(workshop)
     if not workshop.can_manage(current_user):
         return page  # the check-in list and the residents to pick from are for managers only
-    return personal_data_shown(page, "workshop_attendance.view", workshop, actor=current_user,
-                               complex_id=workshop.participation.complex_id,
-                               subject_ids=[person.user_id for person in workshop.attendances])
+    return personal_data_shown(
+        page,
+        "workshop_attendance.view",
+        workshop,
+        actor=current_user,
+        complex_id=workshop.participation.complex_id,
+        subject_ids=[person.user_id for person in workshop.attendances],
+    )
 
 
 def _managed(workshop_id):
@@ -110,15 +136,23 @@ def workshop_check_in(workshop_id):
     workshop = _managed(workshop_id)
     form = _check_in_form(workshop)
     if not form.validate_on_submit() or not (form.resident_id.data or form.name.data):
-        return _detail_page(workshop, check_in_form=form, status=400,
-                            error=_("Choose a registered resident or write a name."))
+        return _detail_page(
+            workshop,
+            check_in_form=form,
+            status=400,
+            error=_("Choose a registered resident or write a name."),
+        )
     try:
         if form.resident_id.data:
             resident = db.session.get(User, form.resident_id.data)
             check_in_resident(workshop, resident=resident, actor=current_user)
             name = resident.display_name
         else:
-            household = db.session.get(Household, form.household_id.data) if form.household_id.data else None
+            household = (
+                db.session.get(Household, form.household_id.data)
+                if form.household_id.data
+                else None
+            )
             check_in_guest(workshop, name=form.name.data, household=household, actor=current_user)
             name = form.name.data
     except DomainError as error:
@@ -171,5 +205,10 @@ def attachment(workshop_id, attachment_id):
     path = uploads.stored_path(item.stored_name)
     if not path.is_file():
         abort(404)
-    return send_file(path, mimetype=item.content_type, download_name=item.filename,
-                     as_attachment=item.content_type == "application/pdf", max_age=0)
+    return send_file(
+        path,
+        mimetype=item.content_type,
+        download_name=item.filename,
+        as_attachment=item.content_type == "application/pdf",
+        max_age=0,
+    )

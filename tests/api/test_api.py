@@ -1,4 +1,5 @@
 """The read-only JSON API: public aggregates, paginated, no personal data."""
+
 import pytest
 
 from gachi.extensions import db
@@ -32,17 +33,25 @@ def test_kpis_carry_both_names_and_their_definitions(client, scene):
 
 
 def test_no_personal_data_is_given(client, scene):
-    text = "".join(client.get(path).get_data(as_text=True) for path in (
-        f"/api/v1/cohorts/{scene.cohort.id}/complexes", f"/api/v1/participations/{scene.mapo.id}/results",
-        f"/api/v1/cohorts/{scene.cohort.id}/results?by=category"))
+    text = "".join(
+        client.get(path).get_data(as_text=True)
+        for path in (
+            f"/api/v1/cohorts/{scene.cohort.id}/complexes",
+            f"/api/v1/participations/{scene.mapo.id}/results",
+            f"/api/v1/cohorts/{scene.cohort.id}/results?by=category",
+        )
+    )
     assert scene.resident.display_name not in text and scene.resident.username not in text
     assert scene.coordinator.display_name not in text
 
 
 @pytest.mark.parametrize("query", ["page=0", "page=x", "per_page=500", "by=person"])
 def test_bad_parameters_are_a_400_in_json(client, scene, query):
-    path = (f"/api/v1/cohorts/{scene.cohort.id}/results?{query}" if query.startswith("by")
-            else f"/api/v1/cohorts/{scene.cohort.id}/complexes?{query}")
+    path = (
+        f"/api/v1/cohorts/{scene.cohort.id}/results?{query}"
+        if query.startswith("by")
+        else f"/api/v1/cohorts/{scene.cohort.id}/complexes?{query}"
+    )
     response = client.get(path)
     assert response.status_code == 400 and "error" in response.get_json()
 
@@ -52,8 +61,15 @@ def test_an_unknown_cohort_is_a_404_in_json(client, scene):
     assert response.status_code == 404 and response.get_json()["error"]["status"] == 404
 
 
-@pytest.mark.parametrize("path", ["/api/v1/cohorts/abc/results", "/api/v1/cohorts//complexes",
-                                  "/api/v1/participations/-1/results", "/api/v1/no-such-thing"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/cohorts/abc/results",
+        "/api/v1/cohorts//complexes",
+        "/api/v1/participations/-1/results",
+        "/api/v1/no-such-thing",
+    ],
+)
 def test_a_url_under_the_api_that_matches_no_route_is_a_404_in_json(client, path):
     response = client.get(path)
     assert response.status_code == 404 and response.get_json()["error"]["status"] == 404

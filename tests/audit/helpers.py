@@ -1,4 +1,5 @@
 """Reading back what a page wrote to the audit log."""
+
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -19,8 +20,11 @@ class Logged:
 
     @property
     def subject_ids(self):
-        return set(db.session.scalars(select(AuditSubject.user_id)
-                                      .where(AuditSubject.entry_id == self.entry.id)))
+        return set(
+            db.session.scalars(
+                select(AuditSubject.user_id).where(AuditSubject.entry_id == self.entry.id)
+            )
+        )
 
 
 def last_entry_id():
@@ -33,6 +37,7 @@ def get_logged(client, path, status=200):
     response = client.get(path)
     assert response.status_code == status, response.get_data(as_text=True)[:300]
     db.session.expire_all()
-    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.id > before)
-                                 .order_by(AuditEntry.id)).all()
+    entries = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.id > before).order_by(AuditEntry.id)
+    ).all()
     return Logged(response, entries)

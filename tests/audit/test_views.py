@@ -1,10 +1,11 @@
 """The audit log page: for staff admins only, filtered by person, action, complex and
 date, paged, and downloadable as a CSV file that no spreadsheet reads as formulas."""
+
 import csv
 import io
 import pathlib
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -20,9 +21,14 @@ NOON = datetime(2026, 3, 10, 12, 0, tzinfo=SEOUL)
 
 
 def entry(action="booking.view", *, actor=None, complex_=None, about=(), at=NOON, object_id=1):
-    logged = AuditEntry(actor_id=actor.id if actor else None, action=action,
-                        object_type="Booking", object_id=object_id,
-                        complex_id=complex_.id if complex_ else None, created_at=at)
+    logged = AuditEntry(
+        actor_id=actor.id if actor else None,
+        action=action,
+        object_type="Booking",
+        object_id=object_id,
+        complex_id=complex_.id if complex_ else None,
+        created_at=at,
+    )
     db.session.add(logged)
     db.session.flush()
     db.session.add_all(AuditSubject(entry_id=logged.id, user_id=person.id) for person in about)
@@ -33,7 +39,7 @@ def entry(action="booking.view", *, actor=None, complex_=None, about=(), at=NOON
 def rows_of(response):
     """The log's table rows, as text."""
     page = text_of(response)
-    body = page[page.index("<tbody>"):page.index("</tbody>")] if "<tbody>" in page else ""
+    body = page[page.index("<tbody>") : page.index("</tbody>")] if "<tbody>" in page else ""
     return [re.sub(r"<[^>]+>|\s+", " ", row) for row in body.split("<tr>")[1:]]
 
 
@@ -44,6 +50,7 @@ def admin(make):
 
 # Who may read it ------------------------------------------------------------------------------
 
+
 def test_a_staff_admin_reads_the_audit_log_and_finds_it_in_the_navigation(client, admin):
     signed_in(client, admin)
     response = client.get("/staff/audit")
@@ -53,12 +60,18 @@ def test_a_staff_admin_reads_the_audit_log_and_finds_it_in_the_navigation(client
 
 @pytest.mark.parametrize("who", ["staff", "coordinator", "resident", "partner"])
 def test_anyone_but_a_staff_admin_is_refused_the_audit_log_and_its_file(client, make, who):
-    person = {"staff": lambda: make.staff(), "coordinator": lambda: make.coordinator(),
-              "resident": lambda: make.resident(), "partner": lambda: make.partner()}[who]()
+    person = {
+        "staff": lambda: make.staff(),
+        "coordinator": lambda: make.coordinator(),
+        "resident": lambda: make.resident(),
+        "partner": lambda: make.partner(),
+    }[who]()
     signed_in(client, person)
     assert client.get("/staff/audit").status_code == 403
     assert client.get("/staff/audit.csv").status_code == 403
-    assert 'href="/staff/audit"' not in text_of(client.get("/my/complex" if who == "resident" else "/"))
+    assert 'href="/staff/audit"' not in text_of(
+        client.get("/my/complex" if who == "resident" else "/")
+    )
 
 
 def test_a_visitor_who_is_not_signed_in_is_sent_to_sign_in(client):
@@ -75,11 +88,17 @@ def test_reading_the_audit_log_is_itself_logged_and_not_cached(client, admin):
 
 # Filters --------------------------------------------------------------------------------------
 
+
 def test_an_admin_filters_by_the_person_who_acted_or_whom_it_is_about(client, make, admin):
     coordinator = make.coordinator(display_name="박경화")
     resident = make.resident(display_name="김민지")
     entry("booking.view", actor=coordinator, object_id=11)
-    entry("session_people.view", actor=make.staff(display_name="이순신"), about=[resident], object_id=12)
+    entry(
+        "session_people.view",
+        actor=make.staff(display_name="이순신"),
+        about=[resident],
+        object_id=12,
+    )
     entry("households.view", actor=make.staff(display_name="정약용"), object_id=13)
     signed_in(client, admin)
 
@@ -117,8 +136,16 @@ def test_an_admin_filters_by_seoul_days_both_ends_included(client, admin):
     assert sorted(re.findall(r"Booking (\d+)", " ".join(rows))) == ["32", "33"]
 
 
-@pytest.mark.parametrize("query", ["since=yesterday", "until=2026-13-01", "action=no.such",
-                                   "since=2026-03-10&until=2026-03-01", "page=0"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "since=yesterday",
+        "until=2026-13-01",
+        "action=no.such",
+        "since=2026-03-10&until=2026-03-01",
+        "page=0",
+    ],
+)
 def test_a_filter_that_cannot_be_read_is_a_400_with_a_message(client, admin, query):
     signed_in(client, admin)
     response = client.get(f"/staff/audit?{query}")
@@ -127,6 +154,7 @@ def test_a_filter_that_cannot_be_read_is_a_400_with_a_message(client, admin, que
 
 
 # Paging and the file --------------------------------------------------------------------------
+
 
 def test_the_log_is_paged_newest_first(client, admin):
     for number in range(55):
@@ -137,8 +165,13 @@ def test_the_log_is_paged_newest_first(client, admin):
     second = client.get("/staff/audit?action=booking.view&page=2")
 
     assert len(rows_of(first)) == 50 and "Booking 154" in rows_of(first)[0]
-    assert [re.search(r"Booking (\d+)", row).group(1) for row in rows_of(second)] == \
-        ["104", "103", "102", "101", "100"]
+    assert [re.search(r"Booking (\d+)", row).group(1) for row in rows_of(second)] == [
+        "104",
+        "103",
+        "102",
+        "101",
+        "100",
+    ]
     assert "page=2" in text_of(first) and "Page 2 of 2" in text_of(second)
 
 
@@ -159,7 +192,7 @@ def test_the_log_costs_the_same_queries_for_few_entries_or_many(client, make, ad
 
 
 def test_the_csv_file_holds_the_filtered_entries_in_korean_and_formula_safe(client, make, admin):
-    prankster = make.coordinator(display_name="=HYPERLINK(\"http://x\")")
+    prankster = make.coordinator(display_name='=HYPERLINK("http://x")')
     neighbour = make.resident(display_name="@SUM(1)")
     entry("booking.view", actor=prankster, about=[neighbour], complex_=make.complex_(name="+cmd"))
     entry("households.view", actor=prankster)
@@ -174,8 +207,14 @@ def test_the_csv_file_holds_the_filtered_entries_in_korean_and_formula_safe(clie
     assert rows[0] == ["시각", "누가", "역할", "한 일", "대상", "단지", "관련된 사람"]
     assert len(rows) == 2
     assert rows[1][0] == "2026-03-10 12:00:00"
-    assert rows[1][1:] == ["'=HYPERLINK(\"http://x\")", "코디네이터", "다른 사람의 예약을 열어 봄",
-                           "Booking 1", "'+cmd", "'@SUM(1)"]
+    assert rows[1][1:] == [
+        '\'=HYPERLINK("http://x")',
+        "코디네이터",
+        "다른 사람의 예약을 열어 봄",
+        "Booking 1",
+        "'+cmd",
+        "'@SUM(1)",
+    ]
 
 
 def test_the_page_shows_actions_in_korean(korean_client, make, admin):
@@ -196,6 +235,7 @@ def test_every_action_the_code_writes_has_a_label():
 
 # A resident's own export -------------------------------------------------------------------
 
+
 def test_a_residents_data_export_lists_who_looked_at_their_data(client, make):
     resident = make.resident()
     coordinator = make.coordinator(display_name="박경화")
@@ -205,6 +245,12 @@ def test_a_residents_data_export_lists_who_looked_at_their_data(client, make):
 
     data = client.get("/account/data").get_json()
 
-    assert data["seen_by_others"] == [{
-        "when": NOON.astimezone(timezone.utc).isoformat(), "who": "박경화", "role": "Coordinator",
-        "what": "Opened a session's bookings and roster", "complex": None}]
+    assert data["seen_by_others"] == [
+        {
+            "when": NOON.astimezone(UTC).isoformat(),
+            "who": "박경화",
+            "role": "Coordinator",
+            "what": "Opened a session's bookings and roster",
+            "complex": None,
+        }
+    ]

@@ -1,4 +1,5 @@
 """Account operations called directly: joining, password rules, changes, account admin."""
+
 import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import select
@@ -26,6 +27,7 @@ def join(code, username="younghee", display_name="김영희", password=NEW_PASSW
 
 # Joining with a code ----------------------------------------------------------------
 
+
 def test_resident_joins_the_household_whose_code_they_typed(make):
     invitation = make.invitation(code="ABCDEFGH")
     user = join("ABCD-EFGH")
@@ -40,8 +42,18 @@ def test_resident_joins_the_household_whose_code_they_typed(make):
     assert entry.complex_id == invitation.household.complex_id
 
 
-@pytest.mark.parametrize("typed", ["abcd-efgh", "ABCDEFGH", "abcd efgh", " Abcd-Efgh ", "abcdefgh",
-                                   "abcd–efgh", "ＡＢＣＤ－ＥＦＧＨ"])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "abcd-efgh",
+        "ABCDEFGH",
+        "abcd efgh",
+        " Abcd-Efgh ",
+        "abcdefgh",
+        "abcd–efgh",
+        "ＡＢＣＤ－ＥＦＧＨ",
+    ],
+)
 def test_code_is_accepted_in_any_case_with_or_without_dash_or_spaces(make, typed):
     invitation = make.invitation(code="ABCDEFGH")
     assert join(typed).household_id == invitation.household_id
@@ -106,8 +118,10 @@ def test_joining_with_a_common_password_is_refused_and_the_code_is_not_used(make
 
 # The rules for a new password -------------------------------------------------------
 
-@pytest.mark.parametrize("password", ["QwertyAsdfgh", "1qaz2wsx3edc", "peanutbutter", "qlalfqjsgh1234",
-                                      "012345678910"])
+
+@pytest.mark.parametrize(
+    "password", ["QwertyAsdfgh", "1qaz2wsx3edc", "peanutbutter", "qlalfqjsgh1234", "012345678910"]
+)
 def test_common_passwords_are_refused_whatever_their_case(password):
     with pytest.raises(operations.PasswordRejected):
         operations.check_new_password(password, username="younghee")
@@ -135,13 +149,21 @@ def test_the_user_name_is_not_a_password():
         operations.check_new_password("Younghee.Kim", username="younghee.kim")
 
 
-@pytest.mark.parametrize("password", ["blue kettle on the balcony", "onlylowercaseletters",
-                                      "우리 아파트 놀이터 그네", "19570312 is my day"])
+@pytest.mark.parametrize(
+    "password",
+    [
+        "blue kettle on the balcony",
+        "onlylowercaseletters",
+        "우리 아파트 놀이터 그네",
+        "19570312 is my day",
+    ],
+)
 def test_long_uncommon_passwords_need_no_digits_capitals_or_symbols(password):
     operations.check_new_password(password, username="younghee")
 
 
 # Signing in -------------------------------------------------------------------------
+
 
 def test_authenticate_finds_the_user_whatever_the_case_of_the_name(make):
     user = make.staff(username="center.lee")
@@ -163,6 +185,7 @@ def test_signing_in_upgrades_a_hash_made_with_weaker_parameters(make):
 
 
 # Password change and sessions ---------------------------------------------------------
+
 
 def test_changing_the_password_needs_the_current_one(make):
     user = make.resident()
@@ -194,10 +217,12 @@ def test_ending_all_sessions_bumps_the_version_in_the_database(make):
 
 # Account admin -------------------------------------------------------------------------
 
+
 def test_admin_makes_a_coordinator_with_a_temporary_password(make):
     admin = make.staff(admin=True)
-    user = operations.create_account(Role.COORDINATOR, "Coord.Kim", "김코디", NEW_PASSWORD,
-                                     actor=admin, phone="010-1234-5678")
+    user = operations.create_account(
+        Role.COORDINATOR, "Coord.Kim", "김코디", NEW_PASSWORD, actor=admin, phone="010-1234-5678"
+    )
     db.session.commit()
     assert user.username == "coord.kim"
     assert user.password_changed_at is None  # temporary
@@ -212,17 +237,20 @@ def test_an_enterprise_partner_needs_an_enterprise(make):
     with pytest.raises(operations.EnterpriseRequired):
         operations.create_account(Role.PARTNER, "partner.x", "파트너", NEW_PASSWORD, actor=admin)
     enterprise = make.enterprise()
-    user = operations.create_account(Role.PARTNER, "partner.x", "파트너", NEW_PASSWORD,
-                                     actor=admin, enterprise=enterprise)
+    user = operations.create_account(
+        Role.PARTNER, "partner.x", "파트너", NEW_PASSWORD, actor=admin, enterprise=enterprise
+    )
     assert user.enterprise_id == enterprise.id
 
 
 def test_only_staff_accounts_can_carry_the_admin_flag(make):
     admin = make.staff(admin=True)
-    coordinator = operations.create_account(Role.COORDINATOR, "coord.x", "코디", NEW_PASSWORD,
-                                            actor=admin, is_admin=True)
-    staff = operations.create_account(Role.STAFF, "staff.x", "직원", NEW_PASSWORD,
-                                      actor=admin, is_admin=True)
+    coordinator = operations.create_account(
+        Role.COORDINATOR, "coord.x", "코디", NEW_PASSWORD, actor=admin, is_admin=True
+    )
+    staff = operations.create_account(
+        Role.STAFF, "staff.x", "직원", NEW_PASSWORD, actor=admin, is_admin=True
+    )
     assert not coordinator.is_admin
     assert staff.is_admin
 
@@ -236,8 +264,15 @@ def test_residents_are_not_made_by_staff(make):
 def test_turning_an_account_off_ends_its_sessions_and_is_logged_without_the_phone(make):
     admin, user = make.staff(admin=True), make.coordinator(phone="010-1111-2222")
     version, old_name = user.session_version, user.display_name
-    operations.update_account(user, actor=admin, display_name="새 이름", phone="010-3333-4444",
-                              email=None, active=False, is_admin=False)
+    operations.update_account(
+        user,
+        actor=admin,
+        display_name="새 이름",
+        phone="010-3333-4444",
+        email=None,
+        active=False,
+        is_admin=False,
+    )
     db.session.commit()
     assert not user.active and user.display_name == "새 이름"
     assert user.session_version == version + 1
@@ -249,19 +284,40 @@ def test_turning_an_account_off_ends_its_sessions_and_is_logged_without_the_phon
 
 def test_saving_an_account_unchanged_writes_no_audit_entry(make):
     admin, user = make.staff(admin=True), make.coordinator()
-    operations.update_account(user, actor=admin, display_name=user.display_name, phone=None,
-                              email=None, active=True, is_admin=False)
+    operations.update_account(
+        user,
+        actor=admin,
+        display_name=user.display_name,
+        phone=None,
+        email=None,
+        active=True,
+        is_admin=False,
+    )
     assert audit_entries("account.update") == []
 
 
 def test_an_admin_cannot_turn_off_their_own_account_or_drop_their_own_admin_right(make):
     admin = make.staff(admin=True)
     with pytest.raises(operations.AccountChangeRefused):
-        operations.update_account(admin, actor=admin, display_name="관리자", phone=None, email=None,
-                                  active=False, is_admin=True)
+        operations.update_account(
+            admin,
+            actor=admin,
+            display_name="관리자",
+            phone=None,
+            email=None,
+            active=False,
+            is_admin=True,
+        )
     with pytest.raises(operations.AccountChangeRefused):
-        operations.update_account(admin, actor=admin, display_name="관리자", phone=None, email=None,
-                                  active=True, is_admin=False)
+        operations.update_account(
+            admin,
+            actor=admin,
+            display_name="관리자",
+            phone=None,
+            email=None,
+            active=True,
+            is_admin=False,
+        )
 
 
 def test_a_password_reset_gives_a_temporary_password_and_ends_every_session(make):

@@ -1,4 +1,5 @@
 """Who may manage accounts: staff with the admin flag, and nobody else."""
+
 import pytest
 
 from gachi.auth.models import User
@@ -17,17 +18,31 @@ def people(make):
     }
 
 
-@pytest.mark.parametrize(("who", "allowed"), [
-    ("admin", True), ("staff", False), ("coordinator", False), ("resident", False), ("partner", False),
-])
+@pytest.mark.parametrize(
+    ("who", "allowed"),
+    [
+        ("admin", True),
+        ("staff", False),
+        ("coordinator", False),
+        ("resident", False),
+        ("partner", False),
+    ],
+)
 def test_only_admin_staff_may_manage_accounts(people, who, allowed):
     account = people["resident"]
     assert account.can_manage_accounts(people[who]) is allowed
 
 
-@pytest.mark.parametrize(("who", "allowed"), [
-    ("admin", True), ("staff", False), ("coordinator", False), ("resident", False), ("partner", False),
-])
+@pytest.mark.parametrize(
+    ("who", "allowed"),
+    [
+        ("admin", True),
+        ("staff", False),
+        ("coordinator", False),
+        ("resident", False),
+        ("partner", False),
+    ],
+)
 def test_only_admin_staff_may_read_the_audit_log(people, who, allowed):
     assert people["resident"].can_read_audit_log(people[who]) is allowed
 
@@ -54,7 +69,11 @@ def test_non_admin_staff_get_404_for_an_account_id(client, people):
 
 
 def test_an_anonymous_visitor_is_sent_to_sign_in(client, people):
-    for path in ("/staff/accounts", "/staff/accounts/new", f"/staff/accounts/{people['resident'].id}"):
+    for path in (
+        "/staff/accounts",
+        "/staff/accounts/new",
+        f"/staff/accounts/{people['resident'].id}",
+    ):
         response = client.get(path)
         assert response.status_code == 302 and "/login" in response.headers["Location"], path
 

@@ -1,4 +1,5 @@
 """Session lifetimes: idle and absolute limits, and remember-me starting a new session."""
+
 from datetime import timedelta
 
 from gachi.auth.sessions import LOGIN_AT, SEEN_AT
@@ -14,7 +15,10 @@ def age_session(client, *, signed_in_ago, seen_ago):
 
 
 def is_signed_in(client):
-    return client.get("/home").status_code == 302 and "/login" not in client.get("/home").headers["Location"]
+    return (
+        client.get("/home").status_code == 302
+        and "/login" not in client.get("/home").headers["Location"]
+    )
 
 
 def test_a_resident_active_within_the_idle_limit_stays_signed_in(client, make):

@@ -1,4 +1,5 @@
 """The sign-in throttle: sliding windows per (account, address), address and account."""
+
 from datetime import timedelta
 
 import pytest
@@ -130,7 +131,11 @@ def test_the_wait_is_until_the_oldest_counted_failure_leaves_the_window():
     fail("kim", HOME, 1, ago=timedelta(seconds=40))
     fail("kim", HOME, allowed_here - 1)
     # The failure 40 seconds old leaves the window first; then one more try is allowed.
-    assert window.total_seconds() - 41 <= throttle.seconds_to_wait("kim", HOME) <= window.total_seconds() - 39
+    assert (
+        window.total_seconds() - 41
+        <= throttle.seconds_to_wait("kim", HOME)
+        <= window.total_seconds() - 39
+    )
 
 
 def test_with_several_limits_reached_the_wait_is_the_longest():

@@ -1,4 +1,5 @@
 """Two-factor sign-in: staff must, coordinators and partners may, residents keep a password."""
+
 import re
 from datetime import timedelta
 
@@ -21,7 +22,9 @@ RECOVERY_CODE = re.compile(r"\b[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}\b")
 
 
 def second_step(client, code):
-    return client.post("/login/code", data={"code": code, "csrf_token": csrf_token(client, "/login")})
+    return client.post(
+        "/login/code", data={"code": code, "csrf_token": csrf_token(client, "/login")}
+    )
 
 
 def fresh(user):
@@ -37,11 +40,15 @@ def switched_on(user):
 
 
 def audit_actions(user):
-    return db.session.scalars(select(AuditEntry.action).where(
-        AuditEntry.object_type == "User", AuditEntry.object_id == user.id)).all()
+    return db.session.scalars(
+        select(AuditEntry.action).where(
+            AuditEntry.object_type == "User", AuditEntry.object_id == user.id
+        )
+    ).all()
 
 
 # Enrolment ---------------------------------------------------------------------------------
+
 
 def test_coordinator_turns_it_on_with_a_current_code_and_sees_ten_recovery_codes_once(client, make):
     coordinator = make.coordinator()
@@ -80,8 +87,9 @@ def test_turning_it_on_signs_out_every_other_device(client, app, make):
     sign_in_directly(elsewhere, partner)
     sign_in(client, partner)
     client.get("/account/two-factor")
-    post_form(client, "/account/two-factor",
-              {"code": two_factor.code_for(fresh(partner).totp_secret)})
+    post_form(
+        client, "/account/two-factor", {"code": two_factor.code_for(fresh(partner).totp_secret)}
+    )
     assert is_signed_in(client) and not is_signed_in(elsewhere)
 
 
@@ -93,6 +101,7 @@ def test_residents_are_not_offered_it(client, make):
 
 
 # Signing in --------------------------------------------------------------------------------
+
 
 def test_after_the_password_nobody_is_signed_in_until_the_code(client, make):
     staff = make.staff()
@@ -229,6 +238,7 @@ def test_wrong_codes_are_throttled_like_passwords(client, app, make):
 
 # Required for staff, optional for others ----------------------------------------------------
 
+
 def test_staff_without_it_must_enrol_before_any_other_page(client, make):
     staff = make.staff(two_factor=False)
     sign_in(client, staff)
@@ -251,12 +261,17 @@ def test_a_coordinator_may_leave_it_off_and_turn_it_off_again(client, make):
     assert is_signed_in(client)
     switched_on(fresh(coordinator))
     sign_in(client, fresh(coordinator))
-    response = post_form(client, "/account/two-factor/off",
-                         {"password": PASSWORD, "code": "000000"})
+    response = post_form(
+        client, "/account/two-factor/off", {"password": PASSWORD, "code": "000000"}
+    )
     assert response.status_code == 401 and fresh(coordinator).has_two_factor
-    next_code = two_factor.code_for(fresh(coordinator).totp_secret,  # this one signed in
-                                    utcnow() + timedelta(seconds=two_factor.STEP_SECONDS))
-    response = post_form(client, "/account/two-factor/off", {"password": PASSWORD, "code": next_code})
+    next_code = two_factor.code_for(
+        fresh(coordinator).totp_secret,  # this one signed in
+        utcnow() + timedelta(seconds=two_factor.STEP_SECONDS),
+    )
+    response = post_form(
+        client, "/account/two-factor/off", {"password": PASSWORD, "code": next_code}
+    )
     assert response.status_code == 302 and not fresh(coordinator).has_two_factor
     assert db.session.scalar(select(func.count()).select_from(RecoveryCode)) == 0
 
@@ -264,8 +279,11 @@ def test_a_coordinator_may_leave_it_off_and_turn_it_off_again(client, make):
 def test_staff_cannot_turn_it_off(client, make):
     staff = make.staff()
     sign_in(client, staff)
-    response = post_form(client, "/account/two-factor/off", {
-        "password": PASSWORD, "code": two_factor.code_for(TOTP_SECRET)})
+    response = post_form(
+        client,
+        "/account/two-factor/off",
+        {"password": PASSWORD, "code": two_factor.code_for(TOTP_SECRET)},
+    )
     assert response.status_code == 403 and fresh(staff).has_two_factor
 
 
@@ -284,6 +302,7 @@ def test_new_recovery_codes_need_the_password_and_replace_the_old(client, make):
 
 # Admin reset ---------------------------------------------------------------------------------
 
+
 def test_an_admin_resets_a_lost_phone_and_it_is_logged(client, app, make):
     admin, person = make.staff(admin=True), make.staff()
     phone_lost = app.test_client()
@@ -294,8 +313,9 @@ def test_an_admin_resets_a_lost_phone_and_it_is_logged(client, app, make):
     person = fresh(person)
     assert person.totp_secret is None and not person.has_two_factor
     assert not is_signed_in(phone_lost)
-    entry = db.session.scalars(select(AuditEntry).where(
-        AuditEntry.action == "account.two_factor_reset")).one()
+    entry = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "account.two_factor_reset")
+    ).one()
     assert (entry.actor_id, entry.object_id) == (admin.id, person.id)
 
     # They sign in with the password and must set it up again.
@@ -316,6 +336,7 @@ def test_only_another_admin_may_reset_it(client, app, make):
 
 
 # The demo ----------------------------------------------------------------------------------
+
 
 def test_the_demo_staff_sign_in_with_the_published_key(app, client):
     load_pilot_demo()

@@ -1,4 +1,5 @@
 """What only HTTP shows: sign-in, throttling, cookies after logout, forms, status codes."""
+
 import unicodedata
 
 import pytest
@@ -19,10 +20,16 @@ def login(client, username, password, *, address="127.0.0.1", next_url=None, rem
     environ = {"REMOTE_ADDR": address}
     token = csrf_token(client, "/login")
     path = f"/login?next={next_url}" if next_url else "/login"
-    return client.post(path, environ_base=environ, data={
-        "username": username, "password": password, "csrf_token": token,
-        "remember": "y" if remember else "",
-    })
+    return client.post(
+        path,
+        environ_base=environ,
+        data={
+            "username": username,
+            "password": password,
+            "csrf_token": token,
+            "remember": "y" if remember else "",
+        },
+    )
 
 
 def is_signed_in(client):
@@ -44,6 +51,7 @@ def copy_cookies(app, client, *names):
 
 
 # Signing in ---------------------------------------------------------------------------
+
 
 def test_resident_signs_in_and_is_sent_home(client, make):
     user = make.resident()
@@ -68,8 +76,16 @@ def test_sign_in_goes_on_to_the_page_asked_for(client, make):
     assert response.headers["Location"].endswith("/account/password")
 
 
-@pytest.mark.parametrize("next_url", ["//evil.example/", "https://evil.example/", "/\\evil.example",
-                                      "javascript:alert(1)", "evil.example"])
+@pytest.mark.parametrize(
+    "next_url",
+    [
+        "//evil.example/",
+        "https://evil.example/",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "evil.example",
+    ],
+)
 def test_sign_in_never_sends_anyone_to_another_site(client, make, next_url):
     user = make.resident()
     response = login(client, user.username, PASSWORD, next_url=next_url)
@@ -110,12 +126,19 @@ def test_an_empty_sign_in_form_is_a_400_with_messages(client):
 
 def test_the_sign_in_page_helps_password_managers_and_keeps_the_field_names(client):
     page = text(client.get("/login"))
-    for snippet in ('name="username"', 'autocomplete="username"', 'name="password"',
-                    'autocomplete="current-password"', 'name="remember"', 'type="checkbox"'):
+    for snippet in (
+        'name="username"',
+        'autocomplete="username"',
+        'name="password"',
+        'autocomplete="current-password"',
+        'name="remember"',
+        'type="checkbox"',
+    ):
         assert snippet in page
 
 
 # Throttling -----------------------------------------------------------------------------
+
 
 def test_the_tenth_wrong_password_in_a_minute_gets_429(client, make):
     user = make.resident()
@@ -147,8 +170,12 @@ def test_failures_from_one_address_do_not_lock_the_resident_out_at_another(clien
 def test_old_failures_do_not_count(client, make):
     user = make.resident()
     long_ago = utcnow().replace(year=utcnow().year - 1)
-    db.session.add_all([LoginFailure(account=user.username, address="127.0.0.1", created_at=long_ago)
-                        for _ in range(50)])
+    db.session.add_all(
+        [
+            LoginFailure(account=user.username, address="127.0.0.1", created_at=long_ago)
+            for _ in range(50)
+        ]
+    )
     db.session.commit()
     assert login(client, user.username, PASSWORD).status_code == 302
 
@@ -162,6 +189,7 @@ def test_signing_in_clears_that_addresss_failures_for_the_account(client, make):
 
 
 # Logout ----------------------------------------------------------------------------------
+
 
 def test_logout_makes_a_copied_session_cookie_useless(client, app, make):
     user = make.resident()
@@ -196,11 +224,17 @@ def test_logout_is_post_only(client, make):
 
 # Password change ---------------------------------------------------------------------------
 
+
 def change_password(client, current, new, confirm=None):
-    return client.post("/account/password", data={
-        "csrf_token": csrf_token(client, "/account/password"), "current_password": current,
-        "password": new, "confirm": new if confirm is None else confirm,
-    })
+    return client.post(
+        "/account/password",
+        data={
+            "csrf_token": csrf_token(client, "/account/password"),
+            "current_password": current,
+            "password": new,
+            "confirm": new if confirm is None else confirm,
+        },
+    )
 
 
 def test_password_change_keeps_this_browser_and_signs_out_every_other(client, app, make):
@@ -246,8 +280,13 @@ def test_staff_enrolling_in_two_factor_are_asked_for_a_longer_password_afterward
     first = client.get("/staff/cohorts", follow_redirects=True)  # no loop between the gates
     assert first.request.path == "/account/two-factor"  # the secret to scan is kept from here on
     db.session.refresh(staff)
-    enrolled = client.post("/account/two-factor", data={
-        "code": code_for(staff.totp_secret), "csrf_token": csrf_token(client, "/account/two-factor")})
+    enrolled = client.post(
+        "/account/two-factor",
+        data={
+            "code": code_for(staff.totp_secret),
+            "csrf_token": csrf_token(client, "/account/two-factor"),
+        },
+    )
     assert enrolled.status_code == 200  # the recovery codes
     assert client.get("/staff/cohorts").location.endswith("/account/password")
 
@@ -265,12 +304,15 @@ def test_password_change_keeps_remember_me_on_this_browser(client, app, make):
     assert is_signed_in(copy_cookies(app, client, "remember_token"))
 
 
-@pytest.mark.parametrize(("new", "message"), [
-    ("short", "at least 12 characters"),
-    ("eleven-char", "at least 12 characters"),  # 8 were enough before ASVS 2.1.1
-    ("QwertyAsdfgh", "one of the most common"),
-    ("qlalfqjsgh1234", "one of the most common"),  # 비밀번호1234 typed in English mode
-])
+@pytest.mark.parametrize(
+    ("new", "message"),
+    [
+        ("short", "at least 12 characters"),
+        ("eleven-char", "at least 12 characters"),  # 8 were enough before ASVS 2.1.1
+        ("QwertyAsdfgh", "one of the most common"),
+        ("qlalfqjsgh1234", "one of the most common"),  # 비밀번호1234 typed in English mode
+    ],
+)
 def test_password_change_refuses_short_and_common_passwords(client, make, new, message):
     user = make.resident()
     sign_in(client, user)
@@ -313,12 +355,28 @@ def test_the_password_page_needs_sign_in(client):
 
 # Joining with a code -------------------------------------------------------------------------
 
-def join(client, code, *, display_name="김영희", username="younghee", password=NEW_PASSWORD,
-         address="127.0.0.1"):
-    return client.post("/join", environ_base={"REMOTE_ADDR": address}, data={
-        "csrf_token": csrf_token(client, "/join"), "code": code, "display_name": display_name,
-        "username": username, "password": password, "confirm": password,
-    })
+
+def join(
+    client,
+    code,
+    *,
+    display_name="김영희",
+    username="younghee",
+    password=NEW_PASSWORD,
+    address="127.0.0.1",
+):
+    return client.post(
+        "/join",
+        environ_base={"REMOTE_ADDR": address},
+        data={
+            "csrf_token": csrf_token(client, "/join"),
+            "code": code,
+            "display_name": display_name,
+            "username": username,
+            "password": password,
+            "confirm": password,
+        },
+    )
 
 
 def test_a_resident_joins_with_a_code_and_is_signed_in(client, make):
@@ -395,6 +453,7 @@ def test_a_signed_in_user_is_not_offered_to_join_again(client, make):
 
 # CSRF ------------------------------------------------------------------------------------------
 
+
 def test_every_form_of_ours_refuses_a_post_without_its_csrf_token(client, make):
     admin = make.staff(admin=True)
     target = make.coordinator()
@@ -402,8 +461,13 @@ def test_every_form_of_ours_refuses_a_post_without_its_csrf_token(client, make):
     for path in anonymous_paths:
         assert client.post(path, data={"username": "x"}).status_code == 400, path
     sign_in(client, admin)
-    signed_in_paths = ["/account/password", "/staff/accounts/new", f"/staff/accounts/{target.id}",
-                       f"/staff/accounts/{target.id}/password", "/logout"]
+    signed_in_paths = [
+        "/account/password",
+        "/staff/accounts/new",
+        f"/staff/accounts/{target.id}",
+        f"/staff/accounts/{target.id}/password",
+        "/logout",
+    ]
     for path in signed_in_paths:
         response = client.post(path, data={"password": NEW_PASSWORD, "display_name": "x"})
         assert response.status_code == 400, path
@@ -415,14 +479,22 @@ def test_every_form_of_ours_refuses_a_post_without_its_csrf_token(client, make):
 
 # Account admin -------------------------------------------------------------------------------
 
+
 def admin_post(client, path, data):
     return client.post(path, data={"csrf_token": csrf_token(client, "/staff/accounts"), **data})
 
 
 def account_data(**fields):
-    return {"role": "coordinator", "enterprise_id": "", "username": "coord.kim",
-            "display_name": "김코디", "phone": "010-1234-5678", "email": "", "password": NEW_PASSWORD,
-            **fields}
+    return {
+        "role": "coordinator",
+        "enterprise_id": "",
+        "username": "coord.kim",
+        "display_name": "김코디",
+        "phone": "010-1234-5678",
+        "email": "",
+        "password": NEW_PASSWORD,
+        **fields,
+    }
 
 
 def test_an_admin_makes_a_coordinator_who_can_then_sign_in(client, app, make):
@@ -441,25 +513,33 @@ def test_an_admin_makes_a_coordinator_who_can_then_sign_in(client, app, make):
 def test_an_admin_makes_an_enterprise_partner_for_the_chosen_enterprise(client, make):
     enterprise = make.enterprise(name="트리플래닛")
     sign_in(client, make.staff(admin=True))
-    missing = admin_post(client, "/staff/accounts/new", account_data(role="partner", username="p.one"))
+    missing = admin_post(
+        client, "/staff/accounts/new", account_data(role="partner", username="p.one")
+    )
     assert missing.status_code == 400
     assert "Choose the enterprise this partner works for." in text(missing)
-    made = admin_post(client, "/staff/accounts/new",
-                      account_data(role="partner", username="p.one", enterprise_id=str(enterprise.id)))
+    made = admin_post(
+        client,
+        "/staff/accounts/new",
+        account_data(role="partner", username="p.one", enterprise_id=str(enterprise.id)),
+    )
     assert made.status_code == 302
     user = db.session.scalar(select(User).where(User.username == "p.one"))
     assert user.enterprise_id == enterprise.id
 
 
-@pytest.mark.parametrize(("fields", "message"), [
-    ({"role": "resident"}, 'class="field has-error"'),  # WTForms' own message, in Korean
-    ({"enterprise_id": "99999"}, 'class="field has-error"'),
-    ({"username": "x"}, "A user name has 3 to 30 letters"),
-    ({"phone": "call me"}, "Enter a phone number"),
-    ({"email": "nobody"}, "Enter an e-mail address"),
-    ({"password": "qwertyasdfgh"}, "one of the most common"),
-    ({"password": "eleven-char"}, "at least 12 characters"),
-])
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"role": "resident"}, 'class="field has-error"'),  # WTForms' own message, in Korean
+        ({"enterprise_id": "99999"}, 'class="field has-error"'),
+        ({"username": "x"}, "A user name has 3 to 30 letters"),
+        ({"phone": "call me"}, "Enter a phone number"),
+        ({"email": "nobody"}, "Enter an e-mail address"),
+        ({"password": "qwertyasdfgh"}, "one of the most common"),
+        ({"password": "eleven-char"}, "at least 12 characters"),
+    ],
+)
 def test_a_wrong_new_account_form_gets_a_message_and_saves_nothing(client, make, fields, message):
     sign_in(client, make.staff(admin=True))
     response = admin_post(client, "/staff/accounts/new", account_data(**fields))
@@ -527,10 +607,16 @@ def test_the_account_list_costs_the_same_queries_for_five_or_forty_accounts(clie
     assert queries_for_list() == few
 
 
-@pytest.mark.parametrize(("phone", "masked"), [
-    ("010-1234-5678", "010-****-5678"), ("01012345678", "010****5678"),
-    ("02-123-4567", "02-***-4567"), ("+82 10 1234 5678", "+82 1* **** 5678"), (None, ""),
-])
+@pytest.mark.parametrize(
+    ("phone", "masked"),
+    [
+        ("010-1234-5678", "010-****-5678"),
+        ("01012345678", "010****5678"),
+        ("02-123-4567", "02-***-4567"),
+        ("+82 10 1234 5678", "+82 1* **** 5678"),
+        (None, ""),
+    ],
+)
 def test_phone_numbers_are_masked_in_lists(phone, masked):
     from gachi.auth.views import masked_phone
 
@@ -542,9 +628,15 @@ def test_turning_an_account_off_signs_the_person_out_at_once(client, app, make):
     their_browser = app.test_client()
     sign_in(their_browser, person)
     sign_in(client, make.staff(admin=True))
-    response = admin_post(client, f"/staff/accounts/{person.id}", {
-        "display_name": person.display_name, "phone": "", "email": "",
-    })  # "active" left unticked
+    response = admin_post(
+        client,
+        f"/staff/accounts/{person.id}",
+        {
+            "display_name": person.display_name,
+            "phone": "",
+            "email": "",
+        },
+    )  # "active" left unticked
     assert response.status_code == 302
     db.session.refresh(person)
     assert not person.active
@@ -555,9 +647,14 @@ def test_turning_an_account_off_signs_the_person_out_at_once(client, app, make):
 def test_an_admin_cannot_turn_off_their_own_account(client, make):
     admin = make.staff(admin=True)
     sign_in(client, admin)
-    response = admin_post(client, f"/staff/accounts/{admin.id}", {
-        "display_name": admin.display_name, "is_admin": "y",
-    })
+    response = admin_post(
+        client,
+        f"/staff/accounts/{admin.id}",
+        {
+            "display_name": admin.display_name,
+            "is_admin": "y",
+        },
+    )
     assert response.status_code == 403
     assert "You cannot turn off your own account." in text(response)
     db.session.refresh(admin)
@@ -569,7 +666,9 @@ def test_a_password_reset_signs_the_person_out_and_the_new_password_works(client
     their_browser = app.test_client()
     sign_in(their_browser, person, remember=True)
     sign_in(client, make.staff(admin=True))
-    response = admin_post(client, f"/staff/accounts/{person.id}/password", {"password": NEW_PASSWORD})
+    response = admin_post(
+        client, f"/staff/accounts/{person.id}/password", {"password": NEW_PASSWORD}
+    )
     assert response.status_code == 302
     assert not is_signed_in(their_browser)
     assert login(app.test_client(), person.username, NEW_PASSWORD).status_code == 302
@@ -578,7 +677,9 @@ def test_a_password_reset_signs_the_person_out_and_the_new_password_works(client
 def test_a_weak_reset_password_is_refused_on_the_account_page(client, make):
     person = make.resident()
     sign_in(client, make.staff(admin=True))
-    response = admin_post(client, f"/staff/accounts/{person.id}/password", {"password": "eleven-char"})
+    response = admin_post(
+        client, f"/staff/accounts/{person.id}/password", {"password": "eleven-char"}
+    )
     assert response.status_code == 400
     assert "at least 12 characters" in text(response)
     assert person.display_name in text(response)
@@ -591,5 +692,7 @@ def test_an_admin_opening_an_account_page_is_logged_as_access_to_personal_data(c
     person = make.coordinator(phone="010-1234-5678")
     sign_in(client, admin)
     assert client.get(f"/staff/accounts/{person.id}").status_code == 200
-    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "personal_data.view")).one()
+    entry = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "personal_data.view")
+    ).one()
     assert (entry.actor_id, entry.object_id) == (admin.id, person.id)

@@ -1,4 +1,5 @@
 """A complex in its problem workshop with shortlisted problems, and ballots on them."""
+
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -23,22 +24,42 @@ def ballot_scene(make, problem_count=3, resident_count=3, **complex_fields):
     complex_ = make.complex_(**complex_fields)
     participation = make.participation(complex_, stage=Stage.PROBLEM_WORKSHOP)
     coordinator = make.coordinator(complex_)
-    problems = [make.problem(participation, title=title, state=ProblemState.SHORTLISTED,
-                             category_code=code)
-                for title, code in [("아이 돌봄(육아)", "care"), ("쓰레기 분리배출", "waste"),
-                                    ("주차 문제", "housing"), ("쉴 곳 부족", "other")][:problem_count]]
+    problems = [
+        make.problem(participation, title=title, state=ProblemState.SHORTLISTED, category_code=code)
+        for title, code in [
+            ("아이 돌봄(육아)", "care"),
+            ("쓰레기 분리배출", "waste"),
+            ("주차 문제", "housing"),
+            ("쉴 곳 부족", "other"),
+        ][:problem_count]
+    ]
     residents = [make.resident(complex_) for _ in range(resident_count)]
     return Scene(complex_, participation, coordinator, problems, residents)
 
 
-def a_ballot(scene, *, method=Method.SINGLE, eligibility=Eligibility.RESIDENT,
-             tie_rule=TieRule.EARLIEST, opens_in=timedelta(hours=-1),
-             lasts=timedelta(days=7), **fields):
+def a_ballot(
+    scene,
+    *,
+    method=Method.SINGLE,
+    eligibility=Eligibility.RESIDENT,
+    tie_rule=TieRule.EARLIEST,
+    opens_in=timedelta(hours=-1),
+    lasts=timedelta(days=7),
+    **fields,
+):
     opens_at = utcnow() + opens_in
-    ballot = open_ballot(scene.participation, title="1차 워크숍 투표", problems=scene.problems,
-                         method=method, eligibility=eligibility, tie_rule=tie_rule,
-                         opens_at=opens_at, closes_at=opens_at + lasts,
-                         actor=scene.coordinator, **fields)
+    ballot = open_ballot(
+        scene.participation,
+        title="1차 워크숍 투표",
+        problems=scene.problems,
+        method=method,
+        eligibility=eligibility,
+        tie_rule=tie_rule,
+        opens_at=opens_at,
+        closes_at=opens_at + lasts,
+        actor=scene.coordinator,
+        **fields,
+    )
     db.session.commit()
     return ballot
 

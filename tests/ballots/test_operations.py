@@ -1,16 +1,34 @@
 """Ballot operations: the rules of voting, the secrecy of the record, results and the gate."""
+
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, inspect, select, update
 
 from gachi.ballots.models import (
-    Ballot, BallotChoice, BallotRecord, BallotState, BallotVoter, Channel, Eligibility, Method,
-    PaperTally, TieRule,
+    Ballot,
+    BallotChoice,
+    BallotRecord,
+    BallotState,
+    BallotVoter,
+    Channel,
+    Eligibility,
+    Method,
+    PaperTally,
+    TieRule,
 )
 from gachi.ballots.operations import (
-    AlreadyVoted, NotOpen, cast_vote, change_vote, choices_for_receipt, close_ballot,
-    confirm_selection, hand_paper_ballot, open_ballot, record_paper_tally, record_tie_decision,
+    AlreadyVoted,
+    NotOpen,
+    cast_vote,
+    change_vote,
+    choices_for_receipt,
+    close_ballot,
+    confirm_selection,
+    hand_paper_ballot,
+    open_ballot,
+    record_paper_tally,
+    record_tie_decision,
     sync_ballot_state,
 )
 from gachi.ballots.queries import ballot_results
@@ -45,12 +63,17 @@ def vote(ballot, voter, *option_indexes, points=None):
 
 # Casting and secrecy --------------------------------------------------------------------
 
+
 def test_a_vote_puts_the_voter_on_the_roll_and_the_choice_in_an_unlinked_record(scene):
     ballot = a_ballot(scene)
     receipt = vote(ballot, scene.residents[0], 1)
 
     roll = db.session.scalars(select(BallotVoter)).one()
-    assert (roll.user_id, roll.channel, roll.household_id) == (scene.residents[0].id, Channel.ONLINE, None)
+    assert (roll.user_id, roll.channel, roll.household_id) == (
+        scene.residents[0].id,
+        Channel.ONLINE,
+        None,
+    )
     record = db.session.scalars(select(BallotRecord)).one()
     assert record.receipt_hash == receipt_hash(receipt) != receipt
     assert len(record.id) == 32 and not record.id.isdigit()
@@ -62,13 +85,24 @@ def test_the_choices_tables_hold_nothing_that_identifies_a_voter_or_household():
         columns = {column["name"] for column in inspect(db.engine).get_columns(table)}
         foreign = {key["referred_table"] for key in inspect(db.engine).get_foreign_keys(table)}
         assert not foreign & {"users", "households", "ballot_voters"}, table
-        assert not {name for name in columns
-                    if any(word in name for word in ("user", "household", "voter", "_at", "time",
-                                                     "date", "created", "name"))}, (table, columns)
+        assert not {
+            name
+            for name in columns
+            if any(
+                word in name
+                for word in ("user", "household", "voter", "_at", "time", "date", "created", "name")
+            )
+        }, (table, columns)
     assert {c["name"] for c in inspect(db.engine).get_columns("ballot_records")} == {
-        "id", "ballot_id", "receipt_hash"}
+        "id",
+        "ballot_id",
+        "receipt_hash",
+    }
     assert {c["name"] for c in inspect(db.engine).get_columns("ballot_choices")} == {
-        "record_id", "option_id", "points"}
+        "record_id",
+        "option_id",
+        "points",
+    }
 
 
 def test_no_audit_entry_is_written_for_a_vote(scene):
@@ -114,8 +148,12 @@ def test_fifty_simultaneous_submissions_by_one_voter_leave_one_ballot(app, scene
 
     def submit(index):
         from gachi.auth.models import User
-        cast_vote(db.session.get(Ballot, ballot_id), voter=db.session.get(User, voter_id),
-                  choices={option_id: 1})
+
+        cast_vote(
+            db.session.get(Ballot, ballot_id),
+            voter=db.session.get(User, voter_id),
+            choices={option_id: 1},
+        )
         db.session.commit()
         return "voted"
 
@@ -128,13 +166,19 @@ def test_fifty_simultaneous_submissions_by_one_voter_leave_one_ballot(app, scene
 def test_two_household_members_voting_at_once_leave_one_household_ballot(app, scene, make):
     ballot_id = a_ballot(scene, eligibility=Eligibility.HOUSEHOLD).id
     household = scene.residents[0].household
-    members = [scene.residents[0].id] + [make.resident(household_obj=household).id for _ in range(9)]
+    members = [scene.residents[0].id] + [
+        make.resident(household_obj=household).id for _ in range(9)
+    ]
     option_id = option_ids(db.session.get(Ballot, ballot_id))[0]
 
     def submit(index):
         from gachi.auth.models import User
-        cast_vote(db.session.get(Ballot, ballot_id), voter=db.session.get(User, members[index % 10]),
-                  choices={option_id: 1})
+
+        cast_vote(
+            db.session.get(Ballot, ballot_id),
+            voter=db.session.get(User, members[index % 10]),
+            choices={option_id: 1},
+        )
         db.session.commit()
         return "voted"
 
@@ -145,6 +189,7 @@ def test_two_household_members_voting_at_once_leave_one_household_ballot(app, sc
 
 
 # Refusals -------------------------------------------------------------------------------
+
 
 def assert_nothing_stored():
     db.session.rollback()
@@ -231,9 +276,10 @@ def test_an_online_voter_cannot_be_handed_a_paper_ballot(scene):
 
 # Changing a vote ----------------------------------------------------------------------
 
+
 def test_a_voter_changes_their_vote_with_the_receipt(scene):
     ballot = a_ballot(scene)
-    first, second, _ = option_ids(ballot)
+    _first, second, _ = option_ids(ballot)
     receipt = vote(ballot, scene.residents[0], 0)
     change_vote(ballot, voter=scene.residents[0], receipt=receipt.lower(), choices={second: 1})
     db.session.commit()
@@ -247,8 +293,9 @@ def test_a_wrong_receipt_changes_nothing(scene):
     other = vote(ballot, scene.residents[1], 1)
     for wrong in ("ABCD-EFGH-JKMN-PQRS", "short", ""):
         with pytest.raises(DomainError, match="does not match"):
-            change_vote(ballot, voter=scene.residents[0], receipt=wrong,
-                        choices={option_ids(ballot)[2]: 1})
+            change_vote(
+                ballot, voter=scene.residents[0], receipt=wrong, choices={option_ids(ballot)[2]: 1}
+            )
     db.session.rollback()
     assert choices_for_receipt(ballot, receipt) == {option_ids(ballot)[0]: 1}
     assert choices_for_receipt(ballot, other) == {option_ids(ballot)[1]: 1}
@@ -260,43 +307,65 @@ def test_a_vote_cannot_be_changed_after_closing(scene):
     close_ballot(ballot, actor=scene.coordinator)
     db.session.commit()
     with pytest.raises(NotOpen):
-        change_vote(ballot, voter=scene.residents[0], receipt=receipt,
-                    choices={option_ids(ballot)[1]: 1})
+        change_vote(
+            ballot, voter=scene.residents[0], receipt=receipt, choices={option_ids(ballot)[1]: 1}
+        )
 
 
 # Paper tallies ------------------------------------------------------------------------
 
+
 def test_a_paper_tally_correction_keeps_the_old_entry(scene):
     ballot = a_ballot(scene)
     first, second, third = option_ids(ballot)
-    record_paper_tally(ballot, ballot_count=20, votes={first: 12, second: 5, third: 3},
-                       note="1차 워크숍 현장 투표", actor=scene.coordinator)
+    record_paper_tally(
+        ballot,
+        ballot_count=20,
+        votes={first: 12, second: 5, third: 3},
+        note="1차 워크숍 현장 투표",
+        actor=scene.coordinator,
+    )
     db.session.commit()
-    record_paper_tally(ballot, ballot_count=21, votes={first: 12, second: 6, third: 3},
-                       note="한 장을 다시 셌다", actor=scene.coordinator)
+    record_paper_tally(
+        ballot,
+        ballot_count=21,
+        votes={first: 12, second: 6, third: 3},
+        note="한 장을 다시 셌다",
+        actor=scene.coordinator,
+    )
     db.session.commit()
     tallies = db.session.scalars(select(PaperTally).order_by(PaperTally.id)).all()
     assert [t.replaced_at is not None for t in tallies] == [True, False]
     assert tallies[1].entered_by_id == scene.coordinator.id
-    corrections = db.session.scalars(select(AuditEntry).where(
-        AuditEntry.action == "ballot.paper_tally_correction")).all()
-    assert corrections[0].before["ballot_count"] == 20 and corrections[0].after["ballot_count"] == 21
+    corrections = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "ballot.paper_tally_correction")
+    ).all()
+    assert (
+        corrections[0].before["ballot_count"] == 20 and corrections[0].after["ballot_count"] == 21
+    )
     assert ballot_results(ballot).paper_ballots == 21
 
 
-@pytest.mark.parametrize(("ballot_count", "votes", "message"), [
-    (10, (8, 3, 0), "more than 10"),
-    (10, (-1, 0, 0), "negative"),
-    (0, (0, 0, 0), None),
-])
+@pytest.mark.parametrize(
+    ("ballot_count", "votes", "message"),
+    [
+        (10, (8, 3, 0), "more than 10"),
+        (10, (-1, 0, 0), "negative"),
+        (0, (0, 0, 0), None),
+    ],
+)
 def test_a_paper_tally_must_fit_the_paper_ballots(scene, ballot_count, votes, message):
     ballot = a_ballot(scene)
-    choices = dict(zip(option_ids(ballot), votes))
+    choices = dict(zip(option_ids(ballot), votes, strict=False))
     if message is None:
-        record_paper_tally(ballot, ballot_count=ballot_count, votes=choices, actor=scene.coordinator)
+        record_paper_tally(
+            ballot, ballot_count=ballot_count, votes=choices, actor=scene.coordinator
+        )
         return
     with pytest.raises(DomainError, match=message):
-        record_paper_tally(ballot, ballot_count=ballot_count, votes=choices, actor=scene.coordinator)
+        record_paper_tally(
+            ballot, ballot_count=ballot_count, votes=choices, actor=scene.coordinator
+        )
 
 
 def test_a_paper_tally_counts_at_least_the_residents_handed_paper(scene):
@@ -304,11 +373,13 @@ def test_a_paper_tally_counts_at_least_the_residents_handed_paper(scene):
     for resident in scene.residents[:2]:
         hand_paper_ballot(ballot, resident=resident, actor=scene.coordinator)
     with pytest.raises(DomainError, match="2 residents"):
-        record_paper_tally(ballot, ballot_count=1, votes={option_ids(ballot)[0]: 1},
-                           actor=scene.coordinator)
+        record_paper_tally(
+            ballot, ballot_count=1, votes={option_ids(ballot)[0]: 1}, actor=scene.coordinator
+        )
 
 
 # Results --------------------------------------------------------------------------------
+
 
 def test_results_add_online_and_paper_and_turnout_uses_residents(make):
     scene = ballot_scene(make, resident_count=4, household_count=300)
@@ -316,16 +387,20 @@ def test_results_add_online_and_paper_and_turnout_uses_residents(make):
     db.session.commit()
     ballot = a_ballot(scene)
     first, second, third = option_ids(ballot)
-    for resident, index in zip(scene.residents, (0, 0, 1, 2)):
+    for resident, index in zip(scene.residents, (0, 0, 1, 2), strict=False):
         vote(ballot, resident, index)
-    record_paper_tally(ballot, ballot_count=6, votes={first: 1, second: 4, third: 1},
-                       actor=scene.coordinator)
+    record_paper_tally(
+        ballot, ballot_count=6, votes={first: 1, second: 4, third: 1}, actor=scene.coordinator
+    )
     db.session.commit()
 
     results = ballot_results(ballot)
     by_id = {o.option_id: o for o in results.options}
     assert [(by_id[i].online, by_id[i].paper, by_id[i].total) for i in (first, second, third)] == [
-        (2, 1, 3), (1, 4, 5), (1, 1, 2)]
+        (2, 1, 3),
+        (1, 4, 5),
+        (1, 1, 2),
+    ]
     assert all(o.online + o.paper == o.total for o in results.options)
     assert [o.option_id for o in results.options] == [second, first, third]
     assert (results.online_voters, results.paper_ballots, results.turnout) == (4, 6, 10)
@@ -360,7 +435,10 @@ def test_a_tie_goes_to_the_earliest_proposal(scene):
     confirm_selection(ballot, actor=scene.coordinator)
     db.session.commit()
     assert [p.state for p in scene.problems] == [
-        ProblemState.SELECTED, ProblemState.NOT_SELECTED, ProblemState.NOT_SELECTED]
+        ProblemState.SELECTED,
+        ProblemState.NOT_SELECTED,
+        ProblemState.NOT_SELECTED,
+    ]
 
 
 def test_a_tie_under_the_coordinators_rule_waits_for_the_recorded_decision(scene):
@@ -376,7 +454,9 @@ def test_a_tie_under_the_coordinators_rule_waits_for_the_recorded_decision(scene
     third = ballot.options[2]
     with pytest.raises(DomainError, match="how the tie"):
         record_tie_decision(ballot, option=third, note=" ", actor=scene.coordinator)
-    record_tie_decision(ballot, option=third, note="현장에서 손을 들어 정했다", actor=scene.coordinator)
+    record_tie_decision(
+        ballot, option=third, note="현장에서 손을 들어 정했다", actor=scene.coordinator
+    )
     db.session.commit()
     results = ballot_results(ballot)
     assert not results.undecided_tie and results.options[0].option_id == third.id
@@ -404,7 +484,9 @@ def test_a_confirmed_valid_ballot_opens_the_gate_to_the_solution_workshop(make):
     scene = ballot_scene(make, household_count=20)
     ballot = a_ballot(scene, eligibility=Eligibility.HOUSEHOLD, quorum_percent=10)
     vote(ballot, scene.residents[0], 1)
-    record_paper_tally(ballot, ballot_count=1, votes={option_ids(ballot)[1]: 1}, actor=scene.coordinator)
+    record_paper_tally(
+        ballot, ballot_count=1, votes={option_ids(ballot)[1]: 1}, actor=scene.coordinator
+    )
     close_ballot(ballot, actor=scene.coordinator)
     with pytest.raises(GateNotMet):
         move_stage(scene.participation, Stage.SOLUTION_WORKSHOP, actor=scene.coordinator)
@@ -426,16 +508,27 @@ def test_the_tallies_cannot_change_after_confirmation(scene):
 
 # Opening and the clock ----------------------------------------------------------------
 
+
 def test_a_ballot_needs_shortlisted_problems_of_its_complex(scene, make):
     opens_at = utcnow()
     proposed = make.problem(scene.participation)
-    for problems in ([scene.problems[0]], [scene.problems[0], proposed],
-                     [scene.problems[0], make.problem(state=ProblemState.SHORTLISTED)]):
+    for problems in (
+        [scene.problems[0]],
+        [scene.problems[0], proposed],
+        [scene.problems[0], make.problem(state=ProblemState.SHORTLISTED)],
+    ):
         with pytest.raises(DomainError):
-            open_ballot(scene.participation, title="투표", problems=problems, method=Method.SINGLE,
-                        eligibility=Eligibility.RESIDENT, tie_rule=TieRule.EARLIEST,
-                        opens_at=opens_at, closes_at=opens_at + timedelta(days=1),
-                        actor=scene.coordinator)
+            open_ballot(
+                scene.participation,
+                title="투표",
+                problems=problems,
+                method=Method.SINGLE,
+                eligibility=Eligibility.RESIDENT,
+                tie_rule=TieRule.EARLIEST,
+                opens_at=opens_at,
+                closes_at=opens_at + timedelta(days=1),
+                actor=scene.coordinator,
+            )
 
 
 def test_the_ballot_state_follows_the_clock(scene):
@@ -454,9 +547,12 @@ def test_the_ballot_state_follows_the_clock(scene):
 def closed_behind_its_back(ballot):
     """The coordinator closes the ballot after this request loaded and checked it: the
     loaded object still says open (nothing re-read), the database says closed."""
-    db.session.execute(update(Ballot).where(Ballot.id == ballot.id)
-                       .values(closed_at=utcnow(), state=BallotState.CLOSED)
-                       .execution_options(synchronize_session=False))
+    db.session.execute(
+        update(Ballot)
+        .where(Ballot.id == ballot.id)
+        .values(closed_at=utcnow(), state=BallotState.CLOSED)
+        .execution_options(synchronize_session=False)
+    )
     assert ballot.closed_at is None
 
 
@@ -469,7 +565,8 @@ def test_a_vote_checked_a_moment_before_an_early_close_does_not_land_after_it(sc
     with pytest.raises(NotOpen):
         vote(ballot, scene.residents[0], 1)
     with pytest.raises(NotOpen):
-        change_vote(ballot, voter=scene.residents[1], receipt=receipt,
-                    choices={option_ids(ballot)[1]: 1})
+        change_vote(
+            ballot, voter=scene.residents[1], receipt=receipt, choices={option_ids(ballot)[1]: 1}
+        )
     assert count(BallotVoter) == 1 and count(BallotRecord) == 1
     assert choices_for_receipt(ballot, receipt) == {option_ids(ballot)[0]: 1}

@@ -1,10 +1,10 @@
 """The can_* matrix of problems, workshops and ballots: staff, a coordinator placed here
 today or no longer, residents of this complex and of another."""
-from datetime import datetime, timezone
+
+from datetime import UTC, datetime
 
 import pytest
 
-from gachi.ballots.models import Ballot
 from gachi.core.time import utcnow
 from gachi.extensions import db
 from gachi.workshops.models import WorkshopRound
@@ -16,15 +16,19 @@ from tests.ballots.helpers import a_ballot, ballot_scene
 def world(make):
     scene = ballot_scene(make)
     ballot = a_ballot(scene)
-    workshop = create_workshop(scene.participation, round=WorkshopRound.PROBLEMS,
-                               held_at=datetime(2018, 9, 15, 5, tzinfo=timezone.utc),
-                               actor=scene.coordinator)
+    workshop = create_workshop(
+        scene.participation,
+        round=WorkshopRound.PROBLEMS,
+        held_at=datetime(2018, 9, 15, 5, tzinfo=UTC),
+        actor=scene.coordinator,
+    )
     db.session.commit()
     people = {
         "staff": make.staff(),
         "coordinator here": scene.coordinator,
         "coordinator whose placement ended": make.coordinator(
-            scene.complex, starts_on=make.days_ago(60), ends_on=make.days_ago(1)),
+            scene.complex, starts_on=make.days_ago(60), ends_on=make.days_ago(1)
+        ),
         "coordinator elsewhere": make.coordinator(make.complex_()),
         "resident here": scene.residents[0],
         "resident elsewhere": make.resident(),
@@ -51,7 +55,9 @@ def test_who_may_see_manage_and_vote(world, who):
     user = people[who]
     view, manage, take_part = EXPECTED[who]
     assert (problem.can_view(user), workshop.can_view(user), ballot.can_view(user)) == (view,) * 3
-    assert (problem.can_manage(user), workshop.can_manage(user), ballot.can_manage(user)) == (manage,) * 3
+    assert (problem.can_manage(user), workshop.can_manage(user), ballot.can_manage(user)) == (
+        manage,
+    ) * 3
     assert (ballot.can_vote(user), problem.can_support(user)) == (take_part, take_part)
 
 

@@ -1,6 +1,7 @@
 """A vote costs the same few queries however many ballots and votes there are: the
 ballot comes with what its permission check reads, the roll, record and choices go in as
 plain INSERTs, and the receipt page is made before the commit, so nothing is read again."""
+
 from gachi.auth.models import User
 from gachi.ballots.models import Ballot
 from gachi.ballots.operations import cast_vote
@@ -24,8 +25,9 @@ def queries_for_a_vote(client, ballot_id, option_id):
     db.session.commit()  # the test's own reads end: the vote begins its transactions itself
     db.session.expunge_all()
     with counted_queries(with_transaction_statements=True) as statements:
-        response = client.post(f"/ballots/{ballot_id}/vote",
-                               data={"csrf_token": token, "choice": str(option_id)})
+        response = client.post(
+            f"/ballots/{ballot_id}/vote", data={"csrf_token": token, "choice": str(option_id)}
+        )
     assert response.status_code == 200
     return len(statements)
 
@@ -34,8 +36,10 @@ def test_a_vote_costs_the_same_few_queries_however_many_ballots_and_votes_exist(
     scene = ballot_scene(make, resident_count=6)
     ballot = a_ballot(scene)
     ballot_id, options = ballot.id, option_ids(ballot)
-    first_voter, second_voter = signed_in(app.test_client(), scene.residents[0]), \
-        signed_in(app.test_client(), scene.residents[1])
+    first_voter, second_voter = (
+        signed_in(app.test_client(), scene.residents[0]),
+        signed_in(app.test_client(), scene.residents[1]),
+    )
     others = [resident.id for resident in scene.residents[2:]]
     first = queries_for_a_vote(first_voter, ballot_id, options[0])
 

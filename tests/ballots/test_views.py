@@ -1,5 +1,6 @@
 """What only HTTP shows: the ballot paper, receipts in a cookie, refusals and their
 status codes, the coordinator's forms, and that no page or export names a voter."""
+
 import re
 from datetime import timedelta
 
@@ -7,7 +8,13 @@ import pytest
 from sqlalchemy import func, select
 
 from gachi.ballots.models import (
-    Ballot, BallotChoice, BallotRecord, BallotVoter, Eligibility, Method, PaperTally,
+    Ballot,
+    BallotChoice,
+    BallotRecord,
+    BallotVoter,
+    Eligibility,
+    Method,
+    PaperTally,
 )
 from gachi.ballots.operations import cast_vote, hand_paper_ballot
 from gachi.core.time import SEOUL, utcnow
@@ -31,7 +38,9 @@ def scene(make):
 
 
 def vote_single(client, ballot, index, **extra):
-    return post(client, f"/ballots/{ballot.id}/vote", {"choice": str(option_ids(ballot)[index]), **extra})
+    return post(
+        client, f"/ballots/{ballot.id}/vote", {"choice": str(option_ids(ballot)[index]), **extra}
+    )
 
 
 def test_a_resident_votes_and_is_shown_a_receipt_kept_in_a_cookie(client, scene):
@@ -81,8 +90,12 @@ def test_a_typed_receipt_shows_and_changes_the_vote_on_another_device(app, scene
 
     wrong = post(second_device, f"/ballots/{ballot.id}/receipt", {"receipt": "AAAA-BBBB-CCCC-DDDD"})
     assert wrong.status_code == 400 and "does not match" in text_of(wrong)
-    assert post(second_device, f"/ballots/{ballot.id}/receipt",
-                {"receipt": receipt.lower()}).status_code == 302
+    assert (
+        post(
+            second_device, f"/ballots/{ballot.id}/receipt", {"receipt": receipt.lower()}
+        ).status_code
+        == 302
+    )
     assert "Your vote:" in text_of(second_device.get(f"/ballots/{ballot.id}"))
     assert vote_single(second_device, ballot, 1).status_code == 302
     assert db.session.scalars(select(BallotChoice.option_id)).one() == option_ids(ballot)[1]
@@ -126,8 +139,11 @@ def test_too_many_dots_are_a_400_with_the_reason(client, scene):
     ballot = a_ballot(scene, method=Method.DOTS, max_choices=3, max_per_option=2)
     first, second, third = option_ids(ballot)
     signed_in(client, scene.residents[0])
-    response = post(client, f"/ballots/{ballot.id}/vote",
-                    {f"dots_{first}": "2", f"dots_{second}": "2", f"dots_{third}": "0"})
+    response = post(
+        client,
+        f"/ballots/{ballot.id}/vote",
+        {f"dots_{first}": "2", f"dots_{second}": "2", f"dots_{third}": "0"},
+    )
     assert response.status_code == 400 and "You have 3 dots" in text_of(response)
     assert count(BallotVoter) == 0
     ok = post(client, f"/ballots/{ballot.id}/vote", {f"dots_{first}": "2", f"dots_{second}": "1"})
@@ -147,16 +163,20 @@ def test_a_paper_voters_online_vote_is_refused(client, scene):
 
 def test_the_coordinator_hands_a_paper_ballot_to_a_checked_in_resident(client, scene):
     ballot = a_ballot(scene)
-    workshop = create_workshop(scene.participation, round=WorkshopRound.PROBLEMS, held_at=utcnow(),
-                               actor=scene.coordinator)
+    workshop = create_workshop(
+        scene.participation, round=WorkshopRound.PROBLEMS, held_at=utcnow(), actor=scene.coordinator
+    )
     check_in_resident(workshop, resident=scene.residents[1], actor=scene.coordinator)
     db.session.commit()
     signed_in(client, scene.coordinator)
     assert scene.residents[1].display_name in text_of(client.get(f"/ballots/{ballot.id}"))
-    response = post(client, f"/ballots/{ballot.id}/paper-voters", {"user_id": str(scene.residents[1].id)})
+    response = post(
+        client, f"/ballots/{ballot.id}/paper-voters", {"user_id": str(scene.residents[1].id)}
+    )
     assert response.status_code == 302
-    not_checked_in = post(client, f"/ballots/{ballot.id}/paper-voters",
-                          {"user_id": str(scene.residents[2].id)})
+    not_checked_in = post(
+        client, f"/ballots/{ballot.id}/paper-voters", {"user_id": str(scene.residents[2].id)}
+    )
     assert not_checked_in.status_code == 400
     assert count(BallotVoter) == 1
 
@@ -172,21 +192,37 @@ def test_a_resident_cannot_use_the_coordinators_forms(client, scene):
 def test_the_coordinator_opens_tallies_closes_and_confirms_through_the_forms(client, scene):
     signed_in(client, scene.coordinator)
     opens = (utcnow() - timedelta(minutes=5)).astimezone(SEOUL)
-    response = post(client, f"/participations/{scene.participation.id}/ballots/new", {
-        "title": "1차 워크숍 투표", "problems": [str(p.id) for p in scene.problems],
-        "method": "single", "eligibility": "resident", "seats": "1", "tie_rule": "earliest",
-        "opens_at": opens.strftime("%Y-%m-%dT%H:%M"),
-        "closes_at": (opens + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M"),
-    })
+    response = post(
+        client,
+        f"/participations/{scene.participation.id}/ballots/new",
+        {
+            "title": "1차 워크숍 투표",
+            "problems": [str(p.id) for p in scene.problems],
+            "method": "single",
+            "eligibility": "resident",
+            "seats": "1",
+            "tie_rule": "earliest",
+            "opens_at": opens.strftime("%Y-%m-%dT%H:%M"),
+            "closes_at": (opens + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
     assert response.status_code == 302, text_of(response)[:2000]
     ballot = db.session.scalars(select(Ballot)).one()
     assert ballot.eligible_count == 3  # the registered residents: no resident figure recorded
     cast_vote(ballot, voter=scene.residents[0], choices={option_ids(ballot)[1]: 1})
     db.session.commit()
     first, second, third = option_ids(ballot)
-    response = post(client, f"/ballots/{ballot.id}/paper", {
-        "ballot_count": "5", f"votes_{first}": "1", f"votes_{second}": "3", f"votes_{third}": "1",
-        "note": "현장 투표"})
+    response = post(
+        client,
+        f"/ballots/{ballot.id}/paper",
+        {
+            "ballot_count": "5",
+            f"votes_{first}": "1",
+            f"votes_{second}": "3",
+            f"votes_{third}": "1",
+            "note": "현장 투표",
+        },
+    )
     assert response.status_code == 302
     assert post(client, f"/ballots/{ballot.id}/close").status_code == 302
     assert post(client, f"/ballots/{ballot.id}/confirm").status_code == 302
@@ -201,8 +237,11 @@ def test_a_bad_paper_tally_is_refused_with_the_reason(client, scene):
     ballot = a_ballot(scene)
     first, second, third = option_ids(ballot)
     signed_in(client, scene.coordinator)
-    response = post(client, f"/ballots/{ballot.id}/paper", {
-        "ballot_count": "2", f"votes_{first}": "3", f"votes_{second}": "0", f"votes_{third}": "0"})
+    response = post(
+        client,
+        f"/ballots/{ballot.id}/paper",
+        {"ballot_count": "2", f"votes_{first}": "3", f"votes_{second}": "0", f"votes_{third}": "0"},
+    )
     assert response.status_code == 400 and "more than 2 paper ballots" in text_of(response)
     response = post(client, f"/ballots/{ballot.id}/paper", {"ballot_count": "x"})
     assert response.status_code == 400
@@ -233,13 +272,16 @@ def test_results_are_hidden_from_residents_until_the_ballot_closes(client, scene
 
 def test_no_results_page_or_export_names_a_voter(app, make):
     scene = ballot_scene(make, resident_count=0)
-    voters = [make.resident(scene.complex, display_name=name, username=f"voter{number}")
-              for number, name in enumerate(["김비밀", "이투표", "박선택", "최종이"])]
+    voters = [
+        make.resident(scene.complex, display_name=name, username=f"voter{number}")
+        for number, name in enumerate(["김비밀", "이투표", "박선택", "최종이"])
+    ]
     ballot = a_ballot(scene)
-    for voter, index in zip(voters, (0, 1, 1, 2)):
+    for voter, index in zip(voters, (0, 1, 1, 2), strict=False):
         cast_vote(ballot, voter=voter, choices={option_ids(ballot)[index]: 1})
-    workshop = create_workshop(scene.participation, round=WorkshopRound.PROBLEMS, held_at=utcnow(),
-                               actor=scene.coordinator)
+    workshop = create_workshop(
+        scene.participation, round=WorkshopRound.PROBLEMS, held_at=utcnow(), actor=scene.coordinator
+    )
     paper_voter = make.resident(scene.complex, display_name="정종이", username="voter-paper")
     check_in_resident(workshop, resident=paper_voter, actor=scene.coordinator)
     hand_paper_ballot(ballot, resident=paper_voter, actor=scene.coordinator)
@@ -249,8 +291,11 @@ def test_no_results_page_or_export_names_a_voter(app, make):
     pages = []
     for reader in (scene.coordinator, make.staff(), voters[0]):
         client = signed_in(app.test_client(), reader)
-        for path in (f"/ballots/{ballot.id}", f"/ballots/{ballot.id}/results.csv",
-                     f"/participations/{scene.participation.id}/ballots"):
+        for path in (
+            f"/ballots/{ballot.id}",
+            f"/ballots/{ballot.id}/results.csv",
+            f"/participations/{scene.participation.id}/ballots",
+        ):
             response = client.get(path)
             assert response.status_code == 200, path
             pages.append(text_of(response))

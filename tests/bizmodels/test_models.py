@@ -1,4 +1,5 @@
 """Publishing a programme that worked, adopting it elsewhere, and the KPI that counts models."""
+
 import pytest
 
 from gachi.bizmodels.models import Adoption
@@ -30,16 +31,24 @@ def scene(make):
 
 
 def _publish(scene, make):
-    model = publish_model(scene.evaluation, title="공동 아이돌봄방", category_id=make.category("care").id,
-                          schedule_shape="평일 14~18시, 4주", actor=scene.staff)
+    model = publish_model(
+        scene.evaluation,
+        title="공동 아이돌봄방",
+        category_id=make.category("care").id,
+        schedule_shape="평일 14~18시, 4주",
+        actor=scene.staff,
+    )
     db.session.commit()
     return model
 
 
 def _models_actual(scene):
     refresh(scene.cohort.id)  # the board reads the figures as of the last refresh
-    return next(figure.actual for figure in cohort_board(scene.cohort.id).figures
-                if figure.kpi.code == "business_models")
+    return next(
+        figure.actual
+        for figure in cohort_board(scene.cohort.id).figures
+        if figure.kpi.code == "business_models"
+    )
 
 
 def test_a_published_model_carries_budget_lines_and_kinds_of_enterprise(scene, make):
@@ -60,8 +69,9 @@ def test_business_models_developed_counts_published_models(scene, make):
 
 def test_only_staff_publish_and_only_after_sign_off(scene, make):
     with pytest.raises(NotAllowed):
-        publish_model(scene.evaluation, title="x", category_id=make.category().id,
-                      actor=scene.coordinator)
+        publish_model(
+            scene.evaluation, title="x", category_id=make.category().id, actor=scene.coordinator
+        )
 
 
 def test_another_complex_adopts_a_model_once_and_the_board_counts_it(scene, make):
@@ -82,10 +92,16 @@ def test_another_complex_adopts_a_model_once_and_the_board_counts_it(scene, make
 def test_adopting_suggests_enterprises_of_its_kinds_serving_the_district(scene, make):
     model = _publish(scene, make)
     district = scene.eunpyeong.complex.district
-    near = serving(make, make.enterprise(name="은평돌봄"), categories=("care",), districts=(district,))
+    near = serving(
+        make, make.enterprise(name="은평돌봄"), categories=("care",), districts=(district,)
+    )
     serving(make, make.enterprise(name="먼돌봄"), categories=("care",), districts=())
-    serving(make, make.enterprise(name="은평협동", legal_form=LegalForm.COOPERATIVE),
-            categories=("care",), districts=(district,))
+    serving(
+        make,
+        make.enterprise(name="은평협동", legal_form=LegalForm.COOPERATIVE),
+        categories=("care",),
+        districts=(district,),
+    )
     assert suggested_enterprises(model, district) == [near]
 
 
@@ -111,8 +127,11 @@ def test_residents_do_not_see_the_catalogue(client, scene, make):
 
 def test_staff_publish_from_a_signed_evaluation(client, scene, make):
     sign_in(client, scene.staff)
-    response = post_form(client, f"/participations/{scene.mapo.id}/publish-model",
-                         {"title": "공동 아이돌봄방", "category": make.category("care").id})
+    response = post_form(
+        client,
+        f"/participations/{scene.mapo.id}/publish-model",
+        {"title": "공동 아이돌봄방", "category": make.category("care").id},
+    )
     assert response.status_code == 302
     assert client.get(response.headers["Location"]).status_code == 200
 

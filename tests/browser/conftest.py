@@ -3,6 +3,7 @@
 Never `playwright install`: the browser is the system's /usr/bin/chromium. Without it
 the browser tests skip on a developer's machine and fail in CI (the CI variable set).
 """
+
 import os
 import threading
 from pathlib import Path
@@ -13,8 +14,13 @@ from werkzeug.serving import make_server
 from tests import factories
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 
 

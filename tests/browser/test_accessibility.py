@@ -5,6 +5,7 @@ and at 200% zoom, their main action within reach (screenshots: see SCREEN_SHOTS)
 axe-core comes from the npm registry and lives in tests/browser/vendor/axe-core/: it is
 injected into the page under test only, never served by the app.
 """
+
 import os
 from dataclasses import dataclass
 from datetime import timedelta
@@ -48,7 +49,9 @@ def serious_violations(page):
     page.add_script_tag(path=str(AXE))
     results = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
-        " resultTypes: ['violations']})", WCAG_TAGS)
+        " resultTypes: ['violations']})",
+        WCAG_TAGS,
+    )
     return [violation for violation in results["violations"] if violation["impact"] in BLOCKING]
 
 
@@ -56,14 +59,16 @@ def describe(path, violations):
     lines = []
     for violation in violations:
         targets = ", ".join(" ".join(node["target"]) for node in violation["nodes"])
-        lines.append(f"{path}: [{violation['impact']}] {violation['id']}: {violation['help']}"
-                     f" — {targets}")
+        lines.append(
+            f"{path}: [{violation['impact']}] {violation['id']}: {violation['help']} — {targets}"
+        )
     return lines
 
 
 @dataclass
 class Pilot:
     """The pilot demo plus an open ballot, and the ids the key pages live at."""
+
     cohort: int
     ahyeon: int
     ahyeon_participation: int
@@ -83,39 +88,65 @@ def pilot(make):
     cohort = load_pilot_demo().cohort
     ahyeon = db.session.scalar(select(Complex).where(Complex.name == "아현동 P아파트"))
     participation = ahyeon.participations[0]
-    program = db.session.scalar(select(Program).where(Program.participation_id == participation.id)
-                                .order_by(Program.id))
+    program = db.session.scalar(
+        select(Program).where(Program.participation_id == participation.id).order_by(Program.id)
+    )
     cheongnyangni_upcoming = db.session.scalar(
-        select(ProgramSession).join(Program).where(ProgramSession.starts_at > utcnow())
-        .order_by(ProgramSession.starts_at))
-    booking = db.session.scalar(select(Booking).join(User, Booking.user_id == User.id)
-                                .where(User.username == "resident.cheongnyangni")
-                                .order_by(Booking.id))
+        select(ProgramSession)
+        .join(Program)
+        .where(ProgramSession.starts_at > utcnow())
+        .order_by(ProgramSession.starts_at)
+    )
+    booking = db.session.scalar(
+        select(Booking)
+        .join(User, Booking.user_id == User.id)
+        .where(User.username == "resident.cheongnyangni")
+        .order_by(Booking.id)
+    )
     match = db.session.scalar(select(Match).order_by(Match.id))
 
     # The demo's ballots closed in 2018: a complex in its problem workshop votes today.
     voting = make.complex_(name="응암동 새싹아파트", household_count=40)
     voting_participation = make.participation(voting, cohort, stage=Stage.PROBLEM_WORKSHOP)
     coordinator = make.coordinator(voting)
-    problems = [make.problem(voting_participation, title=title, category_code=code,
-                             state=ProblemState.SHORTLISTED)
-                for title, code in [("아이 돌봄(육아)", "care"), ("쓰레기 분리배출", "waste"),
-                                    ("주차 문제", "housing")]]
+    problems = [
+        make.problem(
+            voting_participation, title=title, category_code=code, state=ProblemState.SHORTLISTED
+        )
+        for title, code in [
+            ("아이 돌봄(육아)", "care"),
+            ("쓰레기 분리배출", "waste"),
+            ("주차 문제", "housing"),
+        ]
+    ]
     voter = make.resident(voting, display_name="박서진")
     opens_at = utcnow() - timedelta(hours=1)
-    ballot = open_ballot(voting_participation, title="1차 워크숍 투표", problems=problems,
-                         method=Method.SINGLE, eligibility=Eligibility.RESIDENT,
-                         tie_rule=TieRule.EARLIEST, opens_at=opens_at,
-                         closes_at=opens_at + timedelta(days=7), actor=coordinator)
+    ballot = open_ballot(
+        voting_participation,
+        title="1차 워크숍 투표",
+        problems=problems,
+        method=Method.SINGLE,
+        eligibility=Eligibility.RESIDENT,
+        tie_rule=TieRule.EARLIEST,
+        opens_at=opens_at,
+        closes_at=opens_at + timedelta(days=7),
+        actor=coordinator,
+    )
     ids = Pilot(
         cohort=cohort.id,
         ahyeon=ahyeon.id,
         ahyeon_participation=participation.id,
-        ahyeon_problem=db.session.scalar(select(Problem.id).where(
-            Problem.participation_id == participation.id).order_by(Problem.id)),
+        ahyeon_problem=db.session.scalar(
+            select(Problem.id)
+            .where(Problem.participation_id == participation.id)
+            .order_by(Problem.id)
+        ),
         ahyeon_program=program.id,
-        ahyeon_session=db.session.scalar(select(ProgramSession.id).where(
-            ProgramSession.program_id == program.id).order_by(ProgramSession.starts_at)),
+        ahyeon_session=db.session.scalar(
+            select(ProgramSession.id)
+            .where(ProgramSession.program_id == program.id)
+            .order_by(ProgramSession.starts_at)
+        ),
         cheongnyangni_session=cheongnyangni_upcoming.id,
         cheongnyangni_booking=booking.id,
         treeplanet_match=match.id,
@@ -130,30 +161,69 @@ def pilot(make):
 
 # role → (account, its password is the demo's, the key pages as functions of the pilot's ids)
 ROLE_PAGES = {
-    "anonymous": (None, lambda ids: [
-        "/", "/login", "/join", f"/cohorts/{ids.cohort}", "/no-such-page"]),
-    "resident": ("resident.cheongnyangni", lambda ids: [
-        "/my/complex", "/my/problems", f"/sessions/{ids.cheongnyangni_session}", "/my/bookings",
-        f"/bookings/{ids.cheongnyangni_booking}", "/notifications", "/notifications/preferences",
-        "/account/password", "/account/delete", "/my/calendar"]),
-    "voter": ("voter", lambda ids: [
-        "/my/ballots", f"/ballots/{ids.ballot}", f"/problems/{ids.ballot_problem}"]),
-    "coordinator": ("coord.park", lambda ids: [
-        "/my/complexes", f"/complexes/{ids.ahyeon}", f"/complexes/{ids.ahyeon}/households",
-        f"/participations/{ids.ahyeon_participation}",
-        f"/participations/{ids.ahyeon_participation}/problems",
-        f"/problems/{ids.ahyeon_problem}",
-        f"/participations/{ids.ahyeon_participation}/plan",
-        f"/participations/{ids.ahyeon_participation}/ballots",
-        f"/participations/{ids.ahyeon_participation}/programs",
-        f"/programs/{ids.ahyeon_program}", f"/sessions/{ids.ahyeon_session}",
-        f"/participations/{ids.ahyeon_participation}/matches"]),
-    "partner": ("partner.treeplanet", lambda ids: [
-        "/partner", "/partner/offers", "/partner/sessions", f"/matches/{ids.treeplanet_match}"]),
-    "staff": ("center", lambda ids: [
-        "/staff/cohorts", f"/staff/cohorts/{ids.cohort}", "/staff/complexes",
-        f"/staff/cohorts/{ids.cohort}/board", "/staff/coordinators", "/staff/accounts",
-        "/enterprises", "/staff/kpis", "/account/two-factor"]),
+    "anonymous": (
+        None,
+        lambda ids: ["/", "/login", "/join", f"/cohorts/{ids.cohort}", "/no-such-page"],
+    ),
+    "resident": (
+        "resident.cheongnyangni",
+        lambda ids: [
+            "/my/complex",
+            "/my/problems",
+            f"/sessions/{ids.cheongnyangni_session}",
+            "/my/bookings",
+            f"/bookings/{ids.cheongnyangni_booking}",
+            "/notifications",
+            "/notifications/preferences",
+            "/account/password",
+            "/account/delete",
+            "/my/calendar",
+        ],
+    ),
+    "voter": (
+        "voter",
+        lambda ids: ["/my/ballots", f"/ballots/{ids.ballot}", f"/problems/{ids.ballot_problem}"],
+    ),
+    "coordinator": (
+        "coord.park",
+        lambda ids: [
+            "/my/complexes",
+            f"/complexes/{ids.ahyeon}",
+            f"/complexes/{ids.ahyeon}/households",
+            f"/participations/{ids.ahyeon_participation}",
+            f"/participations/{ids.ahyeon_participation}/problems",
+            f"/problems/{ids.ahyeon_problem}",
+            f"/participations/{ids.ahyeon_participation}/plan",
+            f"/participations/{ids.ahyeon_participation}/ballots",
+            f"/participations/{ids.ahyeon_participation}/programs",
+            f"/programs/{ids.ahyeon_program}",
+            f"/sessions/{ids.ahyeon_session}",
+            f"/participations/{ids.ahyeon_participation}/matches",
+        ],
+    ),
+    "partner": (
+        "partner.treeplanet",
+        lambda ids: [
+            "/partner",
+            "/partner/offers",
+            "/partner/sessions",
+            f"/matches/{ids.treeplanet_match}",
+        ],
+    ),
+    "staff": (
+        "center",
+        lambda ids: [
+            "/staff/cohorts",
+            f"/staff/cohorts/{ids.cohort}",
+            "/staff/complexes",
+            f"/staff/cohorts/{ids.cohort}/board",
+            "/staff/coordinators",
+            "/staff/accounts",
+            "/enterprises",
+            "/staff/kpis",
+            "/account/two-factor",
+        ],
+    ),
 }
 
 
@@ -161,15 +231,23 @@ ROLE_PAGES = {
 # zoom of a 1280×800 window is emulated as what the browser does when zooming: a layout
 # viewport of 640×400 CSS px drawn at device scale 2, so media queries and wrapping respond
 # exactly as they would (document.body.style.zoom would not re-run media queries).
-PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2,
-         "is_mobile": True, "has_touch": True}
+PHONE = {
+    "viewport": {"width": 360, "height": 740},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
 ZOOM_200 = {"viewport": {"width": 640, "height": 400}, "device_scale_factor": 2}
 SCREENSHOT_HEIGHT = 2000  # CSS px: the top of a long page is enough to judge its layout
 # Saved to tests/screenshots/a11y/ (git-ignored); with GACHI_README_SCREENSHOTS=1 (`make
 # screenshots`) to docs/screenshots/a11y/, the committed pictures.
 ROOT = Path(__file__).resolve().parents[2]
-SCREEN_SHOTS = (ROOT / ("docs" if os.environ.get("GACHI_README_SCREENSHOTS") else "tests")
-                / "screenshots" / "a11y")
+SCREEN_SHOTS = (
+    ROOT
+    / ("docs" if os.environ.get("GACHI_README_SCREENSHOTS") else "tests")
+    / "screenshots"
+    / "a11y"
+)
 
 # role → (screen, name of the screenshot, path, the page's main action); the sign-out
 # button in the header is checked on every signed-in page as well.
@@ -179,31 +257,58 @@ SMALL_SCREEN_PAGES = {
         (ZOOM_200, "login-zoom200", lambda ids: "/login", "main button[type=submit]"),
     ],
     "resident": [
-        (PHONE, "resident-booking-phone", lambda ids: f"/sessions/{ids.cheongnyangni_session}",
-         "main form[action$='/book'] button[type=submit]"),
+        (
+            PHONE,
+            "resident-booking-phone",
+            lambda ids: f"/sessions/{ids.cheongnyangni_session}",
+            "main form[action$='/book'] button[type=submit]",
+        ),
     ],
     "voter": [
-        (PHONE, "resident-ballot-phone", lambda ids: f"/ballots/{ids.ballot}",
-         "main form button[type=submit]"),
+        (
+            PHONE,
+            "resident-ballot-phone",
+            lambda ids: f"/ballots/{ids.ballot}",
+            "main form button[type=submit]",
+        ),
     ],
     "coordinator": [
-        (PHONE, "coordinator-households-phone", lambda ids: f"/complexes/{ids.ahyeon}/households",
-         "main form[action$='/codes/generate'] button"),
-        (ZOOM_200, "coordinator-plan-zoom200",
-         lambda ids: f"/participations/{ids.ahyeon_participation}/plan",
-         "main form[action$='/plan/goals'] button[type=submit]"),
-        (PHONE, "coordinator-attendance-phone", lambda ids: f"/sessions/{ids.ahyeon_session}",
-         "main form[action$='/check-in-code'] button[type=submit]"),
+        (
+            PHONE,
+            "coordinator-households-phone",
+            lambda ids: f"/complexes/{ids.ahyeon}/households",
+            "main form[action$='/codes/generate'] button",
+        ),
+        (
+            ZOOM_200,
+            "coordinator-plan-zoom200",
+            lambda ids: f"/participations/{ids.ahyeon_participation}/plan",
+            "main form[action$='/plan/goals'] button[type=submit]",
+        ),
+        (
+            PHONE,
+            "coordinator-attendance-phone",
+            lambda ids: f"/sessions/{ids.ahyeon_session}",
+            "main form[action$='/check-in-code'] button[type=submit]",
+        ),
     ],
     "partner": [
         (PHONE, "partner-offers-phone", lambda ids: "/partner/offers", "main h1"),
     ],
     "staff": [
         (PHONE, "staff-cohorts-phone", lambda ids: "/staff/cohorts", "main a.button"),
-        (PHONE, "staff-complexes-phone", lambda ids: "/staff/complexes",
-         "main form button[type=submit]"),
-        (ZOOM_200, "staff-board-zoom200", lambda ids: f"/staff/cohorts/{ids.cohort}/board",
-         "main h1"),
+        (
+            PHONE,
+            "staff-complexes-phone",
+            lambda ids: "/staff/complexes",
+            "main form button[type=submit]",
+        ),
+        (
+            ZOOM_200,
+            "staff-board-zoom200",
+            lambda ids: f"/staff/cohorts/{ids.cohort}/board",
+            "main h1",
+        ),
     ],
 }
 
@@ -236,8 +341,12 @@ def small_screen_problems(page, screen, name, path, main_action, signed_in):
     found = []
     page.goto(path)
     height = min(page.evaluate("document.documentElement.scrollHeight"), SCREENSHOT_HEIGHT)
-    page.screenshot(path=str(SCREEN_SHOTS / f"{name}.png"), scale="css", full_page=True,
-                    clip={"x": 0, "y": 0, "width": screen["viewport"]["width"], "height": height})
+    page.screenshot(
+        path=str(SCREEN_SHOTS / f"{name}.png"),
+        scale="css",
+        full_page=True,
+        clip={"x": 0, "y": 0, "width": screen["viewport"]["width"], "height": height},
+    )
     if (overflow := horizontal_overflow(page)) > 0:
         found.append(f"{name}: the page is {overflow} px wider than the screen")
     found += describe(name, serious_violations(page))
@@ -254,7 +363,8 @@ def small_screen_problems(page, screen, name, path, main_action, signed_in):
 
 @pytest.mark.parametrize("role", ROLE_PAGES)
 def test_each_roles_key_pages_pass_axe_in_korean_and_reflow_on_a_phone_and_at_200_percent_zoom(
-        browser, live_server, pilot, role):
+    browser, live_server, pilot, role
+):
     SCREEN_SHOTS.mkdir(parents=True, exist_ok=True)
     context, page = new_page(browser, live_server)
     try:
@@ -267,8 +377,14 @@ def test_each_roles_key_pages_pass_axe_in_korean_and_reflow_on_a_phone_and_at_20
         context, page = new_page(browser, live_server, storage_state=signed_in, **screen)
         page.set_default_timeout(5000)
         try:
-            found += small_screen_problems(page, screen, name, f"{live_server}{path_of(pilot)}",
-                                           main_action, signed_in=role != "anonymous")
+            found += small_screen_problems(
+                page,
+                screen,
+                name,
+                f"{live_server}{path_of(pilot)}",
+                main_action,
+                signed_in=role != "anonymous",
+            )
         finally:
             context.close()
     assert not found, "\n".join(found)
@@ -278,9 +394,17 @@ def test_english_pages_have_no_serious_accessibility_violation(browser, live_ser
     context, page = new_page(browser, live_server, "en")
     try:
         sign_in_in_browser(page, live_server, "coord.park", DEMO_PASSWORD)
-        found = desktop_problems(page, live_server, [
-            "/my/complexes", f"/complexes/{pilot.ahyeon}/households",
-            f"/participations/{pilot.ahyeon_participation}/plan", "/no-such-page"], "en")
+        found = desktop_problems(
+            page,
+            live_server,
+            [
+                "/my/complexes",
+                f"/complexes/{pilot.ahyeon}/households",
+                f"/participations/{pilot.ahyeon_participation}/plan",
+                "/no-such-page",
+            ],
+            "en",
+        )
     finally:
         context.close()
     assert not found, "\n".join(found)

@@ -1,7 +1,6 @@
 """The booking journey in a real browser, in English: a resident books the childcare room
 for a child, cancels, re-books from the waiting list and is moved up; the coordinator takes
 a phone booking, checks people in and reads the feedback summary."""
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -28,17 +27,21 @@ def click(page, name):
 
 def past_feedback(scene):
     held = add_session(scene.program, days_ahead(-7))
-    for rating, topic, note in ((5, ChangeTopic.LONGER_HOURS, "19~20시까지 연장해 주세요"),
-                                (4, ChangeTopic.LONGER_HOURS, "저녁까지 열어 주세요"),
-                                (4, ChangeTopic.ACTIVITIES, "")):
-        db.session.add(Feedback(session_id=held.id, rating=rating, change_topic=topic,
-                                change_note=note))
+    for rating, topic, note in (
+        (5, ChangeTopic.LONGER_HOURS, "19~20시까지 연장해 주세요"),
+        (4, ChangeTopic.LONGER_HOURS, "저녁까지 열어 주세요"),
+        (4, ChangeTopic.ACTIVITIES, ""),
+    ):
+        db.session.add(
+            Feedback(session_id=held.id, rating=rating, change_topic=topic, change_note=note)
+        )
     db.session.commit()
 
 
 @pytest.mark.browser
-def test_book_cancel_wait_move_up_phone_booking_check_in_and_feedback(browser, live_server,
-                                                                      screenshots, make):
+def test_book_cancel_wait_move_up_phone_booking_check_in_and_feedback(
+    browser, live_server, screenshots, make
+):
     scene = program_scene(make, capacity=2)
     neighbour = make.resident(scene.participation.complex, display_name="이웃 주민")
     past_feedback(scene)
@@ -86,7 +89,9 @@ def test_book_cancel_wait_move_up_phone_booking_check_in_and_feedback(browser, l
     assert "Longer opening hours (2)" in summary and "19~20시까지 연장해 주세요" in summary
 
     db.session.expire_all()
-    attended = db.session.scalars(select(Booking).where(Booking.attendance == Attendance.ATTENDED)).all()
+    attended = db.session.scalars(
+        select(Booking).where(Booking.attendance == Attendance.ATTENDED)
+    ).all()
     assert sorted(b.who for b in attended) == ["김할머니 손녀", "박서진"]
     assert all(b.status is BookingStatus.CONFIRMED for b in attended)
     resident.context.close()

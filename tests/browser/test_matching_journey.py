@@ -1,6 +1,7 @@
 """The matching journey in a real browser, in English: the coordinator offers the work, the
 enterprise partner accepts, and the coordinator moves the complex on to planning and
 enters a budget line and what was spent."""
+
 import pytest
 
 from gachi.complexes.stages import Stage

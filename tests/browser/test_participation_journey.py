@@ -1,6 +1,7 @@
 """A resident proposes, supports, votes, changes the vote and reads the results; the
 coordinator shortlists, opens the ballot, enters the paper tally, closes and confirms.
 Pages in English (the lang cookie), since the Korean catalogue comes later."""
+
 import re
 from datetime import timedelta
 
@@ -23,9 +24,14 @@ def people(make):
     coordinator = make.coordinator(complex_, display_name="정홍권")
     resident = make.resident(complex_, display_name="박서진")
     neighbour = make.resident(complex_)
-    make.problem(participation, title="주차 문제", category_code="housing", proposed_by_id=neighbour.id)
-    ids = {"participation": participation.id, "coordinator": coordinator.username,
-           "resident": resident.username}
+    make.problem(
+        participation, title="주차 문제", category_code="housing", proposed_by_id=neighbour.id
+    )
+    ids = {
+        "participation": participation.id,
+        "coordinator": coordinator.username,
+        "resident": resident.username,
+    }
     # End the reading transaction: outside a request it holds SQLite's write lock.
     db.session.commit()
     return ids
@@ -47,7 +53,8 @@ def click(page, name):
 
 
 def test_a_resident_and_a_coordinator_take_a_problem_from_proposal_to_selection(
-        browser, live_server, screenshots, people):
+    browser, live_server, screenshots, people
+):
     resident_context, resident = new_page(browser, live_server)
     coordinator_context, coordinator = new_page(browser, live_server)
     try:
@@ -76,7 +83,9 @@ def test_a_resident_and_a_coordinator_take_a_problem_from_proposal_to_selection(
         opens = (utcnow() - timedelta(minutes=5)).astimezone(SEOUL)
         coordinator.fill("input[name=title]", "1차 워크숍 투표")
         coordinator.fill("input[name=opens_at]", opens.strftime("%Y-%m-%dT%H:%M"))
-        coordinator.fill("input[name=closes_at]", (opens + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M"))
+        coordinator.fill(
+            "input[name=closes_at]", (opens + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
+        )
         click(coordinator, "Open the ballot")
         assert "1차 워크숍 투표" in coordinator.locator("h1").inner_text()
         ballot_url = coordinator.url
@@ -123,7 +132,12 @@ def test_a_resident_and_a_coordinator_take_a_problem_from_proposal_to_selection(
         resident_context.close()
         coordinator_context.close()
     db.session.expire_all()
-    from gachi.proposals.models import Problem
     from sqlalchemy import select
+
+    from gachi.proposals.models import Problem
+
     states = dict(db.session.execute(select(Problem.title, Problem.state)).all())
-    assert states == {"아이 돌봄(육아)": ProblemState.SELECTED, "주차 문제": ProblemState.NOT_SELECTED}
+    assert states == {
+        "아이 돌봄(육아)": ProblemState.SELECTED,
+        "주차 문제": ProblemState.NOT_SELECTED,
+    }

@@ -18,6 +18,7 @@ The key pages are saved, 1280 pixels wide, to tests/screenshots/pilot-year/; wit
 GACHI_README_SCREENSHOTS=1 (`make screenshots`) to docs/screenshots/ instead, the
 pictures of the README's "The pilot year in pictures".
 """
+
 import os
 import re
 from datetime import datetime, timedelta
@@ -41,13 +42,23 @@ from tests.matching.helpers import serving
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = (ROOT / "docs" / "screenshots" if os.environ.get("GACHI_README_SCREENSHOTS")
-               else ROOT / "tests" / "screenshots" / "pilot-year")
+SCREENSHOTS = (
+    ROOT / "docs" / "screenshots"
+    if os.environ.get("GACHI_README_SCREENSHOTS")
+    else ROOT / "tests" / "screenshots" / "pilot-year"
+)
 DESKTOP = {"width": 1280, "height": 900}
 HOUSEHOLDS = ["101 101", "101 102", "101 103", "102 101", "102 102", "102 103"]
 RESIDENTS = [("박서진", "seojin"), ("김민지", "minji"), ("이영수", "youngsoo")]
-TARGETS = {"residents": "5", "problems": "2", "turnout": "30", "bookings": "4",
-           "attendance_rate": "80", "satisfaction": "4", "execution_rate": "90"}
+TARGETS = {
+    "residents": "5",
+    "problems": "2",
+    "turnout": "30",
+    "bookings": "4",
+    "attendance_rate": "80",
+    "satisfaction": "4",
+    "execution_rate": "90",
+}
 CARE, WASTE = "아이 돌봄(육아)", "음식물 쓰레기 냄새"
 
 
@@ -58,13 +69,23 @@ def start(make):
     cohort = make.cohort(name=f"{year} 같이살림", year=year)
     staff = make.staff(username="center", display_name="공동체지원센터 김담당")
     coordinator = make.coordinator(username="hongkwon", display_name="정홍권")
-    enterprise = serving(make, make.enterprise(name="YMCA서울아가야", verified=True),
-                         categories=("care",), districts=(District.EUNPYEONG,))
+    enterprise = serving(
+        make,
+        make.enterprise(name="YMCA서울아가야", verified=True),
+        categories=("care",),
+        districts=(District.EUNPYEONG,),
+    )
     partner = make.partner(enterprise, username="agaya", display_name="아가야 담당자")
     kpis = {kpi.code: kpi for kpi in db.session.scalars(select(Kpi))}
-    names = {"kpi_ids": {code: kpi.id for code, kpi in kpis.items()},
-             "kpi_names": {code: kpi.name_ko for code, kpi in kpis.items()}, "cohort": cohort.id, "staff": staff.username, "coordinator_id": coordinator.id,
-             "coordinator": coordinator.username, "partner": partner.username}
+    names = {
+        "kpi_ids": {code: kpi.id for code, kpi in kpis.items()},
+        "kpi_names": {code: kpi.name_ko for code, kpi in kpis.items()},
+        "cohort": cohort.id,
+        "staff": staff.username,
+        "coordinator_id": coordinator.id,
+        "coordinator": coordinator.username,
+        "partner": partner.username,
+    }
     db.session.commit()  # end the test's (SQLite write) transaction before the browser comes
     return names
 
@@ -91,8 +112,9 @@ class Person:
         with self.page.expect_navigation() as navigation:
             self.page.locator(form).locator("button[type=submit]").first.click()
         response = navigation.value
-        assert response.ok and self.page.locator(".flash-error").count() == 0, \
+        assert response.ok and self.page.locator(".flash-error").count() == 0, (
             f"{self.page.url}: {response.status}\n{self.main_text()}"
+        )
         return self
 
     def move_stage(self):
@@ -125,7 +147,12 @@ class Person:
         clip = None
         if down_to:
             box = self.page.locator(down_to).first.bounding_box()
-            clip = {"x": 0, "y": 0, "width": DESKTOP["width"], "height": box["y"] + box["height"] + 24}
+            clip = {
+                "x": 0,
+                "y": 0,
+                "width": DESKTOP["width"],
+                "height": box["y"] + box["height"] + 24,
+            }
         self.page.screenshot(path=str(SCREENSHOTS / name), full_page=True, clip=clip)
 
 
@@ -155,9 +182,13 @@ def play_the_year(person, start):
     # Staff add the complex and recruit it into the cohort, and set the year's targets.
     staff = person().sign_in(start["staff"])
     staff.go("/staff/complexes/new")
-    staff.fill("input[name=name]", "응암동 H아파트").fill("input[name=address]", "서울 은평구 응암로 1")
+    staff.fill("input[name=name]", "응암동 H아파트").fill(
+        "input[name=address]", "서울 은평구 응암로 1"
+    )
     staff.page.select_option("select[name=district]", "eunpyeong")
-    staff.fill("input[name=household_count]", str(len(HOUSEHOLDS))).fill("input[name=resident_count]", "20")
+    staff.fill("input[name=household_count]", str(len(HOUSEHOLDS))).fill(
+        "input[name=resident_count]", "20"
+    )
     staff.page.select_option("select[name=tenure]", "rental")
     staff.send()
     complex_id = staff.number_in_url(r"/complexes/(\d+)")
@@ -196,7 +227,7 @@ def play_the_year(person, start):
 
     # Residents join with the codes on their slips.
     residents = []
-    for (name, username), code in zip(RESIDENTS, codes):
+    for (name, username), code in zip(RESIDENTS, codes, strict=False):
         resident = person()
         resident.go("/join")
         resident.fill("input[name=code]", code).fill("input[name=display_name]", name)
@@ -210,8 +241,9 @@ def play_the_year(person, start):
 
     # They propose problems and support each other's.
     for resident, title, category, description in (
-            (seojin, CARE, "돌봄", "맞벌이라 오후에 아이를 맡길 곳이 없어요."),
-            (youngsoo, WASTE, "쓰레기·자원순환", "여름마다 음식물 쓰레기통 냄새가 심해요.")):
+        (seojin, CARE, "돌봄", "맞벌이라 오후에 아이를 맡길 곳이 없어요."),
+        (youngsoo, WASTE, "쓰레기·자원순환", "여름마다 음식물 쓰레기통 냄새가 심해요."),
+    ):
         resident.go(f"/participations/{participation_id}/problems")
         resident.fill("input[name=title]", title).fill("textarea[name=description]", description)
         resident.page.select_option("select[name=category]", label=category)
@@ -227,7 +259,9 @@ def play_the_year(person, start):
     coordinator.go(f"/participations/{participation_id}/workshops/new")
     coordinator.page.select_option("select[name=round]", "problems")
     coordinator.fill("input[name=held_at]", minute(seoul_now() - timedelta(hours=2)))
-    coordinator.fill("input[name=place]", "관리동 세미나실").fill("input[name=facilitator]", "정홍권")
+    coordinator.fill("input[name=place]", "관리동 세미나실").fill(
+        "input[name=facilitator]", "정홍권"
+    )
     coordinator.fill("textarea[name=agenda]", "우리 단지의 생활문제 찾기")
     coordinator.send()
     for name, _username in RESIDENTS:
@@ -305,7 +339,9 @@ def play_the_year(person, start):
     coordinator.fill("input[name=title]", "공동 아이돌봄")
     coordinator.page.select_option("select[name=problem_id]", label=CARE)
     coordinator.page.get_by_label("YMCA서울아가야").check()
-    coordinator.fill("input[name=venue]", "관리동 세미나실").fill("input[name=audience]", "미취학 아동")
+    coordinator.fill("input[name=venue]", "관리동 세미나실").fill(
+        "input[name=audience]", "미취학 아동"
+    )
     coordinator.fill("input[name=default_capacity]", "8")
     coordinator.send()
     program_id = coordinator.number_in_url(r"/programs/(\d+)")
@@ -332,8 +368,11 @@ def play_the_year(person, start):
     # The day comes (the session is moved to earlier today rather than waited for): the
     # coordinator checks one in; the other did not come.
     now = utcnow()
-    db.session.execute(update(ProgramSession).where(ProgramSession.id == sessions[0])
-                       .values(starts_at=now - timedelta(hours=3), ends_at=now - timedelta(minutes=5)))
+    db.session.execute(
+        update(ProgramSession)
+        .where(ProgramSession.id == sessions[0])
+        .values(starts_at=now - timedelta(hours=3), ends_at=now - timedelta(minutes=5))
+    )
     db.session.commit()
     coordinator.go(f"/sessions/{sessions[0]}")
     for name, action in (("박서진", "/check-in"), ("김민지", "/no-show")):
@@ -353,8 +392,10 @@ def play_the_year(person, start):
     # Evaluation: the coordinator's draft, the center's sign-off.
     coordinator.go(f"/participations/{participation_id}").move_stage()
     coordinator.go(f"/participations/{participation_id}/evaluation")
-    coordinator.fill("textarea[name=what_happened]",
-                     "주민 3명이 문제를 찾고 투표해 공동 아이돌봄을 시작했다. 첫 회기에 아이 2명이 왔다.")
+    coordinator.fill(
+        "textarea[name=what_happened]",
+        "주민 3명이 문제를 찾고 투표해 공동 아이돌봄을 시작했다. 첫 회기에 아이 2명이 왔다.",
+    )
     coordinator.fill("textarea[name=residents_said]", "저녁까지 열어 달라는 의견")
     coordinator.fill("textarea[name=what_to_change]", "운영 시간을 19시까지 늘린다.")
     coordinator.send(f"form[action$='/participations/{participation_id}/evaluation']")
@@ -374,18 +415,39 @@ def play_the_year(person, start):
         name, _unit, _target, actual, rate, _trend = row.locator("th, td").all_inner_texts()
         actuals[name], achieved[name] = actual, rate
     expected = {
-        "complexes": "1", "residents": "3", "households": "3", "household_share": "50",
-        "problems": "2", "ballots_cast": "7", "turnout": "35", "enterprises": "1", "matches": "1",
-        "sessions_planned": "2", "sessions_held": "1", "bookings": "2", "attendance_rate": "50",
-        "no_show_rate": "50", "participants": "1", "satisfaction": "5", "execution_rate": "95.6",
+        "complexes": "1",
+        "residents": "3",
+        "households": "3",
+        "household_share": "50",
+        "problems": "2",
+        "ballots_cast": "7",
+        "turnout": "35",
+        "enterprises": "1",
+        "matches": "1",
+        "sessions_planned": "2",
+        "sessions_held": "1",
+        "bookings": "2",
+        "attendance_rate": "50",
+        "no_show_rate": "50",
+        "participants": "1",
+        "satisfaction": "5",
+        "execution_rate": "95.6",
     }
     assert {code: actuals[names[code]] for code in expected} == expected, actuals
     # Against the targets set at the start: 3 of 5 residents, 35% turnout of 30%, …
     assert {code: achieved[names[code]] for code in TARGETS} == {
-        "residents": "60", "problems": "100", "turnout": "117", "bookings": "50",
-        "attendance_rate": "63", "satisfaction": "125", "execution_rate": "106"}, achieved
+        "residents": "60",
+        "problems": "100",
+        "turnout": "117",
+        "bookings": "50",
+        "attendance_rate": "63",
+        "satisfaction": "125",
+        "execution_rate": "106",
+    }, achieved
 
     db.session.expire_all()
-    attendance = {booking.who: booking.attendance for booking in db.session.scalars(select(Booking))}
+    attendance = {
+        booking.who: booking.attendance for booking in db.session.scalars(select(Booking))
+    }
     assert attendance == {"박서진": Attendance.ATTENDED, "김민지": Attendance.NO_SHOW}
     assert db.session.get(Participation, participation_id).stage is Stage.EVALUATION

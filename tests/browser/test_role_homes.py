@@ -1,4 +1,5 @@
 """Each role signs in through the real form and lands on its own home, in Korean."""
+
 import re
 
 import pytest
@@ -26,10 +27,12 @@ def pilot_demo():
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize(("role", "username", "home_path", "heading"), ROLE_HOMES,
-                         ids=[home[0] for home in ROLE_HOMES])
+@pytest.mark.parametrize(
+    ("role", "username", "home_path", "heading"), ROLE_HOMES, ids=[home[0] for home in ROLE_HOMES]
+)
 def test_each_role_signs_in_and_lands_on_its_home_in_korean(
-        page, live_server, screenshots, pilot_demo, role, username, home_path, heading):
+    page, live_server, screenshots, pilot_demo, role, username, home_path, heading
+):
     sign_in_in_browser(page, live_server, username, DEMO_PASSWORD)
     page.screenshot(path=str(screenshots / f"{role}.png"), full_page=True)
 

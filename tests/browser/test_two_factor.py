@@ -1,4 +1,5 @@
 """A new staff member signs in, is sent to set up two-factor sign-in, and uses it."""
+
 import re
 
 import pytest

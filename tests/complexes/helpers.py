@@ -1,4 +1,5 @@
 """Helpers shared by the complexes and coordinators tests."""
+
 import html
 
 from tests.conftest import csrf_token, sign_in_directly
@@ -29,8 +30,13 @@ def management_scene(make):
     participation = make.participation(complex_)
     household = make.household(complex_, building="101", unit="1203")
     code = make.invitation(household)
-    return {"complex": complex_.id, "participation": participation.id,
-            "household": household.id, "code": code.id, "complex_obj": complex_}
+    return {
+        "complex": complex_.id,
+        "participation": participation.id,
+        "household": household.id,
+        "code": code.id,
+        "complex_obj": complex_,
+    }
 
 
 # Every route that manages one complex: (method, path template).
@@ -58,5 +64,3 @@ def request_route(client, method, template, ids):
     if method == "GET":
         return client.get(path)
     return post(client, path, POST_DATA.get(template, {}))
-
-

@@ -1,4 +1,5 @@
 """The verbs of the complexes area, called as the views, the CLI and the scheduler call them."""
+
 from datetime import date
 
 import pytest
@@ -8,11 +9,26 @@ from gachi.auth.models import User
 from gachi.complexes.codes import ALPHABET, format_code, new_code, normalise_code
 from gachi.complexes.districts import District
 from gachi.complexes.models import (
-    Complex, Household, InvitationCode, Participation, StageMove, Tenure,
+    Complex,
+    Household,
+    InvitationCode,
+    Participation,
+    StageMove,
+    Tenure,
 )
 from gachi.complexes.operations import (
-    HouseholdLinesRefused, add_households, create_cohort, create_complex, generate_codes, issue_code, move_stage,
-    parse_household_line, recruit_complex, regenerate_code, revoke_code, update_cohort,
+    HouseholdLinesRefused,
+    add_households,
+    create_cohort,
+    create_complex,
+    generate_codes,
+    issue_code,
+    move_stage,
+    parse_household_line,
+    recruit_complex,
+    regenerate_code,
+    revoke_code,
+    update_cohort,
     update_complex,
 )
 from gachi.complexes.stages import Stage
@@ -27,12 +43,15 @@ def count(model, *conditions):
 
 
 def live_codes(household_id):
-    return db.session.scalars(select(InvitationCode).where(
-        InvitationCode.household_id == household_id, InvitationCode.revoked_at.is_(None)
-    )).all()
+    return db.session.scalars(
+        select(InvitationCode).where(
+            InvitationCode.household_id == household_id, InvitationCode.revoked_at.is_(None)
+        )
+    ).all()
 
 
 # Codes --------------------------------------------------------------------------------
+
 
 def test_new_codes_are_eight_unambiguous_characters():
     codes = {new_code() for _ in range(200)}
@@ -43,8 +62,10 @@ def test_new_codes_are_eight_unambiguous_characters():
     assert not set("0O1IL") & set(ALPHABET)
 
 
-@pytest.mark.parametrize("typed", ["ABCD-EFGH", "abcd-efgh", " abcd efgh ", "ABCD–EFGH",
-                                   "ＡＢＣＤ－ＥＦＧＨ", "AB CD-EF GH"])
+@pytest.mark.parametrize(
+    "typed",
+    ["ABCD-EFGH", "abcd-efgh", " abcd efgh ", "ABCD–EFGH", "ＡＢＣＤ－ＥＦＧＨ", "AB CD-EF GH"],
+)
 def test_a_typed_code_is_normalised_to_the_stored_form(typed):
     assert normalise_code(typed) == "ABCDEFGH"
 
@@ -56,10 +77,16 @@ def test_codes_are_shown_in_two_halves():
 
 # Cohorts, complexes, recruiting -------------------------------------------------------
 
+
 def test_staff_creates_a_cohort_and_the_audit_log_says_so(make):
     staff = make.staff()
-    cohort = create_cohort(name="2018 시범사업", year=2018, starts_on=date(2018, 8, 1),
-                           ends_on=date(2018, 12, 31), actor=staff)
+    cohort = create_cohort(
+        name="2018 시범사업",
+        year=2018,
+        starts_on=date(2018, 8, 1),
+        ends_on=date(2018, 12, 31),
+        actor=staff,
+    )
     db.session.commit()
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "cohort.create"))
     assert entry.object_id == cohort.id and entry.actor_id == staff.id
@@ -74,8 +101,9 @@ def test_a_second_cohort_with_the_same_name_is_refused(make):
 def test_a_cohort_cannot_end_before_it_starts(make):
     cohort = make.cohort()
     with pytest.raises(DomainError):
-        update_cohort(cohort, starts_on=date(2018, 12, 1), ends_on=date(2018, 8, 1),
-                      actor=make.staff())
+        update_cohort(
+            cohort, starts_on=date(2018, 12, 1), ends_on=date(2018, 8, 1), actor=make.staff()
+        )
 
 
 def test_recruiting_the_same_complex_twice_is_refused_and_leaves_one_participation(make):
@@ -93,9 +121,18 @@ def test_recruiting_the_same_complex_twice_is_refused_and_leaves_one_participati
 
 def test_complex_changes_are_audited_with_before_and_after(make):
     staff = make.staff()
-    complex_ = create_complex(name="청량리 H아파트", district=District.DONGDAEMUN, address="",
-                              household_count=610, resident_count=1266, elderly_share=None,
-                              tenure=Tenure.OWNER, built_year=1997, description="", actor=staff)
+    complex_ = create_complex(
+        name="청량리 H아파트",
+        district=District.DONGDAEMUN,
+        address="",
+        household_count=610,
+        resident_count=1266,
+        elderly_share=None,
+        tenure=Tenure.OWNER,
+        built_year=1997,
+        description="",
+        actor=staff,
+    )
     update_complex(complex_, household_count=611, name="청량리 H아파트", actor=staff)
     db.session.commit()
 
@@ -107,10 +144,11 @@ def test_complex_changes_are_audited_with_before_and_after(make):
 
 # Stage moves --------------------------------------------------------------------------
 
+
 def test_moving_to_the_problem_workshop_without_a_coordinator_is_refused_and_nothing_changes(make):
     participation = make.participation()
 
-    with pytest.raises(GateNotMet, match="No coordinator is placed at this complex."):
+    with pytest.raises(GateNotMet, match=r"No coordinator is placed at this complex\."):
         move_stage(participation, Stage.PROBLEM_WORKSHOP, actor=make.staff())
     db.session.rollback()
 
@@ -131,16 +169,20 @@ def test_the_move_goes_ahead_once_a_coordinator_is_placed(make):
 
 # Households ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("line", "expected"), [
-    ("101 1203", ("101", "1203")),
-    ("101동 1203호", ("101", "1203")),
-    ("101동1203호", ("101", "1203")),
-    ("  101   1203  ", ("101", "1203")),
-    ("101-1203", ("101", "1203")),
-    ("가동 3호", ("가", "3")),
-    ("a동 b102호", ("A", "B102")),
-    ("１０１ １２０３", ("101", "1203")),
-])
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("101 1203", ("101", "1203")),
+        ("101동 1203호", ("101", "1203")),
+        ("101동1203호", ("101", "1203")),
+        ("  101   1203  ", ("101", "1203")),
+        ("101-1203", ("101", "1203")),
+        ("가동 3호", ("가", "3")),
+        ("a동 b102호", ("A", "B102")),
+        ("１０１ １２０３", ("101", "1203")),
+    ],
+)
 def test_household_lines_people_write_are_understood(line, expected):
     assert parse_household_line(line) == expected
 
@@ -161,7 +203,9 @@ def test_bulk_add_with_a_bad_or_duplicate_line_adds_nothing_and_names_each_line(
 
     assert refused.value.status == 422
     assert [(p.number, p.text) for p in refused.value.problems] == [
-        (3, "아무거나"), (4, "101동 1203호"), (5, "101 101"),
+        (3, "아무거나"),
+        (4, "101동 1203호"),
+        (5, "101 101"),
     ]
     assert "line 1" in refused.value.problems[1].reason
     assert "already listed" in refused.value.problems[2].reason
@@ -190,6 +234,7 @@ def test_a_household_of_another_complex_is_no_duplicate(make):
 
 
 # Invitation codes ---------------------------------------------------------------------
+
 
 def test_generating_codes_twice_leaves_one_live_code_per_household(make):
     complex_ = make.complex_()
@@ -247,10 +292,15 @@ def test_every_code_action_is_audited_with_the_complex_and_without_the_code(make
     issue_code(household, actor=staff)
     db.session.commit()
 
-    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action.like("code%"))
-                                 .order_by(AuditEntry.id)).all()
-    assert [e.action for e in entries] == ["codes.generate", "code.regenerate", "code.revoke",
-                                           "code.issue"]
+    entries = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action.like("code%")).order_by(AuditEntry.id)
+    ).all()
+    assert [e.action for e in entries] == [
+        "codes.generate",
+        "code.regenerate",
+        "code.revoke",
+        "code.issue",
+    ]
     assert {e.complex_id for e in entries} == {complex_.id}
     stored_codes = set(db.session.scalars(select(InvitationCode.code)))
     for entry in entries:
@@ -263,8 +313,9 @@ def test_two_people_generating_codes_at_the_same_moment_leave_one_live_code(app,
     complex_id, staff_id = complex_.id, make.staff().id
 
     def generate(_index):
-        count_made = generate_codes(db.session.get(Complex, complex_id),
-                                    actor=db.session.get(User, staff_id))
+        count_made = generate_codes(
+            db.session.get(Complex, complex_id), actor=db.session.get(User, staff_id)
+        )
         db.session.commit()
         return count_made
 
@@ -279,8 +330,9 @@ def test_two_requests_issuing_one_households_code_at_once_agree_on_one_code(app,
     staff_id = make.staff().id
 
     def issue(_index):
-        code = issue_code(db.session.get(Household, household_id),
-                          actor=db.session.get(User, staff_id))
+        code = issue_code(
+            db.session.get(Household, household_id), actor=db.session.get(User, staff_id)
+        )
         db.session.commit()
         return code.code
 

@@ -1,4 +1,5 @@
 """Who may manage a complex: staff anywhere, a coordinator only where and while placed."""
+
 from datetime import timedelta
 
 import pytest
@@ -7,7 +8,11 @@ from sqlalchemy import func, select
 from gachi.complexes.models import InvitationCode, Participation, StageMove
 from gachi.extensions import db
 from tests.complexes.helpers import (
-    MANAGEMENT_ROUTES, management_scene, post, request_route, signed_in,
+    MANAGEMENT_ROUTES,
+    management_scene,
+    post,
+    request_route,
+    signed_in,
 )
 from tests.conftest import sign_in
 
@@ -20,15 +25,19 @@ def _coordinator_for(make, scene, kind):
     if kind == "placed elsewhere":
         return make.coordinator(make.complex_())
     if kind == "placement ended":
-        return make.coordinator(scene["complex_obj"], starts_on=today - timedelta(days=60),
-                                ends_on=today - timedelta(days=1))
+        return make.coordinator(
+            scene["complex_obj"],
+            starts_on=today - timedelta(days=60),
+            ends_on=today - timedelta(days=1),
+        )
     return make.coordinator(scene["complex_obj"], starts_on=today + timedelta(days=1))
 
 
 @pytest.mark.parametrize("kind", ["placed elsewhere", "placement ended", "placement not started"])
 @pytest.mark.parametrize(("method", "path"), MANAGEMENT_ROUTES, ids=ROUTE_IDS)
-def test_coordinator_gets_404_on_a_complex_they_are_not_placed_at_today(client, make, kind,
-                                                                         method, path):
+def test_coordinator_gets_404_on_a_complex_they_are_not_placed_at_today(
+    client, make, kind, method, path
+):
     scene = management_scene(make)
     signed_in(client, _coordinator_for(make, scene, kind))
 
@@ -41,8 +50,9 @@ def test_coordinator_gets_404_on_a_complex_they_are_not_placed_at_today(client, 
 
 
 @pytest.mark.parametrize(("method", "path"), MANAGEMENT_ROUTES, ids=ROUTE_IDS)
-def test_resident_gets_404_on_management_routes_even_of_their_own_complex(client, make,
-                                                                          method, path):
+def test_resident_gets_404_on_management_routes_even_of_their_own_complex(
+    client, make, method, path
+):
     scene = management_scene(make)
     signed_in(client, make.resident(scene["complex_obj"]))
 
@@ -87,14 +97,17 @@ def test_household_and_code_of_another_complex_are_404_through_a_managed_complex
     signed_in(client, coordinator)
     ids = {"complex": mine.id, "household": other["household"], "code": other["code"]}
 
-    for path in ("/complexes/{complex}/households/{household}/code/regenerate",
-                 "/complexes/{complex}/codes/{code}/revoke"):
+    for path in (
+        "/complexes/{complex}/households/{household}/code/regenerate",
+        "/complexes/{complex}/codes/{code}/revoke",
+    ):
         assert request_route(client, "POST", path, ids).status_code == 404
     assert db.session.get(InvitationCode, other["code"]).revoked_at is None
 
 
-@pytest.mark.parametrize("path", ["/staff/cohorts", "/staff/cohorts/new", "/staff/complexes",
-                                  "/staff/complexes/new"])
+@pytest.mark.parametrize(
+    "path", ["/staff/cohorts", "/staff/cohorts/new", "/staff/complexes", "/staff/complexes/new"]
+)
 def test_coordinator_and_resident_are_refused_the_center_pages(client, make, path):
     complex_ = make.complex_()
     for person in (make.coordinator(complex_), make.resident(complex_)):
@@ -113,8 +126,11 @@ def test_coordinator_cannot_close_a_participation_early(client, make):
     scene = management_scene(make)
     signed_in(client, make.coordinator(scene["complex_obj"]))
 
-    response = post(client, f"/participations/{scene['participation']}/stage",
-                    {"target": "closed", "note": "단지 사정으로 중단"})
+    response = post(
+        client,
+        f"/participations/{scene['participation']}/stage",
+        {"target": "closed", "note": "단지 사정으로 중단"},
+    )
 
     assert response.status_code == 403
     assert db.session.get(Participation, scene["participation"]).stage.value == "recruiting"

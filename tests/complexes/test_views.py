@@ -1,19 +1,25 @@
 """What only HTTP shows: forms and their errors, status codes, CSRF, and what pages list."""
+
 import pytest
 from sqlalchemy import event, func, select
 
 from gachi.complexes.districts import District
 from gachi.complexes.models import (
-    Cohort, Complex, Household, InvitationCode, Participation, StageMove, Tenure,
+    Cohort,
+    Complex,
+    Household,
+    InvitationCode,
+    Participation,
+    StageMove,
+    Tenure,
 )
 from gachi.complexes.operations import move_stage
 from gachi.complexes.stages import Stage
 from gachi.coordinators.models import Placement
 from gachi.core.audit import AuditEntry
 from gachi.extensions import db
-from tests.conftest import counted_queries
 from tests.complexes.helpers import management_scene, post, signed_in, text_of
-from tests.conftest import sign_in
+from tests.conftest import counted_queries, sign_in
 
 
 def count(model, *conditions):
@@ -27,6 +33,7 @@ def staff_client(client, make):
 
 
 # Cohorts ------------------------------------------------------------------------------
+
 
 def test_cohort_list_shows_how_many_complexes_take_part(staff_client, make):
     cohort = make.cohort(name="2018 시범사업")
@@ -55,10 +62,17 @@ def test_cohort_list_costs_the_same_queries_for_two_cohorts_or_twenty(staff_clie
 
 
 def test_staff_creates_a_cohort_through_the_form(staff_client):
-    response = post(staff_client, "/staff/cohorts/new", {
-        "name": "2018 시범사업", "year": "2018", "starts_on": "2018-08-01", "ends_on": "2018-12-31",
-        "description": "공동주택 같이살림 프로젝트",
-    })
+    response = post(
+        staff_client,
+        "/staff/cohorts/new",
+        {
+            "name": "2018 시범사업",
+            "year": "2018",
+            "starts_on": "2018-08-01",
+            "ends_on": "2018-12-31",
+            "description": "공동주택 같이살림 프로젝트",
+        },
+    )
 
     assert response.status_code == 302
     cohort = db.session.scalar(select(Cohort))
@@ -66,9 +80,16 @@ def test_staff_creates_a_cohort_through_the_form(staff_client):
 
 
 def test_a_cohort_ending_before_it_starts_is_a_form_error(staff_client):
-    response = post(staff_client, "/staff/cohorts/new", {
-        "name": "거꾸로", "year": "2018", "starts_on": "2018-12-01", "ends_on": "2018-08-01",
-    })
+    response = post(
+        staff_client,
+        "/staff/cohorts/new",
+        {
+            "name": "거꾸로",
+            "year": "2018",
+            "starts_on": "2018-12-01",
+            "ends_on": "2018-08-01",
+        },
+    )
 
     assert response.status_code == 400
     assert "The end date cannot be before the start date." in text_of(response)
@@ -87,8 +108,11 @@ def test_a_duplicate_cohort_name_is_a_clear_error_not_a_500(staff_client, make):
 def test_staff_edits_a_cohort(staff_client, make):
     cohort = make.cohort(name="2018 시범사업")
 
-    response = post(staff_client, f"/staff/cohorts/{cohort.id}/edit",
-                    {"name": "2018 같이살림 시범사업", "year": "2018"})
+    response = post(
+        staff_client,
+        f"/staff/cohorts/{cohort.id}/edit",
+        {"name": "2018 같이살림 시범사업", "year": "2018"},
+    )
 
     assert response.status_code == 302
     db.session.refresh(cohort)
@@ -98,8 +122,9 @@ def test_staff_edits_a_cohort(staff_client, make):
 def test_recruiting_a_complex_puts_it_in_the_recruiting_stage(staff_client, make):
     cohort, complex_ = make.cohort(), make.complex_(name="응암동 H아파트")
 
-    response = post(staff_client, f"/staff/cohorts/{cohort.id}/participations",
-                    {"complex_id": str(complex_.id)})
+    response = post(
+        staff_client, f"/staff/cohorts/{cohort.id}/participations", {"complex_id": str(complex_.id)}
+    )
 
     assert response.status_code == 302
     page = text_of(staff_client.get(f"/staff/cohorts/{cohort.id}"))
@@ -110,8 +135,9 @@ def test_recruiting_the_same_complex_twice_is_a_form_error(staff_client, make):
     cohort, complex_ = make.cohort(), make.complex_(name="응암동 H아파트")
     make.participation(complex_, cohort)
 
-    response = post(staff_client, f"/staff/cohorts/{cohort.id}/participations",
-                    {"complex_id": str(complex_.id)})
+    response = post(
+        staff_client, f"/staff/cohorts/{cohort.id}/participations", {"complex_id": str(complex_.id)}
+    )
 
     assert response.status_code == 409
     assert "응암동 H아파트 is already taking part in this cohort." in text_of(response)
@@ -122,8 +148,9 @@ def test_recruiting_the_same_complex_twice_is_a_form_error(staff_client, make):
 def test_recruiting_an_unknown_complex_is_a_form_error(staff_client, make, complex_id):
     cohort = make.cohort()
 
-    response = post(staff_client, f"/staff/cohorts/{cohort.id}/participations",
-                    {"complex_id": complex_id})
+    response = post(
+        staff_client, f"/staff/cohorts/{cohort.id}/participations", {"complex_id": complex_id}
+    )
 
     assert response.status_code == 400
     assert count(Participation) == 0
@@ -135,27 +162,51 @@ def test_an_unknown_cohort_is_404(staff_client):
 
 # Complexes ----------------------------------------------------------------------------
 
+
 def test_staff_adds_a_complex_and_it_is_audited(staff_client):
-    response = post(staff_client, "/staff/complexes/new", {
-        "name": "청량리 H아파트", "district": "dongdaemun", "address": "서울 동대문구",
-        "household_count": "610", "resident_count": "1266", "elderly_share": "31.6",
-        "tenure": "owner", "built_year": "1997", "description": "",
-    })
+    response = post(
+        staff_client,
+        "/staff/complexes/new",
+        {
+            "name": "청량리 H아파트",
+            "district": "dongdaemun",
+            "address": "서울 동대문구",
+            "household_count": "610",
+            "resident_count": "1266",
+            "elderly_share": "31.6",
+            "tenure": "owner",
+            "built_year": "1997",
+            "description": "",
+        },
+    )
 
     assert response.status_code == 302
     complex_ = db.session.scalar(select(Complex))
     assert (complex_.district.value, complex_.household_count, str(complex_.elderly_share)) == (
-        "dongdaemun", 610, "31.6")
+        "dongdaemun",
+        610,
+        "31.6",
+    )
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "complex.create"))
     assert entry.complex_id == complex_.id
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("district", "atlantis"), ("tenure", "castle"), ("household_count", "-1"),
-    ("elderly_share", "101"), ("elderly_share", "많음"), ("elderly_share", "NaN"),
-    ("elderly_share", "sNaN"), ("elderly_share", "Infinity"), ("built_year", "1066"), ("name", ""),
-    ("name", "단지\x00"),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("district", "atlantis"),
+        ("tenure", "castle"),
+        ("household_count", "-1"),
+        ("elderly_share", "101"),
+        ("elderly_share", "많음"),
+        ("elderly_share", "NaN"),
+        ("elderly_share", "sNaN"),
+        ("elderly_share", "Infinity"),
+        ("built_year", "1066"),
+        ("name", ""),
+        ("name", "단지\x00"),
+    ],
+)
 def test_a_complex_with_bad_values_is_refused_with_a_message(staff_client, field, value):
     data = {"name": "단지", "district": "mapo", "tenure": "mixed", field: value}
 
@@ -169,9 +220,16 @@ def test_a_complex_with_bad_values_is_refused_with_a_message(staff_client, field
 def test_staff_edits_a_complex(staff_client, make):
     complex_ = make.complex_(name="아현동 P아파트", household_count=600)
 
-    response = post(staff_client, f"/staff/complexes/{complex_.id}/edit", {
-        "name": "아현동 P아파트", "district": "mapo", "tenure": "rental", "household_count": "661",
-    })
+    response = post(
+        staff_client,
+        f"/staff/complexes/{complex_.id}/edit",
+        {
+            "name": "아현동 P아파트",
+            "district": "mapo",
+            "tenure": "rental",
+            "household_count": "661",
+        },
+    )
 
     assert response.status_code == 302
     db.session.refresh(complex_)
@@ -200,10 +258,21 @@ def test_complex_list_filters_by_district_tenure_and_stage_in_the_latest_cohort(
     assert names("?name=은평&district=&stage=&tenure=") == {"은평 단지"}
 
 
-@pytest.mark.parametrize("query", [
-    "?district=atlantis", "?stage=flying", "?tenure=castle", "?cohort=abc", "?cohort=999999",
-    "?page=abc", "?page=0", "?page=-3", "?name=" + "x" * 300, "?district=%00",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?district=atlantis",
+        "?stage=flying",
+        "?tenure=castle",
+        "?cohort=abc",
+        "?cohort=999999",
+        "?page=abc",
+        "?page=0",
+        "?page=-3",
+        "?name=" + "x" * 300,
+        "?district=%00",
+    ],
+)
 def test_complex_list_with_bad_filter_values_says_so_and_does_not_500(staff_client, make, query):
     make.cohort()
     make.complex_(name="아현동 P아파트")
@@ -245,6 +314,7 @@ def test_complex_list_costs_the_same_queries_for_few_and_many_complexes(staff_cl
 
 # The management pages -----------------------------------------------------------------
 
+
 def test_complex_page_shows_facts_participations_coordinators_and_history(client, make):
     scene = management_scene(make)
     coordinator = make.coordinator(scene["complex_obj"], display_name="박경화")
@@ -273,12 +343,14 @@ def test_participation_page_shows_the_stage_line_with_the_current_stage(staff_cl
     assert "Close early" in page
 
 
-def test_a_stage_move_without_its_gate_is_refused_with_the_reason_and_nothing_changes(staff_client,
-                                                                                     make):
+def test_a_stage_move_without_its_gate_is_refused_with_the_reason_and_nothing_changes(
+    staff_client, make
+):
     participation = make.participation()
 
-    response = post(staff_client, f"/participations/{participation.id}/stage",
-                    {"target": "problem_workshop"})
+    response = post(
+        staff_client, f"/participations/{participation.id}/stage", {"target": "problem_workshop"}
+    )
 
     assert response.status_code == 409
     assert "No coordinator is placed at this complex." in text_of(response)
@@ -292,8 +364,11 @@ def test_the_same_stage_move_succeeds_once_a_coordinator_is_placed(staff_client,
     post(staff_client, f"/participations/{participation.id}/stage", {"target": "problem_workshop"})
     make.coordinator(participation.complex)
 
-    response = post(staff_client, f"/participations/{participation.id}/stage",
-                    {"target": "problem_workshop", "return_to": "complex"})
+    response = post(
+        staff_client,
+        f"/participations/{participation.id}/stage",
+        {"target": "problem_workshop", "return_to": "complex"},
+    )
 
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/complexes/{participation.complex_id}")
@@ -318,8 +393,11 @@ def test_staff_closing_early_needs_a_note(staff_client, make):
     participation = make.participation()
 
     refused = post(staff_client, f"/participations/{participation.id}/stage", {"target": "closed"})
-    closed = post(staff_client, f"/participations/{participation.id}/stage",
-                  {"target": "closed", "note": "단지 사정으로 참여 철회"})
+    closed = post(
+        staff_client,
+        f"/participations/{participation.id}/stage",
+        {"target": "closed", "note": "단지 사정으로 참여 철회"},
+    )
 
     assert refused.status_code == 409
     assert "needs a note" in text_of(refused)
@@ -329,6 +407,7 @@ def test_staff_closing_early_needs_a_note(staff_client, make):
 
 
 # Households and codes -----------------------------------------------------------------
+
 
 def test_bulk_adding_households_with_bad_lines_adds_none_and_says_which_lines_and_why(client, make):
     complex_ = make.complex_()
@@ -367,7 +446,9 @@ def test_bulk_adding_only_good_lines_redirects_to_the_list(client, make):
     complex_ = make.complex_()
     signed_in(client, make.staff())
 
-    response = post(client, f"/complexes/{complex_.id}/households", {"lines": "101 1203\r\n102 1203"})
+    response = post(
+        client, f"/complexes/{complex_.id}/households", {"lines": "101 1203\r\n102 1203"}
+    )
 
     assert response.status_code == 302
     page = text_of(client.get(f"/complexes/{complex_.id}/households"))
@@ -422,13 +503,21 @@ def test_regenerating_a_code_through_the_page_revokes_the_old_one(staff_client, 
     household = make.household(complex_)
     old = make.invitation(household)
 
-    response = post(staff_client, f"/complexes/{complex_.id}/households/{household.id}/code/regenerate")
+    response = post(
+        staff_client, f"/complexes/{complex_.id}/households/{household.id}/code/regenerate"
+    )
 
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(InvitationCode, old.id).revoked_at is not None
-    assert count(InvitationCode, InvitationCode.household_id == household.id,
-                 InvitationCode.revoked_at.is_(None)) == 1
+    assert (
+        count(
+            InvitationCode,
+            InvitationCode.household_id == household.id,
+            InvitationCode.revoked_at.is_(None),
+        )
+        == 1
+    )
 
 
 def test_revoking_a_code_twice_is_a_clear_conflict(staff_client, make):
@@ -470,15 +559,19 @@ def test_a_real_sign_in_reaches_the_households_page(client, make):
 
 # CSRF ---------------------------------------------------------------------------------
 
+
 def _every_post_path(make):
     scene = management_scene(make)
     coordinator = make.coordinator(scene["complex_obj"])
-    placement_id = db.session.scalar(select(Placement.id).where(
-        Placement.coordinator_id == coordinator.id))
+    placement_id = db.session.scalar(
+        select(Placement.id).where(Placement.coordinator_id == coordinator.id)
+    )
     cohort_id = db.session.get(Participation, scene["participation"]).cohort_id
     return [
-        "/staff/cohorts/new", f"/staff/cohorts/{cohort_id}/edit",
-        f"/staff/cohorts/{cohort_id}/participations", "/staff/complexes/new",
+        "/staff/cohorts/new",
+        f"/staff/cohorts/{cohort_id}/edit",
+        f"/staff/cohorts/{cohort_id}/participations",
+        "/staff/complexes/new",
         f"/staff/complexes/{scene['complex']}/edit",
         f"/participations/{scene['participation']}/stage",
         f"/complexes/{scene['complex']}/households",
@@ -494,11 +587,14 @@ def test_every_post_form_refuses_a_missing_csrf_token(staff_client, make):
     paths = _every_post_path(make)
     before = count(AuditEntry), count(InvitationCode, InvitationCode.revoked_at.is_(None))
 
-    statuses = {path: staff_client.post(path, data={"target": "closed", "note": "x",
-                                                    "lines": "103 1"}).status_code
-                for path in paths}
+    statuses = {
+        path: staff_client.post(
+            path, data={"target": "closed", "note": "x", "lines": "103 1"}
+        ).status_code
+        for path in paths
+    }
 
-    assert statuses == {path: 400 for path in paths}
+    assert statuses == dict.fromkeys(paths, 400)
     assert (count(AuditEntry), count(InvitationCode, InvitationCode.revoked_at.is_(None))) == before
 
 

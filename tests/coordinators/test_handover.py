@@ -1,4 +1,5 @@
 """A coordinator leaves: another takes over, and the open work follows the complex."""
+
 from datetime import timedelta
 
 import pytest
@@ -20,8 +21,9 @@ def scene(make):
 
 
 def test_the_successor_gets_the_complex_and_its_open_offers(client, make, scene):
-    match = operations.offer_match(scene.problem, scene.enterprise, message="부탁합니다.",
-                                   actor=scene.coordinator)
+    match = operations.offer_match(
+        scene.problem, scene.enterprise, message="부탁합니다.", actor=scene.coordinator
+    )
     db.session.commit()
     placement = db.session.scalars(select(Placement)).one()
     successor = make.coordinator(display_name="새 코디네이터")
@@ -33,7 +35,9 @@ def test_the_successor_gets_the_complex_and_its_open_offers(client, make, scene)
     db.session.expire_all()
     assert scene.problem.participation.complex.can_manage(successor)
     assert match.can_manage(successor)
-    notice = db.session.scalars(select(Notification).where(Notification.user_id == successor.id)).one()
+    notice = db.session.scalars(
+        select(Notification).where(Notification.user_id == successor.id)
+    ).one()
     assert "응암동 H아파트" in notice.text
 
     signed_in(client, successor)
@@ -44,10 +48,13 @@ def test_the_successor_gets_the_complex_and_its_open_offers(client, make, scene)
 def test_a_handover_to_the_same_person_or_before_the_start_is_refused(make, scene):
     placement = db.session.scalars(select(Placement)).one()
     with pytest.raises(DomainError):
-        hand_over_placement(placement, scene.coordinator, first_day=make.today(), actor=make.staff())
+        hand_over_placement(
+            placement, scene.coordinator, first_day=make.today(), actor=make.staff()
+        )
     with pytest.raises(DomainError):
-        hand_over_placement(placement, make.coordinator(), first_day=placement.starts_on,
-                            actor=make.staff())
+        hand_over_placement(
+            placement, make.coordinator(), first_day=placement.starts_on, actor=make.staff()
+        )
 
 
 def test_staff_hand_over_through_the_page(client, make, scene):
@@ -56,10 +63,15 @@ def test_staff_hand_over_through_the_page(client, make, scene):
     signed_in(client, make.staff())
     page = text_of(client.get(f"/staff/placements/{placement.id}/handover"))
     assert "“아이 돌봄(육아)” needs an enterprise" in page
-    response = post(client, f"/staff/placements/{placement.id}/handover",
-                    {"successor_id": successor.id, "first_day": make.today().isoformat()})
+    response = post(
+        client,
+        f"/staff/placements/{placement.id}/handover",
+        {"successor_id": successor.id, "first_day": make.today().isoformat()},
+    )
     assert response.status_code == 302
-    assert db.session.scalars(select(Placement).where(Placement.coordinator_id == successor.id)).one()
+    assert db.session.scalars(
+        select(Placement).where(Placement.coordinator_id == successor.id)
+    ).one()
 
 
 def test_only_staff_hand_over(client, make, scene):
@@ -72,8 +84,9 @@ def test_my_complexes_shows_what_needs_the_coordinator(client, make, scene):
     signed_in(client, scene.coordinator)
     page = text_of(client.get("/my/complexes"))
     assert "Find an enterprise for “아이 돌봄(육아)”" in page
-    match = operations.offer_match(scene.problem, scene.enterprise, message="부탁합니다.",
-                                   actor=scene.coordinator)
+    match = operations.offer_match(
+        scene.problem, scene.enterprise, message="부탁합니다.", actor=scene.coordinator
+    )
     operations.accept_match(match, actor=scene.partner)
     db.session.commit()
     page = text_of(client.get("/my/complexes"))
@@ -82,11 +95,13 @@ def test_my_complexes_shows_what_needs_the_coordinator(client, make, scene):
 
 
 def test_the_coordinator_list_shows_open_offers_per_coordinator(client, make, scene):
-    operations.offer_match(scene.problem, scene.enterprise, message="부탁합니다.", actor=scene.coordinator)
+    operations.offer_match(
+        scene.problem, scene.enterprise, message="부탁합니다.", actor=scene.coordinator
+    )
     db.session.commit()
     signed_in(client, make.staff())
     page = text_of(client.get("/staff/coordinators"))
-    row = page[page.index("정홍권"):]
+    row = page[page.index("정홍권") :]
     assert '<td class="num">1</td>\n      <td class="num">1</td>' in row
 
 
@@ -95,13 +110,23 @@ def test_my_complexes_lists_ballots_to_close_and_to_confirm(client, make):
     from gachi.complexes.stages import Stage
     from gachi.core.time import utcnow
 
-    participation = make.participation(make.complex_(name="가양동 B아파트"), stage=Stage.PROBLEM_WORKSHOP)
+    participation = make.participation(
+        make.complex_(name="가양동 B아파트"), stage=Stage.PROBLEM_WORKSHOP
+    )
     coordinator = make.coordinator(participation.complex)
     now = utcnow()
     for title, opens, closes in (("열린 투표", -1, 1), ("끝난 투표", -3, -2), ("다음 투표", 1, 2)):
-        db.session.add(Ballot(participation_id=participation.id, title=title, method=Method.SINGLE,
-                              eligibility=Eligibility.RESIDENT, tie_rule=TieRule.EARLIEST,
-                              opens_at=now + timedelta(days=opens), closes_at=now + timedelta(days=closes)))
+        db.session.add(
+            Ballot(
+                participation_id=participation.id,
+                title=title,
+                method=Method.SINGLE,
+                eligibility=Eligibility.RESIDENT,
+                tie_rule=TieRule.EARLIEST,
+                opens_at=now + timedelta(days=opens),
+                closes_at=now + timedelta(days=closes),
+            )
+        )
     db.session.commit()
     signed_in(client, coordinator)
     page = text_of(client.get("/my/complexes"))

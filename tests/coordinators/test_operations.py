@@ -1,4 +1,5 @@
 """Placing coordinators at complexes and ending their placements."""
+
 from datetime import timedelta
 
 import pytest
@@ -23,34 +24,51 @@ def test_staff_places_a_coordinator_and_the_audit_log_says_so(make):
 
     assert complex_.can_manage(coordinator)
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "placement.create"))
-    assert (entry.object_id, entry.complex_id, entry.actor_id) == (placement.id, complex_.id, staff.id)
+    assert (entry.object_id, entry.complex_id, entry.actor_id) == (
+        placement.id,
+        complex_.id,
+        staff.id,
+    )
 
 
 def test_a_placement_cannot_end_before_it_starts(make):
     with pytest.raises(DomainError, match="cannot end before it starts"):
-        place_coordinator(make.coordinator(), make.complex_(), starts_on=make.today(),
-                          ends_on=make.days_ago(1), actor=make.staff())
+        place_coordinator(
+            make.coordinator(),
+            make.complex_(),
+            starts_on=make.today(),
+            ends_on=make.days_ago(1),
+            actor=make.staff(),
+        )
 
 
 def test_only_coordinator_accounts_are_placed(make):
     complex_ = make.complex_()
     with pytest.raises(DomainError, match="Only coordinator accounts"):
-        place_coordinator(make.resident(complex_), complex_, starts_on=make.today(),
-                          actor=make.staff())
+        place_coordinator(
+            make.resident(complex_), complex_, starts_on=make.today(), actor=make.staff()
+        )
 
 
 @pytest.mark.parametrize(("starts", "ends"), [(-10, None), (-100, -30), (5, 10)])
 def test_the_same_coordinator_twice_at_once_at_one_complex_is_refused_even_with_overlap_allowed(
-        make, starts, ends):
+    make, starts, ends
+):
     complex_ = make.complex_()
-    coordinator = make.coordinator(complex_, starts_on=make.days_ago(60), ends_on=make.today()
-                                   + timedelta(days=7))
+    coordinator = make.coordinator(
+        complex_, starts_on=make.days_ago(60), ends_on=make.today() + timedelta(days=7)
+    )
     day = make.today()
 
     with pytest.raises(Conflict, match="already placed at this complex"):
-        place_coordinator(coordinator, complex_, starts_on=day + timedelta(days=starts),
-                          ends_on=None if ends is None else day + timedelta(days=ends),
-                          allow_overlap=True, actor=make.staff())
+        place_coordinator(
+            coordinator,
+            complex_,
+            starts_on=day + timedelta(days=starts),
+            ends_on=None if ends is None else day + timedelta(days=ends),
+            allow_overlap=True,
+            actor=make.staff(),
+        )
     assert placements() == 1
 
 

@@ -1,4 +1,5 @@
 """The coordinator pages are the center's; "my complexes" is each coordinator's own."""
+
 import pytest
 
 from tests.complexes.helpers import post, signed_in
@@ -27,8 +28,11 @@ def test_only_staff_place_coordinators_or_end_placements(client, make, role):
     person = make.coordinator(complex_) if role == "coordinator" else make.resident(complex_)
     signed_in(client, person)
 
-    placed = post(client, f"/staff/coordinators/{coordinator.id}/placements",
-                  {"complex_id": str(complex_.id), "starts_on": "2030-01-01"})
+    placed = post(
+        client,
+        f"/staff/coordinators/{coordinator.id}/placements",
+        {"complex_id": str(complex_.id), "starts_on": "2030-01-01"},
+    )
     ended = post(client, "/staff/placements/1/end", {"ends_on": "2030-01-01"})
 
     assert placed.status_code == ended.status_code == 403
@@ -40,7 +44,9 @@ def test_a_staff_page_for_someone_who_is_not_a_coordinator_is_404(client, make):
 
     assert client.get(f"/staff/coordinators/{staff.id}").status_code == 404
     assert client.get("/staff/coordinators/999999").status_code == 404
-    assert post(client, "/staff/placements/999999/end", {"ends_on": "2030-01-01"}).status_code == 404
+    assert (
+        post(client, "/staff/placements/999999/end", {"ends_on": "2030-01-01"}).status_code == 404
+    )
 
 
 @pytest.mark.parametrize("role", ["staff", "resident"])

@@ -5,10 +5,11 @@ database as it stands; every table gets the demo's rows (the columns the table h
 that revision) and one row made from its schema alone, so that a table the demo leaves
 empty still holds a row, and every foreign key column holds a value.
 """
+
 import itertools
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import Integer, MetaData, and_, exists, func, inspect, not_, select, text
@@ -29,8 +30,10 @@ def reflect(connection):
 
 def dump_rows(connection):
     """Every row of every table, as stored (strings for enums), by table name."""
-    return {table.name: [dict(row) for row in connection.execute(table.select()).mappings()]
-            for table in reflect(connection)}
+    return {
+        table.name: [dict(row) for row in connection.execute(table.select()).mappings()]
+        for table in reflect(connection)
+    }
 
 
 def fill_every_table(connection, source_rows):
@@ -67,9 +70,13 @@ def _inserted(connection, table, rows):
 
 def _required_values(table):
     """Values for NOT NULL columns the source rows may lack (dropped from later schemas)."""
-    return {column.name: _plain_value(table, column, 0) for column in table.columns
-            if not column.nullable and column.server_default is None
-            and not _is_generated_id(table, column)}
+    return {
+        column.name: _plain_value(table, column, 0)
+        for column in table.columns
+        if not column.nullable
+        and column.server_default is None
+        and not _is_generated_id(table, column)
+    }
 
 
 def _add_made_row(connection, table):
@@ -85,8 +92,10 @@ def _add_made_row(connection, table):
             continue
         savepoint.commit()
         return
-    raise AssertionError(f"no row made from the schema fits {table.name} "
-                         f"(teach tests/core/migration_rows.py): {refusal}")
+    raise AssertionError(
+        f"no row made from the schema fits {table.name} "
+        f"(teach tests/core/migration_rows.py): {refusal}"
+    )
 
 
 def _candidate_rows(connection, table):
@@ -97,12 +106,16 @@ def _candidate_rows(connection, table):
     if references is None:
         return
     for fill_optional, reverse_dates in itertools.product((False, True), repeat=2):
-        plain = {column.name: _plain_value(table, column, position, reverse_dates)
-                 for position, column in enumerate(table.columns)
-                 if column.name not in references
-                 and (fill_optional or not column.nullable)}
-        choices = [[(name, literal) for literal in _literals(table, name)]
-                   for name in plain if _literals(table, name)]
+        plain = {
+            column.name: _plain_value(table, column, position, reverse_dates)
+            for position, column in enumerate(table.columns)
+            if column.name not in references and (fill_optional or not column.nullable)
+        }
+        choices = [
+            [(name, literal) for literal in _literals(table, name)]
+            for name in plain
+            if _literals(table, name)
+        ]
         for chosen in itertools.product(*choices):
             yield {**plain, **dict(chosen), **references}
 
@@ -113,16 +126,23 @@ def _references(connection, table):
     values = {}
     for constraint in table.foreign_key_constraints:
         pairs = [(element.parent, element.column) for element in constraint.elements]
-        agreed = [referred == values[local.name] for local, referred in pairs
-                  if local.name in values]
+        agreed = [
+            referred == values[local.name] for local, referred in pairs if local.name in values
+        ]
         referred_columns = [referred for _local, referred in pairs]
-        row = connection.execute(select(*referred_columns).where(*agreed)
-                                 .order_by(*[c.desc() for c in referred_columns]).limit(1)).first()
+        row = connection.execute(
+            select(*referred_columns)
+            .where(*agreed)
+            .order_by(*[c.desc() for c in referred_columns])
+            .limit(1)
+        ).first()
         if row is None:
             if any(not local.nullable for local, _referred in pairs):
                 return None
             continue
-        values.update({local.name: value for (local, _referred), value in zip(pairs, row)})
+        values.update(
+            {local.name: value for (local, _referred), value in zip(pairs, row, strict=False)}
+        )
     return values
 
 
@@ -142,8 +162,7 @@ def _checks(table):
 
 def _is_generated_id(table, column):
     primary = list(table.primary_key.columns)
-    return (primary == [column] and isinstance(column.type, Integer)
-            and not column.foreign_keys)
+    return primary == [column] and isinstance(column.type, Integer) and not column.foreign_keys
 
 
 def _plain_value(table, column, position, reverse_dates=False):
@@ -154,14 +173,21 @@ def _plain_value(table, column, position, reverse_dates=False):
     python_type = column.type.python_type
     step = -position if reverse_dates else position
     if python_type is datetime:
-        return datetime(2030, 6, 1, 9, tzinfo=timezone.utc) + timedelta(days=step)
+        return datetime(2030, 6, 1, 9, tzinfo=UTC) + timedelta(days=step)
     if python_type is date:
         return date(2030, 6, 1) + timedelta(days=step)
     if python_type is str:
         length = getattr(column.type, "length", None) or 40
         return f"{table.name}.{column.name}"[-length:]
-    values = {bool: True, int: 1, float: 1.0, Decimal: Decimal(1), bytes: b"\x01",
-              dict: {"made": True}, list: ["made"]}
+    values = {
+        bool: True,
+        int: 1,
+        float: 1.0,
+        Decimal: Decimal(1),
+        bytes: b"\x01",
+        dict: {"made": True},
+        list: ["made"],
+    }
     if python_type in values:
         return values[python_type]
     raise AssertionError(f"no plain value for {table.name}.{column.name} ({column.type})")
@@ -173,9 +199,12 @@ def _catch_up_sequence(connection, table):
     primary = list(table.primary_key.columns)
     if connection.dialect.name != "postgresql" or not _is_generated_id(table, primary[0]):
         return
-    connection.execute(text(
-        f"SELECT setval(pg_get_serial_sequence('{table.name}', '{primary[0].name}'), "
-        f"(SELECT max({primary[0].name}) FROM {table.name}))"))
+    connection.execute(
+        text(
+            f"SELECT setval(pg_get_serial_sequence('{table.name}', '{primary[0].name}'), "
+            f"(SELECT max({primary[0].name}) FROM {table.name}))"
+        )
+    )
 
 
 @dataclass
@@ -183,6 +212,7 @@ class Holdings:
     """What a database holds: each table's row keys, each foreign key's non-null values
     by row key ({(table, columns): {row key: values}}), and the references that point
     at no row (see dangling_references)."""
+
     rows: dict
     references: dict
     dangling: list
@@ -193,13 +223,16 @@ class Holdings:
         lost = []
         for name, keys in earlier.rows.items():
             if name in self.rows and not keys <= self.rows[name]:
-                lost.append(f"{name}: {len(keys)} rows -> {len(self.rows[name])} "
-                            f"(missing {sorted(keys - self.rows[name])[:5]})")
+                lost.append(
+                    f"{name}: {len(keys)} rows -> {len(self.rows[name])} "
+                    f"(missing {sorted(keys - self.rows[name])[:5]})"
+                )
         for (name, columns), values in earlier.references.items():
             now = self.references.get((name, columns))
             if now is not None and not values.items() <= now.items():
-                lost.append(f"{name}.{'+'.join(columns)}: {len(values)} values -> "
-                            f"{len(now)} non-null")
+                lost.append(
+                    f"{name}.{'+'.join(columns)}: {len(values)} values -> {len(now)} non-null"
+                )
         return lost
 
 
@@ -211,10 +244,12 @@ def holdings(connection):
         rows[table.name] = set(connection.execute(select(*key)).all())
         for constraint in table.foreign_key_constraints:
             columns = list(constraint.columns)
-            filled = connection.execute(select(*key, *columns).where(
-                *[column.is_not(None) for column in columns])).all()
+            filled = connection.execute(
+                select(*key, *columns).where(*[column.is_not(None) for column in columns])
+            ).all()
             references[(table.name, tuple(c.name for c in columns))] = {
-                tuple(row[:len(key)]): tuple(row[len(key):]) for row in filled}
+                tuple(row[: len(key)]): tuple(row[len(key) :]) for row in filled
+            }
     return Holdings(rows, references, dangling_references(connection, tables))
 
 
@@ -225,12 +260,21 @@ def dangling_references(connection, tables):
     for table in tables:
         for constraint in table.foreign_key_constraints:
             parent = constraint.referred_table.alias("parent")  # may be the table itself
-            pairs = [(element.parent, parent.c[element.column.name])
-                     for element in constraint.elements]
-            count = connection.scalar(select(func.count()).select_from(table).where(
-                *[local.is_not(None) for local, _ in pairs],
-                not_(exists().select_from(parent).where(
-                    and_(*[referred == local for local, referred in pairs])))))
+            pairs = [
+                (element.parent, parent.c[element.column.name]) for element in constraint.elements
+            ]
+            count = connection.scalar(
+                select(func.count())
+                .select_from(table)
+                .where(
+                    *[local.is_not(None) for local, _ in pairs],
+                    not_(
+                        exists()
+                        .select_from(parent)
+                        .where(and_(*[referred == local for local, referred in pairs]))
+                    ),
+                )
+            )
             if count:
                 dangling.append(f"{table.name} -> {constraint.referred_table.name}: {count}")
     if connection.dialect.name == "sqlite":
@@ -244,19 +288,32 @@ def schema_of(connection):
     schema = {}
     for name in inspector.get_table_names():
         schema[name] = {
-            "columns": sorted((c["name"], str(c["type"]), c["nullable"])
-                              for c in inspector.get_columns(name)),
+            "columns": sorted(
+                (c["name"], str(c["type"]), c["nullable"]) for c in inspector.get_columns(name)
+            ),
             "primary key": inspector.get_pk_constraint(name)["constrained_columns"],
-            "foreign keys": sorted((fk["name"] or "", tuple(fk["constrained_columns"]),
-                                    fk["referred_table"], tuple(fk["referred_columns"]),
-                                    fk["options"].get("ondelete") or "")
-                                   for fk in inspector.get_foreign_keys(name)),
-            "unique": sorted((u["name"] or "", tuple(u["column_names"]))
-                             for u in inspector.get_unique_constraints(name)),
-            "indexes": sorted((i["name"] or "", tuple(i["column_names"]), i["unique"])
-                              for i in inspector.get_indexes(name)),
-            "checks": sorted((c["name"] or "", " ".join(c["sqltext"].split()))
-                             for c in inspector.get_check_constraints(name)),
+            "foreign keys": sorted(
+                (
+                    fk["name"] or "",
+                    tuple(fk["constrained_columns"]),
+                    fk["referred_table"],
+                    tuple(fk["referred_columns"]),
+                    fk["options"].get("ondelete") or "",
+                )
+                for fk in inspector.get_foreign_keys(name)
+            ),
+            "unique": sorted(
+                (u["name"] or "", tuple(u["column_names"]))
+                for u in inspector.get_unique_constraints(name)
+            ),
+            "indexes": sorted(
+                (i["name"] or "", tuple(i["column_names"]), i["unique"])
+                for i in inspector.get_indexes(name)
+            ),
+            "checks": sorted(
+                (c["name"] or "", " ".join(c["sqltext"].split()))
+                for c in inspector.get_check_constraints(name)
+            ),
         }
     schema["(triggers)"] = sorted(_trigger_names(connection))
     return schema
@@ -266,6 +323,8 @@ def _trigger_names(connection):
     if connection.dialect.name == "sqlite":
         sql = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
     else:
-        sql = ("SELECT DISTINCT trigger_name FROM information_schema.triggers "
-               "WHERE trigger_schema = current_schema()")
+        sql = (
+            "SELECT DISTINCT trigger_name FROM information_schema.triggers "
+            "WHERE trigger_schema = current_schema()"
+        )
     return connection.exec_driver_sql(sql).scalars().all()

@@ -1,4 +1,5 @@
 """The app factory: refuses to start without a secret (see test_secret_key), trusts only the proxies it is told of."""
+
 import pytest
 from flask import request
 
@@ -30,8 +31,10 @@ def test_behind_one_proxy_the_forwarded_address_is_the_clients():
     class Direct(BehindProxy):
         PROXY_COUNT = 0
 
-    forwarded = {"headers": {"X-Forwarded-For": "203.0.113.7"},
-                 "environ_base": {"REMOTE_ADDR": "127.0.0.1"}}
+    forwarded = {
+        "headers": {"X-Forwarded-For": "203.0.113.7"},
+        "environ_base": {"REMOTE_ADDR": "127.0.0.1"},
+    }
     assert remote_address_seen(create_app(BehindProxy), **forwarded) == "203.0.113.7"
     # Without a proxy configured, a client cannot choose its address by sending the header.
     assert remote_address_seen(create_app(Direct), **forwarded) == "127.0.0.1"

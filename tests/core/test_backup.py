@@ -1,4 +1,5 @@
 """`flask gachi backup` / `restore`: a live database round-trips, in one snapshot."""
+
 import shutil
 import threading
 
@@ -30,19 +31,30 @@ class ComplexWriter(threading.Thread):
         with Session(self.engine) as session:
             while not self.stop.is_set():
                 number = self.committed
-                complex_ = Complex(name=f"동시쓰기 {number}", district=District.MAPO, tenure=Tenure.MIXED)
-                session.add_all([complex_, Household(complex=complex_, building="101", unit=f"{number}01"),
-                                 Household(complex=complex_, building="101", unit=f"{number}02")])
+                complex_ = Complex(
+                    name=f"동시쓰기 {number}", district=District.MAPO, tenure=Tenure.MIXED
+                )
+                session.add_all(
+                    [
+                        complex_,
+                        Household(complex=complex_, building="101", unit=f"{number}01"),
+                        Household(complex=complex_, building="101", unit=f"{number}02"),
+                    ]
+                )
                 session.commit()
                 self.committed += 1
 
 
 def _counts():
-    return (db.session.scalar(select(func.count(Complex.id))),
-            db.session.scalar(select(func.count(Household.id))))
+    return (
+        db.session.scalar(select(func.count(Complex.id))),
+        db.session.scalar(select(func.count(Household.id))),
+    )
 
 
-def test_a_backup_taken_while_another_connection_writes_restores_one_consistent_moment(app, make, tmp_path):
+def test_a_backup_taken_while_another_connection_writes_restores_one_consistent_moment(
+    app, make, tmp_path
+):
     _needs_the_dump_tools()
     make.household(make.complex_())
     db.session.remove()
@@ -59,7 +71,9 @@ def test_a_backup_taken_while_another_connection_writes_restores_one_consistent_
     assert _counts() == (1 + writer.committed, 1 + 2 * writer.committed)
     db.session.remove()
 
-    result = app.test_cli_runner().invoke(args=["gachi", "restore", str(tmp_path / "gachi.backup"), "--yes"])
+    result = app.test_cli_runner().invoke(
+        args=["gachi", "restore", str(tmp_path / "gachi.backup"), "--yes"]
+    )
 
     assert result.exit_code == 0, result.output
     complexes, households = _counts()
@@ -76,7 +90,9 @@ def test_restore_refuses_without_yes(app, make, tmp_path):
 
 
 def test_restore_refuses_a_missing_file(app, tmp_path):
-    result = app.test_cli_runner().invoke(args=["gachi", "restore", str(tmp_path / "gone.backup"), "--yes"])
+    result = app.test_cli_runner().invoke(
+        args=["gachi", "restore", str(tmp_path / "gone.backup"), "--yes"]
+    )
     assert result.exit_code != 0
     assert "There is no backup file" in result.output
 

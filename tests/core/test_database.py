@@ -1,4 +1,5 @@
 """The database set-up: SQLite pragmas and transaction modes, and writers racing."""
+
 import threading
 
 import pytest
@@ -55,7 +56,7 @@ def run_together(app, count, work):
             barrier.wait()
             try:
                 results[index] = work(index)
-            except Exception as error:  # noqa: BLE001 — the test inspects what happened
+            except Exception as error:
                 db.session.rollback()
                 results[index] = error
             finally:
@@ -98,8 +99,14 @@ def test_a_seoul_time_comes_back_as_the_same_moment(make):
 
     participation = make.participation()
     ten_in_seoul = datetime(2018, 12, 1, 10, 0, tzinfo=SEOUL)
-    db.session.add(StageMove(participation_id=participation.id, from_stage=Stage.RECRUITING,
-                             to_stage=Stage.PROBLEM_WORKSHOP, moved_at=ten_in_seoul))
+    db.session.add(
+        StageMove(
+            participation_id=participation.id,
+            from_stage=Stage.RECRUITING,
+            to_stage=Stage.PROBLEM_WORKSHOP,
+            moved_at=ten_in_seoul,
+        )
+    )
     db.session.commit()
     db.session.expire_all()
     stored = db.session.scalars(select(StageMove.moved_at)).one()
@@ -113,8 +120,14 @@ def test_a_naive_datetime_is_refused_rather_than_guessed(make):
     from gachi.complexes.stages import Stage
 
     participation = make.participation()
-    db.session.add(StageMove(participation_id=participation.id, from_stage=Stage.RECRUITING,
-                             to_stage=Stage.PROBLEM_WORKSHOP, moved_at=datetime(2018, 12, 1, 10)))
+    db.session.add(
+        StageMove(
+            participation_id=participation.id,
+            from_stage=Stage.RECRUITING,
+            to_stage=Stage.PROBLEM_WORKSHOP,
+            moved_at=datetime(2018, 12, 1, 10),
+        )
+    )
     with pytest.raises(Exception, match="naive datetime"):
         db.session.commit()
     db.session.rollback()

@@ -1,6 +1,7 @@
 """One window for every date and datetime the app takes in: 2000-01-01 to 2100-12-31,
 stated once (gachi.core.time), enforced by every form's date fields; outside it a clear
 message in the user's language and a 4xx, never a 500."""
+
 import importlib
 import pkgutil
 from datetime import datetime
@@ -14,7 +15,10 @@ import gachi
 from gachi.core.forms import BaseForm
 from gachi.core.time import DateOutsideWindow, seoul_to_utc
 
-REFUSED_DAYS, ACCEPTED_DAYS = ("0001-01-01", "1999-12-31", "2101-01-01"), ("2000-01-01", "2100-12-31")
+REFUSED_DAYS, ACCEPTED_DAYS = (
+    ("0001-01-01", "1999-12-31", "2101-01-01"),
+    ("2000-01-01", "2100-12-31"),
+)
 
 
 def every_form_class():
@@ -32,10 +36,14 @@ def every_form_class():
 
 def date_fields():
     """(form, field name, unbound field) for every date and datetime field of the app."""
-    return [(form.__name__, name, unbound) for form in every_form_class()
-            for name, unbound in vars(form).items()
-            if getattr(unbound, "field_class", None) and issubclass(unbound.field_class, DateTimeField)
-            and not issubclass(unbound.field_class, TimeField)]
+    return [
+        (form.__name__, name, unbound)
+        for form in every_form_class()
+        for name, unbound in vars(form).items()
+        if getattr(unbound, "field_class", None)
+        and issubclass(unbound.field_class, DateTimeField)
+        and not issubclass(unbound.field_class, TimeField)
+    ]
 
 
 def typed(unbound, day):
@@ -64,12 +72,18 @@ def test_the_app_has_date_fields_and_every_form_is_a_base_form():
     assert [form for form in every_form_class() if not issubclass(form, BaseForm)] == []
 
 
-@pytest.mark.parametrize("form_name, field_name, unbound", date_fields(),
-                         ids=lambda value: value if isinstance(value, str) else "")
-def test_every_date_field_takes_2000_to_2100_and_refuses_the_rest(app, form_name, field_name, unbound):
+@pytest.mark.parametrize(
+    "form_name, field_name, unbound",
+    date_fields(),
+    ids=lambda value: value if isinstance(value, str) else "",
+)
+def test_every_date_field_takes_2000_to_2100_and_refuses_the_rest(
+    app, form_name, field_name, unbound
+):
     for day in REFUSED_DAYS:
         assert errors_for(app, unbound, typed(unbound, day)) == [
-            "Enter a date from 2000-01-01 to 2100-12-31."], (form_name, field_name, day)
+            "Enter a date from 2000-01-01 to 2100-12-31."
+        ], (form_name, field_name, day)
     for day in ACCEPTED_DAYS:
         assert errors_for(app, unbound, typed(unbound, day)) == [], (form_name, field_name, day)
 

@@ -1,4 +1,5 @@
 """Error pages in the user's language, security headers, never a 500 for bad input."""
+
 from flask import abort
 
 from gachi.core.errors import GateNotMet
@@ -33,7 +34,9 @@ def test_any_429_says_when_to_try_again_in_its_header_and_on_its_page(app, clien
 
 
 def test_a_body_over_the_limit_is_a_413_page(app, client):
-    response = client.post("/login", data={"username": "x" * (app.config["MAX_CONTENT_LENGTH"] + 1)})
+    response = client.post(
+        "/login", data={"username": "x" * (app.config["MAX_CONTENT_LENGTH"] + 1)}
+    )
     assert response.status_code == 413
 
 

@@ -1,4 +1,5 @@
 """Text in: NFC-normalised, length-checked, no control characters."""
+
 import unicodedata
 
 import pytest
@@ -83,8 +84,9 @@ class ChoiceForm(BaseForm):
     kind = SelectField("Kind", choices=options([("a", "A")]))
 
 
-@pytest.mark.parametrize("language, message", [("ko", "올바르지 않은 선택값입니다."),
-                                               ("en", "Not a valid choice.")])
+@pytest.mark.parametrize(
+    "language, message", [("ko", "올바르지 않은 선택값입니다."), ("en", "Not a valid choice.")]
+)
 def test_wtforms_own_messages_speak_the_readers_language(app, language, message):
     with app.test_request_context(method="POST"), force_locale(language):
         form = ChoiceForm(formdata=MultiDict({"kind": "z"}))

@@ -1,4 +1,5 @@
 """The schema comes only from migrations, they match the models, and they keep rows."""
+
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
@@ -52,9 +53,11 @@ def scratch_url(tmp_path_factory):
         return
     url = make_url(suite_url).update_query_dict({"options": f"-csearch_path={SCRATCH_SCHEMA}"})
     yield url.render_as_string(hide_password=False)
-    with empty_database(url.render_as_string(hide_password=False)):
-        with db.engine.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA {SCRATCH_SCHEMA} CASCADE"))
+    with (
+        empty_database(url.render_as_string(hide_password=False)),
+        db.engine.begin() as connection,
+    ):
+        connection.execute(text(f"DROP SCHEMA {SCRATCH_SCHEMA} CASCADE"))
 
 
 @contextmanager
@@ -106,7 +109,8 @@ def read(what):
 
 @pytest.mark.parametrize("revision", REVISIONS)
 def test_operator_upgrading_a_database_with_rows_to_the_head_keeps_every_row(
-        scratch_url, demo_rows, revision):
+    scratch_url, demo_rows, revision
+):
     with empty_database(scratch_url):
         upgrade(revision=revision)
         held = fill_every_table_with(demo_rows)
@@ -121,7 +125,8 @@ def test_operator_upgrading_a_database_with_rows_to_the_head_keeps_every_row(
 
 @pytest.mark.parametrize("revision", REVISIONS)
 def test_operator_stepping_one_revision_down_and_up_again_keeps_schema_and_rows(
-        scratch_url, demo_rows, revision):
+    scratch_url, demo_rows, revision
+):
     below = MIGRATIONS.get_revision(revision).down_revision or "base"
     assert isinstance(below, str), "a merge revision: say which parent to step down to"
     with empty_database(scratch_url):
@@ -149,22 +154,27 @@ def sqlite_app(tmp_path):
 
 
 def test_sqlite_upgrade_leaving_a_reference_to_no_row_is_rolled_back_and_says_where(
-        tmp_path, caplog):
+    tmp_path, caplog
+):
     with sqlite_app(tmp_path):
         upgrade(revision=REVISIONS[-2])
         with sqlite3.connect(make_url(db.engine.url).database) as outside_the_app:
             outside_the_app.execute(  # foreign keys are off on a connection of its own
                 "INSERT INTO audit_entries (created_at, actor_id, action, object_type) "
-                "VALUES ('2026-01-01 00:00:00', 424242, 'test.orphan', 'user')")
+                "VALUES ('2026-01-01 00:00:00', 424242, 'test.orphan', 'user')"
+            )
 
         with pytest.raises(SystemExit):
             upgrade()
 
-        assert (f"Migrating from {REVISIONS[-2]} to {REVISIONS[-1]} left 1 rows whose "
-                "foreign key names no row (audit_entries -> users: 1)") in caplog.text
+        assert (
+            f"Migrating from {REVISIONS[-2]} to {REVISIONS[-1]} left 1 rows whose "
+            "foreign key names no row (audit_entries -> users: 1)"
+        ) in caplog.text
         with db.engine.connect() as connection:
-            assert connection.scalar(text("SELECT version_num FROM alembic_version")) \
-                == REVISIONS[-2]
+            assert (
+                connection.scalar(text("SELECT version_num FROM alembic_version")) == REVISIONS[-2]
+            )
 
 
 def test_sqlite_connections_enforce_foreign_keys_again_after_migrating(tmp_path):

@@ -1,10 +1,17 @@
 """An id in a URL is a number an id column holds; a bigger one is an unknown page."""
+
 import pytest
 
 
-@pytest.mark.parametrize("path", ["/api/v1/participations/2147483648/results",
-                                  "/api/v1/cohorts/99999999999999999999/results",
-                                  "/ballots/2147483648", "/problems/2147483648"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/participations/2147483648/results",
+        "/api/v1/cohorts/99999999999999999999/results",
+        "/ballots/2147483648",
+        "/problems/2147483648",
+    ],
+)
 def test_an_id_too_large_for_the_database_is_a_404_not_a_500(client, path):
     # PostgreSQL's integer stops at 2147483647; comparing an id column with more was a 500.
     assert client.get(path).status_code == 404

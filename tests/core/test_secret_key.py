@@ -1,5 +1,6 @@
 """The key that signs sessions: made on the first run in development, never one written in
 this repository, and a sound one or no start at all in production."""
+
 import stat
 
 import pytest
@@ -68,8 +69,10 @@ def test_a_cookie_forged_with_the_old_test_key_is_not_the_admin(client, make):
     assert response.status_code == 302 and "/login" in response.location
 
 
-@pytest.mark.parametrize("key", [None, "", "short", "x" * 31, OLD_DEVELOPMENT_KEY, OLD_TEST_KEY,
-                                 "changeme", "your-secret-key"])
+@pytest.mark.parametrize(
+    "key",
+    [None, "", "short", "x" * 31, OLD_DEVELOPMENT_KEY, OLD_TEST_KEY, "changeme", "your-secret-key"],
+)
 def test_production_refuses_to_start_with_a_missing_short_or_published_key(key):
     class Production(ProductionConfig):
         SECRET_KEY = key
@@ -86,4 +89,3 @@ def test_production_starts_with_a_long_random_key():
         SQLALCHEMY_DATABASE_URI = "sqlite://"
 
     assert create_app(Production).secret_key == Production.SECRET_KEY
-

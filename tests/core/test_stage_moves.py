@@ -1,4 +1,5 @@
 """The life of a complex: stage moves checked, logged and safe when raced."""
+
 import pytest
 from sqlalchemy import func, select
 
@@ -34,7 +35,10 @@ def test_move_with_its_gate_met_is_recorded_with_who_and_when(make):
     assert participation.stage is Stage.PROBLEM_WORKSHOP
     move = db.session.scalars(select(StageMove)).one()
     assert (move.from_stage, move.to_stage, move.moved_by_id) == (
-        Stage.RECRUITING, Stage.PROBLEM_WORKSHOP, coordinator.id)
+        Stage.RECRUITING,
+        Stage.PROBLEM_WORKSHOP,
+        coordinator.id,
+    )
     assert db.session.scalars(select(AuditEntry.action)).all() == ["stage.move"]
 
 
@@ -70,6 +74,7 @@ def test_two_people_moving_the_same_participation_at_once_move_it_once(app, make
 
     def move(index):
         from gachi.auth.models import User
+
         target = db.session.get(Participation, participation_id)
         actor = db.session.get(User, staff_ids[index])
         move_stage(target, Stage.PROBLEM_WORKSHOP, actor=actor)

@@ -1,4 +1,5 @@
 """With the database out of reach the app answers a 503 page, and recovers by itself."""
+
 from contextlib import contextmanager
 
 import pytest

@@ -2,6 +2,7 @@
 so residents voting and booking at the same moment wait for each other's writes, not for
 each other's whole requests; and many at once through the pages still all land, the last
 seats going once."""
+
 import pytest
 from sqlalchemy import event, func, select
 
@@ -40,7 +41,9 @@ def statements_of(client, path, data):
 def assert_reads_then_writes(statements):
     """A plain BEGIN for the reads, then BEGIN IMMEDIATE, and every write after it."""
     assert db.engine.dialect.name == "sqlite"
-    assert statements[0] == "BEGIN" and statements.count("BEGIN IMMEDIATE") == 1, " ".join(statements)
+    assert statements[0] == "BEGIN" and statements.count("BEGIN IMMEDIATE") == 1, " ".join(
+        statements
+    )
     lock = statements.index("BEGIN IMMEDIATE")
     assert "SELECT" in statements[:lock], statements
     writes = [i for i, verb in enumerate(statements) if verb in ("INSERT", "UPDATE", "DELETE")]
@@ -60,8 +63,13 @@ def test_a_vote_takes_the_write_lock_only_after_loading_and_checking(app, make, 
     db.session.commit()
     voter = signed_in(app.test_client(), scene.residents[0])
     token = csrf_token(voter, TOKEN_PAGE)
-    assert_reads_then_writes(statements_of(voter, f"/ballots/{ballot.id}/vote", {
-        "csrf_token": token, "choice": str(option_ids(ballot)[0])}))
+    assert_reads_then_writes(
+        statements_of(
+            voter,
+            f"/ballots/{ballot.id}/vote",
+            {"csrf_token": token, "choice": str(option_ids(ballot)[0])},
+        )
+    )
     assert count(BallotRecord) == 1
 
 
@@ -69,8 +77,13 @@ def test_a_booking_takes_the_write_lock_only_after_loading_and_checking(app, mak
     scene = program_scene(make)
     resident = signed_in(app.test_client(), scene.resident)
     token = csrf_token(resident, TOKEN_PAGE)
-    assert_reads_then_writes(statements_of(resident, f"/sessions/{scene.session.id}/book", {
-        "csrf_token": token, "party_size": "1", "dependants": "", "request_key": "k-1"}))
+    assert_reads_then_writes(
+        statements_of(
+            resident,
+            f"/sessions/{scene.session.id}/book",
+            {"csrf_token": token, "party_size": "1", "dependants": "", "request_key": "k-1"},
+        )
+    )
     assert count(Booking, Booking.status == BookingStatus.CONFIRMED) == 1
 
 
@@ -87,8 +100,9 @@ def test_twelve_residents_voting_through_the_page_at_once_all_land(app, make):
 
     def vote(index):
         client, token = voters[index]
-        return client.post(f"/ballots/{ballot_id}/vote",
-                           data={"csrf_token": token, "choice": str(option_id)}).status_code
+        return client.post(
+            f"/ballots/{ballot_id}/vote", data={"csrf_token": token, "choice": str(option_id)}
+        ).status_code
 
     assert run_together(app, 12, vote) == [200] * 12
     assert count(BallotVoter, BallotVoter.ballot_id == ballot_id) == 12
@@ -105,9 +119,15 @@ def test_the_last_three_seats_booked_through_the_page_at_once_go_once(app, make)
 
     def book(index):
         client, token = bookers[index]
-        return client.post(f"/sessions/{session_id}/book", data={
-            "csrf_token": token, "party_size": "1", "dependants": "",
-            "request_key": f"key-{index}"}).status_code
+        return client.post(
+            f"/sessions/{session_id}/book",
+            data={
+                "csrf_token": token,
+                "party_size": "1",
+                "dependants": "",
+                "request_key": f"key-{index}",
+            },
+        ).status_code
 
     assert run_together(app, 12, book) == [302] * 12
     db.session.expire_all()

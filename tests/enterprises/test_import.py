@@ -1,4 +1,5 @@
 """CSV import: good lines load whole; every other line is reported with its reason."""
+
 import io
 
 import pytest
@@ -19,19 +20,21 @@ def enterprise_names():
 
 
 def mixed_file():
-    return b"".join([
-        b"\xef\xbb\xbf" + HEADER.encode(),
-        "초록마을돌봄,사회적협동조합,돌봄;건강,은평구;서대문구,어르신 돌봄,02-123-4567\n".encode(),
-        "트리플래닛,소셜벤처,environment,서울 전역,,\n".encode(),            # already in the directory
-        "초록마을돌봄,협동조합,care,마포구,,\n".encode(),                   # the same name again
-        "반쪽기업,협동조합,care\n".encode(),                                # too few fields
-        '"닫히지 않은 따옴표,협동조합,care,마포구,,\n'.encode(),             # malformed
-        "EUC-KR 기업,협동조합,care,마포구,,\n".encode("euc-kr"),            # not UTF-8
-        "이상한기업,주식회사,care,마포구,,\n".encode(),                      # unknown legal form
-        "모르는분야,협동조합,우주,마포구,,\n".encode(),                      # unknown category
-        "모르는구,협동조합,care,해운대구,,\n".encode(),                      # unknown district
-        "Seoul Food Co,social_venture,Food,Seoul-wide,,\r\n".encode(),
-    ])
+    return b"".join(
+        [
+            b"\xef\xbb\xbf" + HEADER.encode(),
+            "초록마을돌봄,사회적협동조합,돌봄;건강,은평구;서대문구,어르신 돌봄,02-123-4567\n".encode(),
+            "트리플래닛,소셜벤처,environment,서울 전역,,\n".encode(),  # already in the directory
+            "초록마을돌봄,협동조합,care,마포구,,\n".encode(),  # the same name again
+            "반쪽기업,협동조합,care\n".encode(),  # too few fields
+            '"닫히지 않은 따옴표,협동조합,care,마포구,,\n'.encode(),  # malformed
+            "EUC-KR 기업,협동조합,care,마포구,,\n".encode("euc-kr"),  # not UTF-8
+            "이상한기업,주식회사,care,마포구,,\n".encode(),  # unknown legal form
+            "모르는분야,협동조합,우주,마포구,,\n".encode(),  # unknown category
+            "모르는구,협동조합,care,해운대구,,\n".encode(),  # unknown district
+            b"Seoul Food Co,social_venture,Food,Seoul-wide,,\r\n",
+        ]
+    )
 
 
 def test_a_mixed_file_loads_the_good_lines_and_reports_every_other_line(make):
@@ -40,7 +43,10 @@ def test_a_mixed_file_loads_the_good_lines_and_reports_every_other_line(make):
     report = import_enterprises(mixed_file(), actor=staff)
     db.session.commit()
 
-    assert sorted(enterprise.name for enterprise in report.added) == ["Seoul Food Co", "초록마을돌봄"]
+    assert sorted(enterprise.name for enterprise in report.added) == [
+        "Seoul Food Co",
+        "초록마을돌봄",
+    ]
     assert [line.number for line in report.refused] == [3, 4, 5, 6, 7, 8, 9, 10]
     reasons = {line.number: line.reason for line in report.refused}
     assert "already in the directory" in reasons[3]
@@ -81,10 +87,14 @@ def test_korean_headers_are_understood(make):
 
 
 def upload(client, data, filename="enterprises.csv", content_type="text/csv"):
-    return client.post("/staff/enterprises/import", content_type="multipart/form-data", data={
-        "csrf_token": csrf_token(client, "/staff/enterprises/import"),
-        "file": (io.BytesIO(data), filename, content_type),
-    })
+    return client.post(
+        "/staff/enterprises/import",
+        content_type="multipart/form-data",
+        data={
+            "csrf_token": csrf_token(client, "/staff/enterprises/import"),
+            "file": (io.BytesIO(data), filename, content_type),
+        },
+    )
 
 
 def test_staff_upload_shows_the_line_by_line_report(client, make):
@@ -96,10 +106,13 @@ def test_staff_upload_shows_the_line_by_line_report(client, make):
     assert "Line 7:" in page and "not UTF-8" in page
 
 
-@pytest.mark.parametrize(("filename", "content_type"), [
-    ("enterprises.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    ("enterprises.csv", "image/png"),
-])
+@pytest.mark.parametrize(
+    ("filename", "content_type"),
+    [
+        ("enterprises.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        ("enterprises.csv", "image/png"),
+    ],
+)
 def test_a_file_that_is_not_csv_is_refused(client, make, filename, content_type):
     signed_in(client, make.staff())
     response = upload(client, mixed_file(), filename, content_type)

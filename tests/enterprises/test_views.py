@@ -1,22 +1,33 @@
 """The directory: search and filters, the staff's form, and who may do what."""
+
 import pytest
 from sqlalchemy import select
 
 from gachi.complexes.districts import District
 from gachi.enterprises.models import Enterprise, LegalForm
 from gachi.extensions import db
-from tests.conftest import counted_queries
 from tests.complexes.helpers import post, signed_in, text_of
+from tests.conftest import counted_queries
 from tests.matching.helpers import serving
 
 
 @pytest.fixture
 def directory(make):
-    serving(make, make.enterprise(name="YMCA서울아가야", verified=True), categories=("care",),
-            districts=(District.EUNPYEONG,))
-    serving(make, make.enterprise(name="소녀방앗간", legal_form=LegalForm.SOCIAL_VENTURE),
-            categories=("food",), seoul_wide=True)
-    serving(make, make.enterprise(name="김이백"), categories=("food",), districts=(District.DONGDAEMUN,))
+    serving(
+        make,
+        make.enterprise(name="YMCA서울아가야", verified=True),
+        categories=("care",),
+        districts=(District.EUNPYEONG,),
+    )
+    serving(
+        make,
+        make.enterprise(name="소녀방앗간", legal_form=LegalForm.SOCIAL_VENTURE),
+        categories=("food",),
+        seoul_wide=True,
+    )
+    serving(
+        make, make.enterprise(name="김이백"), categories=("food",), districts=(District.DONGDAEMUN,)
+    )
 
 
 def names_on(response):
@@ -24,14 +35,17 @@ def names_on(response):
     return {name for name in ("YMCA서울아가야", "소녀방앗간", "김이백") if name in page}
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ("", {"YMCA서울아가야", "소녀방앗간", "김이백"}),
-    ("?q=방앗", {"소녀방앗간"}),
-    ("?category=2", {"소녀방앗간", "김이백"}),
-    ("?district=eunpyeong", {"YMCA서울아가야", "소녀방앗간"}),
-    ("?legal_form=social_venture", {"소녀방앗간"}),
-    ("?verified=y", {"YMCA서울아가야"}),
-])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", {"YMCA서울아가야", "소녀방앗간", "김이백"}),
+        ("?q=방앗", {"소녀방앗간"}),
+        ("?category=2", {"소녀방앗간", "김이백"}),
+        ("?district=eunpyeong", {"YMCA서울아가야", "소녀방앗간"}),
+        ("?legal_form=social_venture", {"소녀방앗간"}),
+        ("?verified=y", {"YMCA서울아가야"}),
+    ],
+)
 def test_the_directory_searches_and_filters(client, make, directory, query, expected):
     signed_in(client, make.coordinator(make.complex_()))
     response = client.get(f"/enterprises{query}")
@@ -39,8 +53,12 @@ def test_the_directory_searches_and_filters(client, make, directory, query, expe
     assert names_on(response) == expected
 
 
-@pytest.mark.parametrize("query", ["?district=atlantis", "?category=abc", "?page=0", "?legal_form=x"])
-def test_a_filter_that_cannot_be_read_is_a_400_with_the_list_unfiltered(client, make, directory, query):
+@pytest.mark.parametrize(
+    "query", ["?district=atlantis", "?category=abc", "?page=0", "?legal_form=x"]
+)
+def test_a_filter_that_cannot_be_read_is_a_400_with_the_list_unfiltered(
+    client, make, directory, query
+):
     signed_in(client, make.staff())
     response = client.get(f"/enterprises{query}")
     assert response.status_code == 400
@@ -57,17 +75,29 @@ def test_the_directory_costs_the_same_queries_for_few_and_many(client, make, dir
 
     few = count()
     for number in range(10):
-        serving(make, make.enterprise(name=f"기업 {number}"), categories=("care", "health"),
-                districts=(District.MAPO, District.JUNG))
+        serving(
+            make,
+            make.enterprise(name=f"기업 {number}"),
+            categories=("care", "health"),
+            districts=(District.MAPO, District.JUNG),
+        )
     assert count() == few
 
 
 def test_staff_add_an_enterprise_with_its_categories_and_districts(client, make):
     signed_in(client, make.staff())
-    response = post(client, "/staff/enterprises/new", {
-        "name": "헬스브릿지", "legal_form": "social_venture", "category_ids": ["3"],
-        "districts": ["dongdaemun", "gwangjin"], "description": "", "contact": "",
-    })
+    response = post(
+        client,
+        "/staff/enterprises/new",
+        {
+            "name": "헬스브릿지",
+            "legal_form": "social_venture",
+            "category_ids": ["3"],
+            "districts": ["dongdaemun", "gwangjin"],
+            "description": "",
+            "contact": "",
+        },
+    )
     assert response.status_code == 302
     enterprise = db.session.scalars(select(Enterprise)).one()
     assert [category.code for category in enterprise.categories] == ["health"]
@@ -76,7 +106,9 @@ def test_staff_add_an_enterprise_with_its_categories_and_districts(client, make)
 
 def test_an_enterprise_needs_a_category_and_a_reach(client, make):
     signed_in(client, make.staff())
-    response = post(client, "/staff/enterprises/new", {"name": "빈 기업", "legal_form": "cooperative"})
+    response = post(
+        client, "/staff/enterprises/new", {"name": "빈 기업", "legal_form": "cooperative"}
+    )
     assert response.status_code == 400
     page = text_of(response)
     assert "Choose at least one category." in page and "or all of Seoul" in page
@@ -84,8 +116,11 @@ def test_an_enterprise_needs_a_category_and_a_reach(client, make):
 
 def test_a_duplicate_name_is_a_conflict_with_a_message(client, make, directory):
     signed_in(client, make.staff())
-    response = post(client, "/staff/enterprises/new", {
-        "name": "김이백", "legal_form": "cooperative", "category_ids": ["2"], "seoul_wide": "y"})
+    response = post(
+        client,
+        "/staff/enterprises/new",
+        {"name": "김이백", "legal_form": "cooperative", "category_ids": ["2"], "seoul_wide": "y"},
+    )
     assert response.status_code == 409
     assert "already an enterprise called 김이백" in text_of(response)
 
@@ -93,9 +128,17 @@ def test_a_duplicate_name_is_a_conflict_with_a_message(client, make, directory):
 def test_staff_edit_what_an_enterprise_serves(client, make, directory):
     enterprise = db.session.scalars(select(Enterprise).where(Enterprise.name == "김이백")).one()
     signed_in(client, make.staff())
-    response = post(client, f"/staff/enterprises/{enterprise.id}/edit", {
-        "name": "김이백", "legal_form": "social_venture", "category_ids": ["2", "1"],
-        "seoul_wide": "y", "verified": "y"})
+    response = post(
+        client,
+        f"/staff/enterprises/{enterprise.id}/edit",
+        {
+            "name": "김이백",
+            "legal_form": "social_venture",
+            "category_ids": ["2", "1"],
+            "seoul_wide": "y",
+            "verified": "y",
+        },
+    )
     assert response.status_code == 302
     db.session.refresh(enterprise)
     assert enterprise.seoul_wide and enterprise.verified and enterprise.districts == []

@@ -1,4 +1,5 @@
 """Drafting freezes the figures; signing fixes them for good; the gate to closing."""
+
 from decimal import Decimal
 
 import pytest
@@ -25,8 +26,13 @@ def scene(make):
 
 
 def _draft(scene):
-    evaluation = draft_evaluation(scene.mapo, what_happened="4주 동안 운영", residents_said="연장 희망",
-                                  what_to_change="19시까지", actor=scene.coordinator)
+    evaluation = draft_evaluation(
+        scene.mapo,
+        what_happened="4주 동안 운영",
+        residents_said="연장 희망",
+        what_to_change="19시까지",
+        actor=scene.coordinator,
+    )
     db.session.commit()
     return evaluation
 
@@ -69,12 +75,17 @@ def test_a_signed_evaluation_and_its_snapshot_never_change(scene, make):
     assert _figure(db.session.get(Evaluation, evaluation.id), "problems").actual == 2
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE evaluations SET what_happened = 'x' WHERE id = :id",
-    "UPDATE evaluation_figures SET actual = 99 WHERE evaluation_id = :id",
-    "INSERT INTO evaluation_figures (evaluation_id, code, position, name_ko, name_en, unit_ko, "
-    "unit_en, direction) VALUES (:id, 'extra', 0, 'x', 'x', 'x', 'x', 'higher')",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE evaluations SET what_happened = 'x' WHERE id = :id",
+        "UPDATE evaluation_figures SET actual = 99 WHERE evaluation_id = :id",
+        (
+            "INSERT INTO evaluation_figures (evaluation_id, code, position, name_ko, name_en, unit_ko, "
+            "unit_en, direction) VALUES (:id, 'extra', 0, 'x', 'x', 'x', 'x', 'higher')"
+        ),
+    ],
+)
 def test_the_database_refuses_to_change_a_signed_evaluation(scene, statement):
     evaluation = _draft(scene)
     sign_evaluation(evaluation, decision=Decision.CONTINUE, actor=scene.staff)
@@ -99,11 +110,13 @@ def test_handing_over_names_resident_organisers_of_the_complex(scene, make):
     with pytest.raises(DomainError):
         sign_evaluation(evaluation, decision=Decision.HAND_OVER, actor=scene.staff)
     with pytest.raises(DomainError):
-        sign_evaluation(evaluation, decision=Decision.HAND_OVER, organisers=[stranger],
-                        actor=scene.staff)
+        sign_evaluation(
+            evaluation, decision=Decision.HAND_OVER, organisers=[stranger], actor=scene.staff
+        )
     db.session.rollback()
-    sign_evaluation(evaluation, decision=Decision.HAND_OVER, organisers=[scene.resident],
-                    actor=scene.staff)
+    sign_evaluation(
+        evaluation, decision=Decision.HAND_OVER, organisers=[scene.resident], actor=scene.staff
+    )
     db.session.commit()
     assert evaluation.organisers == [scene.resident]
     assert is_organiser(scene.resident, scene.mapo.id)
@@ -131,11 +144,14 @@ def test_a_resident_organiser_named_in_a_hand_over_may_then_run_the_programme(sc
 
     from gachi.programs.models import Program
 
-    program = db.session.scalars(select(Program).where(Program.participation_id == scene.mapo.id)).one()
+    program = db.session.scalars(
+        select(Program).where(Program.participation_id == scene.mapo.id)
+    ).one()
     assert not program.can_run(scene.resident)
     evaluation = _draft(scene)
-    sign_evaluation(evaluation, decision=Decision.HAND_OVER, organisers=[scene.resident],
-                    actor=scene.staff)
+    sign_evaluation(
+        evaluation, decision=Decision.HAND_OVER, organisers=[scene.resident], actor=scene.staff
+    )
     db.session.commit()
     assert program.can_run(scene.resident)
     assert not program.can_manage(scene.resident)  # running sessions, not rewriting the plan

@@ -1,4 +1,5 @@
 """The evaluation pages: the coordinator drafts, staff sign, the reports print."""
+
 import pytest
 
 from gachi.complexes.stages import Stage
@@ -20,13 +21,21 @@ def test_the_coordinator_drafts_and_staff_sign_off(client, scene, make):
     sign_in(client, scene.coordinator)
     path = f"/participations/{scene.mapo.id}/evaluation"
     assert post_form(client, path, {"what_happened": ""}).status_code == 400
-    assert post_form(client, path, {"what_happened": "4주 운영", "residents_said": "좋았다"}).status_code == 302
+    assert (
+        post_form(
+            client, path, {"what_happened": "4주 운영", "residents_said": "좋았다"}
+        ).status_code
+        == 302
+    )
     assert post_form(client, path + "/sign", {"decision": "continue"}).status_code == 403
     staff_client = client.application.test_client()
     staff_client.set_cookie("lang", "en")
     sign_in(staff_client, scene.staff)
-    response = post_form(staff_client, path + "/sign",
-                         {"decision": "hand_over", "organisers": [str(scene.resident.id)]})
+    response = post_form(
+        staff_client,
+        path + "/sign",
+        {"decision": "hand_over", "organisers": [str(scene.resident.id)]},
+    )
     assert response.status_code == 302
     evaluation = db.session.query(Evaluation).one()
     assert evaluation.decision is Decision.HAND_OVER and evaluation.is_signed

@@ -4,6 +4,7 @@ the test's own, a database apart from the suite's, and a person's browser over H
 Every process is started in a process group of its own, so that SIGKILL reaches the
 gunicorn master and its workers at once, and so that cleanup leaves nothing behind.
 """
+
 import http.client
 import http.cookiejar
 import os
@@ -18,7 +19,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -80,9 +81,14 @@ class Process:
 
     def start(self):
         with open(self.log_path, "ab") as log:
-            self.popen = subprocess.Popen(self.command, cwd=BASE_DIR, env=self.env,
-                                          stdout=log, stderr=subprocess.STDOUT,
-                                          start_new_session=True)
+            self.popen = subprocess.Popen(
+                self.command,
+                cwd=BASE_DIR,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         return self
 
     @property
@@ -96,8 +102,11 @@ class Process:
         """SIGKILL to the whole group (a gunicorn master and its workers); wait until none is left."""
         self._signal_group(signal.SIGKILL)
         self.popen.wait(timeout=10)
-        wait_for(lambda: not running_in_group(self.popen.pid), timeout=10,
-                 message=f"processes of {self.command[0]} outlived SIGKILL")
+        wait_for(
+            lambda: not running_in_group(self.popen.pid),
+            timeout=10,
+            message=f"processes of {self.command[0]} outlived SIGKILL",
+        )
 
     def stop(self):
         """SIGTERM to the group, SIGKILL after a grace time; safe to call twice."""
@@ -113,20 +122,26 @@ class Process:
         self.popen.wait(timeout=10)
 
     def _signal_group(self, signum):
-        try:
+        with suppress(ProcessLookupError):
             os.killpg(self.popen.pid, signum)
-        except ProcessLookupError:
-            pass
 
 
 def app_environment(database_url):
     """What a deployment sets: its database, one SECRET_KEY for every instance. The
     development configuration, as production's cookies are Secure and these servers
     speak plain HTTP; nothing else differs for what the suite does."""
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("GACHI_", "DATABASE_URL", "SECRET_KEY", "REDIS_URL", "SMTP_"))}
-    env.update(GACHI_CONFIG="development", DATABASE_URL=database_url, SECRET_KEY=SECRET_KEY,
-               FLASK_APP="wsgi.py", PYTHONUNBUFFERED="1")
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("GACHI_", "DATABASE_URL", "SECRET_KEY", "REDIS_URL", "SMTP_"))
+    }
+    env.update(
+        GACHI_CONFIG="development",
+        DATABASE_URL=database_url,
+        SECRET_KEY=SECRET_KEY,
+        FLASK_APP="wsgi.py",
+        PYTHONUNBUFFERED="1",
+    )
     return env
 
 
@@ -143,11 +158,24 @@ class AppServer(Process):
         if self.port is None:
             self.port = free_port()
             self.url = f"http://127.0.0.1:{self.port}"
-        self.command = [str(VENV_BIN / "gunicorn"), "--workers", str(self.workers),
-                        "--bind", f"127.0.0.1:{self.port}", "--chdir", str(BASE_DIR),
-                        "--timeout", "60", "--graceful-timeout", "2", "wsgi:app"]
+        self.command = [
+            str(VENV_BIN / "gunicorn"),
+            "--workers",
+            str(self.workers),
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--chdir",
+            str(BASE_DIR),
+            "--timeout",
+            "60",
+            "--graceful-timeout",
+            "2",
+            "wsgi:app",
+        ]
         super().start()
-        wait_for(self._answers, timeout=60, message=f"gunicorn on {self.port}:\n{self.log()[-3000:]}")
+        wait_for(
+            self._answers, timeout=60, message=f"gunicorn on {self.port}:\n{self.log()[-3000:]}"
+        )
         return self
 
     def _answers(self):
@@ -160,8 +188,11 @@ class AppServer(Process):
 
 
 def scheduler(database_url, log_path):
-    return Process([str(VENV_BIN / "flask"), "gachi", "scheduler"], log_path=log_path,
-                   env=app_environment(database_url))
+    return Process(
+        [str(VENV_BIN / "flask"), "gachi", "scheduler"],
+        log_path=log_path,
+        env=app_environment(database_url),
+    )
 
 
 @contextmanager
@@ -174,6 +205,7 @@ def stopped_at_the_end(*processes):
 
 
 # HTTP, as a person's browser ---------------------------------------------------------
+
 
 @dataclass
 class Page:
@@ -198,8 +230,9 @@ class Visitor:
     def __init__(self, base_url, *, jar=None):
         self.base_url, self.jar = base_url, jar if jar is not None else http.cookiejar.CookieJar()
         self.csrf = None
-        self._opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar),
-                                                   _NoRedirects())
+        self._opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.jar), _NoRedirects()
+        )
 
     def at(self, base_url):
         """The same browser (same cookies) talking to another server."""
@@ -244,6 +277,7 @@ class Visitor:
 
 # Databases apart from the suite's ----------------------------------------------------
 
+
 def on_postgresql():
     return TestConfig.SQLALCHEMY_DATABASE_URI.startswith("postgres")
 
@@ -287,6 +321,7 @@ def separate_database(tmp_path, suffix):
 def app_on(database_url):
     """The app, in this process, on `database_url`, migrated to the head: the factories
     and operations prepare the scene through it and the test reads the rows back."""
+
     class FaultsConfig(TestConfig):
         SQLALCHEMY_DATABASE_URI = database_url
 
@@ -303,6 +338,7 @@ def app_on(database_url):
 
 
 # A PostgreSQL cluster of the test's own ------------------------------------------------
+
 
 def postgres_bin():
     found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
@@ -341,11 +377,15 @@ class Cluster:
         as_user = None
         if os.geteuid() == 0:
             if not shutil.which("runuser"):
-                _skip_outside_ci("running as root without runuser: PostgreSQL will not start as root")
+                _skip_outside_ci(
+                    "running as root without runuser: PostgreSQL will not start as root"
+                )
             try:
                 pwd.getpwnam("postgres")
             except KeyError:
-                _skip_outside_ci("running as root and there is no `postgres` user to run PostgreSQL as")
+                _skip_outside_ci(
+                    "running as root and there is no `postgres` user to run PostgreSQL as"
+                )
             as_user = "postgres"
         return cls(bin_dir, as_user)
 
@@ -356,8 +396,18 @@ class Cluster:
         return subprocess.run(command, capture_output=True, text=True, timeout=120, check=True)
 
     def init(self):
-        self._run("initdb", "--pgdata", str(self.data), "--username", "postgres", "--auth", "trust",
-                  "--encoding", "UTF8", "--no-sync")
+        self._run(
+            "initdb",
+            "--pgdata",
+            str(self.data),
+            "--username",
+            "postgres",
+            "--auth",
+            "trust",
+            "--encoding",
+            "UTF8",
+            "--no-sync",
+        )
         return self
 
     def start(self):
@@ -365,15 +415,27 @@ class Cluster:
         chosen, choose again once. A failure says what PostgreSQL's log says."""
         for attempt in (1, 2):
             try:
-                self._run("pg_ctl", "start", "--pgdata", str(self.data), "--wait", "--timeout", "120",
-                          "--log", str(self.directory / "postgres.log"),
-                          "-o", f"-p {self.port} -c listen_addresses=127.0.0.1 "
-                                f"-c unix_socket_directories={self.directory} -c fsync=off")
+                self._run(
+                    "pg_ctl",
+                    "start",
+                    "--pgdata",
+                    str(self.data),
+                    "--wait",
+                    "--timeout",
+                    "120",
+                    "--log",
+                    str(self.directory / "postgres.log"),
+                    "-o",
+                    f"-p {self.port} -c listen_addresses=127.0.0.1 "
+                    f"-c unix_socket_directories={self.directory} -c fsync=off",
+                )
                 return
             except subprocess.CalledProcessError as error:
                 log = (self.directory / "postgres.log").read_text(errors="replace")
                 if attempt == 2 or "could not bind" not in log:
-                    raise AssertionError(f"pg_ctl start failed: {error.stderr}\n{log[-3000:]}") from error
+                    raise AssertionError(
+                        f"pg_ctl start failed: {error.stderr}\n{log[-3000:]}"
+                    ) from error
                 self.port = free_port()
                 self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
 

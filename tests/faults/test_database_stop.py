@@ -6,6 +6,7 @@ The test runs a PostgreSQL cluster of its own (initdb and pg_ctl in a temporary 
 on a port of this suite), so it runs on every machine with PostgreSQL's server programs
 installed, CI included, whichever database the rest of the suite uses.
 """
+
 import json
 
 import pytest
@@ -50,8 +51,11 @@ def test_postgresql_stopped_is_a_korean_503_and_the_app_recovers_by_itself(clust
         assert json.loads(api.text)["error"]["status"] == 503  # the API's own error, not a page
 
         cluster.start()
-        wait_for(lambda: visitor.get("/").status == 200, timeout=30,
-                 message="the app serving again after PostgreSQL came back")
+        wait_for(
+            lambda: visitor.get("/").status == 200,
+            timeout=30,
+            message="the app serving again after PostgreSQL came back",
+        )
         assert visitor.get("/my/bookings").status == 200  # still signed in (not sent to /login)
         assert server.running and server.popen.pid == workers_before  # never restarted
     finally:

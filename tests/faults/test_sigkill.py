@@ -7,6 +7,7 @@ the form and post through HTTP from several threads; the whole process group get
 SIGKILL once part of the stream is acknowledged; gunicorn starts again on the same
 database and the people whose request got no answer send it again.
 """
+
 import secrets
 import threading
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ VOTERS, BALLOTS, BOOKERS, SESSIONS, SEATS, CANCELLERS, THREADS = 8, 4, 8, 4, 3, 
 @dataclass
 class Task:
     """One person's one write, and what they saw of it."""
+
     kind: str  # "vote", "book" or "cancel"
     visitor: Visitor
     lane: int  # the thread that sends it: one person's writes go one after another
@@ -93,25 +95,39 @@ def _scene():
     voting = ballot_scene(make, resident_count=VOTERS)
     ballots = [a_ballot(voting) for _ in range(BALLOTS)]
     booking = program_scene(make, capacity=SEATS, max_party_size=1)
-    sessions = [booking.session] + [add_session(booking.program, days_ahead(4 + day))
-                                    for day in range(SESSIONS - 1)]
+    sessions = [booking.session] + [
+        add_session(booking.program, days_ahead(4 + day)) for day in range(SESSIONS - 1)
+    ]
     bookers = [make.resident(booking.participation.complex) for _ in range(BOOKERS)]
-    return Scene({ballot.id: option_ids(ballot) for ballot in ballots},
-                 [(user.id, user.username) for user in voting.residents],
-                 [session.id for session in sessions],
-                 [(user.id, user.username) for user in bookers])
+    return Scene(
+        {ballot.id: option_ids(ballot) for ballot in ballots},
+        [(user.id, user.username) for user in voting.residents],
+        [session.id for session in sessions],
+        [(user.id, user.username) for user in bookers],
+    )
 
 
 def _signed_in_tasks(server, scene):
     """Everyone signs in through the form; their writes, round after round (a vote, a
     booking, a vote, …; a cancellation of the last round's booking), each person's in
     one lane, in order."""
-    people = [(kind, user_id, username, Visitor(server.url))
-              for pair in zip(scene.voters, scene.bookers)
-              for kind, (user_id, username) in zip(("vote", "book"), pair)]
-    _joined(*_in_lanes([[lambda visitor=visitor, username=username: visitor.sign_in(username)
-                         for index, (_, _, username, visitor) in enumerate(people)
-                         if index % THREADS == lane] for lane in range(THREADS)]))
+    people = [
+        (kind, user_id, username, Visitor(server.url))
+        for pair in zip(scene.voters, scene.bookers, strict=False)
+        for kind, (user_id, username) in zip(("vote", "book"), pair, strict=False)
+    ]
+    _joined(
+        *_in_lanes(
+            [
+                [
+                    lambda visitor=visitor, username=username: visitor.sign_in(username)
+                    for index, (_, _, username, visitor) in enumerate(people)
+                    if index % THREADS == lane
+                ]
+                for lane in range(THREADS)
+            ]
+        )
+    )
     cancellers = {user_id for user_id, _ in scene.bookers[:CANCELLERS]}
     tasks, booked = [], {}
     for round_ in range(max(BALLOTS, SESSIONS + 1)):
@@ -119,17 +135,39 @@ def _signed_in_tasks(server, scene):
             lane = index % THREADS
             if kind == "vote" and round_ < BALLOTS:
                 ballot_id, options = list(scene.ballots.items())[round_]
-                tasks.append(Task("vote", visitor, lane, user_id, ballot_id,
-                                  {"choice": str(options[index % len(options)])}))
+                tasks.append(
+                    Task(
+                        "vote",
+                        visitor,
+                        lane,
+                        user_id,
+                        ballot_id,
+                        {"choice": str(options[index % len(options)])},
+                    )
+                )
             if kind == "book" and user_id in cancellers and round_ > 0:
                 session_id = scene.sessions[round_ - 1]
-                tasks.append(Task("cancel", visitor, lane, user_id, session_id, {},
-                                  booking=booked[user_id, session_id]))
+                tasks.append(
+                    Task(
+                        "cancel",
+                        visitor,
+                        lane,
+                        user_id,
+                        session_id,
+                        {},
+                        booking=booked[user_id, session_id],
+                    )
+                )
             if kind == "book" and round_ < SESSIONS:
                 session_id = scene.sessions[round_]
                 booked[user_id, session_id] = Task(
-                    "book", visitor, lane, user_id, session_id,
-                    {"party_size": "1", "request_key": secrets.token_urlsafe(12)})
+                    "book",
+                    visitor,
+                    lane,
+                    user_id,
+                    session_id,
+                    {"party_size": "1", "request_key": secrets.token_urlsafe(12)},
+                )
                 tasks.append(booked[user_id, session_id])
     return tasks
 
@@ -143,7 +181,7 @@ def _in_lanes(lanes, *, stop_at_no_answer=False):
             for call in calls:
                 if call() is False and stop_at_no_answer:
                     return
-        except Exception as error:  # noqa: BLE001 — reported by the caller
+        except Exception as error:
             failures.append(error)
 
     threads = [threading.Thread(target=run, args=(calls,), daemon=True) for calls in lanes]
@@ -166,19 +204,30 @@ def _stream_until_killed(server, tasks):
     """Every lane sends its writes one after another and stops at the first that gets no
     answer; the whole gunicorn process group is killed once a third are acknowledged."""
     threads, failures = _in_lanes(_lanes_of(tasks), stop_at_no_answer=True)
-    wait_for(lambda: failures or not any(thread.is_alive() for thread in threads)
-             or sum(task.outcome == "acknowledged" for task in tasks) >= len(tasks) // 3,
-             timeout=120, message="a third of the stream acknowledged", every=0.005)
+    wait_for(
+        lambda: (
+            failures
+            or not any(thread.is_alive() for thread in threads)
+            or sum(task.outcome == "acknowledged" for task in tasks) >= len(tasks) // 3
+        ),
+        timeout=120,
+        message="a third of the stream acknowledged",
+        every=0.005,
+    )
     server.kill()
     _joined(threads, failures)
 
 
 def _check_votes(scene, vote_tasks):
     for ballot_id in scene.ballots:
-        on_roll = db.session.scalar(select(func.count()).select_from(BallotVoter)
-                                    .where(BallotVoter.ballot_id == ballot_id))
-        records = db.session.scalar(select(func.count()).select_from(BallotRecord)
-                                    .where(BallotRecord.ballot_id == ballot_id))
+        on_roll = db.session.scalar(
+            select(func.count()).select_from(BallotVoter).where(BallotVoter.ballot_id == ballot_id)
+        )
+        records = db.session.scalar(
+            select(func.count())
+            .select_from(BallotRecord)
+            .where(BallotRecord.ballot_id == ballot_id)
+        )
         assert on_roll == records == VOTERS  # every voter once, one record each
     assert db.session.scalar(select(func.count()).select_from(BallotChoice)) == VOTERS * BALLOTS
     for task in vote_tasks:
@@ -192,13 +241,16 @@ def _check_votes(scene, vote_tasks):
 def _check_bookings(scene, book_tasks, cancel_tasks):
     assert all(task.outcome == "acknowledged" for task in book_tasks), book_tasks
     # A cancellation refused when sent again: its first try had landed.
-    assert all(task.outcome == "acknowledged" or (task.outcome == "refused" and task.tries > 1)
-               for task in cancel_tasks), cancel_tasks
+    assert all(
+        task.outcome == "acknowledged" or (task.outcome == "refused" and task.tries > 1)
+        for task in cancel_tasks
+    ), cancel_tasks
     active = BOOKERS - CANCELLERS
     for session_id in scene.sessions:
         session = db.session.get(ProgramSession, session_id)
-        bookings = db.session.scalars(select(Booking).where(Booking.session_id == session_id)
-                                      .order_by(Booking.id)).all()
+        bookings = db.session.scalars(
+            select(Booking).where(Booking.session_id == session_id).order_by(Booking.id)
+        ).all()
         assert len(bookings) == len({booking.user_id for booking in bookings}) == BOOKERS
         confirmed = [b for b in bookings if b.status is BookingStatus.CONFIRMED]
         waiting = [b for b in bookings if b.status is BookingStatus.WAITING]
@@ -214,8 +266,9 @@ def _check_bookings(scene, book_tasks, cancel_tasks):
     for task in cancel_tasks:
         assert db.session.get(Booking, task.booking.booking_id).status is BookingStatus.CANCELLED
     bookings = db.session.scalar(select(func.count()).select_from(Booking))
-    logged = db.session.scalar(select(func.count()).select_from(AuditEntry)
-                               .where(AuditEntry.action == "booking.create"))
+    logged = db.session.scalar(
+        select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "booking.create")
+    )
     assert logged == bookings  # the audit entry and the booking: both or neither
 
 
@@ -243,5 +296,8 @@ def test_sigkill_mid_stream_loses_no_acknowledged_write(tmp_path):
             assert db.session.execute(text("PRAGMA foreign_key_check")).all() == []
         assert acknowledged_before_kill >= len(tasks) // 3
         _check_votes(scene, [task for task in tasks if task.kind == "vote"])
-        _check_bookings(scene, [task for task in tasks if task.kind == "book"],
-                        [task for task in tasks if task.kind == "cancel"])
+        _check_bookings(
+            scene,
+            [task for task in tasks if task.kind == "book"],
+            [task for task in tasks if task.kind == "cancel"],
+        )

@@ -6,6 +6,7 @@ session on the other (and ends on both), and each scheduled run is claimed once.
 Runs when the suite runs on PostgreSQL (GACHI_TEST_DATABASE_URL), on a database of its
 own made next to the suite's.
 """
+
 import copy
 import http.cookiejar
 import secrets
@@ -24,15 +25,24 @@ from gachi.scheduler import JobRun
 from tests import factories as make
 from tests.ballots.helpers import a_ballot, ballot_scene, option_ids
 from tests.faults.processes import (
-    AppServer, Visitor, app_on, on_postgresql, scheduler, separate_database, stopped_at_the_end,
+    AppServer,
+    Visitor,
+    app_on,
+    on_postgresql,
+    scheduler,
+    separate_database,
+    stopped_at_the_end,
     wait_for,
 )
 from tests.programs.helpers import program_scene
 
 pytestmark = [
     pytest.mark.faults,
-    pytest.mark.skipif(not on_postgresql(), reason="two app servers share one PostgreSQL "
-                       "(set GACHI_TEST_DATABASE_URL; `make test` does with TEST_DATABASE_URL)"),
+    pytest.mark.skipif(
+        not on_postgresql(),
+        reason="two app servers share one PostgreSQL "
+        "(set GACHI_TEST_DATABASE_URL; `make test` does with TEST_DATABASE_URL)",
+    ),
 ]
 
 LAST_SEATS, BOOKERS, DEVICES = 4, 12, 2
@@ -47,7 +57,7 @@ def at_once(calls):
         barrier.wait()
         try:
             results[index] = calls[index]()
-        except Exception as error:  # noqa: BLE001 — the test reads it
+        except Exception as error:
             results[index] = error
 
     threads = [threading.Thread(target=run, args=(index,)) for index in range(len(calls))]
@@ -69,28 +79,39 @@ def _scene():
     members = [make.resident(household_obj=home).username for _ in range(2)]
     household_ballot = a_ballot(by_household, eligibility=Eligibility.HOUSEHOLD)
     # Due to open a moment ago: only the scheduler writes its state down.
-    left_to_the_scheduler = a_ballot(ballot_scene(make, resident_count=0),
-                                     opens_in=timedelta(seconds=-1))
+    left_to_the_scheduler = a_ballot(
+        ballot_scene(make, resident_count=0), opens_in=timedelta(seconds=-1)
+    )
     return dict(
-        session_id=booking.session.id, bookers=bookers,
+        session_id=booking.session.id,
+        bookers=bookers,
         person_ballot=(person_ballot.id, option_ids(person_ballot)[0]),
         voter=by_person.residents[0].username,
-        household_ballot=(household_ballot.id, option_ids(household_ballot)[0]), members=members,
+        household_ballot=(household_ballot.id, option_ids(household_ballot)[0]),
+        members=members,
         scheduler_ballot=left_to_the_scheduler.id,
     )
 
 
 def _bookings_race(servers, session_id, bookers):
     """Residents split over both servers book the last seats at the same moment."""
-    visitors = [Visitor(servers[index % 2].url).sign_in(username)
-                for index, username in enumerate(bookers)]
-    pages = at_once([lambda visitor=visitor: visitor.post(
-        f"/sessions/{session_id}/book", {"party_size": "1", "request_key": secrets.token_urlsafe(12)})
-        for visitor in visitors])
+    visitors = [
+        Visitor(servers[index % 2].url).sign_in(username) for index, username in enumerate(bookers)
+    ]
+    pages = at_once(
+        [
+            lambda visitor=visitor: visitor.post(
+                f"/sessions/{session_id}/book",
+                {"party_size": "1", "request_key": secrets.token_urlsafe(12)},
+            )
+            for visitor in visitors
+        ]
+    )
     assert [page.status for page in pages] == [302] * len(bookers), pages
     session = db.session.get(ProgramSession, session_id)
-    bookings = db.session.scalars(select(Booking).where(Booking.session_id == session_id)
-                                  .order_by(Booking.id)).all()
+    bookings = db.session.scalars(
+        select(Booking).where(Booking.session_id == session_id).order_by(Booking.id)
+    ).all()
     confirmed = [b for b in bookings if b.status is BookingStatus.CONFIRMED]
     waiting = [b for b in bookings if b.status is BookingStatus.WAITING]
     assert len(confirmed) == session.seats_taken == LAST_SEATS
@@ -101,17 +122,35 @@ def _bookings_race(servers, session_id, bookers):
 def _votes_race(servers, ballot, usernames):
     """Every device of `usernames` (half on each server) votes at the same moment."""
     ballot_id, option_id = ballot
-    devices = [Visitor(servers[index % 2].url).sign_in(username)
-               for username in usernames for index in range(DEVICES)]
-    pages = at_once([lambda device=device: device.post(f"/ballots/{ballot_id}/vote",
-                                                       {"choice": str(option_id)})
-                     for device in devices])
+    devices = [
+        Visitor(servers[index % 2].url).sign_in(username)
+        for username in usernames
+        for index in range(DEVICES)
+    ]
+    pages = at_once(
+        [
+            lambda device=device: device.post(
+                f"/ballots/{ballot_id}/vote", {"choice": str(option_id)}
+            )
+            for device in devices
+        ]
+    )
     statuses = sorted(page.status for page in pages)
     assert statuses == [200] + [409] * (len(devices) - 1), statuses
-    assert db.session.scalar(select(func.count()).select_from(BallotVoter)
-                             .where(BallotVoter.ballot_id == ballot_id)) == 1
-    assert db.session.scalar(select(func.count()).select_from(BallotRecord)
-                             .where(BallotRecord.ballot_id == ballot_id)) == 1
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(BallotVoter).where(BallotVoter.ballot_id == ballot_id)
+        )
+        == 1
+    )
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(BallotRecord)
+            .where(BallotRecord.ballot_id == ballot_id)
+        )
+        == 1
+    )
 
 
 def _copied(jar):
@@ -135,20 +174,35 @@ def _one_session_on_both(servers, username):
 def _claimed_once(started_at, processes):
     """Both schedulers fire at each minute after they started: one row per run, and one
     of them logs that it skipped a run the other had claimed."""
+
     def first_run_done():
         db.session.rollback()
-        return db.session.scalar(select(func.count()).select_from(JobRun).where(
-            JobRun.job_id == "ballots.open-close", JobRun.scheduled_for > started_at,
-            JobRun.finished_at.is_not(None)))
+        return db.session.scalar(
+            select(func.count())
+            .select_from(JobRun)
+            .where(
+                JobRun.job_id == "ballots.open-close",
+                JobRun.scheduled_for > started_at,
+                JobRun.finished_at.is_not(None),
+            )
+        )
 
     wait_for(first_run_done, timeout=90, message="the scheduler's first run", every=0.5)
     assert all(process.running for process in processes), [p.log()[-2000:] for p in processes]
-    runs = db.session.execute(select(JobRun.job_id, JobRun.scheduled_for, func.count())
-                              .group_by(JobRun.job_id, JobRun.scheduled_for)).all()
+    runs = db.session.execute(
+        select(JobRun.job_id, JobRun.scheduled_for, func.count()).group_by(
+            JobRun.job_id, JobRun.scheduled_for
+        )
+    ).all()
     assert runs and all(count == 1 for _, _, count in runs), runs
-    wait_for(lambda: any("already claimed, skipped" in process.log() for process in processes),
-             timeout=30, message="a scheduler skipping a run the other had claimed")
-    outcomes = set(db.session.scalars(select(JobRun.outcome).where(JobRun.finished_at.is_not(None))))
+    wait_for(
+        lambda: any("already claimed, skipped" in process.log() for process in processes),
+        timeout=30,
+        message="a scheduler skipping a run the other had claimed",
+    )
+    outcomes = set(
+        db.session.scalars(select(JobRun.outcome).where(JobRun.finished_at.is_not(None)))
+    )
     assert outcomes == {"done"}
 
 
@@ -160,8 +214,13 @@ def test_two_servers_and_two_schedulers_on_one_postgresql(tmp_path):
             for process in schedulers:
                 process.start()
             scene = _scene()
-            wait_for(lambda: all("apscheduler.scheduler: Scheduler started" in p.log()
-                                 for p in schedulers), timeout=60, message="both schedulers started")
+            wait_for(
+                lambda: all(
+                    "apscheduler.scheduler: Scheduler started" in p.log() for p in schedulers
+                ),
+                timeout=60,
+                message="both schedulers started",
+            )
             started_at = utcnow()
             db.session.remove()
             for server in servers:

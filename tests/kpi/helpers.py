@@ -1,9 +1,17 @@
 """A small cohort with known numbers: two complexes, and a third in another cohort."""
+
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from gachi.ballots.models import (
-    Ballot, BallotState, BallotVoter, Channel, Eligibility, Method, PaperTally, TieRule,
+    Ballot,
+    BallotState,
+    BallotVoter,
+    Channel,
+    Eligibility,
+    Method,
+    PaperTally,
+    TieRule,
 )
 from gachi.complexes.districts import District
 from gachi.complexes.stages import Stage
@@ -12,8 +20,16 @@ from gachi.extensions import db
 from gachi.matching.models import Match, MatchState
 from gachi.plans.models import BudgetCategory, BudgetLine, ExecutionPlan, SpendingEntry
 from gachi.programs.models import (
-    Attendance, Booking, BookingStatus, ChangeTopic, Feedback, Program, ProgramSession, RosterEntry,
-    RosterRole, SessionState,
+    Attendance,
+    Booking,
+    BookingStatus,
+    ChangeTopic,
+    Feedback,
+    Program,
+    ProgramSession,
+    RosterEntry,
+    RosterRole,
+    SessionState,
 )
 from gachi.proposals.models import ProblemComment, ProblemState, ProblemSupport
 from gachi.workshops.models import Workshop, WorkshopAttendance, WorkshopRound
@@ -22,9 +38,9 @@ from gachi.workshops.models import Workshop, WorkshopAttendance, WorkshopRound
 @dataclass
 class Scene:
     cohort: object
-    mapo: object          # participation of the Mapo complex
-    eunpyeong: object     # participation of the Eunpyeong complex
-    other: object         # a participation in another cohort: never counted
+    mapo: object  # participation of the Mapo complex
+    eunpyeong: object  # participation of the Eunpyeong complex
+    other: object  # a participation in another cohort: never counted
     staff: object
     coordinator: object
     resident: object
@@ -32,16 +48,27 @@ class Scene:
 
 def a_ballot(participation, eligible, online_voters=(), paper_voters=(), paper_count=None):
     now = utcnow()
-    ballot = Ballot(participation=participation, title="투표", method=Method.SINGLE,
-                    eligibility=Eligibility.RESIDENT, tie_rule=TieRule.EARLIEST,
-                    opens_at=now - timedelta(days=2), closes_at=now - timedelta(days=1),
-                    eligible_count=eligible, state=BallotState.CLOSED)
+    ballot = Ballot(
+        participation=participation,
+        title="투표",
+        method=Method.SINGLE,
+        eligibility=Eligibility.RESIDENT,
+        tie_rule=TieRule.EARLIEST,
+        opens_at=now - timedelta(days=2),
+        closes_at=now - timedelta(days=1),
+        eligible_count=eligible,
+        state=BallotState.CLOSED,
+    )
     db.session.add(ballot)
     db.session.flush()
-    db.session.add_all(BallotVoter(ballot_id=ballot.id, user_id=voter.id, channel=Channel.ONLINE)
-                       for voter in online_voters)
-    db.session.add_all(BallotVoter(ballot_id=ballot.id, user_id=voter.id, channel=Channel.PAPER)
-                       for voter in paper_voters)
+    db.session.add_all(
+        BallotVoter(ballot_id=ballot.id, user_id=voter.id, channel=Channel.ONLINE)
+        for voter in online_voters
+    )
+    db.session.add_all(
+        BallotVoter(ballot_id=ballot.id, user_id=voter.id, channel=Channel.PAPER)
+        for voter in paper_voters
+    )
     if paper_count is not None:
         db.session.add(PaperTally(ballot_id=ballot.id, ballot_count=paper_count))
     db.session.commit()
@@ -51,10 +78,17 @@ def a_ballot(participation, eligible, online_voters=(), paper_voters=(), paper_c
 def a_plan(participation, lines):
     plan = ExecutionPlan(participation_id=participation.id)
     for budget, spent in lines:
-        plan.budget_lines.append(BudgetLine(
-            category=BudgetCategory.MATERIALS, description="재료", amount=budget,
-            spending=[SpendingEntry(spent_on=date(2018, 11, 1), amount=amount, payee="가게")
-                      for amount in spent]))
+        plan.budget_lines.append(
+            BudgetLine(
+                category=BudgetCategory.MATERIALS,
+                description="재료",
+                amount=budget,
+                spending=[
+                    SpendingEntry(spent_on=date(2018, 11, 1), amount=amount, payee="가게")
+                    for amount in spent
+                ],
+            )
+        )
     db.session.add(plan)
     db.session.commit()
     return plan
@@ -62,17 +96,29 @@ def a_plan(participation, lines):
 
 def _session(program, days_from_now, **fields):
     starts_at = utcnow() + timedelta(days=days_from_now)
-    session = ProgramSession(program_id=program.id, starts_at=starts_at,
-                             ends_at=starts_at + timedelta(hours=4), capacity=10, **fields)
+    session = ProgramSession(
+        program_id=program.id,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=4),
+        capacity=10,
+        **fields,
+    )
     db.session.add(session)
     db.session.flush()
     return session
 
 
 def _booking(session, user=None, status=BookingStatus.CONFIRMED, attendance=None, name=""):
-    db.session.add(Booking(session_id=session.id, user_id=user.id if user else None, name=name,
-                           status=status, attendance=attendance,
-                           code=f"K{session.id}{user.id if user else name}"[:16]))
+    db.session.add(
+        Booking(
+            session_id=session.id,
+            user_id=user.id if user else None,
+            name=name,
+            status=status,
+            attendance=attendance,
+            code=f"K{session.id}{user.id if user else name}"[:16],
+        )
+    )
 
 
 def a_programme(participation, problem, r1, r2, r3, r4):
@@ -85,8 +131,11 @@ def a_programme(participation, problem, r1, r2, r3, r4):
     db.session.flush()
     s1, s2, s3 = _session(program, -10), _session(program, -3), _session(program, 5)
     s4 = _session(program, -5, state=SessionState.CANCELLED)
-    for user, attendance in ((r1, Attendance.ATTENDED), (r2, Attendance.NO_SHOW),
-                             (r3, Attendance.ATTENDED)):
+    for user, attendance in (
+        (r1, Attendance.ATTENDED),
+        (r2, Attendance.NO_SHOW),
+        (r3, Attendance.ATTENDED),
+    ):
         _booking(s1, user, attendance=attendance)
     _booking(s1, name="전화", attendance=Attendance.ATTENDED)
     _booking(s1, r4, status=BookingStatus.WAITING)
@@ -94,16 +143,20 @@ def a_programme(participation, problem, r1, r2, r3, r4):
     _booking(s2, r3)
     _booking(s3, r2)
     _booking(s4, r1)
-    db.session.add_all([
-        RosterEntry(session_id=s1.id, user_id=r3.id, role=RosterRole.VOLUNTEER, minutes=120),
-        RosterEntry(session_id=s1.id, name="봉사자", role=RosterRole.VOLUNTEER, minutes=90),
-        RosterEntry(session_id=s1.id, name="강사", role=RosterRole.INSTRUCTOR, minutes=240),
-        RosterEntry(session_id=s2.id, user_id=r3.id, role=RosterRole.VOLUNTEER, minutes=60),
-        RosterEntry(session_id=s3.id, user_id=r4.id, role=RosterRole.VOLUNTEER, minutes=240),
-        Feedback(session_id=s1.id, user_id=r1.id, rating=5, change_topic=ChangeTopic.LONGER_HOURS),
-        Feedback(session_id=s1.id, user_id=r3.id, rating=4, change_topic=ChangeTopic.NOTHING),
-        Feedback(session_id=s2.id, user_id=r1.id, rating=3, change_topic=ChangeTopic.NOTHING),
-    ])
+    db.session.add_all(
+        [
+            RosterEntry(session_id=s1.id, user_id=r3.id, role=RosterRole.VOLUNTEER, minutes=120),
+            RosterEntry(session_id=s1.id, name="봉사자", role=RosterRole.VOLUNTEER, minutes=90),
+            RosterEntry(session_id=s1.id, name="강사", role=RosterRole.INSTRUCTOR, minutes=240),
+            RosterEntry(session_id=s2.id, user_id=r3.id, role=RosterRole.VOLUNTEER, minutes=60),
+            RosterEntry(session_id=s3.id, user_id=r4.id, role=RosterRole.VOLUNTEER, minutes=240),
+            Feedback(
+                session_id=s1.id, user_id=r1.id, rating=5, change_topic=ChangeTopic.LONGER_HOURS
+            ),
+            Feedback(session_id=s1.id, user_id=r3.id, rating=4, change_topic=ChangeTopic.NOTHING),
+            Feedback(session_id=s2.id, user_id=r1.id, rating=3, change_topic=ChangeTopic.NOTHING),
+        ]
+    )
     db.session.commit()
     return program
 
@@ -130,28 +183,40 @@ def known_cohort(make) -> Scene:
     p1 = make.problem(mapo, category_code="care", state=ProblemState.SELECTED, proposed_by_id=r1.id)
     make.problem(mapo, category_code="waste", state=ProblemState.NOT_SELECTED, proposed_by_id=r2.id)
     make.problem(mapo, state=ProblemState.MERGED)
-    db.session.add_all([ProblemSupport(problem_id=p1.id, user_id=r3.id),
-                        ProblemComment(problem_id=p1.id, author_id=r1.id, body="좋아요"),
-                        ProblemComment(problem_id=p1.id, author_id=coordinator.id, body="확인")])
+    db.session.add_all(
+        [
+            ProblemSupport(problem_id=p1.id, user_id=r3.id),
+            ProblemComment(problem_id=p1.id, author_id=r1.id, body="좋아요"),
+            ProblemComment(problem_id=p1.id, author_id=coordinator.id, body="확인"),
+        ]
+    )
     workshop = Workshop(participation=mapo, round=WorkshopRound.PROBLEMS, held_at=utcnow())
-    workshop.attendances = [WorkshopAttendance(user_id=r3.id),
-                            WorkshopAttendance(name="이웃", household_id=h5.id),
-                            WorkshopAttendance(name="손님")]
+    workshop.attendances = [
+        WorkshopAttendance(user_id=r3.id),
+        WorkshopAttendance(name="이웃", household_id=h5.id),
+        WorkshopAttendance(name="손님"),
+    ]
     db.session.add(workshop)
     db.session.commit()
     a_ballot(mapo, 10, online_voters=(r1, r2), paper_voters=(r4,), paper_count=3)
     e1, e2 = make.enterprise(), make.enterprise()
-    db.session.add_all([Match(problem_id=p1.id, enterprise_id=e1.id, state=MatchState.ACCEPTED),
-                        Match(problem_id=p1.id, enterprise_id=e2.id, state=MatchState.DECLINED)])
+    db.session.add_all(
+        [
+            Match(problem_id=p1.id, enterprise_id=e1.id, state=MatchState.ACCEPTED),
+            Match(problem_id=p1.id, enterprise_id=e2.id, state=MatchState.DECLINED),
+        ]
+    )
     a_plan(mapo, [(1000, [400, 100]), (1000, [])])
     a_programme(mapo, p1, r1, r2, r3, r4)
 
-    eunpyeong_complex = make.complex_(name="은평 단지", district=District.EUNPYEONG,
-                                      household_count=None)
+    eunpyeong_complex = make.complex_(
+        name="은평 단지", district=District.EUNPYEONG, household_count=None
+    )
     eunpyeong = make.participation(eunpyeong_complex, cohort, stage=Stage.PROBLEM_WORKSHOP)
     s1 = make.resident(eunpyeong_complex)
-    q1 = make.problem(eunpyeong, category_code="food", state=ProblemState.SELECTED,
-                      proposed_by_id=s1.id)
+    q1 = make.problem(
+        eunpyeong, category_code="food", state=ProblemState.SELECTED, proposed_by_id=s1.id
+    )
     a_ballot(eunpyeong, 4, online_voters=(s1,))
     db.session.add(Match(problem_id=q1.id, enterprise_id=e1.id, state=MatchState.ACTIVE))
     db.session.commit()

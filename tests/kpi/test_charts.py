@@ -1,4 +1,5 @@
 """The numbers behind the board's charts."""
+
 import re
 from datetime import date
 

@@ -1,4 +1,5 @@
 """The demo's 2018 cohort shows a board in the report's shape."""
+
 import re
 
 from sqlalchemy import select
@@ -26,5 +27,10 @@ def test_the_2018_board_shows_one_business_model_developed_against_a_target_of_o
     sign_in(korean_client, loaded.accounts[0], password="gachi-demo-2018")
     page = korean_client.get(f"/staff/cohorts/{cohort.id}/board").get_data(as_text=True)
     row = re.search(r"사업모델 개발</th>(.*?)</tr>", page, re.S).group(1)
-    assert [cell.strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)] == \
-        ["건", "1", "1", "100", "→"]
+    assert [cell.strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)] == [
+        "건",
+        "1",
+        "1",
+        "100",
+        "→",
+    ]

@@ -1,4 +1,5 @@
 """Setting targets, entering figures by hand and reading them from a CSV file."""
+
 import unicodedata
 from decimal import Decimal
 
@@ -16,8 +17,15 @@ def _kpi(code):
 
 
 def _newsletters(staff):
-    kpi = create_kpi(code="newsletters", name_ko="소식지", name_en="Newsletters", unit_ko="건",
-                     unit_en="issues", direction=Direction.HIGHER, actor=staff)
+    kpi = create_kpi(
+        code="newsletters",
+        name_ko="소식지",
+        name_en="Newsletters",
+        unit_ko="건",
+        unit_en="issues",
+        direction=Direction.HIGHER,
+        actor=staff,
+    )
     db.session.commit()
     return kpi
 
@@ -55,12 +63,19 @@ def test_a_csv_file_is_saved_whole_or_not_at_all(make):
     staff, cohort = make.staff(), make.cohort()
     taking_part = make.participation(make.complex_(), cohort)
     _newsletters(staff)
-    refused = import_actuals(cohort, "kpi,complex_id,value\nnewsletters,,3\nnewsletters,999,2\n"
-                                      "problems,,4\nnewsletters,,x\n", actor=staff)
+    refused = import_actuals(
+        cohort,
+        "kpi,complex_id,value\nnewsletters,,3\nnewsletters,999,2\nproblems,,4\nnewsletters,,x\n",
+        actor=staff,
+    )
     assert [number for number, _message in refused.problems] == [3, 4, 5]
     assert db.session.query(KpiEntry).count() == 0
-    saved = import_actuals(cohort, f"\ufeffkpi,complex_id,value,note\nnewsletters,,3,\n"
-                                   f"newsletters,{taking_part.complex_id},\"1,200\",월간\n", actor=staff)
+    saved = import_actuals(
+        cohort,
+        f"\ufeffkpi,complex_id,value,note\nnewsletters,,3,\n"
+        f'newsletters,{taking_part.complex_id},"1,200",월간\n',
+        actor=staff,
+    )
     db.session.commit()
     assert saved.saved == 2
     assert sorted(entry.value for entry in db.session.query(KpiEntry)) == [3, 1200]
@@ -71,10 +86,16 @@ def test_a_file_without_the_columns_is_refused(make):
         import_actuals(make.cohort(), "name;amount\nx;1\n", actor=make.staff())
 
 
-@pytest.mark.parametrize("line, problem", [
-    ("newsletters,²,3,", "This complex is not taking part in the cohort."),  # "²".isdigit()
-    ("newsletters,,3,a\x00b", "Control characters are not allowed."),          # NUL: PostgreSQL refuses it
-])
+@pytest.mark.parametrize(
+    "line, problem",
+    [
+        ("newsletters,²,3,", "This complex is not taking part in the cohort."),  # "²".isdigit()
+        (
+            "newsletters,,3,a\x00b",
+            "Control characters are not allowed.",
+        ),  # NUL: PostgreSQL refuses it
+    ],
+)
 def test_a_csv_line_with_a_hostile_cell_is_refused_not_a_crash(make, line, problem):
     staff, cohort = make.staff(), make.cohort()
     _newsletters(staff)
@@ -86,5 +107,8 @@ def test_a_note_from_a_csv_file_is_stored_nfc(make):
     staff, cohort = make.staff(), make.cohort()
     _newsletters(staff)
     decomposed = unicodedata.normalize("NFD", "월간 소식지")
-    assert import_actuals(cohort, f"kpi,value,note\nnewsletters,3,{decomposed}\n", actor=staff).saved == 1
+    assert (
+        import_actuals(cohort, f"kpi,value,note\nnewsletters,3,{decomposed}\n", actor=staff).saved
+        == 1
+    )
     assert db.session.query(KpiEntry).one().note == "월간 소식지"

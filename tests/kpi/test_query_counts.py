@@ -1,12 +1,13 @@
 """The board, a complex's page and the API make as many queries with ten complexes as
 with two: they aggregate in SQL rather than walking rows."""
+
 import pytest
 
 from gachi.complexes.districts import District
 from gachi.extensions import db
+from gachi.programs.models import Attendance, Program
 from gachi.proposals.models import ProblemState
 from tests.conftest import counted_queries, sign_in
-from gachi.programs.models import Attendance, Program
 from tests.kpi.helpers import _booking, _session, a_ballot, known_cohort
 
 
@@ -16,8 +17,12 @@ def _grow(make, scene, extra):
         complex_ = make.complex_(district=districts[number % len(districts)])
         participation = make.participation(complex_, scene.cohort)
         resident = make.resident(complex_)
-        make.problem(participation, state=ProblemState.SELECTED, proposed_by_id=resident.id,
-                     category_code=("care", "food", "health")[number % 3])
+        make.problem(
+            participation,
+            state=ProblemState.SELECTED,
+            proposed_by_id=resident.id,
+            category_code=("care", "food", "health")[number % 3],
+        )
         a_ballot(participation, 3, online_voters=(resident,))
     program = db.session.query(Program).filter_by(participation_id=scene.mapo.id).one()
     for days in range(extra):
@@ -36,16 +41,19 @@ def _queries(client, path):
     return len(statements)
 
 
-@pytest.mark.parametrize("path", [
-    "/staff/cohorts/{cohort}/board",
-    "/participations/{mapo}/results",
-    "/api/v1/cohorts/{cohort}/results?by=district",
-    "/api/v1/cohorts/{cohort}/complexes",
-    "/staff/cohorts/{cohort}/board/complexes.xlsx",
-    "/programs/{program}/results",
-    "/participations/{mapo}/report",
-    "/staff/cohorts/{cohort}/report",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/staff/cohorts/{cohort}/board",
+        "/participations/{mapo}/results",
+        "/api/v1/cohorts/{cohort}/results?by=district",
+        "/api/v1/cohorts/{cohort}/complexes",
+        "/staff/cohorts/{cohort}/board/complexes.xlsx",
+        "/programs/{program}/results",
+        "/participations/{mapo}/report",
+        "/staff/cohorts/{cohort}/report",
+    ],
+)
 def test_the_number_of_queries_does_not_grow_with_the_data(client, make, path):
     scene = known_cohort(make)
     sign_in(client, scene.staff)

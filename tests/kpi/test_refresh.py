@@ -1,8 +1,8 @@
 """Figures computed ahead: the refresh gives exactly what the live measures give, once
 at a time, and the board shows them with their time, a minute behind at most."""
+
 import re
 import threading
-import time
 from datetime import timedelta
 from decimal import Decimal
 
@@ -16,8 +16,14 @@ from gachi.kpi import refresh as refreshing
 from gachi.kpi.models import Kpi, KpiChange, KpiEntry, KpiRefresh, Method
 from gachi.kpi.operations import set_figures
 from gachi.kpi.queries import (
-    Filters, active_kpis, cohort_board, complex_count, complex_count_live, live_cohort_board,
-    live_rollup, rollup,
+    Filters,
+    active_kpis,
+    cohort_board,
+    complex_count,
+    complex_count_live,
+    live_cohort_board,
+    live_rollup,
+    rollup,
 )
 from gachi.kpi.refresh import refresh
 from gachi.proposals.models import ProblemState
@@ -29,20 +35,40 @@ from tests.kpi.helpers import known_cohort
 @pytest.fixture
 def scene(make):
     scene = known_cohort(make)
-    kpi = Kpi(code="newsletters", name_ko="소식지 발행", name_en="Newsletters", unit_ko="건",
-              unit_en="issues", method=Method.MANUAL)
+    kpi = Kpi(
+        code="newsletters",
+        name_ko="소식지 발행",
+        name_en="Newsletters",
+        unit_ko="건",
+        unit_en="issues",
+        method=Method.MANUAL,
+    )
     db.session.add(kpi)
     db.session.flush()
-    db.session.add(KpiEntry(kpi_id=kpi.id, cohort_id=scene.cohort.id,
-                            complex_id=scene.mapo.complex_id, value=Decimal("3.5")))
+    db.session.add(
+        KpiEntry(
+            kpi_id=kpi.id,
+            cohort_id=scene.cohort.id,
+            complex_id=scene.mapo.complex_id,
+            value=Decimal("3.5"),
+        )
+    )
     db.session.commit()
     return scene
 
 
 def _figures(rows):
-    return [(row.key, row.complex_count,
-             {code: (figure.numerator, figure.denominator, figure.actual)
-              for code, figure in row.figures.items()}) for row in rows]
+    return [
+        (
+            row.key,
+            row.complex_count,
+            {
+                code: (figure.numerator, figure.denominator, figure.actual)
+                for code, figure in row.figures.items()
+            },
+        )
+        for row in rows
+    ]
 
 
 def _actuals(board):
@@ -58,30 +84,47 @@ def _problems_on(page):
     return [cell.strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)][2]
 
 
-@pytest.mark.parametrize("filters", [
-    Filters(), Filters(district=None, stage=None, category_id=None),
-])
+@pytest.mark.parametrize(
+    "filters",
+    [
+        Filters(),
+        Filters(district=None, stage=None, category_id=None),
+    ],
+)
 @pytest.mark.parametrize("by", [None, "district", "category", "complex"])
 def test_the_refresh_gives_exactly_the_live_figures(scene, by, filters):
     refresh(scene.cohort.id)
     kpis = active_kpis()
-    assert {kpi.code for kpi in kpis} >= {"residents", "households", "household_share",
-                                          "newsletters", "volunteers", "satisfaction"}
-    assert _figures(rollup(scene.cohort.id, kpis, by, filters)) == \
-        _figures(live_rollup(scene.cohort.id, kpis, by, filters))
+    assert {kpi.code for kpi in kpis} >= {
+        "residents",
+        "households",
+        "household_share",
+        "newsletters",
+        "volunteers",
+        "satisfaction",
+    }
+    assert _figures(rollup(scene.cohort.id, kpis, by, filters)) == _figures(
+        live_rollup(scene.cohort.id, kpis, by, filters)
+    )
 
 
 @pytest.mark.parametrize("filters", ["district", "category", "stage"])
 @pytest.mark.parametrize("by", [None, "district", "category", "complex"])
 def test_filtered_roll_ups_of_the_computed_figures_are_the_live_ones(scene, make, by, filters):
-    value = {"district": scene.mapo.complex.district, "category": make.category("food").id,
-             "stage": scene.mapo.stage}[filters]
+    value = {
+        "district": scene.mapo.complex.district,
+        "category": make.category("food").id,
+        "stage": scene.mapo.stage,
+    }[filters]
     chosen = Filters(**{"category_id" if filters == "category" else filters: value})
     refresh(scene.cohort.id)
     kpis = active_kpis()
-    assert _figures(rollup(scene.cohort.id, kpis, by, chosen)) == \
-        _figures(live_rollup(scene.cohort.id, kpis, by, chosen))
-    assert complex_count(scene.cohort.id, chosen) == complex_count_live(scene.cohort.id, chosen) == 1
+    assert _figures(rollup(scene.cohort.id, kpis, by, chosen)) == _figures(
+        live_rollup(scene.cohort.id, kpis, by, chosen)
+    )
+    assert (
+        complex_count(scene.cohort.id, chosen) == complex_count_live(scene.cohort.id, chosen) == 1
+    )
 
 
 def test_the_board_is_the_live_board(scene):
@@ -154,8 +197,13 @@ def test_while_another_refresh_works_the_board_shows_what_is_there(client, scene
 def test_figures_entered_by_hand_show_on_the_board_at_once(client, scene):
     refresh(scene.cohort.id)
     kpi = db.session.scalars(select(Kpi).filter_by(code="newsletters")).one()
-    set_figures(scene.cohort, {kpi: Decimal(5)}, kind="actuals",
-                complex_id=scene.eunpyeong.complex_id, actor=scene.staff)
+    set_figures(
+        scene.cohort,
+        {kpi: Decimal(5)},
+        kind="actuals",
+        complex_id=scene.eunpyeong.complex_id,
+        actor=scene.staff,
+    )
     db.session.commit()
     assert _actuals(cohort_board(scene.cohort.id))["newsletters"] == Decimal("8.5")
 
@@ -220,15 +268,19 @@ def test_a_complex_leaving_the_cohort_leaves_its_figures(scene):
     db.session.commit()
     refresh(scene.cohort.id)
     kpis = active_kpis()
-    assert _figures(rollup(scene.cohort.id, kpis, "district")) == \
-        _figures(live_rollup(scene.cohort.id, kpis, "district"))
+    assert _figures(rollup(scene.cohort.id, kpis, "district")) == _figures(
+        live_rollup(scene.cohort.id, kpis, "district")
+    )
     assert complex_count(scene.cohort.id) == 1
 
 
 def _age(scene, by):
     cohort_id = scene.cohort.id
-    db.session.execute(update(KpiRefresh).where(KpiRefresh.cohort_id == cohort_id)
-                       .values(computed_at=utcnow() - by))
+    db.session.execute(
+        update(KpiRefresh)
+        .where(KpiRefresh.cohort_id == cohort_id)
+        .values(computed_at=utcnow() - by)
+    )
     db.session.commit()
 
 
@@ -240,25 +292,30 @@ def test_a_refresh_recomputes_only_the_complexes_whose_data_changed(scene, make)
     assert not again.full and again.recomputed == 1
     kpis = active_kpis()
     for by in (None, "district", "category", "complex"):
-        assert _figures(rollup(scene.cohort.id, kpis, by)) == \
-            _figures(live_rollup(scene.cohort.id, kpis, by))
+        assert _figures(rollup(scene.cohort.id, kpis, by)) == _figures(
+            live_rollup(scene.cohort.id, kpis, by)
+        )
     assert refresh(scene.cohort.id).recomputed == 0
 
 
 def test_a_session_ending_between_two_refreshes_counts_as_held(scene):
-    from tests.kpi.helpers import _session
     from gachi.programs.models import Program, ProgramSession
+    from tests.kpi.helpers import _session
 
     program = db.session.scalars(select(Program).filter_by(participation_id=scene.mapo.id)).one()
     session = _session(program, 0)
-    session.starts_at, session.ends_at = utcnow() - timedelta(hours=1), utcnow() + timedelta(hours=1)
+    session.starts_at, session.ends_at = (
+        utcnow() - timedelta(hours=1),
+        utcnow() + timedelta(hours=1),
+    )
     db.session.commit()
     session_id = session.id
     refresh(scene.cohort.id)
     held = _actuals(cohort_board(scene.cohort.id))["sessions_held"]
     # The session ends now; no row noting a change is left, as when only the clock moves.
-    db.session.execute(update(ProgramSession).where(ProgramSession.id == session_id)
-                       .values(ends_at=utcnow()))
+    db.session.execute(
+        update(ProgramSession).where(ProgramSession.id == session_id).values(ends_at=utcnow())
+    )
     db.session.execute(delete(KpiChange))
     db.session.commit()
     assert refresh(scene.cohort.id).recomputed == 1
@@ -267,14 +324,24 @@ def test_a_session_ending_between_two_refreshes_counts_as_held(scene):
 
 def test_a_new_indicator_recomputes_every_complex(scene):
     refresh(scene.cohort.id)
-    db.session.add(Kpi(code="press", name_ko="언론 보도", name_en="Press", unit_ko="건",
-                       unit_en="articles", method=Method.MANUAL))
+    db.session.add(
+        Kpi(
+            code="press",
+            name_ko="언론 보도",
+            name_en="Press",
+            unit_ko="건",
+            unit_en="articles",
+            method=Method.MANUAL,
+        )
+    )
     db.session.commit()
     outcome = refresh(scene.cohort.id)
     assert outcome.full and outcome.recomputed == 2
 
 
-def test_a_refresh_failing_during_a_request_still_shows_the_stored_figures(client, scene, monkeypatch):
+def test_a_refresh_failing_during_a_request_still_shows_the_stored_figures(
+    client, scene, monkeypatch
+):
     refresh(scene.cohort.id)
     _age(scene, timedelta(minutes=5))
 

@@ -1,6 +1,8 @@
 """Offers, answers and the rest of a match's life, called as the views call them."""
+
 import pytest
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from gachi.complexes.operations import move_stage
@@ -21,8 +23,12 @@ def scene(make):
 
 
 def offer(scene, enterprise=None):
-    match = operations.offer_match(scene.problem, enterprise or scene.enterprise,
-                                   message="평일 오후 아이 돌봄을 도와주세요.", actor=scene.coordinator)
+    match = operations.offer_match(
+        scene.problem,
+        enterprise or scene.enterprise,
+        message="평일 오후 아이 돌봄을 도와주세요.",
+        actor=scene.coordinator,
+    )
     db.session.commit()
     return match
 
@@ -82,9 +88,14 @@ def test_one_problem_cannot_have_two_open_offers_to_one_enterprise(scene):
 
 def test_the_partial_unique_index_itself_refuses_a_second_open_match(scene):
     offer(scene)
-    db.session.add(Match(problem_id=scene.problem.id, enterprise_id=scene.enterprise.id,
-                         state=MatchState.SUGGESTED))
-    with pytest.raises(Exception):
+    db.session.add(
+        Match(
+            problem_id=scene.problem.id,
+            enterprise_id=scene.enterprise.id,
+            state=MatchState.SUGGESTED,
+        )
+    )
+    with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()
 
@@ -104,8 +115,9 @@ def test_two_answers_at_once_one_wins(scene):
     match_id = match.id
     db.session.commit()  # reading the id began a (writing) transaction; end it
     with db.engine.begin() as other_request:
-        other_request.execute(update(Match).where(Match.id == match_id)
-                              .values(state=MatchState.DECLINED.value))
+        other_request.execute(
+            update(Match).where(Match.id == match_id).values(state=MatchState.DECLINED.value)
+        )
     set_committed_value(match, "state", MatchState.OFFERED)  # what the second request saw
     with pytest.raises(Conflict):
         operations.accept_match(match, actor=scene.partner)
@@ -123,13 +135,16 @@ def test_an_answered_offer_cannot_be_answered_again(scene):
 def test_only_selected_problems_are_offered(scene, make):
     proposed = make.problem(scene.participation, state=ProblemState.PROPOSED)
     with pytest.raises(DomainError):
-        operations.offer_match(proposed, scene.enterprise, message="부탁드립니다.",
-                               actor=scene.coordinator)
+        operations.offer_match(
+            proposed, scene.enterprise, message="부탁드립니다.", actor=scene.coordinator
+        )
 
 
 def test_an_offer_needs_a_message(scene):
     with pytest.raises(DomainError):
-        operations.offer_match(scene.problem, scene.enterprise, message=" ", actor=scene.coordinator)
+        operations.offer_match(
+            scene.problem, scene.enterprise, message=" ", actor=scene.coordinator
+        )
 
 
 def test_an_accepted_match_opens_the_gate_to_planning(scene):

@@ -1,4 +1,5 @@
 """Suggestions: the 2018 pilot's enterprises come first for its problems, for stated reasons."""
+
 import pytest
 from flask_babel import force_locale
 from sqlalchemy import select
@@ -30,21 +31,30 @@ def pilot_problems(make):
     db.session.commit()
     problems = {}
     for (complex_name, title), code in PILOT_PROBLEMS.items():
-        participation = db.session.scalars(select(Participation).join(Participation.complex)
-                                           .where(Complex.name == complex_name)).one()
-        problem = db.session.scalar(select(Problem).where(
-            Problem.participation_id == participation.id, Problem.title == title))
+        participation = db.session.scalars(
+            select(Participation).join(Participation.complex).where(Complex.name == complex_name)
+        ).one()
+        problem = db.session.scalar(
+            select(Problem).where(
+                Problem.participation_id == participation.id, Problem.title == title
+            )
+        )
         problems[(complex_name, title)] = problem or make.problem(
-            participation, title=title, category_code=code, state=ProblemState.SELECTED)
+            participation, title=title, category_code=code, state=ProblemState.SELECTED
+        )
     return problems
 
 
-@pytest.mark.parametrize(("complex_name", "title", "enterprises"), PILOT_MATCHES,
-                         ids=[title for _complex, title, _names in PILOT_MATCHES])
+@pytest.mark.parametrize(
+    ("complex_name", "title", "enterprises"),
+    PILOT_MATCHES,
+    ids=[title for _complex, title, _names in PILOT_MATCHES],
+)
 def test_the_pilot_problems_get_the_report_enterprises_ranked_first(
-        pilot_problems, complex_name, title, enterprises):
+    pilot_problems, complex_name, title, enterprises
+):
     ranked = queries.suggestions_for(pilot_problems[(complex_name, title)])
-    assert {suggestion.name for suggestion in ranked[:len(enterprises)]} == set(enterprises)
+    assert {suggestion.name for suggestion in ranked[: len(enterprises)]} == set(enterprises)
     assert ranked[len(enterprises)].score < ranked[len(enterprises) - 1].score
 
 
@@ -73,8 +83,9 @@ def test_ratings_and_load_are_explained_and_counted(make):
         operations.start_match(match, actor=coordinator)
         operations.complete_match(match, actor=coordinator)
         operations.rate_match(match, score=stars, actor=coordinator)
-    busy = operations.offer_match(scene.problem, scene.enterprise, message="부탁합니다.",
-                                  actor=scene.coordinator)
+    busy = operations.offer_match(
+        scene.problem, scene.enterprise, message="부탁합니다.", actor=scene.coordinator
+    )
     operations.accept_match(busy, actor=scene.partner)
     db.session.commit()
 
@@ -86,14 +97,17 @@ def test_ratings_and_load_are_explained_and_counted(make):
     assert "1 active matches" in busy_reasons
     # 4.5 stars: 1.5 above neutral, 5 points a star, 7.5 rounded half up to 8.
     assert ranked["별점 기업"].score == (scoring.CATEGORY_FIT + scoring.DISTRICT_FIT + 8)
-    assert ranked["YMCA서울아가야"].score == (scoring.CATEGORY_FIT + scoring.DISTRICT_FIT
-                                             + scoring.VERIFIED - scoring.LOAD_PENALTY)
+    assert ranked["YMCA서울아가야"].score == (
+        scoring.CATEGORY_FIT + scoring.DISTRICT_FIT + scoring.VERIFIED - scoring.LOAD_PENALTY
+    )
     assert ranked["YMCA서울아가야"].open_match_id == busy.id
 
 
 def test_an_enterprise_with_neither_the_category_nor_the_district_is_not_suggested(make):
     scene = matching_scene(make)
-    serving(make, make.enterprise(name="먼 기업"), categories=("food",), districts=(District.SONGPA,))
+    serving(
+        make, make.enterprise(name="먼 기업"), categories=("food",), districts=(District.SONGPA,)
+    )
     serving(make, make.enterprise(name="서울 음식"), categories=("food",), seoul_wide=True)
     names = [suggestion.name for suggestion in queries.suggestions_for(scene.problem)]
     assert names == ["YMCA서울아가야"]

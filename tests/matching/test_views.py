@@ -1,4 +1,5 @@
 """Matching through HTTP: scope (404), rights (403), forms and their messages."""
+
 import pytest
 from sqlalchemy import select
 
@@ -15,8 +16,9 @@ def scene(make):
 
 
 def offered(scene):
-    match = operations.offer_match(scene.problem, scene.enterprise, message="도와주세요.",
-                                   actor=scene.coordinator)
+    match = operations.offer_match(
+        scene.problem, scene.enterprise, message="도와주세요.", actor=scene.coordinator
+    )
     db.session.commit()
     return match
 
@@ -25,9 +27,11 @@ def test_the_coordinator_sees_suggestions_and_offers_the_work(client, scene):
     signed_in(client, scene.coordinator)
     page = text_of(client.get(f"/problems/{scene.problem.id}/suggestions"))
     assert "YMCA서울아가야" in page and "Serves Eunpyeong-gu" in page
-    response = post(client, f"/problems/{scene.problem.id}/matches",
-                    {"enterprise_id": scene.enterprise.id, "action": "offer",
-                     "message": "평일 오후 돌봄"})
+    response = post(
+        client,
+        f"/problems/{scene.problem.id}/matches",
+        {"enterprise_id": scene.enterprise.id, "action": "offer", "message": "평일 오후 돌봄"},
+    )
     assert response.status_code == 302
     match = db.session.scalars(select(Match)).one()
     assert (match.state, match.offer_message) == (MatchState.OFFERED, "평일 오후 돌봄")
@@ -35,8 +39,11 @@ def test_the_coordinator_sees_suggestions_and_offers_the_work(client, scene):
 
 def test_an_offer_without_a_message_is_refused_with_a_message(client, scene):
     signed_in(client, scene.coordinator)
-    response = post(client, f"/problems/{scene.problem.id}/matches",
-                    {"enterprise_id": scene.enterprise.id, "action": "offer", "message": ""})
+    response = post(
+        client,
+        f"/problems/{scene.problem.id}/matches",
+        {"enterprise_id": scene.enterprise.id, "action": "offer", "message": ""},
+    )
     assert response.status_code == 400
     assert "Write a message" in text_of(response)
 
@@ -45,8 +52,11 @@ def test_an_offer_without_a_message_is_refused_with_a_message(client, scene):
 @pytest.mark.parametrize("enterprise_id", ["999999", "abc", "", "2147483648", "-1"])
 def test_an_offer_to_an_unknown_enterprise_is_a_4xx(client, scene, enterprise_id):
     signed_in(client, scene.coordinator)
-    response = post(client, f"/problems/{scene.problem.id}/matches",
-                    {"enterprise_id": enterprise_id, "action": "offer", "message": "x"})
+    response = post(
+        client,
+        f"/problems/{scene.problem.id}/matches",
+        {"enterprise_id": enterprise_id, "action": "offer", "message": "x"},
+    )
     assert response.status_code in (400, 404)
 
 
@@ -104,7 +114,9 @@ def test_answering_twice_is_a_conflict_not_a_500(client, scene):
     match = offered(scene)
     signed_in(client, scene.partner)
     post(client, f"/matches/{match.id}/answer", {"decision": "accept"})
-    response = post(client, f"/matches/{match.id}/answer", {"decision": "decline", "note": "아니요"})
+    response = post(
+        client, f"/matches/{match.id}/answer", {"decision": "decline", "note": "아니요"}
+    )
     assert response.status_code == 409
 
 

@@ -1,18 +1,21 @@
 """Notifications: each person chooses which kinds come in the app and by e-mail; e-mail
 goes through SMTP only after the change commits, and is logged when SMTP is not set up."""
+
 import logging
 
 from sqlalchemy import func, select
 
 from gachi.extensions import db
 from gachi.notifications import mail
-from gachi.notifications.models import Notification, NotificationKind, N_
+from gachi.notifications.models import N_, Notification, NotificationKind
 from gachi.notifications.operations import notify, preferences_of, save_preferences
 from tests.conftest import post_form, sign_in
 
 
 def notifications_of(user):
-    return db.session.scalar(select(func.count(Notification.id)).where(Notification.user_id == user.id))
+    return db.session.scalar(
+        select(func.count(Notification.id)).where(Notification.user_id == user.id)
+    )
 
 
 def test_by_default_everything_comes_in_the_app_and_nothing_by_email(make, monkeypatch):
@@ -30,10 +33,16 @@ def test_an_email_is_sent_only_after_the_commit(make, monkeypatch):
     resident = make.resident(email="seojin@example.org")
     save_preferences(resident, {NotificationKind.REMINDERS: (False, True)}, actor=resident)
     db.session.commit()
-    notify([resident.id], N_("Reminder: %(program)s begins on %(when)s at %(place)s. "
-                             "Your booking code is %(code)s."),
-           kind=NotificationKind.REMINDERS, link="/sessions/1", program="공동 아이돌봄",
-           when="2018-11-12 14:00", place="세미나실", code="ABCD2345")
+    notify(
+        [resident.id],
+        N_("Reminder: %(program)s begins on %(when)s at %(place)s. Your booking code is %(code)s."),
+        kind=NotificationKind.REMINDERS,
+        link="/sessions/1",
+        program="공동 아이돌봄",
+        when="2018-11-12 14:00",
+        place="세미나실",
+        code="ABCD2345",
+    )
     assert sent == []
     db.session.rollback()
     assert sent == []  # rolled back: nobody e-mailed
@@ -53,9 +62,14 @@ def test_a_resident_chooses_their_notifications_on_the_page(client, make):
     resident = make.resident(email="seojin@example.org")
     sign_in(client, resident)
     page = client.get("/notifications/preferences")
-    assert page.status_code == 200 and "Reminders the day before a session" in page.get_data(as_text=True)
-    response = post_form(client, "/notifications/preferences",
-                         {"in_app_bookings": "y", "email_bookings": "y", "in_app_reminders": "y"})
+    assert page.status_code == 200 and "Reminders the day before a session" in page.get_data(
+        as_text=True
+    )
+    response = post_form(
+        client,
+        "/notifications/preferences",
+        {"in_app_bookings": "y", "email_bookings": "y", "in_app_reminders": "y"},
+    )
     assert response.status_code == 302
     choices = preferences_of(resident)
     assert choices[NotificationKind.BOOKINGS] == (True, True)

@@ -1,4 +1,5 @@
 """The plan page: forms in won as people write them, scope and errors."""
+
 import pytest
 from sqlalchemy import select
 
@@ -19,13 +20,27 @@ def test_the_coordinator_enters_a_budget_and_a_spending_line(client, make, scene
     signed_in(client, coordinator)
     base = f"/participations/{participation.id}/plan"
     assert post(client, f"{base}/goals", {"goals": "평일 오후 공동 아이돌봄"}).status_code == 302
-    assert post(client, f"{base}/lines", {"category": "equipment", "description": "매트와 놀이도구",
-                                          "amount": "1,800,000원"}).status_code == 302
+    assert (
+        post(
+            client,
+            f"{base}/lines",
+            {"category": "equipment", "description": "매트와 놀이도구", "amount": "1,800,000원"},
+        ).status_code
+        == 302
+    )
     line = db.session.scalars(select(BudgetLine)).one()
     assert line.amount == 1_800_000
-    response = post(client, f"{base}/spending", {
-        "budget_line_id": line.id, "spent_on": "2018-11-09", "amount": "1 720 000",
-        "payee": "YMCA서울아가야", "receipt_note": "세금계산서"})
+    response = post(
+        client,
+        f"{base}/spending",
+        {
+            "budget_line_id": line.id,
+            "spent_on": "2018-11-09",
+            "amount": "1 720 000",
+            "payee": "YMCA서울아가야",
+            "receipt_note": "세금계산서",
+        },
+    )
     assert response.status_code == 302
     page = text_of(client.get(base))
     assert "1,800,000원" in page and "1,720,000원" in page and "95.6%" in page
@@ -36,8 +51,11 @@ def test_the_coordinator_enters_a_budget_and_a_spending_line(client, make, scene
 def test_an_amount_that_is_not_whole_won_is_refused(client, scene, amount):
     participation, coordinator = scene
     signed_in(client, coordinator)
-    response = post(client, f"/participations/{participation.id}/plan/lines",
-                    {"category": "food", "description": "다과", "amount": amount})
+    response = post(
+        client,
+        f"/participations/{participation.id}/plan/lines",
+        {"category": "food", "description": "다과", "amount": amount},
+    )
     assert response.status_code == 400
     assert db.session.scalars(select(BudgetLine)).all() == []
 
@@ -48,8 +66,11 @@ def test_spending_over_budget_without_a_reason_is_refused_with_the_amount(client
     base = f"/participations/{participation.id}/plan"
     post(client, f"{base}/lines", {"category": "food", "description": "다과", "amount": "100000"})
     line = db.session.scalars(select(BudgetLine)).one()
-    response = post(client, f"{base}/spending", {"budget_line_id": line.id, "spent_on": "2018-11-09",
-                                                 "amount": "120000", "payee": "떡집"})
+    response = post(
+        client,
+        f"{base}/spending",
+        {"budget_line_id": line.id, "spent_on": "2018-11-09", "amount": "120000", "payee": "떡집"},
+    )
     assert response.status_code == 400
     assert "over its budget by 20,000" in text_of(response)
     assert db.session.scalars(select(SpendingEntry)).all() == []
@@ -59,14 +80,25 @@ def test_spending_on_another_plans_line_is_refused(client, make, scene):
     participation, coordinator = scene
     other = make.participation(stage=Stage.PLANNING)
     signed_in(client, make.staff())
-    post(client, f"/participations/{other.id}/plan/lines",
-         {"category": "food", "description": "남의 예산", "amount": "1000"})
-    post(client, f"/participations/{participation.id}/plan/lines",
-         {"category": "food", "description": "우리 예산", "amount": "1000"})
-    foreign = db.session.scalars(select(BudgetLine).where(BudgetLine.description == "남의 예산")).one()
+    post(
+        client,
+        f"/participations/{other.id}/plan/lines",
+        {"category": "food", "description": "남의 예산", "amount": "1000"},
+    )
+    post(
+        client,
+        f"/participations/{participation.id}/plan/lines",
+        {"category": "food", "description": "우리 예산", "amount": "1000"},
+    )
+    foreign = db.session.scalars(
+        select(BudgetLine).where(BudgetLine.description == "남의 예산")
+    ).one()
     signed_in(client, coordinator)
-    response = post(client, f"/participations/{participation.id}/plan/spending", {
-        "budget_line_id": foreign.id, "spent_on": "2018-11-09", "amount": "10", "payee": "x"})
+    response = post(
+        client,
+        f"/participations/{participation.id}/plan/spending",
+        {"budget_line_id": foreign.id, "spent_on": "2018-11-09", "amount": "10", "payee": "x"},
+    )
     assert response.status_code in (400, 404)
     assert db.session.scalars(select(SpendingEntry)).all() == []
 

@@ -1,4 +1,5 @@
 """A resident downloads everything the app holds about them, and deletes their account."""
+
 import json
 
 import pytest
@@ -71,7 +72,9 @@ def test_the_download_needs_signing_in(client):
 def test_deleting_cancels_a_future_booking_and_moves_the_first_waiting_person_up(make):
     scene = program_scene(make, capacity=1)
     waiting_resident = make.resident(scene.participation.complex)
-    mine = book_seat(scene.session, actor=scene.resident, resident=scene.resident, dependants="민준")
+    mine = book_seat(
+        scene.session, actor=scene.resident, resident=scene.resident, dependants="민준"
+    )
     theirs = book_seat(scene.session, actor=waiting_resident, resident=waiting_resident)
     db.session.commit()
     assert theirs.status is BookingStatus.WAITING
@@ -86,9 +89,14 @@ def test_deleting_cancels_a_future_booking_and_moves_the_first_waiting_person_up
 
 def test_a_deleted_resident_cannot_sign_in_and_their_problem_stays_under_a_pseudonym(client, make):
     scene = program_scene(make)
-    problem = make.problem(scene.participation, title="놀이터가 어두워요", proposed_by_id=scene.resident.id)
-    resident_id, old_username, old_version = (scene.resident.id, scene.resident.username,
-                                              scene.resident.session_version)
+    problem = make.problem(
+        scene.participation, title="놀이터가 어두워요", proposed_by_id=scene.resident.id
+    )
+    resident_id, old_username, old_version = (
+        scene.resident.id,
+        scene.resident.username,
+        scene.resident.session_version,
+    )
     sign_in(client, scene.resident)
 
     response = post_form(client, "/account/delete", {"current_password": PASSWORD})
@@ -99,7 +107,9 @@ def test_a_deleted_resident_cannot_sign_in_and_their_problem_stays_under_a_pseud
     assert (user.phone, user.email, user.active) == (None, None, False)
     assert user.session_version > old_version
     assert db.session.get(Problem, problem.id).proposed_by.display_name == FORMER_RESIDENT_NAME
-    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "account.deleted")).one()
+    entry = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "account.deleted")
+    ).one()
     assert (entry.object_id, entry.before, entry.after) == (resident_id, None, None)
 
     login = post_form(client, "/login", {"username": old_username, "password": PASSWORD})

@@ -1,4 +1,5 @@
 """A running complex with a programme and one session a few days ahead."""
+
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
@@ -31,27 +32,49 @@ def days_ahead(days, hour=14):
 
 
 def add_session(program, starts_at, *, capacity=None, hours=4, **fields):
-    session = ProgramSession(program_id=program.id, starts_at=starts_at,
-                             ends_at=starts_at + timedelta(hours=hours),
-                             capacity=program.default_capacity if capacity is None else capacity,
-                             **fields)
+    session = ProgramSession(
+        program_id=program.id,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=hours),
+        capacity=program.default_capacity if capacity is None else capacity,
+        **fields,
+    )
     db.session.add(session)
     db.session.commit()
     return session
 
 
-def program_scene(make, *, stage=Stage.RUNNING, capacity=10, starts_at=None,
-                  kind=CapacityKind.SEATS, **rules):
+def program_scene(
+    make, *, stage=Stage.RUNNING, capacity=10, starts_at=None, kind=CapacityKind.SEATS, **rules
+):
     scene = matching_scene(make, stage=stage)
-    db.session.add(Match(problem_id=scene.problem.id, enterprise_id=scene.enterprise.id,
-                         state=MatchState.ACTIVE))
-    program = Program(participation_id=scene.participation.id, problem_id=scene.problem.id,
-                      title="공동 아이돌봄", venue="세미나실(100m²)", audience="미취학 아동",
-                      default_capacity=capacity, capacity_kind=kind, **rules)
+    db.session.add(
+        Match(
+            problem_id=scene.problem.id, enterprise_id=scene.enterprise.id, state=MatchState.ACTIVE
+        )
+    )
+    program = Program(
+        participation_id=scene.participation.id,
+        problem_id=scene.problem.id,
+        title="공동 아이돌봄",
+        venue="세미나실(100m²)",
+        audience="미취학 아동",
+        default_capacity=capacity,
+        capacity_kind=kind,
+        **rules,
+    )
     program.enterprise_links = [ProgramEnterprise(enterprise_id=scene.enterprise.id)]
     db.session.add(program)
     db.session.commit()
     session = add_session(program, starts_at or days_ahead(3))
     resident = make.resident(scene.participation.complex, display_name="박서진")
-    return ProgramScene(scene.participation, scene.coordinator, scene.problem, scene.enterprise,
-                        scene.partner, program, session, resident)
+    return ProgramScene(
+        scene.participation,
+        scene.coordinator,
+        scene.problem,
+        scene.enterprise,
+        scene.partner,
+        program,
+        session,
+        resident,
+    )

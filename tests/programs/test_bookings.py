@@ -1,5 +1,6 @@
 """Booking seats and stock: capacity never exceeded, waiting lists in order, cancellations
 that move the first waiting person up, deadlines, parties and double submits."""
+
 import re
 from datetime import timedelta
 
@@ -11,11 +12,23 @@ from gachi.core.i18n import LANGUAGE_COOKIE
 from gachi.extensions import db
 from gachi.notifications.models import Notification
 from gachi.programs.bookings import (
-    BookingClosed, SessionFull, add_walk_in, book_seat, cancel_booking, check_in, mark_no_show,
+    BookingClosed,
+    SessionFull,
+    add_walk_in,
+    book_seat,
+    cancel_booking,
+    check_in,
+    mark_no_show,
     waiting_position,
 )
 from gachi.programs.models import (
-    Attendance, Booking, BookingChannel, BookingStatus, CapacityKind, ProgramSession, SessionState,
+    Attendance,
+    Booking,
+    BookingChannel,
+    BookingStatus,
+    CapacityKind,
+    ProgramSession,
+    SessionState,
 )
 from tests.conftest import csrf_token, sign_in_directly
 from tests.core.test_database import run_together
@@ -28,8 +41,13 @@ def count(model, *conditions):
 
 def test_a_resident_books_a_seat_for_a_child_and_gets_a_code(make):
     scene = program_scene(make)
-    booking = book_seat(scene.session, actor=scene.resident, resident=scene.resident,
-                        party_size=1, dependants="민준, 4세")
+    booking = book_seat(
+        scene.session,
+        actor=scene.resident,
+        resident=scene.resident,
+        party_size=1,
+        dependants="민준, 4세",
+    )
     db.session.commit()
     assert booking.status is BookingStatus.CONFIRMED
     assert len(booking.code) == 8 and booking.dependants == "민준, 4세"
@@ -45,9 +63,11 @@ def test_200_simultaneous_bookings_for_the_last_3_seats_confirm_exactly_3(app, m
 
     def book(index):
         from gachi.auth.models import User
+
         resident = db.session.get(User, residents[index])
-        booking = book_seat(db.session.get(ProgramSession, session_id), actor=resident,
-                            resident=resident)
+        booking = book_seat(
+            db.session.get(ProgramSession, session_id), actor=resident, resident=resident
+        )
         db.session.commit()
         return booking.status
 
@@ -57,8 +77,9 @@ def test_200_simultaneous_bookings_for_the_last_3_seats_confirm_exactly_3(app, m
     assert results.count(BookingStatus.WAITING) == 197
     db.session.expire_all()
     assert db.session.get(ProgramSession, session_id).seats_taken == 10
-    waiting = db.session.scalars(select(Booking).where(Booking.status == BookingStatus.WAITING)
-                                 .order_by(Booking.id)).all()
+    waiting = db.session.scalars(
+        select(Booking).where(Booking.status == BookingStatus.WAITING).order_by(Booking.id)
+    ).all()
     assert [waiting_position(booking) for booking in waiting] == list(range(1, 198))
 
 
@@ -94,8 +115,10 @@ def test_a_party_larger_than_the_seats_left_waits_when_the_programme_keeps_a_lis
     scene = program_scene(make, capacity=3)
     other = make.resident(scene.participation.complex)
     book_seat(scene.session, actor=other, resident=other, party_size=2)
-    assert book_seat(scene.session, actor=scene.resident, resident=scene.resident,
-                     party_size=2).status is BookingStatus.WAITING
+    assert (
+        book_seat(scene.session, actor=scene.resident, resident=scene.resident, party_size=2).status
+        is BookingStatus.WAITING
+    )
 
 
 def test_a_party_larger_than_the_seats_left_is_refused_without_a_waiting_list(make):
@@ -134,14 +157,18 @@ def test_a_resident_of_another_complex_cannot_book(make):
 
 def test_a_double_submitted_form_counts_once(make):
     scene = program_scene(make)
-    first = book_seat(scene.session, actor=scene.resident, resident=scene.resident,
-                      request_key="form-1")
-    again = book_seat(scene.session, actor=scene.resident, resident=scene.resident,
-                      request_key="form-1")
+    first = book_seat(
+        scene.session, actor=scene.resident, resident=scene.resident, request_key="form-1"
+    )
+    again = book_seat(
+        scene.session, actor=scene.resident, resident=scene.resident, request_key="form-1"
+    )
     db.session.commit()
     assert again.id == first.id and count(Booking) == 1
     with pytest.raises(Conflict, match="already has a booking"):
-        book_seat(scene.session, actor=scene.resident, resident=scene.resident, request_key="form-2")
+        book_seat(
+            scene.session, actor=scene.resident, resident=scene.resident, request_key="form-2"
+        )
 
 
 def test_fifty_simultaneous_double_submits_count_once(app, make):
@@ -150,9 +177,14 @@ def test_fifty_simultaneous_double_submits_count_once(app, make):
 
     def submit(index):
         from gachi.auth.models import User
+
         resident = db.session.get(User, resident_id)
-        booking = book_seat(db.session.get(ProgramSession, session_id), actor=resident,
-                            resident=resident, request_key="same-form")
+        booking = book_seat(
+            db.session.get(ProgramSession, session_id),
+            actor=resident,
+            resident=resident,
+            request_key="same-form",
+        )
         db.session.commit()
         return booking.id
 
@@ -163,16 +195,22 @@ def test_fifty_simultaneous_double_submits_count_once(app, make):
 
 
 def test_a_stock_event_never_hands_out_more_than_its_stock(app, make):
-    scene = program_scene(make, capacity=240, kind=CapacityKind.STOCK, waiting_list=False,
-                          max_party_size=3)
+    scene = program_scene(
+        make, capacity=240, kind=CapacityKind.STOCK, waiting_list=False, max_party_size=3
+    )
     session_id = scene.session.id
     residents = [make.resident(scene.participation.complex).id for _ in range(100)]
 
     def claim(index):
         from gachi.auth.models import User
+
         resident = db.session.get(User, residents[index])
-        book_seat(db.session.get(ProgramSession, session_id), actor=resident, resident=resident,
-                  party_size=3)
+        book_seat(
+            db.session.get(ProgramSession, session_id),
+            actor=resident,
+            resident=resident,
+            party_size=3,
+        )
         db.session.commit()
         return "got"
 
@@ -184,15 +222,25 @@ def test_a_stock_event_never_hands_out_more_than_its_stock(app, make):
     given = db.session.scalar(select(func.sum(Booking.party_size)))
     assert given == 240
     with pytest.raises(SessionFull):
-        add_walk_in(db.session.get(ProgramSession, session_id), actor=scene.coordinator, name="주민")
+        add_walk_in(
+            db.session.get(ProgramSession, session_id), actor=scene.coordinator, name="주민"
+        )
 
 
 def test_the_coordinator_takes_a_phone_booking_for_a_name(make):
     scene = program_scene(make)
-    booking = book_seat(scene.session, actor=scene.coordinator, name="김할머니 손녀",
-                        channel=BookingChannel.PHONE, party_size=2)
+    booking = book_seat(
+        scene.session,
+        actor=scene.coordinator,
+        name="김할머니 손녀",
+        channel=BookingChannel.PHONE,
+        party_size=2,
+    )
     assert (booking.status, booking.booked_by_id, booking.who) == (
-        BookingStatus.CONFIRMED, scene.coordinator.id, "김할머니 손녀")
+        BookingStatus.CONFIRMED,
+        scene.coordinator.id,
+        "김할머니 손녀",
+    )
     with pytest.raises(NotAllowed):
         book_seat(scene.session, actor=scene.resident, name="누구", channel=BookingChannel.PHONE)
 
@@ -245,8 +293,11 @@ def test_a_waiting_place_checked_a_moment_before_the_session_was_cancelled_is_re
     db.session.commit()
     session = db.session.get(ProgramSession, scene.session.id)
     # The coordinator cancels after this booking loaded and checked the session.
-    db.session.execute(ProgramSession.__table__.update().where(ProgramSession.id == session.id)
-                       .values(state=SessionState.CANCELLED))
+    db.session.execute(
+        ProgramSession.__table__.update()
+        .where(ProgramSession.id == session.id)
+        .values(state=SessionState.CANCELLED)
+    )
     assert not session.is_cancelled
     with pytest.raises(BookingClosed):
         book_seat(session, actor=scene.resident, resident=scene.resident)
@@ -273,20 +324,29 @@ def test_200_residents_racing_for_the_last_3_seats_are_each_told_their_real_plac
     tokens = [csrf_token(browser, "/no-such-page") for browser in browsers]
 
     def book(index):
-        page = browsers[index].post(f"/sessions/{session_id}/book", follow_redirects=True, data={
-            "csrf_token": tokens[index], "party_size": "1", "request_key": f"race-{index}"})
+        page = browsers[index].post(
+            f"/sessions/{session_id}/book",
+            follow_redirects=True,
+            data={"csrf_token": tokens[index], "party_size": "1", "request_key": f"race-{index}"},
+        )
         told = {int(number) for number in PLACE_IN_LINE.findall(page.get_data(as_text=True))}
         return page.request.path, told
 
     results = run_together(app, 200, book)
     assert not [r for r in results if isinstance(r, Exception)], results
     db.session.expire_all()
-    waiting = db.session.scalars(select(Booking).where(Booking.status == BookingStatus.WAITING)
-                                 .order_by(Booking.id)).all()
-    real_place = {f"/bookings/{booking.id}": place for place, booking in enumerate(waiting, start=1)}
+    waiting = db.session.scalars(
+        select(Booking).where(Booking.status == BookingStatus.WAITING).order_by(Booking.id)
+    ).all()
+    real_place = {
+        f"/bookings/{booking.id}": place for place, booking in enumerate(waiting, start=1)
+    }
     told = {path: numbers for path, numbers in results if path in real_place}
     assert len(told) == len(real_place) == 197
-    wrong = {path: (numbers, real_place[path]) for path, numbers in told.items()
-             if numbers != {real_place[path]}}
+    wrong = {
+        path: (numbers, real_place[path])
+        for path, numbers in told.items()
+        if numbers != {real_place[path]}
+    }
     assert not wrong, f"{len(wrong)} of 197 told another place (told, real): {wrong}"
     assert db.session.get(ProgramSession, session_id).seats_taken == 10

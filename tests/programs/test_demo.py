@@ -1,5 +1,6 @@
 """The pilot's programmes in the demo: the report's facts, invented activity marked demo,
 and something the demo's residents can book today."""
+
 from datetime import time
 
 import pytest
@@ -44,7 +45,9 @@ def test_the_tree_event_handed_out_exactly_240(demo):
     trees = program_named("반려나무 입양 행사")
     assert trees.capacity_kind is CapacityKind.STOCK
     session = trees.sessions[0]
-    handed = db.session.scalar(select(func.sum(Booking.party_size)).where(Booking.session_id == session.id))
+    handed = db.session.scalar(
+        select(func.sum(Booking.party_size)).where(Booking.session_id == session.id)
+    )
     assert session.capacity == session.seats_taken == handed == 240
 
 
@@ -52,11 +55,15 @@ def test_invented_activity_is_marked_demo(demo):
     assert set(db.session.scalars(select(Booking.source))) == {"demo"}
     invented = program_named("가상 기구 운동 체험 교실 (demo)")
     assert invented.source == "demo"
-    assert {p.source for p in db.session.scalars(select(Program)) if p.id != invented.id} == {"report"}
+    assert {p.source for p in db.session.scalars(select(Program)) if p.id != invented.id} == {
+        "report"
+    }
 
 
 def test_a_demo_resident_can_book_a_session_today(demo):
-    resident = db.session.scalars(select(User).where(User.username == "resident.cheongnyangni")).one()
+    resident = db.session.scalars(
+        select(User).where(User.username == "resident.cheongnyangni")
+    ).one()
     upcoming = queries.upcoming_sessions_of_complex(resident.complex_id, utcnow())
     assert upcoming
     session = db.session.get(ProgramSession, upcoming[0].session.id)

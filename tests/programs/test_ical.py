@@ -1,5 +1,6 @@
 """Calendar feeds: private revocable links, no login needed, parsed back with icalendar,
 times in Asia/Seoul."""
+
 from datetime import datetime
 
 from icalendar import Calendar
@@ -17,14 +18,19 @@ from tests.programs.helpers import add_session, program_scene
 
 def events(body):
     calendar = Calendar.from_ical(body)
-    return calendar, [component for component in calendar.walk("VEVENT")]
+    return calendar, list(calendar.walk("VEVENT"))
 
 
 def test_a_residents_feed_has_their_bookings_and_shifts_in_seoul_time(app, make):
     scene = program_scene(make, starts_at=datetime(2030, 11, 12, 14, tzinfo=SEOUL))
     shift = add_session(scene.program, datetime(2030, 11, 13, 14, tzinfo=SEOUL))
-    book_seat(scene.session, actor=scene.coordinator, resident=scene.resident, dependants="민준",
-              channel=BookingChannel.PHONE)
+    book_seat(
+        scene.session,
+        actor=scene.coordinator,
+        resident=scene.resident,
+        dependants="민준",
+        channel=BookingChannel.PHONE,
+    )
     volunteer_for(shift, resident=scene.resident, actor=scene.resident)
     token = create_calendar_link(scene.resident, kind=CalendarKind.PERSONAL, actor=scene.resident)
     db.session.commit()
@@ -40,8 +46,12 @@ def test_a_residents_feed_has_their_bookings_and_shifts_in_seoul_time(app, make)
 
 def test_a_complex_feed_shows_its_public_sessions(app, make):
     scene = program_scene(make)
-    token = create_calendar_link(scene.resident, kind=CalendarKind.COMPLEX,
-                                 complex_=scene.participation.complex, actor=scene.resident)
+    token = create_calendar_link(
+        scene.resident,
+        kind=CalendarKind.COMPLEX,
+        complex_=scene.participation.complex,
+        actor=scene.resident,
+    )
     db.session.commit()
     _calendar, found = events(app.test_client().get(f"/calendar/{token.token}.ics").data)
     assert [str(event["summary"]) for event in found] == ["공동 아이돌봄"]

@@ -1,6 +1,7 @@
 """The can_* matrix for programmes and sessions: staff, the coordinator in and out of their
 period, residents of this and another complex, partners of the delivering and another
 enterprise."""
+
 import pytest
 
 from tests.programs.helpers import program_scene
@@ -16,8 +17,9 @@ def people(make, scene):
     return {
         "staff": make.staff(),
         "coordinator": scene.coordinator,
-        "former coordinator": make.coordinator(complex_, starts_on=make.days_ago(90),
-                                               ends_on=make.days_ago(1)),
+        "former coordinator": make.coordinator(
+            complex_, starts_on=make.days_ago(90), ends_on=make.days_ago(1)
+        ),
         "resident": scene.resident,
         "other resident": make.resident(make.complex_()),
         "partner": scene.partner,
@@ -40,5 +42,9 @@ EXPECTED = {
 def test_the_session_permission_matrix(make, scene):
     for who, user in people(make, scene).items():
         session = scene.session
-        assert (session.can_view(user), session.can_manage(user), session.can_check_in(user),
-                session.can_book(user)) == EXPECTED[who], who
+        assert (
+            session.can_view(user),
+            session.can_manage(user),
+            session.can_check_in(user),
+            session.can_book(user),
+        ) == EXPECTED[who], who

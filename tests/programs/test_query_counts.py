@@ -1,10 +1,11 @@
 """A booking costs the same few queries however many sessions and bookings there are:
 the session comes with what its permission check reads, one query asks whether this
 form or this resident booked already, and nothing is read again after the commit."""
+
 from gachi.auth.models import User
 from gachi.extensions import db
-from gachi.programs.models import Program, ProgramSession
 from gachi.programs.bookings import book_seat
+from gachi.programs.models import Program, ProgramSession
 from tests.complexes.helpers import TOKEN_PAGE, signed_in
 from tests.conftest import counted_queries, csrf_token
 from tests.programs.helpers import add_session, days_ahead, program_scene
@@ -21,8 +22,10 @@ def queries_for_a_booking(client, session_id, key):
     token = csrf_token(client, TOKEN_PAGE)
     db.session.expunge_all()
     with counted_queries(with_transaction_statements=True) as statements:
-        response = client.post(f"/sessions/{session_id}/book", data={
-            "csrf_token": token, "party_size": "1", "request_key": key})
+        response = client.post(
+            f"/sessions/{session_id}/book",
+            data={"csrf_token": token, "party_size": "1", "request_key": key},
+        )
     assert response.status_code == 302
     return len(statements)
 
@@ -31,8 +34,10 @@ def test_a_booking_costs_the_same_few_queries_however_many_sessions_and_bookings
     scene = program_scene(make, capacity=40)
     neighbours = [make.resident(scene.participation.complex) for _ in range(6)]
     session_id, program_id = scene.session.id, scene.program.id
-    first_client, last_client = signed_in(app.test_client(), scene.resident), \
-        signed_in(app.test_client(), neighbours[-1])
+    first_client, last_client = (
+        signed_in(app.test_client(), scene.resident),
+        signed_in(app.test_client(), neighbours[-1]),
+    )
     neighbour_ids = [neighbour.id for neighbour in neighbours]
     first = queries_for_a_booking(first_client, session_id, "first-form")
 

@@ -1,5 +1,6 @@
 """Volunteer shifts and hours, instructors on the roster, feedback from those who came
 and its summary per programme."""
+
 from datetime import timedelta
 
 import pytest
@@ -12,7 +13,10 @@ from gachi.programs.bookings import book_seat, check_in
 from gachi.programs.feedback import give_feedback
 from gachi.programs.models import BookingChannel, ChangeTopic, RosterRole
 from gachi.programs.rosters import (
-    add_to_roster, remove_from_roster, set_volunteers_needed, volunteer_for,
+    add_to_roster,
+    remove_from_roster,
+    set_volunteers_needed,
+    volunteer_for,
 )
 from tests.programs.helpers import add_session, days_ahead, program_scene
 
@@ -26,8 +30,9 @@ def test_a_resident_volunteers_once_and_a_short_shift_is_flagged(make):
         volunteer_for(scene.session, resident=scene.resident, actor=scene.resident)
     row = queries.program_sessions(scene.program.id)[0]
     assert (row.volunteers, row.understaffed) == (1, True)
-    add_to_roster(scene.session, role=RosterRole.VOLUNTEER, name="이웃 자원봉사자",
-                  actor=scene.coordinator)
+    add_to_roster(
+        scene.session, role=RosterRole.VOLUNTEER, name="이웃 자원봉사자", actor=scene.coordinator
+    )
     assert queries.program_sessions(scene.program.id)[0].understaffed is False
 
 
@@ -42,8 +47,12 @@ def test_volunteer_hours_add_up_per_person_and_complex(make):
     scene = program_scene(make)
     past = [add_session(scene.program, days_ahead(-days)) for days in (1, 2)]
     for session in past:
-        add_to_roster(session, role=RosterRole.VOLUNTEER, user=scene.resident, actor=scene.coordinator)
-    add_to_roster(past[0], role=RosterRole.VOLUNTEER, name="김자원", minutes=90, actor=scene.coordinator)
+        add_to_roster(
+            session, role=RosterRole.VOLUNTEER, user=scene.resident, actor=scene.coordinator
+        )
+    add_to_roster(
+        past[0], role=RosterRole.VOLUNTEER, name="김자원", minutes=90, actor=scene.coordinator
+    )
     add_to_roster(past[0], role=RosterRole.INSTRUCTOR, name="마술 강사", actor=scene.coordinator)
     volunteer_for(scene.session, resident=scene.resident, actor=scene.resident)  # not yet held
     db.session.commit()
@@ -59,8 +68,9 @@ def test_a_volunteer_leaves_a_shift_before_it_begins(make):
 
 
 def _attended(scene, session, resident):
-    booking = book_seat(session, actor=scene.coordinator, resident=resident,
-                        channel=BookingChannel.PHONE)
+    booking = book_seat(
+        session, actor=scene.coordinator, resident=resident, channel=BookingChannel.PHONE
+    )
     check_in(booking, actor=scene.coordinator)
     return booking
 
@@ -70,19 +80,44 @@ def test_only_those_who_attended_give_feedback_once(make):
     session = add_session(scene.program, utcnow() + timedelta(minutes=30))
     _attended(scene, session, scene.resident)
     later = session.starts_at + timedelta(hours=1)
-    give_feedback(session, resident=scene.resident, rating=5, change_topic=ChangeTopic.LONGER_HOURS,
-                  change_note="19~20시까지 연장해 주세요", actor=scene.resident, now=later)
+    give_feedback(
+        session,
+        resident=scene.resident,
+        rating=5,
+        change_topic=ChangeTopic.LONGER_HOURS,
+        change_note="19~20시까지 연장해 주세요",
+        actor=scene.resident,
+        now=later,
+    )
     with pytest.raises(Conflict):
-        give_feedback(session, resident=scene.resident, rating=4, change_topic=ChangeTopic.NOTHING,
-                      actor=scene.resident, now=later)
+        give_feedback(
+            session,
+            resident=scene.resident,
+            rating=4,
+            change_topic=ChangeTopic.NOTHING,
+            actor=scene.resident,
+            now=later,
+        )
     db.session.rollback()
     absent = make.resident(scene.participation.complex)
     with pytest.raises(NotAllowed, match="attended"):
-        give_feedback(session, resident=absent, rating=3, change_topic=ChangeTopic.NOTHING,
-                      actor=absent, now=later)
+        give_feedback(
+            session,
+            resident=absent,
+            rating=3,
+            change_topic=ChangeTopic.NOTHING,
+            actor=absent,
+            now=later,
+        )
     with pytest.raises(DomainError, match="once the session has begun"):
-        give_feedback(session, resident=scene.resident, rating=3, change_topic=ChangeTopic.NOTHING,
-                      actor=scene.resident, now=session.starts_at - timedelta(minutes=5))
+        give_feedback(
+            session,
+            resident=scene.resident,
+            rating=3,
+            change_topic=ChangeTopic.NOTHING,
+            actor=scene.resident,
+            now=session.starts_at - timedelta(minutes=5),
+        )
 
 
 def test_the_summary_counts_who_asked_for_longer_hours(make):
@@ -93,8 +128,15 @@ def test_the_summary_counts_who_asked_for_longer_hours(make):
     for rating, topic in answers:
         resident = make.resident(scene.participation.complex)
         _attended(scene, session, resident)
-        give_feedback(session, resident=resident, rating=rating, change_topic=topic,
-                      comment="좋았어요", actor=resident, now=later)
+        give_feedback(
+            session,
+            resident=resident,
+            rating=rating,
+            change_topic=topic,
+            comment="좋았어요",
+            actor=resident,
+            now=later,
+        )
     db.session.commit()
     summary = queries.feedback_summary(scene.program.id)
     assert (summary.responses, summary.average) == (3, 4.0)

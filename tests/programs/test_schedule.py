@@ -1,5 +1,6 @@
 """Sessions generated from a programme's schedule; skipped and moved days; an edit never
 silently drops a booked session; the gate into running."""
+
 from datetime import date, datetime, time, timedelta
 
 import pytest
@@ -21,13 +22,17 @@ WEEKDAYS = range(5)
 
 
 def sessions_of(program):
-    return db.session.scalars(select(ProgramSession).where(ProgramSession.program_id == program.id)
-                              .order_by(ProgramSession.starts_at)).all()
+    return db.session.scalars(
+        select(ProgramSession)
+        .where(ProgramSession.program_id == program.id)
+        .order_by(ProgramSession.starts_at)
+    ).all()
 
 
 def test_the_childcare_room_schedule_makes_twenty_weekday_sessions():
-    planned = recurrence.planned_sessions(date(2018, 11, 12), date(2018, 12, 7), WEEKDAYS,
-                                          time(14), time(18))
+    planned = recurrence.planned_sessions(
+        date(2018, 11, 12), date(2018, 12, 7), WEEKDAYS, time(14), time(18)
+    )
     assert len(planned) == 20
     assert planned[0].starts_at == datetime(2018, 11, 12, 14, tzinfo=SEOUL)
     assert {p.starts_at.weekday() for p in planned} == set(WEEKDAYS)
@@ -35,35 +40,66 @@ def test_the_childcare_room_schedule_makes_twenty_weekday_sessions():
 
 def test_a_skipped_day_is_left_out_and_a_moved_day_keeps_its_schedule_day():
     planned = recurrence.planned_sessions(
-        date(2018, 12, 3), date(2018, 12, 7), WEEKDAYS, time(14), time(18),
-        {date(2018, 12, 4): None, date(2018, 12, 5): date(2018, 12, 8)})
-    assert [(p.schedule_day.day, p.starts_at.day) for p in planned] == [(3, 3), (6, 6), (7, 7), (5, 8)]
+        date(2018, 12, 3),
+        date(2018, 12, 7),
+        WEEKDAYS,
+        time(14),
+        time(18),
+        {date(2018, 12, 4): None, date(2018, 12, 5): date(2018, 12, 8)},
+    )
+    assert [(p.schedule_day.day, p.starts_at.day) for p in planned] == [
+        (3, 3),
+        (6, 6),
+        (7, 7),
+        (5, 8),
+    ]
 
 
 def test_set_schedule_generates_sessions_at_seoul_times(make):
     scene = program_scene(make)
-    change = set_schedule(scene.program, starts_on=date(2018, 11, 12), ends_on=date(2018, 12, 7),
-                          weekdays=WEEKDAYS, start_time=time(14), end_time=time(18),
-                          actor=scene.coordinator, now=BEFORE_THE_PILOT)
+    change = set_schedule(
+        scene.program,
+        starts_on=date(2018, 11, 12),
+        ends_on=date(2018, 12, 7),
+        weekdays=WEEKDAYS,
+        start_time=time(14),
+        end_time=time(18),
+        actor=scene.coordinator,
+        now=BEFORE_THE_PILOT,
+    )
     db.session.commit()
     assert change.created == 20
-    first = [s for s in sessions_of(scene.program) if s.schedule_day][0]
+    first = next(s for s in sessions_of(scene.program) if s.schedule_day)
     assert first.starts_at.astimezone(SEOUL) == datetime(2018, 11, 12, 14, tzinfo=SEOUL)
     assert first.capacity == scene.program.default_capacity
 
 
 def a_week_of_sessions(scene):
     start = (datetime.now(SEOUL) + timedelta(days=7)).date()
-    set_schedule(scene.program, starts_on=start, ends_on=start + timedelta(days=6),
-                 weekdays=range(7), start_time=time(14), end_time=time(18), actor=scene.coordinator)
+    set_schedule(
+        scene.program,
+        starts_on=start,
+        ends_on=start + timedelta(days=6),
+        weekdays=range(7),
+        start_time=time(14),
+        end_time=time(18),
+        actor=scene.coordinator,
+    )
     db.session.commit()
     return start
 
 
 def shorten(scene, start, days=3, **confirmation):
-    return set_schedule(scene.program, starts_on=start, ends_on=start + timedelta(days=days),
-                        weekdays=range(7), start_time=time(14), end_time=time(18),
-                        actor=scene.coordinator, **confirmation)
+    return set_schedule(
+        scene.program,
+        starts_on=start,
+        ends_on=start + timedelta(days=days),
+        weekdays=range(7),
+        start_time=time(14),
+        end_time=time(18),
+        actor=scene.coordinator,
+        **confirmation,
+    )
 
 
 def test_a_schedule_change_that_removes_sessions_lists_them_and_removes_nothing_unconfirmed(make):
@@ -75,7 +111,8 @@ def test_a_schedule_change_that_removes_sessions_lists_them_and_removes_nothing_
     db.session.rollback()
     plan = asked.value.plan
     assert [line.starts_at.astimezone(SEOUL).date() for line in plan.to_remove] == [
-        start + timedelta(days=offset) for offset in (4, 5, 6)]
+        start + timedelta(days=offset) for offset in (4, 5, 6)
+    ]
     assert [line.bookings for line in plan.to_remove] == [0, 0, 0]
     assert sessions_of(scene.program) == before
     assert db.session.get(Program, scene.program.id).ends_on == start + timedelta(days=6)
@@ -116,7 +153,9 @@ def test_a_removed_session_whose_bookings_were_all_cancelled_is_cancelled_not_de
     with pytest.raises(RemovalsToConfirm) as asked:
         shorten(scene, start, days=5)
     db.session.rollback()
-    assert [(line.session_id, line.bookings) for line in asked.value.plan.to_remove] == [(last.id, 0)]
+    assert [(line.session_id, line.bookings) for line in asked.value.plan.to_remove] == [
+        (last.id, 0)
+    ]
     shorten(scene, start, days=5, confirmed=asked.value.plan.removal_token)
     db.session.commit()
     assert db.session.get(ProgramSession, last.id).state is SessionState.CANCELLED
@@ -128,9 +167,15 @@ def test_a_schedule_outside_2000_to_2100_is_refused_and_removes_nothing(make):
     start = a_week_of_sessions(scene)
     before = sessions_of(scene.program)
     with pytest.raises(DateOutsideWindow):
-        set_schedule(scene.program, starts_on=date(1900, 1, 1), ends_on=date(1900, 3, 1),
-                     weekdays=range(7), start_time=time(14), end_time=time(18),
-                     actor=scene.coordinator)
+        set_schedule(
+            scene.program,
+            starts_on=date(1900, 1, 1),
+            ends_on=date(1900, 3, 1),
+            weekdays=range(7),
+            start_time=time(14),
+            end_time=time(18),
+            actor=scene.coordinator,
+        )
     db.session.rollback()
     with pytest.raises(DateOutsideWindow):
         add_exception(scene.program, day=start, moved_to=date(2101, 1, 1), actor=scene.coordinator)
@@ -141,13 +186,25 @@ def test_a_schedule_outside_2000_to_2100_is_refused_and_removes_nothing(make):
 def test_a_holiday_is_skipped_unless_someone_booked_it(make):
     scene = program_scene(make)
     start = (datetime.now(SEOUL) + timedelta(days=7)).date()
-    set_schedule(scene.program, starts_on=start, ends_on=start + timedelta(days=2),
-                 weekdays=range(7), start_time=time(9), end_time=time(18), actor=scene.coordinator)
-    change = add_exception(scene.program, day=start + timedelta(days=1), note="공휴일",
-                           actor=scene.coordinator)
+    set_schedule(
+        scene.program,
+        starts_on=start,
+        ends_on=start + timedelta(days=2),
+        weekdays=range(7),
+        start_time=time(9),
+        end_time=time(18),
+        actor=scene.coordinator,
+    )
+    change = add_exception(
+        scene.program, day=start + timedelta(days=1), note="공휴일", actor=scene.coordinator
+    )
     assert change.removed == 1
-    moved = add_exception(scene.program, day=start + timedelta(days=2), moved_to=start + timedelta(days=5),
-                          actor=scene.coordinator)
+    moved = add_exception(
+        scene.program,
+        day=start + timedelta(days=2),
+        moved_to=start + timedelta(days=5),
+        actor=scene.coordinator,
+    )
     assert moved.moved == 1
     with pytest.raises(DomainError, match="not a day of this schedule"):
         add_exception(scene.program, day=start + timedelta(days=30), actor=scene.coordinator)
@@ -156,19 +213,38 @@ def test_a_holiday_is_skipped_unless_someone_booked_it(make):
 def test_a_schedule_that_makes_no_sense_is_refused(make):
     scene = program_scene(make)
     with pytest.raises(DomainError, match="end time"):
-        set_schedule(scene.program, starts_on=date(2019, 1, 7), ends_on=date(2019, 4, 5),
-                     weekdays=WEEKDAYS, start_time=time(18), end_time=time(9), actor=scene.coordinator)
+        set_schedule(
+            scene.program,
+            starts_on=date(2019, 1, 7),
+            ends_on=date(2019, 4, 5),
+            weekdays=WEEKDAYS,
+            start_time=time(18),
+            end_time=time(9),
+            actor=scene.coordinator,
+        )
     with pytest.raises(DomainError, match="weekday"):
-        set_schedule(scene.program, starts_on=date(2019, 1, 7), ends_on=date(2019, 4, 5),
-                     weekdays=[], start_time=time(9), end_time=time(18), actor=scene.coordinator)
+        set_schedule(
+            scene.program,
+            starts_on=date(2019, 1, 7),
+            ends_on=date(2019, 4, 5),
+            weekdays=[],
+            start_time=time(9),
+            end_time=time(18),
+            actor=scene.coordinator,
+        )
 
 
 def test_a_programme_answers_a_selected_problem_with_enterprises_that_accepted(make):
     scene = program_scene(make)
     other_enterprise = make.enterprise()
     with pytest.raises(DomainError, match="accepted the work"):
-        create_program(scene.participation, problem=scene.problem, enterprises=[other_enterprise],
-                       title="다른 프로그램", actor=scene.coordinator)
+        create_program(
+            scene.participation,
+            problem=scene.problem,
+            enterprises=[other_enterprise],
+            title="다른 프로그램",
+            actor=scene.coordinator,
+        )
     unselected = make.problem(scene.participation)
     with pytest.raises(DomainError, match="selected"):
         create_program(scene.participation, problem=unselected, title="x", actor=scene.coordinator)
@@ -181,8 +257,14 @@ def test_running_needs_a_programme_with_a_session(make):
     with pytest.raises(GateNotMet, match="No programme has a session yet"):
         move_stage(scene.participation, Stage.RUNNING, actor=scene.coordinator)
     db.session.rollback()
-    set_schedule(scene.program, starts_on=date.today() + timedelta(days=3),
-                 ends_on=date.today() + timedelta(days=10), weekdays=WEEKDAYS, start_time=time(9),
-                 end_time=time(12), actor=scene.coordinator)
+    set_schedule(
+        scene.program,
+        starts_on=date.today() + timedelta(days=3),
+        ends_on=date.today() + timedelta(days=10),
+        weekdays=WEEKDAYS,
+        start_time=time(9),
+        end_time=time(12),
+        actor=scene.coordinator,
+    )
     move_stage(scene.participation, Stage.RUNNING, actor=scene.coordinator)
     assert scene.participation.stage is Stage.RUNNING

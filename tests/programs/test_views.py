@@ -1,5 +1,6 @@
 """What only HTTP shows: who sees which session (404 outside scope), bookings through the
 form with their 4xx refusals (nothing stored), check-in pages, the QR code, pages open."""
+
 import re
 from datetime import timedelta
 
@@ -21,8 +22,11 @@ def bookings_count():
 def book_through_the_form(client, session_id, **data):
     page = client.get(f"/sessions/{session_id}").get_data(as_text=True)
     key = KEY.search(page).group(1)
-    return post_form(client, f"/sessions/{session_id}/book",
-                     {"party_size": "1", "dependants": "민준, 4세", "request_key": key, **data})
+    return post_form(
+        client,
+        f"/sessions/{session_id}/book",
+        {"party_size": "1", "dependants": "민준, 4세", "request_key": key, **data},
+    )
 
 
 def test_a_resident_books_through_the_form_and_sees_the_code_and_qr(client, make):
@@ -50,6 +54,7 @@ def test_the_same_form_sent_twice_books_once(client, make):
 
 def test_a_booking_after_the_deadline_is_a_409_and_stores_nothing(client, make):
     from gachi.core.time import utcnow
+
     scene = program_scene(make, starts_at=utcnow() + timedelta(hours=1), booking_closes_hours=2)
     sign_in(client, scene.resident)
     response = book_through_the_form(client, scene.session.id)
@@ -63,8 +68,12 @@ def test_another_complexs_session_is_a_404(client, make):
     stranger = make.resident(make.complex_())
     sign_in(client, stranger)
     assert client.get(f"/sessions/{scene.session.id}").status_code == 404
-    assert post_form(client, f"/sessions/{scene.session.id}/book",
-                     {"party_size": "1", "request_key": "x"}).status_code == 404
+    assert (
+        post_form(
+            client, f"/sessions/{scene.session.id}/book", {"party_size": "1", "request_key": "x"}
+        ).status_code
+        == 404
+    )
     assert client.get(f"/programs/{scene.program.id}").status_code == 404
     assert bookings_count() == 0
 
@@ -72,7 +81,12 @@ def test_another_complexs_session_is_a_404(client, make):
 def test_a_forged_session_id_is_a_404(client, make):
     scene = program_scene(make)
     sign_in(client, scene.resident)
-    assert post_form(client, "/sessions/999999/book", {"party_size": "1", "request_key": "x"}).status_code == 404
+    assert (
+        post_form(
+            client, "/sessions/999999/book", {"party_size": "1", "request_key": "x"}
+        ).status_code
+        == 404
+    )
     assert client.get("/sessions/abc").status_code == 404
     assert bookings_count() == 0
 
@@ -123,51 +137,95 @@ def test_the_coordinator_takes_a_phone_booking_and_checks_in_by_code(client, mak
     sign_in(client, scene.coordinator)
     page = client.get(f"/sessions/{scene.session.id}").get_data(as_text=True)
     keys = KEY.findall(page)
-    response = post_form(client, f"/sessions/{scene.session.id}/phone-bookings",
-                         {"resident_id": str(scene.resident.id), "party_size": "2",
-                          "request_key": keys[-1]})
+    response = post_form(
+        client,
+        f"/sessions/{scene.session.id}/phone-bookings",
+        {"resident_id": str(scene.resident.id), "party_size": "2", "request_key": keys[-1]},
+    )
     assert response.status_code == 302
     booking = db.session.scalars(select(Booking)).one()
     assert (booking.status, booking.party_size) == (BookingStatus.CONFIRMED, 2)
     code = f"{booking.code[:4].lower()}-{booking.code[4:]}"
-    assert post_form(client, f"/sessions/{scene.session.id}/check-in-code", {"code": code}).status_code == 302
+    assert (
+        post_form(client, f"/sessions/{scene.session.id}/check-in-code", {"code": code}).status_code
+        == 302
+    )
     db.session.refresh(booking)
     assert booking.attendance.value == "attended"
-    assert post_form(client, f"/sessions/{scene.session.id}/check-in-code",
-                     {"code": "NOPE"}).status_code == 400
+    assert (
+        post_form(
+            client, f"/sessions/{scene.session.id}/check-in-code", {"code": "NOPE"}
+        ).status_code
+        == 400
+    )
 
 
 def test_pages_open_for_the_coordinator(client, make):
     scene = program_scene(make)
     sign_in(client, scene.coordinator)
     pid = scene.participation.id
-    for path in (f"/participations/{pid}/programs", f"/participations/{pid}/programs/new",
-                 f"/programs/{scene.program.id}", f"/programs/{scene.program.id}/edit",
-                 f"/programs/{scene.program.id}/feedback", f"/participations/{pid}/volunteer-hours"):
+    for path in (
+        f"/participations/{pid}/programs",
+        f"/participations/{pid}/programs/new",
+        f"/programs/{scene.program.id}",
+        f"/programs/{scene.program.id}/edit",
+        f"/programs/{scene.program.id}/feedback",
+        f"/participations/{pid}/volunteer-hours",
+    ):
         assert client.get(path).status_code == 200, path
 
 
 def test_the_coordinator_creates_a_programme_and_sets_its_schedule(client, make):
     scene = program_scene(make)
     sign_in(client, scene.coordinator)
-    response = post_form(client, f"/participations/{scene.participation.id}/programs/new", {
-        "title": "주말 돌봄", "problem_id": str(scene.problem.id),
-        "enterprise_ids": str(scene.enterprise.id), "fee": "0", "capacity_kind": "seats",
-        "default_capacity": "12", "residents_may_book": "y", "booking_opens_days": "30",
-        "booking_closes_hours": "0", "cancel_hours": "2", "max_party_size": "3",
-        "waiting_list": "y", "reminder_hours": "24"})
+    response = post_form(
+        client,
+        f"/participations/{scene.participation.id}/programs/new",
+        {
+            "title": "주말 돌봄",
+            "problem_id": str(scene.problem.id),
+            "enterprise_ids": str(scene.enterprise.id),
+            "fee": "0",
+            "capacity_kind": "seats",
+            "default_capacity": "12",
+            "residents_may_book": "y",
+            "booking_opens_days": "30",
+            "booking_closes_hours": "0",
+            "cancel_hours": "2",
+            "max_party_size": "3",
+            "waiting_list": "y",
+            "reminder_hours": "24",
+        },
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     program_path = response.location
     from gachi.core.time import seoul_today
+
     start = seoul_today() + timedelta(days=7)
-    response = post_form(client, f"{program_path}/schedule", {
-        "starts_on": start.isoformat(), "ends_on": (start + timedelta(days=13)).isoformat(),
-        "weekdays": ["5", "6"], "start_time": "10:00", "end_time": "12:00"})
+    response = post_form(
+        client,
+        f"{program_path}/schedule",
+        {
+            "starts_on": start.isoformat(),
+            "ends_on": (start + timedelta(days=13)).isoformat(),
+            "weekdays": ["5", "6"],
+            "start_time": "10:00",
+            "end_time": "12:00",
+        },
+    )
     assert response.status_code == 302
     assert "4 added" in client.get(program_path).get_data(as_text=True)
-    bad = post_form(client, f"{program_path}/schedule", {
-        "starts_on": start.isoformat(), "ends_on": start.isoformat(), "weekdays": ["5"],
-        "start_time": "12:00", "end_time": "10:00"})
+    bad = post_form(
+        client,
+        f"{program_path}/schedule",
+        {
+            "starts_on": start.isoformat(),
+            "ends_on": start.isoformat(),
+            "weekdays": ["5"],
+            "start_time": "12:00",
+            "end_time": "10:00",
+        },
+    )
     assert bad.status_code == 400 and "end time" in bad.get_data(as_text=True)
 
 
@@ -181,34 +239,50 @@ def test_a_resident_cannot_open_the_coordinators_pages(client, make):
 
 
 def sessions_count(program):
-    return db.session.scalar(select(func.count(ProgramSession.id))
-                             .where(ProgramSession.program_id == program.id))
+    return db.session.scalar(
+        select(func.count(ProgramSession.id)).where(ProgramSession.program_id == program.id)
+    )
 
 
 def test_a_one_off_event_outside_2000_to_2100_is_a_400_not_a_500(client, make):
     scene = program_scene(make)
     sign_in(client, scene.coordinator)
     for starts_at in ("0001-01-01T00:00", "1999-12-31T23:59", "2101-01-01T00:00"):
-        response = post_form(client, f"/programs/{scene.program.id}/sessions", {
-            "starts_at": starts_at, "ends_at": "2026-06-01T12:00", "capacity": "10"})
+        response = post_form(
+            client,
+            f"/programs/{scene.program.id}/sessions",
+            {"starts_at": starts_at, "ends_at": "2026-06-01T12:00", "capacity": "10"},
+        )
         assert response.status_code == 400, starts_at
         assert "Enter a date from 2000-01-01 to 2100-12-31." in response.get_data(as_text=True)
     assert sessions_count(scene.program) == 1
-    response = post_form(client, f"/programs/{scene.program.id}/sessions", {
-        "starts_at": "2100-12-31T10:00", "ends_at": "2100-12-31T12:00", "capacity": "10"})
+    response = post_form(
+        client,
+        f"/programs/{scene.program.id}/sessions",
+        {"starts_at": "2100-12-31T10:00", "ends_at": "2100-12-31T12:00", "capacity": "10"},
+    )
     assert response.status_code == 302 and sessions_count(scene.program) == 2
 
 
 def test_a_schedule_change_shows_the_sessions_it_removes_and_waits_for_confirmation(client, make):
     from gachi.core.time import seoul_today
+
     scene = program_scene(make)
     sign_in(client, scene.coordinator)
     start = seoul_today() + timedelta(days=7)
-    week = {"starts_on": start.isoformat(), "ends_on": (start + timedelta(days=6)).isoformat(),
-            "weekdays": [str(day) for day in range(7)], "start_time": "10:00", "end_time": "12:00"}
+    week = {
+        "starts_on": start.isoformat(),
+        "ends_on": (start + timedelta(days=6)).isoformat(),
+        "weekdays": [str(day) for day in range(7)],
+        "start_time": "10:00",
+        "end_time": "12:00",
+    }
     assert post_form(client, f"/programs/{scene.program.id}/schedule", week).status_code == 302
-    last = db.session.scalars(select(ProgramSession).where(ProgramSession.program_id == scene.program.id)
-                              .order_by(ProgramSession.starts_at.desc())).first()
+    last = db.session.scalars(
+        select(ProgramSession)
+        .where(ProgramSession.program_id == scene.program.id)
+        .order_by(ProgramSession.starts_at.desc())
+    ).first()
     book_seat(last, actor=scene.resident, resident=scene.resident)
     db.session.commit()
     shorter = {**week, "ends_on": (start + timedelta(days=2)).isoformat()}
@@ -220,7 +294,9 @@ def test_a_schedule_change_shows_the_sessions_it_removes_and_waits_for_confirmat
     assert sessions_count(scene.program) == 1 + 7  # nothing removed, nothing saved
     token = re.search(r'name="confirmed" type="hidden" value="([0-9a-f]+)"', page).group(1)
 
-    confirmed = post_form(client, f"/programs/{scene.program.id}/schedule", {**shorter, "confirmed": token})
+    confirmed = post_form(
+        client, f"/programs/{scene.program.id}/schedule", {**shorter, "confirmed": token}
+    )
     assert confirmed.status_code == 302
     assert sessions_count(scene.program) == 1 + 7 - 3
     assert db.session.get(ProgramSession, last.id).state.value == "scheduled"
@@ -229,9 +305,17 @@ def test_a_schedule_change_shows_the_sessions_it_removes_and_waits_for_confirmat
 def test_a_schedule_in_1900_is_refused_and_no_future_session_is_deleted(client, make):
     scene = program_scene(make)
     sign_in(client, scene.coordinator)
-    response = post_form(client, f"/programs/{scene.program.id}/schedule", {
-        "starts_on": "1900-01-01", "ends_on": "1900-03-01", "weekdays": ["0", "2"],
-        "start_time": "10:00", "end_time": "12:00"})
+    response = post_form(
+        client,
+        f"/programs/{scene.program.id}/schedule",
+        {
+            "starts_on": "1900-01-01",
+            "ends_on": "1900-03-01",
+            "weekdays": ["0", "2"],
+            "start_time": "10:00",
+            "end_time": "12:00",
+        },
+    )
     assert response.status_code == 400
     assert "Enter a date from 2000-01-01 to 2100-12-31." in response.get_data(as_text=True)
     assert sessions_count(scene.program) == 1
@@ -240,8 +324,11 @@ def test_a_schedule_in_1900_is_refused_and_no_future_session_is_deleted(client, 
 def test_a_one_off_event_in_year_1_is_refused_in_korean(korean_client, make):
     scene = program_scene(make)
     sign_in(korean_client, scene.coordinator)
-    response = post_form(korean_client, f"/programs/{scene.program.id}/sessions", {
-        "starts_at": "0001-01-01T00:00", "ends_at": "0001-01-01T02:00", "capacity": "10"})
+    response = post_form(
+        korean_client,
+        f"/programs/{scene.program.id}/sessions",
+        {"starts_at": "0001-01-01T00:00", "ends_at": "0001-01-01T02:00", "capacity": "10"},
+    )
     assert response.status_code == 400
     assert "2000-01-01부터 2100-12-31까지의 날짜를 입력하세요." in response.get_data(as_text=True)
     assert sessions_count(scene.program) == 1

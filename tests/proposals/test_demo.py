@@ -1,4 +1,5 @@
 """The pilot's problems, workshops and ballots in the demo data."""
+
 import pytest
 from sqlalchemy import select
 
@@ -12,13 +13,22 @@ from gachi.proposals.models import Problem
 from gachi.workshops.models import Workshop
 
 EXPECTED = {
-    "아현동 P아파트": {("반려식물로 어르신 돌봄", "care", "selected"),
-                   ("재개발 공사 비산먼지", "environment", "selected")},
+    "아현동 P아파트": {
+        ("반려식물로 어르신 돌봄", "care", "selected"),
+        ("재개발 공사 비산먼지", "environment", "selected"),
+    },
     "전농동 R아파트": {("청소년 안심 먹거리", "food", "selected")},
-    "응암동 H아파트": {("아이 돌봄(육아)", "care", "selected"), ("쓰레기 분리배출", "waste", "not_selected"),
-                   ("주차 문제", "housing", "not_selected"), ("쉴 곳 부족", "other", "not_selected")},
-    "청량리 H아파트": {("어르신 운동 시설 부족", "health", "selected"), ("불법 쓰레기 투기", "waste", "selected"),
-                   ("어르신 건강 먹거리", "food", "selected")},
+    "응암동 H아파트": {
+        ("아이 돌봄(육아)", "care", "selected"),
+        ("쓰레기 분리배출", "waste", "not_selected"),
+        ("주차 문제", "housing", "not_selected"),
+        ("쉴 곳 부족", "other", "not_selected"),
+    },
+    "청량리 H아파트": {
+        ("어르신 운동 시설 부족", "health", "selected"),
+        ("불법 쓰레기 투기", "waste", "selected"),
+        ("어르신 건강 먹거리", "food", "selected"),
+    },
 }
 
 
@@ -30,25 +40,29 @@ def demo():
 
 
 def participation_of(name):
-    return db.session.scalars(select(Participation).join(Participation.complex)
-                              .where(Complex.name == name)).one()
+    return db.session.scalars(
+        select(Participation).join(Participation.complex).where(Complex.name == name)
+    ).one()
 
 
 def test_the_report_complexes_have_their_problems_with_categories_and_outcomes(demo):
     for name, expected in EXPECTED.items():
-        problems = db.session.scalars(select(Problem).where(
-            Problem.participation_id == participation_of(name).id)).all()
+        problems = db.session.scalars(
+            select(Problem).where(Problem.participation_id == participation_of(name).id)
+        ).all()
         assert {(p.title, p.category.code, p.state.value) for p in problems} == expected, name
 
 
 def test_each_report_complex_had_a_september_workshop_and_a_confirmed_valid_ballot(demo):
     for name in EXPECTED:
         participation = participation_of(name)
-        workshop = db.session.scalars(select(Workshop).where(
-            Workshop.participation_id == participation.id)).one()
+        workshop = db.session.scalars(
+            select(Workshop).where(Workshop.participation_id == participation.id)
+        ).one()
         assert (workshop.held_at.year, workshop.held_at.month) == (2018, 9)
-        ballot = db.session.scalars(select(Ballot).where(
-            Ballot.participation_id == participation.id)).one()
+        ballot = db.session.scalars(
+            select(Ballot).where(Ballot.participation_id == participation.id)
+        ).one()
         results = ballot_results(ballot)
         assert ballot.confirmed_at is not None and ballot.source == "demo"
         assert results.quorum_met and results.online_voters > 0 and results.paper_ballots > 0
@@ -59,8 +73,9 @@ def test_each_report_complex_had_a_september_workshop_and_a_confirmed_valid_ball
 
 
 def test_childcare_had_the_most_support_in_eungam(demo):
-    ballot = db.session.scalars(select(Ballot).where(
-        Ballot.participation_id == participation_of("응암동 H아파트").id)).one()
+    ballot = db.session.scalars(
+        select(Ballot).where(Ballot.participation_id == participation_of("응암동 H아파트").id)
+    ).one()
     results = ballot_results(ballot)
     assert results.options[0].title == "아이 돌봄(육아)"
     assert results.options[0].total > results.options[1].total

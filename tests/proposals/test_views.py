@@ -1,5 +1,6 @@
 """Problems over HTTP: residents propose, support and comment; coordinators shortlist;
 another complex's residents get 404."""
+
 from sqlalchemy import select
 
 from gachi.complexes.stages import Stage
@@ -18,10 +19,20 @@ def test_a_resident_proposes_supports_and_comments(client, make):
     complex_, participation = scene(make)
     resident = make.resident(complex_)
     signed_in(client, resident)
-    assert client.get("/my/problems").headers["Location"].endswith(
-        f"/participations/{participation.id}/problems")
-    response = post(client, f"/participations/{participation.id}/problems", {
-        "title": "아이 돌봄(육아)", "category": str(make.category("care").id), "description": "오후 돌봄"})
+    assert (
+        client.get("/my/problems")
+        .headers["Location"]
+        .endswith(f"/participations/{participation.id}/problems")
+    )
+    response = post(
+        client,
+        f"/participations/{participation.id}/problems",
+        {
+            "title": "아이 돌봄(육아)",
+            "category": str(make.category("care").id),
+            "description": "오후 돌봄",
+        },
+    )
     assert response.status_code == 302
     problem = db.session.scalars(select(Problem)).one()
     assert post(client, f"/problems/{problem.id}/support").status_code == 302
@@ -34,10 +45,12 @@ def test_a_resident_proposes_supports_and_comments(client, make):
 def test_a_bad_proposal_is_a_400_and_nothing_is_saved(client, make):
     complex_, participation = scene(make)
     signed_in(client, make.resident(complex_))
-    for data in ({"title": "", "category": str(make.category().id)},
-                 {"title": "x", "category": "9999"},
-                 {"title": "a\x00b", "category": str(make.category().id)},
-                 {"title": "y" * 121, "category": str(make.category().id)}):
+    for data in (
+        {"title": "", "category": str(make.category().id)},
+        {"title": "x", "category": "9999"},
+        {"title": "a\x00b", "category": str(make.category().id)},
+        {"title": "y" * 121, "category": str(make.category().id)},
+    ):
         assert post(client, f"/participations/{participation.id}/problems", data).status_code == 400
     assert db.session.scalars(select(Problem)).all() == []
 
@@ -57,17 +70,25 @@ def test_a_resident_of_another_complex_gets_404(client, make):
     assert client.get(f"/participations/{participation.id}/problems").status_code == 404
     assert client.get(f"/problems/{problem.id}").status_code == 404
     assert post(client, f"/problems/{problem.id}/support").status_code == 404
-    assert post(client, f"/participations/{participation.id}/problems",
-                {"title": "x", "category": "1"}).status_code == 404
+    assert (
+        post(
+            client, f"/participations/{participation.id}/problems", {"title": "x", "category": "1"}
+        ).status_code
+        == 404
+    )
 
 
 def test_the_coordinator_shortlists_and_residents_cannot(client, make):
     complex_, participation = scene(make)
     problem = make.problem(participation)
     signed_in(client, make.resident(complex_))
-    assert post(client, f"/problems/{problem.id}/state", {"target": "shortlisted"}).status_code == 403
+    assert (
+        post(client, f"/problems/{problem.id}/state", {"target": "shortlisted"}).status_code == 403
+    )
     signed_in(client, make.coordinator(complex_))
-    assert post(client, f"/problems/{problem.id}/state", {"target": "shortlisted"}).status_code == 302
+    assert (
+        post(client, f"/problems/{problem.id}/state", {"target": "shortlisted"}).status_code == 302
+    )
     refused = post(client, f"/problems/{problem.id}/state", {"target": "resolved"})
     assert refused.status_code == 400 and "cannot go from" in text_of(refused)
     assert post(client, f"/problems/{problem.id}/state", {"target": "nonsense"}).status_code == 400
@@ -77,12 +98,26 @@ def test_the_coordinator_shortlists_and_residents_cannot(client, make):
 
 def test_the_coordinator_edits_and_merges(client, make):
     complex_, participation = scene(make)
-    keep, duplicate = make.problem(participation, title="육아"), make.problem(participation, title="돌봄")
+    keep, duplicate = (
+        make.problem(participation, title="육아"),
+        make.problem(participation, title="돌봄"),
+    )
     signed_in(client, make.coordinator(complex_))
-    assert post(client, f"/problems/{keep.id}/edit", {
-        "title": "아이 돌봄(육아)", "category": str(make.category("care").id), "description": ""}
-    ).status_code == 302
-    assert post(client, f"/problems/{duplicate.id}/merge", {"into": str(keep.id)}).status_code == 302
+    assert (
+        post(
+            client,
+            f"/problems/{keep.id}/edit",
+            {
+                "title": "아이 돌봄(육아)",
+                "category": str(make.category("care").id),
+                "description": "",
+            },
+        ).status_code
+        == 302
+    )
+    assert (
+        post(client, f"/problems/{duplicate.id}/merge", {"into": str(keep.id)}).status_code == 302
+    )
     assert post(client, f"/problems/{duplicate.id}/merge", {"into": "99999"}).status_code == 400
     db.session.expire_all()
     assert keep.title == "아이 돌봄(육아)" and duplicate.state is ProblemState.MERGED

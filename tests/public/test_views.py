@@ -1,4 +1,5 @@
 """The public overview, the role homes and the language switch, as people use them."""
+
 import pytest
 
 from gachi.complexes.districts import District
@@ -12,8 +13,12 @@ from tests.conftest import counted_queries, sign_in
 def add_complexes(cohort, count, prefix="단지"):
     """Many participating complexes in one commit (the factories commit one by one)."""
     for number in range(count):
-        complex_ = Complex(name=f"{prefix} {number:04d}", district=District.NOWON,
-                           tenure="mixed", household_count=500 + number)
+        complex_ = Complex(
+            name=f"{prefix} {number:04d}",
+            district=District.NOWON,
+            tenure="mixed",
+            household_count=500 + number,
+        )
         db.session.add(Participation(cohort=cohort, complex=complex_))
     db.session.commit()
 
@@ -31,28 +36,48 @@ def page_text(response):
 
 def test_visitor_sees_cohorts_and_their_complexes_without_signing_in(client, make):
     cohort = make.cohort(name="2018 시범사업")
-    make.participation(make.complex_(name="아현동 P아파트", household_count=661), cohort,
-                       stage=Stage.RUNNING)
-    make.participation(make.complex_(name="응암동 H아파트", district=District.EUNPYEONG,
-                                     household_count=None), cohort, stage=Stage.EVALUATION)
+    make.participation(
+        make.complex_(name="아현동 P아파트", household_count=661), cohort, stage=Stage.RUNNING
+    )
+    make.participation(
+        make.complex_(name="응암동 H아파트", district=District.EUNPYEONG, household_count=None),
+        cohort,
+        stage=Stage.EVALUATION,
+    )
     response = client.get("/")
     assert response.status_code == 200
     text = page_text(response)
-    for expected in ("2018 시범사업", "아현동 P아파트", "661", "Mapo-gu", "Running",
-                     "응암동 H아파트", "Eunpyeong-gu", "Not given", "Evaluation"):
+    for expected in (
+        "2018 시범사업",
+        "아현동 P아파트",
+        "661",
+        "Mapo-gu",
+        "Running",
+        "응암동 H아파트",
+        "Eunpyeong-gu",
+        "Not given",
+        "Evaluation",
+    ):
         assert expected in text
 
 
 def test_overview_shows_no_personal_data(client, make):
     complex_ = make.complex_(name="아현동 P아파트")
     make.participation(complex_)
-    resident = make.resident(complex_, display_name="김비밀", phone="010-1234-5678",
-                             email="secret@example.org")
+    resident = make.resident(
+        complex_, display_name="김비밀", phone="010-1234-5678", email="secret@example.org"
+    )
     coordinator = make.coordinator(complex_, display_name="박코디")
     text = page_text(client.get("/"))
     assert "아현동 P아파트" in text
-    for private in ("김비밀", "010-1234-5678", "secret@example.org", resident.username,
-                    "박코디", coordinator.username):
+    for private in (
+        "김비밀",
+        "010-1234-5678",
+        "secret@example.org",
+        resident.username,
+        "박코디",
+        coordinator.username,
+    ):
         assert private not in text
 
 
@@ -121,17 +146,25 @@ def test_resident_sees_their_household_stage_and_coordinators(client, make):
     make.participation(complex_, make.cohort(name="2018 시범사업"), stage=Stage.RUNNING)
     resident = make.resident(complex_, make.household(complex_, building="103", unit="402"))
     make.coordinator(complex_, display_name="정홍권")
-    make.coordinator(complex_, display_name="지난코디", starts_on=make.days_ago(90),
-                     ends_on=make.days_ago(1))
+    make.coordinator(
+        complex_, display_name="지난코디", starts_on=make.days_ago(90), ends_on=make.days_ago(1)
+    )
     make.coordinator(make.complex_(), display_name="다른단지코디")
     sign_in(client, resident)
     response = client.get("/my/complex")
     assert response.status_code == 200
     text = page_text(response)
-    for expected in ("응암동 H아파트", "Eunpyeong-gu", "103동 402호", "2018 시범사업", "정홍권",
-                     '<li class="current" aria-current="step">Running</li>',
-                     '<li class="done">Planning</li>', "<li>Evaluation</li>",
-                     "Programmes are running in your complex."):
+    for expected in (
+        "응암동 H아파트",
+        "Eunpyeong-gu",
+        "103동 402호",
+        "2018 시범사업",
+        "정홍권",
+        '<li class="current" aria-current="step">Running</li>',
+        '<li class="done">Planning</li>',
+        "<li>Evaluation</li>",
+        "Programmes are running in your complex.",
+    ):
         assert expected in text
     assert "지난코디" not in text and "다른단지코디" not in text
 
@@ -139,8 +172,9 @@ def test_resident_sees_their_household_stage_and_coordinators(client, make):
 def test_resident_sees_their_complex_in_its_latest_cohort(client, make):
     complex_ = make.complex_()
     make.participation(complex_, make.cohort(name="2018 시범사업", year=2018), stage=Stage.CLOSED)
-    make.participation(complex_, make.cohort(name="2019 같이살림", year=2019),
-                       stage=Stage.PROBLEM_WORKSHOP)
+    make.participation(
+        complex_, make.cohort(name="2019 같이살림", year=2019), stage=Stage.PROBLEM_WORKSHOP
+    )
     sign_in(client, make.resident(complex_))
     text = page_text(client.get("/my/complex"))
     assert "2019 같이살림" in text
@@ -156,15 +190,22 @@ def test_resident_of_a_complex_not_yet_in_a_cohort_is_told_so(client, make):
 
 @pytest.mark.parametrize("role", ["staff", "coordinator", "partner"])
 def test_only_residents_have_a_my_complex_page(client, make, role):
-    person = {"staff": make.staff, "coordinator": lambda: make.coordinator(make.complex_()),
-              "partner": make.partner}[role]()
+    person = {
+        "staff": make.staff,
+        "coordinator": lambda: make.coordinator(make.complex_()),
+        "partner": make.partner,
+    }[role]()
     sign_in(client, person)
     assert client.get("/my/complex").status_code == 404
 
 
 def test_partner_sees_their_enterprise(client, make):
-    enterprise = make.enterprise(name="헬스브릿지", legal_form="social_venture",
-                                 description="건강 전문 소셜벤처", contact="02-000-0000")
+    enterprise = make.enterprise(
+        name="헬스브릿지",
+        legal_form="social_venture",
+        description="건강 전문 소셜벤처",
+        contact="02-000-0000",
+    )
     sign_in(client, make.partner(enterprise))
     response = client.get("/partner")
     assert response.status_code == 200
@@ -175,8 +216,11 @@ def test_partner_sees_their_enterprise(client, make):
 
 @pytest.mark.parametrize("role", ["staff", "coordinator", "resident"])
 def test_only_partners_have_a_partner_page(client, make, role):
-    person = {"staff": make.staff, "coordinator": lambda: make.coordinator(make.complex_()),
-              "resident": make.resident}[role]()
+    person = {
+        "staff": make.staff,
+        "coordinator": lambda: make.coordinator(make.complex_()),
+        "resident": make.resident,
+    }[role]()
     sign_in(client, person)
     assert client.get("/partner").status_code == 404
 
@@ -204,8 +248,17 @@ def test_korean_is_the_default_and_switching_back_works(client):
     assert '<html lang="ko">' in page_text(client.get("/"))
 
 
-@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil.example",
-                                    "evil", "", "/%0d%0aSet-Cookie:x=y"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example/",
+        "https://evil.example/",
+        "/\\evil.example",
+        "evil",
+        "",
+        "/%0d%0aSet-Cookie:x=y",
+    ],
+)
 def test_language_switch_never_sends_people_to_another_site(client, target):
     response = client.get("/language/ko", query_string={"next": target} if target else None)
     assert response.status_code == 302
@@ -225,7 +278,9 @@ def test_partner_home_counts_the_offers_waiting_for_an_answer(client, make):
     from tests.matching.helpers import matching_scene
 
     scene = matching_scene(make)
-    operations.offer_match(scene.problem, scene.enterprise, message="도와주세요.", actor=scene.coordinator)
+    operations.offer_match(
+        scene.problem, scene.enterprise, message="도와주세요.", actor=scene.coordinator
+    )
     db.session.commit()
     sign_in(client, make.partner(scene.enterprise))
     text = page_text(client.get("/partner"))

@@ -1,7 +1,8 @@
 """The scheduler: one list of jobs, each run claimed once per scheduled time, reminders sent
 once even by two schedulers, nothing for cancelled sessions, ballots opened on time."""
+
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.events import EVENT_JOB_EXECUTED
 from sqlalchemy import func, select
@@ -19,8 +20,11 @@ from tests.programs.helpers import program_scene
 
 
 def reminders_for(user_id):
-    return db.session.scalar(select(func.count(Notification.id)).where(
-        Notification.user_id == user_id, Notification.message.like("Reminder:%")))
+    return db.session.scalar(
+        select(func.count(Notification.id)).where(
+            Notification.user_id == user_id, Notification.message.like("Reminder:%")
+        )
+    )
 
 
 def test_job_ids_are_stable_and_the_web_app_starts_no_scheduler(app):
@@ -32,7 +36,9 @@ def test_a_run_time_is_the_same_for_every_scheduler():
     job = JOBS_BY_ID["programs.reminders"]
     moment = datetime(2018, 11, 11, 14, 7, 30, tzinfo=SEOUL)
     assert job.scheduled_time(moment) == datetime(2018, 11, 11, 14, 0, tzinfo=SEOUL)
-    assert job.scheduled_time(moment + timedelta(minutes=7)) == datetime(2018, 11, 11, 14, 0, tzinfo=SEOUL)
+    assert job.scheduled_time(moment + timedelta(minutes=7)) == datetime(
+        2018, 11, 11, 14, 0, tzinfo=SEOUL
+    )
 
 
 def test_two_schedulers_on_one_database_send_each_reminder_once(app, make):
@@ -47,7 +53,7 @@ def test_two_schedulers_on_one_database_send_each_reminder_once(app, make):
             if job.id != "programs.reminders":
                 job.remove()
         scheduler.add_listener(lambda event: ran.wait(), EVENT_JOB_EXECUTED)
-        scheduler.get_job("programs.reminders").modify(next_run_time=datetime.now(timezone.utc))
+        scheduler.get_job("programs.reminders").modify(next_run_time=datetime.now(UTC))
     db.session.commit()
     for scheduler in schedulers:
         scheduler.start()
@@ -96,6 +102,7 @@ def test_a_reminder_for_a_cancelled_session_is_not_sent(make):
 
 def test_a_cancelled_booking_is_not_reminded(make):
     from gachi.programs.bookings import cancel_booking
+
     scene = program_scene(make)
     booking = book_seat(scene.session, actor=scene.resident, resident=scene.resident)
     cancel_booking(booking, actor=scene.resident)
@@ -105,6 +112,7 @@ def test_a_cancelled_booking_is_not_reminded(make):
 def test_the_waiting_list_job_moves_people_up_when_capacity_was_raised(make):
     from gachi.programs.jobs import move_waiting_lists
     from gachi.programs.models import BookingStatus, ProgramSession
+
     scene = program_scene(make, capacity=1)
     other = make.resident(scene.participation.complex)
     book_seat(scene.session, actor=other, resident=other)
@@ -119,6 +127,7 @@ def test_the_ballot_job_opens_and_closes_ballots_on_time(make):
     from gachi.ballots.jobs import open_and_close_ballots
     from gachi.ballots.models import BallotState
     from tests.ballots.helpers import a_ballot, ballot_scene
+
     ballot = a_ballot(ballot_scene(make), opens_in=timedelta(minutes=10), lasts=timedelta(hours=1))
     assert ballot.state is BallotState.SCHEDULED
     assert open_and_close_ballots(utcnow()) == 0

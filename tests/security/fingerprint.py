@@ -3,6 +3,7 @@
 The scene is a few hundred rows, so a snapshot is every committed row of every table
 keyed by its primary key; `changes` says which rows a request added, changed or removed.
 """
+
 from dataclasses import dataclass
 
 from gachi.extensions import db
@@ -12,7 +13,7 @@ from gachi.extensions import db
 class Change:
     table: str
     before: dict | None  # None for an added row
-    after: dict | None   # None for a removed row
+    after: dict | None  # None for a removed row
 
     def changed(self, column):
         """The column's new value when the request set it, else None."""
@@ -42,7 +43,8 @@ def changes(before, after):
     found = []
     for table, rows in after.items():
         old = before.get(table, {})
-        found += [Change(table, old.get(key), row) for key, row in rows.items()
-                  if old.get(key) != row]
+        found += [
+            Change(table, old.get(key), row) for key, row in rows.items() if old.get(key) != row
+        ]
         found += [Change(table, row, None) for key, row in old.items() if key not in rows]
     return found

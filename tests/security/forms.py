@@ -1,4 +1,5 @@
 """The forms a page shows: where each posts and the fields it sends, read from its HTML."""
+
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urlparse
@@ -7,7 +8,7 @@ from urllib.parse import urlparse
 @dataclass
 class Field:
     name: str
-    kind: str                                   # input type, "select" or "textarea"
+    kind: str  # input type, "select" or "textarea"
     values: list = field(default_factory=list)  # the value it holds, or a select's options
     multiple: bool = False
 
@@ -33,8 +34,11 @@ class _FormParser(HTMLParser):
         attrs = {name: value or "" for name, value in attrs}
         if tag == "form":
             action = urlparse(attrs.get("action") or self.page_path).path
-            self._form = Form(action, attrs.get("method", "get").upper(),
-                              multipart="multipart" in attrs.get("enctype", ""))
+            self._form = Form(
+                action,
+                attrs.get("method", "get").upper(),
+                multipart="multipart" in attrs.get("enctype", ""),
+            )
             self.forms.append(self._form)
         elif self._form is None or "name" not in attrs:
             if tag == "option" and self._select is not None:
@@ -49,9 +53,12 @@ class _FormParser(HTMLParser):
             known.multiple = known.multiple or (kind == "checkbox" and len(known.values) > 1)
         elif tag == "select":
             self._select = self._form.fields.setdefault(
-                attrs["name"], Field(attrs["name"], "select", multiple="multiple" in attrs))
+                attrs["name"], Field(attrs["name"], "select", multiple="multiple" in attrs)
+            )
         elif tag == "textarea":
-            self._textarea = self._form.fields.setdefault(attrs["name"], Field(attrs["name"], "textarea"))
+            self._textarea = self._form.fields.setdefault(
+                attrs["name"], Field(attrs["name"], "textarea")
+            )
         elif tag == "option" and self._select is not None:
             self._select.values.append(attrs.get("value", ""))
 

@@ -3,6 +3,7 @@
 The ids of A's objects fill every route of the URL map; B's people, a partner of an
 enterprise that serves nowhere in A, and anonymous visitors must never see them.
 """
+
 from dataclasses import dataclass, field
 from datetime import timedelta
 from types import SimpleNamespace
@@ -38,22 +39,30 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 @dataclass
 class Scene:
-    people: dict                            # role name → user (None for anonymous)
+    people: dict  # role name → user (None for anonymous)
     ids: dict = field(default_factory=dict)  # URL argument name → a value of A's
 
 
 def _complex_b(make, cohort):
     complex_b = make.complex_(name="베타단지")
     make.participation(complex_b, cohort, stage=Stage.RUNNING)
-    return {"resident of B": make.resident(complex_b, display_name="박베타주민"),
-            "coordinator of B": make.coordinator(complex_b, display_name="베타코디네이터")}
+    return {
+        "resident of B": make.resident(complex_b, display_name="박베타주민"),
+        "coordinator of B": make.coordinator(complex_b, display_name="베타코디네이터"),
+    }
 
 
 def _problems(make, participation, resident, coordinator):
-    problem = make.problem(participation, title="알파문제 아이 돌봄", state=ProblemState.SELECTED,
-                           proposed_by_id=resident.id)
-    shortlisted = [make.problem(participation, title=f"알파문제 {n}", state=ProblemState.SHORTLISTED)
-                   for n in (1, 2)]
+    problem = make.problem(
+        participation,
+        title="알파문제 아이 돌봄",
+        state=ProblemState.SELECTED,
+        proposed_by_id=resident.id,
+    )
+    shortlisted = [
+        make.problem(participation, title=f"알파문제 {n}", state=ProblemState.SHORTLISTED)
+        for n in (1, 2)
+    ]
     comment = ProblemComment(problem_id=problem.id, author_id=resident.id, body="알파댓글입니다")
     db.session.add(comment)
     db.session.commit()
@@ -63,16 +72,21 @@ def _problems(make, participation, resident, coordinator):
 def _ballot(participation, coordinator, shortlisted):
     participation.stage = Stage.PROBLEM_WORKSHOP
     db.session.commit()
-    ballot = open_a_ballot(SimpleNamespace(participation=participation, problems=shortlisted,
-                                           coordinator=coordinator))
+    ballot = open_a_ballot(
+        SimpleNamespace(participation=participation, problems=shortlisted, coordinator=coordinator)
+    )
     participation.stage = Stage.RUNNING
     db.session.commit()
     return ballot
 
 
 def _workshop(participation, coordinator):
-    workshop = Workshop(participation=participation, round=WorkshopRound.PROBLEMS,
-                        held_at=utcnow() - timedelta(days=20), minutes="알파회의록 내용")
+    workshop = Workshop(
+        participation=participation,
+        round=WorkshopRound.PROBLEMS,
+        held_at=utcnow() - timedelta(days=20),
+        minutes="알파회의록 내용",
+    )
     db.session.add(workshop)
     db.session.commit()
     attachment = add_attachment(workshop, filename="photo.png", data=PNG, actor=coordinator)
@@ -82,12 +96,18 @@ def _workshop(participation, coordinator):
 
 def _evaluation_and_model(make, participation, coordinator, staff, text):
     participation.stage = Stage.EVALUATION
-    evaluation = draft_evaluation(participation, what_happened=text, residents_said=text,
-                                  what_to_change=text, actor=coordinator)
+    evaluation = draft_evaluation(
+        participation,
+        what_happened=text,
+        residents_said=text,
+        what_to_change=text,
+        actor=coordinator,
+    )
     sign_evaluation(evaluation, decision=Decision.SPREAD, note=text, actor=staff)
     participation.stage = Stage.RUNNING
-    model = publish_model(evaluation, title="공동 돌봄 모델", category_id=make.category("care").id,
-                          actor=staff)
+    model = publish_model(
+        evaluation, title="공동 돌봄 모델", category_id=make.category("care").id, actor=staff
+    )
     adoption = Adoption(model_id=model.id, participation_id=participation.id)
     db.session.add(adoption)
     db.session.commit()
@@ -97,9 +117,14 @@ def _evaluation_and_model(make, participation, coordinator, staff, text):
 def _count_seats(program):
     """a_programme writes bookings as rows; give each session the seats they hold."""
     for session in program.sessions:
-        session.seats_taken = sum(booking.party_size for booking in db.session.scalars(
-            select(Booking).where(Booking.session_id == session.id,
-                                  Booking.status == BookingStatus.CONFIRMED)))
+        session.seats_taken = sum(
+            booking.party_size
+            for booking in db.session.scalars(
+                select(Booking).where(
+                    Booking.session_id == session.id, Booking.status == BookingStatus.CONFIRMED
+                )
+            )
+        )
     db.session.commit()
 
 
@@ -129,29 +154,56 @@ def a_scene(make, evaluation_text="알파평가 내용", program_title="알파�
     program = a_programme(participation, problem, resident, *neighbours)
     program.title = program_title
     _count_seats(program)
-    model, adoption = _evaluation_and_model(make, participation, coordinator, staff,
-                                            evaluation_text)
-    notify([resident.id], "The session of %(program)s on %(when)s is cancelled.",
-           program=program.title, when="5월 1일")
+    model, adoption = _evaluation_and_model(
+        make, participation, coordinator, staff, evaluation_text
+    )
+    notify(
+        [resident.id],
+        "The session of %(program)s on %(when)s is cancelled.",
+        program=program.title,
+        when="5월 1일",
+    )
     token = create_calendar_link(resident, kind=CalendarKind.PERSONAL, actor=resident)
     db.session.commit()
 
     first = lambda model_, *where: db.session.scalars(select(model_).where(*where)).first()  # noqa: E731
     session = program.sessions[0]
     booking = first(Booking, Booking.session_id == session.id, Booking.user_id == resident.id)
-    people = {"anonymous": None, "resident of A": resident, "coordinator of A": coordinator,
-              **_complex_b(make, cohort), "partner elsewhere": other_partner, "staff": staff,
-              "partner of A": partner_a}
+    people = {
+        "anonymous": None,
+        "resident of A": resident,
+        "coordinator of A": coordinator,
+        **_complex_b(make, cohort),
+        "partner elsewhere": other_partner,
+        "staff": staff,
+        "partner of A": partner_a,
+    }
     ids = {
-        "cohort_id": cohort.id, "complex_id": complex_a.id, "participation_id": participation.id,
-        "household_id": household.id, "code_id": code.id, "problem_id": problem.id,
-        "ballot_id": ballot.id, "workshop_id": workshop.id, "attachment_id": attachment.id,
-        "match_id": match.id, "program_id": program.id, "session_id": session.id,
-        "booking_id": booking.id, "entry_id": first(RosterEntry, RosterEntry.session_id == session.id).id,
-        "model_id": model.id, "adoption_id": adoption.id, "user_id": resident.id,
+        "cohort_id": cohort.id,
+        "complex_id": complex_a.id,
+        "participation_id": participation.id,
+        "household_id": household.id,
+        "code_id": code.id,
+        "problem_id": problem.id,
+        "ballot_id": ballot.id,
+        "workshop_id": workshop.id,
+        "attachment_id": attachment.id,
+        "match_id": match.id,
+        "program_id": program.id,
+        "session_id": session.id,
+        "booking_id": booking.id,
+        "entry_id": first(RosterEntry, RosterEntry.session_id == session.id).id,
+        "model_id": model.id,
+        "adoption_id": adoption.id,
+        "user_id": resident.id,
         "notification_id": first(Notification, Notification.user_id == resident.id).id,
-        "token_id": token.id, "token": token.token, "code": booking.code,
-        "enterprise_id": serving.id, "placement_id": first(Placement, Placement.coordinator_id == coordinator.id).id,
-        "name": "complexes", "kind": "csv", "filename": "css/gachi.css",
+        "token_id": token.id,
+        "token": token.token,
+        "code": booking.code,
+        "enterprise_id": serving.id,
+        "placement_id": first(Placement, Placement.coordinator_id == coordinator.id).id,
+        "name": "complexes",
+        "kind": "csv",
+        "filename": "css/gachi.css",
     }
     return Scene(people, ids)

@@ -8,6 +8,7 @@ database as it was; an accepted one stored its text NFC-normalised and free of c
 characters, and none of the added fields reached a row. A POST route without an entry in
 ROUTES fails the first test, so a route added tomorrow is covered the day it lands.
 """
+
 import os
 import re
 import time
@@ -37,13 +38,24 @@ from tests.security.test_scoping import every_route
 # fails the same way for everyone. `make fuzz` sets GACHI_FUZZ_EXAMPLES: new random
 # examples, that many per test, with the falsifying example and a blob to replay it
 # (@reproduce_failure) printed for whatever it finds.
-settings.register_profile("bad-input", max_examples=15, deadline=None, database=None,
-                          derandomize=True, suppress_health_check=list(HealthCheck))
-settings.register_profile("bad-input-fuzz", settings.get_profile("bad-input"), derandomize=False,
-                          max_examples=int(os.environ.get("GACHI_FUZZ_EXAMPLES") or 15),
-                          print_blob=True)
-PROFILE = settings.get_profile("bad-input-fuzz" if os.environ.get("GACHI_FUZZ_EXAMPLES")
-                               else "bad-input")
+settings.register_profile(
+    "bad-input",
+    max_examples=15,
+    deadline=None,
+    database=None,
+    derandomize=True,
+    suppress_health_check=list(HealthCheck),
+)
+settings.register_profile(
+    "bad-input-fuzz",
+    settings.get_profile("bad-input"),
+    derandomize=False,
+    max_examples=int(os.environ.get("GACHI_FUZZ_EXAMPLES") or 15),
+    print_blob=True,
+)
+PROFILE = settings.get_profile(
+    "bad-input-fuzz" if os.environ.get("GACHI_FUZZ_EXAMPLES") else "bad-input"
+)
 # ... and starts no test once GACHI_FUZZ_MINUTES have passed.
 FUZZ_ENDS = time.monotonic() + 60 * float(os.environ.get("GACHI_FUZZ_MINUTES") or "inf")
 
@@ -56,8 +68,8 @@ def within_the_fuzzing_time():
 
 @dataclass(frozen=True)
 class Post:
-    role: str                 # who may post (a role of the scene)
-    fields: tuple = ()        # fields of a form no page of the scene shows
+    role: str  # who may post (a role of the scene)
+    fields: tuple = ()  # fields of a form no page of the scene shows
     args: dict = field(default_factory=dict)  # URL argument → role whose user id fills it
     accepted_with_a_page: bool = False  # answers 200 on success (not a redirect)
 
@@ -86,8 +98,11 @@ ROUTES = {
     "complexes.codes_generate": Post(COORDINATOR),
     "complexes.code_regenerate": Post(COORDINATOR),
     "complexes.code_revoke": Post(COORDINATOR),
-    "coordinators.place": Post(STAFF, ("complex_id", "starts_on", "ends_on", "allow_overlap", "note"),
-                               args={"user_id": COORDINATOR}),
+    "coordinators.place": Post(
+        STAFF,
+        ("complex_id", "starts_on", "ends_on", "allow_overlap", "note"),
+        args={"user_id": COORDINATOR},
+    ),
     "coordinators.placement_end": Post(STAFF, ("ends_on",)),
     "coordinators.placement_handover": Post(STAFF),
     "enterprises.enterprise_new": Post(STAFF),
@@ -114,8 +129,9 @@ ROUTES = {
     "proposals.problem_move": Post(COORDINATOR),
     "proposals.problem_merge": Post(COORDINATOR),
     "ballots.ballot_new": Post(COORDINATOR),
-    "ballots.ballot_vote": Post(RESIDENT, ("receipt", "choices", "dots_1", "dots_2"),
-                                accepted_with_a_page=True),  # the receipt to write down
+    "ballots.ballot_vote": Post(
+        RESIDENT, ("receipt", "choices", "dots_1", "dots_2"), accepted_with_a_page=True
+    ),  # the receipt to write down
     "ballots.ballot_receipt": Post(RESIDENT, ("receipt",)),
     "ballots.ballot_paper_voter": Post(COORDINATOR, ("user_id",)),
     "ballots.ballot_paper_tally": Post(COORDINATOR),
@@ -152,7 +168,9 @@ ROUTES = {
     "kpi.actuals": Post(STAFF, ("kpi_1", "kpi_2", "kpi_3")),
     "kpi.import_csv": Post(STAFF),
     "kpi.kpi_new": Post(STAFF),
-    "evaluations.evaluation": Post(COORDINATOR, ("what_happened", "residents_said", "what_to_change")),
+    "evaluations.evaluation": Post(
+        COORDINATOR, ("what_happened", "residents_said", "what_to_change")
+    ),
     "evaluations.retake": Post(COORDINATOR),
     "evaluations.sign": Post(STAFF, ("decision", "organisers", "note")),
     "bizmodels.adopt": Post(COORDINATOR, ("participation",)),
@@ -162,9 +180,18 @@ ROUTES = {
 
 # Tables a refused request may write: a wrong password or invitation code is counted
 # (throttling).
-WRITTEN_WHEN_REFUSED = {endpoint: {"login_failures"} for endpoint in (
-    "auth.login", "auth.join", "auth.change_password", "privacy.delete_account",
-    "two_factor.second_step", "two_factor.new_recovery_codes", "two_factor.switch_off")}
+WRITTEN_WHEN_REFUSED = {
+    endpoint: {"login_failures"}
+    for endpoint in (
+        "auth.login",
+        "auth.join",
+        "auth.change_password",
+        "privacy.delete_account",
+        "two_factor.second_step",
+        "two_factor.new_recovery_codes",
+        "two_factor.switch_off",
+    )
+}
 # Where a signed-out visitor, or staff without their second step, is sent instead.
 GATES = ("/login", "/account/two-factor")
 # Control characters no stored text may hold; a textarea's tab and line breaks are fine.
@@ -226,10 +253,17 @@ def the_scene(app, make):
         scene = a_scene(make)
         reference = app.config["TEST_REFERENCE_ROWS"]
         _SCENE_ROWS.update(
-            rows={table: [dict(row) for row in db.session.execute(table.select()).mappings()
-                          if dict(row) not in reference.get(table, [])]
-                  for table in db.metadata.sorted_tables},
-            people={role: user and user.id for role, user in scene.people.items()}, ids=scene.ids)
+            rows={
+                table: [
+                    dict(row)
+                    for row in db.session.execute(table.select()).mappings()
+                    if dict(row) not in reference.get(table, [])
+                ]
+                for table in db.metadata.sorted_tables
+            },
+            people={role: user and user.id for role, user in scene.people.items()},
+            ids=scene.ids,
+        )
         return scene
     rows = _SCENE_ROWS["rows"]
     for table in rows:
@@ -239,29 +273,50 @@ def the_scene(app, make):
             db.session.execute(table.insert(), [{**row, **late} for row in rows[table]])
     evaluations = db.metadata.tables["evaluations"]
     for row in rows[evaluations]:
-        db.session.execute(evaluations.update().where(evaluations.c.id == row["id"])
-                           .values(signed_at=row["signed_at"]))
+        db.session.execute(
+            evaluations.update()
+            .where(evaluations.c.id == row["id"])
+            .values(signed_at=row["signed_at"])
+        )
     for table in rows:
         if table.name in WRITTEN_BY_TRIGGERS:
             db.session.execute(table.delete())
             if rows[table]:
                 db.session.execute(table.insert(), rows[table])
         if db.engine.dialect.name == "postgresql" and rows[table] and "id" in table.columns:
-            db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                                    f"(SELECT max(id) FROM {table.name}))"))
+            db.session.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                    f"(SELECT max(id) FROM {table.name}))"
+                )
+            )
     db.session.commit()
-    return Scene({role: user_id and db.session.get(User, user_id)
-                  for role, user_id in _SCENE_ROWS["people"].items()}, dict(_SCENE_ROWS["ids"]))
+    return Scene(
+        {
+            role: user_id and db.session.get(User, user_id)
+            for role, user_id in _SCENE_ROWS["people"].items()
+        },
+        dict(_SCENE_ROWS["ids"]),
+    )
 
 
 def mass_assignment(scene, make):
     """Fields no form offers, set to another complex's things or to a privilege."""
     resident_b = scene.people["resident of B"]
-    return {"role": "staff", "is_admin": "y", "complex_id": str(resident_b.household.complex_id),
-            "household_id": str(resident_b.household_id), "user_id": str(resident_b.id),
-            "cohort_id": str(make.cohort(name="다른기수").id), "participation_id": "999999",
-            "status": "x-hacked", "seats_taken": "9999", "enterprise_id": "999999",
-            "author_id": str(resident_b.id), "active": "y"}
+    return {
+        "role": "staff",
+        "is_admin": "y",
+        "complex_id": str(resident_b.household.complex_id),
+        "household_id": str(resident_b.household_id),
+        "user_id": str(resident_b.id),
+        "cohort_id": str(make.cohort(name="다른기수").id),
+        "participation_id": "999999",
+        "status": "x-hacked",
+        "seats_taken": "9999",
+        "enterprise_id": "999999",
+        "author_id": str(resident_b.id),
+        "active": "y",
+    }
 
 
 def the_scene_up_to_the_clock(scene):
@@ -304,7 +359,11 @@ def problems_with(endpoint, response, before, after, sent, extra):
             if CONTROL.search(value):
                 return f"stored {change.table}.{column} with control characters: {value!r}"
         for name, value in extra.items():
-            if name in sent and change.changed(name) is not None and plain(change.changed(name)) == value:
+            if (
+                name in sent
+                and change.changed(name) is not None
+                and plain(change.changed(name)) == value
+            ):
                 return f"mass-assigned {change.table}.{name}={value!r}"
     return None
 
@@ -336,8 +395,11 @@ def test_hostile_values_never_fail_and_a_refusal_keeps_nothing(app, make, endpoi
     @PROFILE
     @given(values=payload(fields, extra))
     def post(values):
-        response = client.post(url, data={"csrf_token": token, **as_form_data(values)},
-                               content_type="multipart/form-data")
+        response = client.post(
+            url,
+            data={"csrf_token": token, **as_form_data(values)},
+            content_type="multipart/form-data",
+        )
         response.close()
         answers.add(urlparse(response.location).path if response.location else response.status_code)
         committed.append(snapshot())
@@ -349,24 +411,37 @@ def test_hostile_values_never_fail_and_a_refusal_keeps_nothing(app, make, endpoi
         assert answers - set(GATES), f"{route.role} never got past {answers} on POST {url}"
 
 
-API_PATHS = ("/api/v1/cohorts", "/api/v1/kpis", "/api/v1/cohorts/{cohort}/complexes",
-             "/api/v1/cohorts/{cohort}/results", "/api/v1/participations/{participation}/results")
+API_PATHS = (
+    "/api/v1/cohorts",
+    "/api/v1/kpis",
+    "/api/v1/cohorts/{cohort}/complexes",
+    "/api/v1/cohorts/{cohort}/results",
+    "/api/v1/participations/{participation}/results",
+)
 API_ARGUMENTS = ("page", "per_page", "by", "page[]", "")
 
 
 @pytest.mark.parametrize("path", API_PATHS)
 def test_the_api_answers_hostile_queries_with_json_never_a_500(app, client, make, path):
     scene = a_scene(make)
-    ids = st.one_of(st.just(scene.ids["cohort_id"]), st.integers(), st.sampled_from(HOSTILE_TEXT),
-                    st.sampled_from([0, -1, 2**31 - 1, 2**31, 2**63, 10**30]))
-    query = st.dictionaries(st.sampled_from(API_ARGUMENTS), st.one_of(
-        st.sampled_from(HOSTILE_TEXT), st.text(max_size=20), st.integers().map(str)), max_size=3)
+    ids = st.one_of(
+        st.just(scene.ids["cohort_id"]),
+        st.integers(),
+        st.sampled_from(HOSTILE_TEXT),
+        st.sampled_from([0, -1, 2**31 - 1, 2**31, 2**63, 10**30]),
+    )
+    query = st.dictionaries(
+        st.sampled_from(API_ARGUMENTS),
+        st.one_of(st.sampled_from(HOSTILE_TEXT), st.text(max_size=20), st.integers().map(str)),
+        max_size=3,
+    )
 
     @PROFILE
     @given(cohort=ids, participation=ids, query=query)
     def ask(cohort, participation, query):
-        url = path.format(cohort=quote(str(cohort), safe=""),
-                          participation=quote(str(participation), safe=""))
+        url = path.format(
+            cohort=quote(str(cohort), safe=""), participation=quote(str(participation), safe="")
+        )
         response = client.get(url, query_string=query)
         assert response.status_code < 500, f"{url} {query!r}: {response.status_code}"
         assert response.is_json, f"{url} {query!r}: {response.status_code} {response.mimetype}"
@@ -377,9 +452,27 @@ def test_the_api_answers_hostile_queries_with_json_never_a_500(app, client, make
 
 
 # Query-string names the list pages read (their filter forms and paging).
-QUERY_NAMES = ("q", "name", "page", "per_page", "district", "cohort", "stage", "category",
-               "tenure", "role", "legal_form", "verified", "by", "next", "kind", "year", "state",
-               "complex_id", "code")
+QUERY_NAMES = (
+    "q",
+    "name",
+    "page",
+    "per_page",
+    "district",
+    "cohort",
+    "stage",
+    "category",
+    "tenure",
+    "role",
+    "legal_form",
+    "verified",
+    "by",
+    "next",
+    "kind",
+    "year",
+    "state",
+    "complex_id",
+    "code",
+)
 
 
 @pytest.mark.parametrize("role", ("anonymous", STAFF, COORDINATOR, RESIDENT))
@@ -389,14 +482,23 @@ def test_every_page_reads_a_hostile_query_string_without_failing(app, make, role
     client.set_cookie("lang", "en")
     if scene.people[role] is not None:
         sign_in_directly(client, scene.people[role])
-    pages = [url for endpoint, method, url, _ in every_route(app, scene.ids)
-             if method == "GET" and endpoint != "auth.logout"]
+    pages = [
+        url
+        for endpoint, method, url, _ in every_route(app, scene.ids)
+        if method == "GET" and endpoint != "auth.logout"
+    ]
     db.session.remove()
 
     @PROFILE
-    @given(page=st.sampled_from(pages), query=st.dictionaries(
-        st.sampled_from(QUERY_NAMES), st.sampled_from(HOSTILE_TEXT) | st.text(max_size=10),
-        min_size=1, max_size=4))
+    @given(
+        page=st.sampled_from(pages),
+        query=st.dictionaries(
+            st.sampled_from(QUERY_NAMES),
+            st.sampled_from(HOSTILE_TEXT) | st.text(max_size=10),
+            min_size=1,
+            max_size=4,
+        ),
+    )
     def ask(page, query):
         response = client.get(page, query_string=query)
         response.close()

@@ -3,6 +3,7 @@
 Every text a person can write in complex A's scene is replaced by markup, then every
 page of the URL map is read by each role: the raw tags never reach an HTML page.
 """
+
 import itertools
 
 import pytest
@@ -78,8 +79,10 @@ def html_pages(client, app, ids):
             yield url, response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("role", ["resident of A", "coordinator of A", "partner of A", "staff",
-                                  "resident of B", "anonymous"])
+@pytest.mark.parametrize(
+    "role",
+    ["resident of A", "coordinator of A", "partner of A", "staff", "resident of B", "anonymous"],
+)
 def test_markup_in_user_text_is_escaped_on_every_page(app, client, make, role):
     scene = a_scene(make, evaluation_text=MARKUP[1], program_title=MARKUP[0])
     write_markup_everywhere()

@@ -1,4 +1,5 @@
 """Security headers on the pages of each role, and the flags of the session cookies."""
+
 import pytest
 
 from config import ProductionConfig
@@ -75,9 +76,16 @@ def test_in_production_the_cookies_are_secure_too(production_app):
     person = factories.coordinator()  # signed in by the password alone
     browser = production_app.test_client()
     token = csrf_token(browser, "https://localhost/login")
-    response = browser.post("https://localhost/login", data={
-        "username": person.username, "password": factories.PASSWORD, "csrf_token": token,
-        "remember": "y"}, headers={"Referer": "https://localhost/login"})  # checked over https
+    response = browser.post(
+        "https://localhost/login",
+        data={
+            "username": person.username,
+            "password": factories.PASSWORD,
+            "csrf_token": token,
+            "remember": "y",
+        },
+        headers={"Referer": "https://localhost/login"},
+    )  # checked over https
     assert response.status_code in (302, 303), response.get_data(as_text=True)[:300]
     for name in ("session", "remember_token"):
         flags = cookie_flags(response, name)

@@ -5,6 +5,7 @@ Outsiders (B's people, a partner serving nowhere in A, anonymous visitors) get a
 read from the URL map, so a route added tomorrow is covered the day it lands. One test
 per role walks every route and names each failing one in its message.
 """
+
 from urllib.parse import urlparse
 
 import pytest
@@ -20,9 +21,18 @@ INSIDERS = ("resident of A", "coordinator of A", "partner of A", "staff")
 # complexes, the JSON API, enterprises and the catalogue of business models (which any
 # coordinator may adopt in their own complex). They may name complex A, nothing private.
 PUBLIC_ENDPOINTS = {
-    "public.index", "public.set_language", "bizmodels.adopt", "public.cohort_complexes", "enterprises.enterprise_list",
-    "enterprises.enterprise_detail", "bizmodels.catalogue", "bizmodels.detail",
-    "api.cohorts", "api.cohort_complexes", "api.cohort_results", "api.kpis",
+    "public.index",
+    "public.set_language",
+    "bizmodels.adopt",
+    "public.cohort_complexes",
+    "enterprises.enterprise_list",
+    "enterprises.enterprise_detail",
+    "bizmodels.catalogue",
+    "bizmodels.detail",
+    "api.cohorts",
+    "api.cohort_complexes",
+    "api.cohort_results",
+    "api.kpis",
     "api.participation_results",
 }
 # A private calendar link is its own key: whoever holds it reads the feed (as the
@@ -45,9 +55,11 @@ def every_route(app, ids):
             values = {name: ids[name] for name in rule.arguments}
             values.update(ARGUMENT_OVERRIDES.get(rule.endpoint, {}))
             url = url_for(rule.endpoint, **values)
-            routes += [(rule.endpoint, method, url, bool(rule.arguments))
-                       for method in ("GET", "POST")
-                       if method in rule.methods and rule.endpoint not in BEARER_ENDPOINTS]
+            routes += [
+                (rule.endpoint, method, url, bool(rule.arguments))
+                for method in ("GET", "POST")
+                if method in rule.methods and rule.endpoint not in BEARER_ENDPOINTS
+            ]
     return sorted(routes, key=lambda route: route[0] == "auth.logout")
 
 
@@ -64,12 +76,13 @@ def outsider_problem(endpoint, takes_ids, response):
     shows the asker's own things: it may answer, but not with A's."""
     body = response.get_data(as_text=True) if response.status_code == 200 else ""
     if endpoint in PUBLIC_ENDPOINTS or not takes_ids:
-        words = leaked(body, PRIVATE_TO_A if endpoint in PUBLIC_ENDPOINTS
-                       else PRIVATE_TO_A + (COMPLEX_A,))
+        words = leaked(
+            body, PRIVATE_TO_A if endpoint in PUBLIC_ENDPOINTS else (*PRIVATE_TO_A, COMPLEX_A)
+        )
         return f"shows {words}" if words else None
     if response.status_code in REFUSED or is_sign_in_page(response):
         return None
-    words = leaked(body, PRIVATE_TO_A + (COMPLEX_A,))
+    words = leaked(body, (*PRIVATE_TO_A, COMPLEX_A))
     return f"{response.status_code} {response.location or ''} {words}"
 
 

@@ -3,6 +3,7 @@
 Workshop photos are tested in detail in tests/workshops; here each upload route of the
 app gets a renamed picture, a program and a file over its limit.
 """
+
 import io
 
 import pytest
@@ -33,8 +34,11 @@ UPLOAD_ROUTES = {
 
 def upload(client, path, name, data):
     # Our own builder, so the encoded body is closed even when the app refuses to read it.
-    builder = EnvironBuilder(path=path, method="POST", data={
-        "csrf_token": csrf_token(client, "/no-such-page"), "file": (io.BytesIO(data), name)})
+    builder = EnvironBuilder(
+        path=path,
+        method="POST",
+        data={"csrf_token": csrf_token(client, "/no-such-page"), "file": (io.BytesIO(data), name)},
+    )
     environ = builder.get_environ()
     try:
         return client.open(environ)
@@ -54,10 +58,16 @@ def test_the_upload_routes_listed_here_are_all_the_forms_with_a_file(app):
         for sub in cls.__subclasses__():
             yield sub
             yield from subclasses(sub)
-    with_files = {form.__name__ for form in subclasses(BaseForm)
-                  if any(getattr(getattr(form, name, None), "field_class", None).__name__ == "FileField"
-                         for name in dir(form)
-                         if getattr(getattr(form, name, None), "field_class", None))}
+
+    with_files = {
+        form.__name__
+        for form in subclasses(BaseForm)
+        if any(
+            getattr(getattr(form, name, None), "field_class", None).__name__ == "FileField"
+            for name in dir(form)
+            if getattr(getattr(form, name, None), "field_class", None)
+        )
+    }
     assert with_files == {"AttachmentForm", "ImportActualsForm", "ImportForm"}
 
 

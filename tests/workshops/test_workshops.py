@@ -1,16 +1,17 @@
 """Workshops: planning, check-in, walk-ins, and attachments kept out of static and
 served only to those who may see the workshop."""
+
 import io
 import unicodedata
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
-from werkzeug.test import EnvironBuilder
 from sqlalchemy import select
+from werkzeug.test import EnvironBuilder
 
 from gachi.complexes.stages import Stage
-from gachi.core.time import as_aware
 from gachi.core.errors import Conflict
+from gachi.core.time import as_aware
 from gachi.extensions import db
 from gachi.workshops.models import Workshop, WorkshopAttachment, WorkshopAttendance, WorkshopRound
 from gachi.workshops.operations import check_in_resident, create_workshop
@@ -32,17 +33,24 @@ def room(make):
     complex_ = make.complex_()
     participation = make.participation(complex_, stage=Stage.PROBLEM_WORKSHOP)
     coordinator = make.coordinator(complex_)
-    workshop = create_workshop(participation, round=WorkshopRound.PROBLEMS, place="관리사무소 2층",
-                               held_at=datetime(2018, 9, 15, 1, 0, tzinfo=timezone.utc), actor=coordinator)
+    workshop = create_workshop(
+        participation,
+        round=WorkshopRound.PROBLEMS,
+        place="관리사무소 2층",
+        held_at=datetime(2018, 9, 15, 1, 0, tzinfo=UTC),
+        actor=coordinator,
+    )
     db.session.commit()
     return complex_, participation, coordinator, workshop
 
 
 def upload(client, workshop, name, data):
     # Our own builder, so the encoded body is closed even when the app refuses to read it.
-    builder = EnvironBuilder(path=f"/workshops/{workshop.id}/attachments", method="POST",
-                             data={"csrf_token": csrf_token(client, TOKEN_PAGE),
-                                   "file": (io.BytesIO(data), name)})
+    builder = EnvironBuilder(
+        path=f"/workshops/{workshop.id}/attachments",
+        method="POST",
+        data={"csrf_token": csrf_token(client, TOKEN_PAGE), "file": (io.BytesIO(data), name)},
+    )
     environ = builder.get_environ()
     try:
         return client.open(environ)
@@ -54,14 +62,31 @@ def upload(client, workshop, name, data):
 def test_the_coordinator_plans_a_workshop_through_the_form(client, room):
     _complex, participation, coordinator, _workshop = room
     signed_in(client, coordinator)
-    response = post(client, f"/participations/{participation.id}/workshops/new", {
-        "round": "solutions", "held_at": "2018-10-20T14:00", "place": "경로당", "facilitator": "정홍권",
-        "agenda": "해결 방안 찾기", "minutes": ""})
+    response = post(
+        client,
+        f"/participations/{participation.id}/workshops/new",
+        {
+            "round": "solutions",
+            "held_at": "2018-10-20T14:00",
+            "place": "경로당",
+            "facilitator": "정홍권",
+            "agenda": "해결 방안 찾기",
+            "minutes": "",
+        },
+    )
     assert response.status_code == 302
-    created = db.session.scalars(select(Workshop).where(Workshop.round == WorkshopRound.SOLUTIONS)).one()
-    assert as_aware(created.held_at) == datetime(2018, 10, 20, 5, 0, tzinfo=timezone.utc)  # 14:00 Seoul
-    assert post(client, f"/participations/{participation.id}/workshops/new",
-                {"round": "x", "held_at": "soon"}).status_code == 400
+    created = db.session.scalars(
+        select(Workshop).where(Workshop.round == WorkshopRound.SOLUTIONS)
+    ).one()
+    assert as_aware(created.held_at) == datetime(2018, 10, 20, 5, 0, tzinfo=UTC)  # 14:00 Seoul
+    assert (
+        post(
+            client,
+            f"/participations/{participation.id}/workshops/new",
+            {"round": "x", "held_at": "soon"},
+        ).status_code
+        == 400
+    )
 
 
 def test_check_in_a_resident_a_guest_and_walk_ins(client, room, make):
@@ -69,9 +94,20 @@ def test_check_in_a_resident_a_guest_and_walk_ins(client, room, make):
     resident = make.resident(complex_, display_name="박서진")
     household = make.household(complex_, building="102", unit="301")
     signed_in(client, coordinator)
-    assert post(client, f"/workshops/{workshop.id}/attendances", {"resident_id": str(resident.id)}).status_code == 302
-    assert post(client, f"/workshops/{workshop.id}/attendances",
-                {"name": "이웃 어르신", "household_id": str(household.id)}).status_code == 302
+    assert (
+        post(
+            client, f"/workshops/{workshop.id}/attendances", {"resident_id": str(resident.id)}
+        ).status_code
+        == 302
+    )
+    assert (
+        post(
+            client,
+            f"/workshops/{workshop.id}/attendances",
+            {"name": "이웃 어르신", "household_id": str(household.id)},
+        ).status_code
+        == 302
+    )
     assert post(client, f"/workshops/{workshop.id}/attendances", {}).status_code == 400
     assert post(client, f"/workshops/{workshop.id}/walk-ins", {"count": "12"}).status_code == 302
     assert post(client, f"/workshops/{workshop.id}/walk-ins", {"count": "-1"}).status_code == 400
@@ -91,8 +127,9 @@ def test_a_resident_is_checked_in_once(room, make):
     assert len(db.session.scalars(select(WorkshopAttendance)).all()) == 1
 
 
-def test_attachments_are_stored_under_instance_and_served_only_in_scope(app, client, room, make,
-                                                                        uploads_in_tmp):
+def test_attachments_are_stored_under_instance_and_served_only_in_scope(
+    app, client, room, make, uploads_in_tmp
+):
     complex_, _participation, coordinator, workshop = room
     signed_in(client, coordinator)
     assert upload(client, workshop, "현장사진.png", PNG).status_code == 302
@@ -111,14 +148,17 @@ def test_attachments_are_stored_under_instance_and_served_only_in_scope(app, cli
     assert client.get(f"/workshops/{workshop.id}/attachments/999").status_code == 404
 
 
-@pytest.mark.parametrize(("name", "data", "status"), [
-    ("script.png", b"#!/bin/sh\necho hi", 400),      # the content is not a PNG
-    ("photo.gif", b"GIF89a" + b"0" * 20, 400),        # not an allowed type
-    ("photo.jpg", PNG, 400),                           # extension and content disagree
-    ("page.html", b"<html><script>x</script>", 400),
-    ("big.pdf", b"%PDF-" + b"0" * (6 * 1024 * 1024), 413),
-    ("huge.pdf", b"%PDF-" + b"0" * (11 * 1024 * 1024), 413),
-])
+@pytest.mark.parametrize(
+    ("name", "data", "status"),
+    [
+        ("script.png", b"#!/bin/sh\necho hi", 400),  # the content is not a PNG
+        ("photo.gif", b"GIF89a" + b"0" * 20, 400),  # not an allowed type
+        ("photo.jpg", PNG, 400),  # extension and content disagree
+        ("page.html", b"<html><script>x</script>", 400),
+        ("big.pdf", b"%PDF-" + b"0" * (6 * 1024 * 1024), 413),
+        ("huge.pdf", b"%PDF-" + b"0" * (11 * 1024 * 1024), 413),
+    ],
+)
 def test_a_wrong_or_large_file_is_refused(client, room, uploads_in_tmp, name, data, status):
     _complex, _participation, coordinator, workshop = room
     signed_in(client, coordinator)
@@ -131,7 +171,9 @@ def test_a_wrong_or_large_file_is_refused(client, room, uploads_in_tmp, name, da
 
 def test_residents_see_the_workshop_but_not_the_check_in_list(client, room, make):
     complex_, _participation, coordinator, workshop = room
-    check_in_resident(workshop, resident=make.resident(complex_, display_name="김비공개"), actor=coordinator)
+    check_in_resident(
+        workshop, resident=make.resident(complex_, display_name="김비공개"), actor=coordinator
+    )
     db.session.commit()
     signed_in(client, make.resident(complex_))
     page = text_of(client.get(f"/workshops/{workshop.id}"))
@@ -145,13 +187,18 @@ def test_the_coordinators_pages_open(client, room, make):
     complex_, participation, coordinator, workshop = room
     problem = make.problem(participation)
     signed_in(client, coordinator)
-    for path in (f"/participations/{participation.id}/workshops",
-                 f"/participations/{participation.id}/workshops/new",
-                 f"/workshops/{workshop.id}/edit", f"/workshops/{workshop.id}",
-                 f"/participations/{participation.id}/ballots/new",
-                 f"/participations/{participation.id}/problems", f"/problems/{problem.id}",
-                 f"/problems/{problem.id}/edit", f"/complexes/{complex_.id}",
-                 f"/participations/{participation.id}"):
+    for path in (
+        f"/participations/{participation.id}/workshops",
+        f"/participations/{participation.id}/workshops/new",
+        f"/workshops/{workshop.id}/edit",
+        f"/workshops/{workshop.id}",
+        f"/participations/{participation.id}/ballots/new",
+        f"/participations/{participation.id}/problems",
+        f"/problems/{problem.id}",
+        f"/problems/{problem.id}/edit",
+        f"/complexes/{complex_.id}",
+        f"/participations/{participation.id}",
+    ):
         assert client.get(path).status_code == 200, path
     resident = signed_in(client, make.resident(complex_))
     for path in ("/my/complex", "/my/problems", "/my/ballots"):
@@ -163,5 +210,8 @@ def test_a_file_name_sent_decomposed_is_stored_nfc(client, room, uploads_in_tmp)
     # macOS browsers send file names as NFD: "사진" would not match a search for "사진".
     _complex, _participation, coordinator, workshop = room
     signed_in(client, coordinator)
-    assert upload(client, workshop, unicodedata.normalize("NFD", "현장사진.png"), PNG).status_code == 302
+    assert (
+        upload(client, workshop, unicodedata.normalize("NFD", "현장사진.png"), PNG).status_code
+        == 302
+    )
     assert db.session.scalars(select(WorkshopAttachment)).one().filename == "현장사진.png"

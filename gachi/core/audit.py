@@ -7,7 +7,7 @@ from flask import make_response
 from sqlalchemy import JSON, ForeignKey, String, insert
 from sqlalchemy.orm import Mapped, mapped_column
 
-from gachi.core.db import begin_writing
+from gachi.core.handlers import read_that_writes
 from gachi.core.time import utcnow
 from gachi.extensions import db
 
@@ -103,11 +103,16 @@ def personal_data_shown(
     if shown and shown <= {actor.id}:
         return response  # one's own data only: nothing to log
     subject_ids = sorted(shown - {actor.id})
-    object_type, object_id = _object_of(about)
     # A read that writes, on purpose (DESIGN: "staff access to personal data is logged"):
-    # this is the one place a GET commits its audit entry. On SQLite the read transaction
-    # ends first, so the write takes the lock as every POST does, only for these inserts.
-    begin_writing(db.session)
+    # a GET commits its audit entry. On SQLite the write takes the lock as every POST
+    # does, only for these inserts.
+    with read_that_writes():
+        _insert_entry(actor, action, about, complex_id, subject_ids, after)
+    return response
+
+
+def _insert_entry(actor, action, about, complex_id, subject_ids, after) -> None:
+    object_type, object_id = _object_of(about)
     values = dict(
         actor_id=actor.id,
         action=action,
@@ -129,16 +134,3 @@ def personal_data_shown(
                 ]
             )
         )
-    _commit_keeping_loaded()
-    return response
-
-
-def _commit_keeping_loaded():
-    """Commit without expiring what the request loaded (the signed-in user, read again by
-    the after-request hooks, would otherwise cost a query)."""
-    inner = db.session()
-    expire_on_commit, inner.expire_on_commit = inner.expire_on_commit, False
-    try:
-        db.session.commit()
-    finally:
-        inner.expire_on_commit = expire_on_commit

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from flask import current_app, g, has_request_context, request
 from sqlalchemy import DateTime, MetaData, TypeDecorator, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, scoped_session
 
 from gachi.core.time import utcnow
 
@@ -94,6 +94,12 @@ def begin_writing(session):
     g.sqlite_writes = True
     if session.get_bind().dialect.name != "sqlite" or not session().in_transaction():
         return
+    commit_keeping_loaded(session)
+
+
+def commit_keeping_loaded(session: scoped_session) -> None:
+    """Commit without expiring what the request loaded (the signed-in user, read again by
+    the after-request hooks, would otherwise cost a query)."""
     inner = session()
     expire_on_commit, inner.expire_on_commit = inner.expire_on_commit, False
     try:

@@ -4,10 +4,12 @@ from flask_babel import lazy_gettext as _l
 
 
 class DomainError(Exception):
-    """Raised by operations; handlers roll back and show `message` with `status`."""
+    """Raised by operations; handlers roll back and show `message` with `status`, next to
+    the form field named by `field` when there is one."""
 
     code = "domain_error"
     status = 400
+    field: str | None = None
     default_message = _l("This action is not allowed right now.")
 
     def __init__(self, message=None, **params):

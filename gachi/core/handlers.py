@@ -25,8 +25,12 @@ On SQLite the handler loads and checks in a read transaction, and the database's
 lock is taken as it enters `operating()` (see `gachi.core.db.begin_writing`); a write
 before that is a mistake the edge refuses loudly, on every database alike.
 
+A refusal that must itself leave a record (a wrong password the sign-in throttle counts)
+gives `operating()` an `on_refusal`: the operation's writes are undone and the record kept.
+
 A GET handler never commits; the few that must record something (who saw personal data,
-`gachi.core.audit`) say so with `mark_request_writes`.
+`gachi.core.audit`; a two-factor secret being set up) write inside `read_that_writes()`
+and say why.
 """
 
 from collections.abc import Callable, Iterator
@@ -39,7 +43,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from gachi.core.db import SAFE_METHODS, begin_writing
+from gachi.core.db import SAFE_METHODS, begin_writing, commit_keeping_loaded
 from gachi.core.errors import DomainError
 from gachi.extensions import db
 
@@ -81,21 +85,57 @@ def unit_of_work(view: Callable[..., ResponseReturnValue]) -> Callable[..., Resp
 
 
 @contextmanager
-def operating(refusal_page: RefusalPage | None = None, *, form: Any = None) -> Iterator[None]:
+def operating(
+    refusal_page: RefusalPage | None = None,
+    *,
+    form: Any = None,
+    on_refusal: Callable[[DomainError], None] | None = None,
+) -> Iterator[None]:
     """The operate step of a handler: takes the write lock, and turns a refusal into
-    `refusal_page(status)` with the message on `form` (or flashed when there is none)."""
+    `refusal_page(status)` with the message next to the form field the error names, else
+    on `form` (or flashed when there is none).
+
+    `on_refusal(error)` writes what a refusal itself leaves behind: it runs once the
+    operation's writes are undone, still under the write lock, and what it writes is
+    committed although the answer is a refusal."""
     begin_writing(db.session)
+    attempt = db.session.begin_nested() if on_refusal is not None else None
     try:
         yield
     except DomainError as error:
-        db.session.rollback()
+        if attempt is not None and on_refusal is not None:
+            attempt.rollback()
+            on_refusal(error)
+            commit_keeping_loaded(db.session)
+        else:
+            db.session.rollback()
         if refusal_page is None:
             raise
         if form is not None:
-            form.form_errors.append(str(error))
+            _show_on(form, error)
         else:
             flash(str(error), "error")
         raise Refused(refusal_page(error.status)) from error
+    if attempt is not None:
+        attempt.commit()
+
+
+def _show_on(form: Any, error: DomainError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, str(error)]
+    else:
+        form.form_errors.append(str(error))
+
+
+@contextmanager
+def read_that_writes() -> Iterator[None]:
+    """A GET handler that must write, on purpose and saying why, writes inside this block:
+    it takes the write lock (on SQLite, for these writes only) and commits as the block
+    ends, keeping what the request loaded. The edge itself never commits a GET."""
+    begin_writing(db.session)
+    yield
+    commit_keeping_loaded(db.session)
 
 
 @event.listens_for(Session, "before_flush")

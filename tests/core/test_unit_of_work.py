@@ -8,13 +8,14 @@ import pytest
 from flask import Blueprint, flash, get_flashed_messages
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
+from wtforms import StringField
 
 from config import TestConfig
 from gachi import create_app
 from gachi.complexes.models import Cohort
 from gachi.core.db import SAFE_METHODS
 from gachi.core.errors import Conflict
-from gachi.core.handlers import operating, unit_of_work
+from gachi.core.handlers import operating, read_that_writes, unit_of_work
 from gachi.extensions import db
 
 GACHI = Path(__file__).resolve().parents[2] / "gachi"
@@ -24,6 +25,10 @@ demo = Blueprint("uow_demo", __name__)
 
 def _cohorts():
     return db.session.scalar(select(func.count(Cohort.id)))
+
+
+def _cohort_names():
+    return db.session.scalars(select(Cohort.name).order_by(Cohort.name)).all()
 
 
 def _page(status):
@@ -63,6 +68,50 @@ def refuses_without_a_page():
     with operating():
         db.session.add(Cohort(name="never", year=2030))
         raise Conflict("Not now.")
+
+
+class NameForm(FlaskForm):
+    name = StringField()
+
+
+class NameTaken(Conflict):
+    field = "name"
+    default_message = "That name is taken."
+
+
+@demo.route("/refuses-next-to-the-field", methods=["POST"])
+@unit_of_work
+def refuses_next_to_the_field():
+    form = NameForm(meta={"csrf": False})
+    with operating(lambda status: (f"name: {' | '.join(form.name.errors)}", status), form=form):
+        raise NameTaken()
+
+
+@demo.route("/refuses-and-records-the-refusal", methods=["POST"])
+@unit_of_work
+def refuses_and_records_the_refusal():
+    def record(error):
+        db.session.add(Cohort(name=f"refused: {error}", year=2030))
+
+    with operating(_page, on_refusal=record):
+        db.session.add(Cohort(name="never", year=2030))
+        db.session.flush()
+        raise Conflict("Not now.")
+
+
+@demo.route("/shows", methods=["GET"])
+@unit_of_work
+def shows():
+    db.session.add(Cohort(name="never", year=2030))
+    return "shown", 200
+
+
+@demo.route("/shows-and-records", methods=["GET"])
+@unit_of_work
+def shows_and_records():
+    with read_that_writes():
+        db.session.add(Cohort(name="seen", year=2030))
+    return "shown", 200
 
 
 @demo.route("/answers-400", methods=["POST"])
@@ -117,6 +166,29 @@ def test_a_refusal_without_a_page_is_the_error_page_with_its_status(demo_client)
     assert response.status_code == 409
     assert "Not now." in response.get_data(as_text=True)
     assert _cohorts() == 0
+
+
+def test_a_refusal_about_one_field_puts_the_message_next_to_it(demo_client):
+    response = demo_client.post("/uow/refuses-next-to-the-field")
+    assert response.status_code == 409
+    assert response.get_data(as_text=True) == "name: That name is taken."
+
+
+def test_a_refusal_that_leaves_a_record_keeps_only_the_record(demo_client):
+    response = demo_client.post("/uow/refuses-and-records-the-refusal")
+    assert response.status_code == 409
+    assert "Not now." in response.get_data(as_text=True)
+    assert _cohort_names() == ["refused: Not now."]
+
+
+def test_a_page_that_is_only_read_never_commits(demo_client):
+    assert demo_client.get("/uow/shows").status_code == 200
+    assert _cohorts() == 0
+
+
+def test_a_read_that_writes_on_purpose_keeps_what_it_wrote(demo_client):
+    assert demo_client.get("/uow/shows-and-records").status_code == 200
+    assert _cohort_names() == ["seen"]
 
 
 def test_an_answer_of_400_or_more_rolls_back_what_was_written(demo_client):

@@ -30,21 +30,38 @@ STAFF_CREATED_ROLES = (Role.COORDINATOR, Role.PARTNER, Role.STAFF)
 class AccountError(DomainError):
     """A broken account rule; `field` names the form field the message belongs to."""
 
-    field = None
-
 
 class PasswordRejected(AccountError):
     code = "password_rejected"
     field = "password"
 
 
-class WrongPassword(AccountError):
+class WrongSecret(AccountError):
+    """Something only the right person knows was wrong (a password, a code): the sign-in
+    throttle counts it."""
+
+
+class SignInFailed(WrongSecret):
+    code = "sign_in_failed"
+    status = 401
+    default_message = _l("The user name or the password is not right. Please try again.")
+
+
+class AccountTurnedOff(AccountError):
+    code = "account_turned_off"
+    status = 403
+    default_message = _l(
+        "This account is turned off. Please ask your coordinator or the center to turn it on."
+    )
+
+
+class WrongPassword(WrongSecret):
     code = "wrong_password"
     field = "current_password"
     default_message = _l("Your current password is not right.")
 
 
-class InvalidCode(AccountError):
+class InvalidCode(WrongSecret):
     code = "invalid_code"
     field = "code"
     default_message = _l(
@@ -129,6 +146,18 @@ def authenticate(username: str, password: str):
         )
         return None
     return user if verify_password(user.password_hash, password) else None
+
+
+def sign_in(username: str, password: str) -> User:
+    """The user whose password this is, their sign-in stamped. A wrong name or password is
+    refused before an account turned off, so a guess learns nothing about the account."""
+    user = authenticate(username, password)
+    if user is None:
+        raise SignInFailed()
+    if not user.active:
+        raise AccountTurnedOff()
+    record_sign_in(user, password)
+    return user
 
 
 def record_sign_in(user, password: str) -> None:

@@ -33,9 +33,10 @@ Why it works this way:
   (the typed names are personal data, and the table stays small); `purge` does
   it on demand.
 - A burst of simultaneous attempts may all pass the check before any of their
-  failures is written. On SQLite every sign-in holds the write lock, so they
-  queue; on PostgreSQL the overshoot is at most the number of requests served at
-  once, which does not change the arithmetic of guessing.
+  failures is written. On SQLite the check, the password and the failure are
+  under one write lock (views.checking_a_secret), so they queue; on PostgreSQL
+  the overshoot is at most the number of requests served at once, which does not
+  change the arithmetic of guessing.
 """
 
 import math

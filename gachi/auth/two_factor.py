@@ -21,7 +21,7 @@ Why it works this way:
   against every one of the person's codes, each costing tens of milliseconds.
 - Switching it on or an admin's reset ends every other session (session version), as
   a password change does.
-- These functions never commit: the view does (see STYLE.md).
+- These functions never commit: the handler's unit of work does (gachi.core.handlers).
 """
 
 import hashlib
@@ -36,8 +36,8 @@ from sqlalchemy import delete, func, or_, select, update
 from gachi.auth.models import RecoveryCode, User
 from gachi.auth.operations import (
     AccountChangeRefused,
-    AccountError,
     WrongPassword,
+    WrongSecret,
     end_all_sessions,
 )
 from gachi.auth.passwords import verify_password
@@ -54,7 +54,7 @@ RECOVERY_CODE_LENGTH = 12
 RECOVERY_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 
 
-class WrongCode(AccountError):
+class WrongCode(WrongSecret):
     code = "wrong_code"
     field = "code"
     status = 401
@@ -153,6 +153,13 @@ def use_code(user, code: str, *, now=None) -> bool:
     if step is not None:
         return _claim_step(user, step)
     return _use_recovery_code(user, code, now)
+
+
+def sign_in_with_code(user, code: str, *, now=None) -> None:
+    """The second sign-in step: `code` is used up (else WrongCode) and the sign-in stamped."""
+    if not use_code(user, code, now=now):
+        raise WrongCode()
+    user.last_login_at = now or utcnow()
 
 
 def recovery_codes_left(user) -> int:

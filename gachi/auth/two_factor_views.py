@@ -20,21 +20,17 @@ from gachi.auth.forms import (
     TwoFactorOffForm,
 )
 from gachi.auth.models import User
-from gachi.auth.operations import AccountError, WrongPassword
 from gachi.auth.sessions import password_renewal_due, pending_sign_in, start_session
 from gachi.auth.views import (
     _address,
     _form_status,
     _greet,
     _has_remember_cookie,
-    _refuse_if_throttled,
     _render_account,
-    _show_error,
+    checking_a_secret,
 )
 from gachi.core.access import load_for, staff_required
-from gachi.core.db import mark_request_writes
-from gachi.core.time import utcnow
-from gachi.extensions import db
+from gachi.core.handlers import operating, read_that_writes, unit_of_work
 
 bp = Blueprint("two_factor", __name__)
 
@@ -58,7 +54,12 @@ def staff_enrol_first():
 # The second sign-in step ---------------------------------------------------------------
 
 
+def _step_page(form, status):
+    return render_template("auth/two_factor_step.html", form=form), status
+
+
 @bp.route("/login/code", methods=["GET", "POST"])
+@unit_of_work
 def second_step():
     if current_user.is_authenticated:
         return redirect(url_for("public.home"))
@@ -71,17 +72,11 @@ def second_step():
         return redirect(url_for("auth.login"))
     form = SecondStepForm()
     if not form.validate_on_submit():
-        return render_template("auth/two_factor_step.html", form=form), _form_status(form)
-    _refuse_if_throttled(user.username)
-    if not two_factor.use_code(user, form.code.data):
-        status = _show_error(form, two_factor.WrongCode())
-        throttle.record_failure(user.username, _address())
-        db.session.commit()
-        return render_template("auth/two_factor_step.html", form=form), status
-    throttle.clear_failures(user.username, _address())
-    user.last_login_at = utcnow()
+        return _step_page(form, _form_status(form))
+    with checking_a_secret(user.username, lambda status: _step_page(form, status), form):
+        two_factor.sign_in_with_code(user, form.code.data)
+        throttle.clear_failures(user.username, _address())
     left = two_factor.recovery_codes_left(user)
-    db.session.commit()
     start_session(user, remember=pending["remember"], renew_password=pending.get("renew_password"))
     _greet(user)
     if left <= FEW_RECOVERY_CODES:
@@ -127,6 +122,7 @@ def _render_status(user, status=200, recovery_form=None, off_form=None):
 
 @bp.route("/account/two-factor", methods=["GET", "POST"])
 @login_required
+@unit_of_work
 def setup():
     user = current_user._get_current_object()
     if not user.may_use_two_factor:
@@ -134,69 +130,51 @@ def setup():
     if user.has_two_factor:
         return _render_status(user)
     if request.method == "GET":
-        mark_request_writes(db.session)
-        page = _render_setup(user, TwoFactorConfirmForm(formdata=None), 200)
-        db.session.commit()  # the pending secret survives a reload
-        return page
+        # A read that writes, on purpose: the secret to scan is kept on the server from the
+        # first visit, so a code already scanned still works after a reload; handing it to
+        # the browser to keep instead (a cookie, a form field) would let it outlive the page.
+        with read_that_writes():
+            two_factor.pending_secret(user)
+        return _render_setup(user, TwoFactorConfirmForm(formdata=None), 200)
     form = TwoFactorConfirmForm()
-    status = _form_status(form)
-    if form.validate_on_submit():
-        try:
-            codes = two_factor.switch_on(user, form.code.data)
-        except AccountError as error:
-            status = _show_error(form, error)
-        else:
-            db.session.commit()
-            # This browser stays in, still asked for a longer password if it was.
-            start_session(
-                user, remember=_has_remember_cookie(), renew_password=password_renewal_due()
-            )
-            flash(_("Two-factor sign-in is on. Every other device has been signed out."), "info")
-            return _show_codes(codes)
-    return _render_setup(user, form, status)
-
-
-def _refused_password(form, error):
-    status = _show_error(form, error)
-    throttle.record_failure(current_user.username, _address())
-    db.session.commit()
-    return status
+    if not form.validate_on_submit():
+        return _render_setup(user, form, 400)
+    with operating(lambda status: _render_setup(user, form, status), form=form):
+        codes = two_factor.switch_on(user, form.code.data)
+    # This browser stays in, still asked for a longer password if it was.
+    start_session(user, remember=_has_remember_cookie(), renew_password=password_renewal_due())
+    flash(_("Two-factor sign-in is on. Every other device has been signed out."), "info")
+    return _show_codes(codes)
 
 
 @bp.route("/account/two-factor/recovery-codes", methods=["POST"])
 @login_required
+@unit_of_work
 def new_recovery_codes():
     user = current_user._get_current_object()
     form = RecoveryCodesForm()
     if not form.validate_on_submit():
         return _render_status(user, 400, recovery_form=form)
-    _refuse_if_throttled(user.username)
-    try:
+    with checking_a_secret(
+        user.username, lambda status: _render_status(user, status, recovery_form=form), form
+    ):
         codes = two_factor.regenerate_recovery_codes(user, form.password.data)
-    except WrongPassword as error:
-        return _render_status(user, _refused_password(form, error), recovery_form=form)
-    except AccountError as error:
-        return _render_status(user, _show_error(form, error), recovery_form=form)
-    db.session.commit()
     flash(_("Here are your new recovery codes. The old ones no longer work."), "info")
     return _show_codes(codes)
 
 
 @bp.route("/account/two-factor/off", methods=["POST"])
 @login_required
+@unit_of_work
 def switch_off():
     user = current_user._get_current_object()
     form = TwoFactorOffForm()
     if not form.validate_on_submit():
         return _render_status(user, 400, off_form=form)
-    _refuse_if_throttled(user.username)
-    try:
+    with checking_a_secret(
+        user.username, lambda status: _render_status(user, status, off_form=form), form
+    ):
         two_factor.switch_off(user, form.password.data, form.code.data)
-    except (WrongPassword, two_factor.WrongCode) as error:
-        return _render_status(user, _refused_password(form, error), off_form=form)
-    except AccountError as error:
-        return _render_status(user, _show_error(form, error), off_form=form)
-    db.session.commit()
     flash(_("Two-factor sign-in is off. You sign in with your password only."), "info")
     return redirect(url_for("auth.change_password"))
 
@@ -206,20 +184,16 @@ def switch_off():
 
 @bp.route("/staff/accounts/<int:user_id>/two-factor/reset", methods=["POST"])
 @staff_required
+@unit_of_work
 def reset(user_id):
     account = load_for(current_user, User, user_id, permission="can_manage_accounts")
-    try:
+
+    def page(status):
+        edit_form = AccountEditForm(formdata=None, obj=account)
+        return _render_account(account, edit_form, PasswordResetForm(formdata=None), status)
+
+    with operating(page):
         two_factor.reset(account, actor=current_user)
-    except AccountError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return _render_account(
-            account,
-            AccountEditForm(formdata=None, obj=account),
-            PasswordResetForm(formdata=None),
-            error.status,
-        )
-    db.session.commit()
     flash(
         _(
             "Two-factor sign-in of %(name)s is reset and they are signed out everywhere. "

@@ -1,6 +1,7 @@
 """Sign-in and sign-out, joining with a code, password change, and account admin."""
 
 import re
+from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 from flask import (
@@ -30,6 +31,7 @@ from gachi.auth.models import User
 from gachi.auth.sessions import password_renewal_due, start_pending_sign_in, start_session
 from gachi.core.access import load_for, require, staff_required
 from gachi.core.audit import no_store, personal_data_shown
+from gachi.core.handlers import operating, unit_of_work
 from gachi.enterprises.models import Enterprise
 from gachi.extensions import db
 
@@ -82,15 +84,20 @@ def _safe_next(target):
     return None if parts.scheme or parts.netloc else target
 
 
-def _show_error(form, error):
-    """Roll back and put an operation's refusal next to the field it is about."""
-    db.session.rollback()
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, str(error)]
-    else:
-        form.form_errors.append(str(error))
-    return error.status
+@contextmanager
+def checking_a_secret(account, refusal_page, form):
+    """`operating()` for a step that checks a password or a code. The throttle is asked
+    under the write lock, so a burst of guesses queues instead of all passing it
+    (throttle.py), and a wrong secret is counted although the answer is a refusal."""
+    address = _address()
+
+    def count(error):
+        if isinstance(error, operations.WrongSecret):
+            throttle.record_failure(account, address)
+
+    with operating(refusal_page, form=form, on_refusal=count):
+        _refuse_if_throttled(account)
+        yield
 
 
 def _form_status(form):
@@ -123,51 +130,32 @@ def masked_phone(phone):
 # Signing in and out ----------------------------------------------------------------
 
 
-def _render_login(form, next_url, *, failure=None, status=200):
-    return render_template("auth/login.html", form=form, next_url=next_url, failure=failure), status
+def _render_login(form, next_url, status=200):
+    return render_template("auth/login.html", form=form, next_url=next_url), status
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@unit_of_work
 def login():
     next_url = _safe_next(request.args.get("next"))
     if current_user.is_authenticated:
         return redirect(next_url or url_for("public.home"))
     form = LoginForm()
     if not form.validate_on_submit():
-        return _render_login(form, next_url, status=_form_status(form))
-    account, address = form.username.data, _address()
-    _refuse_if_throttled(account)
-    user = operations.authenticate(account, form.password.data)
-    if user is None:
-        throttle.record_failure(account, address)
-        db.session.commit()
-        return _render_login(
-            form,
-            next_url,
-            status=401,
-            failure=_("The user name or the password is not right. Please try again."),
-        )
-    if not user.active:
-        return _render_login(
-            form,
-            next_url,
-            status=403,
-            failure=_(
-                "This account is turned off. Please ask your coordinator or the center to turn it on."
-            ),
-        )
-    operations.record_sign_in(user, form.password.data)
-    renew = operations.must_renew_password(user, form.password.data)
+        return _render_login(form, next_url, _form_status(form))
+    account, password = form.username.data, form.password.data
+    with checking_a_secret(account, lambda status: _render_login(form, next_url, status), form):
+        user = operations.sign_in(account, password)
+        if not user.has_two_factor:
+            # With a second step, failures are cleared only after it, or a known password
+            # would reset the count of guessed codes.
+            throttle.clear_failures(account, _address())
+    renew = operations.must_renew_password(user, password)
     if user.has_two_factor:
-        # Failures are cleared only after the second step, or a known password would
-        # reset the count of guessed codes.
-        db.session.commit()
         start_pending_sign_in(
             user, remember=form.remember.data, next_url=next_url, renew_password=renew
         )
         return redirect(url_for("two_factor.second_step"))
-    throttle.clear_failures(account, address)
-    db.session.commit()
     start_session(user, remember=form.remember.data, renew_password=renew)
     _greet(user)
     return redirect(next_url or url_for("public.home"))
@@ -186,10 +174,11 @@ def _greet(user):
 
 
 @bp.route("/logout", methods=["POST"])
+@unit_of_work
 def logout():
     if current_user.is_authenticated:
-        operations.end_all_sessions(current_user._get_current_object())
-        db.session.commit()
+        with operating():
+            operations.end_all_sessions(current_user._get_current_object())
     logout_user()
     flash(_("You are signed out."), "info")
     return redirect(url_for("public.index"))
@@ -198,65 +187,53 @@ def logout():
 # Joining and passwords -------------------------------------------------------------
 
 
+def _join_page(form, status):
+    return render_template("auth/join.html", form=form), status
+
+
 @bp.route("/join", methods=["GET", "POST"])
+@unit_of_work
 def join():
     if current_user.is_authenticated:
         return redirect(url_for("public.home"))
     form = JoinForm(code=request.args.get("code", ""))
-    status = _form_status(form)
-    if form.validate_on_submit():
-        address = _address()
-        _refuse_if_throttled(throttle.JOIN_ACCOUNT)
-        try:
-            user = operations.join_household(
-                form.code.data, form.username.data, form.display_name.data, form.password.data
-            )
-        except operations.InvalidCode as error:
-            status = _show_error(form, error)
-            throttle.record_failure(throttle.JOIN_ACCOUNT, address)
-            db.session.commit()
-        except operations.AccountError as error:
-            status = _show_error(form, error)
-        else:
-            throttle.clear_failures(throttle.JOIN_ACCOUNT, address)
-            db.session.commit()
-            start_session(user)
-            flash(
-                _(
-                    "Welcome, %(name)s. You are now a member of %(complex)s.",
-                    name=user.display_name,
-                    complex=user.household.complex.name,
-                ),
-                "info",
-            )
-            return redirect(url_for("public.home"))
-    return render_template("auth/join.html", form=form), status
+    if not form.validate_on_submit():
+        return _join_page(form, _form_status(form))
+    account = throttle.JOIN_ACCOUNT
+    with checking_a_secret(account, lambda status: _join_page(form, status), form):
+        user = operations.join_household(
+            form.code.data, form.username.data, form.display_name.data, form.password.data
+        )
+        throttle.clear_failures(account, _address())
+    start_session(user)
+    flash(
+        _(
+            "Welcome, %(name)s. You are now a member of %(complex)s.",
+            name=user.display_name,
+            complex=user.household.complex.name,
+        ),
+        "info",
+    )
+    return redirect(url_for("public.home"))
+
+
+def _password_page(form, status):
+    return render_template("auth/change_password.html", form=form), status
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
+@unit_of_work
 def change_password():
     user = current_user._get_current_object()
     form = ChangePasswordForm()
-    status = _form_status(form)
-    if form.validate_on_submit():
-        _refuse_if_throttled(user.username)
-        try:
-            operations.change_password(
-                user, form.current_password.data, form.password.data, actor=user
-            )
-        except operations.WrongPassword as error:
-            status = _show_error(form, error)
-            throttle.record_failure(user.username, _address())
-            db.session.commit()
-        except operations.AccountError as error:
-            status = _show_error(form, error)
-        else:
-            db.session.commit()
-            start_session(user, remember=_has_remember_cookie())  # this browser stays in
-            flash(_("Your password is changed. Every other device has been signed out."), "info")
-            return redirect(url_for("public.home"))
-    return render_template("auth/change_password.html", form=form), status
+    if not form.validate_on_submit():
+        return _password_page(form, _form_status(form))
+    with checking_a_secret(user.username, lambda status: _password_page(form, status), form):
+        operations.change_password(user, form.current_password.data, form.password.data, actor=user)
+    start_session(user, remember=_has_remember_cookie())  # this browser stays in
+    flash(_("Your password is changed. Every other device has been signed out."), "info")
+    return redirect(url_for("public.home"))
 
 
 # Account admin (staff with the admin flag) --------------------------------------------
@@ -291,42 +268,42 @@ def account_list():
     )
 
 
+def _new_account_page(form, status):
+    return render_template("auth/account_form.html", form=form, account=None), status
+
+
 @bp.route("/staff/accounts/new", methods=["GET", "POST"])
 @staff_required
+@unit_of_work
 def account_new():
     _require_account_admin()
     form = AccountCreateForm(enterprises=queries.enterprises_by_name())
-    status = _form_status(form)
-    if form.validate_on_submit():
-        enterprise = (
-            db.session.get(Enterprise, form.enterprise_id.data) if form.enterprise_id.data else None
+    if not form.validate_on_submit():
+        return _new_account_page(form, _form_status(form))
+    enterprise = (
+        db.session.get(Enterprise, form.enterprise_id.data) if form.enterprise_id.data else None
+    )
+    with operating(lambda status: _new_account_page(form, status), form=form):
+        account = operations.create_account(
+            form.role.data,
+            form.username.data,
+            form.display_name.data,
+            form.password.data,
+            actor=current_user,
+            enterprise=enterprise,
+            is_admin=form.is_admin.data,
+            phone=form.phone.data,
+            email=form.email.data,
         )
-        try:
-            account = operations.create_account(
-                form.role.data,
-                form.username.data,
-                form.display_name.data,
-                form.password.data,
-                actor=current_user,
-                enterprise=enterprise,
-                is_admin=form.is_admin.data,
-                phone=form.phone.data,
-                email=form.email.data,
-            )
-        except operations.AccountError as error:
-            status = _show_error(form, error)
-        else:
-            db.session.commit()
-            flash(
-                _(
-                    "The account for %(name)s is made. Give them the temporary password in person; "
-                    "they should change it after signing in.",
-                    name=account.display_name,
-                ),
-                "info",
-            )
-            return redirect(url_for(".account_edit", user_id=account.id))
-    return render_template("auth/account_form.html", form=form, account=None), status
+    flash(
+        _(
+            "The account for %(name)s is made. Give them the temporary password in person; "
+            "they should change it after signing in.",
+            name=account.display_name,
+        ),
+        "info",
+    )
+    return redirect(url_for(".account_edit", user_id=account.id))
 
 
 def _render_account(account, form, reset_form, status):
@@ -346,50 +323,51 @@ def _render_account(account, form, reset_form, status):
 
 @bp.route("/staff/accounts/<int:user_id>", methods=["GET", "POST"])
 @staff_required
+@unit_of_work
 def account_edit(user_id):
     account = load_for(current_user, User, user_id, permission="can_manage_accounts")
     form = AccountEditForm(obj=account)
-    status = _form_status(form)
-    if form.validate_on_submit():
-        try:
-            operations.update_account(
-                account,
-                actor=current_user,
-                display_name=form.display_name.data,
-                phone=form.phone.data,
-                email=form.email.data,
-                active=form.active.data,
-                is_admin=form.is_admin.data,
-            )
-        except operations.AccountError as error:
-            status = _show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The account of %(name)s is saved.", name=account.display_name), "info")
-            return redirect(url_for(".account_edit", user_id=account.id))
-    return _render_account(account, form, PasswordResetForm(formdata=None), status)
+
+    def page(status):
+        return _render_account(account, form, PasswordResetForm(formdata=None), status)
+
+    if not form.validate_on_submit():
+        return page(_form_status(form))
+    with operating(page, form=form):
+        operations.update_account(
+            account,
+            actor=current_user,
+            display_name=form.display_name.data,
+            phone=form.phone.data,
+            email=form.email.data,
+            active=form.active.data,
+            is_admin=form.is_admin.data,
+        )
+    flash(_("The account of %(name)s is saved.", name=account.display_name), "info")
+    return redirect(url_for(".account_edit", user_id=account.id))
 
 
 @bp.route("/staff/accounts/<int:user_id>/password", methods=["POST"])
 @staff_required
+@unit_of_work
 def account_password_reset(user_id):
     account = load_for(current_user, User, user_id, permission="can_manage_accounts")
     reset_form = PasswordResetForm()
-    status = 400
-    if reset_form.validate_on_submit():
-        try:
-            operations.reset_password(account, reset_form.password.data, actor=current_user)
-        except operations.AccountError as error:
-            status = _show_error(reset_form, error)
-        else:
-            db.session.commit()
-            flash(
-                _(
-                    "%(name)s has a new temporary password and is signed out everywhere. "
-                    "Give them the password in person.",
-                    name=account.display_name,
-                ),
-                "info",
-            )
-            return redirect(url_for(".account_edit", user_id=account.id))
-    return _render_account(account, AccountEditForm(formdata=None, obj=account), reset_form, status)
+
+    def page(status):
+        edit_form = AccountEditForm(formdata=None, obj=account)
+        return _render_account(account, edit_form, reset_form, status)
+
+    if not reset_form.validate_on_submit():
+        return page(400)
+    with operating(page, form=reset_form):
+        operations.reset_password(account, reset_form.password.data, actor=current_user)
+    flash(
+        _(
+            "%(name)s has a new temporary password and is signed out everywhere. "
+            "Give them the password in person.",
+            name=account.display_name,
+        ),
+        "info",
+    )
+    return redirect(url_for(".account_edit", user_id=account.id))

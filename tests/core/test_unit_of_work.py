@@ -206,7 +206,6 @@ def test_writing_before_operating_is_a_mistake_refused_loudly(demo_client, caplo
 NOT_YET_ON_THE_EDGE = {
     "api",
     "audit",
-    "auth",
     "ballots",
     "bizmodels",
     "complexes",

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from gachi.auth.models import User
 from gachi.core.access import load_for
 from gachi.core.forms import BaseForm
-from gachi.extensions import db
+from gachi.core.handlers import operating, unit_of_work
 from gachi.notifications import queries
 from gachi.notifications.forms import PreferencesForm, preferences_form
 from gachi.notifications.models import Notification
@@ -44,37 +44,41 @@ def inbox():
 
 @bp.route("/notifications/<int:notification_id>/open", methods=["POST"])
 @login_required
+@unit_of_work
 def open_notification(notification_id):
     notification = load_for(current_user, Notification, notification_id)
     _confirmed()
-    mark_read(notification, actor=current_user)
-    db.session.commit()
+    with operating():
+        mark_read(notification, actor=current_user)
     return redirect(notification.link or url_for(".inbox"))
 
 
 @bp.route("/notifications/read", methods=["POST"])
 @login_required
+@unit_of_work
 def read_all():
     _confirmed()
-    mark_all_read(current_user)
-    db.session.commit()
+    with operating():
+        mark_all_read(current_user)
     flash(_("Every notification is marked as read."), "success")
     return redirect(url_for(".inbox"))
 
 
+def _preferences_page(form, status):
+    has_email = bool(current_user.email)
+    return render_template("notifications/preferences.html", form=form, has_email=has_email), status
+
+
 @bp.route("/notifications/preferences", methods=["GET", "POST"])
 @login_required
+@unit_of_work
 def preferences():
-    form = (
-        PreferencesForm()
-        if request.method == "POST"
-        else preferences_form(preferences_of(current_user))
-    )
-    if form.validate_on_submit():
+    if request.method != "POST":
+        return _preferences_page(preferences_form(preferences_of(current_user)), 200)
+    form = PreferencesForm()
+    if not form.validate_on_submit():
+        return _preferences_page(form, 400)
+    with operating(lambda status: _preferences_page(form, status), form=form):
         save_preferences(current_user, form.choices(), actor=current_user)
-        db.session.commit()
-        flash(_("Your notification choices were saved."), "success")
-        return redirect(url_for(".preferences"))
-    return render_template(
-        "notifications/preferences.html", form=form, has_email=bool(current_user.email)
-    ), 400 if form.is_submitted() else 200
+    flash(_("Your notification choices were saved."), "success")
+    return redirect(url_for(".preferences"))

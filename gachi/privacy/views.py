@@ -6,10 +6,9 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
-from gachi.auth.operations import AccountError
 from gachi.core.access import require
+from gachi.core.handlers import operating, unit_of_work
 from gachi.core.time import seoul_today
-from gachi.extensions import db
 from gachi.privacy.forms import DeleteAccountForm
 from gachi.privacy.operations import can_delete_own_account, delete_own_account
 from gachi.privacy.queries import personal_data
@@ -35,22 +34,22 @@ def download_data():
 
 @bp.route("/account/delete", methods=["GET", "POST"])
 @login_required
+@unit_of_work
 def delete_account():
     user = current_user._get_current_object()
     may_delete = can_delete_own_account(user)
     if request.method == "POST":
         require(may_delete)  # staff, coordinators and partners: the center closes those
     form = DeleteAccountForm()
-    status = 400 if form.is_submitted() else 200
-    if form.validate_on_submit():
-        try:
-            delete_own_account(user, form.current_password.data, actor=user)
-        except AccountError as error:
-            db.session.rollback()
-            form.current_password.errors = [*form.current_password.errors, str(error)]
-        else:
-            db.session.commit()
-            logout_user()
-            flash(_("Your account is deleted. Thank you for taking part."), "info")
-            return redirect(url_for("public.index"))
-    return render_template("privacy/delete_account.html", form=form, may_delete=may_delete), status
+
+    def page(status):
+        template = "privacy/delete_account.html"
+        return render_template(template, form=form, may_delete=may_delete), status
+
+    if not form.validate_on_submit():
+        return page(400 if form.is_submitted() else 200)
+    with operating(page, form=form):
+        delete_own_account(user, form.current_password.data, actor=user)
+    logout_user()
+    flash(_("Your account is deleted. Thank you for taking part."), "info")
+    return redirect(url_for("public.index"))

@@ -110,7 +110,7 @@ def _forget_the_session():
     try:
         db.session.rollback()
     except DBAPIError:
-        db.session.invalidate()
+        db.session().invalidate()  # the Session's own: the scoped proxy has none
     g._login_user = visitor_from_session() or login_manager.anonymous_user()
 
 

@@ -47,6 +47,19 @@ def test_a_visitor_gets_a_korean_503_page_while_the_database_is_away(korean_clie
         assert str(ERROR_TEXTS[503][0]) in page
 
 
+def test_a_connection_that_cannot_even_roll_back_is_dropped_and_the_page_is_a_503(
+    client, monkeypatch
+):
+    def connection_gone():
+        raise OperationalError("ROLLBACK", {}, Exception("server closed the connection"))
+
+    with database_out_of_reach():
+        monkeypatch.setattr(db.session, "rollback", connection_gone)
+        response = client.get("/")
+        monkeypatch.undo()
+    assert response.status_code == 503
+
+
 def test_the_page_and_the_header_give_the_same_wait(korean_client, client):
     with database_out_of_reach():
         korean = korean_client.get("/")

@@ -105,7 +105,7 @@ def entry_page(filters: AuditFilters, *, page=1, per_page=ENTRIES_PER_PAGE) -> P
     """One page of entries, newest first; three queries whatever the log holds (the count,
     the page with each actor and complex, and the people the page's entries are about)."""
     conditions = _conditions(filters)
-    total = db.session.scalar(select(func.count(AuditEntry.id)).where(*conditions))
+    total = db.session.execute(select(func.count(AuditEntry.id)).where(*conditions)).scalar_one()
     rows = _rows(conditions, limit=per_page, offset=(page - 1) * per_page)
     return Page(rows=_with_subjects(rows), number=page, total=total, per_page=per_page)
 

@@ -15,6 +15,7 @@ from gachi.auth.passwords import hash_password, needs_rehash, verify_password
 from gachi.complexes.codes import normalise_code
 from gachi.complexes.models import InvitationCode
 from gachi.core.audit import log_change
+from gachi.core.db import rows_matched
 from gachi.core.errors import Conflict, DomainError, NotAllowed
 from gachi.core.time import utcnow
 from gachi.extensions import db
@@ -244,7 +245,7 @@ def join_household(code: str, username: str, display_name: str, password: str):
         .values(use_count=InvitationCode.use_count + 1)
         .execution_options(synchronize_session=False)
     )
-    if counted.rowcount != 1:
+    if rows_matched(counted) != 1:
         raise InvalidCode()  # revoked while we were working
     log_change(
         "account.join",

@@ -1,18 +1,21 @@
 """The audit log: one entry per change that matters (who, what, when, before/after), and
 one per view of other people's personal data (who looked, at what, whom it showed)."""
 
+from collections.abc import Iterable, Mapping
 from datetime import datetime
+from typing import Any
 
-from flask import make_response
+from flask import Response, make_response
+from flask.typing import ResponseReturnValue
 from sqlalchemy import JSON, ForeignKey, String, insert
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gachi.core.handlers import read_that_writes
 from gachi.core.time import utcnow
-from gachi.extensions import db
+from gachi.extensions import Model, db
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     __tablename__ = "audit_entries"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -28,7 +31,7 @@ class AuditEntry(db.Model):
     after: Mapped[dict | None] = mapped_column(JSON)
 
 
-class AuditSubject(db.Model):
+class AuditSubject(Model):
     """A person an entry is about: the people a page showed, so that each can see in
     their own data export who looked at them, and an admin can find every view of them."""
 
@@ -42,7 +45,7 @@ class AuditSubject(db.Model):
     )
 
 
-def _jsonable(values):
+def _jsonable(values: Mapping[str, Any] | None) -> dict[str, Any] | None:
     if values is None:
         return None
     return {
@@ -51,7 +54,15 @@ def _jsonable(values):
     }
 
 
-def log_change(action, obj, *, actor, before=None, after=None, complex_id=None):
+def log_change(
+    action: str,
+    obj: Any,
+    *,
+    actor: Any,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    complex_id: int | None = None,
+) -> AuditEntry:
     """Record `action` on `obj` by `actor` (None for the system)."""
     db.session.flush()
     entry = AuditEntry(
@@ -72,14 +83,14 @@ def log_change(action, obj, *, actor, before=None, after=None, complex_id=None):
 SUBJECTS_PER_STATEMENT = 1000
 
 
-def no_store(response):
+def no_store(response: ResponseReturnValue) -> Response:
     """A page or file with personal data is kept by no browser, proxy or shared computer."""
     response = make_response(response)
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
-def _object_of(about):
+def _object_of(about: Any) -> tuple[str, int | None]:
     """(object_type, object_id) of a model object, or of a model class for a list."""
     if isinstance(about, type):
         return about.__name__, None
@@ -87,8 +98,15 @@ def _object_of(about):
 
 
 def personal_data_shown(
-    response, action, about, *, actor, complex_id=None, subject_ids=(), after=None
-):
+    response: ResponseReturnValue,
+    action: str,
+    about: Any,
+    *,
+    actor: Any,
+    complex_id: int | None = None,
+    subject_ids: Iterable[int | None] = (),
+    after: Mapping[str, Any] | None = None,
+) -> Response:
     """`response` (a rendered page, a file, an API answer) shows other people's personal data
     to `actor`: write one audit entry, naming the people shown, and mark it no-store.
 
@@ -111,7 +129,14 @@ def personal_data_shown(
     return response
 
 
-def _insert_entry(actor, action, about, complex_id, subject_ids, after) -> None:
+def _insert_entry(
+    actor: Any,
+    action: str,
+    about: Any,
+    complex_id: int | None,
+    subject_ids: list[int],
+    after: Mapping[str, Any] | None,
+) -> None:
     object_type, object_id = _object_of(about)
     values = dict(
         actor_id=actor.id,

@@ -12,12 +12,12 @@ class DomainError(Exception):
     field: str | None = None
     default_message = _l("This action is not allowed right now.")
 
-    def __init__(self, message=None, **params):
+    def __init__(self, message: object = None, **params: object) -> None:
         self.message = message or self.default_message
         self.params = params
         super().__init__(str(self.message))
 
-    def __str__(self):
+    def __str__(self) -> str:
         return str(self.message) % self.params if self.params else str(self.message)
 
 

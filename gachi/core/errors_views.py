@@ -1,8 +1,10 @@
 """Error pages in the user's language, DomainError as a 4xx, a lost database as a 503."""
 
 import math
+from collections.abc import Mapping
 
-from flask import g, render_template, request
+from flask import Flask, g, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_wtf.csrf import CSRFError
@@ -42,7 +44,7 @@ ERROR_TEXTS = {
 }
 
 
-def wait_text(seconds):
+def wait_text(seconds: int) -> str:
     """How long to wait, in words, from the figure a Retry-After header carries."""
     if seconds < 60:
         return ngettext(
@@ -54,7 +56,9 @@ def wait_text(seconds):
     )
 
 
-def render_error(status, detail=None, headers=None):
+def render_error(
+    status: int, detail: object = None, headers: Mapping[str, str] | None = None
+) -> tuple[str, int, dict[str, str]]:
     """The error page; a Retry-After among `headers` is also said on the page."""
     headers = dict(headers or {})
     title, default_detail = ERROR_TEXTS.get(status, ERROR_TEXTS[400])
@@ -73,7 +77,7 @@ def render_error(status, detail=None, headers=None):
     )
 
 
-def _headers_of(error):
+def _headers_of(error: HTTPException) -> dict[str, str]:
     """What an HTTPException says besides its own page (Retry-After, Allow, …)."""
     headers = {name: value for name, value in error.get_headers() if name.lower() != "content-type"}
     if error.code == 429:
@@ -81,7 +85,7 @@ def _headers_of(error):
     return headers
 
 
-def is_database_unavailable(error):
+def is_database_unavailable(error: BaseException) -> bool:
     """True when `error` says the database cannot be reached, not that a statement
     was wrong: a constraint, a syntax error or a missing table stays a bug (500)."""
     if not isinstance(error, DBAPIError):
@@ -103,7 +107,7 @@ def is_database_unavailable(error):
     )
 
 
-def _forget_the_session():
+def _forget_the_session() -> None:
     """Roll back what can be rolled back; a dead connection is simply dropped.
     The signed-in user cannot be loaded without the database, so the page is drawn
     for the visitor as their session cookie shows them (signed in or not)."""
@@ -114,7 +118,7 @@ def _forget_the_session():
     g._login_user = visitor_from_session() or login_manager.anonymous_user()
 
 
-def render_unavailable():
+def render_unavailable() -> ResponseReturnValue:
     _forget_the_session()
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
     if request.path.startswith(API_PREFIX):
@@ -127,9 +131,9 @@ def render_unavailable():
     return render_error(503, headers=headers)
 
 
-def register(app):
+def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
-    def csrf_error(error):
+    def csrf_error(error: CSRFError) -> ResponseReturnValue:
         return render_error(
             400,
             _l(
@@ -138,12 +142,12 @@ def register(app):
         )
 
     @app.errorhandler(DomainError)
-    def domain_error(error):
+    def domain_error(error: DomainError) -> ResponseReturnValue:
         db.session.rollback()
         return render_error(error.status, str(error))
 
     @app.errorhandler(HTTPException)
-    def http_error(error):
+    def http_error(error: HTTPException) -> ResponseReturnValue:
         if request.path.startswith(API_PREFIX):  # e.g. /api/v1/cohorts/abc: no route matched
             return api_error(error)
         return render_error(
@@ -151,14 +155,14 @@ def register(app):
         )
 
     @app.errorhandler(DBAPIError)
-    def database_error(error):
+    def database_error(error: DBAPIError) -> ResponseReturnValue:
         if is_database_unavailable(error):
             app.logger.warning("Database unavailable: %s", error.orig)
             return render_unavailable()
         return unexpected_error(error)
 
     @app.errorhandler(Exception)
-    def unexpected_error(error):
+    def unexpected_error(error: Exception) -> ResponseReturnValue:
         db.session.rollback()
         app.logger.exception("Unhandled error")
         return render_error(500)

@@ -3,8 +3,10 @@ every date and datetime within the window of gachi.core.time."""
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from datetime import date
 from functools import cache
+from typing import Any
 
 from babel.support import Translations
 from flask_babel import get_locale
@@ -25,29 +27,29 @@ _CONTROL_IN_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 DEFAULT_MAX_LENGTH = {StringField: 200, TextAreaField: 5000}
 
 
-def normalise_text(value):
+def normalise_text(value: object) -> object:
     """Korean typed on some phones arrives decomposed (NFD); store one form."""
     if isinstance(value, str):
         value = unicodedata.normalize("NFC", value)
     return value
 
 
-def strip_text(value):
+def strip_text(value: object) -> object:
     return value.strip() if isinstance(value, str) else value
 
 
-def options(pairs):
+def options(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
     """(value, label) pairs, e.g. `LabelledEnum.choices()`, as WTForms select choices."""
     return [SelectChoice(value=value, label=label) for value, label in pairs]
 
 
-def finite_number(form, field):
+def finite_number(form: Any, field: Any) -> None:
     """NaN and Infinity parse as decimals; they are no amount or share of anything."""
     if field.data is not None and not field.data.is_finite():
         raise StopValidation(_l("Enter a number."))
 
 
-def within_date_window(form, field):
+def within_date_window(form: Any, field: Any) -> None:
     """Every date and datetime field: only the window of gachi.core.time."""
     if isinstance(field.data, date) and not within_window(field.data):
         raise StopValidation(OUTSIDE_WINDOW % window_bounds())
@@ -99,17 +101,19 @@ def _wtforms_messages(locale):
 
 class BaseForm(FlaskForm):
     class Meta:
-        def get_translations(self, form):
+        def get_translations(self, form: Any) -> Translations:
             return _wtforms_messages(str(get_locale()))
 
-        def bind_field(self, form, unbound_field, options):
+        def bind_field(
+            self, form: Any, unbound_field: UnboundField, options: dict[str, Any]
+        ) -> Any:
             if issubclass(unbound_field.field_class, StringField):
                 unbound_field = _prepared(unbound_field, "_with_text_rules", _add_text_rules)
             elif _is_date_field(unbound_field.field_class):
                 unbound_field = _prepared(unbound_field, "_with_date_window", _add_date_window)
             return unbound_field.bind(form=form, **options)
 
-    def validate(self, extra_validators=None):
+    def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)
         for field in self:
             if not isinstance(field, StringField) or not isinstance(field.data, str):

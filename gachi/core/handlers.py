@@ -62,7 +62,7 @@ def unit_of_work(view: Callable[..., ResponseReturnValue]) -> Callable[..., Resp
     """Own the handler's transaction: commit below 400, roll back otherwise."""
 
     @wraps(view)
-    def handle(*args: Any, **kwargs: Any):
+    def handle(*args: Any, **kwargs: Any) -> ResponseReturnValue:
         g.unit_of_work = True
         try:
             response = make_response(view(*args, **kwargs))

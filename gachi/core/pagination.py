@@ -12,13 +12,13 @@ class Page:
     per_page: int
 
     @property
-    def pages(self):
+    def pages(self) -> int:
         return max(1, ceil(self.total / self.per_page))
 
     @property
-    def has_previous(self):
+    def has_previous(self) -> bool:
         return self.number > 1
 
     @property
-    def has_next(self):
+    def has_next(self) -> bool:
         return self.number < self.pages

@@ -1,5 +1,6 @@
 """URL converters: an id in a URL is a number a table's id column can hold."""
 
+from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 # Ids are PostgreSQL `integer` (SERIAL) columns: 2147483648 in a query is an error there,
@@ -14,5 +15,5 @@ class IdConverter(IntegerConverter):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
-def register(app):
+def register(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter

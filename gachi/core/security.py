@@ -1,5 +1,7 @@
 """Security headers on every response."""
 
+from flask import Flask, Response
+
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
@@ -14,9 +16,9 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
-def register(app):
+def register(app: Flask) -> None:
     @app.after_request
-    def set_security_headers(response):
+    def set_security_headers(response: Response) -> Response:
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")

@@ -14,8 +14,10 @@ number -5 the app computed is written -5 (a number cell in the XLSX).
 
 import csv
 import io
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from flask import Response
 from openpyxl import Workbook
@@ -23,12 +25,14 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from gachi.core.time import to_seoul
 
+Rows = Iterable[Sequence[Any]]
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_MIMETYPE = "text/csv; charset=utf-8"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def spreadsheet_cell(value):
+def spreadsheet_cell(value: object) -> object:
     """The value as a cell: numbers, dates and None as they are; anything else as text,
     with an apostrophe first when a spreadsheet would read it as a formula. A moment is
     written in Seoul's time, as the pages show it (a spreadsheet keeps no time zone)."""
@@ -40,7 +44,7 @@ def spreadsheet_cell(value):
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def csv_bytes(rows) -> bytes:
+def csv_bytes(rows: Rows) -> bytes:
     """UTF-8 with a byte-order mark, so Excel opens the Korean correctly."""
     out = io.StringIO()
     writer = csv.writer(out)
@@ -48,7 +52,7 @@ def csv_bytes(rows) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def _xlsx_value(value):
+def _xlsx_value(value: object) -> object:
     value = spreadsheet_cell(value)
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
@@ -57,7 +61,7 @@ def _xlsx_value(value):
     return value
 
 
-def xlsx_bytes(rows, sheet_title) -> bytes:
+def xlsx_bytes(rows: Rows, sheet_title: str) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = sheet_title[:31]
@@ -68,7 +72,7 @@ def xlsx_bytes(rows, sheet_title) -> bytes:
     return out.getvalue()
 
 
-def _download(body, mimetype, filename):
+def _download(body: bytes, mimetype: str, filename: str) -> Response:
     # Exports may name residents; a shared computer's browser cache must not keep them.
     return Response(
         body,
@@ -80,9 +84,9 @@ def _download(body, mimetype, filename):
     )
 
 
-def csv_response(rows, filename) -> Response:
+def csv_response(rows: Rows, filename: str) -> Response:
     return _download(csv_bytes(rows), CSV_MIMETYPE, filename)
 
 
-def xlsx_response(rows, filename, sheet_title) -> Response:
+def xlsx_response(rows: Rows, filename: str, sheet_title: str) -> Response:
     return _download(xlsx_bytes(rows, sheet_title), XLSX_MIMETYPE, filename)

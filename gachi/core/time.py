@@ -22,11 +22,11 @@ class DateOutsideWindow(DomainError):
     code = "date_outside_window"
     status = 400
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(OUTSIDE_WINDOW, **window_bounds())
 
 
-def window_bounds() -> dict:
+def window_bounds() -> dict[str, str]:
     return {"earliest": EARLIEST_DATE.isoformat(), "latest": LATEST_DATE.isoformat()}
 
 

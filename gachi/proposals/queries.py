@@ -47,19 +47,19 @@ def problem_lines(participation_id, user_id=None) -> list[ProblemLine]:
 
 
 def support_count(problem_id) -> int:
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count(ProblemSupport.id)).where(ProblemSupport.problem_id == problem_id)
-    )
+    ).scalar_one()
 
 
 def supported_by(problem_id, user_id) -> bool:
-    return db.session.scalar(
+    return db.session.execute(
         select(
             exists().where(
                 ProblemSupport.problem_id == problem_id, ProblemSupport.user_id == user_id
             )
         )
-    )
+    ).scalar_one()
 
 
 def comments(problem_id):

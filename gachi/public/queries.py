@@ -124,9 +124,9 @@ def cohort_complex_page(cohort_id, page, per_page=COMPLEXES_PER_PAGE) -> list[Co
 
 
 def cohort_complex_count(cohort_id) -> int:
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count(Participation.id)).where(Participation.cohort_id == cohort_id)
-    )
+    ).scalar_one()
 
 
 @dataclass

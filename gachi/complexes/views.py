@@ -10,7 +10,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from gachi.complexes import queries
-from gachi.complexes.codes import format_code
 from gachi.complexes.forms import (
     CohortForm,
     ComplexFilterForm,
@@ -36,6 +35,7 @@ from gachi.complexes.operations import (
 from gachi.complexes.stages import STAGE_ORDER, Stage, next_stage
 from gachi.core.access import load_for, require, staff_required
 from gachi.core.audit import no_store, personal_data_shown
+from gachi.core.codes import format_code
 from gachi.core.errors import DomainError
 from gachi.core.forms import options
 from gachi.core.time import seoul_today

@@ -131,7 +131,7 @@ def open_ballot(
     actor,
 ):
     """A ballot on shortlisted problems of `participation`, open from `opens_at` to `closes_at`."""
-    if participation.stage is not Stage.PROBLEM_WORKSHOP:
+    if not participation.holds_ballots:
         raise DomainError(_l("Ballots are held during the problem workshop stage."))
     if not 2 <= len(problems) <= MAX_OPTIONS:
         raise DomainError(

@@ -51,7 +51,7 @@ def move_stage(participation, target: Stage, *, actor, note=""):
             source=source.label,
             target=target.label,
         )
-    if target is Stage.CLOSED and source is not Stage.EVALUATION:
+    if target is Stage.CLOSED and participation.closing_is_early:
         if not participation.can_close_early(actor):
             raise NotAllowed(_l("Only center staff can close a participation early."))
         if not note.strip():

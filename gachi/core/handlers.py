@@ -93,6 +93,7 @@ def operating(refusal_page: RefusalPage | None = None, *, form: Any = None) -> I
             raise
         if form is not None:
             form.form_errors.append(str(error))
+            form.refusal = error  # for a page that shows more than the message
         else:
             flash(str(error), "error")
         raise Refused(refusal_page(error.status)) from error

@@ -137,8 +137,6 @@ NOT_YET_ON_THE_EDGE = {
     "auth",
     "ballots",
     "bizmodels",
-    "complexes",
-    "coordinators",
     "core",
     "enterprises",
     "evaluations",
@@ -148,7 +146,6 @@ NOT_YET_ON_THE_EDGE = {
     "plans",
     "privacy",
     "programs",
-    "public",
     "workshops",
 }
 

@@ -135,7 +135,6 @@ NOT_YET_ON_THE_EDGE = {
     "api",
     "audit",
     "auth",
-    "ballots",
     "bizmodels",
     "core",
     "enterprises",

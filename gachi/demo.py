@@ -15,7 +15,6 @@ from sqlalchemy import exists, select
 
 from gachi.auth.models import Role, User
 from gachi.auth.passwords import hash_password
-from gachi.complexes.codes import new_code
 from gachi.complexes.districts import District
 from gachi.complexes.models import (
     Cohort,
@@ -29,6 +28,7 @@ from gachi.complexes.models import (
 from gachi.complexes.stages import STAGE_ORDER, Stage
 from gachi.coordinators.models import Placement
 from gachi.core.audit import log_change
+from gachi.core.codes import new_code
 from gachi.core.errors import Conflict
 from gachi.core.time import SEOUL, utcnow
 from gachi.enterprises.models import Enterprise, LegalForm

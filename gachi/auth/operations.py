@@ -12,9 +12,9 @@ from sqlalchemy.exc import IntegrityError
 from gachi.auth.common_passwords import is_common_password
 from gachi.auth.models import Role, User
 from gachi.auth.passwords import hash_password, needs_rehash, verify_password
-from gachi.complexes.codes import normalise_code
 from gachi.complexes.models import InvitationCode
 from gachi.core.audit import log_change
+from gachi.core.codes import normalise_code
 from gachi.core.db import rows_matched
 from gachi.core.errors import Conflict, DomainError, NotAllowed
 from gachi.core.time import utcnow

@@ -137,10 +137,10 @@ def _dots_form(ballot):
 def vote_form(ballot):
     """The ballot paper: one radio, checkboxes, or a number of dots per option. Single
     and approval forms are classes made once; only the options are the ballot's."""
-    if ballot.method is Method.DOTS:
+    if ballot.uses_dots:
         return _dots_form(ballot)
     choices = options([(option.id, option.problem.title) for option in ballot.options])
-    if ballot.method is Method.SINGLE:
+    if ballot.is_single_choice:
         form = SingleVoteForm(ballot)
         form.choice.choices = choices
     else:

@@ -109,6 +109,10 @@ class Ballot(TimestampMixin, db.Model):
         "BallotOption", back_populates="ballot", order_by="BallotOption.position"
     )
 
+    # State predicates: what the clock says, asked alike by the operations and the pages.
+    # The stored `state` may lag behind the clock (the job, and the coordinator's
+    # operations on the ballot, write it down: `sync_ballot_state`); nothing decides by it.
+
     def state_at(self, now) -> BallotState:
         """What the clock says the state is; `sync_ballot_state` writes it down."""
         if self.closed_at is not None or now >= as_aware(self.closes_at):
@@ -117,8 +121,44 @@ class Ballot(TimestampMixin, db.Model):
             return BallotState.OPEN
         return BallotState.SCHEDULED
 
+    def is_scheduled_at(self, now) -> bool:
+        """Not open yet."""
+        return self.state_at(now) is BallotState.SCHEDULED
+
     def is_open_at(self, now) -> bool:
+        """Residents vote and change their votes; the coordinator may close it early."""
         return self.state_at(now) is BallotState.OPEN
+
+    def is_closed_at(self, now) -> bool:
+        return self.state_at(now) is BallotState.CLOSED
+
+    def takes_paper_ballots_at(self, now) -> bool:
+        """A checked-in resident may be handed a paper ballot (from before it opens)."""
+        return not self.is_closed_at(now)
+
+    def takes_paper_tally_at(self, now) -> bool:
+        """The room's count may be entered or corrected once it opened, until confirmed."""
+        return not self.is_confirmed and not self.is_scheduled_at(now)
+
+    def awaits_confirmation_at(self, now) -> bool:
+        """Closed, and its selection not confirmed yet (ties decided, then confirmed)."""
+        return self.is_closed_at(now) and not self.is_confirmed
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+    @property
+    def is_single_choice(self) -> bool:
+        return self.method is Method.SINGLE
+
+    @property
+    def is_approval(self) -> bool:
+        return self.method is Method.APPROVAL
+
+    @property
+    def uses_dots(self) -> bool:
+        return self.method is Method.DOTS
 
     @property
     def per_household(self):
@@ -135,7 +175,7 @@ class Ballot(TimestampMixin, db.Model):
         return user.is_authenticated and user.is_resident and user.is_active and self.can_view(user)
 
     def can_see_results(self, user, now):
-        return self.can_view(user) and self.state_at(now) is BallotState.CLOSED
+        return self.can_view(user) and self.is_closed_at(now)
 
     def __repr__(self):
         return f"<Ballot {self.title}>"

@@ -131,7 +131,7 @@ def open_ballot(
     actor,
 ):
     """A ballot on shortlisted problems of `participation`, open from `opens_at` to `closes_at`."""
-    if participation.stage is not Stage.PROBLEM_WORKSHOP:
+    if not participation.holds_ballots:
         raise DomainError(_l("Ballots are held during the problem workshop stage."))
     if not 2 <= len(problems) <= MAX_OPTIONS:
         raise DomainError(
@@ -189,9 +189,12 @@ def open_ballot(
 
 
 def sync_ballot_state(ballot, now=None):
-    """Write down the state the clock says (scheduled → open → closed). Safe to call from
-    every request and from the scheduler: the UPDATE is conditional, so a second caller
-    changes nothing. Returns True if this call changed it."""
+    """Write down the state the clock says (scheduled → open → closed), with its audit
+    entry. The job calls it, and so does each of the coordinator's operations on a ballot,
+    first; a page never does (it shows `ballot.state_at(now)`), nor does a vote, which
+    writes the roll and the record and nothing else (an audit entry written with the
+    first vote would date it). Nothing decides by the stored state. The UPDATE is
+    conditional, so a second caller changes nothing. Returns True if this call changed it."""
     now = now or utcnow()
     due, current = ballot.state_at(now), ballot.state
     if due is current:
@@ -222,10 +225,9 @@ def sync_ballot_state(ballot, now=None):
 def _require_open(ballot, voter, now):
     if not ballot.can_vote(voter):
         raise NotAllowed(_l("Only residents of this complex can vote in this ballot."))
-    state = ballot.state_at(now)
-    if state is BallotState.SCHEDULED:
+    if ballot.is_scheduled_at(now):
         raise NotOpen(_l("This ballot is not open yet."))
-    if state is BallotState.CLOSED:
+    if ballot.is_closed_at(now):
         raise NotOpen(_l("This ballot has closed."))
 
 
@@ -394,7 +396,8 @@ def choices_for_receipt(ballot, receipt):
 def hand_paper_ballot(ballot, *, resident, actor, now=None):
     """A checked-in resident takes a paper ballot: they go on the roll and cannot vote online."""
     now = now or utcnow()
-    if ballot.state_at(now) is BallotState.CLOSED:
+    sync_ballot_state(ballot, now)
+    if not ballot.takes_paper_ballots_at(now):
         raise NotOpen(_l("This ballot has closed."))
     if not ballot.can_vote(resident):
         raise DomainError(_l("Only residents of this complex can be handed a ballot."))
@@ -447,9 +450,10 @@ def record_paper_tally(ballot, *, ballot_count, votes, note="", actor, now=None)
     """The room's paper count per option. A correction replaces the current entry, which
     stays in the table (replaced) and in the audit log."""
     now = now or utcnow()
-    if ballot.confirmed_at is not None:
+    sync_ballot_state(ballot, now)
+    if ballot.is_confirmed:
         raise Conflict(_l("The selection has been confirmed; the tallies can no longer change."))
-    if ballot.state_at(now) is BallotState.SCHEDULED:
+    if ballot.is_scheduled_at(now):
         raise NotOpen(_l("This ballot is not open yet."))
     _check_tally(ballot, ballot_count, votes)
     previous = queries.current_paper_tally(ballot.id)
@@ -507,9 +511,10 @@ def _tally_figures(tally):
 def close_ballot(ballot, *, actor, now=None):
     """Close now, before the closing time (the clock closes it otherwise)."""
     now = now or utcnow()
-    if ballot.state_at(now) is BallotState.CLOSED:
+    sync_ballot_state(ballot, now)
+    if ballot.is_closed_at(now):
         raise Conflict(_l("This ballot is already closed."))
-    if ballot.state_at(now) is BallotState.SCHEDULED:
+    if ballot.is_scheduled_at(now):
         raise NotOpen(_l("This ballot is not open yet."))
     result = db.session.execute(
         update(Ballot)
@@ -531,9 +536,10 @@ def close_ballot(ballot, *, actor, now=None):
 
 
 def _require_closed_unconfirmed(ballot, now):
-    if ballot.state_at(now) is not BallotState.CLOSED:
+    sync_ballot_state(ballot, now)
+    if not ballot.is_closed_at(now):
         raise NotOpen(_l("The ballot must be closed first."))
-    if ballot.confirmed_at is not None:
+    if ballot.is_confirmed:
         raise Conflict(_l("The selection has already been confirmed."))
 
 

@@ -77,6 +77,11 @@ class BallotResults:
         return self.options[: self.ballot.seats]
 
     @property
+    def can_be_confirmed(self):
+        """What confirm_selection asks of the figures: a valid result, its tie decided."""
+        return self.quorum_met and not self.undecided_tie
+
+    @property
     def undecided_tie(self):
         """A tie across the last seat that the coordinator has still to decide."""
         if self.ballot.tie_rule is not TieRule.COORDINATOR or not self.tied_at_cut_ids:

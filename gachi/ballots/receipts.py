@@ -7,7 +7,7 @@ shown as XXXX-XXXX-XXXX-XXXX so it can be written on paper and typed back in.
 import hashlib
 import secrets
 
-from gachi.complexes.codes import ALPHABET, normalise_code
+from gachi.core.codes import ALPHABET, normalise_code
 
 RECEIPT_LENGTH = 16
 

@@ -40,15 +40,13 @@ from gachi.ballots.operations import (
     open_ballot,
     record_paper_tally,
     record_tie_decision,
-    sync_ballot_state,
 )
 from gachi.ballots.receipts import format_receipt, is_well_formed, new_receipt, normalise_code
 from gachi.complexes.forms import ConfirmForm
 from gachi.complexes.models import Participation
 from gachi.core.access import load_for, require
-from gachi.core.db import begin_writing, begins_write_transaction, mark_request_writes, reads_first
-from gachi.core.errors import DomainError
 from gachi.core.forms import options
+from gachi.core.handlers import operating, unit_of_work
 from gachi.core.spreadsheets import csv_response
 from gachi.core.time import utcnow
 from gachi.extensions import db
@@ -84,15 +82,9 @@ def _device_receipt(ballot):
 
 
 def _load(ballot_id):
-    """The ballot in the user's scope, its state brought up to the clock."""
-    ballot = load_for(current_user, Ballot, ballot_id, options=queries.WITH_SCOPE_AND_OPTIONS)
-    if ballot.state_at(utcnow()) is not ballot.state:
-        if not begins_write_transaction():
-            mark_request_writes(db.session)
-            ballot = db.session.get(Ballot, ballot_id)
-        sync_ballot_state(ballot)
-        db.session.commit()
-    return ballot
+    """The ballot in the user's scope. Its stored state may lag behind the clock: pages
+    ask `ballot.state_at(now)` and its predicates, and write nothing down."""
+    return load_for(current_user, Ballot, ballot_id, options=queries.WITH_SCOPE_AND_OPTIONS)
 
 
 @bp.route("/my/ballots")
@@ -129,31 +121,27 @@ def _open_form(participation):
     return form
 
 
-@bp.route("/participations/<int:participation_id>/ballots/new", methods=["GET", "POST"])
-@login_required
-def ballot_new(participation_id):
-    participation = load_for(current_user, Participation, participation_id, permission="can_manage")
-    form = _open_form(participation)
-    status = 200
-    if form.validate_on_submit():
-        problems = [db.session.get(Problem, problem_id) for problem_id in form.problems.data]
-        try:
-            ballot = open_ballot(
-                participation, problems=problems, actor=current_user, **form.ballot_fields()
-            )
-        except DomainError as error:
-            db.session.rollback()
-            form.form_errors.append(str(error))
-            status = error.status
-        else:
-            db.session.commit()
-            flash(_("The ballot was set up: %(title)s", title=ballot.title), "success")
-            return redirect(url_for(".ballot_detail", ballot_id=ballot.id))
-    elif form.is_submitted():
-        status = 400
+def _open_page(participation, form, status):
     return render_template(
         "ballots/ballot_form.html", participation=participation, form=form
     ), status
+
+
+@bp.route("/participations/<int:participation_id>/ballots/new", methods=["GET", "POST"])
+@login_required
+@unit_of_work
+def ballot_new(participation_id):
+    participation = load_for(current_user, Participation, participation_id, permission="can_manage")
+    form = _open_form(participation)
+    if not form.validate_on_submit():
+        return _open_page(participation, form, 400 if form.is_submitted() else 200)
+    problems = [db.session.get(Problem, problem_id) for problem_id in form.problems.data]
+    with operating(lambda status: _open_page(participation, form, status), form=form):
+        ballot = open_ballot(
+            participation, problems=problems, actor=current_user, **form.ballot_fields()
+        )
+    flash(_("The ballot was set up: %(title)s", title=ballot.title), "success")
+    return redirect(url_for(".ballot_detail", ballot_id=ballot.id))
 
 
 def _ballot_page(ballot, *, form=None, error=None, status=200):
@@ -181,10 +169,12 @@ def _ballot_page(ballot, *, form=None, error=None, status=200):
     return render_template(
         "ballots/ballot_detail.html",
         ballot=ballot,
+        now=now,
         state=ballot.state_at(now),
         manages=manages,
         can_vote=ballot.can_vote(current_user),
         channel=channel,
+        on_paper=channel is Channel.PAPER,
         my_choices=my_choices,
         form=form or vote_form(ballot),
         receipt_form=ReceiptForm(),
@@ -203,9 +193,17 @@ def ballot_detail(ballot_id):
     return _ballot_page(_load(ballot_id))
 
 
+def _refusal_page(ballot, form, *, ballot_paper=None):
+    """The ballot page with what `operating()` put on `form`: the reason it was refused
+    (and the ballot paper as it was filled in, when it was a vote)."""
+    return lambda status: _ballot_page(
+        ballot, form=ballot_paper, error=" ".join(form.form_errors), status=status
+    )
+
+
 @bp.route("/ballots/<int:ballot_id>/vote", methods=["POST"])
 @login_required
-@reads_first
+@unit_of_work
 def ballot_vote(ballot_id):
     ballot = _load(ballot_id)
     require(ballot.can_vote(current_user))
@@ -221,7 +219,7 @@ def ballot_vote(ballot_id):
         else None
     )
     # The answer is made first, from what is loaded, so that the write lock is held for
-    # the writing only; it is sent only once the commit succeeded.
+    # the writing only; the edge sends it only once the commit succeeded.
     if receipt:
         answer = _set_receipt_cookie(
             redirect(url_for(".ballot_detail", ballot_id=ballot_id)), ballot, receipt
@@ -238,16 +236,11 @@ def ballot_vote(ballot_id):
             ballot,
             fresh_receipt,
         )
-    begin_writing(db.session)
-    try:
+    with operating(_refusal_page(ballot, form, ballot_paper=form), form=form):
         if receipt:
             change_vote(ballot, voter=current_user, receipt=receipt, choices=form.chosen())
         else:
             cast_vote(ballot, voter=current_user, choices=form.chosen(), receipt=fresh_receipt)
-    except DomainError as error:
-        db.session.rollback()
-        return _ballot_page(ballot, form=form, error=str(error), status=error.status)
-    db.session.commit()
     if receipt:
         flash(_("Your vote was changed."), "success")
     return answer
@@ -255,8 +248,10 @@ def ballot_vote(ballot_id):
 
 @bp.route("/ballots/<int:ballot_id>/receipt", methods=["POST"])
 @login_required
+@unit_of_work
 def ballot_receipt(ballot_id):
-    """A receipt typed back in (another device, a cleared browser) is kept on this device."""
+    """A receipt typed back in (another device, a cleared browser) is kept on this device
+    (a cookie: nothing is written in the database)."""
     ballot = _load(ballot_id)
     require(ballot.can_vote(current_user))
     form = ReceiptForm()
@@ -281,12 +276,16 @@ def _managed(ballot_id):
 
 
 def _confirmed():
-    if not ConfirmForm().validate_on_submit():
+    """A button with nothing to read but its CSRF token; the form carries a refusal."""
+    form = ConfirmForm()
+    if not form.validate_on_submit():
         abort(400)
+    return form
 
 
 @bp.route("/ballots/<int:ballot_id>/paper-voters", methods=["POST"])
 @login_required
+@unit_of_work
 def ballot_paper_voter(ballot_id):
     ballot = _managed(ballot_id)
     form = PaperVoterForm()
@@ -294,12 +293,8 @@ def ballot_paper_voter(ballot_id):
     if not form.validate_on_submit():
         return _ballot_page(ballot, error=_("Choose a checked-in resident."), status=400)
     resident = db.session.get(User, form.user_id.data)
-    try:
+    with operating(_refusal_page(ballot, form), form=form):
         hand_paper_ballot(ballot, resident=resident, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        return _ballot_page(ballot, error=str(error), status=error.status)
-    db.session.commit()
     flash(
         _("%(name)s has a paper ballot and cannot vote online.", name=resident.display_name),
         "success",
@@ -307,32 +302,7 @@ def ballot_paper_voter(ballot_id):
     return redirect(url_for(".ballot_detail", ballot_id=ballot.id))
 
 
-@bp.route("/ballots/<int:ballot_id>/paper", methods=["GET", "POST"])
-@login_required
-def ballot_paper_tally(ballot_id):
-    ballot = _managed(ballot_id)
-    current = queries.current_paper_tally(ballot.id)
-    form = paper_tally_form(ballot, current)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            record_paper_tally(
-                ballot,
-                ballot_count=form.ballot_count.data,
-                votes=form.votes(),
-                note=form.note.data or "",
-                actor=current_user,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            form.form_errors.append(str(error))
-            status = error.status
-        else:
-            db.session.commit()
-            flash(_("The paper tally was saved."), "success")
-            return redirect(url_for(".ballot_detail", ballot_id=ballot.id))
-    elif form.is_submitted():
-        status = 400
+def _paper_tally_page(ballot, form, status):
     return render_template(
         "ballots/paper_tally.html",
         ballot=ballot,
@@ -342,23 +312,41 @@ def ballot_paper_tally(ballot_id):
     ), status
 
 
+@bp.route("/ballots/<int:ballot_id>/paper", methods=["GET", "POST"])
+@login_required
+@unit_of_work
+def ballot_paper_tally(ballot_id):
+    ballot = _managed(ballot_id)
+    form = paper_tally_form(ballot, queries.current_paper_tally(ballot.id))
+    if not form.validate_on_submit():
+        return _paper_tally_page(ballot, form, 400 if form.is_submitted() else 200)
+    with operating(lambda status: _paper_tally_page(ballot, form, status), form=form):
+        record_paper_tally(
+            ballot,
+            ballot_count=form.ballot_count.data,
+            votes=form.votes(),
+            note=form.note.data or "",
+            actor=current_user,
+        )
+    flash(_("The paper tally was saved."), "success")
+    return redirect(url_for(".ballot_detail", ballot_id=ballot.id))
+
+
 @bp.route("/ballots/<int:ballot_id>/close", methods=["POST"])
 @login_required
+@unit_of_work
 def ballot_close(ballot_id):
     ballot = _managed(ballot_id)
-    _confirmed()
-    try:
+    form = _confirmed()
+    with operating(_refusal_page(ballot, form), form=form):
         close_ballot(ballot, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        return _ballot_page(ballot, error=str(error), status=error.status)
-    db.session.commit()
     flash(_("The ballot is closed."), "success")
     return redirect(url_for(".ballot_detail", ballot_id=ballot.id))
 
 
 @bp.route("/ballots/<int:ballot_id>/tie", methods=["POST"])
 @login_required
+@unit_of_work
 def ballot_tie(ballot_id):
     ballot = _managed(ballot_id)
     form = TieForm()
@@ -372,32 +360,25 @@ def ballot_tie(ballot_id):
             error=_("Choose the option that goes ahead and say how it was decided."),
             status=400,
         )
-    try:
+    with operating(_refusal_page(ballot, form), form=form):
         record_tie_decision(
             ballot,
             option=db.session.get(BallotOption, form.option_id.data),
             note=form.note.data,
             actor=current_user,
         )
-    except DomainError as error:
-        db.session.rollback()
-        return _ballot_page(ballot, error=str(error), status=error.status)
-    db.session.commit()
     flash(_("The decision on the tie was recorded."), "success")
     return redirect(url_for(".ballot_detail", ballot_id=ballot.id))
 
 
 @bp.route("/ballots/<int:ballot_id>/confirm", methods=["POST"])
 @login_required
+@unit_of_work
 def ballot_confirm(ballot_id):
     ballot = _managed(ballot_id)
-    _confirmed()
-    try:
+    form = _confirmed()
+    with operating(_refusal_page(ballot, form), form=form):
         confirm_selection(ballot, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        return _ballot_page(ballot, error=str(error), status=error.status)
-    db.session.commit()
     flash(_("The selected problems are confirmed."), "success")
     return redirect(url_for(".ballot_detail", ballot_id=ballot.id))
 

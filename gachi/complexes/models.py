@@ -17,7 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gachi.complexes.districts import District
-from gachi.complexes.stages import Stage
+from gachi.complexes.stages import Stage, next_stage
 from gachi.core.db import TimestampMixin
 from gachi.core.enums import LabelledEnum, enum_column_type
 from gachi.core.time import utcnow
@@ -175,6 +175,10 @@ class InvitationCode(db.Model):
         return self.household.can_manage(user)
 
 
+# Problems are raised before and during the first workshop.
+PROPOSING_STAGES = frozenset({Stage.RECRUITING, Stage.PROBLEM_WORKSHOP})
+
+
 class Participation(TimestampMixin, db.Model):
     """A complex's place in a cohort, moving through the stages."""
 
@@ -206,7 +210,29 @@ class Participation(TimestampMixin, db.Model):
 
     def can_close_early(self, user):
         """Withdrawing a complex before its evaluation is the center's decision."""
-        return user.is_authenticated and user.is_staff
+        return user.is_authenticated and user.is_staff and self.closing_is_early
+
+    # State predicates: the operations and the pages ask these, never the stage's value.
+
+    @property
+    def next_stage(self) -> Stage | None:
+        """The stage a move forward goes to (None once closed)."""
+        return next_stage(self.stage)
+
+    @property
+    def closing_is_early(self) -> bool:
+        """Closing now would be a withdrawal: the evaluation has not been reached."""
+        return self.stage not in (Stage.EVALUATION, Stage.CLOSED)
+
+    @property
+    def accepts_problems(self) -> bool:
+        """Residents (and the coordinator, for them) may propose problems."""
+        return self.stage in PROPOSING_STAGES
+
+    @property
+    def holds_ballots(self) -> bool:
+        """Ballots on the shortlist are opened during the problem workshop."""
+        return self.stage is Stage.PROBLEM_WORKSHOP
 
 
 class StageMove(db.Model):

@@ -8,7 +8,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
 
-from gachi.complexes.codes import new_code
 from gachi.complexes.models import (
     Cohort,
     Complex,
@@ -20,6 +19,7 @@ from gachi.complexes.models import (
 from gachi.complexes.stages import ALLOWED_MOVES, Stage, gate, unmet_gates
 from gachi.coordinators.models import Placement
 from gachi.core.audit import log_change
+from gachi.core.codes import new_code
 from gachi.core.errors import Conflict, DomainError, GateNotMet, NotAllowed
 from gachi.core.time import seoul_today, utcnow
 from gachi.extensions import db
@@ -51,7 +51,7 @@ def move_stage(participation, target: Stage, *, actor, note=""):
             source=source.label,
             target=target.label,
         )
-    if target is Stage.CLOSED and source is not Stage.EVALUATION:
+    if target is Stage.CLOSED and participation.closing_is_early:
         if not participation.can_close_early(actor):
             raise NotAllowed(_l("Only center staff can close a participation early."))
         if not note.strip():

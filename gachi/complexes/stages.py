@@ -47,7 +47,7 @@ def next_stage(stage: Stage) -> Stage | None:
 
 def unmet_gates(participation, target: Stage) -> list[str]:
     """The reasons the move to `target` may not happen yet (empty when it may)."""
-    if target is Stage.CLOSED and participation.stage is not Stage.EVALUATION:
+    if target is Stage.CLOSED and participation.closing_is_early:
         return []  # withdrawing early needs only a note, checked by the operation
     reasons = (check(participation) for check in _GATES[target])
     return [str(reason) for reason in reasons if reason]

@@ -10,7 +10,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from gachi.complexes import queries
-from gachi.complexes.codes import format_code
 from gachi.complexes.forms import (
     CohortForm,
     ComplexFilterForm,
@@ -33,11 +32,12 @@ from gachi.complexes.operations import (
     update_cohort,
     update_complex,
 )
-from gachi.complexes.stages import STAGE_ORDER, Stage, next_stage
+from gachi.complexes.stages import STAGE_ORDER, Stage
 from gachi.core.access import load_for, require, staff_required
 from gachi.core.audit import no_store, personal_data_shown
-from gachi.core.errors import DomainError
+from gachi.core.codes import format_code
 from gachi.core.forms import options
+from gachi.core.handlers import operating, unit_of_work
 from gachi.core.time import seoul_today
 from gachi.extensions import db
 
@@ -49,13 +49,6 @@ def invitation_code_filter(code):
     return format_code(code)
 
 
-def _refused(form, error):
-    """A broken rule: nothing is kept, the message shows above the form, and a 4xx."""
-    db.session.rollback()
-    form.form_errors.append(str(error))
-    return error.status
-
-
 # Cohorts ------------------------------------------------------------------------------
 
 
@@ -65,43 +58,39 @@ def cohort_list():
     return render_template("complexes/cohort_list.html", cohorts=queries.cohort_rows())
 
 
+def _form_status(form):
+    return 400 if form.is_submitted() else 200
+
+
+def _cohort_form_page(form, cohort, status):
+    return render_template("complexes/cohort_form.html", form=form, cohort=cohort), status
+
+
 @bp.route("/staff/cohorts/new", methods=["GET", "POST"])
 @staff_required
+@unit_of_work
 def cohort_new():
     form = CohortForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            cohort = create_cohort(**form.cohort_fields(), actor=current_user)
-        except DomainError as error:
-            status = _refused(form, error)
-        else:
-            db.session.commit()
-            flash(_("The cohort %(name)s was created.", name=cohort.name), "success")
-            return redirect(url_for(".cohort_detail", cohort_id=cohort.id))
-    elif form.is_submitted():
-        status = 400
-    return render_template("complexes/cohort_form.html", form=form, cohort=None), status
+    if not form.validate_on_submit():
+        return _cohort_form_page(form, None, _form_status(form))
+    with operating(lambda status: _cohort_form_page(form, None, status), form=form):
+        cohort = create_cohort(**form.cohort_fields(), actor=current_user)
+    flash(_("The cohort %(name)s was created.", name=cohort.name), "success")
+    return redirect(url_for(".cohort_detail", cohort_id=cohort.id))
 
 
 @bp.route("/staff/cohorts/<int:cohort_id>/edit", methods=["GET", "POST"])
 @staff_required
+@unit_of_work
 def cohort_edit(cohort_id):
     cohort = load_for(current_user, Cohort, cohort_id, permission="can_manage")
     form = CohortForm(obj=cohort)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            update_cohort(cohort, **form.cohort_fields(), actor=current_user)
-        except DomainError as error:
-            status = _refused(form, error)
-        else:
-            db.session.commit()
-            flash(_("The cohort was saved."), "success")
-            return redirect(url_for(".cohort_detail", cohort_id=cohort.id))
-    elif form.is_submitted():
-        status = 400
-    return render_template("complexes/cohort_form.html", form=form, cohort=cohort), status
+    if not form.validate_on_submit():
+        return _cohort_form_page(form, cohort, _form_status(form))
+    with operating(lambda status: _cohort_form_page(form, cohort, status), form=form):
+        update_cohort(cohort, **form.cohort_fields(), actor=current_user)
+    flash(_("The cohort was saved."), "success")
+    return redirect(url_for(".cohort_detail", cohort_id=cohort.id))
 
 
 def _recruit_form():
@@ -128,17 +117,15 @@ def cohort_detail(cohort_id):
 
 @bp.route("/staff/cohorts/<int:cohort_id>/participations", methods=["POST"])
 @staff_required
+@unit_of_work
 def recruit(cohort_id):
     cohort = load_for(current_user, Cohort, cohort_id, permission="can_manage")
     form = _recruit_form()
     if not form.validate_on_submit():
         return _cohort_page(cohort, form, 400)
     complex_ = db.session.get(Complex, form.complex_id.data)
-    try:
+    with operating(lambda status: _cohort_page(cohort, form, status), form=form):
         recruit_complex(cohort, complex_, actor=current_user)
-    except DomainError as error:
-        return _cohort_page(cohort, form, _refused(form, error))
-    db.session.commit()
     flash(
         _("%(complex)s now takes part in %(cohort)s.", complex=complex_.name, cohort=cohort.name),
         "success",
@@ -172,31 +159,35 @@ def complex_list():
     ), status
 
 
+def _complex_form_page(form, complex_, status):
+    return render_template("complexes/complex_form.html", form=form, complex=complex_), status
+
+
 @bp.route("/staff/complexes/new", methods=["GET", "POST"])
 @staff_required
+@unit_of_work
 def complex_new():
     form = ComplexForm()
-    if form.validate_on_submit():
+    if not form.validate_on_submit():
+        return _complex_form_page(form, None, _form_status(form))
+    with operating(lambda status: _complex_form_page(form, None, status), form=form):
         complex_ = create_complex(**form.complex_fields(), actor=current_user)
-        db.session.commit()
-        flash(_("The complex %(name)s was added.", name=complex_.name), "success")
-        return redirect(url_for(".complex_detail", complex_id=complex_.id))
-    status = 400 if form.is_submitted() else 200
-    return render_template("complexes/complex_form.html", form=form, complex=None), status
+    flash(_("The complex %(name)s was added.", name=complex_.name), "success")
+    return redirect(url_for(".complex_detail", complex_id=complex_.id))
 
 
 @bp.route("/staff/complexes/<int:complex_id>/edit", methods=["GET", "POST"])
 @staff_required
+@unit_of_work
 def complex_edit(complex_id):
     complex_ = load_for(current_user, Complex, complex_id, permission="can_edit")
     form = ComplexForm(obj=complex_)
-    if form.validate_on_submit():
+    if not form.validate_on_submit():
+        return _complex_form_page(form, complex_, _form_status(form))
+    with operating(lambda status: _complex_form_page(form, complex_, status), form=form):
         update_complex(complex_, **form.complex_fields(), actor=current_user)
-        db.session.commit()
-        flash(_("The complex was saved."), "success")
-        return redirect(url_for(".complex_detail", complex_id=complex_.id))
-    status = 400 if form.is_submitted() else 200
-    return render_template("complexes/complex_form.html", form=form, complex=complex_), status
+    flash(_("The complex was saved."), "success")
+    return redirect(url_for(".complex_detail", complex_id=complex_.id))
 
 
 @bp.route("/complexes/<int:complex_id>")
@@ -209,7 +200,6 @@ def complex_detail(complex_id):
         participations=queries.complex_participation_rows(complex_.id),
         history=queries.stage_history(complex_id=complex_.id),
         coordinators=queries.placed_coordinator_rows(complex_.id, seoul_today()),
-        next_stage=next_stage,
     )
 
 
@@ -223,7 +213,6 @@ def _participation_page(participation, move_error=None, status=200):
         stages=STAGE_ORDER,
         current_index=STAGE_ORDER.index(participation.stage),
         history=queries.stage_history(participation_id=participation.id),
-        next_stage=next_stage,
         move_error=move_error,
     ), status
 
@@ -237,20 +226,21 @@ def participation_detail(participation_id):
 
 @bp.route("/participations/<int:participation_id>/stage", methods=["POST"])
 @login_required
+@unit_of_work
 def move_participation_stage(participation_id):
     participation = load_for(current_user, Participation, participation_id, permission="can_manage")
     require(participation.can_move_stage(current_user))
     form = MoveStageForm()
     if not form.validate_on_submit():
         return _participation_page(participation, _("Choose a stage to move to."), 400)
-    try:
+
+    def refused(status):
+        return _participation_page(participation, " ".join(form.form_errors), status)
+
+    with operating(refused, form=form):
         move_stage(
             participation, Stage(form.target.data), actor=current_user, note=form.note.data or ""
         )
-    except DomainError as error:
-        db.session.rollback()
-        return _participation_page(participation, str(error), error.status)
-    db.session.commit()
     flash(_("The stage is now %(stage)s.", stage=participation.stage.label), "success")
     if form.return_to.data == "complex":
         return redirect(url_for(".complex_detail", complex_id=participation.complex_id))
@@ -307,30 +297,32 @@ def household_list(complex_id):
 
 @bp.route("/complexes/<int:complex_id>/households", methods=["POST"])
 @login_required
+@unit_of_work
 def household_add(complex_id):
     complex_ = _managed_complex(complex_id)
     form = HouseholdLinesForm()
     if not form.validate_on_submit():
         return _households_page(complex_, form, status=400)
-    try:
-        added = add_households(complex_, form.lines.data.splitlines(), actor=current_user)
-    except DomainError as error:
+
+    def refused(status):
         # Nothing is added; the whole list stays in the box, each bad line named below it.
-        return _households_page(
-            complex_, form, problems=getattr(error, "problems", ()), status=_refused(form, error)
-        )
-    db.session.commit()
+        problems = getattr(form.refusal, "problems", ())
+        return _households_page(complex_, form, problems=problems, status=status)
+
+    with operating(refused, form=form):
+        added = add_households(complex_, form.lines.data.splitlines(), actor=current_user)
     flash(_("%(count)s households were added.", count=len(added)), "success")
     return redirect(url_for(".household_list", complex_id=complex_.id))
 
 
 @bp.route("/complexes/<int:complex_id>/codes/generate", methods=["POST"])
 @login_required
+@unit_of_work
 def codes_generate(complex_id):
     complex_ = _managed_complex(complex_id)
     _confirmed()
-    count = generate_codes(complex_, actor=current_user)
-    db.session.commit()
+    with operating():
+        count = generate_codes(complex_, actor=current_user)
     flash(
         _("%(count)s new codes were made.", count=count)
         if count
@@ -344,12 +336,13 @@ def codes_generate(complex_id):
     "/complexes/<int:complex_id>/households/<int:household_id>/code/regenerate", methods=["POST"]
 )
 @login_required
+@unit_of_work
 def code_regenerate(complex_id, household_id):
     complex_ = _managed_complex(complex_id)
     household = _household_of(complex_, household_id)
     _confirmed()
-    code = regenerate_code(household, actor=current_user)
-    db.session.commit()
+    with operating():
+        code = regenerate_code(household, actor=current_user)
     flash(
         _(
             "%(household)s has a new code: %(code)s. The old code no longer works.",
@@ -363,14 +356,15 @@ def code_regenerate(complex_id, household_id):
 
 @bp.route("/complexes/<int:complex_id>/codes/<int:code_id>/revoke", methods=["POST"])
 @login_required
+@unit_of_work
 def code_revoke(complex_id, code_id):
     complex_ = _managed_complex(complex_id)
     code = db.session.get(InvitationCode, code_id)
     if code is None or code.household.complex_id != complex_.id:
         abort(404)
     _confirmed()
-    revoke_code(code, actor=current_user)
-    db.session.commit()
+    with operating():
+        revoke_code(code, actor=current_user)
     flash(
         _("The code of %(household)s no longer works.", household=code.household.label), "success"
     )

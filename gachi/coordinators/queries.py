@@ -100,15 +100,14 @@ def my_complexes(coordinator_id, day):
 # query here when it lands.
 
 
-def ballot_rows_to_close(complex_ids, now):
-    """Ballots that have opened and whose selection is not confirmed yet: open ones to
-    close, and closed ones to confirm. `closes_at` tells which is which."""
+def ballots_to_close(complex_ids, now):
+    """(ballot, complex id) of ballots that have opened and whose selection is not
+    confirmed yet: open ones to close, and closed ones to confirm
+    (`Ballot.is_open_at(now)` tells which is which)."""
     if not complex_ids:
         return []
     return db.session.execute(
-        select(
-            Ballot.id, Ballot.title, Ballot.closes_at, Ballot.closed_at, Participation.complex_id
-        )
+        select(Ballot, Participation.complex_id)
         .join(Participation, Participation.id == Ballot.participation_id)
         .where(
             Participation.complex_id.in_(complex_ids),
@@ -127,6 +126,7 @@ def waiting_offer_rows(complex_ids):
         select(
             Match.id,
             Match.state,
+            (Match.state == MatchState.OFFERED).label("awaits_answer"),
             Match.offered_at,
             Problem.title.label("problem_title"),
             Enterprise.name.label("enterprise_name"),

@@ -14,9 +14,9 @@ from gachi.coordinators.forms import EndPlacementForm, HandoverForm, PlacementFo
 from gachi.coordinators.models import Placement
 from gachi.coordinators.operations import end_placement, hand_over_placement, place_coordinator
 from gachi.core.access import load_for, require, staff_required
-from gachi.core.errors import DomainError
 from gachi.core.forms import options
-from gachi.core.time import as_aware, seoul_today, utcnow
+from gachi.core.handlers import operating, unit_of_work
+from gachi.core.time import seoul_today, utcnow
 from gachi.extensions import db
 
 bp = Blueprint("coordinators", __name__)
@@ -73,13 +73,14 @@ def coordinator_detail(user_id):
 
 @bp.route("/staff/coordinators/<int:user_id>/placements", methods=["POST"])
 @staff_required
+@unit_of_work
 def place(user_id):
     person = _coordinator(user_id)
     form = _placement_form()
     if not form.validate_on_submit():
         return _coordinator_page(person, form, 400)
     complex_ = db.session.get(Complex, form.complex_id.data)
-    try:
+    with operating(lambda status: _coordinator_page(person, form, status), form=form):
         place_coordinator(
             person,
             complex_,
@@ -89,11 +90,6 @@ def place(user_id):
             note=form.note.data or "",
             actor=current_user,
         )
-    except DomainError as error:
-        db.session.rollback()
-        form.form_errors.append(str(error))
-        return _coordinator_page(person, form, error.status)
-    db.session.commit()
     flash(
         _("%(name)s is placed at %(complex)s.", name=person.display_name, complex=complex_.name),
         "success",
@@ -103,6 +99,7 @@ def place(user_id):
 
 @bp.route("/staff/placements/<int:placement_id>/end", methods=["POST"])
 @staff_required
+@unit_of_work
 def placement_end(placement_id):
     placement = load_for(current_user, Placement, placement_id, permission="can_manage")
     form = EndPlacementForm()
@@ -113,14 +110,17 @@ def placement_end(placement_id):
             400,
             end_error=_("Choose the last day of the placement."),
         )
-    try:
-        end_placement(placement, ends_on=form.ends_on.data, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
+
+    def refused(status):
         return _coordinator_page(
-            placement.coordinator, _placement_form(fresh=True), error.status, end_error=str(error)
+            placement.coordinator,
+            _placement_form(fresh=True),
+            status,
+            end_error=" ".join(form.form_errors),
         )
-    db.session.commit()
+
+    with operating(refused, form=form):
+        end_placement(placement, ends_on=form.ends_on.data, actor=current_user)
     flash(_("The placement now ends on %(date)s.", date=form.ends_on.data.isoformat()), "success")
     return redirect(url_for(".coordinator_detail", user_id=placement.coordinator_id))
 
@@ -149,13 +149,14 @@ def _handover_page(placement, form, status=200):
 
 @bp.route("/staff/placements/<int:placement_id>/handover", methods=["GET", "POST"])
 @staff_required
+@unit_of_work
 def placement_handover(placement_id):
     placement = load_for(current_user, Placement, placement_id, permission="can_manage")
     form = _handover_form(placement)
     if not form.validate_on_submit():
         return _handover_page(placement, form, 400 if form.is_submitted() else 200)
     successor = _coordinator(form.successor_id.data)
-    try:
+    with operating(lambda status: _handover_page(placement, form, status), form=form):
         hand_over_placement(
             placement,
             successor,
@@ -164,11 +165,6 @@ def placement_handover(placement_id):
             note=form.note.data or "",
             actor=current_user,
         )
-    except DomainError as error:
-        db.session.rollback()
-        form.form_errors.append(str(error))
-        return _handover_page(placement, form, error.status)
-    db.session.commit()
     flash(
         _(
             "%(name)s takes over %(complex)s from %(date)s.",
@@ -189,9 +185,8 @@ def my_complexes():
     complex_ids = [placed.id for placed in complexes]
     now = utcnow()
     ballots, waiting, unmatched = {}, {}, {}
-    for row in queries.ballot_rows_to_close(complex_ids, now):
-        closed = row.closed_at is not None or as_aware(row.closes_at) <= now
-        ballots.setdefault(row.complex_id, []).append((row, closed))
+    for ballot, complex_id in queries.ballots_to_close(complex_ids, now):
+        ballots.setdefault(complex_id, []).append(ballot)
     for row in queries.waiting_offer_rows(complex_ids):
         waiting.setdefault(row.complex_id, []).append(row)
     for row in queries.unmatched_problem_rows(complex_ids):
@@ -199,6 +194,7 @@ def my_complexes():
     return render_template(
         "coordinators/my_complexes.html",
         complexes=complexes,
+        now=now,
         ballots=ballots,
         waiting=waiting,
         unmatched=unmatched,

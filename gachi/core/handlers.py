@@ -113,6 +113,7 @@ def operating(
             raise
         if form is not None:
             _show_on(form, error)
+            form.refusal = error  # for a page that shows more than the message
         else:
             flash(str(error), "error")
         raise Refused(refusal_page(error.status)) from error

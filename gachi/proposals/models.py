@@ -120,6 +120,11 @@ class Problem(TimestampMixin, db.Model):
     def can_comment(self, user):
         return self.can_view(user) and self.state is not ProblemState.MERGED
 
+    @property
+    def awaits_shortlisting(self):
+        """Newly proposed: the list offers the coordinator "Shortlist" (move_problem)."""
+        return self.state is ProblemState.PROPOSED
+
     def __repr__(self):
         return f"<Problem {self.title}>"
 

@@ -4,7 +4,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, exists, select, update
 from sqlalchemy.exc import IntegrityError
 
-from gachi.complexes.stages import Stage
 from gachi.core.audit import log_change
 from gachi.core.errors import Conflict, DomainError, NotAllowed
 from gachi.core.time import utcnow
@@ -17,14 +16,11 @@ from gachi.proposals.models import (
     ProblemSupport,
 )
 
-# Problems are raised before and during the first workshop.
-PROPOSING_STAGES = frozenset({Stage.RECRUITING, Stage.PROBLEM_WORKSHOP})
-
 
 def propose_problem(participation, *, title, category, description="", actor, on_behalf_of=None):
     """A resident raises a problem, or a coordinator types in what was said in the room
     (`on_behalf_of` is then the resident who said it, or None for someone unregistered)."""
-    if participation.stage not in PROPOSING_STAGES:
+    if not participation.accepts_problems:
         raise DomainError(_l("Problems can be proposed only until the first workshop is over."))
     if not category.active:
         raise DomainError(_l("Choose one of the listed categories."))

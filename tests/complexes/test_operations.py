@@ -6,7 +6,6 @@ import pytest
 from sqlalchemy import func, select
 
 from gachi.auth.models import User
-from gachi.complexes.codes import ALPHABET, format_code, new_code, normalise_code
 from gachi.complexes.districts import District
 from gachi.complexes.models import (
     Complex,
@@ -33,6 +32,7 @@ from gachi.complexes.operations import (
 )
 from gachi.complexes.stages import Stage
 from gachi.core.audit import AuditEntry
+from gachi.core.codes import ALPHABET, format_code, new_code, normalise_code
 from gachi.core.errors import Conflict, DomainError, GateNotMet
 from gachi.extensions import db
 from tests.core.test_database import run_together

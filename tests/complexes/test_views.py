@@ -17,6 +17,7 @@ from gachi.complexes.operations import move_stage
 from gachi.complexes.stages import Stage
 from gachi.coordinators.models import Placement
 from gachi.core.audit import AuditEntry
+from gachi.core.errors import DomainError
 from gachi.extensions import db
 from tests.complexes.helpers import management_scene, post, signed_in, text_of
 from tests.conftest import counted_queries, sign_in
@@ -617,3 +618,22 @@ def test_the_print_sheet_writes_in_a_transaction_that_began_as_a_writer(staff_cl
 
     insert = begins.index("INSERT INTO audit_entries")
     assert begins[insert - 1] == "BEGIN IMMEDIATE"
+
+
+@pytest.mark.parametrize("stage", list(Stage))
+def test_close_early_is_offered_to_staff_exactly_where_closing_early_is_accepted(
+    staff_client, make, stage
+):
+    participation = make.participation(stage=stage)
+    staff = make.staff()
+    page = text_of(staff_client.get(f"/participations/{participation.id}"))
+    offered = "Close early" in page
+
+    try:
+        move_stage(participation, Stage.CLOSED, actor=staff, note="단지 사정으로 중단")
+        accepted_as_early = stage is not Stage.EVALUATION  # from evaluation it is the last step
+    except DomainError:
+        accepted_as_early = False
+    db.session.rollback()
+    assert offered is accepted_as_early
+    assert offered is (stage not in (Stage.EVALUATION, Stage.CLOSED))

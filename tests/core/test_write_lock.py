@@ -59,7 +59,7 @@ def sqlite_only():
 def test_a_vote_takes_the_write_lock_only_after_loading_and_checking(app, make, sqlite_only):
     scene = ballot_scene(make)
     ballot = a_ballot(scene)
-    sync_ballot_state(ballot)  # open by the clock: the first page to see it would write that
+    sync_ballot_state(ballot)  # open by the clock: the job writes that down
     db.session.commit()
     voter = signed_in(app.test_client(), scene.residents[0])
     token = csrf_token(voter, TOKEN_PAGE)

@@ -1,11 +1,14 @@
 """Problems over HTTP: residents propose, support and comment; coordinators shortlist;
 another complex's residents get 404."""
 
+import pytest
 from sqlalchemy import select
 
 from gachi.complexes.stages import Stage
+from gachi.core.errors import DomainError
 from gachi.extensions import db
 from gachi.proposals.models import Problem, ProblemComment, ProblemState, ProblemSupport
+from gachi.proposals.operations import propose_problem
 from tests.complexes.helpers import post, signed_in, text_of
 
 
@@ -121,3 +124,41 @@ def test_the_coordinator_edits_and_merges(client, make):
     assert post(client, f"/problems/{duplicate.id}/merge", {"into": "99999"}).status_code == 400
     db.session.expire_all()
     assert keep.title == "아이 돌봄(육아)" and duplicate.state is ProblemState.MERGED
+
+
+@pytest.mark.parametrize("stage", list(Stage))
+def test_the_problem_form_is_offered_exactly_in_the_stages_that_take_problems(client, make, stage):
+    complex_ = make.complex_()
+    participation = make.participation(complex_, stage=stage)
+    resident = make.resident(complex_)
+    signed_in(client, resident)
+    page = text_of(client.get(f"/participations/{participation.id}/problems"))
+    offered = 'id="propose"' in page
+
+    try:
+        propose_problem(
+            participation, title="주차 문제", category=make.category("housing"), actor=resident
+        )
+        accepted = True
+    except DomainError:
+        accepted = False
+    db.session.rollback()
+    assert offered is accepted
+    assert accepted is (stage in (Stage.RECRUITING, Stage.PROBLEM_WORKSHOP))
+
+
+def test_in_the_running_stage_a_resident_sees_no_problem_form_and_a_submit_says_why(client, make):
+    complex_ = make.complex_()
+    participation = make.participation(complex_, stage=Stage.RUNNING)
+    signed_in(client, make.resident(complex_))
+    assert "Propose a problem" not in text_of(
+        client.get(f"/participations/{participation.id}/problems")
+    )
+    response = post(
+        client,
+        f"/participations/{participation.id}/problems",
+        {"title": "주차 문제", "category": str(make.category("housing").id)},
+    )
+    assert response.status_code == 400
+    assert "only until the first workshop is over" in text_of(response)
+    assert db.session.scalars(select(Problem)).all() == []

@@ -320,8 +320,8 @@ def mass_assignment(scene, make):
 
 
 def the_scene_up_to_the_clock(scene):
-    """The ballot opened an hour ago: its first page view writes that down. Do it now, so
-    that the first example isn't blamed for it."""
+    """The ballot opened an hour ago: the job writes that down (and so would the first
+    coordinator's action on it). Do it now, so that the first example isn't blamed for it."""
     sync_ballot_state(db.session.get(Ballot, scene.ids["ballot_id"]))
     db.session.commit()
 

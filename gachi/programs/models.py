@@ -10,14 +10,7 @@ delivers a programme may also see and run (check in) its sessions.
 from datetime import date, time
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import (
-    BigInteger,
-    CheckConstraint,
-    ForeignKey,
-    String,
-    Text,
-    UniqueConstraint,
-)
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gachi.core.db import TimestampMixin

@@ -3,9 +3,13 @@
 from sqlalchemy import func, select
 
 from gachi.complexes.models import Participation
+from gachi.enterprises.models import Enterprise
 from gachi.extensions import db
+from gachi.matching.models import AGREED_STATES, Match
+from gachi.matching.queries import MATCHABLE_PROBLEM_STATES
 from gachi.programs.models import Program
 from gachi.programs.sessions.models import ProgramSession, SessionState
+from gachi.proposals.models import Problem
 
 
 def participation_programs(participation_id):
@@ -27,4 +31,28 @@ def complex_programs(complex_id):
         .join(Participation, Participation.id == Program.participation_id)
         .where(Participation.complex_id == complex_id)
         .order_by(Program.title, Program.id)
+    ).all()
+
+
+def problem_choices(participation_id):
+    """(id, title) of the problems a programme of the participation may answer."""
+    return db.session.execute(
+        select(Problem.id, Problem.title)
+        .where(
+            Problem.participation_id == participation_id,
+            Problem.state.in_(MATCHABLE_PROBLEM_STATES),
+        )
+        .order_by(Problem.title)
+    ).all()
+
+
+def enterprise_choices(participation_id):
+    """(id, name) of the enterprises that accepted work on one of its problems."""
+    return db.session.execute(
+        select(Enterprise.id, Enterprise.name)
+        .join(Match, Match.enterprise_id == Enterprise.id)
+        .join(Problem, Problem.id == Match.problem_id)
+        .where(Problem.participation_id == participation_id, Match.state.in_(AGREED_STATES))
+        .distinct()
+        .order_by(Enterprise.name)
     ).all()

@@ -13,8 +13,6 @@ from gachi.core.handlers import operating, unit_of_work
 from gachi.core.time import seoul_label, seoul_to_utc, utcnow
 from gachi.enterprises.models import Enterprise
 from gachi.extensions import db
-from gachi.matching.models import AGREED_STATES, Match
-from gachi.matching.queries import MATCHABLE_PROBLEM_STATES
 from gachi.programs import operations, queries
 from gachi.programs.forms import ExceptionForm, OneOffForm, ProgramForm, ScheduleForm
 from gachi.programs.models import Program
@@ -38,24 +36,8 @@ def program_list(participation_id):
 
 def _program_form(participation, program=None):
     form = ProgramForm(obj=program) if program else ProgramForm()
-    problems = db.session.scalars(
-        db.select(Problem)
-        .where(
-            Problem.participation_id == participation.id,
-            Problem.state.in_(MATCHABLE_PROBLEM_STATES),
-        )
-        .order_by(Problem.title)
-    ).all()
-    form.problem_id.choices = options((problem.id, problem.title) for problem in problems)
-    enterprises = db.session.execute(
-        db.select(Enterprise.id, Enterprise.name)
-        .join(Match, Match.enterprise_id == Enterprise.id)
-        .join(Problem, Problem.id == Match.problem_id)
-        .where(Problem.participation_id == participation.id, Match.state.in_(AGREED_STATES))
-        .distinct()
-        .order_by(Enterprise.name)
-    ).all()
-    form.enterprise_ids.choices = options(enterprises)
+    form.problem_id.choices = options(queries.problem_choices(participation.id))
+    form.enterprise_ids.choices = options(queries.enterprise_choices(participation.id))
     if program and not form.is_submitted():
         form.enterprise_ids.data = [link.enterprise_id for link in program.enterprise_links]
     return form

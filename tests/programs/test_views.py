@@ -348,3 +348,31 @@ def test_a_one_off_event_in_year_1_is_refused_in_korean(korean_client, make):
     assert response.status_code == 400
     assert "2000-01-01부터 2100-12-31까지의 날짜를 입력하세요." in response.get_data(as_text=True)
     assert sessions_count(scene.program) == 1
+
+
+CONFIRM_TOKEN = re.compile(r'name="confirmed" type="hidden" value="([^"]*)"')
+
+
+def test_a_coordinator_confirms_the_sessions_a_shorter_schedule_removes(client, make):
+    scene = program_scene(make)
+    sign_in(client, scene.coordinator)
+    schedule = f"/programs/{scene.program.id}/schedule"
+    week = {"starts_on": "2030-03-04", "start_time": "14:00", "end_time": "18:00"}
+    week_days = {**week, "weekdays": ["0", "1", "2", "3", "4"]}
+    made = post_form(client, schedule, {**week_days, "ends_on": "2030-03-08"})
+    assert made.status_code == 302
+    sessions = db.session.scalar(select(func.count(ProgramSession.id)))
+
+    asked = post_form(client, schedule, {**week_days, "ends_on": "2030-03-06"})
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "This change removes 2 sessions" in page
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(ProgramSession.id))) == sessions
+    assert scene.program.ends_on.isoformat() == "2030-03-08"  # nothing saved yet
+
+    token = CONFIRM_TOKEN.search(page).group(1)
+    done = post_form(client, schedule, {**week_days, "ends_on": "2030-03-06", "confirmed": token})
+    assert done.status_code == 302
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(ProgramSession.id))) == sessions - 2
+    assert scene.program.ends_on.isoformat() == "2030-03-06"

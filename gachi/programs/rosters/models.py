@@ -1,12 +1,7 @@
 """The roster of a programme session: its instructors and resident volunteers (shifts)."""
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import (
-    CheckConstraint,
-    ForeignKey,
-    String,
-    UniqueConstraint,
-)
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gachi.core.db import TimestampMixin

@@ -57,7 +57,8 @@ def _ids(db):
     from gachi.auth.models import User
     from gachi.ballots.models import Ballot, BallotOption
     from gachi.complexes.models import Cohort, Complex, Participation
-    from gachi.programs.models import Program, ProgramSession
+    from gachi.programs.models import Program
+    from gachi.programs.sessions.models import ProgramSession
 
     cohort_id = db.session.scalar(select(Cohort.id).order_by(Cohort.id))
     complex_id = db.session.scalar(select(Complex.id).order_by(Complex.id))

@@ -102,11 +102,14 @@ def _register_participation_blueprints(app):
 
 
 def _register_program_blueprints(app):
-    from gachi.programs.calendar_views import bp as calendar_bp
-    from gachi.programs.session_views import bp as sessions_bp
+    from gachi.programs.bookings.views import bp as bookings_bp
+    from gachi.programs.calendar.views import bp as calendar_bp
+    from gachi.programs.feedback.views import bp as feedback_bp
+    from gachi.programs.rosters.views import bp as rosters_bp
+    from gachi.programs.sessions.views import bp as sessions_bp
     from gachi.programs.views import bp as programs_bp
 
-    for blueprint in (programs_bp, sessions_bp, calendar_bp):
+    for blueprint in (programs_bp, sessions_bp, bookings_bp, rosters_bp, feedback_bp, calendar_bp):
         app.register_blueprint(blueprint)
 
 

@@ -56,14 +56,14 @@ JOBS = (
     ),
     Job(
         "programs.reminders",
-        "gachi.programs.jobs:send_reminders",
+        "gachi.programs.bookings.jobs:send_reminders",
         timedelta(minutes=15),
         time(0, 0),
         "Remind people of the sessions they booked (each booking once).",
     ),
     Job(
         "programs.waiting-lists",
-        "gachi.programs.jobs:move_waiting_lists",
+        "gachi.programs.bookings.jobs:move_waiting_lists",
         timedelta(minutes=10),
         time(0, 5),
         "Move people up waiting lists where places are free.",

@@ -58,3 +58,8 @@ def seoul_today() -> date:
 
 def to_seoul(moment: datetime) -> datetime:
     return as_aware(moment).astimezone(SEOUL)
+
+
+def seoul_label(moment: datetime) -> str:
+    """A time for a notification's text, the same in every language: 2018-11-12 14:00."""
+    return to_seoul(moment).strftime("%Y-%m-%d %H:%M")

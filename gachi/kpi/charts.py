@@ -7,7 +7,9 @@ from sqlalchemy import func, select, union_all
 
 from gachi.complexes.models import Participation
 from gachi.extensions import db
-from gachi.programs.models import Attendance, Booking, Program, ProgramSession
+from gachi.programs.bookings.models import Attendance, Booking
+from gachi.programs.models import Program
+from gachi.programs.sessions.models import ProgramSession
 from gachi.proposals.models import Problem, ProblemSupport
 from gachi.workshops.models import Workshop, WorkshopAttendance
 

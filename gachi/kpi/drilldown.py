@@ -11,15 +11,10 @@ from gachi.core.time import utcnow
 from gachi.extensions import db
 from gachi.kpi.measures import AVERAGE, RATIO
 from gachi.kpi.queries import actual_of
-from gachi.programs.models import (
-    Attendance,
-    Booking,
-    BookingStatus,
-    Feedback,
-    Program,
-    ProgramSession,
-    SessionState,
-)
+from gachi.programs.bookings.models import Attendance, Booking, BookingStatus
+from gachi.programs.feedback.models import Feedback
+from gachi.programs.models import Program
+from gachi.programs.sessions.models import ProgramSession, SessionState
 
 
 @dataclass(frozen=True)

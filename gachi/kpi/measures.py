@@ -43,17 +43,11 @@ from gachi.complexes.models import Complex, Participation
 from gachi.core.time import utcnow
 from gachi.matching.models import AGREED_STATES, Match
 from gachi.plans.models import BudgetLine, ExecutionPlan, SpendingEntry
-from gachi.programs.models import (
-    Attendance,
-    Booking,
-    BookingStatus,
-    Feedback,
-    Program,
-    ProgramSession,
-    RosterEntry,
-    RosterRole,
-    SessionState,
-)
+from gachi.programs.bookings.models import Attendance, Booking, BookingStatus
+from gachi.programs.feedback.models import Feedback
+from gachi.programs.models import Program
+from gachi.programs.rosters.models import RosterEntry, RosterRole
+from gachi.programs.sessions.models import ProgramSession, SessionState
 from gachi.proposals.models import Problem, ProblemComment, ProblemState, ProblemSupport
 from gachi.workshops.models import Workshop, WorkshopAttendance
 

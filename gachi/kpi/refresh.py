@@ -62,7 +62,8 @@ from gachi.kpi.models import (
     Method,
 )
 from gachi.plans.models import BudgetLine, ExecutionPlan
-from gachi.programs.models import Program, ProgramSession
+from gachi.programs.models import Program
+from gachi.programs.sessions.models import ProgramSession
 from gachi.proposals.models import Problem
 from gachi.workshops.models import Workshop
 

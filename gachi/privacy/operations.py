@@ -12,8 +12,10 @@ from gachi.core.errors import NotAllowed
 from gachi.core.time import utcnow
 from gachi.extensions import db
 from gachi.notifications.models import Notification, NotificationPreference
-from gachi.programs.bookings import BookingClosed, cancel_booking
-from gachi.programs.models import Booking, BookingStatus, CalendarToken, ProgramSession
+from gachi.programs.bookings.models import Booking, BookingStatus
+from gachi.programs.bookings.operations import BookingClosed, cancel_booking
+from gachi.programs.calendar.models import CalendarToken
+from gachi.programs.sessions.models import ProgramSession
 
 # What neighbours see in place of the name on problems, comments and past bookings.
 FORMER_RESIDENT_NAME = "탈퇴한 주민"

@@ -11,7 +11,10 @@ from gachi.audit.queries import entries_about
 from gachi.ballots.models import Ballot, BallotVoter
 from gachi.extensions import db
 from gachi.notifications.models import Notification, NotificationPreference
-from gachi.programs.models import Booking, CalendarToken, Feedback, RosterEntry
+from gachi.programs.bookings.models import Booking
+from gachi.programs.calendar.models import CalendarToken
+from gachi.programs.feedback.models import Feedback
+from gachi.programs.rosters.models import RosterEntry
 from gachi.proposals.models import Problem, ProblemComment, ProblemSupport
 from gachi.workshops.models import WorkshopAttendance
 
@@ -134,7 +137,7 @@ def _bookings(user):
             "attendance": _value(booking.attendance),
             "created_at": _when(booking.created_at),
             "cancelled_at": _when(booking.cancelled_at),
-            "session": _session(booking.session),
+            "session": _session(booking.program_session),
         }
         for booking in bookings
     ]
@@ -145,7 +148,11 @@ def _shifts(user):
         select(RosterEntry).where(RosterEntry.user_id == user.id).order_by(RosterEntry.id)
     )
     return [
-        {"role": _value(entry.role), "minutes": entry.minutes, "session": _session(entry.session)}
+        {
+            "role": _value(entry.role),
+            "minutes": entry.minutes,
+            "session": _session(entry.program_session),
+        }
         for entry in entries
     ]
 
@@ -161,7 +168,7 @@ def _feedback(user):
             "change_topic": _value(answer.change_topic),
             "change_note": answer.change_note,
             "created_at": _when(answer.created_at),
-            "session": _session(answer.session),
+            "session": _session(answer.program_session),
         }
         for answer in answers
     ]

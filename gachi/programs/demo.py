@@ -13,25 +13,16 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from gachi.complexes.codes import new_code
+from gachi.core.codes import new_code
 from gachi.core.time import SEOUL, seoul_today
 from gachi.extensions import db
 from gachi.matching.models import AGREED_STATES, Match
-from gachi.programs.models import (
-    Attendance,
-    Booking,
-    BookingChannel,
-    BookingStatus,
-    CapacityKind,
-    ChangeTopic,
-    Feedback,
-    Program,
-    ProgramEnterprise,
-    ProgramSession,
-    RosterEntry,
-    RosterRole,
-)
+from gachi.programs.bookings.models import Attendance, Booking, BookingChannel, BookingStatus
+from gachi.programs.feedback.models import ChangeTopic, Feedback
+from gachi.programs.models import CapacityKind, Program, ProgramEnterprise
 from gachi.programs.recurrence import planned_sessions, seoul_moment
+from gachi.programs.rosters.models import RosterEntry, RosterRole
+from gachi.programs.sessions.models import ProgramSession
 from gachi.proposals.models import Problem
 
 WEEKDAYS = (0, 1, 2, 3, 4)

@@ -1,4 +1,4 @@
-"""Forms for programmes, schedules, sessions, bookings, rosters, attendance and feedback."""
+"""Forms for programmes, their schedule, skipped and moved days, and one-off events."""
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
@@ -7,7 +7,6 @@ from wtforms import (
     DateTimeLocalField,
     HiddenField,
     IntegerField,
-    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -18,7 +17,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from gachi.core.forms import BaseForm, options
-from gachi.programs.models import CapacityKind, ChangeTopic, RosterRole
+from gachi.programs.models import CapacityKind
 
 WEEKDAY_CHOICES = [
     (0, _l("Monday")),
@@ -139,91 +138,4 @@ class OneOffForm(BaseForm):
     capacity = IntegerField(
         _l("Places (or items in stock)"),
         validators=[InputRequired(), NumberRange(min=1, max=10000)],
-    )
-
-
-class BookForm(BaseForm):
-    party_size = IntegerField(
-        _l("How many places"), default=1, validators=[InputRequired(), NumberRange(min=1, max=100)]
-    )
-    dependants = StringField(
-        _l("Who comes (e.g. your child's name and age)"), validators=[Length(max=300)]
-    )
-    request_key = HiddenField(validators=[DataRequired(), Length(max=64)])
-
-
-class PhoneBookingForm(BaseForm):
-    resident_id = SelectField(_l("Registered resident"), coerce=int, default=0)
-    name = StringField(
-        _l("Or the name of someone without an account"), validators=[Length(max=100)]
-    )
-    party_size = IntegerField(
-        _l("How many places"), default=1, validators=[InputRequired(), NumberRange(min=1, max=100)]
-    )
-    dependants = StringField(_l("Who comes"), validators=[Length(max=300)])
-    request_key = HiddenField(validators=[DataRequired(), Length(max=64)])
-
-
-class WalkInForm(BaseForm):
-    resident_id = SelectField(_l("Registered resident"), coerce=int, default=0)
-    name = StringField(_l("Or their name"), validators=[Length(max=100)])
-    party_size = IntegerField(
-        _l("How many places (or items)"),
-        default=1,
-        validators=[InputRequired(), NumberRange(min=1, max=100)],
-    )
-
-
-class CodeForm(BaseForm):
-    code = StringField(_l("Booking code"), validators=[DataRequired(), Length(max=20)])
-
-
-class CapacityForm(BaseForm):
-    capacity = IntegerField(
-        _l("Places (or items in stock)"),
-        validators=[InputRequired(), NumberRange(min=0, max=10000)],
-    )
-
-
-class VolunteersNeededForm(BaseForm):
-    count = IntegerField(
-        _l("Volunteers needed"), validators=[InputRequired(), NumberRange(min=0, max=100)]
-    )
-
-
-class RosterForm(BaseForm):
-    role = SelectField(_l("Role"), choices=options(RosterRole.choices()), coerce=RosterRole)
-    resident_id = SelectField(_l("Registered resident"), coerce=int, default=0)
-    name = StringField(_l("Or a name"), validators=[Length(max=100)])
-
-
-class CancelSessionForm(BaseForm):
-    reason = StringField(_l("Why it is cancelled"), validators=[Length(max=200)])
-
-
-class FeedbackForm(BaseForm):
-    rating = RadioField(
-        _l("How was it? (1 poor – 5 very good)"),
-        coerce=int,
-        choices=options([(5, "5"), (4, "4"), (3, "3"), (2, "2"), (1, "1")]),
-        validators=[InputRequired()],
-    )
-    change_topic = SelectField(
-        _l("What should change"), choices=options(ChangeTopic.choices()), coerce=ChangeTopic
-    )
-    change_note = TextAreaField(
-        _l("Tell us more about what should change"), validators=[Length(max=2000)]
-    )
-    comment = TextAreaField(_l("Anything else"), validators=[Length(max=2000)])
-
-
-class CalendarLinkForm(BaseForm):
-    kind = SelectField(
-        _l("Calendar"),
-        choices=options(
-            [
-                ("personal", _l("My bookings and shifts")),
-                ("complex", _l("All public sessions of my complex")),
-            ]
-        ),
     )

@@ -1,80 +1,26 @@
-"""Programmes, their schedule and sessions, bookings, rosters, feedback and calendar links.
+"""Programmes: what a participation runs for a selected problem, who delivers it, its
+booking rules and its schedule (the days it skips or moves).
 
-Permissions delegate session → programme → participation → complex; the partners of an
-enterprise that delivers a programme may also see and run (check in) its sessions.
+Its sessions, bookings, rosters, feedback and calendar links are sub-areas of their own
+(gachi/programs/sessions, bookings, rosters, feedback, calendar). Permissions delegate
+session → programme → participation → complex; the partners of an enterprise that
+delivers a programme may also see and run (check in) its sessions.
 """
 
-from datetime import date, datetime, time
+from datetime import date, time
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import (
-    BigInteger,
-    CheckConstraint,
-    ForeignKey,
-    Index,
-    String,
-    Text,
-    UniqueConstraint,
-    text,
-)
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gachi.core.db import TimestampMixin
 from gachi.core.enums import LabelledEnum, enum_column_type
-from gachi.core.time import utcnow
 from gachi.extensions import db
 
 
 class CapacityKind(LabelledEnum):
     SEATS = ("seats", _l("Seats"))
     STOCK = ("stock", _l("Items handed out (stock)"))
-
-
-class SessionState(LabelledEnum):
-    SCHEDULED = ("scheduled", _l("Scheduled"))
-    CANCELLED = ("cancelled", _l("Cancelled"))
-
-
-class BookingStatus(LabelledEnum):
-    CONFIRMED = ("confirmed", _l("Confirmed"))
-    WAITING = ("waiting", _l("On the waiting list"))
-    CANCELLED = ("cancelled", _l("Cancelled"))
-
-
-class BookingChannel(LabelledEnum):
-    ONLINE = ("online", _l("Online"))
-    PHONE = ("phone", _l("By phone"))
-    WALK_IN = ("walk_in", _l("Walk-in"))
-
-
-class Attendance(LabelledEnum):
-    ATTENDED = ("attended", _l("Attended"))
-    NO_SHOW = ("no_show", _l("No-show"))
-
-
-class RosterRole(LabelledEnum):
-    INSTRUCTOR = ("instructor", _l("Instructor"))
-    VOLUNTEER = ("volunteer", _l("Volunteer"))
-
-
-class ChangeTopic(LabelledEnum):
-    """What a resident would change, so the summary can count it (e.g. longer hours)."""
-
-    NOTHING = ("nothing", _l("Nothing, keep it as it is"))
-    LONGER_HOURS = ("longer_hours", _l("Longer opening hours"))
-    MORE_DAYS = ("more_days", _l("More days or sessions"))
-    OTHER_TIMES = ("other_times", _l("Other times of day"))
-    ACTIVITIES = ("activities", _l("Different activities"))
-    PLACE = ("place", _l("The place"))
-    OTHER = ("other", _l("Something else"))
-
-
-class CalendarKind(LabelledEnum):
-    PERSONAL = ("personal", _l("My bookings and shifts"))
-    COMPLEX = ("complex", _l("All public sessions of the complex"))
-
-
-ACTIVE_BOOKING_SQL = text("status IN ('confirmed', 'waiting') AND user_id IS NOT NULL")
 
 
 class Program(TimestampMixin, db.Model):
@@ -155,6 +101,11 @@ class Program(TimestampMixin, db.Model):
         return self.participation.complex_id
 
     @property
+    def counts_stock(self):
+        """Its sessions hand out items of a stock rather than seats."""
+        return self.capacity_kind is CapacityKind.STOCK
+
+    @property
     def weekday_numbers(self) -> list[int]:
         return sorted(int(digit) for digit in self.weekdays)
 
@@ -210,263 +161,3 @@ class ScheduleException(db.Model):
     day: Mapped[date]
     moved_to: Mapped[date | None]
     note: Mapped[str] = mapped_column(String(200), default="")
-
-
-class ProgramSession(TimestampMixin, db.Model):
-    """One session of a programme, with its seats (or stock) and how many are taken.
-
-    `seats_taken` only changes through conditional UPDATEs (gachi/programs/bookings.py);
-    the CHECK is the last line of defence.
-    """
-
-    __tablename__ = "program_sessions"
-    __table_args__ = (
-        CheckConstraint("capacity >= 0", name="capacity_not_negative"),
-        CheckConstraint(
-            "seats_taken >= 0 AND seats_taken <= capacity", name="seats_within_capacity"
-        ),
-        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
-        CheckConstraint("volunteers_needed >= 0", name="volunteers_not_negative"),
-        Index("ix_program_sessions_program_starts", "program_id", "starts_at"),
-        Index("ix_program_sessions_starts_at", "starts_at"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
-    title: Mapped[str] = mapped_column(String(120), default="")
-    starts_at: Mapped[datetime]
-    ends_at: Mapped[datetime]
-    capacity: Mapped[int]
-    seats_taken: Mapped[int] = mapped_column(default=0)
-    volunteers_needed: Mapped[int] = mapped_column(default=0)
-    state: Mapped[SessionState] = mapped_column(
-        enum_column_type(SessionState, "state"), default=SessionState.SCHEDULED
-    )
-    cancelled_at: Mapped[datetime | None]
-    # The schedule day this session was generated for (None for a one-off event).
-    schedule_day: Mapped[date | None]
-
-    program = relationship("Program", back_populates="sessions")
-
-    @property
-    def display_title(self):
-        return self.title or self.program.title
-
-    @property
-    def seats_left(self):
-        return max(self.capacity - self.seats_taken, 0)
-
-    @property
-    def is_cancelled(self):
-        return self.state is SessionState.CANCELLED
-
-    @property
-    def minutes(self):
-        return int((self.ends_at - self.starts_at).total_seconds() // 60)
-
-    def can_view(self, user):
-        return self.program.can_view(user)
-
-    def can_manage(self, user):
-        return self.program.can_manage(user)
-
-    def can_check_in(self, user):
-        return self.program.can_run(user)
-
-    def can_book(self, user):
-        """A resident of the complex, when the programme takes online bookings."""
-        return (
-            user.is_authenticated
-            and user.is_resident
-            and self.program.residents_may_book
-            and user.complex_id == self.program.complex_id
-        )
-
-    def can_book_for_others(self, user):
-        """Phone bookings: whoever manages the complex."""
-        return self.program.can_manage(user)
-
-    def can_volunteer(self, user):
-        return (
-            user.is_authenticated
-            and user.is_resident
-            and user.complex_id == self.program.complex_id
-        )
-
-    def can_give_feedback(self, user):
-        return user.is_authenticated and user.is_resident and self.can_view(user)
-
-    def __repr__(self):
-        return f"<ProgramSession {self.program_id} {self.starts_at:%Y-%m-%d %H:%M}>"
-
-
-class Booking(TimestampMixin, db.Model):
-    """Seats (or items) for a resident and their dependants, a phone booking, or a walk-in.
-
-    A resident holds at most one active booking per session (the partial unique index);
-    `request_key` makes a double-submitted form count once.
-    """
-
-    __tablename__ = "bookings"
-    __table_args__ = (
-        CheckConstraint("party_size >= 1", name="party_size_positive"),
-        CheckConstraint("user_id IS NOT NULL OR length(name) > 0", name="someone"),
-        Index(
-            "uq_bookings_active_session_user",
-            "session_id",
-            "user_id",
-            unique=True,
-            sqlite_where=ACTIVE_BOOKING_SQL,
-            postgresql_where=ACTIVE_BOOKING_SQL,
-        ),
-        Index("ix_bookings_session_status", "session_id", "status", "id"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(ForeignKey("program_sessions.id", ondelete="CASCADE"))
-    user_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"), index=True
-    )
-    # For someone without an account (a phone booking or a walk-in).
-    name: Mapped[str] = mapped_column(String(100), default="")
-    household_id: Mapped[int | None] = mapped_column(
-        ForeignKey("households.id", ondelete="SET NULL")
-    )
-    party_size: Mapped[int] = mapped_column(default=1)
-    # The children or others booked for, as the resident wrote them (e.g. "민준, 4세").
-    dependants: Mapped[str] = mapped_column(String(300), default="")
-    status: Mapped[BookingStatus] = mapped_column(enum_column_type(BookingStatus, "status"))
-    channel: Mapped[BookingChannel] = mapped_column(
-        enum_column_type(BookingChannel, "channel"), default=BookingChannel.ONLINE
-    )
-    code: Mapped[str] = mapped_column(String(16), unique=True)
-    request_key: Mapped[str | None] = mapped_column(String(64), unique=True)
-    booked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    confirmed_at: Mapped[datetime | None]
-    cancelled_at: Mapped[datetime | None]
-    reminded_at: Mapped[datetime | None]
-    attendance: Mapped[Attendance | None] = mapped_column(
-        enum_column_type(Attendance, "attendance")
-    )
-    checked_in_at: Mapped[datetime | None]
-    checked_in_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
-    )
-    source: Mapped[str] = mapped_column(String(16), default="app")
-
-    session = relationship("ProgramSession")
-    user = relationship("User", foreign_keys=[user_id])
-    household = relationship("Household")
-
-    @property
-    def who(self):
-        return self.user.display_name if self.user is not None else self.name
-
-    @property
-    def is_active(self):
-        return self.status is not BookingStatus.CANCELLED
-
-    def can_view(self, user):
-        if not user.is_authenticated:
-            return False
-        return (
-            self.user_id == user.id and self.session.can_view(user)
-        ) or self.session.can_check_in(user)
-
-    def can_cancel(self, user):
-        return self.can_view(user) and (self.user_id == user.id or self.session.can_manage(user))
-
-    def can_check_in(self, user):
-        return self.session.can_check_in(user)
-
-
-class RosterEntry(TimestampMixin, db.Model):
-    """An instructor or a resident volunteer on a session's roster (a shift)."""
-
-    __tablename__ = "roster_entries"
-    __table_args__ = (
-        CheckConstraint("minutes >= 0", name="minutes_not_negative"),
-        CheckConstraint("user_id IS NOT NULL OR length(name) > 0", name="someone"),
-        UniqueConstraint("session_id", "user_id"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(
-        ForeignKey("program_sessions.id", ondelete="CASCADE"), index=True
-    )
-    user_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"), index=True
-    )
-    name: Mapped[str] = mapped_column(String(100), default="")
-    role: Mapped[RosterRole] = mapped_column(enum_column_type(RosterRole, "role"))
-    # The hours this shift counts for, in minutes (the session's length unless changed).
-    minutes: Mapped[int]
-    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    source: Mapped[str] = mapped_column(String(16), default="app")
-
-    session = relationship("ProgramSession")
-    user = relationship("User", foreign_keys=[user_id])
-
-    @property
-    def who(self):
-        return self.user.display_name if self.user is not None else self.name
-
-    def can_view(self, user):
-        return self.session.can_view(user)
-
-    def can_remove(self, user):
-        return self.session.can_manage(user) or (user.is_authenticated and self.user_id == user.id)
-
-
-class Feedback(db.Model):
-    """What someone who attended a session thought of it: one per person and session."""
-
-    __tablename__ = "session_feedback"
-    __table_args__ = (
-        CheckConstraint("rating >= 1 AND rating <= 5", name="rating_one_to_five"),
-        UniqueConstraint("session_id", "user_id"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(
-        ForeignKey("program_sessions.id", ondelete="CASCADE"), index=True
-    )
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    rating: Mapped[int]
-    comment: Mapped[str] = mapped_column(Text, default="")
-    change_topic: Mapped[ChangeTopic] = mapped_column(enum_column_type(ChangeTopic, "change_topic"))
-    change_note: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    source: Mapped[str] = mapped_column(String(16), default="app")
-
-    session = relationship("ProgramSession")
-
-
-class CalendarToken(db.Model):
-    """A private, revocable link to an iCalendar feed: a person's own, or their complex's."""
-
-    __tablename__ = "calendar_tokens"
-    __table_args__ = (
-        CheckConstraint("kind != 'complex' OR complex_id IS NOT NULL", name="complex_feed_complex"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    token: Mapped[str] = mapped_column(String(64), unique=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[CalendarKind] = mapped_column(enum_column_type(CalendarKind, "kind"))
-    complex_id: Mapped[int | None] = mapped_column(ForeignKey("complexes.id", ondelete="CASCADE"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    revoked_at: Mapped[datetime | None]
-
-    user = relationship("User")
-    complex = relationship("Complex")
-
-    @property
-    def is_live(self):
-        return self.revoked_at is None
-
-    def can_view(self, user):
-        return user.is_authenticated and user.id == self.user_id
-
-    def can_revoke(self, user):
-        return self.can_view(user)

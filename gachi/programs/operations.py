@@ -1,36 +1,26 @@
 """The verbs of programmes: create and edit them, set their schedule (which generates the
-sessions), skip or move a day, add one-off events, change a session's capacity, cancel a
-session; calendar links; and the gate into the running stage."""
+sessions), skip or move a day, and add one-off events. A session's own verbs (capacity,
+cancelling) are in gachi/programs/sessions/operations.py."""
 
 import hashlib
-import secrets
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, exists, func, select, update
+from sqlalchemy import case, func, select
 
-from gachi.complexes.stages import Stage, gate
+from gachi.complexes.stages import Stage
 from gachi.core.audit import log_change
-from gachi.core.errors import Conflict, DomainError, NotAllowed
+from gachi.core.errors import Conflict, DomainError
 from gachi.core.time import DateOutsideWindow, to_seoul, utcnow, within_window
 from gachi.extensions import db
 from gachi.matching.models import AGREED_STATES, Match
 from gachi.matching.queries import MATCHABLE_PROBLEM_STATES
-from gachi.notifications.models import N_, NotificationKind
-from gachi.notifications.operations import notify
 from gachi.programs import recurrence
-from gachi.programs.models import (
-    Booking,
-    BookingStatus,
-    CalendarKind,
-    CalendarToken,
-    Program,
-    ProgramEnterprise,
-    ProgramSession,
-    RosterEntry,
-    ScheduleException,
-    SessionState,
-)
+from gachi.programs.bookings.models import Booking, BookingStatus
+from gachi.programs.models import Program, ProgramEnterprise, ScheduleException
+from gachi.programs.rosters.models import RosterEntry
+from gachi.programs.sessions.models import ProgramSession, SessionState
+from gachi.programs.sessions.operations import cancel_session
 
 # Programmes are planned from the planning stage and added while they run.
 PROGRAM_STAGES = (Stage.PLANNING, Stage.RUNNING)
@@ -51,20 +41,6 @@ PROGRAM_FIELDS = (
     "is_public",
     "reminder_hours",
 )
-
-
-@gate(Stage.RUNNING)
-def a_programme_has_sessions(participation):
-    has_sessions = db.session.scalar(
-        select(
-            exists().where(
-                ProgramSession.program_id == Program.id,
-                Program.participation_id == participation.id,
-                ProgramSession.state == SessionState.SCHEDULED,
-            )
-        )
-    )
-    return None if has_sessions else _l("No programme has a session yet.")
 
 
 def _check_stage(participation):
@@ -249,10 +225,13 @@ def set_schedule(
         "start_time": program.start_time,
         "end_time": program.end_time,
     }
-    program.starts_on, program.ends_on = starts_on, ends_on
-    program.weekdays = recurrence.weekday_digits(weekdays)
-    program.start_time, program.end_time = start_time, end_time
-    change = apply_schedule(program, actor=actor, confirmed=confirmed, now=now)
+    # In a savepoint: when the coordinator has removals to confirm, the new schedule is
+    # undone with it and nothing is written until they do.
+    with db.session.begin_nested():
+        program.starts_on, program.ends_on = starts_on, ends_on
+        program.weekdays = recurrence.weekday_digits(weekdays)
+        program.start_time, program.end_time = start_time, end_time
+        change = apply_schedule(program, actor=actor, confirmed=confirmed, now=now)
     log_change(
         "program.schedule",
         program,
@@ -369,17 +348,22 @@ def plan_schedule(program, *, now=None):
     counts = _booking_counts([s.id for s in existing])
     rostered = _rostered([s.id for s in existing])
     plan = SchedulePlan()
-    for session in sorted(existing, key=lambda s: s.starts_at):
-        wanted = planned.pop(session.schedule_day, None)
-        if wanted and (session.starts_at, session.ends_at) == (wanted.starts_at, wanted.ends_at):
+    for program_session in sorted(existing, key=lambda s: s.starts_at):
+        wanted = planned.pop(program_session.schedule_day, None)
+        if wanted and (program_session.starts_at, program_session.ends_at) == (
+            wanted.starts_at,
+            wanted.ends_at,
+        ):
             continue
-        live, total = counts.get(session.id, (0, 0))
-        line = SessionLine(session.id, session.starts_at, session.ends_at, live, total)
-        if session.starts_at <= now or live or session.id in rostered:
+        live, total = counts.get(program_session.id, (0, 0))
+        line = SessionLine(
+            program_session.id, program_session.starts_at, program_session.ends_at, live, total
+        )
+        if program_session.starts_at <= now or live or program_session.id in rostered:
             plan.kept.append(line)
-            plan.kept_sessions.append(session)
+            plan.kept_sessions.append(program_session)
         elif wanted:
-            plan.to_move.append((session, wanted))
+            plan.to_move.append((program_session, wanted))
         else:
             plan.to_remove.append(line)
     plan.to_create = [wanted for wanted in planned.values() if wanted.starts_at > now]
@@ -393,14 +377,14 @@ def apply_schedule(program, *, actor=None, confirmed=None, now=None):
     plan = plan_schedule(program, now=now)
     if plan.to_remove and confirmed != plan.removal_token:
         raise RemovalsToConfirm(plan)
-    for session, wanted in plan.to_move:
-        session.starts_at, session.ends_at = wanted.starts_at, wanted.ends_at
+    for program_session, wanted in plan.to_move:
+        program_session.starts_at, program_session.ends_at = wanted.starts_at, wanted.ends_at
     for line in plan.to_remove:
-        session = db.session.get(ProgramSession, line.session_id)
+        program_session = db.session.get(ProgramSession, line.session_id)
         if line.any_bookings:
-            cancel_session(session, reason="schedule", actor=actor, now=now)
+            cancel_session(program_session, reason="schedule", actor=actor, now=now)
         else:
-            db.session.delete(session)
+            db.session.delete(program_session)
     for wanted in plan.to_create:
         db.session.add(
             ProgramSession(
@@ -429,7 +413,7 @@ def add_session(program, *, starts_at, ends_at, capacity, title="", volunteers_n
         raise DomainError(_l("The end time must come after the start time."))
     if capacity < 1:
         raise DomainError(_l("Capacity must be at least 1."))
-    session = ProgramSession(
+    program_session = ProgramSession(
         program_id=program.id,
         title=title,
         starts_at=starts_at,
@@ -437,125 +421,13 @@ def add_session(program, *, starts_at, ends_at, capacity, title="", volunteers_n
         capacity=capacity,
         volunteers_needed=volunteers_needed,
     )
-    db.session.add(session)
+    db.session.add(program_session)
     db.session.flush()
     log_change(
         "session.add",
-        session,
+        program_session,
         actor=actor,
         complex_id=program.complex_id,
         after={"program_id": program.id, "starts_at": starts_at, "capacity": capacity},
     )
-    return session
-
-
-def change_capacity(session, *, capacity, actor, now=None):
-    """Raise or lower a session's seats (or stock); never below what is taken. Raising
-    it moves people up from the waiting list in the same transaction."""
-    from gachi.programs.bookings import move_up_waiting
-
-    if session.is_cancelled:
-        raise Conflict(_l("This session is cancelled."))
-    result = db.session.execute(
-        update(ProgramSession)
-        .where(ProgramSession.id == session.id, ProgramSession.seats_taken <= capacity)
-        .values(capacity=capacity)
-        .execution_options(synchronize_session=False)
-    )
-    if capacity < 0 or result.rowcount != 1:
-        raise Conflict(
-            _l("More places than that are already taken (%(taken)s)."), taken=session.seats_taken
-        )
-    before = session.capacity
-    db.session.refresh(session)
-    moved = move_up_waiting(session, now=now)
-    log_change(
-        "session.capacity",
-        session,
-        actor=actor,
-        complex_id=session.program.complex_id,
-        before={"capacity": before},
-        after={"capacity": capacity, "moved_up": len(moved)},
-    )
-    return moved
-
-
-def cancel_session(session, *, reason="", actor, now=None):
-    """Cancel a session: nobody is reminded, and everyone booked is told."""
-    now = now or utcnow()
-    result = db.session.execute(
-        update(ProgramSession)
-        .where(ProgramSession.id == session.id, ProgramSession.state == SessionState.SCHEDULED)
-        .values(state=SessionState.CANCELLED, cancelled_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        raise Conflict(_l("This session is already cancelled."))
-    db.session.refresh(session)
-    booked = db.session.scalars(
-        select(Booking.user_id).where(
-            Booking.session_id == session.id,
-            Booking.status != BookingStatus.CANCELLED,
-            Booking.user_id.is_not(None),
-        )
-    ).all()
-    rostered = db.session.scalars(
-        select(RosterEntry.user_id).where(
-            RosterEntry.session_id == session.id, RosterEntry.user_id.is_not(None)
-        )
-    ).all()
-    notify(
-        [*booked, *rostered],
-        N_("The session of %(program)s on %(when)s is cancelled."),
-        kind=NotificationKind.BOOKINGS,
-        link=f"/sessions/{session.id}",
-        program=session.program.title,
-        when=seoul_label(session.starts_at),
-    )
-    log_change(
-        "session.cancel",
-        session,
-        actor=actor,
-        complex_id=session.program.complex_id,
-        after={"reason": reason, "told": len(set(booked) | set(rostered))},
-    )
-    return session
-
-
-def seoul_label(moment):
-    """A time for a notification's text, the same in every language: 2018-11-12 14:00."""
-    return to_seoul(moment).strftime("%Y-%m-%d %H:%M")
-
-
-# Calendar links -------------------------------------------------------------------------
-
-
-def create_calendar_link(user, *, kind, complex_=None, actor):
-    """A private link to an iCalendar feed; whoever has the link can read the feed."""
-    if kind is CalendarKind.COMPLEX and (complex_ is None or not complex_.can_view(user)):
-        raise NotAllowed()
-    if kind is CalendarKind.PERSONAL and not user.is_resident:
-        raise DomainError(_l("Only residents have bookings and shifts to put in a calendar."))
-    token = CalendarToken(
-        token=secrets.token_urlsafe(24),
-        user_id=user.id,
-        kind=kind,
-        complex_id=complex_.id if kind is CalendarKind.COMPLEX else None,
-    )
-    db.session.add(token)
-    db.session.flush()
-    log_change("calendar.create", token, actor=actor, after={"kind": kind.value})
-    return token
-
-
-def revoke_calendar_link(token, *, actor, now=None):
-    result = db.session.execute(
-        update(CalendarToken)
-        .where(CalendarToken.id == token.id, CalendarToken.revoked_at.is_(None))
-        .values(revoked_at=now or utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    db.session.refresh(token)
-    if result.rowcount == 1:
-        log_change("calendar.revoke", token, actor=actor, after={"kind": token.kind.value})
-    return token
+    return program_session

@@ -1,23 +1,22 @@
 """Programmes: the list per participation, creating and editing one, its schedule, skipped
-and moved days, one-off events, its feedback summary and the complex's volunteer hours."""
+and moved days, and one-off events. Its sessions, bookings, rosters, feedback and calendar
+links have their own sub-areas (gachi/programs/*/views.py)."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from gachi.complexes.models import Participation
 from gachi.core.access import load_for, require
-from gachi.core.audit import personal_data_shown
-from gachi.core.errors import DomainError
 from gachi.core.forms import options
-from gachi.core.time import seoul_to_utc, utcnow
+from gachi.core.handlers import operating, unit_of_work
+from gachi.core.time import seoul_label, seoul_to_utc, utcnow
 from gachi.enterprises.models import Enterprise
 from gachi.extensions import db
-from gachi.matching.models import AGREED_STATES, Match
-from gachi.matching.queries import MATCHABLE_PROBLEM_STATES
 from gachi.programs import operations, queries
 from gachi.programs.forms import ExceptionForm, OneOffForm, ProgramForm, ScheduleForm
 from gachi.programs.models import Program
+from gachi.programs.sessions.queries import program_sessions
 from gachi.proposals.models import Problem
 
 bp = Blueprint("programs", __name__)
@@ -37,24 +36,8 @@ def program_list(participation_id):
 
 def _program_form(participation, program=None):
     form = ProgramForm(obj=program) if program else ProgramForm()
-    problems = db.session.scalars(
-        db.select(Problem)
-        .where(
-            Problem.participation_id == participation.id,
-            Problem.state.in_(MATCHABLE_PROBLEM_STATES),
-        )
-        .order_by(Problem.title)
-    ).all()
-    form.problem_id.choices = options((problem.id, problem.title) for problem in problems)
-    enterprises = db.session.execute(
-        db.select(Enterprise.id, Enterprise.name)
-        .join(Match, Match.enterprise_id == Enterprise.id)
-        .join(Problem, Problem.id == Match.problem_id)
-        .where(Problem.participation_id == participation.id, Match.state.in_(AGREED_STATES))
-        .distinct()
-        .order_by(Enterprise.name)
-    ).all()
-    form.enterprise_ids.choices = options(enterprises)
+    form.problem_id.choices = options(queries.problem_choices(participation.id))
+    form.enterprise_ids.choices = options(queries.enterprise_choices(participation.id))
     if program and not form.is_submitted():
         form.enterprise_ids.data = [link.enterprise_id for link in program.enterprise_links]
     return form
@@ -69,19 +52,21 @@ def _chosen_enterprises(form):
 
 @bp.route("/participations/<int:participation_id>/programs/new", methods=["GET", "POST"])
 @login_required
+@unit_of_work
 def program_new(participation_id):
     participation = load_for(current_user, Participation, participation_id, permission="can_manage")
     form = _program_form(participation)
     if form.validate_on_submit():
         problem = db.session.get(Problem, form.problem_id.data)
-        program = operations.create_program(
-            participation,
-            problem=problem,
-            enterprises=_chosen_enterprises(form),
-            actor=current_user,
-            **form.program_values(),
-        )
-        db.session.commit()
+        enterprises = _chosen_enterprises(form)
+        with operating():
+            program = operations.create_program(
+                participation,
+                problem=problem,
+                enterprises=enterprises,
+                actor=current_user,
+                **form.program_values(),
+            )
         flash(_("The programme was created. Now set its schedule."), "success")
         return redirect(url_for(".program_detail", program_id=program.id))
     return render_template(
@@ -91,18 +76,17 @@ def program_new(participation_id):
 
 @bp.route("/programs/<int:program_id>/edit", methods=["GET", "POST"])
 @login_required
+@unit_of_work
 def program_edit(program_id):
     program = load_for(current_user, Program, program_id, permission="can_manage")
     form = _program_form(program.participation, program)
     del form.problem_id  # a programme keeps the problem it was made for
     if form.validate_on_submit():
-        operations.update_program(
-            program,
-            enterprises=_chosen_enterprises(form),
-            actor=current_user,
-            **form.program_values(),
-        )
-        db.session.commit()
+        enterprises = _chosen_enterprises(form)
+        with operating():
+            operations.update_program(
+                program, enterprises=enterprises, actor=current_user, **form.program_values()
+            )
         flash(_("The programme was saved."), "success")
         return redirect(url_for(".program_detail", program_id=program.id))
     return render_template(
@@ -113,7 +97,7 @@ def program_edit(program_id):
     ), 400 if form.is_submitted() else 200
 
 
-def _detail_page(program, *, status=200, error=None, removals=None, **forms):
+def _detail_page(program, status=200, *, removals=None, **forms):
     """The programme's page; `removals`, a SchedulePlan, asks to confirm the sessions a
     schedule change would remove."""
     manages = program.can_manage(current_user)
@@ -131,8 +115,7 @@ def _detail_page(program, *, status=200, error=None, removals=None, **forms):
         "programs/program_detail.html",
         program=program,
         manages=manages,
-        error=error,
-        rows=queries.program_sessions(program.id),
+        rows=program_sessions(program.id),
         now=utcnow(),
         removals=removals,
         schedule_form=schedule_form,
@@ -170,49 +153,54 @@ def _report_schedule_change(change):
                 "%(count)s sessions were kept as they were because people booked them or are on "
                 "their roster: %(days)s. Cancel them one by one if they must go.",
                 count=len(change.kept),
-                days=", ".join(operations.seoul_label(s.starts_at) for s in change.kept),
+                days=", ".join(seoul_label(s.starts_at) for s in change.kept),
             ),
             "warning",
         )
 
 
+def _on_the_programme_page(program, **forms):
+    """The page an operation's refusal shows: the programme's, with the form that was sent."""
+    return lambda status: _detail_page(program, status, **forms)
+
+
 @bp.route("/programs/<int:program_id>/schedule", methods=["POST"])
 @login_required
+@unit_of_work
 def set_schedule(program_id):
     program = _managed(program_id)
     form = ScheduleForm()
     if not form.validate_on_submit():
-        return _detail_page(program, status=400, schedule_form=form)
-    try:
-        change = operations.set_schedule(
-            program,
-            starts_on=form.starts_on.data,
-            ends_on=form.ends_on.data,
-            weekdays=form.weekdays.data or [],
-            start_time=form.start_time.data,
-            end_time=form.end_time.data,
-            confirmed=form.confirmed.data or None,
-            actor=current_user,
-        )
-    except operations.RemovalsToConfirm as asked:
-        db.session.rollback()  # nothing saved until the coordinator confirms
-        return _detail_page(program, removals=asked.plan, schedule_form=form)
-    except DomainError as error:
-        db.session.rollback()
-        return _detail_page(program, status=error.status, error=str(error), schedule_form=form)
-    db.session.commit()
+        return _detail_page(program, 400, schedule_form=form)
+    with operating(_on_the_programme_page(program, schedule_form=form), form=form):
+        try:
+            change = operations.set_schedule(
+                program,
+                starts_on=form.starts_on.data,
+                ends_on=form.ends_on.data,
+                weekdays=form.weekdays.data or [],
+                start_time=form.start_time.data,
+                end_time=form.end_time.data,
+                confirmed=form.confirmed.data or None,
+                actor=current_user,
+            )
+        except operations.RemovalsToConfirm as asked:
+            # Not a refusal but a question: set_schedule wrote nothing (its savepoint is
+            # undone), and the page asks the coordinator to confirm the removals.
+            return _detail_page(program, removals=asked.plan, schedule_form=form)
     _report_schedule_change(change)
     return redirect(url_for(".program_detail", program_id=program.id))
 
 
 @bp.route("/programs/<int:program_id>/exceptions", methods=["POST"])
 @login_required
+@unit_of_work
 def add_exception(program_id):
     program = _managed(program_id)
     form = ExceptionForm()
     if not form.validate_on_submit():
-        return _detail_page(program, status=400, exception_form=form)
-    try:
+        return _detail_page(program, 400, exception_form=form)
+    with operating(_on_the_programme_page(program, exception_form=form), form=form):
         change = operations.add_exception(
             program,
             day=form.day.data,
@@ -220,22 +208,19 @@ def add_exception(program_id):
             note=form.note.data or "",
             actor=current_user,
         )
-    except DomainError as error:
-        db.session.rollback()
-        return _detail_page(program, status=error.status, error=str(error), exception_form=form)
-    db.session.commit()
     _report_schedule_change(change)
     return redirect(url_for(".program_detail", program_id=program.id))
 
 
 @bp.route("/programs/<int:program_id>/sessions", methods=["POST"])
 @login_required
+@unit_of_work
 def add_session(program_id):
     program = _managed(program_id)
     form = OneOffForm()
     if not form.validate_on_submit():
-        return _detail_page(program, status=400, one_off_form=form)
-    try:
+        return _detail_page(program, 400, one_off_form=form)
+    with operating(_on_the_programme_page(program, one_off_form=form), form=form):
         operations.add_session(
             program,
             title=form.title.data or "",
@@ -244,57 +229,5 @@ def add_session(program_id):
             capacity=form.capacity.data,
             actor=current_user,
         )
-    except DomainError as error:
-        db.session.rollback()
-        return _detail_page(program, status=error.status, error=str(error), one_off_form=form)
-    db.session.commit()
     flash(_("The event was added."), "success")
     return redirect(url_for(".program_detail", program_id=program.id))
-
-
-@bp.route("/programs/<int:program_id>/feedback")
-@login_required
-def feedback_summary(program_id):
-    program = _managed(program_id)
-    page = render_template(
-        "programs/feedback_summary.html",
-        program=program,
-        summary=queries.feedback_summary(program.id),
-    )
-    # The comments are shown without names, so the entry names nobody either: listing their
-    # writers here would tie each comment to a person for whoever reads the audit log.
-    return personal_data_shown(
-        page, "feedback.view", program, actor=current_user, complex_id=program.complex_id
-    )
-
-
-@bp.route("/participations/<int:participation_id>/volunteer-hours")
-@login_required
-def volunteer_hours(participation_id):
-    participation = load_for(current_user, Participation, participation_id, permission="can_manage")
-    hours = queries.volunteer_hours(participation.complex_id, utcnow())
-    page = render_template(
-        "programs/volunteer_hours.html",
-        participation=participation,
-        hours=hours,
-        total_minutes=sum(row.minutes for row in hours),
-    )
-    return personal_data_shown(
-        page,
-        "volunteer_hours.view",
-        participation,
-        actor=current_user,
-        complex_id=participation.complex_id,
-        subject_ids=[row.user_id for row in hours],
-    )
-
-
-@bp.route("/partner/sessions")
-@login_required
-def partner_sessions():
-    if not current_user.is_partner:
-        abort(404)
-    return render_template(
-        "programs/partner_sessions.html",
-        rows=queries.partner_sessions(current_user.enterprise_id, utcnow()),
-    )

@@ -7,10 +7,12 @@ from datetime import UTC, datetime, timedelta
 from gachi.complexes.stages import Stage
 from gachi.core.time import utcnow
 from gachi.extensions import db
-from gachi.programs.bookings import book_seat, check_in
-from gachi.programs.feedback import give_feedback
-from gachi.programs.models import BookingChannel, ChangeTopic, RosterRole
-from gachi.programs.rosters import add_to_roster, volunteer_for
+from gachi.programs.bookings.models import BookingChannel
+from gachi.programs.bookings.operations import book_seat, check_in
+from gachi.programs.feedback.models import ChangeTopic
+from gachi.programs.feedback.operations import give_feedback
+from gachi.programs.rosters.models import RosterRole
+from gachi.programs.rosters.operations import add_to_roster, volunteer_for
 from gachi.workshops.models import WorkshopRound
 from gachi.workshops.operations import check_in_guest, check_in_resident, create_workshop
 from tests.audit.helpers import get_logged
@@ -90,9 +92,9 @@ def test_staff_printing_the_invitation_slips_logs_how_many(client, make):
 # Sessions, bookings and rosters ---------------------------------------------------------------
 
 
-def _booked(scene, resident, session=None):
+def _booked(scene, resident, program_session=None):
     return book_seat(
-        session or scene.session,
+        program_session or scene.program_session,
         actor=scene.coordinator,
         resident=resident,
         channel=BookingChannel.PHONE,
@@ -104,13 +106,18 @@ def test_the_coordinator_opening_a_session_logs_everyone_booked_and_on_the_roste
     neighbour = make.resident(scene.participation.complex)
     _booked(scene, scene.resident)
     book_seat(
-        scene.session, actor=scene.coordinator, name="전화 예약", channel=BookingChannel.PHONE
+        scene.program_session,
+        actor=scene.coordinator,
+        name="전화 예약",
+        channel=BookingChannel.PHONE,
     )
-    add_to_roster(scene.session, role=RosterRole.VOLUNTEER, user=neighbour, actor=scene.coordinator)
+    add_to_roster(
+        scene.program_session, role=RosterRole.VOLUNTEER, user=neighbour, actor=scene.coordinator
+    )
     db.session.commit()
     signed_in(client, scene.coordinator)
 
-    logged = get_logged(client, f"/sessions/{scene.session.id}")
+    logged = get_logged(client, f"/sessions/{scene.program_session.id}")
 
     assert_logged_once(
         logged,
@@ -121,7 +128,7 @@ def test_the_coordinator_opening_a_session_logs_everyone_booked_and_on_the_roste
     )
     assert (logged.entry.object_type, logged.entry.object_id) == (
         "ProgramSession",
-        scene.session.id,
+        scene.program_session.id,
     )
 
 
@@ -131,7 +138,7 @@ def test_the_partner_at_the_door_opening_a_session_is_logged_too(client, make):
     db.session.commit()
     signed_in(client, scene.partner)
 
-    logged = get_logged(client, f"/sessions/{scene.session.id}")
+    logged = get_logged(client, f"/sessions/{scene.program_session.id}")
 
     assert_logged_once(
         logged,
@@ -147,22 +154,22 @@ def test_a_resident_opening_a_session_with_only_their_own_booking_and_shift_writ
 ):
     scene = program_scene(make)
     _booked(scene, scene.resident)
-    volunteer_for(scene.session, resident=scene.resident, actor=scene.resident)
+    volunteer_for(scene.program_session, resident=scene.resident, actor=scene.resident)
     db.session.commit()
     signed_in(client, scene.resident)
 
-    assert_not_logged(get_logged(client, f"/sessions/{scene.session.id}"))
+    assert_not_logged(get_logged(client, f"/sessions/{scene.program_session.id}"))
 
 
 def test_a_resident_seeing_a_neighbour_on_the_roster_is_logged_naming_the_neighbour(client, make):
     scene = program_scene(make)
     neighbour = make.resident(scene.participation.complex)
-    volunteer_for(scene.session, resident=scene.resident, actor=scene.resident)
-    volunteer_for(scene.session, resident=neighbour, actor=neighbour)
+    volunteer_for(scene.program_session, resident=scene.resident, actor=scene.resident)
+    volunteer_for(scene.program_session, resident=neighbour, actor=neighbour)
     db.session.commit()
     signed_in(client, scene.resident)
 
-    logged = get_logged(client, f"/sessions/{scene.session.id}")
+    logged = get_logged(client, f"/sessions/{scene.program_session.id}")
 
     assert_logged_once(
         logged,
@@ -222,17 +229,17 @@ def test_a_residents_own_bookings_page_writes_nothing_and_is_not_cached(client, 
 
 def test_the_feedback_summary_is_logged_without_naming_who_wrote_what(client, make):
     scene = program_scene(make)
-    session = add_session(scene.program, utcnow() + timedelta(minutes=30))
-    booking = _booked(scene, scene.resident, session)
+    program_session = add_session(scene.program, utcnow() + timedelta(minutes=30))
+    booking = _booked(scene, scene.resident, program_session)
     check_in(booking, actor=scene.coordinator)
     give_feedback(
-        session,
+        program_session,
         resident=scene.resident,
         rating=5,
         change_topic=ChangeTopic.NOTHING,
         comment="좋았어요",
         actor=scene.resident,
-        now=session.starts_at + timedelta(hours=1),
+        now=program_session.starts_at + timedelta(hours=1),
     )
     db.session.commit()
     signed_in(client, scene.coordinator)

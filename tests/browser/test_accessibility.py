@@ -23,7 +23,9 @@ from gachi.core.time import utcnow
 from gachi.demo import DEMO_PASSWORD, load_pilot_demo
 from gachi.extensions import db
 from gachi.matching.models import Match
-from gachi.programs.models import Booking, Program, ProgramSession
+from gachi.programs.bookings.models import Booking
+from gachi.programs.models import Program
+from gachi.programs.sessions.models import ProgramSession
 from gachi.proposals.models import Problem, ProblemState
 from tests.browser.conftest import sign_in_in_browser
 from tests.factories import PASSWORD

@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from gachi.extensions import db
-from gachi.programs.bookings import book_seat, cancel_booking
-from gachi.programs.models import Attendance, Booking, BookingStatus, ChangeTopic, Feedback
+from gachi.programs.bookings.models import Attendance, Booking, BookingStatus
+from gachi.programs.bookings.operations import book_seat, cancel_booking
+from gachi.programs.feedback.models import ChangeTopic, Feedback
 from tests.browser.conftest import sign_in_in_browser
 from tests.factories import PASSWORD
 from tests.programs.helpers import add_session, days_ahead, program_scene
@@ -45,7 +46,7 @@ def test_book_cancel_wait_move_up_phone_booking_check_in_and_feedback(
     scene = program_scene(make, capacity=2)
     neighbour = make.resident(scene.participation.complex, display_name="이웃 주민")
     past_feedback(scene)
-    session_id, program_id = scene.session.id, scene.program.id
+    session_id, program_id = scene.program_session.id, scene.program.id
     resident_name, coordinator_name = scene.resident.username, scene.coordinator.username
     db.session.commit()  # end the test's (SQLite write) transaction before the browser comes
 
@@ -58,7 +59,7 @@ def test_book_cancel_wait_move_up_phone_booking_check_in_and_feedback(
     click(resident, "Cancel my booking")
     assert "The booking is cancelled." in resident.locator("main").inner_text()
 
-    taken = book_seat(scene.session, actor=neighbour, resident=neighbour, party_size=2)
+    taken = book_seat(scene.program_session, actor=neighbour, resident=neighbour, party_size=2)
     db.session.commit()
 
     resident.goto(f"{live_server}/sessions/{session_id}")

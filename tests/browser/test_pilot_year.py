@@ -34,7 +34,8 @@ from gachi.core.time import SEOUL, utcnow
 from gachi.extensions import db
 from gachi.kpi.models import Kpi
 from gachi.kpi.refresh import refresh
-from gachi.programs.models import Attendance, Booking, ProgramSession
+from gachi.programs.bookings.models import Attendance, Booking
+from gachi.programs.sessions.models import ProgramSession
 from tests.browser.conftest import sign_in_in_browser
 from tests.factories import PASSWORD
 from tests.matching.helpers import serving

@@ -9,7 +9,8 @@ from sqlalchemy import event, func, select
 from gachi.ballots.models import BallotRecord, BallotVoter
 from gachi.ballots.operations import sync_ballot_state
 from gachi.extensions import db
-from gachi.programs.models import Booking, BookingStatus, ProgramSession
+from gachi.programs.bookings.models import Booking, BookingStatus
+from gachi.programs.sessions.models import ProgramSession
 from tests.ballots.helpers import a_ballot, ballot_scene, option_ids
 from tests.complexes.helpers import TOKEN_PAGE, signed_in
 from tests.conftest import csrf_token
@@ -80,7 +81,7 @@ def test_a_booking_takes_the_write_lock_only_after_loading_and_checking(app, mak
     assert_reads_then_writes(
         statements_of(
             resident,
-            f"/sessions/{scene.session.id}/book",
+            f"/sessions/{scene.program_session.id}/book",
             {"csrf_token": token, "party_size": "1", "dependants": "", "request_key": "k-1"},
         )
     )
@@ -111,7 +112,7 @@ def test_twelve_residents_voting_through_the_page_at_once_all_land(app, make):
 
 def test_the_last_three_seats_booked_through_the_page_at_once_go_once(app, make):
     scene = program_scene(make, capacity=10, max_party_size=1)
-    session_id = scene.session.id
+    session_id = scene.program_session.id
     db.session.execute(ProgramSession.__table__.update().values(seats_taken=7))
     residents = [make.resident(scene.participation.complex) for _ in range(12)]
     db.session.commit()

@@ -20,8 +20,9 @@ from gachi.ballots.operations import choices_for_receipt
 from gachi.ballots.receipts import normalise_code
 from gachi.core.audit import AuditEntry
 from gachi.extensions import db
-from gachi.programs.bookings import waiting_position
-from gachi.programs.models import Booking, BookingStatus, ProgramSession
+from gachi.programs.bookings.models import Booking, BookingStatus
+from gachi.programs.bookings.operations import waiting_position
+from gachi.programs.sessions.models import ProgramSession
 from tests import factories as make
 from tests.ballots.helpers import a_ballot, ballot_scene, option_ids
 from tests.faults.processes import LOST, AppServer, Visitor, app_on, separate_database, wait_for
@@ -95,14 +96,14 @@ def _scene():
     voting = ballot_scene(make, resident_count=VOTERS)
     ballots = [a_ballot(voting) for _ in range(BALLOTS)]
     booking = program_scene(make, capacity=SEATS, max_party_size=1)
-    sessions = [booking.session] + [
+    sessions = [booking.program_session] + [
         add_session(booking.program, days_ahead(4 + day)) for day in range(SESSIONS - 1)
     ]
     bookers = [make.resident(booking.participation.complex) for _ in range(BOOKERS)]
     return Scene(
         {ballot.id: option_ids(ballot) for ballot in ballots},
         [(user.id, user.username) for user in voting.residents],
-        [session.id for session in sessions],
+        [program_session.id for program_session in sessions],
         [(user.id, user.username) for user in bookers],
     )
 
@@ -247,7 +248,7 @@ def _check_bookings(scene, book_tasks, cancel_tasks):
     ), cancel_tasks
     active = BOOKERS - CANCELLERS
     for session_id in scene.sessions:
-        session = db.session.get(ProgramSession, session_id)
+        program_session = db.session.get(ProgramSession, session_id)
         bookings = db.session.scalars(
             select(Booking).where(Booking.session_id == session_id).order_by(Booking.id)
         ).all()
@@ -257,7 +258,11 @@ def _check_bookings(scene, book_tasks, cancel_tasks):
         cancelled = [b for b in bookings if b.status is BookingStatus.CANCELLED]
         assert len(cancelled) == CANCELLERS
         # Nobody waits while a seat is free; the line has no gaps.
-        assert session.seats_taken == sum(b.party_size for b in confirmed) == min(SEATS, active)
+        assert (
+            program_session.seats_taken
+            == sum(b.party_size for b in confirmed)
+            == min(SEATS, active)
+        )
         assert len(waiting) == active - len(confirmed)
         assert [waiting_position(b) for b in waiting] == list(range(1, len(waiting) + 1))
     for task in book_tasks:

@@ -19,8 +19,9 @@ from sqlalchemy import func, select
 from gachi.ballots.models import Ballot, BallotRecord, BallotState, BallotVoter, Eligibility
 from gachi.core.time import utcnow
 from gachi.extensions import db
-from gachi.programs.bookings import waiting_position
-from gachi.programs.models import Booking, BookingStatus, ProgramSession
+from gachi.programs.bookings.models import Booking, BookingStatus
+from gachi.programs.bookings.operations import waiting_position
+from gachi.programs.sessions.models import ProgramSession
 from gachi.scheduler import JobRun
 from tests import factories as make
 from tests.ballots.helpers import a_ballot, ballot_scene, option_ids
@@ -83,7 +84,7 @@ def _scene():
         ballot_scene(make, resident_count=0), opens_in=timedelta(seconds=-1)
     )
     return dict(
-        session_id=booking.session.id,
+        session_id=booking.program_session.id,
         bookers=bookers,
         person_ballot=(person_ballot.id, option_ids(person_ballot)[0]),
         voter=by_person.residents[0].username,
@@ -108,13 +109,13 @@ def _bookings_race(servers, session_id, bookers):
         ]
     )
     assert [page.status for page in pages] == [302] * len(bookers), pages
-    session = db.session.get(ProgramSession, session_id)
+    program_session = db.session.get(ProgramSession, session_id)
     bookings = db.session.scalars(
         select(Booking).where(Booking.session_id == session_id).order_by(Booking.id)
     ).all()
     confirmed = [b for b in bookings if b.status is BookingStatus.CONFIRMED]
     waiting = [b for b in bookings if b.status is BookingStatus.WAITING]
-    assert len(confirmed) == session.seats_taken == LAST_SEATS
+    assert len(confirmed) == program_session.seats_taken == LAST_SEATS
     assert len(waiting) == BOOKERS - LAST_SEATS
     assert [waiting_position(b) for b in waiting] == list(range(1, len(waiting) + 1))
 

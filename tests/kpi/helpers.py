@@ -19,18 +19,11 @@ from gachi.core.time import utcnow
 from gachi.extensions import db
 from gachi.matching.models import Match, MatchState
 from gachi.plans.models import BudgetCategory, BudgetLine, ExecutionPlan, SpendingEntry
-from gachi.programs.models import (
-    Attendance,
-    Booking,
-    BookingStatus,
-    ChangeTopic,
-    Feedback,
-    Program,
-    ProgramSession,
-    RosterEntry,
-    RosterRole,
-    SessionState,
-)
+from gachi.programs.bookings.models import Attendance, Booking, BookingStatus
+from gachi.programs.feedback.models import ChangeTopic, Feedback
+from gachi.programs.models import Program
+from gachi.programs.rosters.models import RosterEntry, RosterRole
+from gachi.programs.sessions.models import ProgramSession, SessionState
 from gachi.proposals.models import ProblemComment, ProblemState, ProblemSupport
 from gachi.workshops.models import Workshop, WorkshopAttendance, WorkshopRound
 

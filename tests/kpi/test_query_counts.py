@@ -5,7 +5,8 @@ import pytest
 
 from gachi.complexes.districts import District
 from gachi.extensions import db
-from gachi.programs.models import Attendance, Program
+from gachi.programs.bookings.models import Attendance
+from gachi.programs.models import Program
 from gachi.proposals.models import ProblemState
 from tests.conftest import counted_queries, sign_in
 from tests.kpi.helpers import _booking, _session, a_ballot, known_cohort

@@ -299,7 +299,8 @@ def test_a_refresh_recomputes_only_the_complexes_whose_data_changed(scene, make)
 
 
 def test_a_session_ending_between_two_refreshes_counts_as_held(scene):
-    from gachi.programs.models import Program, ProgramSession
+    from gachi.programs.models import Program
+    from gachi.programs.sessions.models import ProgramSession
     from tests.kpi.helpers import _session
 
     program = db.session.scalars(select(Program).filter_by(participation_id=scene.mapo.id)).one()

@@ -14,8 +14,8 @@ from gachi.core.audit import AuditEntry
 from gachi.core.errors import NotAllowed
 from gachi.extensions import db
 from gachi.privacy.operations import FORMER_RESIDENT_NAME, delete_own_account
-from gachi.programs.bookings import book_seat
-from gachi.programs.models import Booking, BookingStatus
+from gachi.programs.bookings.models import Booking, BookingStatus
+from gachi.programs.bookings.operations import book_seat
 from gachi.proposals.models import Problem
 from tests.ballots.helpers import a_ballot, ballot_scene, option_ids
 from tests.conftest import post_form, sign_in
@@ -34,8 +34,10 @@ def _download(client):
 def test_a_resident_downloads_their_booking_and_problem_and_nobody_elses(client, make):
     scene = program_scene(make)
     neighbour = make.resident(scene.participation.complex, display_name="이웃사람")
-    book_seat(scene.session, actor=scene.resident, resident=scene.resident, dependants="민준, 4세")
-    book_seat(scene.session, actor=neighbour, resident=neighbour, dependants="서윤, 5세")
+    book_seat(
+        scene.program_session, actor=scene.resident, resident=scene.resident, dependants="민준, 4세"
+    )
+    book_seat(scene.program_session, actor=neighbour, resident=neighbour, dependants="서윤, 5세")
     make.problem(scene.participation, title="놀이터가 어두워요", proposed_by_id=scene.resident.id)
     make.problem(scene.participation, title="이웃의 다른 문제", proposed_by_id=neighbour.id)
     db.session.commit()
@@ -46,7 +48,7 @@ def test_a_resident_downloads_their_booking_and_problem_and_nobody_elses(client,
     assert "민준, 4세" in body and "놀이터가 어두워요" in body  # UTF-8, not \\u escapes
     assert data["account"]["display_name"] == "박서진"
     assert "password_hash" not in data["account"] and scene.resident.password_hash not in body
-    assert [b["session"]["id"] for b in data["bookings"]] == [scene.session.id]
+    assert [b["session"]["id"] for b in data["bookings"]] == [scene.program_session.id]
     assert "서윤" not in body and "이웃의 다른 문제" not in body and "이웃사람" not in body
     assert data["household"]["complex"]["id"] == scene.participation.complex.id
 
@@ -73,9 +75,9 @@ def test_deleting_cancels_a_future_booking_and_moves_the_first_waiting_person_up
     scene = program_scene(make, capacity=1)
     waiting_resident = make.resident(scene.participation.complex)
     mine = book_seat(
-        scene.session, actor=scene.resident, resident=scene.resident, dependants="민준"
+        scene.program_session, actor=scene.resident, resident=scene.resident, dependants="민준"
     )
-    theirs = book_seat(scene.session, actor=waiting_resident, resident=waiting_resident)
+    theirs = book_seat(scene.program_session, actor=waiting_resident, resident=waiting_resident)
     db.session.commit()
     assert theirs.status is BookingStatus.WAITING
 
@@ -133,7 +135,7 @@ def test_a_deleted_residents_vote_stays_counted(make):
 
 def test_a_wrong_password_changes_nothing(client, make):
     scene = program_scene(make)
-    booking = book_seat(scene.session, actor=scene.resident, resident=scene.resident)
+    booking = book_seat(scene.program_session, actor=scene.resident, resident=scene.resident)
     db.session.commit()
     with pytest.raises(WrongPassword):
         delete_own_account(scene.resident, "not the password", actor=scene.resident)

@@ -7,7 +7,8 @@ from gachi.complexes.stages import Stage
 from gachi.core.time import SEOUL
 from gachi.extensions import db
 from gachi.matching.models import Match, MatchState
-from gachi.programs.models import CapacityKind, Program, ProgramEnterprise, ProgramSession
+from gachi.programs.models import CapacityKind, Program, ProgramEnterprise
+from gachi.programs.sessions.models import ProgramSession
 from tests.matching.helpers import matching_scene
 
 
@@ -19,7 +20,7 @@ class ProgramScene:
     enterprise: object
     partner: object
     program: object
-    session: object
+    program_session: object
     resident: object
 
 
@@ -32,16 +33,16 @@ def days_ahead(days, hour=14):
 
 
 def add_session(program, starts_at, *, capacity=None, hours=4, **fields):
-    session = ProgramSession(
+    program_session = ProgramSession(
         program_id=program.id,
         starts_at=starts_at,
         ends_at=starts_at + timedelta(hours=hours),
         capacity=program.default_capacity if capacity is None else capacity,
         **fields,
     )
-    db.session.add(session)
+    db.session.add(program_session)
     db.session.commit()
-    return session
+    return program_session
 
 
 def program_scene(
@@ -66,7 +67,7 @@ def program_scene(
     program.enterprise_links = [ProgramEnterprise(enterprise_id=scene.enterprise.id)]
     db.session.add(program)
     db.session.commit()
-    session = add_session(program, starts_at or days_ahead(3))
+    program_session = add_session(program, starts_at or days_ahead(3))
     resident = make.resident(scene.participation.complex, display_name="박서진")
     return ProgramScene(
         scene.participation,
@@ -75,6 +76,6 @@ def program_scene(
         scene.enterprise,
         scene.partner,
         program,
-        session,
+        program_session,
         resident,
     )

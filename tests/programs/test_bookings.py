@@ -11,7 +11,8 @@ from gachi.core.errors import Conflict, DomainError, NotAllowed
 from gachi.core.i18n import LANGUAGE_COOKIE
 from gachi.extensions import db
 from gachi.notifications.models import Notification
-from gachi.programs.bookings import (
+from gachi.programs.bookings.models import Attendance, Booking, BookingChannel, BookingStatus
+from gachi.programs.bookings.operations import (
     BookingClosed,
     SessionFull,
     add_walk_in,
@@ -21,15 +22,8 @@ from gachi.programs.bookings import (
     mark_no_show,
     waiting_position,
 )
-from gachi.programs.models import (
-    Attendance,
-    Booking,
-    BookingChannel,
-    BookingStatus,
-    CapacityKind,
-    ProgramSession,
-    SessionState,
-)
+from gachi.programs.models import CapacityKind
+from gachi.programs.sessions.models import ProgramSession, SessionState
 from tests.conftest import csrf_token, sign_in_directly
 from tests.core.test_database import run_together
 from tests.programs.helpers import program_scene
@@ -42,7 +36,7 @@ def count(model, *conditions):
 def test_a_resident_books_a_seat_for_a_child_and_gets_a_code(make):
     scene = program_scene(make)
     booking = book_seat(
-        scene.session,
+        scene.program_session,
         actor=scene.resident,
         resident=scene.resident,
         party_size=1,
@@ -51,12 +45,12 @@ def test_a_resident_books_a_seat_for_a_child_and_gets_a_code(make):
     db.session.commit()
     assert booking.status is BookingStatus.CONFIRMED
     assert len(booking.code) == 8 and booking.dependants == "민준, 4세"
-    assert db.session.get(ProgramSession, scene.session.id).seats_taken == 1
+    assert db.session.get(ProgramSession, scene.program_session.id).seats_taken == 1
 
 
 def test_200_simultaneous_bookings_for_the_last_3_seats_confirm_exactly_3(app, make):
     scene = program_scene(make, capacity=10, max_party_size=1)
-    session_id = scene.session.id
+    session_id = scene.program_session.id
     db.session.execute(ProgramSession.__table__.update().values(seats_taken=7))
     residents = [make.resident(scene.participation.complex).id for _ in range(200)]
     db.session.commit()
@@ -86,9 +80,9 @@ def test_200_simultaneous_bookings_for_the_last_3_seats_confirm_exactly_3(app, m
 def test_a_cancellation_moves_the_first_waiting_person_up_and_tells_them(make):
     scene = program_scene(make, capacity=1)
     first, second, third = (make.resident(scene.participation.complex) for _ in range(3))
-    confirmed = book_seat(scene.session, actor=first, resident=first)
-    waiting_1 = book_seat(scene.session, actor=second, resident=second)
-    waiting_2 = book_seat(scene.session, actor=third, resident=third)
+    confirmed = book_seat(scene.program_session, actor=first, resident=first)
+    waiting_1 = book_seat(scene.program_session, actor=second, resident=second)
+    waiting_2 = book_seat(scene.program_session, actor=third, resident=third)
     db.session.commit()
     assert (waiting_position(waiting_1), waiting_position(waiting_2)) == (1, 2)
 
@@ -97,16 +91,16 @@ def test_a_cancellation_moves_the_first_waiting_person_up_and_tells_them(make):
     assert moved == [waiting_1]
     assert waiting_1.status is BookingStatus.CONFIRMED and waiting_position(waiting_2) == 1
     notice = db.session.scalars(select(Notification).where(Notification.user_id == second.id)).one()
-    assert "is confirmed" in notice.text and notice.link == f"/sessions/{scene.session.id}"
-    assert db.session.get(ProgramSession, scene.session.id).seats_taken == 1
+    assert "is confirmed" in notice.text and notice.link == f"/sessions/{scene.program_session.id}"
+    assert db.session.get(ProgramSession, scene.program_session.id).seats_taken == 1
 
 
 def test_nobody_jumps_the_waiting_line(make):
     scene = program_scene(make, capacity=2)
     holder, family, single = (make.resident(scene.participation.complex) for _ in range(3))
-    held = book_seat(scene.session, actor=holder, resident=holder, party_size=1)
-    book_seat(scene.session, actor=family, resident=family, party_size=2)
-    late = book_seat(scene.session, actor=single, resident=single, party_size=1)
+    held = book_seat(scene.program_session, actor=holder, resident=holder, party_size=1)
+    book_seat(scene.program_session, actor=family, resident=family, party_size=2)
+    late = book_seat(scene.program_session, actor=single, resident=single, party_size=1)
     assert late.status is BookingStatus.WAITING  # a seat is free, but a family waits first
     assert cancel_booking(held, actor=holder)[0].user_id == family.id
 
@@ -114,9 +108,11 @@ def test_nobody_jumps_the_waiting_line(make):
 def test_a_party_larger_than_the_seats_left_waits_when_the_programme_keeps_a_list(make):
     scene = program_scene(make, capacity=3)
     other = make.resident(scene.participation.complex)
-    book_seat(scene.session, actor=other, resident=other, party_size=2)
+    book_seat(scene.program_session, actor=other, resident=other, party_size=2)
     assert (
-        book_seat(scene.session, actor=scene.resident, resident=scene.resident, party_size=2).status
+        book_seat(
+            scene.program_session, actor=scene.resident, resident=scene.resident, party_size=2
+        ).status
         is BookingStatus.WAITING
     )
 
@@ -124,56 +120,67 @@ def test_a_party_larger_than_the_seats_left_waits_when_the_programme_keeps_a_lis
 def test_a_party_larger_than_the_seats_left_is_refused_without_a_waiting_list(make):
     scene = program_scene(make, capacity=3, waiting_list=False)
     neighbour = make.resident(scene.participation.complex)
-    book_seat(scene.session, actor=neighbour, resident=neighbour, party_size=2)
+    book_seat(scene.program_session, actor=neighbour, resident=neighbour, party_size=2)
     db.session.commit()
     with pytest.raises(SessionFull, match="Only 1 places are left"):
-        book_seat(scene.session, actor=scene.resident, resident=scene.resident, party_size=2)
+        book_seat(
+            scene.program_session, actor=scene.resident, resident=scene.resident, party_size=2
+        )
     db.session.rollback()
-    assert count(Booking, Booking.session_id == scene.session.id) == 1
+    assert count(Booking, Booking.session_id == scene.program_session.id) == 1
 
 
 def test_a_party_above_the_programme_limit_is_refused(make):
     scene = program_scene(make, max_party_size=2)
     with pytest.raises(DomainError, match="At most 2 places"):
-        book_seat(scene.session, actor=scene.resident, resident=scene.resident, party_size=3)
+        book_seat(
+            scene.program_session, actor=scene.resident, resident=scene.resident, party_size=3
+        )
 
 
 def test_a_booking_after_the_deadline_is_refused(make):
     scene = program_scene(make, booking_closes_hours=2)
-    too_late = scene.session.starts_at - timedelta(hours=1)
+    too_late = scene.program_session.starts_at - timedelta(hours=1)
     with pytest.raises(BookingClosed, match="closed on"):
-        book_seat(scene.session, actor=scene.resident, resident=scene.resident, now=too_late)
-    too_early = scene.session.starts_at - timedelta(days=40)
+        book_seat(
+            scene.program_session, actor=scene.resident, resident=scene.resident, now=too_late
+        )
+    too_early = scene.program_session.starts_at - timedelta(days=40)
     with pytest.raises(BookingClosed, match="open on"):
-        book_seat(scene.session, actor=scene.resident, resident=scene.resident, now=too_early)
+        book_seat(
+            scene.program_session, actor=scene.resident, resident=scene.resident, now=too_early
+        )
 
 
 def test_a_resident_of_another_complex_cannot_book(make):
     scene = program_scene(make)
     stranger = make.resident(make.complex_())
     with pytest.raises(NotAllowed):
-        book_seat(scene.session, actor=stranger, resident=stranger)
+        book_seat(scene.program_session, actor=stranger, resident=stranger)
 
 
 def test_a_double_submitted_form_counts_once(make):
     scene = program_scene(make)
     first = book_seat(
-        scene.session, actor=scene.resident, resident=scene.resident, request_key="form-1"
+        scene.program_session, actor=scene.resident, resident=scene.resident, request_key="form-1"
     )
     again = book_seat(
-        scene.session, actor=scene.resident, resident=scene.resident, request_key="form-1"
+        scene.program_session, actor=scene.resident, resident=scene.resident, request_key="form-1"
     )
     db.session.commit()
     assert again.id == first.id and count(Booking) == 1
     with pytest.raises(Conflict, match="already has a booking"):
         book_seat(
-            scene.session, actor=scene.resident, resident=scene.resident, request_key="form-2"
+            scene.program_session,
+            actor=scene.resident,
+            resident=scene.resident,
+            request_key="form-2",
         )
 
 
 def test_fifty_simultaneous_double_submits_count_once(app, make):
     scene = program_scene(make)
-    session_id, resident_id = scene.session.id, scene.resident.id
+    session_id, resident_id = scene.program_session.id, scene.resident.id
 
     def submit(index):
         from gachi.auth.models import User
@@ -198,7 +205,7 @@ def test_a_stock_event_never_hands_out_more_than_its_stock(app, make):
     scene = program_scene(
         make, capacity=240, kind=CapacityKind.STOCK, waiting_list=False, max_party_size=3
     )
-    session_id = scene.session.id
+    session_id = scene.program_session.id
     residents = [make.resident(scene.participation.complex).id for _ in range(100)]
 
     def claim(index):
@@ -230,7 +237,7 @@ def test_a_stock_event_never_hands_out_more_than_its_stock(app, make):
 def test_the_coordinator_takes_a_phone_booking_for_a_name(make):
     scene = program_scene(make)
     booking = book_seat(
-        scene.session,
+        scene.program_session,
         actor=scene.coordinator,
         name="김할머니 손녀",
         channel=BookingChannel.PHONE,
@@ -242,32 +249,36 @@ def test_the_coordinator_takes_a_phone_booking_for_a_name(make):
         "김할머니 손녀",
     )
     with pytest.raises(NotAllowed):
-        book_seat(scene.session, actor=scene.resident, name="누구", channel=BookingChannel.PHONE)
+        book_seat(
+            scene.program_session, actor=scene.resident, name="누구", channel=BookingChannel.PHONE
+        )
 
 
 def test_check_in_no_show_and_walk_ins(make):
     scene = program_scene(make)
-    booking = book_seat(scene.session, actor=scene.resident, resident=scene.resident)
+    booking = book_seat(scene.program_session, actor=scene.resident, resident=scene.resident)
     assert check_in(booking, actor=scene.partner) is True
     assert check_in(booking, actor=scene.partner) is False
     assert booking.attendance is Attendance.ATTENDED
     assert mark_no_show(booking, actor=scene.coordinator) is True
-    walk_in = add_walk_in(scene.session, actor=scene.coordinator, name="옆 단지 아이", party_size=2)
+    walk_in = add_walk_in(
+        scene.program_session, actor=scene.coordinator, name="옆 단지 아이", party_size=2
+    )
     assert (walk_in.channel, walk_in.attendance) == (BookingChannel.WALK_IN, Attendance.ATTENDED)
-    assert db.session.get(ProgramSession, scene.session.id).seats_taken == 3
+    assert db.session.get(ProgramSession, scene.program_session.id).seats_taken == 3
 
 
 def test_a_partner_of_another_enterprise_cannot_check_in(make):
     scene = program_scene(make)
-    booking = book_seat(scene.session, actor=scene.resident, resident=scene.resident)
+    booking = book_seat(scene.program_session, actor=scene.resident, resident=scene.resident)
     with pytest.raises(NotAllowed):
         check_in(booking, actor=make.partner())
 
 
 def test_a_resident_cannot_cancel_after_the_deadline_but_the_coordinator_can(make):
     scene = program_scene(make, cancel_hours=24)
-    booking = book_seat(scene.session, actor=scene.resident, resident=scene.resident)
-    late = scene.session.starts_at - timedelta(hours=3)
+    booking = book_seat(scene.program_session, actor=scene.resident, resident=scene.resident)
+    late = scene.program_session.starts_at - timedelta(hours=3)
     with pytest.raises(BookingClosed, match="cancelled until"):
         cancel_booking(booking, actor=scene.resident, now=late)
     cancel_booking(booking, actor=scene.coordinator, now=late)
@@ -278,29 +289,31 @@ def test_a_resident_cannot_cancel_after_the_deadline_but_the_coordinator_can(mak
 
 def test_once_a_session_is_over_nobody_cancels_its_bookings_so_its_figures_stay(make):
     scene = program_scene(make)
-    booking = book_seat(scene.session, actor=scene.resident, resident=scene.resident)
-    after = scene.session.ends_at + timedelta(minutes=1)
+    booking = book_seat(scene.program_session, actor=scene.resident, resident=scene.resident)
+    after = scene.program_session.ends_at + timedelta(minutes=1)
     with pytest.raises(BookingClosed, match="over"):
         cancel_booking(booking, actor=scene.coordinator, now=after)
     assert booking.status is BookingStatus.CONFIRMED
-    assert db.session.get(ProgramSession, scene.session.id).seats_taken == booking.party_size
+    assert (
+        db.session.get(ProgramSession, scene.program_session.id).seats_taken == booking.party_size
+    )
 
 
 def test_a_waiting_place_checked_a_moment_before_the_session_was_cancelled_is_refused(make):
     scene = program_scene(make, capacity=1, max_party_size=1)
     first = make.resident(scene.participation.complex)
-    book_seat(scene.session, actor=first, resident=first)
+    book_seat(scene.program_session, actor=first, resident=first)
     db.session.commit()
-    session = db.session.get(ProgramSession, scene.session.id)
+    program_session = db.session.get(ProgramSession, scene.program_session.id)
     # The coordinator cancels after this booking loaded and checked the session.
     db.session.execute(
         ProgramSession.__table__.update()
-        .where(ProgramSession.id == session.id)
+        .where(ProgramSession.id == program_session.id)
         .values(state=SessionState.CANCELLED)
     )
-    assert not session.is_cancelled
+    assert not program_session.is_cancelled
     with pytest.raises(BookingClosed):
-        book_seat(session, actor=scene.resident, resident=scene.resident)
+        book_seat(program_session, actor=scene.resident, resident=scene.resident)
     assert count(Booking) == 1
 
 
@@ -312,7 +325,7 @@ def test_200_residents_racing_for_the_last_3_seats_are_each_told_their_real_plac
     right after booking (the flash and the status line of their booking's page) is
     their place in the database, the order in which they will be moved up."""
     scene = program_scene(make, capacity=10, max_party_size=1)
-    session_id = scene.session.id
+    session_id = scene.program_session.id
     db.session.execute(ProgramSession.__table__.update().values(seats_taken=7))
     browsers = []
     for _ in range(200):

@@ -10,9 +10,13 @@ from gachi.auth.models import User
 from gachi.core.time import SEOUL, utcnow
 from gachi.demo import load_pilot_demo
 from gachi.extensions import db
-from gachi.programs import queries
-from gachi.programs.bookings import book_seat
-from gachi.programs.models import Booking, CapacityKind, ChangeTopic, Program, ProgramSession
+from gachi.programs.bookings.models import Booking
+from gachi.programs.bookings.operations import book_seat
+from gachi.programs.feedback.models import ChangeTopic
+from gachi.programs.feedback.queries import feedback_summary
+from gachi.programs.models import CapacityKind, Program
+from gachi.programs.sessions.models import ProgramSession
+from gachi.programs.sessions.queries import upcoming_sessions_of_complex
 
 
 @pytest.fixture
@@ -37,18 +41,18 @@ def test_the_childcare_room_ran_weekday_afternoons_for_four_weeks(demo):
 
 
 def test_the_top_feedback_at_eungam_is_longer_hours(demo):
-    summary = queries.feedback_summary(program_named("공동 아이돌봄").id)
+    summary = feedback_summary(program_named("공동 아이돌봄").id)
     assert summary.top_topic is ChangeTopic.LONGER_HOURS and summary.responses >= 5
 
 
 def test_the_tree_event_handed_out_exactly_240(demo):
     trees = program_named("반려나무 입양 행사")
     assert trees.capacity_kind is CapacityKind.STOCK
-    session = trees.sessions[0]
+    program_session = trees.sessions[0]
     handed = db.session.scalar(
-        select(func.sum(Booking.party_size)).where(Booking.session_id == session.id)
+        select(func.sum(Booking.party_size)).where(Booking.session_id == program_session.id)
     )
-    assert session.capacity == session.seats_taken == handed == 240
+    assert program_session.capacity == program_session.seats_taken == handed == 240
 
 
 def test_invented_activity_is_marked_demo(demo):
@@ -64,7 +68,7 @@ def test_a_demo_resident_can_book_a_session_today(demo):
     resident = db.session.scalars(
         select(User).where(User.username == "resident.cheongnyangni")
     ).one()
-    upcoming = queries.upcoming_sessions_of_complex(resident.complex_id, utcnow())
+    upcoming = upcoming_sessions_of_complex(resident.complex_id, utcnow())
     assert upcoming
-    session = db.session.get(ProgramSession, upcoming[0].session.id)
-    assert book_seat(session, actor=resident, resident=resident).status.value == "confirmed"
+    program_session = db.session.get(ProgramSession, upcoming[0].program_session.id)
+    assert book_seat(program_session, actor=resident, resident=resident).status.value == "confirmed"

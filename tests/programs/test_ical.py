@@ -8,10 +8,11 @@ from sqlalchemy import select
 
 from gachi.core.time import SEOUL
 from gachi.extensions import db
-from gachi.programs.bookings import book_seat
-from gachi.programs.models import BookingChannel, CalendarKind, CalendarToken
-from gachi.programs.operations import create_calendar_link, revoke_calendar_link
-from gachi.programs.rosters import volunteer_for
+from gachi.programs.bookings.models import BookingChannel
+from gachi.programs.bookings.operations import book_seat
+from gachi.programs.calendar.models import CalendarKind, CalendarToken
+from gachi.programs.calendar.operations import create_calendar_link, revoke_calendar_link
+from gachi.programs.rosters.operations import volunteer_for
 from tests.conftest import post_form, sign_in
 from tests.programs.helpers import add_session, program_scene
 
@@ -25,7 +26,7 @@ def test_a_residents_feed_has_their_bookings_and_shifts_in_seoul_time(app, make)
     scene = program_scene(make, starts_at=datetime(2030, 11, 12, 14, tzinfo=SEOUL))
     shift = add_session(scene.program, datetime(2030, 11, 13, 14, tzinfo=SEOUL))
     book_seat(
-        scene.session,
+        scene.program_session,
         actor=scene.coordinator,
         resident=scene.resident,
         dependants="민준",

@@ -41,10 +41,10 @@ EXPECTED = {
 
 def test_the_session_permission_matrix(make, scene):
     for who, user in people(make, scene).items():
-        session = scene.session
+        program_session = scene.program_session
         assert (
-            session.can_view(user),
-            session.can_manage(user),
-            session.can_check_in(user),
-            session.can_book(user),
+            program_session.can_view(user),
+            program_session.can_manage(user),
+            program_session.can_check_in(user),
+            program_session.can_book(user),
         ) == EXPECTED[who], who

@@ -4,8 +4,9 @@ form or this resident booked already, and nothing is read again after the commit
 
 from gachi.auth.models import User
 from gachi.extensions import db
-from gachi.programs.bookings import book_seat
-from gachi.programs.models import Program, ProgramSession
+from gachi.programs.bookings.operations import book_seat
+from gachi.programs.models import Program
+from gachi.programs.sessions.models import ProgramSession
 from tests.complexes.helpers import TOKEN_PAGE, signed_in
 from tests.conftest import counted_queries, csrf_token
 from tests.programs.helpers import add_session, days_ahead, program_scene
@@ -33,7 +34,7 @@ def queries_for_a_booking(client, session_id, key):
 def test_a_booking_costs_the_same_few_queries_however_many_sessions_and_bookings_exist(app, make):
     scene = program_scene(make, capacity=40)
     neighbours = [make.resident(scene.participation.complex) for _ in range(6)]
-    session_id, program_id = scene.session.id, scene.program.id
+    session_id, program_id = scene.program_session.id, scene.program.id
     first_client, last_client = (
         signed_in(app.test_client(), scene.resident),
         signed_in(app.test_client(), neighbours[-1]),

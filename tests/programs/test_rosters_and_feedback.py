@@ -8,68 +8,77 @@ import pytest
 from gachi.core.errors import Conflict, DomainError, NotAllowed
 from gachi.core.time import utcnow
 from gachi.extensions import db
-from gachi.programs import queries
-from gachi.programs.bookings import book_seat, check_in
-from gachi.programs.feedback import give_feedback
-from gachi.programs.models import BookingChannel, ChangeTopic, RosterRole
-from gachi.programs.rosters import (
+from gachi.programs.bookings.models import BookingChannel
+from gachi.programs.bookings.operations import book_seat, check_in
+from gachi.programs.feedback.models import ChangeTopic
+from gachi.programs.feedback.operations import give_feedback
+from gachi.programs.feedback.queries import feedback_summary
+from gachi.programs.rosters.models import RosterRole
+from gachi.programs.rosters.operations import (
     add_to_roster,
     remove_from_roster,
     set_volunteers_needed,
     volunteer_for,
 )
+from gachi.programs.rosters.queries import session_roster, volunteer_hours
+from gachi.programs.sessions.queries import program_sessions
 from tests.programs.helpers import add_session, days_ahead, program_scene
 
 
 def test_a_resident_volunteers_once_and_a_short_shift_is_flagged(make):
     scene = program_scene(make)
-    set_volunteers_needed(scene.session, count=2, actor=scene.coordinator)
-    volunteer_for(scene.session, resident=scene.resident, actor=scene.resident)
+    set_volunteers_needed(scene.program_session, count=2, actor=scene.coordinator)
+    volunteer_for(scene.program_session, resident=scene.resident, actor=scene.resident)
     db.session.commit()
     with pytest.raises(Conflict, match="already on this session's roster"):
-        volunteer_for(scene.session, resident=scene.resident, actor=scene.resident)
-    row = queries.program_sessions(scene.program.id)[0]
+        volunteer_for(scene.program_session, resident=scene.resident, actor=scene.resident)
+    row = program_sessions(scene.program.id)[0]
     assert (row.volunteers, row.understaffed) == (1, True)
     add_to_roster(
-        scene.session, role=RosterRole.VOLUNTEER, name="이웃 자원봉사자", actor=scene.coordinator
+        scene.program_session,
+        role=RosterRole.VOLUNTEER,
+        name="이웃 자원봉사자",
+        actor=scene.coordinator,
     )
-    assert queries.program_sessions(scene.program.id)[0].understaffed is False
+    assert program_sessions(scene.program.id)[0].understaffed is False
 
 
 def test_a_resident_of_another_complex_cannot_volunteer(make):
     scene = program_scene(make)
     stranger = make.resident(make.complex_())
     with pytest.raises(NotAllowed):
-        volunteer_for(scene.session, resident=stranger, actor=stranger)
+        volunteer_for(scene.program_session, resident=stranger, actor=stranger)
 
 
 def test_volunteer_hours_add_up_per_person_and_complex(make):
     scene = program_scene(make)
     past = [add_session(scene.program, days_ahead(-days)) for days in (1, 2)]
-    for session in past:
+    for program_session in past:
         add_to_roster(
-            session, role=RosterRole.VOLUNTEER, user=scene.resident, actor=scene.coordinator
+            program_session, role=RosterRole.VOLUNTEER, user=scene.resident, actor=scene.coordinator
         )
     add_to_roster(
         past[0], role=RosterRole.VOLUNTEER, name="김자원", minutes=90, actor=scene.coordinator
     )
     add_to_roster(past[0], role=RosterRole.INSTRUCTOR, name="마술 강사", actor=scene.coordinator)
-    volunteer_for(scene.session, resident=scene.resident, actor=scene.resident)  # not yet held
+    volunteer_for(
+        scene.program_session, resident=scene.resident, actor=scene.resident
+    )  # not yet held
     db.session.commit()
-    hours = queries.volunteer_hours(scene.participation.complex_id, utcnow())
+    hours = volunteer_hours(scene.participation.complex_id, utcnow())
     assert [(h.name, h.shifts, h.hours) for h in hours] == [("박서진", 2, 8.0), ("김자원", 1, 1.5)]
 
 
 def test_a_volunteer_leaves_a_shift_before_it_begins(make):
     scene = program_scene(make)
-    entry = volunteer_for(scene.session, resident=scene.resident, actor=scene.resident)
+    entry = volunteer_for(scene.program_session, resident=scene.resident, actor=scene.resident)
     remove_from_roster(entry, actor=scene.resident)
-    assert queries.session_roster(scene.session.id) == []
+    assert session_roster(scene.program_session.id) == []
 
 
-def _attended(scene, session, resident):
+def _attended(scene, program_session, resident):
     booking = book_seat(
-        session, actor=scene.coordinator, resident=resident, channel=BookingChannel.PHONE
+        program_session, actor=scene.coordinator, resident=resident, channel=BookingChannel.PHONE
     )
     check_in(booking, actor=scene.coordinator)
     return booking
@@ -77,11 +86,11 @@ def _attended(scene, session, resident):
 
 def test_only_those_who_attended_give_feedback_once(make):
     scene = program_scene(make)
-    session = add_session(scene.program, utcnow() + timedelta(minutes=30))
-    _attended(scene, session, scene.resident)
-    later = session.starts_at + timedelta(hours=1)
+    program_session = add_session(scene.program, utcnow() + timedelta(minutes=30))
+    _attended(scene, program_session, scene.resident)
+    later = program_session.starts_at + timedelta(hours=1)
     give_feedback(
-        session,
+        program_session,
         resident=scene.resident,
         rating=5,
         change_topic=ChangeTopic.LONGER_HOURS,
@@ -91,7 +100,7 @@ def test_only_those_who_attended_give_feedback_once(make):
     )
     with pytest.raises(Conflict):
         give_feedback(
-            session,
+            program_session,
             resident=scene.resident,
             rating=4,
             change_topic=ChangeTopic.NOTHING,
@@ -102,7 +111,7 @@ def test_only_those_who_attended_give_feedback_once(make):
     absent = make.resident(scene.participation.complex)
     with pytest.raises(NotAllowed, match="attended"):
         give_feedback(
-            session,
+            program_session,
             resident=absent,
             rating=3,
             change_topic=ChangeTopic.NOTHING,
@@ -111,25 +120,25 @@ def test_only_those_who_attended_give_feedback_once(make):
         )
     with pytest.raises(DomainError, match="once the session has begun"):
         give_feedback(
-            session,
+            program_session,
             resident=scene.resident,
             rating=3,
             change_topic=ChangeTopic.NOTHING,
             actor=scene.resident,
-            now=session.starts_at - timedelta(minutes=5),
+            now=program_session.starts_at - timedelta(minutes=5),
         )
 
 
 def test_the_summary_counts_who_asked_for_longer_hours(make):
     scene = program_scene(make)
-    session = add_session(scene.program, utcnow() + timedelta(minutes=30))
-    later = session.starts_at + timedelta(hours=1)
+    program_session = add_session(scene.program, utcnow() + timedelta(minutes=30))
+    later = program_session.starts_at + timedelta(hours=1)
     answers = [(5, ChangeTopic.LONGER_HOURS), (4, ChangeTopic.LONGER_HOURS), (3, ChangeTopic.PLACE)]
     for rating, topic in answers:
         resident = make.resident(scene.participation.complex)
-        _attended(scene, session, resident)
+        _attended(scene, program_session, resident)
         give_feedback(
-            session,
+            program_session,
             resident=resident,
             rating=rating,
             change_topic=topic,
@@ -138,7 +147,7 @@ def test_the_summary_counts_who_asked_for_longer_hours(make):
             now=later,
         )
     db.session.commit()
-    summary = queries.feedback_summary(scene.program.id)
+    summary = feedback_summary(scene.program.id)
     assert (summary.responses, summary.average) == (3, 4.0)
     assert summary.by_topic[ChangeTopic.LONGER_HOURS] == 2
     assert summary.top_topic is ChangeTopic.LONGER_HOURS

@@ -12,9 +12,11 @@ from gachi.core.errors import DomainError, GateNotMet
 from gachi.core.time import SEOUL, DateOutsideWindow
 from gachi.extensions import db
 from gachi.programs import recurrence
-from gachi.programs.bookings import book_seat, cancel_booking
-from gachi.programs.models import Booking, Program, ProgramSession, SessionState
+from gachi.programs.bookings.models import Booking
+from gachi.programs.bookings.operations import book_seat, cancel_booking
+from gachi.programs.models import Program
 from gachi.programs.operations import RemovalsToConfirm, add_exception, create_program, set_schedule
+from gachi.programs.sessions.models import ProgramSession, SessionState
 from tests.programs.helpers import program_scene
 
 BEFORE_THE_PILOT = datetime(2018, 11, 1, tzinfo=SEOUL)
@@ -252,7 +254,7 @@ def test_a_programme_answers_a_selected_problem_with_enterprises_that_accepted(m
 
 def test_running_needs_a_programme_with_a_session(make):
     scene = program_scene(make, stage=Stage.PLANNING)
-    db.session.delete(scene.session)
+    db.session.delete(scene.program_session)
     db.session.commit()
     with pytest.raises(GateNotMet, match="No programme has a session yet"):
         move_stage(scene.participation, Stage.RUNNING, actor=scene.coordinator)

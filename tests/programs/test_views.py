@@ -7,8 +7,9 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from gachi.extensions import db
-from gachi.programs.bookings import book_seat
-from gachi.programs.models import Booking, BookingStatus, ProgramSession
+from gachi.programs.bookings.models import Booking, BookingStatus
+from gachi.programs.bookings.operations import book_seat
+from gachi.programs.sessions.models import ProgramSession
 from tests.conftest import post_form, sign_in
 from tests.programs.helpers import program_scene
 
@@ -32,7 +33,7 @@ def book_through_the_form(client, session_id, **data):
 def test_a_resident_books_through_the_form_and_sees_the_code_and_qr(client, make):
     scene = program_scene(make)
     sign_in(client, scene.resident)
-    response = book_through_the_form(client, scene.session.id)
+    response = book_through_the_form(client, scene.program_session.id)
     assert response.status_code == 302
     booking = db.session.scalars(select(Booking)).one()
     page = client.get(response.location).get_data(as_text=True)
@@ -44,10 +45,10 @@ def test_a_resident_books_through_the_form_and_sees_the_code_and_qr(client, make
 def test_the_same_form_sent_twice_books_once(client, make):
     scene = program_scene(make)
     sign_in(client, scene.resident)
-    page = client.get(f"/sessions/{scene.session.id}").get_data(as_text=True)
+    page = client.get(f"/sessions/{scene.program_session.id}").get_data(as_text=True)
     data = {"party_size": "1", "request_key": KEY.search(page).group(1)}
-    first = post_form(client, f"/sessions/{scene.session.id}/book", data)
-    second = post_form(client, f"/sessions/{scene.session.id}/book", data)
+    first = post_form(client, f"/sessions/{scene.program_session.id}/book", data)
+    second = post_form(client, f"/sessions/{scene.program_session.id}/book", data)
     assert (first.status_code, second.status_code) == (302, 302)
     assert bookings_count() == 1
 
@@ -57,7 +58,13 @@ def test_a_booking_after_the_deadline_is_a_409_and_stores_nothing(client, make):
 
     scene = program_scene(make, starts_at=utcnow() + timedelta(hours=1), booking_closes_hours=2)
     sign_in(client, scene.resident)
-    response = book_through_the_form(client, scene.session.id)
+    # The page offers no Book form any more (tests/programs/test_page_rules.py); a form
+    # kept open in another tab is still refused.
+    response = post_form(
+        client,
+        f"/sessions/{scene.program_session.id}/book",
+        {"party_size": "1", "request_key": "an-old-tab"},
+    )
     assert response.status_code == 409
     assert "Bookings for this session closed" in response.get_data(as_text=True)
     assert bookings_count() == 0
@@ -67,10 +74,12 @@ def test_another_complexs_session_is_a_404(client, make):
     scene = program_scene(make)
     stranger = make.resident(make.complex_())
     sign_in(client, stranger)
-    assert client.get(f"/sessions/{scene.session.id}").status_code == 404
+    assert client.get(f"/sessions/{scene.program_session.id}").status_code == 404
     assert (
         post_form(
-            client, f"/sessions/{scene.session.id}/book", {"party_size": "1", "request_key": "x"}
+            client,
+            f"/sessions/{scene.program_session.id}/book",
+            {"party_size": "1", "request_key": "x"},
         ).status_code
         == 404
     )
@@ -94,14 +103,19 @@ def test_a_forged_session_id_is_a_404(client, make):
 def test_a_bad_party_size_is_a_400(client, make):
     scene = program_scene(make)
     sign_in(client, scene.resident)
-    assert book_through_the_form(client, scene.session.id, party_size="lots").status_code == 400
-    assert book_through_the_form(client, scene.session.id, party_size="9").status_code == 400
+    assert (
+        book_through_the_form(client, scene.program_session.id, party_size="lots").status_code
+        == 400
+    )
+    assert (
+        book_through_the_form(client, scene.program_session.id, party_size="9").status_code == 400
+    )
     assert bookings_count() == 0
 
 
 def test_a_partner_of_the_delivering_enterprise_checks_people_in(client, make):
     scene = program_scene(make)
-    booking = book_seat(scene.session, actor=scene.resident, resident=scene.resident)
+    booking = book_seat(scene.program_session, actor=scene.resident, resident=scene.resident)
     db.session.commit()
     sign_in(client, scene.partner)
     assert scene.program.title in client.get("/partner/sessions").get_data(as_text=True)
@@ -114,17 +128,17 @@ def test_a_partner_of_the_delivering_enterprise_checks_people_in(client, make):
 
 def test_a_partner_of_another_enterprise_gets_404(client, make):
     scene = program_scene(make)
-    booking = book_seat(scene.session, actor=scene.resident, resident=scene.resident)
+    booking = book_seat(scene.program_session, actor=scene.resident, resident=scene.resident)
     db.session.commit()
     sign_in(client, make.partner())
-    assert client.get(f"/sessions/{scene.session.id}").status_code == 404
+    assert client.get(f"/sessions/{scene.program_session.id}").status_code == 404
     assert client.get(f"/check-in/{booking.code}").status_code == 404
     assert post_form(client, f"/bookings/{booking.id}/check-in").status_code == 404
 
 
 def test_a_resident_cannot_check_in_or_open_the_runners_page(client, make):
     scene = program_scene(make)
-    booking = book_seat(scene.session, actor=scene.resident, resident=scene.resident)
+    booking = book_seat(scene.program_session, actor=scene.resident, resident=scene.resident)
     db.session.commit()
     other = make.resident(scene.participation.complex)
     sign_in(client, other)
@@ -135,11 +149,11 @@ def test_a_resident_cannot_check_in_or_open_the_runners_page(client, make):
 def test_the_coordinator_takes_a_phone_booking_and_checks_in_by_code(client, make):
     scene = program_scene(make)
     sign_in(client, scene.coordinator)
-    page = client.get(f"/sessions/{scene.session.id}").get_data(as_text=True)
+    page = client.get(f"/sessions/{scene.program_session.id}").get_data(as_text=True)
     keys = KEY.findall(page)
     response = post_form(
         client,
-        f"/sessions/{scene.session.id}/phone-bookings",
+        f"/sessions/{scene.program_session.id}/phone-bookings",
         {"resident_id": str(scene.resident.id), "party_size": "2", "request_key": keys[-1]},
     )
     assert response.status_code == 302
@@ -147,14 +161,16 @@ def test_the_coordinator_takes_a_phone_booking_and_checks_in_by_code(client, mak
     assert (booking.status, booking.party_size) == (BookingStatus.CONFIRMED, 2)
     code = f"{booking.code[:4].lower()}-{booking.code[4:]}"
     assert (
-        post_form(client, f"/sessions/{scene.session.id}/check-in-code", {"code": code}).status_code
+        post_form(
+            client, f"/sessions/{scene.program_session.id}/check-in-code", {"code": code}
+        ).status_code
         == 302
     )
     db.session.refresh(booking)
     assert booking.attendance.value == "attended"
     assert (
         post_form(
-            client, f"/sessions/{scene.session.id}/check-in-code", {"code": "NOPE"}
+            client, f"/sessions/{scene.program_session.id}/check-in-code", {"code": "NOPE"}
         ).status_code
         == 400
     )
@@ -332,3 +348,31 @@ def test_a_one_off_event_in_year_1_is_refused_in_korean(korean_client, make):
     assert response.status_code == 400
     assert "2000-01-01부터 2100-12-31까지의 날짜를 입력하세요." in response.get_data(as_text=True)
     assert sessions_count(scene.program) == 1
+
+
+CONFIRM_TOKEN = re.compile(r'name="confirmed" type="hidden" value="([^"]*)"')
+
+
+def test_a_coordinator_confirms_the_sessions_a_shorter_schedule_removes(client, make):
+    scene = program_scene(make)
+    sign_in(client, scene.coordinator)
+    schedule = f"/programs/{scene.program.id}/schedule"
+    week = {"starts_on": "2030-03-04", "start_time": "14:00", "end_time": "18:00"}
+    week_days = {**week, "weekdays": ["0", "1", "2", "3", "4"]}
+    made = post_form(client, schedule, {**week_days, "ends_on": "2030-03-08"})
+    assert made.status_code == 302
+    sessions = db.session.scalar(select(func.count(ProgramSession.id)))
+
+    asked = post_form(client, schedule, {**week_days, "ends_on": "2030-03-06"})
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "This change removes 2 sessions" in page
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(ProgramSession.id))) == sessions
+    assert scene.program.ends_on.isoformat() == "2030-03-08"  # nothing saved yet
+
+    token = CONFIRM_TOKEN.search(page).group(1)
+    done = post_form(client, schedule, {**week_days, "ends_on": "2030-03-06", "confirmed": token})
+    assert done.status_code == 302
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(ProgramSession.id))) == sessions - 2
+    assert scene.program.ends_on.isoformat() == "2030-03-06"

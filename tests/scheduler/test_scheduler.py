@@ -11,10 +11,10 @@ from gachi import scheduler as gachi_scheduler
 from gachi.core.time import SEOUL, utcnow
 from gachi.extensions import db
 from gachi.notifications.models import Notification
-from gachi.programs.bookings import book_seat
-from gachi.programs.jobs import send_reminders
-from gachi.programs.models import Booking
-from gachi.programs.operations import cancel_session
+from gachi.programs.bookings.jobs import send_reminders
+from gachi.programs.bookings.models import Booking
+from gachi.programs.bookings.operations import book_seat
+from gachi.programs.sessions.operations import cancel_session
 from gachi.scheduler import JOBS_BY_ID, JobRun, build_scheduler, run_job
 from tests.programs.helpers import program_scene
 
@@ -43,9 +43,9 @@ def test_a_run_time_is_the_same_for_every_scheduler():
 
 def test_two_schedulers_on_one_database_send_each_reminder_once(app, make):
     scene = program_scene(make)
-    book_seat(scene.session, actor=scene.resident, resident=scene.resident)
+    book_seat(scene.program_session, actor=scene.resident, resident=scene.resident)
     db.session.commit()
-    moment = scene.session.starts_at - timedelta(hours=20)
+    moment = scene.program_session.starts_at - timedelta(hours=20)
     ran = threading.Barrier(3, timeout=30)
     schedulers = [build_scheduler(app, clock=lambda: moment) for _ in range(2)]
     for scheduler in schedulers:
@@ -76,8 +76,8 @@ def test_a_manual_rerun_of_a_claimed_time_is_skipped(app, make):
 
 def test_a_booking_is_reminded_once_even_without_the_claim(make):
     scene = program_scene(make)
-    book_seat(scene.session, actor=scene.resident, resident=scene.resident)
-    moment = scene.session.starts_at - timedelta(hours=2)
+    book_seat(scene.program_session, actor=scene.resident, resident=scene.resident)
+    moment = scene.program_session.starts_at - timedelta(hours=2)
     assert send_reminders(moment) == 1
     assert send_reminders(moment + timedelta(minutes=15)) == 0
     assert reminders_for(scene.resident.id) == 1
@@ -85,38 +85,39 @@ def test_a_booking_is_reminded_once_even_without_the_claim(make):
 
 def test_no_reminder_before_the_programmes_reminder_time_or_when_it_has_none(make):
     scene = program_scene(make, reminder_hours=24)
-    book_seat(scene.session, actor=scene.resident, resident=scene.resident)
-    assert send_reminders(scene.session.starts_at - timedelta(hours=30)) == 0
+    book_seat(scene.program_session, actor=scene.resident, resident=scene.resident)
+    assert send_reminders(scene.program_session.starts_at - timedelta(hours=30)) == 0
     scene.program.reminder_hours = None
-    assert send_reminders(scene.session.starts_at - timedelta(hours=2)) == 0
+    assert send_reminders(scene.program_session.starts_at - timedelta(hours=2)) == 0
 
 
 def test_a_reminder_for_a_cancelled_session_is_not_sent(make):
     scene = program_scene(make)
-    book_seat(scene.session, actor=scene.resident, resident=scene.resident)
-    cancel_session(scene.session, actor=scene.coordinator, reason="시설 점검")
-    assert send_reminders(scene.session.starts_at - timedelta(hours=2)) == 0
+    book_seat(scene.program_session, actor=scene.resident, resident=scene.resident)
+    cancel_session(scene.program_session, actor=scene.coordinator, reason="시설 점검")
+    assert send_reminders(scene.program_session.starts_at - timedelta(hours=2)) == 0
     assert db.session.scalar(select(Booking.reminded_at)) is None
     assert reminders_for(scene.resident.id) == 0
 
 
 def test_a_cancelled_booking_is_not_reminded(make):
-    from gachi.programs.bookings import cancel_booking
+    from gachi.programs.bookings.operations import cancel_booking
 
     scene = program_scene(make)
-    booking = book_seat(scene.session, actor=scene.resident, resident=scene.resident)
+    booking = book_seat(scene.program_session, actor=scene.resident, resident=scene.resident)
     cancel_booking(booking, actor=scene.resident)
-    assert send_reminders(scene.session.starts_at - timedelta(hours=2)) == 0
+    assert send_reminders(scene.program_session.starts_at - timedelta(hours=2)) == 0
 
 
 def test_the_waiting_list_job_moves_people_up_when_capacity_was_raised(make):
-    from gachi.programs.jobs import move_waiting_lists
-    from gachi.programs.models import BookingStatus, ProgramSession
+    from gachi.programs.bookings.jobs import move_waiting_lists
+    from gachi.programs.bookings.models import BookingStatus
+    from gachi.programs.sessions.models import ProgramSession
 
     scene = program_scene(make, capacity=1)
     other = make.resident(scene.participation.complex)
-    book_seat(scene.session, actor=other, resident=other)
-    waiting = book_seat(scene.session, actor=scene.resident, resident=scene.resident)
+    book_seat(scene.program_session, actor=other, resident=other)
+    waiting = book_seat(scene.program_session, actor=scene.resident, resident=scene.resident)
     db.session.execute(ProgramSession.__table__.update().values(capacity=2))
     assert move_waiting_lists(utcnow()) == 1
     db.session.refresh(waiting)

@@ -21,8 +21,10 @@ from gachi.extensions import db
 from gachi.matching.models import Match, MatchState
 from gachi.notifications.models import Notification
 from gachi.notifications.operations import notify
-from gachi.programs.models import Booking, BookingStatus, CalendarKind, RosterEntry
-from gachi.programs.operations import create_calendar_link
+from gachi.programs.bookings.models import Booking, BookingStatus
+from gachi.programs.calendar.models import CalendarKind
+from gachi.programs.calendar.operations import create_calendar_link
+from gachi.programs.rosters.models import RosterEntry
 from gachi.proposals.models import ProblemComment, ProblemState
 from gachi.workshops.models import Workshop, WorkshopRound
 from gachi.workshops.operations import add_attachment

@@ -18,7 +18,11 @@ from gachi.enterprises.models import Enterprise
 from gachi.extensions import db
 from gachi.matching.models import Match, Rating
 from gachi.plans.models import BudgetLine, ExecutionPlan, SpendingEntry
-from gachi.programs.models import Booking, Feedback, Program, ProgramSession, RosterEntry
+from gachi.programs.bookings.models import Booking
+from gachi.programs.feedback.models import Feedback
+from gachi.programs.models import Program
+from gachi.programs.rosters.models import RosterEntry
+from gachi.programs.sessions.models import ProgramSession
 from gachi.proposals.models import Problem, ProblemComment
 from gachi.workshops.models import Workshop, WorkshopAttachment, WorkshopAttendance
 from tests.conftest import sign_in

@@ -6,12 +6,14 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
+from gachi.core.time import seoul_label
 from gachi.extensions import db
 from gachi.notifications.models import N_, NotificationKind
 from gachi.notifications.operations import notify
-from gachi.programs.bookings import move_up_waiting, session_link
-from gachi.programs.models import Booking, BookingStatus, Program, ProgramSession, SessionState
-from gachi.programs.operations import seoul_label
+from gachi.programs.bookings.models import Booking, BookingStatus
+from gachi.programs.bookings.operations import move_up_waiting, session_link
+from gachi.programs.models import Program
+from gachi.programs.sessions.models import ProgramSession, SessionState
 
 # No programme reminds more than a week ahead; bounds the query.
 LONGEST_REMINDER = timedelta(days=7)
@@ -41,8 +43,10 @@ def send_reminders(now):
     """Remind each booking once. Returns how many reminders were sent."""
     sent = 0
     for booking in due_reminders(now):
-        session = booking.session
-        if session.starts_at > now + timedelta(hours=session.program.reminder_hours):
+        program_session = booking.program_session
+        if program_session.starts_at > now + timedelta(
+            hours=program_session.program.reminder_hours
+        ):
             continue
         claimed = db.session.execute(
             update(Booking)
@@ -63,10 +67,10 @@ def send_reminders(now):
                 "Your booking code is %(code)s."
             ),
             kind=NotificationKind.REMINDERS,
-            link=session_link(session),
-            program=session.display_title,
-            when=seoul_label(session.starts_at),
-            place=session.program.venue or "-",
+            link=session_link(program_session),
+            program=program_session.display_title,
+            when=seoul_label(program_session.starts_at),
+            place=program_session.program.venue or "-",
             code=booking.code,
         )
         sent += 1
@@ -91,4 +95,4 @@ def move_waiting_lists(now):
         )
         .order_by(ProgramSession.starts_at)
     ).all()
-    return sum(len(move_up_waiting(session, now=now)) for session in sessions)
+    return sum(len(move_up_waiting(program_session, now=now)) for program_session in sessions)

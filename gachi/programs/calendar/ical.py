@@ -8,7 +8,8 @@ from flask_babel import gettext as _
 from icalendar import Calendar, Event, Timezone
 
 from gachi.core.time import SEOUL, to_seoul, utcnow
-from gachi.programs.models import BookingStatus, SessionState
+from gachi.programs.bookings.models import BookingStatus
+from gachi.programs.sessions.models import SessionState
 
 PRODID = "-//Seoul Social Economy Center//gachi//KO"
 
@@ -24,18 +25,20 @@ def _calendar(name):
     return calendar
 
 
-def _event(uid, session, *, summary, description="", stamp):
+def _event(uid, program_session, *, summary, description="", stamp):
     event = Event()
     event.add("uid", uid)
     event.add("dtstamp", stamp)
-    event.add("dtstart", to_seoul(session.starts_at))
-    event.add("dtend", to_seoul(session.ends_at))
+    event.add("dtstart", to_seoul(program_session.starts_at))
+    event.add("dtend", to_seoul(program_session.ends_at))
     event.add("summary", summary)
-    if session.program.venue:
-        event.add("location", session.program.venue)
+    if program_session.program.venue:
+        event.add("location", program_session.program.venue)
     if description:
         event.add("description", description)
-    event.add("status", "CANCELLED" if session.state is SessionState.CANCELLED else "CONFIRMED")
+    event.add(
+        "status", "CANCELLED" if program_session.state is SessionState.CANCELLED else "CONFIRMED"
+    )
     return event
 
 
@@ -47,14 +50,14 @@ def personal_feed(user, bookings, shifts, *, host):
         if booking.status is BookingStatus.CANCELLED:
             continue
         summary = (
-            _("%(title)s (on the waiting list)", title=booking.session.display_title)
+            _("%(title)s (on the waiting list)", title=booking.program_session.display_title)
             if booking.status is BookingStatus.WAITING
-            else booking.session.display_title
+            else booking.program_session.display_title
         )
         calendar.add_component(
             _event(
                 f"booking-{booking.id}@{host}",
-                booking.session,
+                booking.program_session,
                 summary=summary,
                 description=_(
                     "Booking code %(code)s for %(count)s.",
@@ -68,8 +71,8 @@ def personal_feed(user, bookings, shifts, *, host):
         calendar.add_component(
             _event(
                 f"shift-{entry.id}@{host}",
-                entry.session,
-                summary=f"{entry.session.display_title} · {entry.role.label}",
+                entry.program_session,
+                summary=f"{entry.program_session.display_title} · {entry.role.label}",
                 stamp=stamp,
             )
         )
@@ -79,13 +82,13 @@ def personal_feed(user, bookings, shifts, *, host):
 def complex_feed(complex_, sessions, *, host):
     stamp = utcnow()
     calendar = _calendar(f"{complex_.name} · gachi")
-    for session in sessions:
+    for program_session in sessions:
         calendar.add_component(
             _event(
-                f"session-{session.id}@{host}",
-                session,
-                summary=session.display_title,
-                description=session.program.description,
+                f"session-{program_session.id}@{host}",
+                program_session,
+                summary=program_session.display_title,
+                description=program_session.program.description,
                 stamp=stamp,
             )
         )

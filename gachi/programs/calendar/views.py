@@ -8,35 +8,32 @@ from sqlalchemy import select
 
 from gachi.core.access import load_for, require
 from gachi.core.forms import BaseForm
+from gachi.core.handlers import operating, unit_of_work
 from gachi.extensions import db
-from gachi.programs import ical, queries
-from gachi.programs.forms import CalendarLinkForm
-from gachi.programs.models import CalendarKind, CalendarToken
-from gachi.programs.operations import create_calendar_link, revoke_calendar_link
+from gachi.programs.bookings.queries import my_bookings
+from gachi.programs.calendar import ical, queries
+from gachi.programs.calendar.forms import CalendarLinkForm
+from gachi.programs.calendar.models import CalendarKind, CalendarToken
+from gachi.programs.calendar.operations import create_calendar_link, revoke_calendar_link
+from gachi.programs.rosters.queries import my_shifts
+from gachi.programs.sessions.queries import complex_public_sessions
 
 bp = Blueprint("calendar", __name__)
 
 
-def _links(user):
-    return db.session.scalars(
-        select(CalendarToken)
-        .where(CalendarToken.user_id == user.id, CalendarToken.revoked_at.is_(None))
-        .order_by(CalendarToken.id)
-    ).all()
-
-
 @bp.route("/my/calendar", methods=["GET", "POST"])
 @login_required
+@unit_of_work
 def calendar_links():
     if not current_user.is_resident:
         abort(404)
     form = CalendarLinkForm()
     if form.validate_on_submit():
         kind = CalendarKind(form.kind.data)
-        create_calendar_link(
-            current_user, kind=kind, complex_=current_user.household.complex, actor=current_user
-        )
-        db.session.commit()
+        with operating():
+            create_calendar_link(
+                current_user, kind=kind, complex_=current_user.household.complex, actor=current_user
+            )
         flash(
             _(
                 "Your new calendar link is below. Keep it private: anyone with it can read the "
@@ -46,19 +43,20 @@ def calendar_links():
         )
         return redirect(url_for(".calendar_links"))
     return render_template(
-        "programs/calendar_links.html", form=form, links=_links(current_user)
+        "programs/calendar/calendar_links.html", form=form, links=queries.live_links(current_user)
     ), 400 if form.is_submitted() else 200
 
 
 @bp.route("/my/calendar/<int:token_id>/revoke", methods=["POST"])
 @login_required
+@unit_of_work
 def revoke(token_id):
     token = load_for(current_user, CalendarToken, token_id)
     require(token.can_revoke(current_user))
     if not BaseForm().validate_on_submit():
         abort(400)
-    revoke_calendar_link(token, actor=current_user)
-    db.session.commit()
+    with operating():
+        revoke_calendar_link(token, actor=current_user)
     flash(_("The link is revoked: calendars that used it stop updating."), "success")
     return redirect(url_for(".calendar_links"))
 
@@ -74,11 +72,11 @@ def feed(token):
         if not link.complex.can_view(owner):
             abort(404)
         body = ical.complex_feed(
-            link.complex, queries.complex_public_sessions(link.complex_id), host=request.host
+            link.complex, complex_public_sessions(link.complex_id), host=request.host
         )
     else:
         body = ical.personal_feed(
-            owner, queries.my_bookings(owner.id), queries.my_shifts(owner.id), host=request.host
+            owner, my_bookings(owner.id), my_shifts(owner.id), host=request.host
         )
     return Response(
         body,

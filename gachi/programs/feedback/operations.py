@@ -1,31 +1,18 @@
 """The verb of feedback: someone who attended a session says what they thought."""
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 
 from gachi.core.audit import log_change
 from gachi.core.errors import Conflict, DomainError, NotAllowed
 from gachi.core.time import utcnow
 from gachi.extensions import db
-from gachi.programs.models import Attendance, Booking, BookingStatus, Feedback
-
-
-def attended(session, user):
-    return db.session.scalar(
-        select(
-            exists().where(
-                Booking.session_id == session.id,
-                Booking.user_id == user.id,
-                Booking.status == BookingStatus.CONFIRMED,
-                Booking.attendance == Attendance.ATTENDED,
-            )
-        )
-    )
+from gachi.programs.feedback.models import Feedback
+from gachi.programs.feedback.queries import attended
 
 
 def give_feedback(
-    session,
+    program_session,
     *,
     resident,
     rating,
@@ -37,16 +24,16 @@ def give_feedback(
     source="app",
 ):
     """A rating from 1 to 5, a comment and what should change; once per person and session."""
-    if resident.id != actor.id or not session.can_give_feedback(resident):
+    if resident.id != actor.id or not program_session.can_give_feedback(resident):
         raise NotAllowed()
-    if session.starts_at > (now or utcnow()):
+    if not program_session.accepts_feedback(now or utcnow()):
         raise DomainError(_l("Feedback can be given once the session has begun."))
-    if not attended(session, resident):
+    if not attended(program_session, resident):
         raise NotAllowed(_l("Only people who attended this session can give feedback on it."))
     if not isinstance(rating, int) or not 1 <= rating <= 5:
         raise DomainError(_l("Give a rating from 1 to 5."))
     feedback = Feedback(
-        session_id=session.id,
+        session_id=program_session.id,
         user_id=resident.id,
         rating=rating,
         comment=comment,
@@ -63,7 +50,11 @@ def give_feedback(
         "feedback.give",
         feedback,
         actor=actor,
-        complex_id=session.program.complex_id,
-        after={"session_id": session.id, "rating": rating, "change_topic": change_topic.value},
+        complex_id=program_session.program.complex_id,
+        after={
+            "session_id": program_session.id,
+            "rating": rating,
+            "change_topic": change_topic.value,
+        },
     )
     return feedback

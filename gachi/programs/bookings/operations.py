@@ -8,33 +8,23 @@ and the move up the waiting list it allows happen in one transaction, the sessio
 locked first so two cancellations move people up one after the other.
 """
 
-from datetime import timedelta
-
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 
-from gachi.complexes.codes import new_code
-from gachi.complexes.stages import Stage
 from gachi.core.audit import log_change
+from gachi.core.codes import new_code, normalise_code
 from gachi.core.errors import Conflict, DomainError, NotAllowed
-from gachi.core.time import utcnow
+from gachi.core.time import seoul_label, utcnow
 from gachi.extensions import db
 from gachi.notifications.models import N_, NotificationKind
 from gachi.notifications.operations import notify
-from gachi.programs.models import (
-    Attendance,
-    Booking,
-    BookingChannel,
-    BookingStatus,
-    CapacityKind,
+from gachi.programs.bookings.models import Attendance, Booking, BookingChannel, BookingStatus
+from gachi.programs.sessions.models import (
+    ATTENDANCE_STAGES,
     ProgramSession,
     SessionState,
 )
-from gachi.programs.operations import seoul_label
-
-BOOKING_STAGES = (Stage.RUNNING,)
-ATTENDANCE_STAGES = (Stage.RUNNING, Stage.EVALUATION)
 
 
 class BookingClosed(DomainError):
@@ -47,48 +37,48 @@ class SessionFull(Conflict):
     default_message = _l("There are not enough places left in this session.")
 
 
-def session_link(session):
-    return f"/sessions/{session.id}"
+def session_link(program_session):
+    return f"/sessions/{program_session.id}"
 
 
 # Seats ----------------------------------------------------------------------------------
 
 
-def _take_seats(session, count):
+def _take_seats(program_session, count):
     """Take `count` seats if they are free, atomically; True if taken."""
     result = db.session.execute(
         update(ProgramSession)
         .where(
-            ProgramSession.id == session.id,
+            ProgramSession.id == program_session.id,
             ProgramSession.state == SessionState.SCHEDULED,
             ProgramSession.seats_taken + count <= ProgramSession.capacity,
         )
         .values(seats_taken=ProgramSession.seats_taken + count)
         .execution_options(synchronize_session=False)
     )
-    db.session.expire(session, ["seats_taken"])
+    db.session.expire(program_session, ["seats_taken"])
     return result.rowcount == 1
 
 
-def _give_back_seats(session, count):
+def _give_back_seats(program_session, count):
     db.session.execute(
         update(ProgramSession)
-        .where(ProgramSession.id == session.id)
+        .where(ProgramSession.id == program_session.id)
         .values(seats_taken=ProgramSession.seats_taken - count)
         .execution_options(synchronize_session=False)
     )
-    db.session.expire(session, ["seats_taken"])
+    db.session.expire(program_session, ["seats_taken"])
 
 
-def _lock(session):
+def _lock(program_session):
     """Hold the session's row until the transaction ends (SQLite's writers queue anyway)."""
     db.session.execute(
-        select(ProgramSession.id).where(ProgramSession.id == session.id).with_for_update()
+        select(ProgramSession.id).where(ProgramSession.id == program_session.id).with_for_update()
     )
 
 
-def _someone_waiting(session, before_id=None):
-    condition = [Booking.session_id == session.id, Booking.status == BookingStatus.WAITING]
+def _someone_waiting(program_session, before_id=None):
+    condition = [Booking.session_id == program_session.id, Booking.status == BookingStatus.WAITING]
     if before_id is not None:
         condition.append(Booking.id < before_id)
     return db.session.scalar(select(exists().where(*condition)))
@@ -112,26 +102,26 @@ def waiting_position(booking):
 # Booking --------------------------------------------------------------------------------
 
 
-def _check_open(session, *, now, online):
-    program = session.program
-    if session.is_cancelled:
+def _check_open(program_session, *, now, online):
+    """Refuse, with the reason, when `ProgramSession.is_bookable` says no."""
+    if program_session.is_bookable(now, online=online):
+        return
+    if program_session.is_cancelled:
         raise BookingClosed(_l("This session is cancelled."))
-    if program.participation.stage not in BOOKING_STAGES:
+    if not program_session.in_booking_stage:
         raise BookingClosed(_l("Sessions are booked while the programme is running."))
-    starts_at = session.starts_at
-    if online and now < starts_at - timedelta(days=program.booking_opens_days):
+    if online and now < program_session.bookings_open_at:
         raise BookingClosed(
             _l("Bookings for this session open on %(when)s."),
-            when=seoul_label(starts_at - timedelta(days=program.booking_opens_days)),
+            when=seoul_label(program_session.bookings_open_at),
         )
-    closes_at = starts_at - timedelta(hours=program.booking_closes_hours if online else 0)
-    if now >= closes_at:
-        raise BookingClosed(
-            _l("Bookings for this session closed on %(when)s."), when=seoul_label(closes_at)
-        )
+    raise BookingClosed(
+        _l("Bookings for this session closed on %(when)s."),
+        when=seoul_label(program_session.bookings_close_at(online=online)),
+    )
 
 
-def _join_the_line(session):
+def _join_the_line(program_session):
     """The waiting list's turnstile: the session's row locked (FOR UPDATE on PostgreSQL)
     before the booking gets its id, and held until it commits. Places in line are counted,
     and moved up, in id order; PostgreSQL hands out ids when rows are inserted, not when
@@ -143,40 +133,42 @@ def _join_the_line(session):
     guard it: the session's state is read here, under the lock (a cancellation then waits
     for the booking, which it will tell, or the booking waits and sees it)."""
     state = db.session.execute(
-        select(ProgramSession.state).where(ProgramSession.id == session.id).with_for_update()
+        select(ProgramSession.state)
+        .where(ProgramSession.id == program_session.id)
+        .with_for_update()
     ).scalar_one()
     if state is SessionState.CANCELLED:
         raise BookingClosed(_l("This session is cancelled."))
 
 
-def _check_party(session, party_size):
-    program = session.program
+def _check_party(program_session, party_size):
+    program = program_session.program
     if not isinstance(party_size, int) or party_size < 1:
         raise DomainError(_l("Book at least one place."))
     if party_size > program.max_party_size:
         raise DomainError(
             _l("At most %(count)s places can be booked at once."), count=program.max_party_size
         )
-    if party_size > session.capacity:
+    if party_size > program_session.capacity:
         raise DomainError(
-            _l("This session has only %(count)s places in all."), count=session.capacity
+            _l("This session has only %(count)s places in all."), count=program_session.capacity
         )
 
 
-def _check_who(session, *, actor, resident, name, channel):
+def _check_who(program_session, *, actor, resident, name, channel):
     if channel is BookingChannel.ONLINE:
-        if resident is None or resident.id != actor.id or not session.can_book(actor):
+        if resident is None or resident.id != actor.id or not program_session.can_book(actor):
             raise NotAllowed(_l("Only residents of this complex can book this session."))
         return
-    if not session.can_book_for_others(actor):
+    if not program_session.can_book_for_others(actor):
         raise NotAllowed()
-    if resident is not None and resident.complex_id != session.program.complex_id:
+    if resident is not None and resident.complex_id != program_session.program.complex_id:
         raise DomainError(_l("That resident does not live in this complex."))
     if resident is None and not name.strip():
         raise DomainError(_l("Choose a registered resident or write a name."))
 
 
-def _existing(session, resident, request_key):
+def _existing(program_session, resident, request_key):
     """The booking this request made already (the same key: a form sent twice); a
     Conflict if the resident holds another one for this session; else None. One query
     asks both questions (a UNION, so that each half uses its index)."""
@@ -186,7 +178,7 @@ def _existing(session, resident, request_key):
     if resident is not None:
         asked.append(
             select(Booking).where(
-                Booking.session_id == session.id,
+                Booking.session_id == program_session.id,
                 Booking.user_id == resident.id,
                 Booking.status != BookingStatus.CANCELLED,
             )
@@ -196,7 +188,7 @@ def _existing(session, resident, request_key):
     found = db.session.scalars(select(Booking).from_statement(union_all(*asked))).all()
     for booking in found:
         if request_key and booking.request_key == request_key:
-            if booking.session_id != session.id:
+            if booking.session_id != program_session.id:
                 raise Conflict()
             return booking
     if found:
@@ -207,7 +199,7 @@ def _existing(session, resident, request_key):
 
 
 def book_seat(
-    session,
+    program_session,
     *,
     actor,
     resident=None,
@@ -227,14 +219,14 @@ def book_seat(
     booking: a double-submitted form counts once.
     """
     now = now or utcnow()
-    _check_who(session, actor=actor, resident=resident, name=name, channel=channel)
-    existing = _existing(session, resident, request_key)
+    _check_who(program_session, actor=actor, resident=resident, name=name, channel=channel)
+    existing = _existing(program_session, resident, request_key)
     if existing is not None:
         return existing
-    _check_open(session, now=now, online=channel is BookingChannel.ONLINE)
-    _check_party(session, party_size)
+    _check_open(program_session, now=now, online=channel is BookingChannel.ONLINE)
+    _check_party(program_session, party_size)
     booking = Booking(
-        session_id=session.id,
+        session_id=program_session.id,
         user_id=resident.id if resident else None,
         name="" if resident else name.strip(),
         household_id=(resident.household_id if resident else household.id if household else None),
@@ -250,18 +242,19 @@ def book_seat(
         # The seats first, then the booking, with its final status, in one INSERT; a
         # clash on the insert gives the seats back with the savepoint.
         with db.session.begin_nested():
-            if not _someone_waiting(session) and _take_seats(session, party_size):
+            if not _someone_waiting(program_session) and _take_seats(program_session, party_size):
                 booking.status, booking.confirmed_at = BookingStatus.CONFIRMED, now
-            elif not session.program.waiting_list:
+            elif not program_session.program.waiting_list:
                 raise SessionFull(
-                    _l("Only %(count)s places are left in this session."), count=session.seats_left
+                    _l("Only %(count)s places are left in this session."),
+                    count=program_session.seats_left,
                 )
             else:
-                _join_the_line(session)
+                _join_the_line(program_session)
             db.session.add(booking)
     except IntegrityError:
         # Someone (or the same form, sent twice) got there at the same moment.
-        existing = _existing(session, resident, request_key)
+        existing = _existing(program_session, resident, request_key)
         if existing is None:
             raise Conflict() from None
         return existing
@@ -269,9 +262,9 @@ def book_seat(
         "booking.create",
         booking,
         actor=actor,
-        complex_id=session.program.complex_id,
+        complex_id=program_session.program.complex_id,
         after={
-            "session_id": session.id,
+            "session_id": program_session.id,
             "party_size": party_size,
             "status": booking.status.value,
             "channel": channel.value,
@@ -287,24 +280,22 @@ def cancel_booking(booking, *, actor, now=None):
     the session ends. Returns the bookings moved up.
     """
     now = now or utcnow()
-    session = booking.session
-    program = session.program
-    if not booking.can_cancel(actor):
+    program_session = booking.program_session
+    program = program_session.program
+    if not booking.may_cancel(actor):
         raise NotAllowed()
-    if not program.can_manage(actor):
-        deadline = session.starts_at - timedelta(hours=program.cancel_hours)
-        if now >= deadline:
-            raise BookingClosed(
-                _l(
-                    "Bookings for this session can be cancelled until %(when)s. "
-                    "Please call the coordinator."
-                ),
-                when=seoul_label(deadline),
-            )
-    elif now >= session.ends_at:
-        # Who came and who booked is the session's record once it is over (the figures).
-        raise BookingClosed(_l("This session is over; its bookings stay as they were."))
-    _lock(session)
+    if now >= booking.cancel_closes_at(actor):  # Booking.can_cancel, with the reason
+        if program.can_manage(actor):
+            # Who came and who booked is the session's record once it is over (the figures).
+            raise BookingClosed(_l("This session is over; its bookings stay as they were."))
+        raise BookingClosed(
+            _l(
+                "Bookings for this session can be cancelled until %(when)s. "
+                "Please call the coordinator."
+            ),
+            when=seoul_label(booking.cancel_deadline),
+        )
+    _lock(program_session)
     was_confirmed = (
         db.session.scalar(select(Booking.status).where(Booking.id == booking.id))
         is BookingStatus.CONFIRMED
@@ -319,8 +310,8 @@ def cancel_booking(booking, *, actor, now=None):
         raise Conflict(_l("This booking is already cancelled."))
     db.session.refresh(booking)
     if was_confirmed:
-        _give_back_seats(session, booking.party_size)
-    moved = move_up_waiting(session, now=now)
+        _give_back_seats(program_session, booking.party_size)
+    moved = move_up_waiting(program_session, now=now)
     log_change(
         "booking.cancel",
         booking,
@@ -332,24 +323,24 @@ def cancel_booking(booking, *, actor, now=None):
     return moved
 
 
-def move_up_waiting(session, *, now=None):
+def move_up_waiting(program_session, *, now=None):
     """Confirm waiting bookings in the order they came while their places are free.
 
     Nobody jumps the line: when the first waiting party does not fit, the rest wait too.
     Each one moved up is told.
     """
     now = now or utcnow()
-    if session.is_cancelled or session.starts_at <= now:
+    if program_session.is_cancelled or program_session.starts_at <= now:
         return []
-    _lock(session)
+    _lock(program_session)
     moved = []
     waiting = db.session.scalars(
         select(Booking)
-        .where(Booking.session_id == session.id, Booking.status == BookingStatus.WAITING)
+        .where(Booking.session_id == program_session.id, Booking.status == BookingStatus.WAITING)
         .order_by(Booking.id)
     ).all()
     for booking in waiting:
-        if not _take_seats(session, booking.party_size):
+        if not _take_seats(program_session, booking.party_size):
             break
         result = db.session.execute(
             update(Booking)
@@ -358,7 +349,7 @@ def move_up_waiting(session, *, now=None):
             .execution_options(synchronize_session=False)
         )
         if result.rowcount != 1:
-            _give_back_seats(session, booking.party_size)
+            _give_back_seats(program_session, booking.party_size)
             continue
         db.session.refresh(booking)
         moved.append(booking)
@@ -367,9 +358,9 @@ def move_up_waiting(session, *, now=None):
                 [booking.user_id],
                 N_("A place came free: your booking for %(program)s on %(when)s is confirmed."),
                 kind=NotificationKind.BOOKINGS,
-                link=session_link(session),
-                program=session.program.title,
-                when=seoul_label(session.starts_at),
+                link=session_link(program_session),
+                program=program_session.program.title,
+                when=seoul_label(program_session.starts_at),
             )
     return moved
 
@@ -377,32 +368,34 @@ def move_up_waiting(session, *, now=None):
 # At the door ----------------------------------------------------------------------------
 
 
-def _check_running(session, actor):
-    if not session.can_check_in(actor):
+def _check_running(program_session, actor):
+    """Refuse, with the reason, when `ProgramSession.takes_attendance` says no."""
+    if not program_session.can_check_in(actor):
         raise NotAllowed()
-    if session.program.participation.stage not in ATTENDANCE_STAGES:
+    if program_session.takes_attendance:
+        return
+    if program_session.program.participation.stage not in ATTENDANCE_STAGES:
         raise DomainError(_l("Attendance is taken while the programme is running."))
-    if session.is_cancelled:
-        raise Conflict(_l("This session is cancelled."))
+    raise Conflict(_l("This session is cancelled."))
 
 
-def add_walk_in(session, *, actor, resident=None, name="", party_size=1, now=None):
+def add_walk_in(program_session, *, actor, resident=None, name="", party_size=1, now=None):
     """Someone who came without booking: they take places (or items) if any are left."""
     now = now or utcnow()
-    _check_running(session, actor)
+    _check_running(program_session, actor)
     if resident is None and not name.strip():
         raise DomainError(_l("Choose a registered resident or write a name."))
-    if resident is not None and resident.complex_id != session.program.complex_id:
+    if resident is not None and resident.complex_id != program_session.program.complex_id:
         raise DomainError(_l("That resident does not live in this complex."))
     if not isinstance(party_size, int) or party_size < 1:
         raise DomainError(_l("Book at least one place."))
-    if not _take_seats(session, party_size):
-        what = _l("items") if session.program.capacity_kind is CapacityKind.STOCK else _l("places")
+    if not _take_seats(program_session, party_size):
+        what = _l("items") if program_session.program.counts_stock else _l("places")
         raise SessionFull(
-            _l("Only %(count)s %(what)s are left."), count=session.seats_left, what=what
+            _l("Only %(count)s %(what)s are left."), count=program_session.seats_left, what=what
         )
     booking = Booking(
-        session_id=session.id,
+        session_id=program_session.id,
         user_id=resident.id if resident else None,
         household_id=resident.household_id if resident else None,
         name="" if resident else name.strip(),
@@ -428,15 +421,15 @@ def add_walk_in(session, *, actor, resident=None, name="", party_size=1, now=Non
         "booking.walk_in",
         booking,
         actor=actor,
-        complex_id=session.program.complex_id,
-        after={"session_id": session.id, "party_size": party_size},
+        complex_id=program_session.program.complex_id,
+        after={"session_id": program_session.id, "party_size": party_size},
     )
     return booking
 
 
 def _set_attendance(booking, attendance, *, actor, now):
-    _check_running(booking.session, actor)
-    if booking.status is not BookingStatus.CONFIRMED:
+    _check_running(booking.program_session, actor)
+    if not booking.is_confirmed:
         raise Conflict(_l("Only a confirmed booking can be checked in."))
     result = db.session.execute(
         update(Booking)
@@ -454,7 +447,7 @@ def _set_attendance(booking, attendance, *, actor, now):
             f"booking.{attendance.value}",
             booking,
             actor=actor,
-            complex_id=booking.session.program.complex_id,
+            complex_id=booking.program_session.program.complex_id,
             after={"attendance": attendance.value},
         )
     return result.rowcount == 1
@@ -469,12 +462,10 @@ def mark_no_show(booking, *, actor, now=None):
     return _set_attendance(booking, Attendance.NO_SHOW, actor=actor, now=now or utcnow())
 
 
-def booking_by_code(session, code):
+def booking_by_code(program_session, code):
     """The session's booking with this code (as typed: any case, dashes or spaces), or None."""
-    from gachi.complexes.codes import normalise_code
-
     return db.session.scalar(
         select(Booking).where(
-            Booking.session_id == session.id, Booking.code == normalise_code(code)
+            Booking.session_id == program_session.id, Booking.code == normalise_code(code)
         )
     )

@@ -1,0 +1,48 @@
+"""Forms for bookings: online, by phone, walk-ins, check-in by code."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+
+from gachi.core.forms import BaseForm
+
+
+class BookForm(BaseForm):
+    party_size = IntegerField(
+        _l("How many places"), default=1, validators=[InputRequired(), NumberRange(min=1, max=100)]
+    )
+    dependants = StringField(
+        _l("Who comes (e.g. your child's name and age)"), validators=[Length(max=300)]
+    )
+    request_key = HiddenField(validators=[DataRequired(), Length(max=64)])
+
+
+class PhoneBookingForm(BaseForm):
+    resident_id = SelectField(_l("Registered resident"), coerce=int, default=0)
+    name = StringField(
+        _l("Or the name of someone without an account"), validators=[Length(max=100)]
+    )
+    party_size = IntegerField(
+        _l("How many places"), default=1, validators=[InputRequired(), NumberRange(min=1, max=100)]
+    )
+    dependants = StringField(_l("Who comes"), validators=[Length(max=300)])
+    request_key = HiddenField(validators=[DataRequired(), Length(max=64)])
+
+
+class WalkInForm(BaseForm):
+    resident_id = SelectField(_l("Registered resident"), coerce=int, default=0)
+    name = StringField(_l("Or their name"), validators=[Length(max=100)])
+    party_size = IntegerField(
+        _l("How many places (or items)"),
+        default=1,
+        validators=[InputRequired(), NumberRange(min=1, max=100)],
+    )
+
+
+class CodeForm(BaseForm):
+    code = StringField(_l("Booking code"), validators=[DataRequired(), Length(max=20)])

@@ -1,0 +1,1 @@
+"""Private, revocable links to iCalendar feeds of bookings, shifts and public sessions."""

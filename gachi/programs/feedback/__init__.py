@@ -1,0 +1,1 @@
+"""Feedback on programme sessions from those who attended them."""

@@ -1,0 +1,1 @@
+"""The roster of programme sessions: instructors and volunteers, volunteer hours."""

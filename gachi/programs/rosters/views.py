@@ -1,0 +1,111 @@
+"""Rosters: a resident volunteers for a session's shift (or leaves it), the coordinator puts
+instructors and volunteers on it and says how many it needs; the complex's volunteer hours."""
+
+from flask import Blueprint, abort, flash, render_template
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from gachi.auth.models import User
+from gachi.complexes.models import Participation
+from gachi.core.access import load_for, require
+from gachi.core.audit import personal_data_shown
+from gachi.core.handlers import operating, unit_of_work
+from gachi.core.time import utcnow
+from gachi.extensions import db
+from gachi.programs.rosters import operations, queries
+from gachi.programs.rosters.forms import RosterForm, VolunteersNeededForm
+from gachi.programs.rosters.models import RosterEntry
+from gachi.programs.sessions.pages import (
+    back_to,
+    confirmed,
+    load_session,
+    managed_session,
+    on_the_session_page,
+    session_page,
+    with_residents,
+)
+
+bp = Blueprint("rosters", __name__)
+
+
+@bp.route("/sessions/<int:session_id>/volunteer", methods=["POST"])
+@login_required
+@unit_of_work
+def volunteer(session_id):
+    program_session = load_session(session_id)
+    require(program_session.can_volunteer(current_user))
+    confirmed()
+    with operating():
+        operations.volunteer_for(program_session, resident=current_user, actor=current_user)
+    flash(_("Thank you! You are on this session's volunteer shift."), "success")
+    return back_to(program_session)
+
+
+@bp.route("/roster/<int:entry_id>/remove", methods=["POST"])
+@login_required
+@unit_of_work
+def remove_from_roster(entry_id):
+    entry = load_for(current_user, RosterEntry, entry_id)
+    require(entry.may_remove(current_user))
+    confirmed()
+    program_session = entry.program_session
+    with operating():
+        operations.remove_from_roster(entry, actor=current_user)
+    flash(_("Taken off the roster."), "success")
+    return back_to(program_session)
+
+
+@bp.route("/sessions/<int:session_id>/roster", methods=["POST"])
+@login_required
+@unit_of_work
+def add_to_roster(session_id):
+    program_session = managed_session(session_id)
+    form = with_residents(RosterForm(), program_session)
+    if not form.validate_on_submit():
+        return session_page(program_session, status=400, roster_form=form)
+    user = db.session.get(User, form.resident_id.data) if form.resident_id.data else None
+    with operating(on_the_session_page(program_session, roster_form=form), form=form):
+        operations.add_to_roster(
+            program_session,
+            role=form.role.data,
+            user=user,
+            name=form.name.data or "",
+            actor=current_user,
+        )
+    flash(_("Added to the roster."), "success")
+    return back_to(program_session)
+
+
+@bp.route("/sessions/<int:session_id>/volunteers-needed", methods=["POST"])
+@login_required
+@unit_of_work
+def volunteers_needed(session_id):
+    program_session = managed_session(session_id)
+    form = VolunteersNeededForm()
+    if not form.validate_on_submit():
+        abort(400)
+    with operating():
+        operations.set_volunteers_needed(program_session, count=form.count.data, actor=current_user)
+    flash(_("Saved."), "success")
+    return back_to(program_session)
+
+
+@bp.route("/participations/<int:participation_id>/volunteer-hours")
+@login_required
+def volunteer_hours(participation_id):
+    participation = load_for(current_user, Participation, participation_id, permission="can_manage")
+    hours = queries.volunteer_hours(participation.complex_id, utcnow())
+    page = render_template(
+        "programs/rosters/volunteer_hours.html",
+        participation=participation,
+        hours=hours,
+        total_minutes=sum(row.minutes for row in hours),
+    )
+    return personal_data_shown(
+        page,
+        "volunteer_hours.view",
+        participation,
+        actor=current_user,
+        complex_id=participation.complex_id,
+        subject_ids=[row.user_id for row in hours],
+    )

@@ -1,0 +1,1 @@
+"""A programme session: its page, its places, cancelling it (see gachi/programs)."""

@@ -29,6 +29,7 @@ from gachi.core.access import load_for, require, staff_required
 from gachi.core.forms import options
 from gachi.core.handlers import operating, unit_of_work
 from gachi.core.routing import LARGEST_ID
+from gachi.evaluations.queries import evaluation_for
 from gachi.extensions import db
 from gachi.kpi import charts, drilldown, exports, queries, tables
 from gachi.kpi.forms import BoardFilterForm, ImportActualsForm, KpiForm, figures_form
@@ -137,8 +138,6 @@ def program_results(program_id):
 
 
 def _evaluation_of(participation):
-    from gachi.evaluations.queries import evaluation_for
-
     return evaluation_for(participation.id) if participation.can_manage(current_user) else None
 
 

@@ -86,7 +86,7 @@ PEOPLE = ("residents", "households", "household_share")
 def _write_transaction():
     """The block in a transaction of its own that writes, committed at the end: the read
     transaction in hand ends first, and on SQLite the block begins IMMEDIATE even within
-    a GET request (which otherwise reads in a deferred transaction)."""
+    a request whose edge has committed already (refresh_after_change)."""
     in_request = has_request_context()
     previous = g.get("sqlite_writes", False) if in_request else None
     db.session.commit()

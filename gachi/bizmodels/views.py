@@ -11,6 +11,7 @@ from gachi.bizmodels.operations import adopt_model, publish_model, withdraw_mode
 from gachi.complexes.models import Participation
 from gachi.core.access import load_for, require, staff_required
 from gachi.core.forms import options
+from gachi.core.handlers import operating, unit_of_work
 from gachi.evaluations.queries import evaluation_for
 from gachi.extensions import db
 from gachi.proposals.queries import category_choices
@@ -51,6 +52,7 @@ def detail(model_id):
 
 @bp.route("/models/<int:model_id>/adopt", methods=["POST"])
 @login_required
+@unit_of_work
 def adopt(model_id):
     model = load_for(current_user, BusinessModel, model_id)
     form = _adopt_form(model)
@@ -60,8 +62,8 @@ def adopt(model_id):
     participation = load_for(
         current_user, Participation, form.participation.data, permission="can_manage"
     )
-    adoption = adopt_model(model, participation, actor=current_user)
-    db.session.commit()
+    with operating():
+        adoption = adopt_model(model, participation, actor=current_user)
     flash(_("%(complex)s adopted the model.", complex=participation.complex.name), "success")
     return redirect(url_for(".adoption", adoption_id=adoption.id))
 
@@ -84,17 +86,19 @@ def adoption(adoption_id):
 
 @bp.route("/models/<int:model_id>/withdraw", methods=["POST"])
 @staff_required
+@unit_of_work
 def withdraw(model_id):
     model = load_for(current_user, BusinessModel, model_id, permission="can_manage")
     if ConfirmForm().validate_on_submit():
-        withdraw_model(model, actor=current_user)
-        db.session.commit()
+        with operating():
+            withdraw_model(model, actor=current_user)
         flash(_("The model was withdrawn."), "success")
     return redirect(url_for(".detail", model_id=model.id)), 303
 
 
 @bp.route("/participations/<int:participation_id>/publish-model", methods=["GET", "POST"])
 @staff_required
+@unit_of_work
 def publish(participation_id):
     participation = load_for(current_user, Participation, participation_id, permission="can_manage")
     evaluation = evaluation_for(participation.id)
@@ -103,8 +107,8 @@ def publish(participation_id):
     if form.validate_on_submit():
         if evaluation is None:
             abort(409)
-        model = publish_model(evaluation, **form.model_fields(), actor=current_user)
-        db.session.commit()
+        with operating():
+            model = publish_model(evaluation, **form.model_fields(), actor=current_user)
         flash(_("The model %(title)s was published.", title=model.title), "success")
         return redirect(url_for(".detail", model_id=model.id))
     status = 400 if form.is_submitted() else 200

@@ -6,8 +6,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from gachi.core.access import load_for, staff_required
-from gachi.core.errors import DomainError
 from gachi.core.forms import options
+from gachi.core.handlers import operating, unit_of_work
 from gachi.enterprises import queries
 from gachi.enterprises.forms import EnterpriseFilterForm, EnterpriseForm, ImportForm
 from gachi.enterprises.models import Enterprise
@@ -69,34 +69,31 @@ def _form_page(form, enterprise, status):
 
 @bp.route("/staff/enterprises/new", methods=["GET", "POST"])
 @staff_required
+@unit_of_work
 def enterprise_new():
     form = _enterprise_form()
     if not form.validate_on_submit():
         return _form_page(form, None, 400 if form.is_submitted() else 200)
-    try:
+    with operating(lambda status: _form_page(form, None, status), form=form):
         enterprise = create_enterprise(
             **form.enterprise_fields(),
             category_ids=form.category_ids.data,
             districts=form.districts.data,
             actor=current_user,
         )
-    except DomainError as error:
-        db.session.rollback()
-        form.form_errors.append(str(error))
-        return _form_page(form, None, error.status)
-    db.session.commit()
     flash(_("%(name)s was added to the directory.", name=enterprise.name), "success")
     return redirect(url_for(".enterprise_detail", enterprise_id=enterprise.id))
 
 
 @bp.route("/staff/enterprises/<int:enterprise_id>/edit", methods=["GET", "POST"])
 @staff_required
+@unit_of_work
 def enterprise_edit(enterprise_id):
     enterprise = load_for(current_user, Enterprise, enterprise_id, permission="can_manage")
     form = _enterprise_form(enterprise)
     if not form.validate_on_submit():
         return _form_page(form, enterprise, 400 if form.is_submitted() else 200)
-    try:
+    with operating(lambda status: _form_page(form, enterprise, status), form=form):
         update_enterprise(
             enterprise,
             **form.enterprise_fields(),
@@ -104,30 +101,29 @@ def enterprise_edit(enterprise_id):
             districts=form.districts.data,
             actor=current_user,
         )
-    except DomainError as error:
-        db.session.rollback()
-        form.form_errors.append(str(error))
-        return _form_page(form, enterprise, error.status)
-    db.session.commit()
     flash(_("The enterprise was saved."), "success")
     return redirect(url_for(".enterprise_detail", enterprise_id=enterprise.id))
 
 
 @bp.route("/staff/enterprises/import", methods=["GET", "POST"])
 @staff_required
+@unit_of_work
 def enterprise_import():
     form = ImportForm()
-    if not form.validate_on_submit():
-        status = 400 if form.is_submitted() else 200
+
+    def page(status):
         return render_template("enterprises/import.html", form=form, report=None), status
-    try:
+
+    if not form.validate_on_submit():
+        return page(400 if form.is_submitted() else 200)
+    with operating(page, form=form):
         report = import_enterprises(form.file.data.read(), actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        form.form_errors.append(str(error))
-        return render_template("enterprises/import.html", form=form, report=None), error.status
-    db.session.commit()
-    status = 200 if not report.refused else 422
+    status = 200
+    if report.refused:
+        # Deliberately committed here: the good lines stay added although the answer is
+        # a 422 for the refused ones, which the edge would roll back.
+        db.session.commit()
+        status = 422
     return render_template(
         "enterprises/import.html", form=ImportForm(formdata=None), report=report
     ), status

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from gachi.complexes.stages import Stage
 from gachi.core.db import TimestampMixin
 from gachi.core.enums import LabelledEnum, enum_column_type
 from gachi.core.i18n import in_reader_language
@@ -66,6 +67,11 @@ class Evaluation(TimestampMixin, db.Model):
     @property
     def is_signed(self):
         return self.signed_at is not None
+
+    @staticmethod
+    def is_drafted_in(participation):
+        """A complex's evaluation is written (and rewritten) in its evaluation stage only."""
+        return participation.stage is Stage.EVALUATION
 
     def can_view(self, user):
         return self.participation.can_manage(user)

@@ -63,7 +63,7 @@ def _refuse_if_signed(evaluation):
 def draft_evaluation(participation, *, actor, **texts):
     """Write (or rewrite) the coordinator's evaluation. The first draft freezes the
     figures; later drafts keep them (see `retake_figures`)."""
-    if participation.stage is not Stage.EVALUATION:
+    if not Evaluation.is_drafted_in(participation):
         raise DomainError(_l("A complex is evaluated in its evaluation stage."))
     evaluation = db.session.scalar(
         select(Evaluation).where(Evaluation.participation_id == participation.id)

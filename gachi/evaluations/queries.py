@@ -4,8 +4,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from gachi.auth.models import Role, User
-from gachi.complexes.models import Household
-from gachi.evaluations.models import Evaluation
+from gachi.complexes.models import Complex, Household, Participation
+from gachi.evaluations.models import Decision, Evaluation, EvaluationOrganiser
 from gachi.extensions import db
 
 
@@ -32,8 +32,6 @@ def organiser_choices(complex_id):
 
 def signed_evaluations(cohort_id):
     """The cohort's signed evaluations with their complexes, for the center's report."""
-    from gachi.complexes.models import Complex, Participation
-
     return db.session.execute(
         select(Evaluation, Complex.name)
         .join(Participation, Participation.id == Evaluation.participation_id)
@@ -45,8 +43,6 @@ def signed_evaluations(cohort_id):
 
 def is_organiser(user, participation_id) -> bool:
     """Was `user` named to run this participation's programme in a signed hand-over?"""
-    from gachi.evaluations.models import Decision, EvaluationOrganiser
-
     if not (user.is_authenticated and user.is_resident):
         return False
     return (

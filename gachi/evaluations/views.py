@@ -7,15 +7,16 @@ from flask_login import current_user, login_required
 from gachi.auth.models import User
 from gachi.complexes.models import Cohort, Participation
 from gachi.core.access import load_for, require, staff_required
-from gachi.core.errors import DomainError
 from gachi.core.forms import options
+from gachi.core.handlers import operating, unit_of_work
 from gachi.evaluations import queries
 from gachi.evaluations.forms import ConfirmForm, DraftForm, SignForm
-from gachi.evaluations.models import Decision
+from gachi.evaluations.models import Decision, Evaluation
 from gachi.evaluations.operations import draft_evaluation, retake_figures, sign_evaluation
 from gachi.extensions import db
 from gachi.kpi import queries as kpi_queries
 from gachi.kpi import tables
+from gachi.kpi.achievement import achievement_rate, arrow
 from gachi.plans.queries import plan_figures, plan_for
 
 bp = Blueprint("evaluations", __name__)
@@ -40,6 +41,7 @@ def _page(participation, evaluation, draft=None, sign=None, status=200):
         "evaluations/evaluation.html",
         participation=participation,
         evaluation=evaluation,
+        drafting=Evaluation.is_drafted_in(participation),
         draft=draft,
         sign=sign or _sign_form(participation),
         confirm=ConfirmForm(),
@@ -48,6 +50,7 @@ def _page(participation, evaluation, draft=None, sign=None, status=200):
 
 @bp.route("/participations/<int:participation_id>/evaluation", methods=["GET", "POST"])
 @login_required
+@unit_of_work
 def evaluation(participation_id):
     participation = _managed(participation_id)
     evaluation = queries.evaluation_for(participation.id)
@@ -55,35 +58,35 @@ def evaluation(participation_id):
     if not form.validate_on_submit():
         return _page(participation, evaluation, form, status=400 if form.is_submitted() else 200)
     require(evaluation is None or evaluation.can_edit(current_user))
-    try:
+    with operating(
+        lambda status: _page(
+            participation, queries.evaluation_for(participation.id), form, status=status
+        ),
+        form=form,
+    ):
         draft_evaluation(participation, **form.texts(), actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        form.form_errors.append(str(error))
-        return _page(
-            participation, queries.evaluation_for(participation.id), form, status=error.status
-        )
-    db.session.commit()
     flash(_("The evaluation was saved."), "success")
     return redirect(url_for(".evaluation", participation_id=participation.id))
 
 
 @bp.route("/participations/<int:participation_id>/evaluation/figures", methods=["POST"])
 @login_required
+@unit_of_work
 def retake(participation_id):
     participation = _managed(participation_id)
     evaluation = queries.evaluation_for(participation.id)
     if evaluation is None or not ConfirmForm().validate_on_submit():
         return redirect(url_for(".evaluation", participation_id=participation.id)), 303
     require(evaluation.can_edit(current_user) or evaluation.is_signed)
-    retake_figures(evaluation, actor=current_user)  # a signed one: Conflict → 409 page
-    db.session.commit()
+    with operating():  # a signed one: Conflict → the 409 page
+        retake_figures(evaluation, actor=current_user)
     flash(_("The figures were taken again as they stand now."), "success")
     return redirect(url_for(".evaluation", participation_id=participation.id))
 
 
 @bp.route("/participations/<int:participation_id>/evaluation/sign", methods=["POST"])
 @staff_required
+@unit_of_work
 def sign(participation_id):
     participation = _managed(participation_id)
     evaluation = queries.evaluation_for(participation.id)
@@ -94,7 +97,12 @@ def sign(participation_id):
     if not form.validate_on_submit():
         return _page(participation, evaluation, sign=form, status=400)
     organisers = [db.session.get(User, user_id) for user_id in form.organisers.data]
-    try:
+    with operating(
+        lambda status: _page(
+            participation, queries.evaluation_for(participation.id), sign=form, status=status
+        ),
+        form=form,
+    ):
         sign_evaluation(
             evaluation,
             decision=Decision(form.decision.data),
@@ -102,13 +110,6 @@ def sign(participation_id):
             organisers=organisers,
             actor=current_user,
         )
-    except DomainError as error:
-        db.session.rollback()
-        form.form_errors.append(str(error))
-        return _page(
-            participation, queries.evaluation_for(participation.id), sign=form, status=error.status
-        )
-    db.session.commit()
     flash(_("The evaluation was signed off."), "success")
     return redirect(url_for(".evaluation", participation_id=participation.id))
 
@@ -147,13 +148,9 @@ def cohort_report(cohort_id):
 @bp.app_template_filter("rate")
 def rate_filter(figure):
     """The achievement rate of a frozen figure, by the board's rule."""
-    from gachi.kpi.achievement import achievement_rate
-
     return achievement_rate(figure.actual, figure.target, figure.direction)
 
 
 @bp.app_template_filter("arrow")
 def arrow_filter(figure):
-    from gachi.kpi.achievement import arrow
-
     return arrow(figure.actual, figure.target, figure.direction)

@@ -172,7 +172,7 @@ class KpiRefresh(db.Model):
     change_id: Mapped[int] = mapped_column(default=0)
     # A refresh has been at work since then; None when nobody has the claim.
     claimed_at: Mapped[datetime | None]
-    # A figure entered by hand changed since computed_at: the next read refreshes.
+    # A figure entered by hand changed since computed_at (cleared by the next refresh).
     changed_at: Mapped[datetime | None]
     # How long the last refresh took, and how many complexes it recomputed.
     seconds: Mapped[float | None] = mapped_column(Float)
@@ -238,3 +238,17 @@ class KpiFigure(db.Model):
     kpi_id: Mapped[int] = mapped_column(ForeignKey("kpis.id", ondelete="CASCADE"), primary_key=True)
     numerator: Mapped[Decimal | None] = mapped_column(Numeric(20, 2))
     denominator: Mapped[Decimal] = mapped_column(Numeric(20, 2), default=0)
+
+
+def exact_number(value):
+    """A stored or summed number as an exact Decimal: whole numbers as such, others to
+    the cent (SQLite hands NUMERIC back as floats)."""
+    if value is None:
+        return None
+    if not isinstance(value, Decimal):
+        value = Decimal(value) if isinstance(value, int) else Decimal(str(value))
+    return (
+        Decimal(int(value))
+        if value == value.to_integral_value()
+        else value.quantize(Decimal("0.01"))
+    )

@@ -1,8 +1,9 @@
 """The verbs that change KPIs: add one entered by hand, set targets, enter actuals.
 
 Actuals entered by hand (one by one or from a CSV file) mark the cohort's computed
-figures as changed: the next read of its board or API refreshes them (targets are
-read as they stand, never computed ahead)."""
+figures as changed; the page that entered them refreshes the figures once the change is
+committed, and the scheduler's refresh otherwise (targets are read as they stand, never
+computed ahead)."""
 
 import csv
 import io

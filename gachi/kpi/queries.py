@@ -2,12 +2,12 @@
 
 The board, its exports and the API read the figures computed ahead by the refresh
 (gachi/kpi/refresh.py): `rollup()` is one small indexed query per table whatever the
-number of complexes, as of the cohort's last refresh (`cohort_board().as_of`). A
-complex's own results are computed as they stand (`participation_board()`: every
-measure narrowed to the one complex). `live_rollup()` computes any roll-up from the
-data (each KPI's measure a GROUP BY subquery joined to the participations): the
-reference the refresh is tested against. All of them count by the same measures, so a
-figure is the same number wherever it appears once the refresh has run.
+number of complexes, as of the cohort's last refresh (`cohort_board().as_of`). These
+reads never write and never refresh: stale figures are shown as stale, with their time.
+A complex's own results are computed as they stand (`participation_board()`: every
+measure narrowed to the one complex). Both count by the same measures, so a figure is
+the same number wherever it appears once the refresh has run (tests/kpi/reference.py
+computes every roll-up from the data, to check the refresh against).
 """
 
 import json
@@ -23,7 +23,7 @@ from gachi.complexes.stages import Stage
 from gachi.core.i18n import in_reader_language
 from gachi.extensions import db
 from gachi.kpi.achievement import achievement_rate, arrow
-from gachi.kpi.measures import AVERAGE, COUNT, HOURS, MEASURES, RATIO, among, in_cohort
+from gachi.kpi.measures import AVERAGE, COUNT, HOURS, MEASURES, RATIO, among
 from gachi.kpi.models import (
     COHORT as COHORT_SCOPE,
 )
@@ -36,14 +36,14 @@ from gachi.kpi.models import (
     Kpi,
     KpiEntry,
     KpiFigure,
+    KpiRefresh,
     KpiRollup,
     KpiTarget,
     Method,
+    exact_number,
 )
-from gachi.kpi.refresh import exact_number, fresh_state
-from gachi.proposals.models import Category, Problem, ProblemState
+from gachi.proposals.models import Category
 
-CHOSEN_STATES = (ProblemState.SELECTED, ProblemState.IN_PROGRESS, ProblemState.RESOLVED)
 COMPLEXES_PER_PAGE = 50
 
 
@@ -220,42 +220,6 @@ def _kpi_subquery(kpi, scope):
     return MEASURES[kpi.measure].build(scope)
 
 
-def main_category():
-    """Each participation's problem category: that of its earliest chosen problem.
-
-    A complex working on two problems still counts once, under the first chosen, so
-    the category roll-up adds up to the cohort; complexes with no chosen problem yet
-    are a row of their own."""
-    first = (
-        select(Problem.participation_id, func.min(Problem.id).label("problem_id"))
-        .where(Problem.state.in_(CHOSEN_STATES))
-        .group_by(Problem.participation_id)
-        .subquery()
-    )
-    return (
-        select(first.c.participation_id, Problem.category_id)
-        .join(Problem, Problem.id == first.c.problem_id)
-        .subquery()
-    )
-
-
-def _base(cohort_id, filters, category):
-    query = (
-        select()
-        .select_from(Participation)
-        .join(Complex, Complex.id == Participation.complex_id)
-        .outerjoin(category, category.c.participation_id == Participation.id)
-        .where(Participation.cohort_id == cohort_id)
-    )
-    if filters.district is not None:
-        query = query.where(Complex.district == filters.district)
-    if filters.stage is not None:
-        query = query.where(Participation.stage == filters.stage)
-    if filters.category_id is not None:
-        query = query.where(category.c.category_id == filters.category_id)
-    return query
-
-
 def _with_kpi_sums(query, kpis, scope):
     columns = []
     for index, kpi in enumerate(kpis):
@@ -276,85 +240,6 @@ def _figures(row, kpis):
         kpi.code: Figure(kpi, _decimal(row[f"num_{index}"]), _decimal(row[f"den_{index}"]))
         for index, kpi in enumerate(kpis)
     }
-
-
-GROUPINGS = ("district", "category", "complex")
-
-
-def live_rollup(
-    cohort_id, kpis, by=None, filters=Filters(), page=None, per_page=COMPLEXES_PER_PAGE
-) -> list[RollupRow]:
-    """`rollup()` computed from the data now rather than read from the figures computed
-    ahead: the reference the refresh is tested against (slow at city scale: one query
-    joining every measure's GROUP BY)."""
-    category = main_category()
-    query = _with_kpi_sums(_base(cohort_id, filters, category), kpis, in_cohort(cohort_id))
-    if by == "district":
-        query = query.add_columns(Complex.district).group_by(Complex.district)
-    elif by == "category":
-        query = (
-            query.outerjoin(Category, Category.id == category.c.category_id)
-            .add_columns(
-                Category.id.label("category_id"),
-                Category.name_ko,
-                Category.name_en,
-                Category.position,
-            )
-            .group_by(Category.id, Category.name_ko, Category.name_en, Category.position)
-            .order_by(Category.position.is_(None), Category.position)
-        )
-    elif by == "complex":
-        query = (
-            query.add_columns(
-                Participation.id.label("participation_id"),
-                Complex.name,
-                Complex.district,
-                Participation.stage,
-            )
-            .group_by(
-                Participation.id, Complex.id, Complex.name, Complex.district, Participation.stage
-            )
-            .order_by(Complex.name, Complex.id)
-        )
-        if page is not None:
-            query = query.limit(per_page).offset((page - 1) * per_page)
-    rows = [_rollup_row(row._mapping, kpis, by) for row in db.session.execute(query)]
-    if by == "district":
-        rows.sort(key=lambda row: list(District).index(row.key))
-    return rows
-
-
-def _rollup_row(row, kpis, by):
-    figures = _figures(row, kpis)
-    if by == "district":
-        return RollupRow(
-            row["district"],
-            str(row["district"].label),
-            row["complex_count"],
-            figures,
-            district=row["district"],
-        )
-    if by == "category":
-        label = in_reader_language(row["name_ko"], row["name_en"]) if row["category_id"] else None
-        return RollupRow(row["category_id"], label, row["complex_count"], figures)
-    if by == "complex":
-        return RollupRow(
-            row["participation_id"],
-            row["name"],
-            row["complex_count"],
-            figures,
-            participation_id=row["participation_id"],
-            district=row["district"],
-            stage=row["stage"],
-        )
-    return RollupRow(None, "", row["complex_count"], figures)
-
-
-def complex_count_live(cohort_id, filters=Filters()) -> int:
-    category = main_category()
-    return db.session.scalar(
-        _base(cohort_id, filters, category).add_columns(func.count(Participation.id))
-    )
 
 
 # Reading the figures computed ahead (gachi/kpi/refresh.py) ---------------------------------
@@ -603,10 +488,9 @@ class Board:
         return [self.totals.figures[kpi.code] for kpi in self.kpis]
 
 
-def figures_state(cohort_id):
-    """The cohort's refresh state, refreshed first when stale and nobody else is at it
-    (the fallback where no scheduler runs). Call before reading its roll-ups."""
-    return fresh_state(cohort_id)
+def figures_state(cohort_id) -> KpiRefresh | None:
+    """When the cohort's figures were last computed (None: never yet). Only reads."""
+    return db.session.get(KpiRefresh, cohort_id)
 
 
 def _with_entries_and_targets(board, cohort_id, filters):
@@ -623,8 +507,7 @@ def _with_entries_and_targets(board, cohort_id, filters):
 
 
 def cohort_board(cohort_id, filters=Filters()) -> Board:
-    """The center's figures for a cohort, as of the last refresh (refreshed first when
-    stale, see figures_state): five small queries."""
+    """The center's figures for a cohort, as of the last refresh: five small queries."""
     state = figures_state(cohort_id)
     kpis = active_kpis()
     totals = rollup(cohort_id, kpis, filters=filters)[0]
@@ -635,13 +518,6 @@ def cohort_board(cohort_id, filters=Filters()) -> Board:
         activity=json.loads(state.activity) if state and state.activity else [],
     )
     return _with_entries_and_targets(board, cohort_id, filters)
-
-
-def live_cohort_board(cohort_id, filters=Filters()) -> Board:
-    """cohort_board() computed from the data now (the reference for tests)."""
-    kpis = active_kpis()
-    totals = live_rollup(cohort_id, kpis, filters=filters)[0]
-    return _with_entries_and_targets(Board(kpis, totals), cohort_id, filters)
 
 
 def participation_board(participation) -> Board:

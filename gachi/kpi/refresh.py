@@ -20,10 +20,11 @@ every request. `refresh(cohort_id)`:
 4. writes, in one short transaction, only the rows that differ from what is stored,
    with the "as of" time (the moment the reading began), and frees the claim.
 
-The scheduler runs `refresh_all` every 30 seconds (gachi/scheduler.py, "kpi.refresh");
-where no scheduler runs, a board or API request refreshes a cohort whose figures are
-more than STALE_AFTER old (or missing, or a hand-entered figure changed) itself when
-the claim is free, and otherwise shows what is stored with its time.
+Who refreshes: the scheduler's `refresh_all` every 30 seconds (gachi/scheduler.py,
+"kpi.refresh"); the KPI pages that change figures by hand, once their change is
+committed (`refresh_after_change`); and the commands that load data (`flask gachi
+seed-demo`). A read never does: the board, its exports and the API show what is stored,
+with the time it was computed (`KpiRefresh.computed_at`), however old it is.
 
 A SQLite batch migration that copies a watched table drops its triggers: such a
 migration must create them again (see migrations/versions/0008_kpi_rollups.py).
@@ -47,6 +48,7 @@ from gachi.complexes.models import Cohort, Complex, Participation
 from gachi.core.db import reading_only
 from gachi.core.time import utcnow
 from gachi.extensions import db
+from gachi.kpi.charts import activity_by_participation
 from gachi.kpi.measures import MEASURES, among, in_cohort, people_counts
 from gachi.kpi.models import (
     CATEGORY,
@@ -60,35 +62,22 @@ from gachi.kpi.models import (
     KpiRefresh,
     KpiRollup,
     Method,
+    exact_number,
 )
 from gachi.plans.models import BudgetLine, ExecutionPlan
 from gachi.programs.models import Program
 from gachi.programs.sessions.models import ProgramSession
-from gachi.proposals.models import Problem
+from gachi.proposals.models import Problem, ProblemState
 from gachi.workshops.models import Workshop
 
 log = logging.getLogger(__name__)
 
-STALE_AFTER = timedelta(minutes=1)
+CHOSEN_STATES = (ProblemState.SELECTED, ProblemState.IN_PROGRESS, ProblemState.RESOLVED)
 # Changes the triggers do not note (an account's household or role) show by this.
 FULL_EVERY = timedelta(hours=1)
 CLAIM_LIFETIME = timedelta(minutes=10)
 # Read together in one pass (measures.people_counts), not one query each.
 PEOPLE = ("residents", "households", "household_share")
-
-
-def exact_number(value):
-    """A stored or summed number as an exact Decimal: whole numbers as such, others to
-    the cent (SQLite hands NUMERIC back as floats)."""
-    if value is None:
-        return None
-    if not isinstance(value, Decimal):
-        value = Decimal(value) if isinstance(value, int) else Decimal(str(value))
-    return (
-        Decimal(int(value))
-        if value == value.to_integral_value()
-        else value.quantize(Decimal("0.01"))
-    )
 
 
 # Claims -------------------------------------------------------------------------------
@@ -98,7 +87,7 @@ def exact_number(value):
 def _write_transaction():
     """The block in a transaction of its own that writes, committed at the end: the read
     transaction in hand ends first, and on SQLite the block begins IMMEDIATE even within
-    a GET request (which otherwise reads in a deferred transaction)."""
+    a request whose edge has committed already (refresh_after_change)."""
     in_request = has_request_context()
     previous = g.get("sqlite_writes", False) if in_request else None
     db.session.commit()
@@ -213,10 +202,27 @@ def _per_participation(scope, kpis, participations):
     return values
 
 
+def main_category():
+    """Each participation's problem category: that of its earliest chosen problem.
+
+    A complex working on two problems still counts once, under the first chosen, so
+    the category roll-up adds up to the cohort; complexes with no chosen problem yet
+    are a row of their own."""
+    first = (
+        select(Problem.participation_id, func.min(Problem.id).label("problem_id"))
+        .where(Problem.state.in_(CHOSEN_STATES))
+        .group_by(Problem.participation_id)
+        .subquery()
+    )
+    return (
+        select(first.c.participation_id, Problem.category_id)
+        .join(Problem, Problem.id == first.c.problem_id)
+        .subquery()
+    )
+
+
 def _participations(cohort_id):
     """{participation_id: its district, household count and main problem category}."""
-    from gachi.kpi.queries import main_category
-
     category = main_category()
     return {
         participation_id: {
@@ -301,8 +307,6 @@ def compute(cohort_id, stored_rollups=None, stored_figures=None, changed=None) -
     """Read the cohort's figures and add them up (no writing). With `changed` (a set of
     participation ids), only those complexes (and any without stored figures) are read
     anew; the others' figures are taken from what is stored."""
-    from gachi.kpi.charts import activity_by_participation
-
     stored_rollups, stored_figures = stored_rollups or {}, stored_figures or {}
     kpis = _kpis()
     participations = _participations(cohort_id)
@@ -592,34 +596,20 @@ def refresh(cohort_id, now=None, full=False) -> Outcome:
     return Outcome(cohort_id, True, seconds, written, computed.recomputed, full)
 
 
-def is_stale(state, now) -> bool:
-    return (
-        state is None
-        or state.computed_at is None
-        or state.changed_at is not None
-        or state.computed_at < now - STALE_AFTER
-    )
-
-
-def fresh_state(cohort_id) -> KpiRefresh | None:
-    """The cohort's refresh state for a page showing its figures: refreshed first when
-    they are stale and nobody is refreshing them; otherwise what is stored."""
-    state = db.session.get(KpiRefresh, cohort_id)
-    now = utcnow()
-    if is_stale(state, now) and (
-        state is None or state.claimed_at is None or state.claimed_at < now - CLAIM_LIFETIME
-    ):
-        try:
-            refresh(cohort_id, now)
-        except Exception:
-            db.session.rollback()
-        state = db.session.get(KpiRefresh, cohort_id)
-    return state
+def refresh_after_change(cohort_id):
+    """After a change to a cohort's figures was committed (a figure entered by hand): the
+    board shows it at once. Should the refresh fail or another be at work, the change
+    stays marked (`mark_changed`) and the scheduler's next run takes it."""
+    try:
+        refresh(cohort_id)
+    except Exception:  # logged by refresh(); what was committed stays committed
+        db.session.rollback()
 
 
 def mark_changed(cohort_id):
-    """A figure entered by hand changed: the next read of the cohort's figures refreshes
-    them. In the caller's transaction (the view commits)."""
+    """A figure entered by hand changed: the cohort's computed figures are behind it
+    until the next refresh (the trigger on kpi_entries tells that refresh which complex
+    to read anew). In the caller's transaction."""
     db.session.execute(
         update(KpiRefresh)
         .where(KpiRefresh.cohort_id == cohort_id)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
+from gachi.bizmodels.queries import model_rows
 from gachi.kpi import queries
 
 # The KPIs a roll-up shows as columns, when they are active.
@@ -162,8 +163,6 @@ def model_table(models, korean=False) -> Table:
 
 def board_tables(cohort_id, filters, korean=False):
     """Every table of the board for the exports: all complexes, not one page."""
-    from gachi.bizmodels.queries import model_rows
-
     board = queries.cohort_board(cohort_id, filters)
     kpis = board.kpis
     return {

@@ -1,6 +1,22 @@
-"""The center's board, a complex's results, targets and actuals, and the exports."""
+"""The center's board, a complex's results, targets and actuals, and the exports.
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+The pages that show figures only read them, as the last refresh computed them (the
+board says when); the pages that change figures by hand refresh the cohort once their
+change is committed (`_refreshing_figures`), so the board shows it at once.
+"""
+
+from functools import wraps
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -10,14 +26,16 @@ from gachi.bizmodels.queries import model_rows
 from gachi.complexes.models import Cohort, Participation
 from gachi.core import spreadsheets
 from gachi.core.access import load_for, require, staff_required
-from gachi.core.errors import DomainError
 from gachi.core.forms import options
+from gachi.core.handlers import operating, unit_of_work
 from gachi.core.routing import LARGEST_ID
+from gachi.evaluations.queries import evaluation_for
 from gachi.extensions import db
 from gachi.kpi import charts, drilldown, exports, queries, tables
 from gachi.kpi.forms import BoardFilterForm, ImportActualsForm, KpiForm, figures_form
 from gachi.kpi.models import Kpi
 from gachi.kpi.operations import create_kpi, import_actuals, set_figures
+from gachi.kpi.refresh import refresh_after_change
 from gachi.programs.models import Program
 from gachi.proposals.queries import category_choices
 
@@ -120,8 +138,6 @@ def program_results(program_id):
 
 
 def _evaluation_of(participation):
-    from gachi.evaluations.queries import evaluation_for
-
     return evaluation_for(participation.id) if participation.can_manage(current_user) else None
 
 
@@ -143,6 +159,20 @@ def _complex_in(cohort):
     return participation.complex if participation is not None else abort(404)
 
 
+def _refreshing_figures(view):
+    """Around the unit of work of a page that changes a cohort's figures by hand: once
+    its change is committed, the cohort's figures are refreshed (a GET only reads)."""
+
+    @wraps(view)
+    def handle(cohort_id):
+        response = make_response(view(cohort_id))
+        if request.method == "POST" and response.status_code < 400:
+            refresh_after_change(cohort_id)
+        return response
+
+    return handle
+
+
 def _figures_page(cohort, kind):
     """Targets (all KPIs) or actuals (the KPIs entered by hand) for the cohort or a complex."""
     require(cohort.can_manage(current_user))
@@ -159,47 +189,50 @@ def _figures_page(cohort, kind):
         else queries.entries(cohort.id, complex_id)
     )
     form = figures_form(kpis, current, lambda kpi: f"{kpi.name} ({kpi.unit})")
-    if form.validate_on_submit():
-        try:
-            set_figures(
-                cohort,
-                {kpi: field.data for kpi, field in form.kpi_fields},
-                kind=kind,
-                complex_id=complex_id,
-                actor=current_user,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            form.form_errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(_("The figures were saved."), "success")
-            return redirect(request.full_path)
-    status = 400 if form.is_submitted() else 200
-    return render_template(
-        "kpi/figures_form.html",
-        cohort=cohort,
-        complex=complex_,
-        form=form,
-        kind=kind,
-        import_form=ImportActualsForm(),
-    ), status
+
+    def page(status):
+        return render_template(
+            "kpi/figures_form.html",
+            cohort=cohort,
+            complex=complex_,
+            form=form,
+            kind=kind,
+            import_form=ImportActualsForm(),
+        ), status
+
+    if not form.validate_on_submit():
+        return page(400 if form.is_submitted() else 200)
+    with operating(page, form=form):
+        set_figures(
+            cohort,
+            {kpi: field.data for kpi, field in form.kpi_fields},
+            kind=kind,
+            complex_id=complex_id,
+            actor=current_user,
+        )
+    flash(_("The figures were saved."), "success")
+    return redirect(request.full_path)
 
 
 @bp.route("/staff/cohorts/<int:cohort_id>/targets", methods=["GET", "POST"])
 @staff_required
+@unit_of_work
 def targets(cohort_id):
     return _figures_page(load_for(current_user, Cohort, cohort_id), "targets")
 
 
 @bp.route("/staff/cohorts/<int:cohort_id>/actuals", methods=["GET", "POST"])
 @staff_required
+@_refreshing_figures
+@unit_of_work
 def actuals(cohort_id):
     return _figures_page(load_for(current_user, Cohort, cohort_id), "actuals")
 
 
 @bp.route("/staff/cohorts/<int:cohort_id>/actuals/import", methods=["POST"])
 @staff_required
+@_refreshing_figures
+@unit_of_work
 def import_csv(cohort_id):
     cohort = load_for(current_user, Cohort, cohort_id, permission="can_manage")
     form = ImportActualsForm()
@@ -214,13 +247,12 @@ def import_csv(cohort_id):
         return _refused_upload(
             cohort, _("The file is not UTF-8 text. Save it as CSV (UTF-8) and try again.")
         )
-    result = import_actuals(cohort, text, actor=current_user)
-    if result.problems:
-        db.session.rollback()
+    with operating():
+        result = import_actuals(cohort, text, actor=current_user)
+    if result.problems:  # nothing was saved; the 400 rolls back all the same
         return render_template(
             "kpi/import_problems.html", cohort=cohort, problems=result.problems
         ), 400
-    db.session.commit()
     flash(_("%(count)s figures were saved.", count=result.saved), "success")
     return redirect(url_for(".actuals", cohort_id=cohort.id)), 303
 
@@ -244,17 +276,18 @@ def kpi_list():
 
 @bp.route("/staff/kpis/new", methods=["GET", "POST"])
 @staff_required
+@unit_of_work
 def kpi_new():
     form = KpiForm()
-    if form.validate_on_submit():
-        try:
-            kpi = create_kpi(**form.kpi_fields(), actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            form.code.errors = [*form.code.errors, str(error)]
-        else:
-            db.session.commit()
-            flash(_("The indicator %(name)s was added.", name=kpi.name), "success")
-            return redirect(url_for(".kpi_list"))
-    status = 400 if form.is_submitted() else 200
-    return render_template("kpi/kpi_form.html", form=form), status
+
+    def page(status):
+        # The one refusal is a code taken already: said beside the code field.
+        form.code.errors = [*form.code.errors, *form.form_errors]
+        return render_template("kpi/kpi_form.html", form=form), status
+
+    if not form.validate_on_submit():
+        return page(400 if form.is_submitted() else 200)
+    with operating(page, form=form):
+        kpi = create_kpi(**form.kpi_fields(), actor=current_user)
+    flash(_("The indicator %(name)s was added.", name=kpi.name), "success")
+    return redirect(url_for(".kpi_list"))

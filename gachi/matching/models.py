@@ -105,6 +105,23 @@ class Match(TimestampMixin, db.Model):
         """Accept or decline: only a partner of the enterprise it was offered to."""
         return self.is_partner_of(user)
 
+    # State predicates: what the rules let happen to the match now (operations and
+    # templates ask these, never the state's value).
+
+    def can_move_to(self, target):
+        """Whether the match may move to `target` from where it is (ALLOWED_MATCH_MOVES)."""
+        return target in ALLOWED_MATCH_MOVES[self.state]
+
+    @property
+    def awaits_answer(self):
+        """Offered, and the partner has not answered yet."""
+        return self.can_move_to(MatchState.ACCEPTED)
+
+    @property
+    def is_ratable(self):
+        """Its work is completed; it can be rated (once: a rating already given is a Conflict)."""
+        return self.state is MatchState.COMPLETED
+
     def __repr__(self):
         return f"<Match {self.problem_id}→{self.enterprise_id} {self.state.value}>"
 

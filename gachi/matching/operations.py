@@ -15,7 +15,7 @@ from gachi.core.audit import log_change
 from gachi.core.errors import Conflict, DomainError, NotAllowed
 from gachi.core.time import seoul_today, utcnow
 from gachi.extensions import db
-from gachi.matching.models import AGREED_STATES, ALLOWED_MATCH_MOVES, Match, MatchState, Rating
+from gachi.matching.models import AGREED_STATES, Match, MatchState, Rating
 from gachi.matching.queries import MATCHABLE_PROBLEM_STATES
 from gachi.notifications.models import N_
 from gachi.notifications.operations import notify
@@ -94,7 +94,7 @@ def _insert_match(problem, enterprise, state, *, actor, **values):
 def _move(match, target, *, actor, note=None, **values):
     """Move `match` to `target` if allowed, as one UPDATE conditional on its state."""
     source = match.state
-    if target not in ALLOWED_MATCH_MOVES[source]:
+    if not match.can_move_to(target):
         raise Conflict(
             _l("A match that is %(source)s cannot become %(target)s."),
             source=source.label,
@@ -267,7 +267,7 @@ def withdraw_match(match, *, reason, actor):
 
 def rate_match(match, *, score, comment="", actor):
     """After completion the coordinator rates the enterprise; later suggestions use it."""
-    if match.state is not MatchState.COMPLETED:
+    if not match.is_ratable:
         raise DomainError(_l("A match can be rated once its work is completed."))
     if not 1 <= score <= 5:
         raise DomainError(_l("Give a rating from 1 to 5."))

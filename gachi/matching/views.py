@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 
 from gachi.complexes.models import Participation
 from gachi.core.access import load_for, require
-from gachi.core.errors import DomainError
+from gachi.core.handlers import operating, unit_of_work
 from gachi.enterprises.models import Enterprise
 from gachi.extensions import db
 from gachi.matching import operations, queries
@@ -46,23 +46,23 @@ def suggestions(problem_id):
 
 @bp.route("/problems/<int:problem_id>/matches", methods=["POST"])
 @login_required
+@unit_of_work
 def make_match(problem_id):
     problem = load_for(current_user, Problem, problem_id, permission="can_manage")
     form = OfferForm()
     if not form.validate_on_submit():
         return _suggestions_page(problem, form, _("Choose an enterprise and write a message."), 400)
     enterprise = db.session.get(Enterprise, form.enterprise_id.data) or abort(404)
-    try:
+    with operating(
+        lambda status: _suggestions_page(problem, form, " ".join(form.form_errors), status),
+        form=form,
+    ):
         if form.action.data == "suggest":
             match = operations.suggest_match(problem, enterprise, actor=current_user)
         else:
             match = operations.offer_match(
                 problem, enterprise, message=form.message.data or "", actor=current_user
             )
-    except DomainError as error:
-        db.session.rollback()
-        return _suggestions_page(problem, form, str(error), error.status)
-    db.session.commit()
     flash(
         _("%(enterprise)s is on the shortlist.", enterprise=enterprise.name)
         if match.state is MatchState.SUGGESTED
@@ -98,10 +98,9 @@ def _match_page(match, error=None, status=200, **forms):
     ), status
 
 
-def _refused(match, error, **forms):
-    db.session.rollback()
-    db.session.refresh(match)
-    return _match_page(match, str(error), error.status, **forms)
+def _refusal(match, form, **forms):
+    """The match's page with the refusal `operating(..., form=form)` put on `form`."""
+    return lambda status: _match_page(match, " ".join(form.form_errors), status, **forms)
 
 
 @bp.route("/matches/<int:match_id>")
@@ -112,20 +111,18 @@ def match_detail(match_id):
 
 @bp.route("/matches/<int:match_id>/answer", methods=["POST"])
 @login_required
+@unit_of_work
 def answer(match_id):
     match = load_for(current_user, Match, match_id)
     require(match.can_answer(current_user))
     form = AnswerForm()
     if not form.validate_on_submit():
         return _match_page(match, _("Choose whether you accept or decline."), 400, answer_form=form)
-    try:
+    with operating(_refusal(match, form, answer_form=form), form=form):
         if form.decision.data == "accept":
             operations.accept_match(match, note=form.note.data or "", actor=current_user)
         else:
             operations.decline_match(match, reason=form.note.data or "", actor=current_user)
-    except DomainError as error:
-        return _refused(match, error, answer_form=form)
-    db.session.commit()
     flash(_("Thank you: your answer was sent to the complex's coordinator."), "success")
     return redirect(url_for(".match_detail", match_id=match.id))
 
@@ -134,25 +131,25 @@ def _managed_step(match_id, step, message):
     """Start or complete: a button with only its CSRF token."""
     match = load_for(current_user, Match, match_id)
     require(match.can_manage(current_user))
-    if not ConfirmForm().validate_on_submit():
+    form = ConfirmForm()
+    if not form.validate_on_submit():
         abort(400)
-    try:
+    with operating(_refusal(match, form), form=form):
         step(match, actor=current_user)
-    except DomainError as error:
-        return _refused(match, error)
-    db.session.commit()
     flash(message, "success")
     return redirect(url_for(".match_detail", match_id=match.id))
 
 
 @bp.route("/matches/<int:match_id>/start", methods=["POST"])
 @login_required
+@unit_of_work
 def start(match_id):
     return _managed_step(match_id, operations.start_match, _("The work has started."))
 
 
 @bp.route("/matches/<int:match_id>/complete", methods=["POST"])
 @login_required
+@unit_of_work
 def complete(match_id):
     return _managed_step(
         match_id, operations.complete_match, _("The work is completed. Please rate the enterprise.")
@@ -161,36 +158,32 @@ def complete(match_id):
 
 @bp.route("/matches/<int:match_id>/withdraw", methods=["POST"])
 @login_required
+@unit_of_work
 def withdraw(match_id):
     match = load_for(current_user, Match, match_id)
     require(match.can_manage(current_user))
     form = ReasonForm()
     if not form.validate_on_submit():
         return _match_page(match, _("Say why the offer is withdrawn."), 400, reason_form=form)
-    try:
+    with operating(_refusal(match, form, reason_form=form), form=form):
         operations.withdraw_match(match, reason=form.reason.data, actor=current_user)
-    except DomainError as error:
-        return _refused(match, error, reason_form=form)
-    db.session.commit()
     flash(_("The offer was withdrawn."), "success")
     return redirect(url_for(".suggestions", problem_id=match.problem_id))
 
 
 @bp.route("/matches/<int:match_id>/rating", methods=["POST"])
 @login_required
+@unit_of_work
 def rate(match_id):
     match = load_for(current_user, Match, match_id)
     require(match.can_manage(current_user))
     form = RatingForm()
     if not form.validate_on_submit():
         return _match_page(match, _("Choose a rating from 1 to 5."), 400, rating_form=form)
-    try:
+    with operating(_refusal(match, form, rating_form=form), form=form):
         operations.rate_match(
             match, score=form.score.data, comment=form.comment.data or "", actor=current_user
         )
-    except DomainError as error:
-        return _refused(match, error, rating_form=form)
-    db.session.commit()
     flash(_("Thank you for the rating."), "success")
     return redirect(url_for(".match_detail", match_id=match.id))
 

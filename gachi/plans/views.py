@@ -6,8 +6,8 @@ from flask_login import current_user, login_required
 
 from gachi.complexes.models import Participation
 from gachi.core.access import load_for
-from gachi.core.errors import DomainError
 from gachi.core.forms import options
+from gachi.core.handlers import operating, unit_of_work
 from gachi.core.time import seoul_today
 from gachi.extensions import db
 from gachi.plans import operations, queries
@@ -31,7 +31,8 @@ def _spending_form(figures, *, fresh=False):
     return form
 
 
-def _plan_page(participation, status=200, error=None, **forms):
+def _plan_page(participation, status=200, **forms):
+    """The plan, with the forms given in `forms` as submitted (and the refusal on them)."""
     plan = queries.plan_for(participation.id)
     figures = queries.plan_figures(plan.id) if plan else None
     goals_form = forms.get("goals_form") or GoalsForm(
@@ -42,7 +43,7 @@ def _plan_page(participation, status=200, error=None, **forms):
         participation=participation,
         plan=plan,
         figures=figures,
-        error=error,
+        error=" ".join(message for form in forms.values() for message in form.form_errors),
         goals_form=goals_form,
         line_form=forms.get("line_form") or BudgetLineForm(formdata=None),
         spending_form=forms.get("spending_form")
@@ -50,9 +51,8 @@ def _plan_page(participation, status=200, error=None, **forms):
     ), status
 
 
-def _refused(participation, error, **forms):
-    db.session.rollback()
-    return _plan_page(participation, error.status, str(error), **forms)
+def _refusal(participation, **forms):
+    return lambda status: _plan_page(participation, status, **forms)
 
 
 @bp.route("/participations/<int:participation_id>/plan")
@@ -63,28 +63,27 @@ def plan(participation_id):
 
 @bp.route("/participations/<int:participation_id>/plan/goals", methods=["POST"])
 @login_required
+@unit_of_work
 def save_goals(participation_id):
     participation = _participation(participation_id)
     form = GoalsForm()
     if not form.validate_on_submit():
         return _plan_page(participation, 400, goals_form=form)
-    try:
+    with operating(_refusal(participation, goals_form=form), form=form):
         operations.save_goals(participation, goals=form.goals.data or "", actor=current_user)
-    except DomainError as error:
-        return _refused(participation, error, goals_form=form)
-    db.session.commit()
     flash(_("The goals were saved."), "success")
     return redirect(url_for(".plan", participation_id=participation.id))
 
 
 @bp.route("/participations/<int:participation_id>/plan/lines", methods=["POST"])
 @login_required
+@unit_of_work
 def add_line(participation_id):
     participation = _participation(participation_id)
     form = BudgetLineForm()
     if not form.validate_on_submit():
         return _plan_page(participation, 400, line_form=form)
-    try:
+    with operating(_refusal(participation, line_form=form), form=form):
         operations.add_budget_line(
             participation,
             category=form.category.data,
@@ -92,15 +91,13 @@ def add_line(participation_id):
             amount=form.amount.data,
             actor=current_user,
         )
-    except DomainError as error:
-        return _refused(participation, error, line_form=form)
-    db.session.commit()
     flash(_("The budget line was added."), "success")
     return redirect(url_for(".plan", participation_id=participation.id))
 
 
 @bp.route("/participations/<int:participation_id>/plan/spending", methods=["POST"])
 @login_required
+@unit_of_work
 def add_spending(participation_id):
     participation = _participation(participation_id)
     plan = queries.plan_for(participation.id) or abort(404)
@@ -110,7 +107,7 @@ def add_spending(participation_id):
     line = db.session.get(BudgetLine, form.budget_line_id.data)
     if line is None or line.plan_id != plan.id:
         abort(404)
-    try:
+    with operating(_refusal(participation, spending_form=form), form=form):
         operations.record_spending(
             line,
             spent_on=form.spent_on.data,
@@ -120,8 +117,5 @@ def add_spending(participation_id):
             over_budget_reason=form.over_budget_reason.data or "",
             actor=current_user,
         )
-    except DomainError as error:
-        return _refused(participation, error, spending_form=form)
-    db.session.commit()
     flash(_("The spending was recorded."), "success")
     return redirect(url_for(".plan", participation_id=participation.id))

@@ -13,8 +13,8 @@ from gachi.auth.models import User
 from gachi.complexes.models import Household, Participation
 from gachi.core.access import load_for, require
 from gachi.core.audit import no_store, personal_data_shown
-from gachi.core.errors import DomainError
 from gachi.core.forms import options
+from gachi.core.handlers import operating, unit_of_work
 from gachi.core.time import to_seoul
 from gachi.extensions import db
 from gachi.workshops import queries, uploads
@@ -52,12 +52,13 @@ def _form_page(participation, form, workshop=None, status=200):
 
 @bp.route("/participations/<int:participation_id>/workshops/new", methods=["GET", "POST"])
 @login_required
+@unit_of_work
 def workshop_new(participation_id):
     participation = load_for(current_user, Participation, participation_id, permission="can_manage")
     form = WorkshopForm()
     if form.validate_on_submit():
-        workshop = create_workshop(participation, actor=current_user, **form.workshop_fields())
-        db.session.commit()
+        with operating():
+            workshop = create_workshop(participation, actor=current_user, **form.workshop_fields())
         flash(_("The workshop was added."), "success")
         return redirect(url_for(".workshop_detail", workshop_id=workshop.id))
     return _form_page(participation, form, status=400 if form.is_submitted() else 200)
@@ -65,14 +66,15 @@ def workshop_new(participation_id):
 
 @bp.route("/workshops/<int:workshop_id>/edit", methods=["GET", "POST"])
 @login_required
+@unit_of_work
 def workshop_edit(workshop_id):
     workshop = load_for(current_user, Workshop, workshop_id, permission="can_manage")
     form = WorkshopForm(obj=workshop)
     if not form.is_submitted():
         form.held_at.data = to_seoul(workshop.held_at).replace(tzinfo=None)
     if form.validate_on_submit():
-        update_workshop(workshop, actor=current_user, **form.workshop_fields())
-        db.session.commit()
+        with operating():
+            update_workshop(workshop, actor=current_user, **form.workshop_fields())
         flash(_("The workshop was saved."), "success")
         return redirect(url_for(".workshop_detail", workshop_id=workshop.id))
     return _form_page(workshop.participation, form, workshop, 400 if form.is_submitted() else 200)
@@ -132,6 +134,7 @@ def _managed(workshop_id):
 
 @bp.route("/workshops/<int:workshop_id>/attendances", methods=["POST"])
 @login_required
+@unit_of_work
 def workshop_check_in(workshop_id):
     workshop = _managed(workshop_id)
     form = _check_in_form(workshop)
@@ -142,42 +145,43 @@ def workshop_check_in(workshop_id):
             status=400,
             error=_("Choose a registered resident or write a name."),
         )
-    try:
+    resident = db.session.get(User, form.resident_id.data) if form.resident_id.data else None
+    household = (
+        db.session.get(Household, form.household_id.data) if form.household_id.data else None
+    )
+
+    def refused(status):
+        return _detail_page(
+            workshop, check_in_form=form, error=" ".join(form.form_errors), status=status
+        )
+
+    with operating(refused, form=form):
         if form.resident_id.data:
-            resident = db.session.get(User, form.resident_id.data)
             check_in_resident(workshop, resident=resident, actor=current_user)
-            name = resident.display_name
         else:
-            household = (
-                db.session.get(Household, form.household_id.data)
-                if form.household_id.data
-                else None
-            )
             check_in_guest(workshop, name=form.name.data, household=household, actor=current_user)
-            name = form.name.data
-    except DomainError as error:
-        db.session.rollback()
-        return _detail_page(workshop, check_in_form=form, error=str(error), status=error.status)
-    db.session.commit()
+    name = resident.display_name if form.resident_id.data else form.name.data
     flash(_("%(name)s is checked in.", name=name), "success")
     return redirect(url_for(".workshop_detail", workshop_id=workshop.id) + "#attendance")
 
 
 @bp.route("/workshops/<int:workshop_id>/walk-ins", methods=["POST"])
 @login_required
+@unit_of_work
 def workshop_walk_ins(workshop_id):
     workshop = _managed(workshop_id)
     form = WalkInForm()
     if not form.validate_on_submit():
         return _detail_page(workshop, error=_("Enter the number of walk-ins."), status=400)
-    set_walk_ins(workshop, count=form.count.data, actor=current_user)
-    db.session.commit()
+    with operating():
+        set_walk_ins(workshop, count=form.count.data, actor=current_user)
     flash(_("The number of walk-ins was saved."), "success")
     return redirect(url_for(".workshop_detail", workshop_id=workshop.id) + "#attendance")
 
 
 @bp.route("/workshops/<int:workshop_id>/attachments", methods=["POST"])
 @login_required
+@unit_of_work
 def workshop_attach(workshop_id):
     workshop = _managed(workshop_id)
     form = AttachmentForm()
@@ -185,12 +189,11 @@ def workshop_attach(workshop_id):
         return _detail_page(workshop, error=_("Choose a file to attach."), status=400)
     upload = form.file.data
     data = upload.stream.read(uploads.MAX_ATTACHMENT_BYTES + 1)
-    try:
+    with operating(
+        lambda status: _detail_page(workshop, error=" ".join(form.form_errors), status=status),
+        form=form,
+    ):
         add_attachment(workshop, filename=upload.filename or "", data=data, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        return _detail_page(workshop, error=str(error), status=error.status)
-    db.session.commit()
     flash(_("The file was attached."), "success")
     return redirect(url_for(".workshop_detail", workshop_id=workshop.id) + "#attachments")
 

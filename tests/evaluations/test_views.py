@@ -55,3 +55,22 @@ def test_the_printable_reports_open(client, scene):
     cohort_report = client.get(f"/staff/cohorts/{scene.cohort.id}/report")
     assert complex_report.status_code == 200 and cohort_report.status_code == 200
     assert "Budget and spending" in complex_report.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("stage", [Stage.RUNNING, Stage.EVALUATION, Stage.CLOSED])
+@pytest.mark.parametrize("drafted", [False, True], ids=["no draft", "a draft"])
+def test_the_draft_form_shows_exactly_when_a_draft_is_accepted(client, scene, stage, drafted):
+    """A complex that left its evaluation stage with a draft unsigned once showed the
+    form, and every save was refused."""
+    path = f"/participations/{scene.mapo.id}/evaluation"
+    sign_in(client, scene.coordinator)
+    if drafted:
+        assert post_form(client, path, {"what_happened": "4주 운영"}).status_code == 302
+    scene.mapo.stage = stage
+    db.session.commit()
+    page = client.get(path).get_data(as_text=True)
+    offered = 'name="what_happened"' in page
+    accepted = post_form(client, path, {"what_happened": "다시"}).status_code == 302
+    assert offered == accepted == (stage is Stage.EVALUATION)
+    if drafted and stage is Stage.CLOSED:
+        assert "4주 운영" in page  # the draft is still there to read

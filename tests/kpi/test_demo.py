@@ -10,6 +10,7 @@ from gachi.demo import load_pilot_demo
 from gachi.evaluations.models import Decision, Evaluation
 from gachi.extensions import db
 from gachi.kpi.queries import cohort_board
+from gachi.kpi.refresh import refresh
 from tests.conftest import sign_in
 
 
@@ -17,6 +18,7 @@ def test_the_2018_board_shows_one_business_model_developed_against_a_target_of_o
     loaded = load_pilot_demo()
     db.session.commit()
     cohort = db.session.scalars(select(Cohort)).one()
+    refresh(cohort.id)  # as `flask gachi seed-demo` does
     figures = {figure.kpi.code: figure for figure in cohort_board(cohort.id).figures}
     models = figures["business_models"]
     assert (models.target, models.actual, models.rate, models.arrow) == (1, 1, 100, "→")

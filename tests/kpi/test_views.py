@@ -12,13 +12,16 @@ from openpyxl import load_workbook
 from gachi.extensions import db
 from gachi.kpi import tables
 from gachi.kpi.models import Kpi, KpiTarget
+from gachi.kpi.refresh import refresh_all
 from tests.conftest import post_form, sign_in
 from tests.kpi.helpers import known_cohort
 
 
 @pytest.fixture
 def scene(make):
-    return known_cohort(make)
+    scene = known_cohort(make)
+    refresh_all()  # the figures as the scheduler's job computes them
+    return scene
 
 
 def _set_target(scene, code, value):

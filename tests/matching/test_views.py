@@ -3,6 +3,7 @@
 import pytest
 from sqlalchemy import select
 
+from gachi.core.errors import DomainError
 from gachi.extensions import db
 from gachi.matching import operations
 from gachi.matching.models import Match, MatchState
@@ -133,3 +134,65 @@ def test_the_participation_page_lists_selected_problems_and_their_matches(client
     signed_in(client, scene.coordinator)
     page = text_of(client.get(f"/participations/{scene.participation.id}/matches"))
     assert "아이 돌봄(육아)" in page and "YMCA서울아가야" in page and "Offered" in page
+
+
+# The match page offers a step exactly when the operation takes it -----------------------
+
+STEPS = {
+    # the control on the page: (who sees it, the operation, the state it moves the match to)
+    "Start the work": ("coordinator", operations.start_match),
+    "The work is completed": ("coordinator", operations.complete_match),
+    "Withdraw the offer": (
+        "coordinator",
+        lambda match, actor: operations.withdraw_match(match, reason="다른 곳", actor=actor),
+    ),
+    "Send the answer": (
+        "partner",
+        lambda match, actor: operations.accept_match(match, actor=actor),
+    ),
+    "Save the rating": (
+        "coordinator",
+        lambda match, actor: operations.rate_match(match, score=5, actor=actor),
+    ),
+}
+
+
+def _in_state(scene, state):
+    match = Match(problem_id=scene.problem.id, enterprise_id=scene.enterprise.id, state=state)
+    db.session.add(match)
+    db.session.commit()
+    return match
+
+
+def _operation_accepts(operation, match, actor):
+    try:
+        with db.session.begin_nested():
+            operation(match, actor=actor)
+        return True
+    except DomainError:
+        return False
+    finally:
+        db.session.rollback()
+
+
+@pytest.mark.parametrize("state", list(MatchState), ids=lambda state: state.value)
+@pytest.mark.parametrize("control", list(STEPS))
+def test_the_match_page_offers_a_step_exactly_when_the_rules_allow_it(
+    client, scene, state, control
+):
+    who, operation = STEPS[control]
+    person = getattr(scene, who)
+    match = _in_state(scene, state)
+    signed_in(client, person)
+    response = client.get(f"/matches/{match.id}")
+    shown = response.status_code == 200 and control in text_of(response)
+    match = db.session.get(Match, match.id)
+    accepted = response.status_code == 200 and _operation_accepts(operation, match, person)
+    assert shown == accepted
+
+
+def test_a_partner_sees_waiting_for_your_answer_only_on_open_offers(client, scene):
+    offered(scene)
+    _in_state(scene, MatchState.DECLINED)
+    signed_in(client, scene.partner)
+    assert text_of(client.get("/partner/offers")).count("Waiting for your answer") == 1

@@ -197,6 +197,13 @@ def pending_secret(user) -> str:
     return user.totp_secret
 
 
+def secret_to_scan(user) -> str:
+    """The secret the set-up page shows: the pending one as kept (`pending_secret` keeps one
+    from the first visit), or, for a page drawn before any was kept, a new one that nobody
+    keeps, so drawing the page writes nothing."""
+    return user.totp_secret or pyotp.random_base32()
+
+
 def provisioning_uri(user, secret: str) -> str:
     return _totp(secret).provisioning_uri(name=user.username, issuer_name=ISSUER)
 

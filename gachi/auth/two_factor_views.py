@@ -103,7 +103,7 @@ def _show_codes(codes):
 
 
 def _render_setup(user, form, status):
-    secret = two_factor.pending_secret(user)
+    secret = two_factor.secret_to_scan(user)
     uri = two_factor.provisioning_uri(user, secret)
     page = render_template(
         "auth/two_factor_setup.html", form=form, secret=secret, qr=two_factor.qr_data_uri(uri)

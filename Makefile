@@ -38,13 +38,15 @@ run: install
 	$(VENV)/bin/flask gachi demo-logins
 	$(VENV)/bin/flask run --host 127.0.0.1 --port $(PORT)
 
-# ruff (lint and format, settings in pyproject.toml) must be clean; Bandit, Python's
+# ruff (lint and format) and mypy (gachi/core and every operations and queries module;
+# settings in pyproject.toml) must be clean; Bandit, Python's
 # counterpart of the Brakeman scan Decidim runs: any high-severity finding fails (lower
 # ones are read, not enforced).
 .PHONY: lint format
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 	$(VENV)/bin/bandit --quiet --recursive gachi -lll
 
 # Rewrites the code in the house style (ruff's formatter and its safe fixes).

@@ -163,19 +163,19 @@ def _rank(options):
 
 
 def online_voter_count(ballot_id) -> int:
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count(BallotVoter.id)).where(
             BallotVoter.ballot_id == ballot_id, BallotVoter.channel == Channel.ONLINE
         )
-    )
+    ).scalar_one()
 
 
 def paper_voter_count(ballot_id) -> int:
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count(BallotVoter.id)).where(
             BallotVoter.ballot_id == ballot_id, BallotVoter.channel == Channel.PAPER
         )
-    )
+    ).scalar_one()
 
 
 def current_paper_tally(ballot_id) -> PaperTally | None:

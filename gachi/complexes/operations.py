@@ -20,6 +20,7 @@ from gachi.complexes.stages import ALLOWED_MOVES, Stage, gate, unmet_gates
 from gachi.coordinators.models import Placement
 from gachi.core.audit import log_change
 from gachi.core.codes import new_code
+from gachi.core.db import rows_matched
 from gachi.core.errors import Conflict, DomainError, GateNotMet, NotAllowed
 from gachi.core.time import seoul_today, utcnow
 from gachi.extensions import db
@@ -66,7 +67,7 @@ def move_stage(participation, target: Stage, *, actor, note=""):
         .values(stage=target, stage_changed_at=moved_at)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if rows_matched(result) != 1:
         raise Conflict()
     db.session.refresh(participation)
     db.session.add(

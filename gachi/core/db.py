@@ -70,16 +70,6 @@ V = TypeVar("V", bound=Callable[..., Any])
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def mark_request_writes(session: scoped_session) -> None:
-    """A GET handler that must write calls this before it writes: the read
-    transaction that loading the user began is ended, and the next one begins
-    IMMEDIATE like every POST's (a deferred SQLite reader that upgrades to a
-    writer can fail at once with "database is locked" instead of waiting)."""
-    g.sqlite_writes = True
-    if session().in_transaction():
-        session.commit()
-
-
 def reads_first(view: V) -> V:
     """Mark a POST view that loads and checks before it writes, and calls begin_writing()
     just before its first write. On SQLite its transaction then begins deferred, so the
@@ -141,7 +131,7 @@ def reading_only() -> Iterator[None]:
 
 def begins_write_transaction() -> bool:
     """Whether a transaction begun now is a writer (IMMEDIATE on SQLite); where it is not,
-    a request calls mark_request_writes() before it writes."""
+    a request enters gachi.core.handlers.operating() or read_that_writes() first."""
     if _READING_ONLY.get():
         return False
     if not has_request_context():

@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from sqlalchemy import func, literal, select
 
@@ -130,7 +131,7 @@ class RollupRow:
     """One line of a roll-up: a district, a category, a complex, or the whole cohort."""
 
     key: object
-    label: str
+    label: str | None  # None: problems without a category
     complex_count: int
     figures: dict = field(default_factory=dict)  # code -> Figure
     participation_id: int | None = None
@@ -181,7 +182,9 @@ def targets(cohort_id, complex_id=None) -> dict[int, Decimal]:
     return dict(
         db.session.execute(
             select(KpiTarget.kpi_id, KpiTarget.value).where(KpiTarget.cohort_id == cohort_id, where)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
 
 
@@ -193,7 +196,9 @@ def entries(cohort_id, complex_id=None) -> dict[int, Decimal]:
     return dict(
         db.session.execute(
             select(KpiEntry.kpi_id, KpiEntry.value).where(KpiEntry.cohort_id == cohort_id, where)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
 
 
@@ -381,7 +386,7 @@ def rollup(
         return _complex_rows(cohort_id, kpis, filters, page, per_page)
     lines = _summed_lines(cohort_id, by, filters) if filters.any else _stored_lines(cohort_id, by)
     if by is None:
-        line = lines[0] if lines else {"complex_count": 0, "values": {}}
+        line: dict[str, Any] = lines[0] if lines else {"complex_count": 0, "values": {}}
         return [RollupRow(None, "", line["complex_count"], _stored_figures(kpis, line["values"]))]
     rows = []
     if by == "district":

@@ -42,16 +42,15 @@ from gachi.ballots.operations import (
     record_tie_decision,
 )
 from gachi.ballots.receipts import format_receipt, is_well_formed, new_receipt, normalise_code
-from gachi.complexes.forms import ConfirmForm
 from gachi.complexes.models import Participation
+from gachi.complexes.queries import latest_participation
 from gachi.core.access import load_for, require
-from gachi.core.forms import options
+from gachi.core.forms import ConfirmForm, options
 from gachi.core.handlers import operating, unit_of_work
 from gachi.core.spreadsheets import csv_response
 from gachi.core.time import utcnow
 from gachi.extensions import db
 from gachi.proposals.models import Problem, ProblemState
-from gachi.public.queries import latest_participation
 
 bp = Blueprint("ballots", __name__)
 

@@ -28,7 +28,3 @@ class PublishForm(BaseForm):
 
 class AdoptForm(BaseForm):
     participation = SelectField(_l("Adopt it in"), coerce=_int_or_none, validators=[DataRequired()])
-
-
-class ConfirmForm(BaseForm):
-    pass

@@ -5,12 +5,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from gachi.bizmodels import queries
-from gachi.bizmodels.forms import AdoptForm, ConfirmForm, PublishForm
+from gachi.bizmodels.forms import AdoptForm, PublishForm
 from gachi.bizmodels.models import Adoption, BusinessModel
 from gachi.bizmodels.operations import adopt_model, publish_model, withdraw_model
 from gachi.complexes.models import Participation
 from gachi.core.access import load_for, require, staff_required
-from gachi.core.forms import options
+from gachi.core.forms import ConfirmForm, options
 from gachi.core.handlers import operating, unit_of_work
 from gachi.evaluations.queries import evaluation_for
 from gachi.extensions import db

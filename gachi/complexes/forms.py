@@ -135,10 +135,6 @@ class HouseholdLinesForm(BaseForm):
     )
 
 
-class ConfirmForm(BaseForm):
-    """A button that only needs its CSRF token (generate, regenerate, revoke)."""
-
-
 RETURN_PAGES = options([("participation", "participation"), ("complex", "complex")])
 
 

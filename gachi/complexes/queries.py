@@ -1,6 +1,7 @@
 """The reads behind the cohort, complex and household pages: one query per list."""
 
 from sqlalchemy import and_, func, select
+from sqlalchemy.orm import contains_eager
 
 from gachi.auth.models import User
 from gachi.complexes.districts import District
@@ -222,3 +223,15 @@ def printable_code_rows(complex_id):
         .where(Household.complex_id == complex_id)
         .order_by(*_building_order())
     ).all()
+
+
+def latest_participation(complex_id) -> Participation | None:
+    """The complex's participation in its most recent cohort (by year, then newest cohort)."""
+    return db.session.scalars(
+        select(Participation)
+        .join(Participation.cohort)
+        .options(contains_eager(Participation.cohort))
+        .where(Participation.complex_id == complex_id)
+        .order_by(Cohort.year.desc(), Cohort.id.desc())
+        .limit(1)
+    ).first()

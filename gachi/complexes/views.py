@@ -14,7 +14,6 @@ from gachi.complexes.forms import (
     CohortForm,
     ComplexFilterForm,
     ComplexForm,
-    ConfirmForm,
     HouseholdLinesForm,
     MoveStageForm,
     RecruitForm,
@@ -36,7 +35,7 @@ from gachi.complexes.stages import STAGE_ORDER, Stage
 from gachi.core.access import load_for, require, staff_required
 from gachi.core.audit import no_store, personal_data_shown
 from gachi.core.codes import format_code
-from gachi.core.forms import options
+from gachi.core.forms import ConfirmForm, options
 from gachi.core.handlers import operating, unit_of_work
 from gachi.core.time import seoul_today
 from gachi.extensions import db

@@ -123,3 +123,7 @@ class BaseForm(FlaskForm):
                 field.errors = [*field.errors, _l("Control characters are not allowed.")]
                 valid = False
         return valid
+
+
+class ConfirmForm(BaseForm):
+    """A button that only needs its CSRF token (generate a code, support, withdraw, ...)."""

@@ -28,7 +28,3 @@ class SignForm(BaseForm):
         _l("Resident organisers (when handing over)"), coerce=int, validate_choice=True
     )
     note = TextAreaField(_l("Note on the decision"), validators=[Length(max=2000)])
-
-
-class ConfirmForm(BaseForm):
-    pass

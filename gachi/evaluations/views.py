@@ -7,10 +7,10 @@ from flask_login import current_user, login_required
 from gachi.auth.models import User
 from gachi.complexes.models import Cohort, Participation
 from gachi.core.access import load_for, require, staff_required
-from gachi.core.forms import options
+from gachi.core.forms import ConfirmForm, options
 from gachi.core.handlers import operating, unit_of_work
 from gachi.evaluations import queries
-from gachi.evaluations.forms import ConfirmForm, DraftForm, SignForm
+from gachi.evaluations.forms import DraftForm, SignForm
 from gachi.evaluations.models import Decision, Evaluation
 from gachi.evaluations.operations import draft_evaluation, retake_figures, sign_evaluation
 from gachi.extensions import db

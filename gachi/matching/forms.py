@@ -46,7 +46,3 @@ class RatingForm(BaseForm):
         validators=[InputRequired()],
     )
     comment = TextAreaField(_l("Comment for other complexes"), validators=[Length(max=2000)])
-
-
-class ConfirmForm(BaseForm):
-    """A button that only needs its CSRF token."""

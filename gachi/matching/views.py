@@ -11,11 +11,12 @@ from flask_login import current_user, login_required
 
 from gachi.complexes.models import Participation
 from gachi.core.access import load_for, require
+from gachi.core.forms import ConfirmForm
 from gachi.core.handlers import operating, unit_of_work
 from gachi.enterprises.models import Enterprise
 from gachi.extensions import db
 from gachi.matching import operations, queries
-from gachi.matching.forms import AnswerForm, ConfirmForm, OfferForm, RatingForm, ReasonForm
+from gachi.matching.forms import AnswerForm, OfferForm, RatingForm, ReasonForm
 from gachi.matching.models import Match, MatchState
 from gachi.proposals.models import Problem
 

@@ -7,10 +7,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from gachi.auth.models import User
-from gachi.complexes.forms import ConfirmForm
 from gachi.complexes.models import Participation
+from gachi.complexes.queries import latest_participation
 from gachi.core.access import load_for, require
-from gachi.core.forms import options
+from gachi.core.forms import ConfirmForm, options
 from gachi.core.handlers import operating, unit_of_work
 from gachi.extensions import db
 from gachi.proposals import queries
@@ -31,7 +31,6 @@ from gachi.proposals.operations import (
     support_problem,
     withdraw_support,
 )
-from gachi.public.queries import latest_participation
 
 bp = Blueprint("proposals", __name__)
 

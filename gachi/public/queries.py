@@ -4,11 +4,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import joinedload
 
 from gachi.auth.models import User
 from gachi.complexes.districts import District
 from gachi.complexes.models import Cohort, Complex, Household, Participation
+from gachi.complexes.queries import latest_participation
 from gachi.complexes.stages import Stage
 from gachi.coordinators.models import Placement
 from gachi.core.time import seoul_today
@@ -151,18 +152,6 @@ def resident_home(user) -> ResidentHome:
         participation=latest_participation(household.complex_id),
         coordinator_names=coordinators_placed_today(household.complex_id),
     )
-
-
-def latest_participation(complex_id) -> Participation | None:
-    """The complex's participation in its most recent cohort (by year, then newest cohort)."""
-    return db.session.scalars(
-        select(Participation)
-        .join(Participation.cohort)
-        .options(contains_eager(Participation.cohort))
-        .where(Participation.complex_id == complex_id)
-        .order_by(Cohort.year.desc(), Cohort.id.desc())
-        .limit(1)
-    ).first()
 
 
 def coordinators_placed_today(complex_id) -> list[str]:

@@ -72,17 +72,12 @@ KNOWN_UPWARD_IMPORTS = {
     ("gachi.coordinators.queries", "gachi.matching.operations"): "coordinator home to a top area",
     ("gachi.coordinators.queries", "gachi.matching.queries"): "coordinator home to a top area",
     ("gachi.coordinators.queries", "gachi.proposals.models"): "coordinator home to a top area",
-    # latest_participation is a complexes query living in public.
-    ("gachi.ballots.views", "gachi.public.queries"): "latest_participation into complexes",
-    ("gachi.proposals.views", "gachi.public.queries"): "latest_participation into complexes",
     # Program.can_run asks whether a signed evaluation handed the programme over.
     ("gachi.programs.models", "gachi.evaluations.queries"): "organisers as a grant programs reads",
 }
 
 # (importing module, imported views or forms module): what removes it.
 KNOWN_PAGE_IMPORTS = {
-    ("gachi.ballots.views", "gachi.complexes.forms"): "ConfirmForm into core.forms",
-    ("gachi.proposals.views", "gachi.complexes.forms"): "ConfirmForm into core.forms",
     ("gachi.core.errors_views", "gachi.api.views"): "API_PREFIX and json_error into core",
 }
 

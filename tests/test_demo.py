@@ -8,10 +8,12 @@ from sqlalchemy import func, select
 from gachi.auth.models import Role, User
 from gachi.complexes.models import Cohort, Complex, InvitationCode, Participation, StageMove
 from gachi.complexes.stages import Stage
+from gachi.core.audit import AuditEntry
 from gachi.core.errors import Conflict
 from gachi.demo import DEMO_PASSWORD, SEED_NOTE, demo_usernames, load_pilot_demo
 from gachi.enterprises.models import Enterprise
 from gachi.extensions import db
+from gachi.proposals.models import Problem
 from tests.conftest import sign_in
 
 
@@ -86,6 +88,23 @@ def test_each_stage_has_its_recorded_history(demo):
         Stage.RUNNING,
         Stage.EVALUATION,
     ]
+
+
+def test_the_year_is_played_through_the_operations_on_its_2018_dates(demo):
+    moves = db.session.scalars(select(StageMove)).all()
+    logged = db.session.scalar(
+        select(func.count(AuditEntry.id)).where(AuditEntry.action == "stage.move")
+    )
+    assert logged == len(moves) == 24
+    assert {move.moved_at.year for move in moves} == {2018}
+    assert {problem.created_at.year for problem in db.session.scalars(select(Problem))} == {2018}
+
+
+def test_the_invented_people_who_voted_or_answered_cannot_sign_in(demo):
+    stand_ins = db.session.scalars(select(User).where(User.username.like("demo.%"))).all()
+    assert len(stand_ins) > 20
+    assert not any(user.active for user in stand_ins)
+    assert {user.source for user in stand_ins} == {"demo"}
 
 
 def test_every_household_has_a_live_invitation_code(demo):

@@ -39,7 +39,7 @@ def coordinator_is_placed(participation):
     return None if placed else _l("No coordinator is placed at this complex.")
 
 
-def move_stage(participation, target: Stage, *, actor, note=""):
+def move_stage(participation, target: Stage, *, actor, note="", now=None):
     """Move `participation` to `target` if the move is allowed and its gates are met.
 
     The UPDATE is conditional on the stage we checked, so two people moving the same
@@ -60,7 +60,7 @@ def move_stage(participation, target: Stage, *, actor, note=""):
     reasons = unmet_gates(participation, target)
     if reasons:
         raise GateNotMet(" ".join(reasons))
-    moved_at = utcnow()
+    moved_at = now or utcnow()
     result = db.session.execute(
         update(Participation)
         .where(Participation.id == participation.id, Participation.stage == source)

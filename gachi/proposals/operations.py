@@ -17,7 +17,9 @@ from gachi.proposals.models import (
 )
 
 
-def propose_problem(participation, *, title, category, description="", actor, on_behalf_of=None):
+def propose_problem(
+    participation, *, title, category, description="", actor, on_behalf_of=None, now=None
+):
     """A resident raises a problem, or a coordinator types in what was said in the room
     (`on_behalf_of` is then the resident who said it, or None for someone unregistered)."""
     if not participation.accepts_problems:
@@ -38,6 +40,7 @@ def propose_problem(participation, *, title, category, description="", actor, on
         state=ProblemState.PROPOSED,
         proposed_by_id=proposed_by_id,
         entered_by_id=entered_by_id,
+        created_at=now or utcnow(),
     )
     db.session.add(problem)
     db.session.flush()

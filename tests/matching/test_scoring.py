@@ -7,9 +7,9 @@ from sqlalchemy import select
 from gachi.complexes.districts import District
 from gachi.complexes.models import Complex, Participation
 from gachi.demo import load_pilot_demo
+from gachi.demo.matching import PILOT_MATCHES
 from gachi.extensions import db
 from gachi.matching import operations, queries, scoring
-from gachi.matching.demo import PILOT_MATCHES
 from gachi.proposals.models import Problem, ProblemState
 from tests.conftest import counted_queries
 from tests.matching.helpers import matching_scene, serving

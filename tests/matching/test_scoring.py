@@ -45,17 +45,13 @@ def pilot_problems(make):
     return problems
 
 
-@pytest.mark.parametrize(
-    ("complex_name", "title", "enterprises"),
-    PILOT_MATCHES,
-    ids=[title for _complex, title, _names in PILOT_MATCHES],
-)
-def test_the_pilot_problems_get_the_report_enterprises_ranked_first(
-    pilot_problems, complex_name, title, enterprises
-):
-    ranked = queries.suggestions_for(pilot_problems[(complex_name, title)])
-    assert {suggestion.name for suggestion in ranked[: len(enterprises)]} == set(enterprises)
-    assert ranked[len(enterprises)].score < ranked[len(enterprises) - 1].score
+def test_the_pilot_problems_get_the_report_enterprises_ranked_first(pilot_problems):
+    # Every pilot problem on one demo: playing the pilot's year takes seconds.
+    for complex_name, title, enterprises in PILOT_MATCHES:
+        ranked = queries.suggestions_for(pilot_problems[(complex_name, title)])
+        first = {suggestion.name for suggestion in ranked[: len(enterprises)]}
+        assert first == set(enterprises), title
+        assert ranked[len(enterprises)].score < ranked[len(enterprises) - 1].score, title
 
 
 def test_the_explanation_names_the_real_reasons(pilot_problems):

@@ -141,6 +141,9 @@ def demo_client(app):
     edge_app.register_blueprint(demo, url_prefix="/uow")
     with edge_app.app_context():
         yield edge_app.test_client()
+        # Its own engine: closed here, not left to the garbage collector of a later test.
+        db.session.remove()
+        db.engine.dispose()
 
 
 def test_an_answer_below_400_commits(demo_client):

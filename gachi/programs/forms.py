@@ -18,6 +18,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from gachi.core.forms import BaseForm, options
 from gachi.programs.models import CapacityKind
+from gachi.programs.operations import PROGRAM_FIELDS
 
 WEEKDAY_CHOICES = [
     (0, _l("Monday")),
@@ -88,23 +89,7 @@ class ProgramForm(BaseForm):
         validators=[Optional(), NumberRange(min=1, max=168)],
     )
 
-    RULES = (
-        "title",
-        "description",
-        "venue",
-        "audience",
-        "fee",
-        "capacity_kind",
-        "default_capacity",
-        "residents_may_book",
-        "booking_opens_days",
-        "booking_closes_hours",
-        "cancel_hours",
-        "max_party_size",
-        "waiting_list",
-        "is_public",
-        "reminder_hours",
-    )
+    RULES = PROGRAM_FIELDS  # the fields create_program and update take
 
     def program_values(self):
         values = {name: self[name].data for name in self.RULES}

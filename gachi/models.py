@@ -3,9 +3,8 @@
 from gachi.auth.models import LoginFailure, RecoveryCode, User  # noqa: F401
 from gachi.ballots.models import (  # noqa: F401
     Ballot,
-    BallotChoice,
+    BallotBox,
     BallotOption,
-    BallotRecord,
     BallotVoter,
     PaperTally,
     PaperTallyLine,

@@ -1,16 +1,11 @@
 """Ballots on shortlisted problems, kept secret in the database.
 
-Who voted (`ballot_voters`, the roll) and what was chosen (`ballot_records` and
-`ballot_choices`) live in separate tables with nothing that links them: a record has a
-random id, no timestamp, no user or household, only the SHA-256 of a receipt that the
-voter alone holds. On SQLite the record and choice tables are WITHOUT ROWID, so even
-the storage order follows the random id rather than the order of voting. (PostgreSQL's
-heap keeps rows roughly in insertion order; someone reading raw pages with the roll's
-ids beside them could guess at an order, so the roll carries no timestamp either.)
+Who voted (`ballot_voters`, the roll) and what was chosen (`ballot_boxes`, one row per
+ballot counting the ballots marked each way) share nothing a reader of the database could
+pair: see gachi/ballots/box.py and the README's threat model.
 """
 
 from datetime import datetime
-from typing import ClassVar
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -18,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -199,59 +195,52 @@ class BallotOption(db.Model):
 
 
 class BallotVoter(db.Model):
-    """The roll: who has voted, and how. Nothing here says what they chose.
+    """The roll: who has voted, and how. Nothing here says what they chose, except to
+    the holder of the receipt: an online voter's marking is sealed under it.
 
     One row per ballot and user, and on a per-household ballot one per ballot and
-    household: the database refuses a second, however many arrive at once.
+    household: the database refuses a second, however many arrive at once. A household
+    marked as having voted on paper needs no account (`user_id` empty).
     """
 
     __tablename__ = "ballot_voters"
     __table_args__ = (
         UniqueConstraint("ballot_id", "user_id"),
         UniqueConstraint("ballot_id", "household_id"),
+        CheckConstraint(
+            "user_id IS NOT NULL OR household_id IS NOT NULL", name="voter_or_household"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ballot_id: Mapped[int] = mapped_column(ForeignKey("ballots.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
     # Set on per-household ballots only (NULLs never clash in a unique constraint).
     household_id: Mapped[int | None] = mapped_column(
         ForeignKey("households.id", ondelete="CASCADE")
     )
     channel: Mapped[Channel] = mapped_column(enum_column_type(Channel, "channel"))
-    # The coordinator who handed a paper ballot over.
+    # The coordinator who handed a paper ballot over, or marked the household.
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Online votes: the SHA-256 of the receipt, and the marking sealed under the receipt.
+    receipt_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    sealed_marking: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
-class BallotRecord(db.Model):
-    """One voter's choices, under a random id, with the hash of the receipt they hold."""
+class BallotBox(db.Model):
+    """How many ballots were marked each way: sealed while the ballot is open, published
+    in plain once it has closed (gachi/ballots/box.py)."""
 
-    __tablename__ = "ballot_records"
-    __table_args__: ClassVar[dict] = {"sqlite_with_rowid": False}
+    __tablename__ = "ballot_boxes"
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    ballot_id: Mapped[int] = mapped_column(ForeignKey("ballots.id", ondelete="CASCADE"), index=True)
-    receipt_hash: Mapped[str] = mapped_column(String(64), unique=True)
-
-    choices = relationship("BallotChoice", cascade="all, delete-orphan")
-
-
-class BallotChoice(db.Model):
-    """Points a record gives an option: 1 for single and approval, the dots for dot voting."""
-
-    __tablename__ = "ballot_choices"
-    __table_args__ = (
-        CheckConstraint("points >= 1", name="points_positive"),
-        {"sqlite_with_rowid": False},
+    ballot_id: Mapped[int] = mapped_column(
+        ForeignKey("ballots.id", ondelete="CASCADE"), primary_key=True
     )
-
-    record_id: Mapped[str] = mapped_column(
-        ForeignKey("ballot_records.id", ondelete="CASCADE"), primary_key=True
-    )
-    option_id: Mapped[int] = mapped_column(
-        ForeignKey("ballot_options.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
-    points: Mapped[int] = mapped_column(Integer)
+    sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # {"marking": ballots} as JSON text, once the count is published.
+    published: Mapped[str | None] = mapped_column(Text)
 
 
 class PaperTally(db.Model):

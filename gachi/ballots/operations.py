@@ -1,22 +1,22 @@
 """The verbs of a ballot: open, vote, change a vote, paper ballots and tallies, close,
 decide a tie, confirm the selection; and the gate to the solution workshop.
 
-Votes write no audit entry: the roll says who voted, and nothing may say what they chose.
+Votes write no audit entry: the roll says who voted, and nothing may say what they chose
+(gachi/ballots/box.py keeps the choices).
 """
 
-from uuid import uuid4
+import json
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, exists, func, insert, select, update
+from sqlalchemy import exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from gachi.auth.models import Role, User
-from gachi.ballots import queries
+from gachi.ballots import box, queries
 from gachi.ballots.models import (
     Ballot,
-    BallotChoice,
+    BallotBox,
     BallotOption,
-    BallotRecord,
     BallotState,
     BallotVoter,
     Channel,
@@ -168,6 +168,7 @@ def open_ballot(
     ]
     db.session.add(ballot)
     db.session.flush()
+    db.session.add(BallotBox(ballot_id=ballot.id, sealed=box.seal_box(ballot.id, {})))
     log_change(
         "ballot.open",
         ballot,
@@ -208,6 +209,8 @@ def sync_ballot_state(ballot, now=None):
     db.session.refresh(ballot)
     if result.rowcount != 1:
         return False
+    if due is BallotState.CLOSED:
+        publish_count(ballot)
     log_change(
         "ballot.state",
         ballot,
@@ -228,18 +231,6 @@ def _require_open(ballot, voter, now):
     if ballot.is_scheduled_at(now):
         raise NotOpen(_l("This ballot is not open yet."))
     if ballot.is_closed_at(now):
-        raise NotOpen(_l("This ballot has closed."))
-
-
-def _require_not_closed_meanwhile(ballot):
-    """An early close is read again in the transaction that writes the vote, share-locked
-    on PostgreSQL (a close then waits for the votes being written, or they wait and see
-    it; SQLite's write lock orders them anyway): a vote loaded and checked a moment
-    before the coordinator closed the ballot does not land after the close."""
-    closed_at = db.session.execute(
-        select(Ballot.closed_at).where(Ballot.id == ballot.id).with_for_update(read=True)
-    ).scalar_one()
-    if closed_at is not None:
         raise NotOpen(_l("This ballot has closed."))
 
 
@@ -270,24 +261,26 @@ def checked_points(ballot, choices):
     return dict(choices)
 
 
-def _roll_entry(ballot, user, channel, recorded_by=None):
+def _roll_entry(ballot, user, channel, recorded_by=None, receipt=None, marking=None):
     return {
         "ballot_id": ballot.id,
         "user_id": user.id,
         "channel": channel,
         "household_id": user.household_id if ballot.per_household else None,
         "recorded_by_id": recorded_by.id if recorded_by else None,
+        "receipt_hash": receipt_hash(receipt) if receipt else None,
+        "sealed_marking": box.seal_marking(receipt, ballot.id, marking) if receipt else None,
     }
 
 
-def _put_on_roll(ballot, user, channel, recorded_by=None):
+def _put_on_roll(ballot, user, channel, recorded_by=None, receipt=None, marking=None):
     """Insert the roll row; the UNIQUE constraints turn a second one into a clear refusal.
-    (Plain INSERTs here and for the record: nobody reads these rows back as objects.)"""
+    (A plain INSERT: nobody reads these rows back as objects.)"""
     try:
         with db.session.begin_nested():
             db.session.execute(
                 insert(BallotVoter.__table__).values(
-                    _roll_entry(ballot, user, channel, recorded_by)
+                    _roll_entry(ballot, user, channel, recorded_by, receipt, marking)
                 )
             )
     except IntegrityError:
@@ -308,85 +301,136 @@ def _put_on_roll(ballot, user, channel, recorded_by=None):
         raise AlreadyVoted() from None
 
 
+def _lock_box(ballot):
+    db.session.execute(
+        select(BallotBox.ballot_id).where(BallotBox.ballot_id == ballot.id).with_for_update()
+    )
+
+
+def _locked_box(ballot):
+    """The ballot's box, locked until the transaction ends (PostgreSQL; SQLite's one
+    writer is already alone), with the ballots counted in it: {marking: ballots}.
+
+    Closing the ballot publishes the box under the same lock, so a vote checked a moment
+    before the coordinator closed it either lands first (and is counted) or finds the box
+    published and is refused: none lands after the close."""
+    row = db.session.execute(
+        select(BallotBox.sealed, Ballot.closed_at)
+        .join(Ballot, Ballot.id == BallotBox.ballot_id)
+        .where(BallotBox.ballot_id == ballot.id)
+        .with_for_update(of=BallotBox)
+    ).one()
+    if row.sealed is None or row.closed_at is not None:
+        raise NotOpen(_l("This ballot has closed."))
+    return box.open_box(ballot.id, row.sealed)
+
+
+def _store_box(ballot, markings):
+    db.session.execute(
+        update(BallotBox)
+        .where(BallotBox.ballot_id == ballot.id)
+        .values(sealed=box.seal_box(ballot.id, {m: n for m, n in markings.items() if n}))
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _require_room_on_the_roll(ballot, counted):
+    """Nobody votes beyond the eligible: online ballots plus the paper ballots (counted,
+    or handed out) stay within the ballot's eligible residents or households."""
+    if counted + queries.paper_ballots(ballot.id) >= ballot.eligible_count:
+        raise Conflict(
+            _l(
+                "Every eligible resident or household of this ballot has already voted. "
+                "If that is wrong, ask the coordinator to correct the number eligible."
+            )
+        )
+
+
 def cast_vote(ballot, *, voter, choices, receipt=None, now=None):
-    """Put `voter` on the roll and store their choices under a random id, in one
-    transaction. Returns the receipt (new_receipt(), or the one the caller made ahead to
-    show it), which is stored only as a hash."""
+    """Put `voter` on the roll, with their marking sealed under the receipt, and add the
+    marking to the box, in one transaction. Returns the receipt (new_receipt(), or the
+    one the caller made ahead to show it), which is stored only as a hash."""
     now = now or utcnow()
     _require_open(ballot, voter, now)
     points = checked_points(ballot, choices)
-    _require_not_closed_meanwhile(ballot)
-    _put_on_roll(ballot, voter, Channel.ONLINE)
-    receipt, record_id = receipt or new_receipt(), uuid4().hex
-    db.session.execute(
-        insert(BallotRecord.__table__).values(
-            id=record_id, ballot_id=ballot.id, receipt_hash=receipt_hash(receipt)
-        )
-    )
-    db.session.execute(
-        insert(BallotChoice.__table__),
-        [
-            {"record_id": record_id, "option_id": option_id, "points": count}
-            for option_id, count in points.items()
-        ],
-    )
+    markings = _locked_box(ballot)
+    _require_room_on_the_roll(ballot, sum(markings.values()))
+    receipt, marking = receipt or new_receipt(), box.marking_of(points)
+    _put_on_roll(ballot, voter, Channel.ONLINE, receipt=receipt, marking=marking)
+    markings[marking] = markings.get(marking, 0) + 1
+    _store_box(ballot, markings)
     return receipt
 
 
-def _record_for(ballot, receipt):
+def _roll_row_for(ballot, receipt):
     if not receipt or not is_well_formed(receipt):
         return None
-    return db.session.scalar(
-        select(BallotRecord).where(
-            BallotRecord.ballot_id == ballot.id, BallotRecord.receipt_hash == receipt_hash(receipt)
+    return db.session.execute(
+        select(
+            BallotVoter.id,
+            BallotVoter.user_id,
+            BallotVoter.household_id,
+            BallotVoter.sealed_marking,
+        ).where(
+            BallotVoter.ballot_id == ballot.id, BallotVoter.receipt_hash == receipt_hash(receipt)
         )
-    )
+    ).one_or_none()
 
 
 def change_vote(ballot, *, voter, receipt, choices, now=None):
-    """Replace the choices of the record `receipt` proves, while the ballot is open."""
+    """Replace the marking `receipt` proves, while the ballot is open: one less ballot
+    marked the old way in the box, one more the new way."""
     now = now or utcnow()
     _require_open(ballot, voter, now)
     points = checked_points(ballot, choices)
-    _require_not_closed_meanwhile(ballot)
     if queries.voted_channel(ballot, voter) is not Channel.ONLINE:
         raise DomainError(_l("There is no online vote of yours to change in this ballot."))
-    record = _record_for(ballot, receipt)
-    if record is None:
+    markings = _locked_box(ballot)  # first: a change made meanwhile is read after it
+    row = _roll_row_for(ballot, receipt)
+    own = row is not None and (
+        row.user_id == voter.id or (ballot.per_household and row.household_id == voter.household_id)
+    )
+    old = box.open_marking(receipt, ballot.id, row.sealed_marking) if own else None
+    if old is None:
         raise DomainError(
             _l("This receipt does not match a vote in this ballot. Check the code you wrote down.")
         )
-    try:
-        with db.session.begin_nested():
-            db.session.execute(delete(BallotChoice).where(BallotChoice.record_id == record.id))
-            db.session.add_all(
-                BallotChoice(record_id=record.id, option_id=option_id, points=count)
-                for option_id, count in points.items()
-            )
-    except IntegrityError:
-        raise Conflict(
-            _l(
-                "Your vote was being changed elsewhere at the same moment. "
-                "Please look at it and try again."
-            )
-        ) from None
-    db.session.expire(record)
-    return record
+    new = box.marking_of(points)
+    markings[old] -= 1
+    markings[new] = markings.get(new, 0) + 1
+    _store_box(ballot, markings)
+    db.session.execute(
+        update(BallotVoter)
+        .where(BallotVoter.id == row.id)
+        .values(sealed_marking=box.seal_marking(receipt, ballot.id, new))
+        .execution_options(synchronize_session=False)
+    )
+    return new
 
 
 def choices_for_receipt(ballot, receipt):
-    """{option id: points} of the record `receipt` proves, or None."""
-    record = _record_for(ballot, receipt)
-    if record is None:
+    """{option id: points} of the vote `receipt` proves, or None."""
+    row = _roll_row_for(ballot, receipt)
+    if row is None or row.sealed_marking is None:
         return None
-    return dict(
-        db.session.execute(
-            select(BallotChoice.option_id, BallotChoice.points).where(
-                BallotChoice.record_id == record.id
-            )
-        )
-        .tuples()
-        .all()
+    marking = box.open_marking(receipt, ballot.id, row.sealed_marking)
+    return None if marking is None else box.points_of(marking)
+
+
+def publish_count(ballot):
+    """The ballot has closed: its box is opened and stored in plain, to be counted and
+    shown. Called once, by whatever closes it (the job, or the coordinator)."""
+    row = db.session.execute(
+        select(BallotBox.sealed).where(BallotBox.ballot_id == ballot.id).with_for_update()
+    ).one_or_none()
+    if row is None or row.sealed is None:
+        return
+    markings = box.open_box(ballot.id, row.sealed)
+    db.session.execute(
+        update(BallotBox)
+        .where(BallotBox.ballot_id == ballot.id)
+        .values(sealed=None, published=json.dumps(dict(sorted(markings.items()))))
+        .execution_options(synchronize_session=False)
     )
 
 
@@ -401,6 +445,8 @@ def hand_paper_ballot(ballot, *, resident, actor, now=None):
         raise NotOpen(_l("This ballot has closed."))
     if not ballot.can_vote(resident):
         raise DomainError(_l("Only residents of this complex can be handed a ballot."))
+    _lock_box(ballot)
+    _require_room_on_the_roll(ballot, queries.online_voter_count(ballot.id))
     try:
         _put_on_roll(ballot, resident, Channel.PAPER, recorded_by=actor)
     except AlreadyVoted:
@@ -436,6 +482,18 @@ def _check_tally(ballot, ballot_count, votes):
             BallotVoter.ballot_id == ballot.id, BallotVoter.channel == Channel.PAPER
         )
     )
+    _lock_box(ballot)  # votes wait, or this waits for them: the online count holds
+    room = ballot.eligible_count - queries.online_voter_count(ballot.id)
+    if ballot_count > room:
+        raise DomainError(
+            _l(
+                "At most %(room)s paper ballots can count: %(eligible)s are eligible and "
+                "%(online)s voted online."
+            ),
+            room=max(room, 0),
+            eligible=ballot.eligible_count,
+            online=ballot.eligible_count - room,
+        )
     if ballot_count < handed:
         raise DomainError(
             _l(
@@ -525,6 +583,7 @@ def close_ballot(ballot, *, actor, now=None):
     if result.rowcount != 1:
         raise Conflict(_l("This ballot is already closed."))
     db.session.refresh(ballot)
+    publish_count(ballot)
     log_change(
         "ballot.close",
         ballot,

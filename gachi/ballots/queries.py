@@ -1,16 +1,17 @@
 """The reads behind ballot pages, results and exports. Nothing here names a voter."""
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from gachi.ballots import box
 from gachi.ballots.models import (
     Ballot,
-    BallotChoice,
+    BallotBox,
     BallotOption,
-    BallotRecord,
     BallotVoter,
     Channel,
     PaperTally,
@@ -105,15 +106,9 @@ def _tie_key(ballot):
 
 
 def ballot_results(ballot) -> BallotResults:
-    """Per option: online points (one GROUP BY over the records), the current paper tally,
-    and their sum; ranked by total, ties by the ballot's rule; and the turnout."""
-    online = (
-        select(BallotChoice.option_id, func.sum(BallotChoice.points).label("points"))
-        .join(BallotRecord, BallotRecord.id == BallotChoice.record_id)
-        .where(BallotRecord.ballot_id == ballot.id)
-        .group_by(BallotChoice.option_id)
-        .subquery()
-    )
+    """Per option: online points (from the box), the current paper tally, and their sum;
+    ranked by total, ties by the ballot's rule; and the turnout."""
+    online = box.points_per_option(counted_markings(ballot.id))
     paper = (
         select(PaperTallyLine.option_id, PaperTallyLine.votes)
         .join(PaperTally, PaperTally.id == PaperTallyLine.tally_id)
@@ -128,15 +123,28 @@ def ballot_results(ballot) -> BallotResults:
             Problem.created_at,
             Problem.state,
             BallotOption.tie_break_position,
-            func.coalesce(online.c.points, 0),
             func.coalesce(paper.c.votes, 0),
         )
         .join(Problem, Problem.id == BallotOption.problem_id)
-        .outerjoin(online, online.c.option_id == BallotOption.id)
         .outerjoin(paper, paper.c.option_id == BallotOption.id)
         .where(BallotOption.ballot_id == ballot.id)
     ).all()
-    options = sorted((OptionResult(*row) for row in rows), key=_tie_key(ballot))
+    options = sorted(
+        (
+            OptionResult(
+                option_id=row[0],
+                problem_id=row[1],
+                title=row[2],
+                proposed_at=row[3],
+                problem_state=row[4],
+                tie_break_position=row[5],
+                online=online[row[0]],
+                paper=row[6],
+            )
+            for row in rows
+        ),
+        key=_tie_key(ballot),
+    )
     options.sort(key=lambda o: -o.total)  # stable: equal totals keep the tie rule's order
     _rank(options)
     tally = current_paper_tally(ballot.id)
@@ -160,6 +168,35 @@ def _rank(options):
     for _index, option in enumerate(options):
         option.rank = totals.index(option.total) + 1
         option.tied = totals.count(option.total) > 1
+
+
+def counted_markings(ballot_id) -> dict[str, int]:
+    """{marking: ballots} in the ballot's box: published once it closed, else opened."""
+    row = db.session.execute(
+        select(BallotBox.sealed, BallotBox.published).where(BallotBox.ballot_id == ballot_id)
+    ).one_or_none()
+    if row is None:
+        return {}
+    if row.published is not None:
+        return json.loads(row.published)
+    return box.open_box(ballot_id, row.sealed) if row.sealed is not None else {}
+
+
+def paper_ballots(ballot_id) -> int:
+    """Paper ballots that count against the eligible: the room's current count, or, when
+    more were handed out (or households marked) than counted yet, those. One query."""
+    counted = (
+        select(PaperTally.ballot_count)
+        .where(PaperTally.ballot_id == ballot_id, PaperTally.replaced_at.is_(None))
+        .scalar_subquery()
+    )
+    handed = (
+        select(func.count(BallotVoter.id))
+        .where(BallotVoter.ballot_id == ballot_id, BallotVoter.channel == Channel.PAPER)
+        .scalar_subquery()
+    )
+    counted_or_none, handed_count = db.session.execute(select(counted, handed)).one()
+    return max(counted_or_none or 0, handed_count)
 
 
 def online_voter_count(ballot_id) -> int:

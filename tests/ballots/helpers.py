@@ -66,3 +66,12 @@ def a_ballot(
 
 def option_ids(ballot):
     return [option.id for option in ballot.options]
+
+
+def ballots_in_box(ballot=None):
+    """How many ballots the box of `ballot` (or of every ballot) counts."""
+    from gachi.ballots.models import BallotBox
+    from gachi.ballots.queries import counted_markings
+
+    ids = [ballot.id] if ballot else db.session.scalars(db.select(BallotBox.ballot_id)).all()
+    return sum(sum(counted_markings(ballot_id).values()) for ballot_id in ids)

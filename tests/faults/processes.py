@@ -10,6 +10,7 @@ import http.cookiejar
 import os
 import pwd
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -34,7 +35,7 @@ from tests.factories import PASSWORD
 
 VENV_BIN = BASE_DIR / ".venv" / "bin"
 PORTS = range(5170, 5190)  # this suite's ports (never 5000)
-SECRET_KEY = "faults-suite-shared-secret"
+SECRET_KEY = secrets.token_urlsafe(32)  # one per run, shared by the servers and the test
 CSRF_META = re.compile(r'name="csrf-token" content="([^"]+)"')
 LOST = (OSError, http.client.HTTPException)  # no answer: refused, reset, cut off
 
@@ -324,6 +325,7 @@ def app_on(database_url):
 
     class FaultsConfig(TestConfig):
         SQLALCHEMY_DATABASE_URI = database_url
+        SECRET_KEY = SECRET_KEY  # as the servers have: ballot boxes are sealed under it
 
     app = create_app(FaultsConfig)
     try:

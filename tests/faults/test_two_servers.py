@@ -16,7 +16,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from gachi.ballots.models import Ballot, BallotRecord, BallotState, BallotVoter, Eligibility
+from gachi.ballots.models import Ballot, BallotState, BallotVoter, Eligibility
+from gachi.ballots.queries import counted_markings
 from gachi.core.time import utcnow
 from gachi.extensions import db
 from gachi.programs.bookings.models import Booking, BookingStatus
@@ -144,14 +145,7 @@ def _votes_race(servers, ballot, usernames):
         )
         == 1
     )
-    assert (
-        db.session.scalar(
-            select(func.count())
-            .select_from(BallotRecord)
-            .where(BallotRecord.ballot_id == ballot_id)
-        )
-        == 1
-    )
+    assert sum(counted_markings(ballot_id).values()) == 1
 
 
 def _copied(jar):

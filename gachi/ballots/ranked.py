@@ -432,8 +432,10 @@ def borda(
 def pairwise_preferences(
     options: Sequence[int], profile: Mapping[Ranking, int]
 ) -> dict[int, dict[int, int]]:
-    """d[a][b]: the ballots ranking a above b (an unranked option is below every ranked
-    one; two unranked options are equal, so such a ballot counts for neither)."""
+    """d[a][b]: the ballots ranking a above b. A voter who leaves options unranked is taken
+    to prefer every ranked option to them and to be indifferent among them, as Wikipedia's
+    "Schulze method" (the path heuristic) puts it; such a ballot counts for neither of two
+    unranked options."""
     d = {a: dict.fromkeys((b for b in options if b != a), 0) for a in options}
     for ranking, ballots in profile.items():
         place = {option_id: index for index, option_id in enumerate(ranking)}

@@ -400,3 +400,26 @@ def test_the_ballot_method_picks_the_count():
 
     assert result.method is RankedMethod.BORDA and result.winners == (NASHVILLE,)
     assert count_ranked(RankedMethod.IRV, CITIES, TENNESSEE, BY_LISTING).winners == (KNOXVILLE,)
+
+
+@pytest.mark.parametrize("method", list(RankedMethod))
+@pytest.mark.parametrize(
+    ("ballots", "tie_break", "seats"),
+    [
+        (TIED_FOR_LAST, TieBreak.coordinator(), 1),
+        (TIED_FOR_LAST, TieBreak.earliest((D, C, B, A)), 2),
+        (SCHULZE_TIE, TieBreak.coordinator(), 3),
+        (profile(("A", 1), ("B", 1)), TieBreak.coordinator((D,)), 2),
+    ],
+)
+def test_every_count_lists_each_option_once_and_never_a_winner_still_in_doubt(
+    method, ballots, tie_break, seats
+):
+    options = (A, B, C, D)
+    result = count_ranked(method, options, ballots, tie_break, seats)
+
+    assert sorted(result.order) == sorted(options)
+    assert len(result.winners) <= seats
+    assert set(result.winners) <= set(result.order[:seats])
+    assert not set(result.winners) & result.undecided
+    assert result.decided == (len(result.winners) == seats)

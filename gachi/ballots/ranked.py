@@ -153,8 +153,9 @@ class Tie:
 
     `kind` is "elimination" (IRV: tied for last), "cut" (tied across the last seat) or
     "order" (tied, but all on the same side of the cut: only the listing order depends on
-    the rule). `order` is the tied options best first as the rule put them; `decided` is
-    False when the coordinator still has to decide."""
+    the rule). `order` is the tied options best first as the rule put them (provisional,
+    recorded ones first and then ballot order, while `decided` is False: the coordinator
+    still has to decide)."""
 
     kind: str
     options: frozenset[int]

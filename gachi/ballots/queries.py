@@ -308,3 +308,15 @@ def shortlisted_problems(participation_id) -> list[Problem]:
             .order_by(Problem.created_at, Problem.id)
         )
     )
+
+
+def voted_by(ballot, user) -> bool:
+    """Whether `user` is on the roll themselves: on a per-household ballot the roll may
+    hold another member of their household instead."""
+    return bool(
+        db.session.scalar(
+            select(BallotVoter.id)
+            .where(BallotVoter.ballot_id == ballot.id, BallotVoter.user_id == user.id)
+            .limit(1)
+        )
+    )

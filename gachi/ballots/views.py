@@ -45,6 +45,7 @@ from gachi.ballots.receipts import format_receipt, is_well_formed, new_receipt, 
 from gachi.complexes.models import Participation
 from gachi.complexes.queries import latest_participation
 from gachi.core.access import load_for, require
+from gachi.core.errors import Conflict
 from gachi.core.forms import ConfirmForm, options
 from gachi.core.handlers import operating, unit_of_work
 from gachi.core.spreadsheets import csv_response
@@ -147,6 +148,10 @@ def _ballot_page(ballot, *, form=None, error=None, status=200):
     now = utcnow()
     manages = ballot.can_manage(current_user)
     channel = queries.voted_channel(ballot, current_user) if ballot.can_vote(current_user) else None
+    # On a per-household ballot the roll may hold another member of the household.
+    voted_myself = channel is not None and (
+        not ballot.per_household or queries.voted_by(ballot, current_user)
+    )
     receipt = _device_receipt(ballot) if channel is Channel.ONLINE else None
     my_choices = choices_for_receipt(ballot, receipt) if receipt else None
     results = (
@@ -174,6 +179,7 @@ def _ballot_page(ballot, *, form=None, error=None, status=200):
         can_vote=ballot.can_vote(current_user),
         channel=channel,
         on_paper=channel is Channel.PAPER,
+        voted_myself=voted_myself,
         my_choices=my_choices,
         form=form or vote_form(ballot),
         receipt_form=ReceiptForm(),
@@ -329,6 +335,16 @@ def ballot_paper_tally(ballot_id):
         )
     flash(_("The paper tally was saved."), "success")
     return redirect(url_for(".ballot_detail", ballot_id=ballot.id))
+
+
+@bp.route("/ballots/<int:ballot_id>/close")
+@login_required
+def ballot_close_ask(ballot_id):
+    """Closing cannot be undone: this page says so, and its button posts the close."""
+    ballot = _managed(ballot_id)
+    if not ballot.is_open_at(utcnow()):
+        raise Conflict(_("Only an open ballot can be closed."))
+    return render_template("ballots/close.html", ballot=ballot, form=ConfirmForm())
 
 
 @bp.route("/ballots/<int:ballot_id>/close", methods=["POST"])

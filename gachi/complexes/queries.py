@@ -212,6 +212,13 @@ def household_rows(complex_id):
     ).all()
 
 
+def member_count(household_id) -> int:
+    """How many residents have joined the household (as the household list counts them)."""
+    return db.session.execute(
+        select(func.count(User.id)).where(User.household_id == household_id)
+    ).scalar_one()
+
+
 def printable_code_rows(complex_id):
     """The households of a complex that have a live code, with the code, for the slips."""
     return db.session.execute(

@@ -35,6 +35,7 @@ from gachi.complexes.stages import STAGE_ORDER, Stage
 from gachi.core.access import load_for, require, staff_required
 from gachi.core.audit import no_store, personal_data_shown
 from gachi.core.codes import format_code
+from gachi.core.errors import Conflict
 from gachi.core.forms import ConfirmForm, options
 from gachi.core.handlers import operating, unit_of_work
 from gachi.core.time import seoul_today
@@ -353,14 +354,38 @@ def code_regenerate(complex_id, household_id):
     return redirect(url_for(".household_list", complex_id=complex_.id))
 
 
+def _code_of(complex_, code_id):
+    code = db.session.get(InvitationCode, code_id)
+    if code is None or code.household.complex_id != complex_.id:
+        abort(404)
+    return code
+
+
+@bp.route("/complexes/<int:complex_id>/codes/<int:code_id>/revoke")
+@login_required
+def code_revoke_ask(complex_id, code_id):
+    """Revoking cannot be undone: this page names the household whose code stops working,
+    and its button posts the revocation. (It shows no code: nothing here lets anyone in.)"""
+    complex_ = _managed_complex(complex_id)
+    code = _code_of(complex_, code_id)
+    if not code.is_live:
+        raise Conflict(_("This code has already been revoked."))
+    return render_template(
+        "complexes/code_revoke.html",
+        complex=complex_,
+        household=code.household,
+        code=code,
+        members=queries.member_count(code.household_id),
+        form=ConfirmForm(),
+    )
+
+
 @bp.route("/complexes/<int:complex_id>/codes/<int:code_id>/revoke", methods=["POST"])
 @login_required
 @unit_of_work
 def code_revoke(complex_id, code_id):
     complex_ = _managed_complex(complex_id)
-    code = db.session.get(InvitationCode, code_id)
-    if code is None or code.household.complex_id != complex_.id:
-        abort(404)
+    code = _code_of(complex_, code_id)
     _confirmed()
     with operating():
         revoke_code(code, actor=current_user)

@@ -121,6 +121,11 @@ class Problem(TimestampMixin, db.Model):
         return self.can_view(user) and self.state is not ProblemState.MERGED
 
     @property
+    def is_mergeable(self):
+        """Still being weighed: it may be merged into another problem, or take one in."""
+        return self.state in OPEN_FOR_SUPPORT
+
+    @property
     def awaits_shortlisting(self):
         """Newly proposed: the list offers the coordinator "Shortlist" (move_problem)."""
         return self.state is ProblemState.PROPOSED

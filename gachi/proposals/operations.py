@@ -156,10 +156,7 @@ def merge_problems(duplicate, into, *, actor):
     comments follow, and it is marked merged."""
     if duplicate.id == into.id or duplicate.participation_id != into.participation_id:
         raise DomainError(_l("Choose another problem of the same complex to merge into."))
-    if into.state is ProblemState.MERGED or duplicate.state not in (
-        ProblemState.PROPOSED,
-        ProblemState.SHORTLISTED,
-    ):
+    if into.state is ProblemState.MERGED or not duplicate.is_mergeable:
         raise DomainError(_l("Only proposed or shortlisted problems can be merged."))
     already = select(ProblemSupport.user_id).where(ProblemSupport.problem_id == into.id)
     moved = db.session.execute(

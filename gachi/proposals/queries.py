@@ -62,6 +62,12 @@ def supported_by(problem_id, user_id) -> bool:
     ).scalar_one()
 
 
+def comment_count(problem_id) -> int:
+    return db.session.execute(
+        select(func.count(ProblemComment.id)).where(ProblemComment.problem_id == problem_id)
+    ).scalar_one()
+
+
 def comments(problem_id):
     return db.session.scalars(
         select(ProblemComment)

@@ -1,7 +1,7 @@
 """Problems: the list a complex's residents propose into, each problem's page, and the
 coordinator's edits, shortlist, states and merges."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -10,6 +10,7 @@ from gachi.auth.models import User
 from gachi.complexes.models import Participation
 from gachi.complexes.queries import latest_participation
 from gachi.core.access import load_for, require
+from gachi.core.errors import Conflict
 from gachi.core.forms import ConfirmForm, options
 from gachi.core.handlers import operating, unit_of_work
 from gachi.extensions import db
@@ -104,10 +105,16 @@ def problem_propose(participation_id):
     return redirect(url_for(".problem_detail", problem_id=problem.id))
 
 
-def _detail_page(problem, comment_form=None, status=200):
+def _merge_form(problem, **kwargs):
+    form = MergeForm(**kwargs)
+    form.into.choices = options(queries.merge_targets(problem))
+    return form
+
+
+def _detail_page(problem, comment_form=None, status=200, *, merge_form=None):
     manages = problem.can_manage(current_user)
-    merge_form = MergeForm()
-    merge_form.into.choices = options(queries.merge_targets(problem))
+    if merge_form is None:
+        merge_form = _merge_form(problem)
     return render_template(
         "proposals/problem_detail.html",
         problem=problem,
@@ -213,16 +220,36 @@ def problem_move(problem_id):
     return redirect(url_for(".problem_list", participation_id=problem.participation_id))
 
 
+@bp.route("/problems/<int:problem_id>/merge")
+@login_required
+def problem_merge_ask(problem_id):
+    """Merging cannot be undone: this page says which problem goes into which and what
+    moves with it, and its button posts the merge."""
+    problem = load_for(current_user, Problem, problem_id)
+    require(problem.can_manage(current_user))
+    if not problem.is_mergeable:
+        raise Conflict(_("Only proposed or shortlisted problems can be merged."))
+    form = _merge_form(problem, formdata=request.args, meta={"csrf": False})
+    if not form.validate():
+        return _detail_page(problem, merge_form=form, status=400)
+    return render_template(
+        "proposals/merge.html",
+        problem=problem,
+        into=db.session.get(Problem, form.into.data),
+        supports=queries.support_count(problem.id),
+        comments=queries.comment_count(problem.id),
+    )
+
+
 @bp.route("/problems/<int:problem_id>/merge", methods=["POST"])
 @login_required
 @unit_of_work
 def problem_merge(problem_id):
     problem = load_for(current_user, Problem, problem_id)
     require(problem.can_manage(current_user))
-    form = MergeForm()
-    form.into.choices = options(queries.merge_targets(problem))
+    form = _merge_form(problem)
     if not form.validate_on_submit():
-        return _detail_page(problem, status=400)
+        return _detail_page(problem, merge_form=form, status=400)
     with operating(lambda status: _detail_page(problem, status=status)):
         into = merge_problems(problem, db.session.get(Problem, form.into.data), actor=current_user)
     flash(_("The problem was merged into %(title)s.", title=into.title), "success")

@@ -22,7 +22,7 @@ from gachi.proposals.models import ProblemState
 from gachi.workshops.models import WorkshopRound
 from gachi.workshops.operations import check_in_resident, create_workshop
 from tests.ballots.helpers import a_ballot, ballot_scene, ballots_in_box, option_ids
-from tests.complexes.helpers import post, signed_in, text_of
+from tests.complexes.helpers import confirm_on_page, post, signed_in, text_of
 
 RECEIPT = re.compile(r'id="receipt">([A-Z0-9-]+)<')
 
@@ -183,6 +183,7 @@ def test_the_coordinator_hands_a_paper_ballot_to_a_checked_in_resident(client, s
 def test_a_resident_cannot_use_the_coordinators_forms(client, scene):
     ballot = a_ballot(scene)
     signed_in(client, scene.residents[0])
+    assert client.get(f"/ballots/{ballot.id}/close").status_code == 403
     assert post(client, f"/ballots/{ballot.id}/close").status_code == 403
     assert client.get(f"/ballots/{ballot.id}/paper").status_code == 403
     assert client.get(f"/participations/{scene.participation.id}/ballots/new").status_code == 404
@@ -223,7 +224,7 @@ def test_the_coordinator_opens_tallies_closes_and_confirms_through_the_forms(cli
         },
     )
     assert response.status_code == 302
-    assert post(client, f"/ballots/{ballot.id}/close").status_code == 302
+    assert confirm_on_page(client, f"/ballots/{ballot.id}/close").status_code == 302
     assert post(client, f"/ballots/{ballot.id}/confirm").status_code == 302
     page = text_of(client.get(f"/ballots/{ballot.id}"))
     assert "The selected problems are confirmed." in page
@@ -305,3 +306,110 @@ def test_no_results_page_or_export_names_a_voter(app, make):
     for page in pages:  # …but never who chose what
         for person in (*voters, paper_voter):
             assert person.display_name not in page and person.username not in page
+
+
+# Closing asks first --------------------------------------------------------------------
+
+
+def test_closing_a_ballot_asks_first_and_only_the_confirmed_button_closes_it(client, scene):
+    ballot = a_ballot(scene)
+    signed_in(client, scene.coordinator)
+    ballot_page = client.get(f"/ballots/{ballot.id}").get_data(as_text=True)
+    assert f'href="/ballots/{ballot.id}/close"' in ballot_page  # a link, not a one-click form
+    assert f'action="/ballots/{ballot.id}/close"' not in ballot_page
+
+    asking = client.get(f"/ballots/{ballot.id}/close")
+
+    page = text_of(asking)
+    assert asking.status_code == 200
+    assert "Once it is closed nobody can vote, and closing cannot be undone." in page
+    assert f'href="/ballots/{ballot.id}">Cancel</a>' in page
+    db.session.expire_all()
+    assert ballot.closed_at is None and ballot.is_open_at(utcnow())
+    assert vote_single(signed_in(client, scene.residents[0]), ballot, 0).status_code == 200
+
+    signed_in(client, scene.coordinator)
+    assert confirm_on_page(client, f"/ballots/{ballot.id}/close").status_code == 302
+    db.session.expire_all()
+    assert ballot.closed_at is not None
+    again = client.get(f"/ballots/{ballot.id}/close")
+    assert again.status_code == 409 and "Only an open ballot can be closed." in text_of(again)
+
+
+def test_the_closing_page_says_in_korean_that_closing_cannot_be_undone(client, scene):
+    ballot = a_ballot(scene)
+    signed_in(client, scene.coordinator)
+    client.set_cookie("lang", "ko")
+    page = text_of(client.get(f"/ballots/{ballot.id}/close"))
+    assert "투표를 지금 마감합니다. 마감 후에는 투표할 수 없고 되돌릴 수 없습니다." in page
+
+
+@pytest.mark.parametrize("token", [None, "forged"])
+def test_a_close_without_a_good_csrf_token_is_refused_and_the_ballot_stays_open(
+    client, scene, token
+):
+    ballot = a_ballot(scene)
+    signed_in(client, scene.coordinator)
+    response = client.post(
+        f"/ballots/{ballot.id}/close", data={"csrf_token": token} if token else {}
+    )
+    assert response.status_code == 400
+    db.session.expire_all()
+    assert ballot.closed_at is None
+
+
+def test_closing_a_ballot_that_does_not_exist_is_a_404(client, scene):
+    ballot = a_ballot(scene)
+    signed_in(client, scene.coordinator)
+    assert client.get("/ballots/99999/close").status_code == 404
+    assert post(client, "/ballots/99999/close").status_code == 404
+    db.session.expire_all()
+    assert ballot.closed_at is None
+
+
+# Who voted: oneself, or another member of the household --------------------------------
+
+
+def test_a_household_member_who_did_not_vote_is_told_another_member_did(client, make):
+    scene = ballot_scene(make, resident_count=1)
+    voter = scene.residents[0]
+    housemate = make.resident(scene.complex, household_obj=voter.household)
+    ballot = a_ballot(scene, eligibility=Eligibility.HOUSEHOLD)
+    cast_vote(ballot, voter=voter, choices={option_ids(ballot)[0]: 1})
+    db.session.commit()
+
+    page = text_of(signed_in(client, housemate).get(f"/ballots/{ballot.id}"))
+    assert "Another member of your household has already voted." in page
+    assert "can change the vote with their receipt" in page
+    assert "You have voted." not in page
+    client.set_cookie("lang", "ko")
+    page = text_of(client.get(f"/ballots/{ballot.id}"))
+    assert "같은 세대의 다른 분이 이미 투표했습니다." in page and "투표를 마쳤습니다" not in page
+
+    page = text_of(signed_in(client, voter).get(f"/ballots/{ballot.id}"))
+    assert "You have voted." in page and "Another member" not in page
+
+
+def test_a_household_member_is_told_another_member_took_the_paper_ballot(client, make):
+    scene = ballot_scene(make, resident_count=1)
+    voter = scene.residents[0]
+    housemate = make.resident(scene.complex, household_obj=voter.household)
+    ballot = a_ballot(scene, eligibility=Eligibility.HOUSEHOLD)
+    hand_paper_ballot(ballot, resident=voter, actor=scene.coordinator)
+    db.session.commit()
+
+    page = text_of(signed_in(client, housemate).get(f"/ballots/{ballot.id}"))
+    assert "Another member of your household was handed a paper ballot" in page
+    page = text_of(signed_in(client, voter).get(f"/ballots/{ballot.id}"))
+    assert "You were handed a paper ballot in the workshop" in page
+    assert "Another member" not in page
+
+
+def test_on_a_ballot_per_resident_each_voter_is_told_they_voted(client, scene):
+    ballot = a_ballot(scene)
+    cast_vote(ballot, voter=scene.residents[0], choices={option_ids(ballot)[0]: 1})
+    db.session.commit()
+    page = text_of(signed_in(client, scene.residents[0]).get(f"/ballots/{ballot.id}"))
+    assert "You have voted." in page and "Another member" not in page
+    page = text_of(signed_in(client, scene.residents[1]).get(f"/ballots/{ballot.id}"))
+    assert "You have voted." not in page and "Another member" not in page

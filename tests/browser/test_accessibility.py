@@ -75,6 +75,8 @@ class Pilot:
     ahyeon: int
     ahyeon_participation: int
     ahyeon_problem: int
+    ahyeon_code: int  # a live invitation code (the page asking to stop it)
+    ahyeon_duplicate: tuple  # (a duplicate problem, the one to merge it into)
     ahyeon_program: int
     ahyeon_session: int
     cheongnyangni_session: int
@@ -134,8 +136,14 @@ def pilot(make):
         closes_at=opens_at + timedelta(days=7),
         actor=coordinator,
     )
+    # Two problems raised again this year: the page asking to merge one into the other.
+    duplicate, keep = (
+        make.problem(participation, title=title) for title in ("오후 돌봄", "아이 돌봄 공간")
+    )
     ids = Pilot(
         cohort=cohort.id,
+        ahyeon_code=make.invitation(make.household(ahyeon, building="999", unit="101")).id,
+        ahyeon_duplicate=(duplicate.id, keep.id),
         ahyeon=ahyeon.id,
         ahyeon_participation=participation.id,
         ahyeon_problem=db.session.scalar(
@@ -201,6 +209,8 @@ ROLE_PAGES = {
             f"/programs/{ids.ahyeon_program}",
             f"/sessions/{ids.ahyeon_session}",
             f"/participations/{ids.ahyeon_participation}/matches",
+            f"/complexes/{ids.ahyeon}/codes/{ids.ahyeon_code}/revoke",
+            "/problems/{}/merge?into={}".format(*ids.ahyeon_duplicate),
         ],
     ),
     "partner": (

@@ -117,7 +117,10 @@ def test_a_resident_and_a_coordinator_take_a_problem_from_proposal_to_selection(
         coordinator.get_by_label("주차 문제").fill("3")
         coordinator.fill("textarea[name=note]", "세미나실 현장 투표")
         click(coordinator, "Save the paper tally")
-        click(coordinator, "Close the ballot now")
+        with coordinator.expect_navigation():
+            coordinator.get_by_role("link", name="Close the ballot now").click()
+        assert "closing cannot be undone" in coordinator.content()
+        click(coordinator, "Close the ballot")
         click(coordinator, "Confirm the selected problems")
         assert "The selected problems are confirmed." in coordinator.content()
         coordinator.screenshot(path=str(screenshots / "ballot-confirmed.png"), full_page=True)

@@ -297,7 +297,9 @@ def play_the_year(person, start):
     coordinator.fill("textarea[name=note]", "세미나실 현장 투표, 정홍권 집계")
     coordinator.send()
     coordinator.go(f"/ballots/{ballot_id}")
-    coordinator.send("form[action$='/close']")
+    with coordinator.page.expect_navigation():
+        coordinator.page.click(f"a[href$='/ballots/{ballot_id}/close']")
+    coordinator.send("form[action$='/close']")  # on the page that asks to confirm
     coordinator.send("form[action$='/confirm']")
     rows = coordinator.page.locator("table.results tbody tr").all_inner_texts()
     assert re.search(rf"1\s+{re.escape(CARE)}\s+2\s+3\s+5", rows[0]), rows

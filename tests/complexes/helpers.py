@@ -1,8 +1,10 @@
 """Helpers shared by the complexes and coordinators tests."""
 
 import html
+from urllib.parse import urlparse
 
 from tests.conftest import csrf_token, sign_in_directly
+from tests.security.forms import forms_on
 
 # Any path that renders a page: a 404 page carries the session's CSRF token too.
 TOKEN_PAGE = "/no-such-page"
@@ -22,6 +24,19 @@ def post(client, path, data=None):
 
 def text_of(response):
     return html.unescape(response.get_data(as_text=True))
+
+
+def confirm_on_page(client, path):
+    """Open the page that asks to confirm (`path`, a GET) and press its button: post its
+    form back to the same address with the fields the page put in it."""
+    page = client.get(path)
+    assert page.status_code == 200, text_of(page)[:1000]
+    (form,) = [
+        form
+        for form in forms_on(urlparse(path).path, page.get_data(as_text=True))
+        if form.action == urlparse(path).path
+    ]
+    return client.post(form.action, data={name: f.values[0] for name, f in form.fields.items()})
 
 
 def management_scene(make):
@@ -46,6 +61,7 @@ MANAGEMENT_ROUTES = [
     ("POST", "/complexes/{complex}/households"),
     ("POST", "/complexes/{complex}/codes/generate"),
     ("POST", "/complexes/{complex}/households/{household}/code/regenerate"),
+    ("GET", "/complexes/{complex}/codes/{code}/revoke"),
     ("POST", "/complexes/{complex}/codes/{code}/revoke"),
     ("GET", "/complexes/{complex}/codes/print"),
     ("GET", "/participations/{participation}"),

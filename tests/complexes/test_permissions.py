@@ -97,11 +97,12 @@ def test_household_and_code_of_another_complex_are_404_through_a_managed_complex
     signed_in(client, coordinator)
     ids = {"complex": mine.id, "household": other["household"], "code": other["code"]}
 
-    for path in (
-        "/complexes/{complex}/households/{household}/code/regenerate",
-        "/complexes/{complex}/codes/{code}/revoke",
+    for method, path in (
+        ("POST", "/complexes/{complex}/households/{household}/code/regenerate"),
+        ("GET", "/complexes/{complex}/codes/{code}/revoke"),
+        ("POST", "/complexes/{complex}/codes/{code}/revoke"),
     ):
-        assert request_route(client, "POST", path, ids).status_code == 404
+        assert request_route(client, method, path, ids).status_code == 404
     assert db.session.get(InvitationCode, other["code"]).revoked_at is None
 
 

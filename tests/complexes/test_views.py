@@ -19,7 +19,7 @@ from gachi.coordinators.models import Placement
 from gachi.core.audit import AuditEntry
 from gachi.core.errors import DomainError
 from gachi.extensions import db
-from tests.complexes.helpers import management_scene, post, signed_in, text_of
+from tests.complexes.helpers import confirm_on_page, management_scene, post, signed_in, text_of
 from tests.conftest import counted_queries, sign_in
 
 
@@ -524,13 +524,64 @@ def test_regenerating_a_code_through_the_page_revokes_the_old_one(staff_client, 
 def test_revoking_a_code_twice_is_a_clear_conflict(staff_client, make):
     complex_ = make.complex_()
     code = make.invitation(make.household(complex_))
+    path = f"/complexes/{complex_.id}/codes/{code.id}/revoke"
 
-    first = post(staff_client, f"/complexes/{complex_.id}/codes/{code.id}/revoke")
-    second = post(staff_client, f"/complexes/{complex_.id}/codes/{code.id}/revoke")
+    first = confirm_on_page(staff_client, path)
+    second = post(staff_client, path)  # a second tab, still showing the button
 
     assert first.status_code == 302
     assert second.status_code == 409
     assert "already been revoked" in text_of(second)
+    asking_again = staff_client.get(path)
+    assert asking_again.status_code == 409 and "already been revoked" in text_of(asking_again)
+
+
+def test_stopping_a_code_asks_first_naming_the_household(staff_client, make):
+    complex_ = make.complex_()
+    household = make.household(complex_, building="101", unit="1203")
+    code = make.invitation(household, code="ABCDEFGH")
+    make.resident(complex_, household_obj=household)
+    path = f"/complexes/{complex_.id}/codes/{code.id}/revoke"
+    households_page = staff_client.get(f"/complexes/{complex_.id}/households")
+    assert f'href="{path}"' in text_of(households_page)  # a link, not a one-click form
+    assert f'action="{path}"' not in text_of(households_page)
+
+    asking = staff_client.get(path)
+
+    page = text_of(asking)
+    assert asking.status_code == 200
+    assert "The invitation code of building 101, unit 1203 stops working now." in page
+    assert "The residents already in the household (1) stay in it." in page
+    assert "ABCD" not in page  # the page lets nobody in
+    assert f'href="/complexes/{complex_.id}/households">Cancel</a>' in page
+    db.session.expire_all()
+    assert db.session.get(InvitationCode, code.id).is_live
+
+    assert confirm_on_page(staff_client, path).status_code == 302
+    db.session.expire_all()
+    assert not db.session.get(InvitationCode, code.id).is_live
+
+
+def test_stopping_a_code_with_a_forged_csrf_token_leaves_it_working(staff_client, make):
+    complex_ = make.complex_()
+    code = make.invitation(make.household(complex_))
+
+    response = post(
+        staff_client, f"/complexes/{complex_.id}/codes/{code.id}/revoke", {"csrf_token": "forged"}
+    )
+
+    assert response.status_code == 400
+    db.session.expire_all()
+    assert db.session.get(InvitationCode, code.id).is_live
+
+
+def test_stopping_a_code_that_does_not_exist_is_a_404(staff_client, make):
+    complex_ = make.complex_()
+    code = make.invitation(make.household(complex_))
+    for method in (staff_client.get, lambda path: post(staff_client, path)):
+        assert method(f"/complexes/{complex_.id}/codes/99999/revoke").status_code == 404
+    db.session.expire_all()
+    assert db.session.get(InvitationCode, code.id).is_live
 
 
 def test_print_sheet_has_a_slip_per_live_code_with_the_join_address(staff_client, make):

@@ -9,7 +9,7 @@ from gachi.core.errors import DomainError
 from gachi.extensions import db
 from gachi.proposals.models import Problem, ProblemComment, ProblemState, ProblemSupport
 from gachi.proposals.operations import propose_problem
-from tests.complexes.helpers import post, signed_in, text_of
+from tests.complexes.helpers import confirm_on_page, post, signed_in, text_of
 
 
 def scene(make):
@@ -118,10 +118,9 @@ def test_the_coordinator_edits_and_merges(client, make):
         ).status_code
         == 302
     )
-    assert (
-        post(client, f"/problems/{duplicate.id}/merge", {"into": str(keep.id)}).status_code == 302
-    )
     assert post(client, f"/problems/{duplicate.id}/merge", {"into": "99999"}).status_code == 400
+    merged = confirm_on_page(client, f"/problems/{duplicate.id}/merge?into={keep.id}")
+    assert merged.status_code == 302
     db.session.expire_all()
     assert keep.title == "아이 돌봄(육아)" and duplicate.state is ProblemState.MERGED
 
@@ -162,3 +161,99 @@ def test_in_the_running_stage_a_resident_sees_no_problem_form_and_a_submit_says_
     assert response.status_code == 400
     assert "only until the first workshop is over" in text_of(response)
     assert db.session.scalars(select(Problem)).all() == []
+
+
+# Merging asks first -------------------------------------------------------------------
+
+
+def merge_scene(make, client):
+    """Two problems of a complex, the duplicate with a resident's support and comment;
+    the coordinator signed in."""
+    complex_, participation = scene(make)
+    keep = make.problem(participation, title="아이 돌봄(육아)")
+    duplicate = make.problem(participation, title="오후 돌봄")
+    resident = make.resident(complex_)
+    db.session.add_all(
+        [
+            ProblemSupport(problem_id=duplicate.id, user_id=resident.id),
+            ProblemComment(problem_id=duplicate.id, author_id=resident.id, body="저도요"),
+        ]
+    )
+    db.session.commit()
+    signed_in(client, make.coordinator(complex_))
+    return keep, duplicate
+
+
+def unmerged(keep, duplicate):
+    db.session.expire_all()
+    return (
+        duplicate.state is ProblemState.PROPOSED
+        and duplicate.merged_into_id is None
+        and db.session.scalars(select(ProblemSupport.problem_id)).all() == [duplicate.id]
+        and db.session.scalars(select(ProblemComment.problem_id)).all() == [duplicate.id]
+    )
+
+
+def test_merging_asks_first_and_says_which_problem_goes_into_which(client, make):
+    keep, duplicate = merge_scene(make, client)
+    problem_page = client.get(f"/problems/{duplicate.id}").get_data(as_text=True)
+    assert f'method="get" action="/problems/{duplicate.id}/merge"' in problem_page
+
+    asking = client.get(f"/problems/{duplicate.id}/merge?into={keep.id}")
+
+    page = text_of(asking)
+    assert asking.status_code == 200
+    assert "“오후 돌봄” is merged into “아이 돌봄(육아)”. A merge cannot be undone." in page
+    assert "Its supports (1) move to “아이 돌봄(육아)”" in page
+    assert "Its comments (1) move to “아이 돌봄(육아)”." in page
+    assert f'href="/problems/{duplicate.id}">Cancel</a>' in page
+    assert unmerged(keep, duplicate)
+
+    assert (
+        confirm_on_page(client, f"/problems/{duplicate.id}/merge?into={keep.id}").status_code == 302
+    )
+    db.session.expire_all()
+    assert duplicate.state is ProblemState.MERGED and duplicate.merged_into_id == keep.id
+    assert db.session.scalars(select(ProblemSupport.problem_id)).all() == [keep.id]
+    again = client.get(f"/problems/{duplicate.id}/merge?into={keep.id}")
+    assert again.status_code == 409 and "Only proposed or shortlisted" in text_of(again)
+
+
+@pytest.mark.parametrize("into", ["", "99999", "abc", "self"])
+def test_asking_to_merge_into_no_problem_of_the_complex_is_a_400(client, make, into):
+    keep, duplicate = merge_scene(make, client)
+    into = str(duplicate.id) if into == "self" else into
+    response = client.get(f"/problems/{duplicate.id}/merge?into={into}")
+    assert response.status_code == 400
+    assert '<p class="error" role="alert">' in text_of(response)  # said below the merge field
+    assert unmerged(keep, duplicate)
+
+
+@pytest.mark.parametrize("token", [None, "forged"])
+def test_a_merge_without_a_good_csrf_token_is_refused_and_nothing_moves(client, make, token):
+    keep, duplicate = merge_scene(make, client)
+    data = {"into": str(keep.id), **({"csrf_token": token} if token else {})}
+    assert client.post(f"/problems/{duplicate.id}/merge", data=data).status_code == 400
+    assert unmerged(keep, duplicate)
+
+
+def test_merging_a_problem_that_does_not_exist_is_a_404(client, make):
+    keep, duplicate = merge_scene(make, client)
+    assert client.get(f"/problems/99999/merge?into={keep.id}").status_code == 404
+    assert post(client, "/problems/99999/merge", {"into": str(keep.id)}).status_code == 404
+    assert unmerged(keep, duplicate)
+
+
+def test_a_resident_cannot_ask_to_merge(client, make):
+    complex_, participation = scene(make)
+    keep, duplicate = make.problem(participation), make.problem(participation)
+    signed_in(client, make.resident(complex_))
+    assert client.get(f"/problems/{duplicate.id}/merge?into={keep.id}").status_code == 403
+
+
+def test_a_selected_problem_offers_no_merge(client, make):
+    complex_, participation = scene(make)
+    make.problem(participation, title="육아")
+    selected = make.problem(participation, title="돌봄", state=ProblemState.SELECTED)
+    signed_in(client, make.coordinator(complex_))
+    assert "Merge this duplicate" not in text_of(client.get(f"/problems/{selected.id}"))

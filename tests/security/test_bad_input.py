@@ -127,7 +127,7 @@ ROUTES = {
     "proposals.problem_comment": Post(RESIDENT),
     "proposals.problem_edit": Post(COORDINATOR),
     "proposals.problem_move": Post(COORDINATOR),
-    "proposals.problem_merge": Post(COORDINATOR),
+    "proposals.problem_merge": Post(COORDINATOR, ("into",)),  # the problem page asks by GET
     "ballots.ballot_new": Post(COORDINATOR),
     "ballots.ballot_vote": Post(
         RESIDENT, ("receipt", "choices", "dots_1", "dots_2"), accepted_with_a_page=True

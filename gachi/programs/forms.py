@@ -1,5 +1,7 @@
 """Forms for programmes, their schedule, skipped and moved days, and one-off events."""
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -10,6 +12,7 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
+    SubmitField,
     TextAreaField,
     TimeField,
 )
@@ -34,6 +37,25 @@ WEEKDAY_CHOICES = [
 class CheckboxesField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+def as_day(value):
+    """A day sent as 2026-12-25 (a checkbox's value) or given as a date."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+class DaysField(CheckboxesField):
+    """Ticked days. The days offered depend on the dates sent with them, so a day not
+    offered is let through here and judged by the operation."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(
+            *args,
+            coerce=as_day,
+            validate_choice=False,
+            invalid_value_message=_l("Tick days from the list."),
+            **kwargs,
+        )
 
 
 class ProgramForm(BaseForm):
@@ -104,6 +126,9 @@ class ScheduleForm(BaseForm):
     weekdays = CheckboxesField(_l("Weekdays"), choices=options(WEEKDAY_CHOICES), coerce=int)
     start_time = TimeField(_l("From (Seoul time)"), validators=[InputRequired()])
     end_time = TimeField(_l("Until"), validators=[InputRequired()])
+    # The public holidays on the schedule's days (choices set by the view): ticked, held.
+    held_holidays = DaysField(_l("Public holidays: no session unless you tick the day"))
+    preview = SubmitField(_l("Preview"))
     # Set by the confirmation step: names the sessions the coordinator agreed to remove.
     confirmed = HiddenField(validators=[Length(max=64)])
 

@@ -151,7 +151,9 @@ class ProgramEnterprise(db.Model):
 
 
 class ScheduleException(db.Model):
-    """A scheduled day that is skipped (a holiday), or moved to another day."""
+    """A scheduled day that is skipped (a holiday), or moved to another day. A public
+    holiday is skipped through one of these (noted with its name), and held after all
+    through one that moves it to its own day."""
 
     __tablename__ = "schedule_exceptions"
     __table_args__ = (UniqueConstraint("program_id", "day"),)

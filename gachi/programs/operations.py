@@ -150,6 +150,11 @@ class ScheduleChange:
     removed: int = 0
     moved: int = 0
     kept: list = field(default_factory=list)
+    holidays: list = field(default_factory=list)  # recurrence.ScheduledHoliday
+
+    @property
+    def skipped_holidays(self):
+        return [holiday for holiday in self.holidays if not holiday.held]
 
 
 @dataclass(frozen=True)
@@ -184,6 +189,21 @@ class SchedulePlan:
         return hashlib.sha256(ids.encode()).hexdigest()[:16]
 
 
+@dataclass
+class SchedulePreview:
+    """What saving a schedule would do, shown before anything is written: every session
+    of the schedule, the public holidays on its days (skipped unless held), and the plan
+    of what changes among the sessions that exist."""
+
+    sessions: list  # recurrence.PlannedSession
+    holidays: list  # recurrence.ScheduledHoliday
+    plan: SchedulePlan
+
+    @property
+    def skipped_holidays(self):
+        return [holiday for holiday in self.holidays if not holiday.held]
+
+
 class RemovalsToConfirm(Conflict):
     """The schedule would remove sessions the coordinator has not seen and agreed to."""
 
@@ -211,11 +231,23 @@ def _check_schedule(starts_on, ends_on, weekdays, start_time, end_time):
 
 
 def set_schedule(
-    program, *, starts_on, ends_on, weekdays, start_time, end_time, actor, confirmed=None, now=None
+    program,
+    *,
+    starts_on,
+    ends_on,
+    weekdays,
+    start_time,
+    end_time,
+    actor,
+    held_holidays=None,
+    confirmed=None,
+    now=None,
 ):
     """Set the programme's schedule and bring its generated sessions in line with it.
-    Sessions it would remove are removed only when `confirmed` is the plan's
-    removal_token (the coordinator saw them); else RemovalsToConfirm, nothing written."""
+    Public holidays on its days are skipped, except the days in `held_holidays` (None:
+    those held before stay held). Sessions it would remove are removed only when
+    `confirmed` is the plan's removal_token (the coordinator saw them); else
+    RemovalsToConfirm, nothing written."""
     _check_stage(program.participation)
     _check_schedule(starts_on, ends_on, weekdays, start_time, end_time)
     before = {
@@ -228,10 +260,11 @@ def set_schedule(
     # In a savepoint: when the coordinator has removals to confirm, the new schedule is
     # undone with it and nothing is written until they do.
     with db.session.begin_nested():
-        program.starts_on, program.ends_on = starts_on, ends_on
-        program.weekdays = recurrence.weekday_digits(weekdays)
-        program.start_time, program.end_time = start_time, end_time
+        holidays = _write_schedule(
+            program, starts_on, ends_on, weekdays, start_time, end_time, held_holidays
+        )
         change = apply_schedule(program, actor=actor, confirmed=confirmed, now=now)
+    change.holidays = holidays
     log_change(
         "program.schedule",
         program,
@@ -247,9 +280,61 @@ def set_schedule(
             "created": change.created,
             "removed": change.removed,
             "kept": len(change.kept),
+            "holidays_skipped": ",".join(h.day.isoformat() for h in change.skipped_holidays),
+            "holidays_held": ",".join(h.day.isoformat() for h in holidays if h.held),
         },
     )
     return change
+
+
+def preview_schedule(
+    program, *, starts_on, ends_on, weekdays, start_time, end_time, held_holidays=None, now=None
+):
+    """What set_schedule would do with these values, worked out and undone: nothing is
+    written. The same checks refuse the same mistakes."""
+    _check_stage(program.participation)
+    _check_schedule(starts_on, ends_on, weekdays, start_time, end_time)
+    savepoint = db.session.begin_nested()
+    try:
+        holidays = _write_schedule(
+            program, starts_on, ends_on, weekdays, start_time, end_time, held_holidays
+        )
+        plan = plan_schedule(program, now=now)
+        sessions = _planned_sessions(program)
+    finally:
+        savepoint.rollback()
+    return SchedulePreview(sessions=sessions, holidays=holidays, plan=plan)
+
+
+def _write_schedule(program, starts_on, ends_on, weekdays, start_time, end_time, held_holidays):
+    program.starts_on, program.ends_on = starts_on, ends_on
+    program.weekdays = recurrence.weekday_digits(weekdays)
+    program.start_time, program.end_time = start_time, end_time
+    return _settle_holidays(program, held_holidays)
+
+
+def _settle_holidays(program, held_holidays):
+    """Write the public holidays on the schedule's days as its exceptions: each skipped
+    (noted with its name) unless held, that is kept on its own day. A held day that is no
+    public holiday of the schedule is ignored (a tick left from dates since changed)."""
+    current = {exception.day: exception for exception in program.exceptions}
+    holidays = recurrence.holidays_on_schedule(
+        program.starts_on,
+        program.ends_on,
+        program.weekday_numbers,
+        {day: exception.moved_to for day, exception in current.items()},
+        held=None if held_holidays is None else set(held_holidays),
+    )
+    for holiday in holidays:
+        exception = current.get(holiday.day)
+        if exception is None:
+            exception = ScheduleException(program_id=program.id, day=holiday.day)
+            program.exceptions.append(exception)
+        if holiday.held:
+            exception.moved_to, exception.note = holiday.day, holiday.name
+        else:
+            exception.moved_to, exception.note = None, exception.note or holiday.name
+    return holidays
 
 
 def add_exception(program, *, day, moved_to=None, note="", actor, now=None):
@@ -326,24 +411,24 @@ def _generated_sessions(program):
     ).all()
 
 
+def _planned_sessions(program):
+    db.session.flush()
+    return recurrence.planned_sessions(
+        program.starts_on,
+        program.ends_on,
+        program.weekday_numbers,
+        program.start_time,
+        program.end_time,
+        {exception.day: exception.moved_to for exception in program.exceptions},
+    )
+
+
 def plan_schedule(program, *, now=None):
     """What bringing the generated sessions in line with the schedule would do. Sessions
     that have begun, one-off events, and sessions people are booked on or rostered for
     are never removed or moved: they are kept."""
     now = now or utcnow()
-    db.session.flush()
-    exceptions = {exception.day: exception.moved_to for exception in program.exceptions}
-    planned = {
-        p.schedule_day: p
-        for p in recurrence.planned_sessions(
-            program.starts_on,
-            program.ends_on,
-            program.weekday_numbers,
-            program.start_time,
-            program.end_time,
-            exceptions,
-        )
-    }
+    planned = {p.schedule_day: p for p in _planned_sessions(program)}
     existing = _generated_sessions(program)
     counts = _booking_counts([s.id for s in existing])
     rostered = _rostered([s.id for s in existing])

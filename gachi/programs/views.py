@@ -2,7 +2,10 @@
 and moved days, and one-off events. Its sessions, bookings, rosters, feedback and calendar
 links have their own sub-areas (gachi/programs/*/views.py)."""
 
+from dataclasses import replace
+
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -10,10 +13,10 @@ from gachi.complexes.models import Participation
 from gachi.core.access import load_for, require
 from gachi.core.forms import options
 from gachi.core.handlers import operating, unit_of_work
-from gachi.core.time import seoul_label, seoul_to_utc, utcnow
+from gachi.core.time import seoul_label, seoul_to_utc, utcnow, within_window
 from gachi.enterprises.models import Enterprise
 from gachi.extensions import db
-from gachi.programs import operations, queries
+from gachi.programs import operations, queries, recurrence
 from gachi.programs.forms import ExceptionForm, OneOffForm, ProgramForm, ScheduleForm
 from gachi.programs.models import Program
 from gachi.programs.sessions.queries import program_sessions
@@ -97,9 +100,49 @@ def program_edit(program_id):
     ), 400 if form.is_submitted() else 200
 
 
-def _detail_page(program, status=200, *, removals=None, **forms):
+def _holiday_language():
+    """The language the holidays package names a holiday in for this reader."""
+    return "ko" if str(get_locale()) == "ko" else "en_US"
+
+
+def _holiday_label(holiday):
+    """2026. 12. 25. (금) 기독탄신일"""
+    return (
+        f"{format_date(holiday.day, 'medium')} ({format_date(holiday.day, 'EEE')}) {holiday.name}"
+    )
+
+
+def _in_reader_language(holidays):
+    if not holidays:
+        return []
+    names = recurrence.public_holidays(holidays[0].day, holidays[-1].day, _holiday_language())
+    return [replace(holiday, name=names.get(holiday.day, holiday.name)) for holiday in holidays]
+
+
+def _schedule_holidays(program, form, sent):
+    """The public holidays on the days of the schedule the form holds (the programme's
+    own, or the one `sent`), held as the form sent says, else as the programme holds them."""
+    starts_on, ends_on = form.starts_on.data, form.ends_on.data
+    if not (starts_on and ends_on and form.weekdays.data) or not (
+        within_window(starts_on)
+        and within_window(ends_on)
+        and 0 <= (ends_on - starts_on).days < recurrence.MAX_SCHEDULE_DAYS
+    ):
+        return []
+    return recurrence.holidays_on_schedule(
+        starts_on,
+        ends_on,
+        form.weekdays.data,
+        {exception.day: exception.moved_to for exception in program.exceptions},
+        held=(form.held_holidays.data or []) if sent else None,
+        language=_holiday_language(),
+    )
+
+
+def _detail_page(program, status=200, *, removals=None, preview=None, **forms):
     """The programme's page; `removals`, a SchedulePlan, asks to confirm the sessions a
-    schedule change would remove."""
+    schedule change would remove; `preview`, a SchedulePreview, shows what saving the
+    schedule sent would do."""
     manages = program.can_manage(current_user)
     schedule_form = forms.get("schedule_form") or ScheduleForm(
         formdata=None,
@@ -109,6 +152,15 @@ def _detail_page(program, status=200, *, removals=None, **forms):
         start_time=program.start_time,
         end_time=program.end_time,
     )
+    if preview is not None:
+        removals = preview.plan if preview.plan.to_remove else None
+        holidays = _in_reader_language(preview.holidays)
+    else:
+        holidays = _schedule_holidays(program, schedule_form, sent="schedule_form" in forms)
+    schedule_form.held_holidays.choices = [
+        (holiday.day, _holiday_label(holiday)) for holiday in holidays
+    ]
+    schedule_form.held_holidays.data = [holiday.day for holiday in holidays if holiday.held]
     if removals is not None:
         schedule_form.confirmed.data = removals.removal_token
     return render_template(
@@ -118,6 +170,8 @@ def _detail_page(program, status=200, *, removals=None, **forms):
         rows=program_sessions(program.id),
         now=utcnow(),
         removals=removals,
+        preview=preview,
+        skipped_holidays=[holiday for holiday in holidays if not holiday.held],
         schedule_form=schedule_form,
         exception_form=forms.get("exception_form") or ExceptionForm(formdata=None),
         one_off_form=forms.get("one_off_form")
@@ -147,6 +201,18 @@ def _report_schedule_change(change):
         ),
         "success",
     )
+    if change.skipped_holidays:
+        flash(
+            _(
+                "No sessions on these public holidays: %(days)s. To hold one anyway, tick it "
+                "under the schedule and save it again.",
+                days=", ".join(
+                    _holiday_label(holiday)
+                    for holiday in _in_reader_language(change.skipped_holidays)
+                ),
+            ),
+            "info",
+        )
     if change.kept:
         flash(
             _(
@@ -172,17 +238,21 @@ def set_schedule(program_id):
     form = ScheduleForm()
     if not form.validate_on_submit():
         return _detail_page(program, 400, schedule_form=form)
+    schedule = {
+        "starts_on": form.starts_on.data,
+        "ends_on": form.ends_on.data,
+        "weekdays": form.weekdays.data or [],
+        "start_time": form.start_time.data,
+        "end_time": form.end_time.data,
+        "held_holidays": form.held_holidays.data or [],
+    }
     with operating(_on_the_programme_page(program, schedule_form=form), form=form):
+        if form.preview.data:
+            preview = operations.preview_schedule(program, **schedule)
+            return _detail_page(program, preview=preview, schedule_form=form)
         try:
             change = operations.set_schedule(
-                program,
-                starts_on=form.starts_on.data,
-                ends_on=form.ends_on.data,
-                weekdays=form.weekdays.data or [],
-                start_time=form.start_time.data,
-                end_time=form.end_time.data,
-                confirmed=form.confirmed.data or None,
-                actor=current_user,
+                program, confirmed=form.confirmed.data or None, actor=current_user, **schedule
             )
         except operations.RemovalsToConfirm as asked:
             # Not a refusal but a question: set_schedule wrote nothing (its savepoint is

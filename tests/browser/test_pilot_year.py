@@ -34,6 +34,7 @@ from gachi.core.time import SEOUL, utcnow
 from gachi.extensions import db
 from gachi.kpi.models import Kpi
 from gachi.kpi.refresh import refresh
+from gachi.programs import recurrence
 from gachi.programs.bookings.models import Attendance, Booking
 from gachi.programs.sessions.models import ProgramSession
 from tests.browser.conftest import sign_in_in_browser
@@ -337,7 +338,8 @@ def play_the_year(person, start):
     assert "95.6%" in coordinator.page.locator("table.budget").inner_text()
     coordinator.screenshot("09-plan.png", down_to="main table >> nth=1")
 
-    # A weekly programme from tomorrow, for two weeks; then the complex is running.
+    # A weekly programme from tomorrow (or the first day after it that is, like the same
+    # day a week later, no public holiday), for two weeks; then the complex is running.
     coordinator.go(f"/participations/{participation_id}/programs/new")
     coordinator.fill("input[name=title]", "공동 아이돌봄")
     coordinator.page.select_option("select[name=problem_id]", label=CARE)
@@ -349,6 +351,11 @@ def play_the_year(person, start):
     coordinator.send()
     program_id = coordinator.number_in_url(r"/programs/(\d+)")
     first_day = seoul_now().date() + timedelta(days=1)
+    while recurrence.public_holidays(first_day, first_day + timedelta(days=7)).keys() & {
+        first_day,
+        first_day + timedelta(days=7),
+    }:
+        first_day += timedelta(days=1)
     coordinator.fill("input[name=starts_on]", first_day.isoformat())
     coordinator.fill("input[name=ends_on]", (first_day + timedelta(days=13)).isoformat())
     coordinator.page.check(f"input[name=weekdays][value='{first_day.weekday()}']")

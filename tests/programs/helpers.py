@@ -7,6 +7,7 @@ from gachi.complexes.stages import Stage
 from gachi.core.time import SEOUL
 from gachi.extensions import db
 from gachi.matching.models import Match, MatchState
+from gachi.programs import recurrence
 from gachi.programs.models import CapacityKind, Program, ProgramEnterprise
 from gachi.programs.sessions.models import ProgramSession
 from tests.matching.helpers import matching_scene
@@ -30,6 +31,16 @@ def seoul(day, hour=14, minute=0):
 
 def days_ahead(days, hour=14):
     return seoul((datetime.now(SEOUL) + timedelta(days=days)).date(), hour)
+
+
+def a_day_without_holidays_ahead(weeks=1):
+    """The first day a week or more ahead from which `weeks` weeks hold no public holiday:
+    a schedule there makes every day it asks for, and stays within a month whatever
+    today is (bookings open 30 days ahead)."""
+    day = (datetime.now(SEOUL) + timedelta(days=7)).date()
+    while recurrence.public_holidays(day, day + timedelta(weeks=weeks, days=-1)):
+        day += timedelta(days=1)
+    return day
 
 
 def add_session(program, starts_at, *, capacity=None, hours=4, **fields):

@@ -17,7 +17,7 @@ from gachi.programs.bookings.operations import book_seat, cancel_booking
 from gachi.programs.models import Program
 from gachi.programs.operations import RemovalsToConfirm, add_exception, create_program, set_schedule
 from gachi.programs.sessions.models import ProgramSession, SessionState
-from tests.programs.helpers import program_scene
+from tests.programs.helpers import a_day_without_holidays_ahead, program_scene
 
 BEFORE_THE_PILOT = datetime(2018, 11, 1, tzinfo=SEOUL)
 WEEKDAYS = range(5)
@@ -77,7 +77,7 @@ def test_set_schedule_generates_sessions_at_seoul_times(make):
 
 
 def a_week_of_sessions(scene):
-    start = (datetime.now(SEOUL) + timedelta(days=7)).date()
+    start = a_day_without_holidays_ahead()
     set_schedule(
         scene.program,
         starts_on=start,
@@ -187,7 +187,7 @@ def test_a_schedule_outside_2000_to_2100_is_refused_and_removes_nothing(make):
 
 def test_a_holiday_is_skipped_unless_someone_booked_it(make):
     scene = program_scene(make)
-    start = (datetime.now(SEOUL) + timedelta(days=7)).date()
+    start = a_day_without_holidays_ahead()
     set_schedule(
         scene.program,
         starts_on=start,

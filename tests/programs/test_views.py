@@ -11,7 +11,7 @@ from gachi.programs.bookings.models import Booking, BookingStatus
 from gachi.programs.bookings.operations import book_seat
 from gachi.programs.sessions.models import ProgramSession
 from tests.conftest import post_form, sign_in
-from tests.programs.helpers import program_scene
+from tests.programs.helpers import a_day_without_holidays_ahead, program_scene
 
 KEY = re.compile(r'name="request_key" type="hidden" value="([^"]+)"')
 
@@ -215,9 +215,7 @@ def test_the_coordinator_creates_a_programme_and_sets_its_schedule(client, make)
     )
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     program_path = response.location
-    from gachi.core.time import seoul_today
-
-    start = seoul_today() + timedelta(days=7)
+    start = a_day_without_holidays_ahead(weeks=2)
     response = post_form(
         client,
         f"{program_path}/schedule",
@@ -281,11 +279,9 @@ def test_a_one_off_event_outside_2000_to_2100_is_a_400_not_a_500(client, make):
 
 
 def test_a_schedule_change_shows_the_sessions_it_removes_and_waits_for_confirmation(client, make):
-    from gachi.core.time import seoul_today
-
     scene = program_scene(make)
     sign_in(client, scene.coordinator)
-    start = seoul_today() + timedelta(days=7)
+    start = a_day_without_holidays_ahead()
     week = {
         "starts_on": start.isoformat(),
         "ends_on": (start + timedelta(days=6)).isoformat(),

@@ -408,12 +408,27 @@ def change_vote(ballot, *, voter, receipt, choices, now=None):
     return new
 
 
-def choices_for_receipt(ballot, receipt):
-    """{option id: points} of the vote `receipt` proves, or None."""
+def _is_own(ballot, row, voter):
+    return row.user_id == voter.id or (
+        ballot.per_household and row.household_id == voter.household_id
+    )
+
+
+def marking_for_receipt(ballot, receipt, voter=None):
+    """The marking of the vote `receipt` proves ("3,5", "5>3>1"), or None; with `voter`,
+    only if the vote is theirs (or their household's): a receipt read over someone's
+    shoulder shows nothing in another account."""
     row = _roll_row_for(ballot, receipt)
     if row is None or row.sealed_marking is None:
         return None
-    marking = box.open_marking(receipt, ballot.id, row.sealed_marking)
+    if voter is not None and not _is_own(ballot, row, voter):
+        return None
+    return box.open_marking(receipt, ballot.id, row.sealed_marking)
+
+
+def choices_for_receipt(ballot, receipt, voter=None):
+    """{option id: points} of the vote `receipt` proves, or None (see marking_for_receipt)."""
+    marking = marking_for_receipt(ballot, receipt, voter)
     return None if marking is None else box.points_of(marking)
 
 

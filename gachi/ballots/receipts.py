@@ -7,6 +7,8 @@ shown as XXXX-XXXX-XXXX-XXXX so it can be written on paper and typed back in.
 import hashlib
 import secrets
 
+import segno
+
 from gachi.core.codes import ALPHABET, normalise_code
 
 RECEIPT_LENGTH = 16
@@ -28,3 +30,11 @@ def is_well_formed(receipt: str) -> bool:
 def format_receipt(receipt: str) -> str:
     text = normalise_code(receipt)
     return "-".join(text[start : start + 4] for start in range(0, len(text), 4))
+
+
+def receipt_qr_data_uri(receipt: str) -> str:
+    """The receipt as a QR code to save or print, inline (a receipt never goes in a URL
+    that a server or proxy would log); it holds the code and nothing else."""
+    return segno.make(format_receipt(receipt), error="m", micro=False).svg_data_uri(
+        scale=5, border=2
+    )

@@ -21,6 +21,7 @@ from flask_login import current_user, login_required
 
 from gachi.auth.models import User
 from gachi.ballots import queries
+from gachi.ballots.box import points_of
 from gachi.ballots.forms import (
     OpenBallotForm,
     PaperVoterForm,
@@ -37,11 +38,18 @@ from gachi.ballots.operations import (
     close_ballot,
     confirm_selection,
     hand_paper_ballot,
+    marking_for_receipt,
     open_ballot,
     record_paper_tally,
     record_tie_decision,
 )
-from gachi.ballots.receipts import format_receipt, is_well_formed, new_receipt, normalise_code
+from gachi.ballots.receipts import (
+    format_receipt,
+    is_well_formed,
+    new_receipt,
+    normalise_code,
+    receipt_qr_data_uri,
+)
 from gachi.complexes.models import Participation
 from gachi.complexes.queries import latest_participation
 from gachi.core.access import load_for, require
@@ -153,7 +161,8 @@ def _ballot_page(ballot, *, form=None, error=None, status=200):
         not ballot.per_household or queries.voted_by(ballot, current_user)
     )
     receipt = _device_receipt(ballot) if channel is Channel.ONLINE else None
-    my_choices = choices_for_receipt(ballot, receipt) if receipt else None
+    my_marking = marking_for_receipt(ballot, receipt, current_user) if receipt else None
+    my_choices = points_of(my_marking) if my_marking else None
     results = (
         queries.ballot_results(ballot)
         if (manages or ballot.can_see_results(current_user, now))
@@ -181,6 +190,8 @@ def _ballot_page(ballot, *, form=None, error=None, status=200):
         on_paper=channel is Channel.PAPER,
         voted_myself=voted_myself,
         my_choices=my_choices,
+        # How many ballots in the box are marked as the voter's (theirs among them).
+        marked_alike=queries.counted_markings(ballot.id).get(my_marking, 0) if my_marking else None,
         form=form or vote_form(ballot),
         receipt_form=ReceiptForm(),
         error=error,
@@ -235,7 +246,10 @@ def ballot_vote(ballot_id):
         answer = _set_receipt_cookie(
             make_response(
                 render_template(
-                    "ballots/receipt.html", ballot=ballot, receipt=format_receipt(fresh_receipt)
+                    "ballots/receipt.html",
+                    ballot=ballot,
+                    receipt=format_receipt(fresh_receipt),
+                    receipt_qr=receipt_qr_data_uri(fresh_receipt),
                 )
             ),
             ballot,
@@ -260,7 +274,10 @@ def ballot_receipt(ballot_id):
     ballot = _load(ballot_id)
     require(ballot.can_vote(current_user))
     form = ReceiptForm()
-    if not form.validate_on_submit() or choices_for_receipt(ballot, form.receipt.data) is None:
+    if (
+        not form.validate_on_submit()
+        or choices_for_receipt(ballot, form.receipt.data, current_user) is None
+    ):
         return _ballot_page(
             ballot,
             error=_(

@@ -14,7 +14,7 @@ from gachi.ballots.models import (
     Method,
     PaperTally,
 )
-from gachi.ballots.operations import cast_vote, hand_paper_ballot
+from gachi.ballots.operations import cast_vote, close_ballot, hand_paper_ballot
 from gachi.ballots.queries import counted_markings
 from gachi.core.time import SEOUL, utcnow
 from gachi.extensions import db
@@ -413,3 +413,29 @@ def test_on_a_ballot_per_resident_each_voter_is_told_they_voted(client, scene):
     assert "You have voted." in page and "Another member" not in page
     page = text_of(signed_in(client, scene.residents[1]).get(f"/ballots/{ballot.id}"))
     assert "You have voted." not in page and "Another member" not in page
+
+
+def test_with_the_receipt_a_voter_sees_their_ballot_in_the_box_and_then_in_the_count(client, scene):
+    ballot = a_ballot(scene)
+    signed_in(client, scene.residents[0])
+    receipt_page = vote_single(client, ballot, 1)
+    assert 'src="data:image/svg+xml' in receipt_page.get_data(as_text=True)  # the QR code
+    page = text_of(client.get(f"/ballots/{ballot.id}"))
+    assert "This ballot is in the ballot box" in page
+    cast_vote(ballot, voter=scene.residents[1], choices={option_ids(ballot)[1]: 1})
+    close_ballot(ballot, actor=scene.coordinator)
+    db.session.commit()
+    page = text_of(client.get(f"/ballots/{ballot.id}"))
+    assert "in the published count: 2 ballots, this one among them" in page
+
+
+def test_someone_elses_receipt_shows_nothing_in_another_account(app, scene):
+    ballot = a_ballot(scene)
+    voter, neighbour = app.test_client(), app.test_client()
+    signed_in(voter, scene.residents[0])
+    receipt = RECEIPT.search(text_of(vote_single(voter, ballot, 0))).group(1)
+    signed_in(neighbour, scene.residents[1])
+    vote_single(neighbour, ballot, 1)
+    neighbour.delete_cookie(f"ballot_receipt_{ballot.id}", path=f"/ballots/{ballot.id}")
+    shown = post(neighbour, f"/ballots/{ballot.id}/receipt", {"receipt": receipt})
+    assert shown.status_code == 400 and "does not match" in text_of(shown)

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def people(make):
-    complex_ = make.complex_(name="응암동 H아파트", household_count=40)
+    complex_ = make.complex_(name="응암동 H아파트", household_count=40, resident_count=95)
     participation = make.participation(complex_, stage=Stage.PROBLEM_WORKSHOP)
     coordinator = make.coordinator(complex_, display_name="정홍권")
     resident = make.resident(complex_, display_name="박서진")

@@ -93,7 +93,7 @@ def test_overspending_is_refused_in_korean_next_to_the_note_then_recorded_with_i
         f"{base}/lines",
         {"category": "venue", "description": "강당", "amount": "50000"},
     )
-    snacks, hall = db.session.scalars(select(BudgetLine).order_by(BudgetLine.id)).all()
+    snacks, _hall = db.session.scalars(select(BudgetLine).order_by(BudgetLine.id)).all()
     spending = {"budget_line_id": snacks.id, "spent_on": "2018-11-09", "payee": "떡집"}
     assert (
         post(korean_client, f"{base}/spending", {**spending, "amount": "70000"}).status_code == 302

@@ -194,3 +194,19 @@ def test_the_front_page_lists_the_nine_pilot_complexes(client, demo):
     assert "아현동 P아파트" in text and "661" in text
     for complex_ in demo.complexes:
         assert complex_.name in text
+
+
+def test_jeonnong_goes_over_its_budget_with_a_note_marked_as_demo(demo):
+    from gachi.plans import queries as plans
+    from gachi.plans.models import SpendingEntry
+
+    over = db.session.scalars(
+        select(SpendingEntry).where(SpendingEntry.over_budget_reason != "")
+    ).all()
+    assert [entry.payee for entry in over] == ["소녀방앗간"]
+    assert "(demo" in over[0].over_budget_reason
+    plan = over[0].budget_line.plan
+    assert plan.participation.complex.name == "전농동 R아파트"
+    figures = plans.plan_figures(plan.id)
+    assert figures.rate == Decimal("101.6")
+    assert [line.over for line in figures.lines] == [50_000, 0]

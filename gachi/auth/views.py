@@ -27,7 +27,8 @@ from gachi.auth.forms import (
     LoginForm,
     PasswordResetForm,
 )
-from gachi.auth.models import User
+from gachi.auth.models import Role, User
+from gachi.auth.operations import STAFF_CREATED_ROLES
 from gachi.auth.sessions import password_renewal_due, start_pending_sign_in, start_session
 from gachi.core.access import load_for, require, staff_required
 from gachi.core.audit import no_store, personal_data_shown
@@ -272,12 +273,25 @@ def _new_account_page(form, status):
     return render_template("auth/account_form.html", form=form, account=None), status
 
 
+def _chosen_in_link():
+    """A link may choose the role and enterprise (?role=partner&enterprise_id=7): the
+    matching page sends staff here to make the partner account an offer needs."""
+    if request.method != "GET":
+        return {}
+    chosen = {}
+    if request.args.get("role") in {role.value for role in STAFF_CREATED_ROLES}:
+        chosen["role"] = Role(request.args["role"])
+    if re.fullmatch(r"[0-9]{1,9}", request.args.get("enterprise_id", "")):
+        chosen["enterprise_id"] = int(request.args["enterprise_id"])
+    return chosen
+
+
 @bp.route("/staff/accounts/new", methods=["GET", "POST"])
 @staff_required
 @unit_of_work
 def account_new():
     _require_account_admin()
-    form = AccountCreateForm(enterprises=queries.enterprises_by_name())
+    form = AccountCreateForm(enterprises=queries.enterprises_by_name(), **_chosen_in_link())
     if not form.validate_on_submit():
         return _new_account_page(form, _form_status(form))
     enterprise = (

@@ -172,8 +172,9 @@ def match_enterprises(pilot, place):
         problem = pilot.problem(place, title)
         for name in names:
             enterprise = pilot.enterprises[name]
+            # The partner (or its stand-in) exists before the offer: one is needed to answer.
+            partner = pilot.partner_of(enterprise)
             match = offer_match(problem, enterprise, message=OFFER_MESSAGE, actor=coordinator)
             match.source = "demo"
-            partner = pilot.partner_of(enterprise)
             accept_match(match, actor=partner)
             start_match(match, actor=coordinator)

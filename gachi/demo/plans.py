@@ -47,7 +47,8 @@ PILOT_BUDGETS = {
                         date(2018, 11, 9),
                         610_000,
                         "소녀방앗간",
-                        "둘째 날 시식회에 예상보다 많이 와서 식재료를 더 샀다 (demo)",
+                        # The report gives no reason for going over: a demo note.
+                        "시식회 둘째 날 식재료 추가 구입 (demo: 보고서에는 사유가 없음)",
                     ),
                 ],
             ),

@@ -1,7 +1,10 @@
 """Reading a CSV file of enterprises, line by line, into good rows and refused lines.
 
-The file is UTF-8 (a byte-order mark is allowed); each line is decoded on its own, so
-one line with bytes from another encoding is refused without losing the others.
+The file is UTF-8 (a byte-order mark is allowed) or CP949, which Korean Excel writes
+when it saves "CSV (쉼표로 분리)"; `detect_encoding` tells which, from the lines that
+are not plain ASCII. Each line is then decoded on its own, so one line with bytes from
+another encoding is refused without losing the others. Any other encoding (UTF-16, or
+bytes neither reads) refuses the whole file.
 A header line names the columns, in English or Korean:
 
     name,legal_form,categories,districts,description,contact
@@ -27,6 +30,9 @@ NAME_MAX = 120
 CONTACT_MAX = 200
 DESCRIPTION_MAX = 5000
 BOM = b"\xef\xbb\xbf"
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+UTF8, CP949 = "utf-8", "cp949"
+ENCODING_NAMES = {UTF8: "UTF-8", CP949: "CP949"}
 
 DISTRICT_KOREAN_NAMES = {
     District.JONGNO: "종로구",
@@ -115,6 +121,11 @@ class EnterpriseRow:
 class ParsedFile:
     rows: list = field(default_factory=list)
     refused: list = field(default_factory=list)
+    encoding: str = UTF8
+
+    @property
+    def encoding_name(self):
+        return ENCODING_NAMES[self.encoding]
 
 
 def _key(text):
@@ -146,6 +157,41 @@ def _split_lines(data: bytes):
         raw = raw.rstrip(b"\r")
         if raw.strip():
             yield number, raw
+
+
+def _decodes(raw, encoding):
+    try:
+        raw.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def detect_encoding(data: bytes, lines) -> str:
+    """UTF-8 or CP949, by the lines that are not plain ASCII; raises HeaderError otherwise.
+
+    A byte-order mark means UTF-8. Else the encoding more of those lines decode in wins
+    (UTF-8 on a tie: Korean text in CP949 is almost never valid UTF-8, the other way
+    round it often decodes as nonsense). A NUL byte means UTF-16 or a binary file.
+    """
+    unreadable = HeaderError(
+        _l(
+            "This file is neither UTF-8 nor CP949 (what Korean Excel saves) text. "
+            "Save it as “CSV UTF-8” or “CSV (쉼표로 분리)” and try again."
+        )
+    )
+    if data.startswith(BOM):
+        return UTF8
+    if data.startswith(UTF16_BOMS) or b"\x00" in data:
+        raise unreadable
+    wide = [raw for _number, raw in lines if not raw.isascii()]
+    if not wide:
+        return UTF8
+    as_utf8 = sum(_decodes(raw, UTF8) for raw in wide)
+    as_cp949 = sum(_decodes(raw, CP949) and not _decodes(raw, UTF8) for raw in wide)
+    if as_utf8 == 0 and as_cp949 == 0:
+        raise unreadable
+    return UTF8 if as_utf8 >= as_cp949 else CP949
 
 
 def _cells(text):
@@ -192,19 +238,29 @@ def parse(data: bytes, categories) -> ParsedFile:
         raise HeaderError(_l("The file is empty."))
     if len(lines) > MAX_LINES + 1:
         raise HeaderError(_l("Import at most %(count)s enterprises at a time.", count=MAX_LINES))
+    encoding = detect_encoding(data, lines)
     try:
-        columns = _header(lines[0][1].decode("utf-8"))
+        columns = _header(lines[0][1].decode(encoding))
     except UnicodeDecodeError:
         raise HeaderError(
-            _l("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")
+            _l(
+                "The first line is not %(encoding)s text like the rest of the file. "
+                "Save the file as “CSV UTF-8” and try again.",
+                encoding=ENCODING_NAMES[encoding],
+            )
         ) from None
-    parsed, seen = ParsedFile(), {}
+    parsed, seen = ParsedFile(encoding=encoding), {}
     for number, raw in lines[1:]:
-        text = raw.decode("utf-8", errors="replace")
-        try:
-            raw.decode("utf-8")
-        except UnicodeDecodeError:
-            reason = _l("This line is not UTF-8 text. Save the file as “CSV UTF-8” and try again.")
+        text = raw.decode(encoding, errors="replace")
+        if not _decodes(raw, encoding):
+            reason = (
+                _l("This line is not UTF-8 text. Save the file as “CSV UTF-8” and try again.")
+                if encoding == UTF8
+                else _l(
+                    "This line is not CP949 text like the rest of the file. "
+                    "Save the file as “CSV UTF-8” and try again."
+                )
+            )
         else:
             result = _row(number, text, columns, legal_forms, district_names, category_ids)
             if isinstance(result, EnterpriseRow) and _key(result.name) in seen:

@@ -111,6 +111,8 @@ def update_enterprise(enterprise, *, category_ids, districts, actor, **fields):
 class ImportReport:
     added: list = field(default_factory=list)
     refused: list = field(default_factory=list)
+    # How the file was read: "UTF-8" or "CP949" (Korean Excel).
+    encoding: str = "UTF-8"
 
 
 def import_enterprises(data: bytes, *, actor):
@@ -130,7 +132,7 @@ def import_enterprises(data: bytes, *, actor):
         parsed = csv_import.parse(data, categories)
     except csv_import.HeaderError as error:
         raise DomainError(str(error)) from None
-    report = ImportReport(refused=parsed.refused)
+    report = ImportReport(refused=parsed.refused, encoding=parsed.encoding_name)
     taken = _names_taken([row.name for row in parsed.rows])
     for row in parsed.rows:
         if row.name.casefold() in taken:

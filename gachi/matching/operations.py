@@ -50,6 +50,67 @@ def _partner_ids(enterprise_id):
     ).all()
 
 
+def has_partner_account(enterprise):
+    """Whether someone of `enterprise` can sign in and answer an offer."""
+    return db.session.scalar(
+        select(
+            exists().where(
+                User.enterprise_id == enterprise.id,
+                User.role == Role.PARTNER,
+                User.active.is_(True),
+            )
+        )
+    )
+
+
+class NoPartnerAccount(DomainError):
+    """An offer to an enterprise nobody can answer for: a partner account comes first."""
+
+    code = "no_partner_account"
+    status = 409
+    default_message = _l(
+        "%(enterprise)s has no partner account yet, so nobody could answer the offer. "
+        "Ask the center to make one first; you can keep the enterprise on the shortlist."
+    )
+
+    def __init__(self, enterprise):
+        super().__init__(enterprise=enterprise.name)
+        self.enterprise_id = enterprise.id
+
+
+def _admin_ids():
+    return db.session.scalars(
+        select(User.id).where(User.role == Role.STAFF, User.is_admin.is_(True))
+    ).all()
+
+
+def partner_account_link(enterprise):
+    """The account form, ready for a partner of `enterprise` (staff admins only)."""
+    return f"/staff/accounts/new?role=partner&enterprise_id={enterprise.id}"
+
+
+def ask_for_partner_account(problem, enterprise, *, actor):
+    """The coordinator asks the center's account admins to make a partner account."""
+    _check_problem_open_for_offers(problem)
+    if has_partner_account(enterprise):
+        raise Conflict(
+            _l("%(enterprise)s already has a partner account: you can offer it the work."),
+            enterprise=enterprise.name,
+        )
+    notify(
+        _admin_ids(),
+        N_(
+            "%(coordinator)s of %(complex)s asks for a partner account for %(enterprise)s, "
+            "to offer it work on “%(problem)s”."
+        ),
+        link=partner_account_link(enterprise),
+        coordinator=actor.display_name,
+        complex=problem.participation.complex.name,
+        enterprise=enterprise.name,
+        problem=problem.title,
+    )
+
+
 def _coordinator_ids(complex_id):
     """Whoever is placed at the complex today: the work follows the complex, not the person."""
     return db.session.scalars(
@@ -138,12 +199,17 @@ def suggest_match(problem, enterprise, *, actor):
 def offer_match(problem, enterprise, *, message, actor):
     """Offer the work to `enterprise`, from its suggestion if there is one.
 
+    Refused (NoPartnerAccount) while the enterprise has no active partner account: the
+    offer would wait for an answer nobody can give.
+
     The partial unique index keeps one open match per problem and enterprise; a
     declined or withdrawn one does not count, so the work can be offered again.
     """
     _check_problem_open_for_offers(problem)
     if not message.strip():
         raise DomainError(_l("Write a message with the offer: what the residents need."))
+    if not has_partner_account(enterprise):
+        raise NoPartnerAccount(enterprise)
     suggested = db.session.scalar(
         select(Match).where(
             Match.problem_id == problem.id,

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
+from gachi.auth.models import Role, User
 from gachi.complexes.models import Complex, Participation
 from gachi.enterprises.models import Enterprise, EnterpriseCategory, EnterpriseDistrict
 from gachi.extensions import db
@@ -53,6 +54,9 @@ def suggestion_rows(category_id, district, problem_id):
     district_fit = exists().where(
         EnterpriseDistrict.enterprise_id == Enterprise.id, EnterpriseDistrict.district == district
     )
+    has_partner = exists().where(
+        User.enterprise_id == Enterprise.id, User.role == Role.PARTNER, User.active.is_(True)
+    )
     ratings, loads = _ratings(), _loads()
     open_match = aliased(Match)
     return db.session.execute(
@@ -69,6 +73,7 @@ def suggestion_rows(category_id, district, problem_id):
             func.coalesce(loads.c.load, 0).label("load"),
             open_match.id.label("open_match_id"),
             open_match.state.label("open_match_state"),
+            has_partner.label("has_partner"),
         )
         .outerjoin(ratings, ratings.c.enterprise_id == Enterprise.id)
         .outerjoin(loads, loads.c.enterprise_id == Enterprise.id)

@@ -12,7 +12,9 @@ An enterprise's score for a selected problem is the sum of:
 - minus LOAD_PENALTY for each match it has accepted or is running now, at most
   MAX_LOAD_PENALTY in all (a busy enterprise is still shown, a little lower).
 
-Ties are broken by the verified flag, then by name, so the order is stable.
+Ties are broken by the verified flag, then by name, so the order is stable. Each reason
+carries the points it gave, so the card can show the sum: the score is always the sum of
+its reasons' points.
 """
 
 from dataclasses import dataclass
@@ -33,14 +35,23 @@ MAX_LOAD_PENALTY = 15
 
 @dataclass(frozen=True)
 class Reason:
-    """One reason in words. `text` is lazy: it is put into words when shown, in the
-    reader's language (district and category names included)."""
+    """One reason in words, and the points it gave (negative for a busy enterprise).
+    `text` is lazy: it is put into words when shown, in the reader's language (district
+    and category names included)."""
 
     kind: str
     text: object
+    points: int
 
     def __str__(self):
         return str(self.text)
+
+    @property
+    def signed_points(self):
+        """ "+50", "−3" (a true minus sign) or "±0"."""
+        if self.points > 0:
+            return f"+{self.points}"
+        return f"\u2212{-self.points}" if self.points < 0 else "\u00b10"
 
 
 @dataclass
@@ -53,6 +64,8 @@ class Suggestion:
     reasons: list
     open_match_id: int | None = None
     open_match_state: object = None
+    # Whether someone of the enterprise can sign in and answer an offer.
+    has_partner: bool = True
 
 
 def average_rating(value) -> Decimal | None:
@@ -63,47 +76,55 @@ def average_rating(value) -> Decimal | None:
 
 
 def score_candidate(row, *, category, district) -> Suggestion:
-    """Score one candidate row (from queries.suggestion_rows) and say why."""
-    score, reasons = 0, []
+    """Score one candidate row (from queries.suggestion_rows) and say why, with points."""
+    reasons = []
     if row.category_fit:
-        score += CATEGORY_FIT
         category_name = LazyString(lambda: category.label)
         reasons.append(
-            Reason("category", _l("%(category)s is its category", category=category_name))
+            Reason(
+                "category",
+                _l("%(category)s is its category", category=category_name),
+                CATEGORY_FIT,
+            )
         )
     if row.district_fit:
-        score += DISTRICT_FIT
-        reasons.append(Reason("district", _l("Serves %(district)s", district=district.label)))
+        reasons.append(
+            Reason("district", _l("Serves %(district)s", district=district.label), DISTRICT_FIT)
+        )
     elif row.seoul_wide:
-        score += SEOUL_WIDE_FIT
-        reasons.append(Reason("district", _l("Serves all of Seoul")))
+        reasons.append(Reason("district", _l("Serves all of Seoul"), SEOUL_WIDE_FIT))
     if row.verified:
-        score += VERIFIED
-        reasons.append(Reason("verified", _l("Verified by the center")))
+        reasons.append(Reason("verified", _l("Verified by the center"), VERIFIED))
     rating = average_rating(row.rating)
     if rating is not None:
         points = ((rating - NEUTRAL_RATING) * RATING_POINTS_PER_STAR).quantize(
             Decimal(1), rounding=ROUND_HALF_UP
         )
-        score += int(points)
         reasons.append(
             Reason(
                 "rating",
                 _l("Rated %(rating)s by %(count)s complexes", rating=rating, count=row.rated_by),
+                int(points),
             )
         )
     if row.load:
-        score -= min(row.load * LOAD_PENALTY, MAX_LOAD_PENALTY)
-        reasons.append(Reason("load", _l("%(count)s active matches", count=row.load)))
+        reasons.append(
+            Reason(
+                "load",
+                _l("%(count)s active matches", count=row.load),
+                -min(row.load * LOAD_PENALTY, MAX_LOAD_PENALTY),
+            )
+        )
     return Suggestion(
         row.id,
         row.name,
         row.legal_form,
         row.verified,
-        score,
+        sum(reason.points for reason in reasons),
         reasons,
         row.open_match_id,
         row.open_match_state,
+        bool(row.has_partner),
     )
 
 

@@ -73,6 +73,35 @@ def make_match(problem_id):
     return redirect(url_for(".suggestions", problem_id=problem.id))
 
 
+@bp.route(
+    "/problems/<int:problem_id>/enterprises/<int:enterprise_id>/partner-request",
+    methods=["POST"],
+)
+@login_required
+@unit_of_work
+def ask_for_partner_account(problem_id, enterprise_id):
+    """The coordinator asks the center to make the partner account an offer needs."""
+    problem = load_for(current_user, Problem, problem_id, permission="can_manage")
+    enterprise = db.session.get(Enterprise, enterprise_id) or abort(404)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    with operating(
+        lambda status: _suggestions_page(problem, error=" ".join(form.form_errors), status=status),
+        form=form,
+    ):
+        operations.ask_for_partner_account(problem, enterprise, actor=current_user)
+    flash(
+        _(
+            "The center's account staff were asked to make a partner account for "
+            "%(enterprise)s. You will be able to offer it the work once it exists.",
+            enterprise=enterprise.name,
+        ),
+        "success",
+    )
+    return redirect(url_for(".suggestions", problem_id=problem.id))
+
+
 @bp.route("/participations/<int:participation_id>/matches")
 @login_required
 def participation_matches(participation_id):

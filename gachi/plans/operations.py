@@ -18,6 +18,15 @@ SPENDING_STAGES = (Stage.PLANNING, Stage.RUNNING, Stage.EVALUATION)
 MAX_AMOUNT = 10_000_000_000  # 100억 won: far above any complex's budget, a typo guard
 
 
+class OverBudget(DomainError):
+    """Spending that takes a line beyond its budget, with no note saying why: the
+    message goes next to the note's field on the form."""
+
+    code = "over_budget"
+    field = "over_budget_reason"
+    default_message = _l("This takes the line over its budget by %(over)s won. Say why.")
+
+
 def _check_stage(participation, stages, message):
     if participation.stage not in stages:
         raise DomainError(message, stage=participation.stage.label)
@@ -125,11 +134,9 @@ def record_spending(
         raise Conflict(_l("This budget line no longer exists."))
     already = _spent_on_line(line.id)
     over = already + amount > budget
-    if over and not over_budget_reason.strip():
-        raise DomainError(
-            _l("This takes the line over its budget by %(over)s won. Say why."),
-            over=f"{already + amount - budget:,}",
-        )
+    over_budget_reason = over_budget_reason.strip()
+    if over and not over_budget_reason:
+        raise OverBudget(over=f"{already + amount - budget:,}")
     entry = SpendingEntry(
         budget_line_id=line.id,
         spent_on=spent_on,
@@ -146,6 +153,12 @@ def record_spending(
         entry,
         actor=actor,
         complex_id=participation.complex_id,
-        after={"budget_line_id": line.id, "amount": amount, "payee": payee, "over_budget": over},
+        after={
+            "budget_line_id": line.id,
+            "amount": amount,
+            "payee": payee,
+            "over_budget": over,
+            "over_budget_reason": entry.over_budget_reason,
+        },
     )
     return entry

@@ -21,11 +21,17 @@ def _participation(participation_id):
     return load_for(current_user, Participation, participation_id, permission="can_manage")
 
 
+def _line_choice(line):
+    """A budget line as the spending form offers it, with what is left to spend on it."""
+    name = f"{line.category.label} · {line.description}"
+    if line.over:
+        return _("%(line)s (over by %(over)s won)", line=name, over=f"{line.over:,}")
+    return _("%(line)s (%(remaining)s won left)", line=name, remaining=f"{line.remaining:,}")
+
+
 def _spending_form(figures, *, fresh=False):
     form = SpendingForm(formdata=None) if fresh else SpendingForm()
-    form.budget_line_id.choices = options(
-        (line.id, f"{line.category.label} · {line.description}") for line in figures.lines
-    )
+    form.budget_line_id.choices = options((line.id, _line_choice(line)) for line in figures.lines)
     if fresh or not form.is_submitted():
         form.spent_on.data = seoul_today()
     return form

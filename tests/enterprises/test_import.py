@@ -10,7 +10,7 @@ from gachi.enterprises.models import Enterprise, LegalForm
 from gachi.enterprises.operations import import_enterprises
 from gachi.extensions import db
 from tests.complexes.helpers import signed_in, text_of
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, sign_in_directly
 
 HEADER = "name,legal_form,categories,districts,description,contact\n"
 
@@ -86,6 +86,51 @@ def test_korean_headers_are_understood(make):
     assert [enterprise.name for enterprise in report.added] == ["한글머리기업"]
 
 
+KOREAN_EXCEL_FILE = (
+    "이름,법인형태,분야,지역,소개,연락처\r\n"
+    "초록마을돌봄,사회적협동조합,돌봄;건강,은평구;서대문구,어르신 돌봄,02-123-4567\r\n"
+    "소녀방앗간,사회적기업,먹거리,서울 전역,,\r\n"
+)
+
+
+def test_a_file_saved_by_korean_excel_is_read_as_cp949(make):
+    report = import_enterprises(KOREAN_EXCEL_FILE.encode("cp949"), actor=make.staff())
+    assert sorted(enterprise.name for enterprise in report.added) == ["소녀방앗간", "초록마을돌봄"]
+    assert (report.refused, report.encoding) == ([], "CP949")
+    green = next(enterprise for enterprise in report.added if enterprise.name == "초록마을돌봄")
+    assert [district.value for district in green.districts] == ["eunpyeong", "seodaemun"]
+
+
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+def test_a_utf8_file_is_read_as_utf8_with_or_without_its_mark(make, bom):
+    report = import_enterprises(bom + KOREAN_EXCEL_FILE.encode(), actor=make.staff())
+    assert (len(report.added), report.refused, report.encoding) == (2, [], "UTF-8")
+
+
+def test_one_odd_line_in_a_cp949_file_is_refused_alone(make):
+    data = KOREAN_EXCEL_FILE.encode("cp949") + b"\xff\xfe,,,,,\n"  # neither encoding
+    report = import_enterprises(data, actor=make.staff())
+    assert report.encoding == "CP949" and len(report.added) == 2
+    assert [line.number for line in report.refused] == [4]
+    assert "not CP949" in report.refused[0].reason
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        KOREAN_EXCEL_FILE.encode("utf-16"),  # Excel's "유니코드 텍스트"
+        KOREAN_EXCEL_FILE.encode("utf-16-le"),  # the same without its mark
+        HEADER.encode() + b"\xff\xfe\xfd,\xff\xfe,care,\xff,,\n",  # bytes nothing reads
+    ],
+)
+def test_a_file_in_another_encoding_is_refused_whole_in_korean(korean_client, make, data):
+    sign_in_directly(korean_client, make.staff())
+    response = upload(korean_client, data)
+    assert response.status_code == 400
+    assert "UTF-8도 CP949" in text_of(response)
+    assert enterprise_names() == set()
+
+
 def upload(client, data, filename="enterprises.csv", content_type="text/csv"):
     return client.post(
         "/staff/enterprises/import",
@@ -104,6 +149,16 @@ def test_staff_upload_shows_the_line_by_line_report(client, make):
     page = text_of(response)
     assert "3 enterprises were added; 7 lines were not." in page
     assert "Line 7:" in page and "not UTF-8" in page
+    assert "The file was read as UTF-8." in page
+
+
+def test_staff_upload_a_korean_excel_file(korean_client, make):
+    sign_in_directly(korean_client, make.staff())
+    response = upload(korean_client, KOREAN_EXCEL_FILE.encode("cp949"))
+    assert response.status_code == 200
+    page = text_of(response)
+    assert "CP949" in page and "소녀방앗간" in page
+    assert enterprise_names() == {"초록마을돌봄", "소녀방앗간"}
 
 
 @pytest.mark.parametrize(

@@ -157,4 +157,5 @@ def test_the_detail_page_shows_partner_accounts_to_staff(client, make):
     signed_in(client, make.staff(admin=True))
     page = text_of(client.get(f"/enterprises/{enterprise.id}"))
     assert "트리플래닛 담당자" in page
+    assert f"/staff/accounts/new?role=partner&enterprise_id={enterprise.id}" in page
     assert client.get("/enterprises/99999").status_code == 404

@@ -74,6 +74,7 @@ def test_a_declined_offer_can_be_offered_to_another_enterprise(scene, make):
     operations.decline_match(first, reason="이번 분기 인력이 없습니다.", actor=scene.partner)
     db.session.commit()
     other = make.enterprise(name="가상 늘봄돌봄협동조합")
+    make.partner(other)
     second = offer(scene, other)
     assert (first.state, second.state) == (MatchState.DECLINED, MatchState.OFFERED)
     assert first.answer_note == "이번 분기 인력이 없습니다."

@@ -1,5 +1,7 @@
 """Suggestions: the 2018 pilot's enterprises come first for its problems, for stated reasons."""
 
+import re
+
 import pytest
 from flask_babel import force_locale
 from sqlalchemy import select
@@ -11,6 +13,7 @@ from gachi.demo.matching import PILOT_MATCHES
 from gachi.extensions import db
 from gachi.matching import operations, queries, scoring
 from gachi.proposals.models import Problem, ProblemState
+from tests.complexes.helpers import signed_in, text_of
 from tests.conftest import counted_queries
 from tests.matching.helpers import matching_scene, serving
 
@@ -122,3 +125,29 @@ def test_a_suggestion_list_costs_one_query_however_many_enterprises(make):
     for number in range(12):
         serving(make, make.enterprise(name=f"기업 {number}"), categories=("care",), seoul_wide=True)
     assert count() == few == 1
+
+
+def test_each_reason_shows_its_points_and_the_card_adds_them_up(client, make):
+    scene = matching_scene(make)
+    busy = operations.offer_match(
+        scene.problem, scene.enterprise, message="부탁합니다.", actor=scene.coordinator
+    )
+    operations.accept_match(busy, actor=scene.partner)
+    db.session.commit()
+    agaya = queries.suggestions_for(scene.problem)[0]
+    assert [(reason.kind, reason.points) for reason in agaya.reasons] == [
+        ("category", scoring.CATEGORY_FIT),
+        ("district", scoring.DISTRICT_FIT),
+        ("verified", scoring.VERIFIED),
+        ("load", -scoring.LOAD_PENALTY),
+    ]
+    assert agaya.score == sum(reason.points for reason in agaya.reasons) == 82
+
+    signed_in(client, scene.coordinator)
+    html = text_of(client.get(f"/problems/{scene.problem.id}/suggestions"))
+    page = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    assert "Care is its category +50" in page
+    assert "Serves Eunpyeong-gu +30" in page
+    assert "Verified by the center +5" in page
+    assert "1 active matches \u22123" in page
+    assert "Score = 82" in page

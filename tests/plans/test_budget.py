@@ -79,10 +79,17 @@ def test_spending_beyond_the_line_needs_a_reason_and_shows_as_over(planning, mak
     operations.record_spending(
         line, spent_on=make.today(), amount=150_000, payee="떡집", actor=coordinator
     )
-    with pytest.raises(DomainError, match="over its budget by 30,000"):
-        operations.record_spending(
-            line, spent_on=make.today(), amount=80_000, payee="떡집", actor=coordinator
-        )
+    for blank in ("", "   \n"):
+        with pytest.raises(operations.OverBudget, match="over its budget by 30,000") as refused:
+            operations.record_spending(
+                line,
+                spent_on=make.today(),
+                amount=80_000,
+                payee="떡집",
+                over_budget_reason=blank,
+                actor=coordinator,
+            )
+        assert refused.value.field == "over_budget_reason"
     operations.record_spending(
         line,
         spent_on=make.today(),

@@ -7,6 +7,7 @@ from gachi.complexes.stages import Stage
 from gachi.extensions import db
 from gachi.plans.models import BudgetLine, SpendingEntry
 from tests.complexes.helpers import post, signed_in, text_of
+from tests.conftest import sign_in_directly
 
 
 @pytest.fixture
@@ -74,6 +75,50 @@ def test_spending_over_budget_without_a_reason_is_refused_with_the_amount(client
     assert response.status_code == 400
     assert "over its budget by 20,000" in text_of(response)
     assert db.session.scalars(select(SpendingEntry)).all() == []
+
+
+def test_overspending_is_refused_in_korean_next_to_the_note_then_recorded_with_it(
+    korean_client, make, scene
+):
+    participation, coordinator = scene
+    sign_in_directly(korean_client, coordinator)
+    base = f"/participations/{participation.id}/plan"
+    post(
+        korean_client,
+        f"{base}/lines",
+        {"category": "food", "description": "다과", "amount": "100000"},
+    )
+    post(
+        korean_client,
+        f"{base}/lines",
+        {"category": "venue", "description": "강당", "amount": "50000"},
+    )
+    snacks, _hall = db.session.scalars(select(BudgetLine).order_by(BudgetLine.id)).all()
+    spending = {"budget_line_id": snacks.id, "spent_on": "2018-11-09", "payee": "떡집"}
+    assert (
+        post(korean_client, f"{base}/spending", {**spending, "amount": "70000"}).status_code == 302
+    )
+    form_page = text_of(korean_client.get(base))
+    assert "다과 (30,000원 남음)" in form_page and "강당 (50,000원 남음)" in form_page
+
+    response = post(korean_client, f"{base}/spending", {**spending, "amount": "50000"})
+    assert response.status_code == 400
+    page = text_of(response)
+    note_field = page[page.index('id="over_budget_reason"') - 600 :]
+    assert "이 집행으로 항목 예산을 20,000원 넘습니다. 사유를 적어 주세요." in note_field
+    assert db.session.scalars(select(SpendingEntry.amount)).all() == [70_000]
+
+    reason = "참석자가 예상보다 많아 떡을 더 샀습니다."
+    response = post(
+        korean_client,
+        f"{base}/spending",
+        {**spending, "amount": "50000", "over_budget_reason": reason},
+    )
+    assert response.status_code == 302
+    page = text_of(korean_client.get(base))
+    assert reason in page and "20,000원 초과" in page and "다과 (20,000원 초과)" in page
+    assert "-20,000원" in page  # remaining, below zero
+    assert db.session.scalars(select(SpendingEntry.over_budget_reason)).all() == ["", reason]
 
 
 def test_spending_on_another_plans_line_is_refused(client, make, scene):

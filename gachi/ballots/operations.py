@@ -50,8 +50,8 @@ class NotOpen(DomainError):
     status = 409
 
 
-@gate(Stage.SOLUTION_WORKSHOP)
-def selection_is_confirmed(participation):
+@gate(Stage.SOLUTION_WORKSHOP, needs=_l("A closed ballot with a selected problem"))
+def selection_is_confirmed(participation, now):
     """A closed ballot whose result stood (quorum met) and was confirmed, with a selected problem."""
     confirmed = db.session.scalar(
         select(

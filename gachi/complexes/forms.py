@@ -141,4 +141,5 @@ RETURN_PAGES = options([("participation", "participation"), ("complex", "complex
 class MoveStageForm(BaseForm):
     target = SelectField(_l("Move to"), choices=options(Stage.choices()))
     note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
+    override_reason = TextAreaField(_l("Why move on anyway?"), validators=[Length(max=2000)])
     return_to = SelectField(choices=RETURN_PAGES, default="participation")

@@ -208,6 +208,11 @@ class Participation(TimestampMixin, db.Model):
     def can_move_stage(self, user):
         return self.complex.can_manage(user)
 
+    def can_override_gates(self, user):
+        """Moving a complex on with something its next stage needs missing is the
+        center's decision, made with a written reason."""
+        return user.is_authenticated and user.is_staff
+
     def can_close_early(self, user):
         """Withdrawing a complex before its evaluation is the center's decision."""
         return user.is_authenticated and user.is_staff and self.closing_is_early

@@ -16,7 +16,7 @@ from gachi.complexes.models import (
     Participation,
     StageMove,
 )
-from gachi.complexes.stages import ALLOWED_MOVES, Stage, gate, unmet_gates
+from gachi.complexes.stages import ALLOWED_MOVES, Stage, gate, unmet_gate_states
 from gachi.coordinators.models import Placement
 from gachi.core.audit import log_change
 from gachi.core.codes import new_code
@@ -26,8 +26,8 @@ from gachi.core.time import seoul_today, utcnow
 from gachi.extensions import db
 
 
-@gate(Stage.PROBLEM_WORKSHOP)
-def coordinator_is_placed(participation):
+@gate(Stage.PROBLEM_WORKSHOP, needs=_l("A coordinator placed at the complex"))
+def coordinator_is_placed(participation, now):
     placed = db.session.scalar(
         select(
             exists().where(
@@ -39,9 +39,11 @@ def coordinator_is_placed(participation):
     return None if placed else _l("No coordinator is placed at this complex.")
 
 
-def move_stage(participation, target: Stage, *, actor, note="", now=None):
+def move_stage(participation, target: Stage, *, actor, note="", override_reason="", now=None):
     """Move `participation` to `target` if the move is allowed and its gates are met.
 
+    While a gate is unmet the move is refused with what is missing; staff may move anyway
+    with `override_reason`, a written reason recorded on the move with the unmet gates.
     The UPDATE is conditional on the stage we checked, so two people moving the same
     participation at once cannot both succeed.
     """
@@ -57,10 +59,17 @@ def move_stage(participation, target: Stage, *, actor, note="", now=None):
             raise NotAllowed(_l("Only center staff can close a participation early."))
         if not note.strip():
             raise GateNotMet(_l("Closing a participation early needs a note saying why."))
-    reasons = unmet_gates(participation, target)
-    if reasons:
-        raise GateNotMet(" ".join(reasons))
     moved_at = now or utcnow()
+    unmet = unmet_gate_states(participation, target, moved_at)
+    override_reason = override_reason.strip()
+    if unmet and override_reason and not participation.can_override_gates(actor):
+        raise NotAllowed(
+            _l("Only center staff can move a complex on while something it needs is missing.")
+        )
+    if unmet and not override_reason:
+        raise GateNotMet(" ".join(str(state.missing) for state in unmet))
+    if not unmet:
+        override_reason = ""
     result = db.session.execute(
         update(Participation)
         .where(Participation.id == participation.id, Participation.stage == source)
@@ -77,16 +86,23 @@ def move_stage(participation, target: Stage, *, actor, note="", now=None):
             to_stage=target,
             moved_by_id=actor.id,
             moved_at=moved_at,
-            note=note,
+            note="\n".join(text for text in (note.strip(), override_reason) if text),
         )
     )
+    after = {"stage": target.value, "note": note}
+    if unmet:
+        after |= {
+            "override_reason": override_reason,
+            "unmet_gates": ", ".join(state.name for state in unmet),
+            "missing": " ".join(str(state.missing) for state in unmet),
+        }
     log_change(
         "stage.move",
         participation,
         actor=actor,
         complex_id=participation.complex_id,
         before={"stage": source.value},
-        after={"stage": target.value, "note": note},
+        after=after,
     )
     return participation
 

@@ -31,7 +31,7 @@ from gachi.complexes.operations import (
     update_cohort,
     update_complex,
 )
-from gachi.complexes.stages import STAGE_ORDER, Stage
+from gachi.complexes.stages import STAGE_ORDER, Stage, gate_states
 from gachi.core.access import load_for, require, staff_required
 from gachi.core.audit import no_store, personal_data_shown
 from gachi.core.codes import format_code
@@ -207,11 +207,13 @@ def complex_detail(complex_id):
 
 
 def _participation_page(participation, move_error=None, status=200):
+    upcoming = participation.next_stage
     return render_template(
         "complexes/participation.html",
         participation=participation,
         stages=STAGE_ORDER,
         current_index=STAGE_ORDER.index(participation.stage),
+        gates=gate_states(participation, upcoming) if upcoming else [],
         history=queries.stage_history(participation_id=participation.id),
         move_error=move_error,
     ), status
@@ -239,7 +241,11 @@ def move_participation_stage(participation_id):
 
     with operating(refused, form=form):
         move_stage(
-            participation, Stage(form.target.data), actor=current_user, note=form.note.data or ""
+            participation,
+            Stage(form.target.data),
+            actor=current_user,
+            note=form.note.data or "",
+            override_reason=form.override_reason.data or "",
         )
     flash(_("The stage is now %(stage)s.", stage=participation.stage.label), "success")
     if form.return_to.data == "complex":

@@ -22,7 +22,17 @@ from gachi.complexes.models import Cohort, Complex
 from gachi.complexes.stages import STAGE_ORDER, Stage
 from gachi.core.audit import log_change
 from gachi.core.errors import Conflict
-from gachi.demo import ballots, complexes, kpi, matching, people, plans, problems, programs
+from gachi.demo import (
+    ballots,
+    complexes,
+    kpi,
+    matching,
+    people,
+    plans,
+    problems,
+    programs,
+    workshops,
+)
 from gachi.demo.complexes import COMPLEXES, HOUSEHOLD_LINES, SEED_NOTE, Place
 from gachi.demo.people import DEMO_PASSWORD, DEMO_TOTP_SECRET, StandIns, demo_usernames
 from gachi.enterprises.models import Enterprise
@@ -109,7 +119,7 @@ def _raised_while_recruiting(pilot, place):
 WHAT_HAPPENS = {
     Stage.RECRUITING: (_raised_while_recruiting,),
     Stage.PROBLEM_WORKSHOP: (_first_workshop,),
-    Stage.SOLUTION_WORKSHOP: (matching.match_enterprises,),
+    Stage.SOLUTION_WORKSHOP: (workshops.hold_second_workshop, matching.match_enterprises),
     Stage.PLANNING: (plans.write_plan, programs.plan_programmes),
     Stage.RUNNING: (programs.run_programmes, plans.record_what_was_spent),
     Stage.EVALUATION: (kpi.evaluate,),

@@ -17,8 +17,8 @@ from gachi.kpi.queries import participation_board
 TEXT_FIELDS = ("what_happened", "residents_said", "what_to_change")
 
 
-@gate(Stage.CLOSED)
-def evaluation_is_signed(participation):
+@gate(Stage.CLOSED, needs=_l("An evaluation signed off by the center"))
+def evaluation_is_signed(participation, now):
     signed = db.session.scalar(
         select(
             exists().where(

@@ -25,8 +25,8 @@ from gachi.proposals.models import Problem
 OFFER_STAGES = (Stage.SOLUTION_WORKSHOP, Stage.PLANNING, Stage.RUNNING)
 
 
-@gate(Stage.PLANNING)
-def a_match_is_accepted(participation):
+@gate(Stage.PLANNING, needs=_l("An enterprise that accepted a match"))
+def a_match_is_accepted(participation, now):
     agreed = db.session.scalar(
         select(
             exists().where(

@@ -1,15 +1,23 @@
-"""The verbs of workshops: plan one, write its minutes, check people in, attach files."""
+"""The verbs of workshops: plan one, write its minutes, check people in, attach files;
+and the gates out of the workshop stages (each round's workshop was held, people came)."""
 
 import unicodedata
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import exists, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from gachi.complexes.stages import Stage, gate
 from gachi.core.audit import log_change
 from gachi.core.errors import Conflict, DomainError
 from gachi.extensions import db
 from gachi.workshops import uploads
-from gachi.workshops.models import Workshop, WorkshopAttachment, WorkshopAttendance
+from gachi.workshops.models import (
+    Workshop,
+    WorkshopAttachment,
+    WorkshopAttendance,
+    WorkshopRound,
+)
 
 
 class FileTooLarge(DomainError):
@@ -19,6 +27,38 @@ class FileTooLarge(DomainError):
 
 
 WORKSHOP_FIELDS = ("round", "held_at", "place", "facilitator", "agenda", "minutes")
+
+
+def _held_with_attendance(participation, round_, now):
+    """A workshop of `round_` whose time has come, where someone checked in or walk-ins
+    were counted."""
+    return db.session.scalar(
+        select(
+            exists().where(
+                Workshop.participation_id == participation.id,
+                Workshop.round == round_,
+                Workshop.held_at <= now,
+                or_(
+                    Workshop.walk_in_count > 0,
+                    exists().where(WorkshopAttendance.workshop_id == Workshop.id),
+                ),
+            )
+        )
+    )
+
+
+@gate(Stage.SOLUTION_WORKSHOP, needs=_l("The 1st workshop held, with attendance recorded"))
+def first_workshop_was_held(participation, now):
+    if _held_with_attendance(participation, WorkshopRound.PROBLEMS, now):
+        return None
+    return _l("No 1st workshop (finding problems) has been held with attendance recorded.")
+
+
+@gate(Stage.PLANNING, needs=_l("The 2nd workshop held, with attendance recorded"))
+def second_workshop_was_held(participation, now):
+    if _held_with_attendance(participation, WorkshopRound.SOLUTIONS, now):
+        return None
+    return _l("No 2nd workshop (designing solutions) has been held with attendance recorded.")
 
 
 def create_workshop(participation, *, actor, **fields):

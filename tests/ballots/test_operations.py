@@ -39,6 +39,7 @@ from gachi.core.time import utcnow
 from gachi.extensions import db
 from gachi.proposals.models import ProblemState
 from tests.ballots.helpers import a_ballot, ballot_scene, ballots_in_box, option_ids
+from tests.complexes.gates import a_held_workshop
 from tests.core.test_database import run_together
 
 
@@ -463,6 +464,7 @@ def test_a_ballot_below_its_quorum_is_not_valid_and_does_not_open_the_gate(make)
 
 def test_a_confirmed_valid_ballot_opens_the_gate_to_the_solution_workshop(make):
     scene = ballot_scene(make, household_count=20)
+    a_held_workshop(scene.participation, scene.coordinator)
     ballot = a_ballot(scene, eligibility=Eligibility.HOUSEHOLD, quorum_percent=10)
     vote(ballot, scene.residents[0], 1)
     record_paper_tally(

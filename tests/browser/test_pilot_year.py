@@ -322,6 +322,17 @@ def play_the_year(person, start):
     partner.send("form[action$='/answer']")
     partner.screenshot("08-partner-accepts.png")
 
+    # The second workshop, with the enterprise: planning cannot begin before it is held.
+    coordinator.go(f"/participations/{participation_id}/workshops/new")
+    coordinator.page.select_option("select[name=round]", "solutions")
+    coordinator.fill("input[name=held_at]", minute(seoul_now() - timedelta(hours=1)))
+    coordinator.fill("input[name=place]", "관리동 세미나실").fill(
+        "input[name=facilitator]", "정홍권"
+    )
+    coordinator.fill("textarea[name=agenda]", "공동 아이돌봄 방안 설계")
+    coordinator.send()
+    coordinator.fill("input[name=count]", "6").send("form[action$='/walk-ins']")
+
     # Planning: goals, a budget line and what was spent.
     coordinator.go(f"/participations/{participation_id}").move_stage()
     coordinator.go(f"/participations/{participation_id}/plan")

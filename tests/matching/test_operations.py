@@ -14,6 +14,8 @@ from gachi.matching import operations
 from gachi.matching.models import Match, MatchState
 from gachi.notifications.models import Notification
 from gachi.proposals.models import ProblemState
+from gachi.workshops.models import WorkshopRound
+from tests.complexes.gates import a_held_workshop
 from tests.matching.helpers import matching_scene
 
 
@@ -149,6 +151,7 @@ def test_an_offer_needs_a_message(scene):
 
 
 def test_an_accepted_match_opens_the_gate_to_planning(scene):
+    a_held_workshop(scene.participation, scene.coordinator, WorkshopRound.SOLUTIONS)
     with pytest.raises(GateNotMet, match="accepted"):
         move_stage(scene.participation, Stage.PLANNING, actor=scene.coordinator)
     match = offer(scene)

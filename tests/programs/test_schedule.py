@@ -17,6 +17,7 @@ from gachi.programs.bookings.operations import book_seat, cancel_booking
 from gachi.programs.models import Program
 from gachi.programs.operations import RemovalsToConfirm, add_exception, create_program, set_schedule
 from gachi.programs.sessions.models import ProgramSession, SessionState
+from tests.complexes.gates import a_budget_line
 from tests.programs.helpers import a_day_without_holidays_ahead, program_scene
 
 BEFORE_THE_PILOT = datetime(2018, 11, 1, tzinfo=SEOUL)
@@ -254,6 +255,7 @@ def test_a_programme_answers_a_selected_problem_with_enterprises_that_accepted(m
 
 def test_running_needs_a_programme_with_a_session(make):
     scene = program_scene(make, stage=Stage.PLANNING)
+    a_budget_line(scene.participation, scene.coordinator)
     db.session.delete(scene.program_session)
     db.session.commit()
     with pytest.raises(GateNotMet, match="No programme has a session yet"):

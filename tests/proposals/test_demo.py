@@ -10,7 +10,7 @@ from gachi.complexes.stages import Stage, unmet_gates
 from gachi.demo import load_pilot_demo
 from gachi.extensions import db
 from gachi.proposals.models import Problem
-from gachi.workshops.models import Workshop
+from gachi.workshops.models import Workshop, WorkshopRound
 
 EXPECTED = {
     "아현동 P아파트": {
@@ -64,7 +64,10 @@ def test_each_report_complex_had_a_september_workshop_and_a_confirmed_valid_ball
     for name in EXPECTED:
         participation = participation_of(name)
         workshop = db.session.scalars(
-            select(Workshop).where(Workshop.participation_id == participation.id)
+            select(Workshop).where(
+                Workshop.participation_id == participation.id,
+                Workshop.round == WorkshopRound.PROBLEMS,
+            )
         ).one()
         assert (workshop.held_at.year, workshop.held_at.month) == (2018, 9)
         ballot = db.session.scalars(

@@ -1,8 +1,9 @@
-"""The verbs of a programme session: change its seats (or stock), cancel it; and the gate
-into the running stage (a programme has a session)."""
+"""The verbs of a programme session: change its seats (or stock), cancel it; and the gates
+into the running stage (a plan with a programme and a budget line; a programme has a
+session) and into evaluation (a session was held and someone came)."""
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, select, update
+from sqlalchemy import and_, exists, select, update
 
 from gachi.complexes.stages import Stage, gate
 from gachi.core.audit import log_change
@@ -11,15 +12,16 @@ from gachi.core.time import seoul_label, utcnow
 from gachi.extensions import db
 from gachi.notifications.models import N_, NotificationKind
 from gachi.notifications.operations import notify
-from gachi.programs.bookings.models import Booking, BookingStatus
+from gachi.plans.models import BudgetLine, ExecutionPlan
+from gachi.programs.bookings.models import Attendance, Booking, BookingStatus
 from gachi.programs.bookings.operations import move_up_waiting
 from gachi.programs.models import Program
 from gachi.programs.rosters.models import RosterEntry
 from gachi.programs.sessions.models import ProgramSession, SessionState
 
 
-@gate(Stage.RUNNING)
-def a_programme_has_sessions(participation):
+@gate(Stage.RUNNING, needs=_l("A programme with sessions scheduled"))
+def a_programme_has_sessions(participation, now):
     has_sessions = db.session.scalar(
         select(
             exists().where(
@@ -30,6 +32,43 @@ def a_programme_has_sessions(participation):
         )
     )
     return None if has_sessions else _l("No programme has a session yet.")
+
+
+@gate(Stage.RUNNING, needs=_l("A plan with at least one programme and one budget line"))
+def a_plan_has_a_programme_and_a_budget_line(participation, now):
+    planned = db.session.scalar(
+        select(
+            and_(
+                exists().where(Program.participation_id == participation.id),
+                exists().where(
+                    BudgetLine.plan_id == ExecutionPlan.id,
+                    ExecutionPlan.participation_id == participation.id,
+                ),
+            )
+        )
+    )
+    return (
+        None
+        if planned
+        else _l("The plan needs at least one programme and one budget line before it runs.")
+    )
+
+
+@gate(Stage.EVALUATION, needs=_l("A programme session held, with someone who came"))
+def a_session_was_held(participation, now):
+    held = db.session.scalar(
+        select(
+            exists().where(
+                Program.participation_id == participation.id,
+                ProgramSession.program_id == Program.id,
+                ProgramSession.state != SessionState.CANCELLED,
+                ProgramSession.ends_at <= now,
+                Booking.session_id == ProgramSession.id,
+                Booking.attendance == Attendance.ATTENDED,
+            )
+        )
+    )
+    return None if held else _l("No programme session has been held with anyone attending yet.")
 
 
 def change_capacity(program_session, *, capacity, actor, now=None):

@@ -1,4 +1,6 @@
-"""The reads behind ballot pages, results and exports. Nothing here names a voter."""
+"""The reads behind ballot pages, results and exports, and the one turnout (below).
+Nothing here says what anyone chose; only the coordinator's paper roll names households
+(동/호), with whether each voted."""
 
 import json
 from dataclasses import dataclass, field

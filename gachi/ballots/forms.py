@@ -189,3 +189,15 @@ def paper_tally_form(ballot, current=None):
 class TieForm(BaseForm):
     option_id = SelectField(_l("Which option goes ahead"), coerce=int, validators=[InputRequired()])
     note = TextAreaField(_l("How it was decided"), validators=[DataRequired(), Length(max=2000)])
+
+
+class PaperHouseholdForm(BaseForm):
+    """A household (동/호) of the list marked as having voted on paper."""
+
+    household_id = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=2**31 - 1)])
+
+
+class PaperHouseholdRemovalForm(BaseForm):
+    reason = StringField(
+        _l("Why the paper mark is removed"), validators=[DataRequired(), Length(max=500)]
+    )

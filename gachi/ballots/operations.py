@@ -8,7 +8,7 @@ Votes write no audit entry: the roll says who voted, and nothing may say what th
 import json
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, func, insert, select, update
+from sqlalchemy import delete, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from gachi.auth.models import Role, User
@@ -284,7 +284,20 @@ def _put_on_roll(ballot, user, channel, recorded_by=None, receipt=None, marking=
                 )
             )
     except IntegrityError:
-        if queries.voted_channel(ballot, user) is Channel.PAPER:
+        on_paper = queries.voted_channel(ballot, user) is Channel.PAPER
+        if (
+            on_paper
+            and channel is Channel.ONLINE
+            and ballot.per_household
+            and queries.marked_without_account(ballot, user.household_id)
+        ):
+            raise AlreadyVoted(
+                _l(
+                    "Your household is marked as having voted on paper, so no one "
+                    "in it can vote online as well."
+                )
+            ) from None
+        if on_paper:
             raise AlreadyVoted(
                 _l(
                     "A paper ballot was handed to you (or your household) in the "
@@ -475,6 +488,113 @@ def hand_paper_ballot(ballot, *, resident, actor, now=None):
         actor=actor,
         complex_id=ballot.participation.complex_id,
         after={"user_id": resident.id},
+    )
+
+
+def _require_room_for_a_paper_mark(ballot):
+    """One more on the paper roll keeps the paper ballots within the eligible minus those
+    who voted online. (The room's count, when entered, already fits: the one marked may
+    be among it, so it is the marks that must fit.) Call with the box locked."""
+    online, marked = queries.online_voter_count(ballot.id), queries.paper_voter_count(ballot.id)
+    if online + marked + 1 > ballot.eligible_count:
+        raise Conflict(
+            _l(
+                "No more paper ballots can be marked: %(eligible)s are eligible, "
+                "%(online)s voted online and %(paper)s are marked on paper."
+            ),
+            eligible=ballot.eligible_count,
+            online=online,
+            paper=marked,
+        )
+
+
+def mark_household_on_paper(ballot, *, household, actor, now=None):
+    """On a one-per-household ballot, the coordinator marks a household (동/호) from the
+    household list as having voted on paper, whether or not anyone in it has an account:
+    it goes on the roll (no user), and none of its members can then vote online. A
+    household already on the roll (online, or marked) is refused: the UNIQUE (ballot,
+    household) decides between two coordinators marking it at the same moment."""
+    now = now or utcnow()
+    sync_ballot_state(ballot, now)
+    if not ballot.per_household:
+        raise DomainError(
+            _l("This ballot takes one vote per resident: hand the paper ballot to the resident.")
+        )
+    if not ballot.takes_paper_ballots_at(now):
+        raise NotOpen(_l("This ballot has closed."))
+    if household.complex_id != ballot.participation.complex_id:
+        raise DomainError(_l("That household is not in this ballot's complex."))
+    _lock_box(ballot)  # votes and other marks wait: the counts below hold
+    _require_room_for_a_paper_mark(ballot)
+    try:
+        with db.session.begin_nested():
+            db.session.execute(
+                insert(BallotVoter.__table__).values(
+                    ballot_id=ballot.id,
+                    user_id=None,
+                    household_id=household.id,
+                    channel=Channel.PAPER,
+                    recorded_by_id=actor.id,
+                )
+            )
+    except IntegrityError:
+        if queries.household_channel(ballot, household.id) is Channel.ONLINE:
+            raise AlreadyVoted(
+                _l("%(household)s has already voted online, so it cannot vote on paper."),
+                household=household.label,
+            ) from None
+        raise AlreadyVoted(
+            _l("%(household)s is already marked as having voted on paper."),
+            household=household.label,
+        ) from None
+    log_change(
+        "ballot.paper_household",
+        ballot,
+        actor=actor,
+        complex_id=ballot.participation.complex_id,
+        after={"household_id": household.id, "household": household.label},
+    )
+
+
+def unmark_household_on_paper(ballot, *, household, reason, actor, now=None):
+    """A correction: the household was marked on paper by mistake. Its paper mark leaves
+    the roll (it may then vote online), and an audit entry of its own says who removed
+    it and why; the entry that marked it stays. Until the selection is confirmed."""
+    now = now or utcnow()
+    sync_ballot_state(ballot, now)
+    if ballot.is_confirmed:
+        raise Conflict(_l("The selection has been confirmed; the paper roll can no longer change."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_l("Write down why the paper mark is removed."))
+    removed = db.session.execute(
+        delete(BallotVoter)
+        .where(
+            BallotVoter.ballot_id == ballot.id,
+            BallotVoter.household_id == household.id,
+            BallotVoter.channel == Channel.PAPER,
+        )
+        .returning(BallotVoter.user_id, BallotVoter.recorded_by_id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    if not removed:
+        raise Conflict(
+            _l("%(household)s is not marked as having voted on paper."),
+            household=household.label,
+        )
+    ((user_id, recorded_by_id),) = removed
+    log_change(
+        "ballot.paper_household_removed",
+        ballot,
+        actor=actor,
+        complex_id=ballot.participation.complex_id,
+        before={
+            "household_id": household.id,
+            "household": household.label,
+            "user_id": user_id,
+            "recorded_by_id": recorded_by_id,
+        },
+        after={"reason": reason},
     )
 
 

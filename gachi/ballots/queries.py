@@ -1,8 +1,11 @@
-"""The reads behind ballot pages, results and exports. Nothing here names a voter."""
+"""The reads behind ballot pages, results and exports, and the one turnout (below).
+Nothing here says what anyone chose; only the coordinator's paper roll names households
+(동/호), with whether each voted."""
 
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -18,7 +21,9 @@ from gachi.ballots.models import (
     PaperTallyLine,
     TieRule,
 )
-from gachi.complexes.models import Participation
+from gachi.complexes.models import Household, Participation
+from gachi.core.numbers import percent
+from gachi.core.time import utcnow
 from gachi.extensions import db
 from gachi.proposals.models import Problem, ProblemState
 
@@ -60,11 +65,12 @@ class BallotResults:
 
     @property
     def turnout(self):
+        """Ballots cast: online voters plus the current paper tally (see `cast_and_eligible`)."""
         return self.online_voters + self.paper_ballots
 
     @property
-    def turnout_percent(self):
-        return round(100 * self.turnout / self.eligible, 1) if self.eligible else None
+    def turnout_percent(self) -> Decimal | None:
+        return turnout_percent(self.turnout, self.eligible)
 
     @property
     def quorum_met(self):
@@ -95,6 +101,84 @@ class BallotResults:
             if o.option_id in self.tied_at_cut_ids and o.tie_break_position is not None
         )
         return decided < seats_left
+
+
+# Turnout --------------------------------------------------------------------------------
+#
+# One definition wherever turnout is shown: the ballot page and its CSV, a complex's
+# results, the board and its exports, the API (the last four through the KPI measures
+# "ballots_cast" and "turnout", gachi/kpi/measures.py, built on the two SELECTs below).
+
+
+def cast_and_eligible(*where):
+    """Per ballot (those matching `where`, criteria on Ballot): ballot_id,
+    participation_id, online (voters on the roll who voted online), paper (the ballot
+    count of the current paper tally, 0 before one is entered), cast (online + paper)
+    and eligible (the residents or households eligible when it opened). The operations
+    keep online + paper within the eligible, so cast never exceeds it."""
+    online = (
+        select(func.count(BallotVoter.id))
+        .where(BallotVoter.ballot_id == Ballot.id, BallotVoter.channel == Channel.ONLINE)
+        .correlate(Ballot)
+        .scalar_subquery()
+    )
+    paper = (
+        select(PaperTally.ballot_count)
+        .where(PaperTally.ballot_id == Ballot.id, PaperTally.replaced_at.is_(None))
+        .correlate(Ballot)
+        .scalar_subquery()
+    )
+    per_ballot = (
+        select(
+            Ballot.id.label("ballot_id"),
+            Ballot.participation_id.label("participation_id"),
+            online.label("online"),
+            func.coalesce(paper, 0).label("paper"),
+            Ballot.eligible_count.label("eligible"),
+        )
+        .where(*where)
+        .subquery()
+    )
+    return select(per_ballot, (per_ballot.c.online + per_ballot.c.paper).label("cast"))
+
+
+def deciding_ballots(scope, now=None):
+    """SELECT of the id of the ballot that decided each participation's selection, for the
+    participations `scope` (a SELECT of their ids) selects: its latest confirmed ballot
+    (by confirmation time); while none is confirmed yet, the latest ballot that has
+    opened (by opening time; one still scheduled never counts). A participation without
+    an opened ballot has none."""
+    now = now or utcnow()
+    ranked = (
+        select(
+            Ballot.id,
+            func.row_number()
+            .over(
+                partition_by=Ballot.participation_id,
+                order_by=(
+                    Ballot.confirmed_at.is_(None),
+                    Ballot.confirmed_at.desc(),
+                    Ballot.opens_at.desc(),
+                    Ballot.id.desc(),
+                ),
+            )
+            .label("place"),
+        )
+        .where(Ballot.participation_id.in_(scope), Ballot.opens_at <= now)
+        .subquery()
+    )
+    return select(ranked.c.id).where(ranked.c.place == 1)
+
+
+def ballot_turnout(ballot_id):
+    """The row of `cast_and_eligible` for one ballot. One query."""
+    return db.session.execute(cast_and_eligible(Ballot.id == ballot_id)).one()
+
+
+def turnout_percent(cast, eligible) -> Decimal | None:
+    """Turnout in percent: ballots cast ÷ eligible, by the one rounding rule
+    (gachi/core/numbers.py: one decimal, half up); None when nobody is eligible."""
+    return percent(cast, eligible)
 
 
 def _tie_key(ballot):
@@ -147,13 +231,13 @@ def ballot_results(ballot) -> BallotResults:
     )
     options.sort(key=lambda o: -o.total)  # stable: equal totals keep the tie rule's order
     _rank(options)
-    tally = current_paper_tally(ballot.id)
+    turnout = ballot_turnout(ballot.id)
     results = BallotResults(
         ballot=ballot,
         options=options,
-        eligible=ballot.eligible_count,
-        online_voters=online_voter_count(ballot.id),
-        paper_ballots=tally.ballot_count if tally else 0,
+        eligible=turnout.eligible,
+        online_voters=turnout.online,
+        paper_ballots=turnout.paper,
     )
     seats = ballot.seats
     if len(options) > seats and options[seats - 1].total == options[seats].total:
@@ -245,6 +329,104 @@ def voted_channel(ballot, user) -> Channel | None:
     )
 
 
+def household_channel(ballot, household_id) -> Channel | None:
+    """How a household is on a per-household ballot's roll (None: not on it)."""
+    return db.session.scalar(
+        select(BallotVoter.channel).where(
+            BallotVoter.ballot_id == ballot.id, BallotVoter.household_id == household_id
+        )
+    )
+
+
+def marked_without_account(ballot, household_id) -> bool:
+    """Whether the household is on the paper roll as a household (marked from the
+    household list), rather than through a member handed a ballot."""
+    return bool(
+        db.session.scalar(
+            select(BallotVoter.id).where(
+                BallotVoter.ballot_id == ballot.id,
+                BallotVoter.household_id == household_id,
+                BallotVoter.channel == Channel.PAPER,
+                BallotVoter.user_id.is_(None),
+            )
+        )
+    )
+
+
+@dataclass
+class HouseholdLine:
+    """A household of the complex as the coordinator's paper roll shows it."""
+
+    id: int
+    building: str
+    unit: str
+    channel: Channel | None  # how it is on the roll, if it is
+    by_member: bool  # on it through a member's account (handed a ballot, or voted online)
+
+    @property
+    def label(self):
+        return f"{self.building}동 {self.unit}호"
+
+    @property
+    def on_paper(self):
+        return self.channel is Channel.PAPER
+
+
+def _natural(text):
+    """101, 102, …, 1001 (numbers as numbers), then the others by name."""
+    return (not text.isdigit(), int(text) if text.isdigit() else 0, text)
+
+
+def household_buildings(complex_id) -> list[str]:
+    """The complex's 동, in order. One query."""
+    return sorted(
+        db.session.scalars(
+            select(Household.building).where(Household.complex_id == complex_id).distinct()
+        ),
+        key=_natural,
+    )
+
+
+def _household_lines(ballot, *where):
+    rows = db.session.execute(
+        select(
+            Household.id,
+            Household.building,
+            Household.unit,
+            BallotVoter.channel,
+            BallotVoter.user_id,
+        )
+        .outerjoin(
+            BallotVoter,
+            (BallotVoter.household_id == Household.id) & (BallotVoter.ballot_id == ballot.id),
+        )
+        .where(Household.complex_id == ballot.participation.complex_id, *where)
+    ).all()
+    lines = [
+        HouseholdLine(
+            id=row.id,
+            building=row.building,
+            unit=row.unit,
+            channel=row.channel,
+            by_member=row.user_id is not None,
+        )
+        for row in rows
+    ]
+    return sorted(lines, key=lambda line: (_natural(line.building), _natural(line.unit)))
+
+
+def household_roll(ballot, building) -> list[HouseholdLine]:
+    """The households of one 동 of the ballot's complex, with how each is on the roll.
+    One query."""
+    return _household_lines(ballot, Household.building == building)
+
+
+def households_on_paper(ballot) -> list[HouseholdLine]:
+    """Every household on the ballot's paper roll (marked, or a member handed a ballot),
+    by 동 and 호. One query."""
+    return _household_lines(ballot, BallotVoter.channel == Channel.PAPER)
+
+
 @dataclass
 class BallotLine:
     ballot: Ballot
@@ -272,7 +454,6 @@ def paper_ballot_candidates(ballot):
     """(id, "name · 동 호") of residents checked in at this participation's workshops who
     are not on the roll yet (nor, on a per-household ballot, is their household)."""
     from gachi.auth.models import User
-    from gachi.complexes.models import Household
     from gachi.workshops.models import Workshop, WorkshopAttendance
 
     on_roll = select(BallotVoter.id).where(BallotVoter.ballot_id == ballot.id)

@@ -1,9 +1,12 @@
 """Ballots: the list, opening one, the ballot paper and receipt, paper ballots and
 tallies, closing, the tie decision, confirming, results and their export.
 
-No page or export says who chose what: results are sums, and the roll is shown only
-as counts.
+No page or export says who chose what: results are sums, and the roll is shown as
+counts, except on the coordinator's paper roll of a per-household ballot, which lists
+the households of a 동 with whether each voted (on paper or online), never how.
 """
+
+from dataclasses import dataclass
 
 from flask import (
     Blueprint,
@@ -24,6 +27,8 @@ from gachi.ballots import queries
 from gachi.ballots.box import points_of
 from gachi.ballots.forms import (
     OpenBallotForm,
+    PaperHouseholdForm,
+    PaperHouseholdRemovalForm,
     PaperVoterForm,
     ReceiptForm,
     TieForm,
@@ -38,10 +43,12 @@ from gachi.ballots.operations import (
     close_ballot,
     confirm_selection,
     hand_paper_ballot,
+    mark_household_on_paper,
     marking_for_receipt,
     open_ballot,
     record_paper_tally,
     record_tie_decision,
+    unmark_household_on_paper,
 )
 from gachi.ballots.receipts import (
     format_receipt,
@@ -50,7 +57,7 @@ from gachi.ballots.receipts import (
     normalise_code,
     receipt_qr_data_uri,
 )
-from gachi.complexes.models import Participation
+from gachi.complexes.models import Household, Participation
 from gachi.complexes.queries import latest_participation
 from gachi.core.access import load_for, require
 from gachi.core.errors import Conflict
@@ -179,9 +186,18 @@ def _ballot_page(ballot, *, form=None, error=None, status=200):
                 if o.option_id in results.tied_at_cut_ids
             ]
         )
+    # A household marked on paper from the coordinator's list (no member's account).
+    household_marked = (
+        channel is Channel.PAPER
+        and ballot.per_household
+        and not voted_myself
+        and queries.marked_without_account(ballot, current_user.household_id)
+    )
     return render_template(
         "ballots/ballot_detail.html",
         ballot=ballot,
+        paper_roll=_paper_roll(ballot) if manages and ballot.per_household else None,
+        household_marked=household_marked,
         now=now,
         state=ballot.state_at(now),
         manages=manages,
@@ -201,6 +217,29 @@ def _ballot_page(ballot, *, form=None, error=None, status=200):
         show_results=ballot.can_see_results(current_user, now),
         titles={option.id: option.problem.title for option in ballot.options},
     ), status
+
+
+@dataclass
+class PaperRoll:
+    """The coordinator's household list for one 동 (chosen with ?dong=, no JavaScript)."""
+
+    buildings: list
+    building: str | None
+    households: list
+    marked: list
+
+
+def _paper_roll(ballot):
+    buildings = queries.household_buildings(ballot.participation.complex_id)
+    building = request.args.get("dong", "").strip().removesuffix("동")
+    if building not in buildings:
+        building = buildings[0] if buildings else None
+    return PaperRoll(
+        buildings=buildings,
+        building=building,
+        households=queries.household_roll(ballot, building) if building else [],
+        marked=queries.households_on_paper(ballot),
+    )
 
 
 @bp.route("/ballots/<int:ballot_id>")
@@ -322,6 +361,64 @@ def ballot_paper_voter(ballot_id):
         "success",
     )
     return redirect(url_for(".ballot_detail", ballot_id=ballot.id))
+
+
+def _household_of(ballot, household_id):
+    """A household of the ballot's complex, or 404."""
+    household = db.session.get(Household, household_id)
+    if household is None or household.complex_id != ballot.participation.complex_id:
+        abort(404)
+    return household
+
+
+def _back_to_the_roll(ballot, household):
+    return redirect(
+        url_for(
+            ".ballot_detail", ballot_id=ballot.id, dong=household.building, _anchor="paper-roll"
+        )
+    )
+
+
+@bp.route("/ballots/<int:ballot_id>/paper-households", methods=["POST"])
+@login_required
+@unit_of_work
+def ballot_paper_household(ballot_id):
+    """The coordinator marks a household of the list as having voted on paper."""
+    ballot = _managed(ballot_id)
+    form = PaperHouseholdForm()
+    if not form.validate_on_submit():
+        return _ballot_page(ballot, error=_("Choose a household from the list."), status=400)
+    household = _household_of(ballot, form.household_id.data)
+    with operating(_refusal_page(ballot, form), form=form):
+        mark_household_on_paper(ballot, household=household, actor=current_user)
+    flash(
+        _(
+            "%(household)s is marked as having voted on paper and cannot vote online.",
+            household=household.label,
+        ),
+        "success",
+    )
+    return _back_to_the_roll(ballot, household)
+
+
+@bp.route("/ballots/<int:ballot_id>/paper-households/<int:household_id>/remove", methods=["POST"])
+@login_required
+@unit_of_work
+def ballot_paper_household_remove(ballot_id, household_id):
+    """A correction: the paper mark is removed, with the reason, in the audit log."""
+    ballot = _managed(ballot_id)
+    household = _household_of(ballot, household_id)
+    form = PaperHouseholdRemovalForm()
+    if not form.validate_on_submit():
+        return _ballot_page(
+            ballot, error=_("Write down why the paper mark is removed."), status=400
+        )
+    with operating(_refusal_page(ballot, form), form=form):
+        unmark_household_on_paper(
+            ballot, household=household, reason=form.reason.data, actor=current_user
+        )
+    flash(_("The paper mark of %(household)s was removed.", household=household.label), "success")
+    return _back_to_the_roll(ballot, household)
 
 
 def _paper_tally_page(ballot, form, status):

@@ -10,8 +10,9 @@ least one of: proposed, supported or commented on a problem of the participation
 voted in one of its ballots online or on paper (the roll says who voted, never what),
 was checked in at one of its workshops, booked a session of one of its programmes (a
 booking not cancelled), was on a session's roster, or gave feedback. People without
-an account (a workshop walk-in, a phone booking) are counted for their household when
-the coordinator wrote it down, never as residents.
+an account (a workshop walk-in, a phone booking, a household marked as having voted
+on paper) are counted for their household when the coordinator wrote it down, never
+as residents.
 
 Programmes (gachi/programs): a session is planned unless cancelled, and held once it
 has ended; a booking counts when confirmed (not waiting, not cancelled), as one
@@ -37,7 +38,8 @@ from sqlalchemy import (
 )
 
 from gachi.auth.models import Role, User
-from gachi.ballots.models import Ballot, BallotVoter, Channel, PaperTally
+from gachi.ballots.models import Ballot, BallotVoter
+from gachi.ballots.queries import cast_and_eligible, deciding_ballots
 from gachi.bizmodels.models import BusinessModel
 from gachi.complexes.models import Complex, Participation
 from gachi.core.time import utcnow
@@ -171,6 +173,13 @@ def _people(scope):
             WorkshopAttendance.user_id.is_(None),
             WorkshopAttendance.household_id.is_not(None),
         ),
+        select(Ballot.participation_id, nobody, BallotVoter.household_id)
+        .join(Ballot, Ballot.id == BallotVoter.ballot_id)
+        .where(
+            Ballot.participation_id.in_(scope),
+            BallotVoter.user_id.is_(None),
+            BallotVoter.household_id.is_not(None),
+        ),
         _of_sessions(
             select(Program.participation_id, nobody, Booking.household_id),
             Booking.session_id,
@@ -239,50 +248,31 @@ def problems_proposed(scope):
     ).subquery()
 
 
-def _ballots_cast(scope):
-    """Per ballot: online voters on the roll plus the current paper tally's count (as on
-    the ballot's results page), and the eligible residents or households."""
-    online = (
-        select(BallotVoter.ballot_id, func.count(BallotVoter.id).label("voters"))
-        .where(BallotVoter.channel == Channel.ONLINE)
-        .group_by(BallotVoter.ballot_id)
-        .subquery()
-    )
-    paper = (
-        select(PaperTally.ballot_id, PaperTally.ballot_count)
-        .where(PaperTally.replaced_at.is_(None))
-        .subquery()
-    )
-    return (
-        select(
-            Ballot.participation_id,
-            (func.coalesce(online.c.voters, 0) + func.coalesce(paper.c.ballot_count, 0)).label(
-                "cast"
-            ),
-            Ballot.eligible_count,
-        )
-        .outerjoin(online, online.c.ballot_id == Ballot.id)
-        .outerjoin(paper, paper.c.ballot_id == Ballot.id)
-        .where(Ballot.participation_id.in_(scope))
-        .subquery()
-    )
+def _deciding_ballots(scope):
+    """Per participation, its deciding ballot's figures: gachi/ballots/queries.py
+    (`cast_and_eligible` of `deciding_ballots`), the figures the ballot page shows."""
+    return cast_and_eligible(Ballot.id.in_(deciding_ballots(scope))).subquery()
 
 
 @measure("ballots_cast")
 def ballots_cast(scope):
-    ballots = _ballots_cast(scope)
+    """Ballots cast in the ballot that decided the selection (its latest confirmed
+    ballot, or while none is, its latest opened ballot): online voters plus the paper
+    tally. A ballot held again after one fell short of its quorum does not add to it."""
+    ballots = _deciding_ballots(scope)
     return _count_per_participation(ballots.c.participation_id, func.sum(ballots.c.cast)).subquery()
 
 
 @measure("turnout", RATIO)
 def turnout(scope):
-    """Ballots cast / eligible voters, over every ballot that has opened."""
-    ballots = _ballots_cast(scope)
+    """Ballots cast ÷ eligible residents or households, of the ballot that decided the
+    selection (as `ballots_cast`); a roll-up adds the complexes' casts and eligibles up."""
+    ballots = _deciding_ballots(scope)
     return _count_per_participation(
         ballots.c.participation_id,
         func.sum(ballots.c.cast),
-        ballots.c.eligible_count > 0,
-        den=func.sum(ballots.c.eligible_count),
+        ballots.c.eligible > 0,
+        den=func.sum(ballots.c.eligible),
     ).subquery()
 
 

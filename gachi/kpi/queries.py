@@ -13,7 +13,7 @@ computes every roll-up from the data, to check the refresh against).
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, literal, select
@@ -22,6 +22,7 @@ from gachi.complexes.districts import District
 from gachi.complexes.models import Complex, Participation
 from gachi.complexes.stages import Stage
 from gachi.core.i18n import in_reader_language
+from gachi.core.numbers import one_decimal, percent
 from gachi.extensions import db
 from gachi.kpi.achievement import achievement_rate, arrow
 from gachi.kpi.measures import AVERAGE, COUNT, HOURS, MEASURES, RATIO, among
@@ -78,26 +79,16 @@ def _decimal(value):
     )
 
 
-def _one_decimal(value):
-    return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-
-
-def ratio_percent(numerator, denominator) -> Decimal | None:
-    """numerator / denominator in percent, one decimal, rounded half up; None over 0."""
-    if numerator is None or not denominator:
-        return None
-    return _one_decimal(Decimal(numerator) * 100 / Decimal(denominator))
-
-
 def actual_of(kind, numerator, denominator) -> Decimal | None:
     """A measure's actual: a count as it is; a ratio in percent, an average and hours
-    (from minutes) with one decimal, rounded half up; None where nothing divides."""
+    (from minutes) with one decimal, rounded half up (gachi/core/numbers.py, the rule
+    turnout follows on every page too); None where nothing divides."""
     if kind == RATIO:
-        return ratio_percent(numerator, denominator)
+        return percent(numerator, denominator)
     if kind == AVERAGE:
-        return _one_decimal(Decimal(numerator) / Decimal(denominator)) if denominator else None
+        return one_decimal(Decimal(numerator) / Decimal(denominator)) if denominator else None
     if kind == HOURS and numerator is not None:
-        return _one_decimal(Decimal(numerator) / 60)
+        return one_decimal(Decimal(numerator) / 60)
     return numerator
 
 

@@ -35,6 +35,7 @@ from gachi.core.errors import DomainError
 
 MAX_HOUSEHOLDS = 10_000
 MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 MAX_FLOOR = 99
 MAX_LINE = 99
 # The signed list carried from the preview to the confirm stays good for an hour.
@@ -204,24 +205,39 @@ def _cell_text(value):
     return unicodedata.normalize("NFKC", str(value)).strip()
 
 
-def _xlsx_rows(data):
+def _not_a_workbook():
+    return HouseholdListRefused(
+        _l("This file is not an Excel file (.xlsx) that can be read. Save it again as .xlsx.")
+    )
 
+
+def _xlsx_rows(data):
+    """The first sheet's rows as text. A damaged workbook can fail in openpyxl (or the XML
+    parser under it) with almost any exception, so any of them is the same refusal; and
+    a workbook that would unpack to more than MAX_UNPACKED_BYTES (a "zip bomb") is refused
+    before it is read."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise _not_a_workbook() from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise _not_a_workbook()
+    rows = []
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
-        raise HouseholdListRefused(
-            _l("This file is not an Excel file (.xlsx) that can be read. Save it again as .xlsx.")
-        ) from None
-    try:
-        sheet = workbook.worksheets[0]
-        rows = []
-        for row in sheet.iter_rows(values_only=True):
-            rows.append([_cell_text(value) for value in row])
-            if len(rows) > MAX_HOUSEHOLDS + 1:
-                raise HouseholdListRefused(_too_many())
-        return rows
-    finally:
-        workbook.close()
+        try:
+            for row in workbook.worksheets[0].iter_rows(values_only=True):
+                rows.append([_cell_text(value) for value in row])
+                if len(rows) > MAX_HOUSEHOLDS + 1:
+                    break
+        finally:
+            workbook.close()
+    except Exception:  # any: see the docstring
+        raise _not_a_workbook() from None
+    if len(rows) > MAX_HOUSEHOLDS + 1:
+        raise HouseholdListRefused(_too_many())
+    return rows
 
 
 def _decode(data):

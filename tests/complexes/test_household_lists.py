@@ -4,6 +4,7 @@ the new ones, with their codes, in one go."""
 
 import io
 import re
+import zipfile
 
 import pytest
 from openpyxl import Workbook
@@ -12,6 +13,7 @@ from sqlalchemy import func, select
 from gachi.auth.models import User
 from gachi.complexes.household_lists import (
     MAX_HOUSEHOLDS,
+    MAX_UNPACKED_BYTES,
     HouseholdListRefused,
     households_in_file,
     households_in_range,
@@ -191,6 +193,32 @@ def test_a_file_in_another_encoding_is_refused():
 def test_a_file_that_cannot_be_read_is_refused(data, filename, message):
     with pytest.raises(HouseholdListRefused, match=message):
         households_in_file(data, filename)
+
+
+def workbook_with(name, content):
+    """An XLSX made by openpyxl with one of its parts replaced by `content`."""
+    with zipfile.ZipFile(io.BytesIO(xlsx_of([("101", 1, "101")]))) as original:
+        parts = {part: original.read(part) for part in original.namelist()}
+    parts[name] = content
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as changed:
+        for part, data in parts.items():
+            changed.writestr(part, data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        workbook_with("xl/worksheets/sheet1.xml", b"<worksheet><sheetData><row><c"),
+        workbook_with("xl/workbook.xml", b"not xml"),
+        workbook_with("xl/sharedStrings.xml", b" " * (MAX_UNPACKED_BYTES + 1)),  # a zip bomb
+    ],
+    ids=["damaged sheet", "damaged workbook", "unpacks too large"],
+)
+def test_a_damaged_or_swelling_workbook_is_refused(data):
+    with pytest.raises(HouseholdListRefused, match="not an Excel file"):
+        households_in_file(data, "세대현황.xlsx")
 
 
 def test_a_file_of_more_lines_than_the_limit_is_refused():

@@ -290,6 +290,16 @@ def _confirmed():
         abort(400)
 
 
+def _batch():
+    """(first, last) household ids of households added together in bulk, from the query
+    string (?first=&last=), or None."""
+    first = request.args.get("first", type=int)
+    last = request.args.get("last", type=int)
+    if first is None or last is None or not 0 < first <= last < 2**63:
+        return None
+    return first, last
+
+
 def _households_page(complex_, form=None, problems=(), status=200):
     return no_store(
         (
@@ -299,6 +309,7 @@ def _households_page(complex_, form=None, problems=(), status=200):
                 form=form or HouseholdLinesForm(),
                 households=queries.household_rows(complex_.id),
                 problems=problems,
+                batch=_batch(),
             ),
             status,
         )
@@ -418,17 +429,13 @@ def household_bulk_add(complex_id):
         added, _listed_already = add_household_list(
             complex_, keys, actor=current_user, make_codes=form.make_codes.data
         )
-    flash(
-        _(
-            "%(count)s households were added, each with an invitation code. "
-            "Print their slips with “Print the invitation slips”.",
-            count=len(added),
-        )
-        if form.make_codes.data
-        else _("%(count)s households were added.", count=len(added)),
-        "success",
+    flash(_("%(count)s households were added.", count=len(added)), "success")
+    if not form.make_codes.data:
+        return redirect(url_for(".household_list", complex_id=complex_.id))
+    ids = [household.id for household in added]  # the slips of these, on the next page
+    return redirect(
+        url_for(".household_list", complex_id=complex_.id, first=min(ids), last=max(ids))
     )
-    return redirect(url_for(".household_list", complex_id=complex_.id))
 
 
 @bp.route("/complexes/<int:complex_id>/codes/generate", methods=["POST"])
@@ -515,7 +522,7 @@ def code_revoke(complex_id, code_id):
 @login_required
 def codes_print(complex_id):
     complex_ = _managed_complex(complex_id)
-    slips = queries.printable_code_rows(complex_.id)
+    slips = queries.printable_code_rows(complex_.id, batch=_batch())
     page = render_template(
         "complexes/codes_print.html",
         complex=complex_,

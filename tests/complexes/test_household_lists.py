@@ -315,6 +315,29 @@ def test_1204_households_from_a_range_and_from_the_offices_xlsx_give_the_same_ro
     assert "홍길동" not in text_of(client.get(f"/complexes/{by_file.id}/households"))
 
 
+def test_after_adding_the_slips_of_just_the_new_households_are_one_click_away(client, make):
+    complex_ = make.complex_()
+    make.invitation(make.household(complex_, building="101", unit="101"))
+    signed_in(client, make.coordinator(complex_obj=complex_))
+
+    _preview, done = preview_and_confirm(
+        client,
+        complex_.id,
+        f"/complexes/{complex_.id}/households/range",
+        {"buildings": "101-102", "floors": "1-2", "lines": "1-2", "exceptions": ""},
+    )
+    households_page = text_of(client.get(done.location))
+    link = re.search(r'href="([^"]*/codes/print\?[^"]*)"', households_page)
+    slips = text_of(client.get(link[1].replace("&amp;", "&")))
+
+    assert "7 households were added." in households_page
+    assert slips.count('class="slip"') == 7  # 8 in the range, 101동 101호 listed already
+    assert "Building 101, unit 101<" not in slips
+    assert "Building 102, unit 202<" in slips
+    every_slip = client.get(f"/complexes/{complex_.id}/codes/print")
+    assert text_of(every_slip).count('class="slip"') == 8
+
+
 def test_sending_the_same_list_again_adds_nothing_twice(client, make):
     complex_ = make.complex_()
     make.household(complex_, building="101", unit="1203")

@@ -310,7 +310,7 @@ def add_households(complex_, lines, *, actor):
 
 
 class Fate(LabelledEnum):
-    NEW = ("new", _l("New"))
+    NEW = ("new", _l("New household"))
     LISTED = ("listed", _l("Listed already"))
     DUPLICATE = ("duplicate", _l("Twice in the list"))
     UNREADABLE = ("unreadable", _l("Can't be read"))

@@ -33,6 +33,7 @@ from gachi.complexes.forms import (
 from gachi.complexes.household_lists import (
     MAX_FILE_BYTES,
     MAX_HOUSEHOLDS,
+    HouseholdListRefused,
     households_in_file,
     households_in_range,
     seal,
@@ -350,7 +351,9 @@ def household_add(complex_id):
 
 
 # Households in bulk: a 동 × 층 × 호 range or the management office's file, previewed line
-# by line (the preview writes nothing), then confirmed with the list the preview signed.
+# by line, then confirmed with the list the preview signed. A preview only reads (a POST
+# because it carries the file): it never enters operating(), so reading a large file
+# holds no write lock, and a file it can't read is shown on its form.
 
 
 def _bulk_page(complex_, *, range_form=None, file_form=None, preview=None, status=200):
@@ -392,12 +395,14 @@ def household_range_preview(complex_id):
     form = HouseholdRangeForm()
     if not form.validate_on_submit():
         return _bulk_page(complex_, range_form=form, status=400)
-    with operating(lambda status: _bulk_page(complex_, range_form=form, status=status), form=form):
+    try:
         listed = households_in_range(
             form.buildings.data, form.floors.data, form.lines.data, form.exceptions.data or ""
         )
-        preview = preview_households(complex_, listed)
-    return _bulk_page(complex_, range_form=form, preview=preview)
+    except HouseholdListRefused as refusal:
+        form.form_errors.append(str(refusal))
+        return _bulk_page(complex_, range_form=form, status=refusal.status)
+    return _bulk_page(complex_, range_form=form, preview=preview_households(complex_, listed))
 
 
 @bp.route("/complexes/<int:complex_id>/households/import", methods=["POST"])
@@ -409,10 +414,12 @@ def household_import_preview(complex_id):
     if not form.validate_on_submit():
         return _bulk_page(complex_, file_form=form, status=400)
     upload = form.file.data
-    with operating(lambda status: _bulk_page(complex_, file_form=form, status=status), form=form):
+    try:
         listed = households_in_file(upload.read(MAX_FILE_BYTES + 1), upload.filename or "")
-        preview = preview_households(complex_, listed)
-    return _bulk_page(complex_, file_form=form, preview=preview)
+    except HouseholdListRefused as refusal:
+        form.form_errors.append(str(refusal))
+        return _bulk_page(complex_, file_form=form, status=refusal.status)
+    return _bulk_page(complex_, file_form=form, preview=preview_households(complex_, listed))
 
 
 @bp.route("/complexes/<int:complex_id>/households/bulk", methods=["POST"])

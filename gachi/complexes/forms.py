@@ -1,9 +1,12 @@
 """Forms for cohorts, complexes, households, codes and stage moves."""
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
+    BooleanField,
     DateField,
     DecimalField,
+    HiddenField,
     IntegerField,
     SelectField,
     StringField,
@@ -143,3 +146,28 @@ class MoveStageForm(BaseForm):
     note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
     override_reason = TextAreaField(_l("Why move on anyway?"), validators=[Length(max=2000)])
     return_to = SelectField(choices=RETURN_PAGES, default="participation")
+
+
+class HouseholdRangeForm(BaseForm):
+    """Buildings × floors × units on a floor, less the exceptions (household_lists)."""
+
+    buildings = StringField(_l("Buildings (동)"), validators=[DataRequired(), Length(max=200)])
+    floors = StringField(_l("Floors (층)"), validators=[DataRequired(), Length(max=200)])
+    lines = StringField(
+        _l("Units on each floor (호)"), validators=[DataRequired(), Length(max=200)]
+    )
+    exceptions = TextAreaField(_l("Units to leave out"), validators=[Length(max=20000)])
+
+
+class HouseholdFileForm(BaseForm):
+    file = FileField(
+        _l("The list as an Excel (.xlsx) or CSV file"),
+        validators=[FileRequired(_l("Choose a file (.xlsx or .csv)."))],
+    )
+
+
+class HouseholdListConfirmForm(BaseForm):
+    """The list the preview showed, signed (household_lists.seal)."""
+
+    households = HiddenField(validators=[DataRequired(), Length(max=2_000_000)])
+    make_codes = BooleanField(_l("Make an invitation code for each new household"), default=True)

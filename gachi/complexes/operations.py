@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
 
+from gachi.complexes.household_lists import MAX_HOUSEHOLDS, ListedLine
 from gachi.complexes.models import (
     Cohort,
     Complex,
@@ -21,6 +22,7 @@ from gachi.coordinators.models import Placement
 from gachi.core.audit import log_change
 from gachi.core.codes import new_code
 from gachi.core.db import rows_matched
+from gachi.core.enums import LabelledEnum
 from gachi.core.errors import Conflict, DomainError, GateNotMet, NotAllowed
 from gachi.core.time import seoul_today, utcnow
 from gachi.extensions import db
@@ -318,6 +320,99 @@ def add_households(complex_, lines, *, actor):
     return added
 
 
+# Households in bulk: a range or the management office's file ---------------------------
+# household_lists reads the range or the file; the preview says what becomes of each line;
+# the confirm writes the new ones, all in one transaction.
+
+
+class Fate(LabelledEnum):
+    NEW = ("new", _l("New household"))
+    LISTED = ("listed", _l("Listed already"))
+    DUPLICATE = ("duplicate", _l("Twice in the list"))
+    UNREADABLE = ("unreadable", _l("Can't be read"))
+
+
+@dataclass(frozen=True)
+class PreviewLine:
+    line: ListedLine
+    fate: Fate
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class HouseholdPreview:
+    lines: list[PreviewLine]
+
+    @property
+    def new_keys(self):
+        return [entry.line.key for entry in self.lines if entry.fate is Fate.NEW]
+
+    def count(self, fate):
+        return sum(1 for entry in self.lines if entry.fate is fate)
+
+    @property
+    def counts(self):
+        return {fate: self.count(fate) for fate in Fate}
+
+
+def preview_households(complex_, listed):
+    """What adding `listed` (household_lists.ListedLine) to `complex_` would do, line by
+    line: new, listed already, the same household as an earlier line, or unreadable (with
+    the reason). Reads only."""
+    existing = _listed_already(complex_, {line.key for line in listed if line.reason is None})
+    first_line = {}
+    lines = []
+    for line in listed:
+        if line.reason is not None:
+            lines.append(PreviewLine(line, Fate.UNREADABLE, line.reason))
+        elif line.key in first_line:
+            note = str(_l("The same household is on line %(line)s.", line=first_line[line.key]))
+            lines.append(PreviewLine(line, Fate.DUPLICATE, note))
+        else:
+            first_line[line.key] = line.number
+            fate = Fate.LISTED if line.key in existing else Fate.NEW
+            lines.append(PreviewLine(line, fate))
+    return HouseholdPreview(lines)
+
+
+def add_household_list(complex_, keys, *, actor, make_codes=True):
+    """Add the households `keys` ((building, unit) pairs from a preview) that aren't
+    listed yet, in one go, and a code for each new one when `make_codes`. Returns
+    (households added, how many were listed already).
+
+    One that someone else added since the preview is left out; one added at this very
+    moment trips the unique constraint on (complex, building, unit) and the whole list is
+    refused (Conflict): sent again, it adds the rest. The caller commits."""
+    wanted = list(dict.fromkeys(keys))
+    if len(wanted) > MAX_HOUSEHOLDS:
+        raise DomainError(_l("Add at most %(count)s households at a time."), count=MAX_HOUSEHOLDS)
+    existing = _listed_already(complex_, wanted)
+    added = [
+        Household(complex_id=complex_.id, building=building, unit=unit)
+        for building, unit in wanted
+        if (building, unit) not in existing
+    ]
+    if not added:
+        raise DomainError(_l("Every household in this list is already listed."))
+    try:
+        with db.session.begin_nested():
+            db.session.add_all(added)
+    except IntegrityError:
+        raise Conflict(
+            _l("Someone added some of these households at the same time. Please try again.")
+        ) from None
+    log_change(
+        "households.add",
+        complex_,
+        actor=actor,
+        complex_id=complex_.id,
+        after={"count": len(added), "listed_already": len(wanted) - len(added)},
+    )
+    if make_codes:
+        _make_codes(complex_, [household.id for household in added], actor=actor)
+    return added, len(wanted) - len(added)
+
+
 # Invitation codes ---------------------------------------------------------------------
 # The partial unique index (one live code per household) is the guard: an insert that
 # loses a race fails in its savepoint, and the winner's code stands.
@@ -373,11 +468,16 @@ def generate_codes(complex_, *, actor):
         )
         .order_by(Household.id)
     ).all()
-    if not households:
+    return _make_codes(complex_, households, actor=actor)
+
+
+def _make_codes(complex_, household_ids, *, actor):
+    """A live code for each of `household_ids` (households of `complex_` with none)."""
+    if not household_ids:
         return 0
     codes = [
         InvitationCode(household_id=household_id, code=new_code(), created_by_id=actor.id)
-        for household_id in households
+        for household_id in household_ids
     ]
     try:
         with db.session.begin_nested():
@@ -385,7 +485,7 @@ def generate_codes(complex_, *, actor):
         count = len(codes)
     except IntegrityError:
         # Someone generated codes at the same moment: go one by one, keeping theirs.
-        count = sum(1 for household_id in households if _insert_code(household_id, actor))
+        count = sum(1 for household_id in household_ids if _insert_code(household_id, actor))
     log_change(
         "codes.generate", complex_, actor=actor, complex_id=complex_.id, after={"count": count}
     )

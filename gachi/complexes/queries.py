@@ -219,9 +219,11 @@ def member_count(household_id) -> int:
     ).scalar_one()
 
 
-def printable_code_rows(complex_id):
-    """The households of a complex that have a live code, with the code, for the slips."""
-    return db.session.execute(
+def printable_code_rows(complex_id, batch=None):
+    """The households of a complex that have a live code, with the code, for the slips;
+    only those whose ids are within `batch` (first, last), the households added together
+    in bulk, when it is given."""
+    query = (
         select(Household.building, Household.unit, InvitationCode.code)
         .join(
             InvitationCode,
@@ -229,7 +231,10 @@ def printable_code_rows(complex_id):
         )
         .where(Household.complex_id == complex_id)
         .order_by(*_building_order())
-    ).all()
+    )
+    if batch is not None:
+        query = query.where(Household.id.between(*batch))
+    return db.session.execute(query).all()
 
 
 def latest_participation(complex_id) -> Participation | None:

@@ -4,7 +4,16 @@ The /staff pages are the center's; the rest are open to staff and to a coordinat
 placed at the complex today (Complex.can_manage), and 404 to everyone else.
 """
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -14,17 +23,32 @@ from gachi.complexes.forms import (
     CohortForm,
     ComplexFilterForm,
     ComplexForm,
+    HouseholdFileForm,
     HouseholdLinesForm,
+    HouseholdListConfirmForm,
+    HouseholdRangeForm,
     MoveStageForm,
     RecruitForm,
 )
+from gachi.complexes.household_lists import (
+    MAX_FILE_BYTES,
+    MAX_HOUSEHOLDS,
+    HouseholdListRefused,
+    households_in_file,
+    households_in_range,
+    seal,
+    unseal,
+)
 from gachi.complexes.models import Cohort, Complex, Household, InvitationCode, Participation
 from gachi.complexes.operations import (
+    Fate,
+    add_household_list,
     add_households,
     create_cohort,
     create_complex,
     generate_codes,
     move_stage,
+    preview_households,
     recruit_complex,
     regenerate_code,
     revoke_code,
@@ -273,6 +297,16 @@ def _confirmed():
         abort(400)
 
 
+def _batch():
+    """(first, last) household ids of households added together in bulk, from the query
+    string (?first=&last=), or None."""
+    first = request.args.get("first", type=int)
+    last = request.args.get("last", type=int)
+    if first is None or last is None or not 0 < first <= last < 2**63:
+        return None
+    return first, last
+
+
 def _households_page(complex_, form=None, problems=(), status=200):
     return no_store(
         (
@@ -282,6 +316,7 @@ def _households_page(complex_, form=None, problems=(), status=200):
                 form=form or HouseholdLinesForm(),
                 households=queries.household_rows(complex_.id),
                 problems=problems,
+                batch=_batch(),
             ),
             status,
         )
@@ -319,6 +354,101 @@ def household_add(complex_id):
         added = add_households(complex_, form.lines.data.splitlines(), actor=current_user)
     flash(_("%(count)s households were added.", count=len(added)), "success")
     return redirect(url_for(".household_list", complex_id=complex_.id))
+
+
+# Households in bulk: a 동 × 층 × 호 range or the management office's file, previewed line
+# by line, then confirmed with the list the preview signed. A preview only reads (a POST
+# because it carries the file): it never enters operating(), so reading a large file
+# holds no write lock, and a file it can't read is shown on its form.
+
+
+def _bulk_page(complex_, *, range_form=None, file_form=None, preview=None, status=200):
+    confirm_form = None
+    if preview is not None and preview.new_keys:
+        confirm_form = HouseholdListConfirmForm(formdata=None)
+        confirm_form.households.data = seal(
+            preview.new_keys, secret=current_app.secret_key, complex_id=complex_.id
+        )
+    return no_store(
+        (
+            render_template(
+                "complexes/households_bulk.html",
+                complex=complex_,
+                range_form=range_form or HouseholdRangeForm(formdata=None),
+                file_form=file_form or HouseholdFileForm(formdata=None),
+                preview=preview,
+                confirm_form=confirm_form,
+                fates=Fate,
+                max_households=MAX_HOUSEHOLDS,
+                max_megabytes=MAX_FILE_BYTES // (1024 * 1024),
+            ),
+            status,
+        )
+    )
+
+
+@bp.route("/complexes/<int:complex_id>/households/bulk")
+@login_required
+def household_bulk(complex_id):
+    return _bulk_page(_managed_complex(complex_id))
+
+
+@bp.route("/complexes/<int:complex_id>/households/range", methods=["POST"])
+@login_required
+@unit_of_work
+def household_range_preview(complex_id):
+    complex_ = _managed_complex(complex_id)
+    form = HouseholdRangeForm()
+    if not form.validate_on_submit():
+        return _bulk_page(complex_, range_form=form, status=400)
+    try:
+        listed = households_in_range(
+            form.buildings.data, form.floors.data, form.lines.data, form.exceptions.data or ""
+        )
+    except HouseholdListRefused as refusal:
+        form.form_errors.append(str(refusal))
+        return _bulk_page(complex_, range_form=form, status=refusal.status)
+    return _bulk_page(complex_, range_form=form, preview=preview_households(complex_, listed))
+
+
+@bp.route("/complexes/<int:complex_id>/households/import", methods=["POST"])
+@login_required
+@unit_of_work
+def household_import_preview(complex_id):
+    complex_ = _managed_complex(complex_id)
+    form = HouseholdFileForm()
+    if not form.validate_on_submit():
+        return _bulk_page(complex_, file_form=form, status=400)
+    upload = form.file.data
+    try:
+        listed = households_in_file(upload.read(MAX_FILE_BYTES + 1), upload.filename or "")
+    except HouseholdListRefused as refusal:
+        form.form_errors.append(str(refusal))
+        return _bulk_page(complex_, file_form=form, status=refusal.status)
+    return _bulk_page(complex_, file_form=form, preview=preview_households(complex_, listed))
+
+
+@bp.route("/complexes/<int:complex_id>/households/bulk", methods=["POST"])
+@login_required
+@unit_of_work
+def household_bulk_add(complex_id):
+    complex_ = _managed_complex(complex_id)
+    form = HouseholdListConfirmForm()
+    if not form.validate_on_submit():
+        flash(_("This preview is too old or was changed. Make the preview again."), "error")
+        return _bulk_page(complex_, status=400)
+    with operating(lambda status: _bulk_page(complex_, status=status)):
+        keys = unseal(form.households.data, secret=current_app.secret_key, complex_id=complex_.id)
+        added, _listed_already = add_household_list(
+            complex_, keys, actor=current_user, make_codes=form.make_codes.data
+        )
+    flash(_("%(count)s households were added.", count=len(added)), "success")
+    if not form.make_codes.data:
+        return redirect(url_for(".household_list", complex_id=complex_.id))
+    ids = [household.id for household in added]  # the slips of these, on the next page
+    return redirect(
+        url_for(".household_list", complex_id=complex_.id, first=min(ids), last=max(ids))
+    )
 
 
 @bp.route("/complexes/<int:complex_id>/codes/generate", methods=["POST"])
@@ -405,7 +535,7 @@ def code_revoke(complex_id, code_id):
 @login_required
 def codes_print(complex_id):
     complex_ = _managed_complex(complex_id)
-    slips = queries.printable_code_rows(complex_.id)
+    slips = queries.printable_code_rows(complex_.id, batch=_batch())
     page = render_template(
         "complexes/codes_print.html",
         complex=complex_,

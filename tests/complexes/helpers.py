@@ -59,6 +59,7 @@ MANAGEMENT_ROUTES = [
     ("GET", "/complexes/{complex}"),
     ("GET", "/complexes/{complex}/households"),
     ("POST", "/complexes/{complex}/households"),
+    ("GET", "/complexes/{complex}/households/bulk"),
     ("POST", "/complexes/{complex}/codes/generate"),
     ("POST", "/complexes/{complex}/households/{household}/code/regenerate"),
     ("GET", "/complexes/{complex}/codes/{code}/revoke"),

@@ -95,6 +95,9 @@ ROUTES = {
     "complexes.complex_edit": Post(STAFF),
     "complexes.move_participation_stage": Post(COORDINATOR),
     "complexes.household_add": Post(COORDINATOR),
+    "complexes.household_range_preview": Post(COORDINATOR),  # a preview: 200, writes nothing
+    "complexes.household_import_preview": Post(COORDINATOR),
+    "complexes.household_bulk_add": Post(COORDINATOR, ("households", "make_codes")),
     "complexes.codes_generate": Post(COORDINATOR),
     "complexes.code_regenerate": Post(COORDINATOR),
     "complexes.code_revoke": Post(COORDINATOR),

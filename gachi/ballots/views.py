@@ -27,6 +27,7 @@ from gachi.ballots.forms import (
     ReceiptForm,
     TieForm,
     paper_tally_form,
+    ranked_paper_tally_form,
     vote_form,
 )
 from gachi.ballots.models import Ballot, BallotOption, Channel
@@ -39,6 +40,7 @@ from gachi.ballots.operations import (
     hand_paper_ballot,
     open_ballot,
     record_paper_tally,
+    record_ranked_paper_tally,
     record_tie_decision,
 )
 from gachi.ballots.receipts import format_receipt, is_well_formed, new_receipt, normalise_code
@@ -235,7 +237,10 @@ def ballot_vote(ballot_id):
         answer = _set_receipt_cookie(
             make_response(
                 render_template(
-                    "ballots/receipt.html", ballot=ballot, receipt=format_receipt(fresh_receipt)
+                    "ballots/receipt.html",
+                    ballot=ballot,
+                    receipt=format_receipt(fresh_receipt),
+                    ranking=_ranking_titles(ballot, form),
                 )
             ),
             ballot,
@@ -249,6 +254,15 @@ def ballot_vote(ballot_id):
     if receipt:
         flash(_("Your vote was changed."), "success")
     return answer
+
+
+def _ranking_titles(ballot, form):
+    """A ranked vote's problems in the order given (for the receipt page), else None."""
+    if not ballot.is_ranked:
+        return None
+    places = form.chosen()
+    titles = {option.id: option.problem.title for option in ballot.options}
+    return [titles[option_id] for option_id in sorted(places, key=places.__getitem__)]
 
 
 @bp.route("/ballots/<int:ballot_id>/receipt", methods=["POST"])
@@ -307,6 +321,19 @@ def ballot_paper_voter(ballot_id):
     return redirect(url_for(".ballot_detail", ballot_id=ballot.id))
 
 
+def _ranked_paper_tally(ballot):
+    """A ranked ballot's paper tally: the papers entered by how they were numbered."""
+    form = ranked_paper_tally_form(ballot, queries.current_paper_tally(ballot.id))
+    if not form.validate_on_submit():
+        return _paper_tally_page(ballot, form, 400 if form.is_submitted() else 200)
+    with operating(lambda status: _paper_tally_page(ballot, form, status), form=form):
+        record_ranked_paper_tally(
+            ballot, rankings=form.rankings(), note=form.note.data or "", actor=current_user
+        )
+    flash(_("The paper tally was saved."), "success")
+    return redirect(url_for(".ballot_detail", ballot_id=ballot.id))
+
+
 def _paper_tally_page(ballot, form, status):
     return render_template(
         "ballots/paper_tally.html",
@@ -322,6 +349,8 @@ def _paper_tally_page(ballot, form, status):
 @unit_of_work
 def ballot_paper_tally(ballot_id):
     ballot = _managed(ballot_id)
+    if ballot.is_ranked:
+        return _ranked_paper_tally(ballot)
     form = paper_tally_form(ballot, queries.current_paper_tally(ballot.id))
     if not form.validate_on_submit():
         return _paper_tally_page(ballot, form, 400 if form.is_submitted() else 200)
@@ -404,7 +433,19 @@ def ballot_results_csv(ballot_id):
     ballot = _load(ballot_id)
     require(ballot.can_see_results(current_user, utcnow()))
     results = queries.ballot_results(ballot)
-    rows = [[_("Rank"), _("Problem"), _("Online"), _("Paper"), _("Total"), _("Selected")]]
+    if results.ranked is not None:
+        rows = [
+            [
+                _("Rank"),
+                _("Problem"),
+                _("First choices online"),
+                _("First choices on paper"),
+                _("First choices in total"),
+                _("Selected"),
+            ]
+        ]
+    else:
+        rows = [[_("Rank"), _("Problem"), _("Online"), _("Paper"), _("Total"), _("Selected")]]
     rows += [
         [
             option.rank,
@@ -424,4 +465,44 @@ def ballot_results_csv(ballot_id):
         [_("Turnout (%)"), results.turnout_percent],
         [_("Result valid"), _("Yes") if results.quorum_met else _("No")],
     ]
+    if results.ranked is not None:
+        rows += _ranked_csv_rows(ballot, results.ranked)
     return csv_response(rows, f"ballot-{ballot.id}-results.csv")
+
+
+def _ranked_csv_rows(ballot, count):
+    """The ranked count's own figures: the rounds (IRV), the points (Borda) or the
+    pairwise table and strongest paths (Schulze), and the tie rule applied."""
+    titles = {option.id: option.problem.title for option in ballot.options}
+    rows = [
+        [],
+        [_("Counting method"), ballot.method.label],
+        [_("Tie rule applied"), ballot.tie_rule.label],
+    ]
+    if count.rounds:
+        rows += [[], [_("Round"), _("Problem"), _("Votes"), _("Outcome")]]
+        for round_ in count.rounds:
+            for option_id, votes in round_.counts.items():
+                outcome = (
+                    _("Elected")
+                    if round_.elected == option_id
+                    else _("Eliminated")
+                    if option_id in round_.eliminated
+                    else ""
+                )
+                rows.append([round_.number, titles[option_id], votes, outcome])
+            rows.append([round_.number, _("Exhausted ballots"), round_.exhausted, ""])
+    if count.points:
+        rows += [[], [_("Problem"), _("Borda points")]]
+        rows += [[titles[o], count.points[o]] for o in count.order]
+    for caption, table in (
+        (_("Pairwise preferences"), count.pairwise),
+        (_("Strongest paths"), count.strongest),
+    ):
+        if table:
+            rows += [[], [caption, *(titles[o] for o in count.order)]]
+            rows += [
+                [titles[a], *("" if a == b else table[a][b] for b in count.order)]
+                for a in count.order
+            ]
+    return rows

@@ -183,7 +183,7 @@ def _ballot_page(ballot, *, form=None, error=None, status=200):
         on_paper=channel is Channel.PAPER,
         voted_myself=voted_myself,
         my_choices=my_choices,
-        form=form or vote_form(ballot),
+        form=form or _ballot_paper(ballot, my_choices),
         receipt_form=ReceiptForm(),
         error=error,
         results=results,
@@ -192,6 +192,15 @@ def _ballot_page(ballot, *, form=None, error=None, status=200):
         show_results=ballot.can_see_results(current_user, now),
         titles={option.id: option.problem.title for option in ballot.options},
     ), status
+
+
+def _ballot_paper(ballot, my_choices):
+    """The ballot paper; on a ranked ballot, to change a vote, with the ranking given."""
+    form = vote_form(ballot)
+    if ballot.is_ranked and my_choices:
+        for place, option_id in enumerate(my_choices, start=1):
+            form[f"rank_{option_id}"].data = place
+    return form
 
 
 @bp.route("/ballots/<int:ballot_id>")

@@ -90,6 +90,14 @@ def test_a_coordinator_sets_up_an_instant_runoff_ballot_and_a_resident_ranks_on_
     page = text_of(client.get(f"/ballots/{ballot.id}"))
     mine = re.search(r'<ol class="my-choices">(.*?)</ol>', page, re.S).group(1)
     assert mine.index("주차 문제") < mine.index("아이 돌봄(육아)")
+    # The paper to change the vote comes numbered as it was cast.
+    ids = option_ids(ballot)
+    numbered = {
+        index: re.search(rf'<select id="rank_{ids[index]}"[^>]*>(.*?)</select>', page).group(1)
+        for index in range(4)
+    }
+    assert 'selected value="1"' in numbered[2] and 'selected value="2"' in numbered[0]
+    assert 'selected value=""' in numbered[1] and 'selected value=""' in numbered[3]
 
 
 @pytest.mark.parametrize(
@@ -270,6 +278,7 @@ def test_a_tie_under_the_coordinators_rule_waits_for_the_decision(client, scene)
     assert refused.status_code == 400 and "tied" in text_of(refused)
     page = text_of(client.get(f"/ballots/{ballot.id}"))
     assert "Record the decision" in page
+    assert "waiting for the coordinator's decision" in page
 
     tie = post(
         client,

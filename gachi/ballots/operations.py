@@ -542,6 +542,8 @@ def record_paper_tally(ballot, *, ballot_count, votes, note="", actor, now=None,
         raise Conflict(_l("The selection has been confirmed; the tallies can no longer change."))
     if ballot.is_scheduled_at(now):
         raise NotOpen(_l("This ballot is not open yet."))
+    if ballot.is_ranked and (rankings is None or votes):
+        raise DomainError(_l("A ranked ballot's paper tally is entered as rankings."))
     _check_tally(ballot, ballot_count, votes)
     previous = queries.current_paper_tally(ballot.id)
     if previous is not None:

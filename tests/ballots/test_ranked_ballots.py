@@ -10,9 +10,16 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from gachi.ballots.models import Ballot, BallotVoter, Method, PaperTally, TieRule
+from gachi.ballots.models import Ballot, BallotOption, BallotVoter, Method, PaperTally, TieRule
+from gachi.ballots.operations import (
+    cast_vote,
+    close_ballot,
+    confirm_selection,
+    record_tie_decision,
+)
 from gachi.ballots.queries import ballot_results, counted_markings
 from gachi.core.audit import AuditEntry
+from gachi.core.errors import DomainError
 from gachi.core.time import SEOUL, utcnow
 from gachi.extensions import db
 from gachi.proposals.models import ProblemState
@@ -295,3 +302,38 @@ def test_a_tie_under_the_coordinators_rule_waits_for_the_decision(client, scene)
     ).one()
     assert entry.after["tie_rule"] == "coordinator"
     assert entry.after["ties"].startswith("cut: ")
+
+
+def test_an_instant_runoff_tie_for_last_place_stops_the_count_until_the_coordinator_decides(
+    make,
+):
+    scene = ballot_scene(make, problem_count=3, resident_count=4)
+    ballot = a_ballot(scene, method=Method.IRV, tie_rule=TieRule.COORDINATOR)
+    care, waste, parking = option_ids(ballot)
+    for resident, places in zip(
+        scene.residents,
+        [{care: 1}, {care: 1}, {waste: 1}, {parking: 1, care: 2}],
+        strict=True,
+    ):
+        cast_vote(ballot, voter=resident, choices=places)
+    close_ballot(ballot, actor=scene.coordinator)
+    db.session.commit()
+
+    waiting = ballot_results(ballot)
+    # Round 1: 2, 1, 1 of 4: no majority, and 쓰레기 and 주차 are tied for last.
+    assert waiting.undecided_tie and waiting.tied_at_cut_ids == {waste, parking}
+    assert waiting.ranked.rounds[-1].tie.kind == "elimination"
+    with pytest.raises(DomainError):
+        confirm_selection(ballot, actor=scene.coordinator)
+
+    option = db.session.get(BallotOption, waste)
+    record_tie_decision(ballot, option=option, note="제비뽑기", actor=scene.coordinator)
+    decided = ballot_results(ballot)
+
+    # 주차 goes out, its ballot moves to 아이 돌봄: 3 of 4.
+    assert not decided.undecided_tie
+    assert decided.ranked.rounds[-1].counts == {care: 3, waste: 1}
+    assert decided.ranked.winners == (care,)
+    confirm_selection(ballot, actor=scene.coordinator)
+    db.session.commit()
+    assert scene.problems[0].state is ProblemState.SELECTED

@@ -1,5 +1,7 @@
 """Forms for opening a ballot, voting, receipts, paper ballots and tallies, ties."""
 
+import json
+
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateTimeLocalField,
@@ -134,9 +136,52 @@ def _dots_form(ballot):
     return DotsVoteForm(ballot)
 
 
+def _rank_number(value):
+    """A select's value as a place number; "" (not ranked) as None."""
+    if value in ("", None):
+        return None
+    return int(value)
+
+
+def _rank_choices(option_count):
+    return options(
+        [("", _l("Not ranked")), *((str(n), str(n)) for n in range(1, option_count + 1))]
+    )
+
+
+def _ranked_form(ballot):
+    """Ranked: a place number (1 to the number of options, or none) per option, so the
+    class is made for the ballot. Each select's label names its problem, then "rank"."""
+
+    class RankedVoteForm(VoteForm):
+        def chosen(self):
+            """{option id: place} of the options given a place."""
+            return {
+                option.id: self[f"rank_{option.id}"].data
+                for option in ballot.options
+                if self[f"rank_{option.id}"].data is not None
+            }
+
+    choices = _rank_choices(len(ballot.options))
+    for option in ballot.options:
+        setattr(
+            RankedVoteForm,
+            f"rank_{option.id}",
+            SelectField(
+                _l("%(title)s, rank", title=option.problem.title),
+                choices=choices,
+                coerce=_rank_number,
+                default="",
+            ),
+        )
+    return RankedVoteForm(ballot)
+
+
 def vote_form(ballot):
     """The ballot paper: one radio, checkboxes, or a number of dots per option. Single
     and approval forms are classes made once; only the options are the ballot's."""
+    if ballot.is_ranked:
+        return _ranked_form(ballot)
     if ballot.uses_dots:
         return _dots_form(ballot)
     choices = options([(option.id, option.problem.title) for option in ballot.options])
@@ -184,6 +229,77 @@ def paper_tally_form(ballot, current=None):
             ),
         )
     return PaperTallyForm(ballot_count=current.ballot_count if current else None)
+
+
+# Rows for distinct rankings beyond those entered so far; saving gives room for more.
+EXTRA_RANKING_ROWS = 5
+
+
+def ranked_paper_tally_form(ballot, current=None):
+    """A ranked ballot's paper count: rows of "these place numbers → this many papers",
+    one row per way the papers were numbered, with empty rows to fill (no script)."""
+    entered = json.loads(current.rankings) if current is not None and current.rankings else {}
+    rows = [
+        ({int(o): place for place, o in enumerate(text.split(">"), start=1)}, ballots)
+        for text, ballots in sorted(entered.items(), key=lambda item: -item[1])
+    ]
+    rows += [({}, None)] * EXTRA_RANKING_ROWS
+    option_count = len(ballot.options)
+
+    class RankedPaperTallyForm(BaseForm):
+        note = TextAreaField(
+            _l("Note (who counted, anything to know)"), validators=[Length(max=2000)]
+        )
+        row_numbers = range(1, len(rows) + 1)
+
+        def rankings(self):
+            """[({option id: place}, papers), ...] of the rows filled in."""
+            filled = []
+            for row in self.row_numbers:
+                places = {
+                    option.id: self[f"r{row}_{option.id}"].data
+                    for option in ballot.options
+                    if self[f"r{row}_{option.id}"].data is not None
+                }
+                papers = self[f"r{row}_count"].data
+                if places or papers:
+                    filled.append((places, papers or 0))
+            return filled
+
+        def validate(self, extra_validators=None):
+            valid = super().validate(extra_validators)
+            for row in self.row_numbers:
+                numbered = any(
+                    self[f"r{row}_{option.id}"].data is not None for option in ballot.options
+                )
+                if numbered and not self[f"r{row}_count"].data:
+                    self[f"r{row}_count"].errors.append(
+                        _l("Enter how many papers were numbered this way.")
+                    )
+                    valid = False
+            return valid
+
+    for row, (places, papers) in enumerate(rows, start=1):
+        for option in ballot.options:
+            setattr(
+                RankedPaperTallyForm,
+                f"r{row}_{option.id}",
+                IntegerField(
+                    _l("Row %(row)s: %(title)s, rank", row=row, title=option.problem.title),
+                    default=places.get(option.id),
+                    validators=[Optional(), NumberRange(min=1, max=option_count)],
+                ),
+            )
+        setattr(
+            RankedPaperTallyForm,
+            f"r{row}_count",
+            IntegerField(
+                _l("Row %(row)s: papers numbered this way", row=row),
+                default=papers,
+                validators=[Optional(), NumberRange(min=0, max=1000000)],
+            ),
+        )
+    return RankedPaperTallyForm()
 
 
 class TieForm(BaseForm):

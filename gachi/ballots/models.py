@@ -31,6 +31,12 @@ class Method(LabelledEnum):
     SINGLE = ("single", _l("Single choice"))
     APPROVAL = ("approval", _l("Approval (choose up to N)"))
     DOTS = ("dots", _l("Dot voting (N dots, up to M on one option)"))
+    IRV = ("irv", _l("Ranked: instant-runoff"))
+    BORDA = ("borda", _l("Ranked: Borda count"))
+    SCHULZE = ("schulze", _l("Ranked: Schulze (Condorcet)"))
+
+
+RANKED_METHODS = frozenset({Method.IRV, Method.BORDA, Method.SCHULZE})
 
 
 class Eligibility(LabelledEnum):
@@ -157,6 +163,11 @@ class Ballot(TimestampMixin, db.Model):
         return self.method is Method.DOTS
 
     @property
+    def is_ranked(self) -> bool:
+        """Voters number the options in order of preference (gachi/ballots/ranked.py)."""
+        return self.method in RANKED_METHODS
+
+    @property
     def per_household(self):
         return self.eligibility is Eligibility.HOUSEHOLD
 
@@ -266,6 +277,8 @@ class PaperTally(db.Model):
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     entered_at: Mapped[datetime] = mapped_column(default=utcnow)
     replaced_at: Mapped[datetime | None]
+    # Ranked ballots: the paper ballots as {"ranking": ballots} JSON text (no lines).
+    rankings: Mapped[str | None] = mapped_column(Text)
 
     entered_by = relationship("User")
     lines = relationship("PaperTallyLine", cascade="all, delete-orphan")

@@ -12,8 +12,9 @@ from sqlalchemy import delete, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from gachi.auth.models import Role, User
-from gachi.ballots import box, queries
+from gachi.ballots import box, queries, ranked
 from gachi.ballots.models import (
+    RANKED_METHODS,
     Ballot,
     BallotBox,
     BallotOption,
@@ -77,7 +78,7 @@ def selection_is_confirmed(participation, now):
 
 
 def _limits(method, max_choices, max_per_option, option_count):
-    if method is Method.SINGLE:
+    if method is Method.SINGLE or method in RANKED_METHODS:
         return 1, 1
     if method is Method.APPROVAL:
         if not 1 <= max_choices <= option_count:
@@ -261,6 +262,34 @@ def checked_points(ballot, choices):
     return dict(choices)
 
 
+def ranking_from_places(ballot, places):
+    """The ranking a ranked ballot paper gives ({option id: place number}, unnumbered
+    options left out), or a DomainError: places 1, 2, 3, ... with none given twice and
+    none skipped. Partial rankings are fine."""
+    places = {option_id: place for option_id, place in places.items() if place is not None}
+    if any(not isinstance(place, int) or place < 1 for place in places.values()):
+        raise ranked.InvalidRanking(_l("Rank numbers start at 1."))
+    numbers = sorted(places.values())
+    if len(set(numbers)) != len(numbers):
+        raise ranked.InvalidRanking(
+            _l("Two options have the same rank. Give each rank to one option only.")
+        )
+    if numbers != list(range(1, len(numbers) + 1)):
+        raise ranked.InvalidRanking(
+            _l("Number the options 1, 2, 3 and so on without skipping a number.")
+        )
+    order = tuple(sorted(places, key=places.__getitem__))
+    return ranked.validate_ranking(order, [option.id for option in ballot.options])
+
+
+def checked_marking(ballot, choices):
+    """The marking a vote adds to the box, if it keeps the ballot's rules: "12>7>3" for a
+    ranked ballot (`choices` is {option id: place}), else its points ("3,5" or "3:2")."""
+    if ballot.is_ranked:
+        return ranked.ranking_to_text(ranking_from_places(ballot, choices))
+    return box.marking_of(checked_points(ballot, choices))
+
+
 def _roll_entry(ballot, user, channel, recorded_by=None, receipt=None, marking=None):
     return {
         "ballot_id": ballot.id,
@@ -365,10 +394,10 @@ def cast_vote(ballot, *, voter, choices, receipt=None, now=None):
     one the caller made ahead to show it), which is stored only as a hash."""
     now = now or utcnow()
     _require_open(ballot, voter, now)
-    points = checked_points(ballot, choices)
+    marking = checked_marking(ballot, choices)
     markings = _locked_box(ballot)
     _require_room_on_the_roll(ballot, sum(markings.values()))
-    receipt, marking = receipt or new_receipt(), box.marking_of(points)
+    receipt = receipt or new_receipt()
     _put_on_roll(ballot, voter, Channel.ONLINE, receipt=receipt, marking=marking)
     markings[marking] = markings.get(marking, 0) + 1
     _store_box(ballot, markings)
@@ -395,7 +424,7 @@ def change_vote(ballot, *, voter, receipt, choices, now=None):
     marked the old way in the box, one more the new way."""
     now = now or utcnow()
     _require_open(ballot, voter, now)
-    points = checked_points(ballot, choices)
+    new = checked_marking(ballot, choices)
     if queries.voted_channel(ballot, voter) is not Channel.ONLINE:
         raise DomainError(_l("There is no online vote of yours to change in this ballot."))
     markings = _locked_box(ballot)  # first: a change made meanwhile is read after it
@@ -408,7 +437,6 @@ def change_vote(ballot, *, voter, receipt, choices, now=None):
         raise DomainError(
             _l("This receipt does not match a vote in this ballot. Check the code you wrote down.")
         )
-    new = box.marking_of(points)
     markings[old] -= 1
     markings[new] = markings.get(new, 0) + 1
     _store_box(ballot, markings)
@@ -639,15 +667,18 @@ def _check_tally(ballot, ballot_count, votes):
         )
 
 
-def record_paper_tally(ballot, *, ballot_count, votes, note="", actor, now=None):
+def record_paper_tally(ballot, *, ballot_count, votes, note="", actor, now=None, rankings=None):
     """The room's paper count per option. A correction replaces the current entry, which
-    stays in the table (replaced) and in the audit log."""
+    stays in the table (replaced) and in the audit log. (A ranked ballot's count is its
+    `rankings`: see `record_ranked_paper_tally`.)"""
     now = now or utcnow()
     sync_ballot_state(ballot, now)
     if ballot.is_confirmed:
         raise Conflict(_l("The selection has been confirmed; the tallies can no longer change."))
     if ballot.is_scheduled_at(now):
         raise NotOpen(_l("This ballot is not open yet."))
+    if ballot.is_ranked and (rankings is None or votes):
+        raise DomainError(_l("A ranked ballot's paper tally is entered as rankings."))
     _check_tally(ballot, ballot_count, votes)
     previous = queries.current_paper_tally(ballot.id)
     if previous is not None:
@@ -665,6 +696,7 @@ def record_paper_tally(ballot, *, ballot_count, votes, note="", actor, now=None)
         note=note,
         entered_by_id=actor.id,
         entered_at=now,
+        rankings=json.dumps(rankings, sort_keys=True) if rankings is not None else None,
         lines=[
             PaperTallyLine(option_id=option_id, votes=count) for option_id, count in votes.items()
         ],
@@ -687,6 +719,31 @@ def record_paper_tally(ballot, *, ballot_count, votes, note="", actor, now=None)
     return tally
 
 
+def record_ranked_paper_tally(ballot, *, rankings, note="", actor, now=None):
+    """The room's count of a ranked ballot's papers: `rankings` is [({option id: place},
+    ballots), ...] as read off the papers (one entry per way they were numbered; the same
+    ranking twice is added up). The paper ballot count is their sum, and the caps of
+    `record_paper_tally` hold."""
+    if not ballot.is_ranked:
+        raise DomainError(_l("Only a ranked ballot's paper tally is entered as rankings."))
+    profile: dict[str, int] = {}
+    for places, ballots in rankings:
+        if not isinstance(ballots, int) or ballots < 0:
+            raise DomainError(_l("Counts cannot be negative."))
+        if ballots:
+            marking = ranked.ranking_to_text(ranking_from_places(ballot, places))
+            profile[marking] = profile.get(marking, 0) + ballots
+    return record_paper_tally(
+        ballot,
+        ballot_count=sum(profile.values()),
+        votes={},
+        note=note,
+        actor=actor,
+        now=now,
+        rankings=profile,
+    )
+
+
 def _tally_figures(tally):
     if tally is None:
         return None
@@ -694,6 +751,7 @@ def _tally_figures(tally):
         "tally_id": tally.id,
         "ballot_count": tally.ballot_count,
         "note": tally.note,
+        **({"rankings": tally.rankings} if tally.rankings is not None else {}),
         **{f"option_{line.option_id}": line.votes for line in tally.lines},
     }
 
@@ -814,6 +872,24 @@ def confirm_selection(ballot, *, actor, now=None):
             "selected": ",".join(str(problem_id) for problem_id in sorted(selected)),
             "turnout": results.turnout,
             "eligible": results.eligible,
+            **_ranked_record(results),
         },
     )
     return results
+
+
+def _ranked_record(results):
+    """What the confirm audit entry keeps of a ranked count: the method, the tie rule
+    applied, and each tie met (the options in the order the rule put them)."""
+    count = results.ranked
+    if count is None:
+        return {}
+    return {
+        "method": count.method.value,
+        "tie_rule": count.tie_rule,
+        "ballots": count.ballots,
+        "order": ">".join(str(option_id) for option_id in count.order),
+        "ties": "; ".join(
+            f"{tie.kind}: {'>'.join(str(o) for o in tie.order)}" for tie in count.ties
+        ),
+    }

@@ -10,7 +10,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from gachi.ballots import box
+from gachi.ballots import box, ranked
 from gachi.ballots.models import (
     Ballot,
     BallotBox,
@@ -21,6 +21,7 @@ from gachi.ballots.models import (
     PaperTallyLine,
     TieRule,
 )
+from gachi.ballots.ranked import RankedResult
 from gachi.complexes.models import Household, Participation
 from gachi.core.numbers import percent
 from gachi.core.time import utcnow
@@ -62,6 +63,9 @@ class BallotResults:
     paper_ballots: int
     eligible: int
     tied_at_cut_ids: set = field(default_factory=set)
+    # Ranked ballots: the count (rounds, points or pairwise table); `online` and `paper`
+    # of each option are then its first preferences.
+    ranked: RankedResult | None = None
 
     @property
     def turnout(self):
@@ -91,6 +95,8 @@ class BallotResults:
     @property
     def undecided_tie(self):
         """A tie across the last seat that the coordinator has still to decide."""
+        if self.ranked is not None:
+            return bool(self.ranked.undecided)
         if self.ballot.tie_rule is not TieRule.COORDINATOR or not self.tied_at_cut_ids:
             return False
         cut_total = self.options[self.ballot.seats - 1].total
@@ -243,7 +249,66 @@ def ballot_results(ballot) -> BallotResults:
     if len(options) > seats and options[seats - 1].total == options[seats].total:
         cut_total = options[seats].total
         results.tied_at_cut_ids = {o.option_id for o in options if o.total == cut_total}
+    if ballot.is_ranked:
+        _count_ranked(ballot, results, tally)
     return results
+
+
+def ranked_profiles(ballot, tally) -> tuple[dict, dict]:
+    """The online and the paper rankings of a ranked ballot, as {ranking: ballots}."""
+    option_ids = [option.id for option in ballot.options]
+    online = ranked.profile_from_text(counted_markings(ballot.id), option_ids)
+    paper_text = json.loads(tally.rankings) if tally is not None and tally.rankings else {}
+    return online, ranked.profile_from_text(paper_text, option_ids)
+
+
+def ranked_tie_break(ballot, options) -> ranked.TieBreak:
+    """The ballot's tie rule for a ranked count: the problem proposed earliest first, or
+    the coordinator's recorded order (so far)."""
+    if ballot.tie_rule is TieRule.EARLIEST:
+        earliest = sorted(options, key=lambda o: (o.proposed_at, o.problem_id))
+        return ranked.TieBreak.earliest(o.option_id for o in earliest)
+    decided = sorted(
+        (o for o in options if o.tie_break_position is not None),
+        key=lambda o: o.tie_break_position,
+    )
+    return ranked.TieBreak.coordinator(o.option_id for o in decided)
+
+
+def _first_choices(profile, option_ids) -> dict[int, int]:
+    counts = dict.fromkeys(option_ids, 0)
+    for ranking, ballots in profile.items():
+        counts[ranking[0]] += ballots
+    return counts
+
+
+def _count_ranked(ballot, results, tally):
+    """Count a ranked ballot's online and paper rankings together by its method: the
+    options in the count's order, each with its first preferences online and on paper."""
+    online, paper = ranked_profiles(ballot, tally)
+    profile = dict(online)
+    for ranking, ballots in paper.items():
+        profile[ranking] = profile.get(ranking, 0) + ballots
+    by_id = {o.option_id: o for o in results.options}
+    in_ballot_order = [option.id for option in ballot.options]
+    count = ranked.count_ranked(
+        ballot.method.value,
+        in_ballot_order,
+        profile,
+        ranked_tie_break(ballot, results.options),
+        seats=ballot.seats,
+    )
+    firsts_online = _first_choices(online, in_ballot_order)
+    firsts_paper = _first_choices(paper, in_ballot_order)
+    tied = set().union(*(tie.options for tie in count.ties)) if count.ties else set()
+    results.options = [by_id[option_id] for option_id in count.order]
+    for place, option in enumerate(results.options, start=1):
+        option.online = firsts_online[option.option_id]
+        option.paper = firsts_paper[option.option_id]
+        option.rank = place
+        option.tied = option.option_id in tied
+    results.ranked = count
+    results.tied_at_cut_ids = set(count.undecided or count.tied_at_cut)
 
 
 def _rank(options):

@@ -33,6 +33,7 @@ from gachi.ballots.forms import (
     ReceiptForm,
     TieForm,
     paper_tally_form,
+    ranked_paper_tally_form,
     vote_form,
 )
 from gachi.ballots.models import Ballot, BallotOption, Channel
@@ -47,6 +48,7 @@ from gachi.ballots.operations import (
     marking_for_receipt,
     open_ballot,
     record_paper_tally,
+    record_ranked_paper_tally,
     record_tie_decision,
     unmark_household_on_paper,
 )
@@ -208,7 +210,7 @@ def _ballot_page(ballot, *, form=None, error=None, status=200):
         my_choices=my_choices,
         # How many ballots in the box are marked as the voter's (theirs among them).
         marked_alike=queries.counted_markings(ballot.id).get(my_marking, 0) if my_marking else None,
-        form=form or vote_form(ballot),
+        form=form or _ballot_paper(ballot, my_choices),
         receipt_form=ReceiptForm(),
         error=error,
         results=results,
@@ -240,6 +242,15 @@ def _paper_roll(ballot):
         households=queries.household_roll(ballot, building) if building else [],
         marked=queries.households_on_paper(ballot),
     )
+
+
+def _ballot_paper(ballot, my_choices):
+    """The ballot paper; on a ranked ballot, to change a vote, with the ranking given."""
+    form = vote_form(ballot)
+    if ballot.is_ranked and my_choices:
+        for place, option_id in enumerate(my_choices, start=1):
+            form[f"rank_{option_id}"].data = place
+    return form
 
 
 @bp.route("/ballots/<int:ballot_id>")
@@ -289,6 +300,7 @@ def ballot_vote(ballot_id):
                     ballot=ballot,
                     receipt=format_receipt(fresh_receipt),
                     receipt_qr=receipt_qr_data_uri(fresh_receipt),
+                    ranking=_ranking_titles(ballot, form),
                 )
             ),
             ballot,
@@ -302,6 +314,15 @@ def ballot_vote(ballot_id):
     if receipt:
         flash(_("Your vote was changed."), "success")
     return answer
+
+
+def _ranking_titles(ballot, form):
+    """A ranked vote's problems in the order given (for the receipt page), else None."""
+    if not ballot.is_ranked:
+        return None
+    places = form.chosen()
+    titles = {option.id: option.problem.title for option in ballot.options}
+    return [titles[option_id] for option_id in sorted(places, key=places.__getitem__)]
 
 
 @bp.route("/ballots/<int:ballot_id>/receipt", methods=["POST"])
@@ -421,6 +442,19 @@ def ballot_paper_household_remove(ballot_id, household_id):
     return _back_to_the_roll(ballot, household)
 
 
+def _ranked_paper_tally(ballot):
+    """A ranked ballot's paper tally: the papers entered by how they were numbered."""
+    form = ranked_paper_tally_form(ballot, queries.current_paper_tally(ballot.id))
+    if not form.validate_on_submit():
+        return _paper_tally_page(ballot, form, 400 if form.is_submitted() else 200)
+    with operating(lambda status: _paper_tally_page(ballot, form, status), form=form):
+        record_ranked_paper_tally(
+            ballot, rankings=form.rankings(), note=form.note.data or "", actor=current_user
+        )
+    flash(_("The paper tally was saved."), "success")
+    return redirect(url_for(".ballot_detail", ballot_id=ballot.id))
+
+
 def _paper_tally_page(ballot, form, status):
     return render_template(
         "ballots/paper_tally.html",
@@ -436,6 +470,8 @@ def _paper_tally_page(ballot, form, status):
 @unit_of_work
 def ballot_paper_tally(ballot_id):
     ballot = _managed(ballot_id)
+    if ballot.is_ranked:
+        return _ranked_paper_tally(ballot)
     form = paper_tally_form(ballot, queries.current_paper_tally(ballot.id))
     if not form.validate_on_submit():
         return _paper_tally_page(ballot, form, 400 if form.is_submitted() else 200)
@@ -518,7 +554,19 @@ def ballot_results_csv(ballot_id):
     ballot = _load(ballot_id)
     require(ballot.can_see_results(current_user, utcnow()))
     results = queries.ballot_results(ballot)
-    rows = [[_("Rank"), _("Problem"), _("Online"), _("Paper"), _("Total"), _("Selected")]]
+    if results.ranked is not None:
+        rows = [
+            [
+                _("Rank"),
+                _("Problem"),
+                _("First choices online"),
+                _("First choices on paper"),
+                _("First choices in total"),
+                _("Selected"),
+            ]
+        ]
+    else:
+        rows = [[_("Rank"), _("Problem"), _("Online"), _("Paper"), _("Total"), _("Selected")]]
     rows += [
         [
             option.rank,
@@ -538,4 +586,44 @@ def ballot_results_csv(ballot_id):
         [_("Turnout (%)"), results.turnout_percent],
         [_("Result valid"), _("Yes") if results.quorum_met else _("No")],
     ]
+    if results.ranked is not None:
+        rows += _ranked_csv_rows(ballot, results.ranked)
     return csv_response(rows, f"ballot-{ballot.id}-results.csv")
+
+
+def _ranked_csv_rows(ballot, count):
+    """The ranked count's own figures: the rounds (IRV), the points (Borda) or the
+    pairwise table and strongest paths (Schulze), and the tie rule applied."""
+    titles = {option.id: option.problem.title for option in ballot.options}
+    rows = [
+        [],
+        [_("Counting method"), ballot.method.label],
+        [_("Tie rule applied"), ballot.tie_rule.label],
+    ]
+    if count.rounds:
+        rows += [[], [_("Round"), _("Problem"), _("Votes"), _("Outcome")]]
+        for round_ in count.rounds:
+            for option_id, votes in round_.counts.items():
+                outcome = (
+                    _("Elected")
+                    if round_.elected == option_id
+                    else _("Eliminated")
+                    if option_id in round_.eliminated
+                    else ""
+                )
+                rows.append([round_.number, titles[option_id], votes, outcome])
+            rows.append([round_.number, _("Exhausted ballots"), round_.exhausted, ""])
+    if count.points:
+        rows += [[], [_("Problem"), _("Borda points")]]
+        rows += [[titles[o], count.points[o]] for o in count.order]
+    for caption, table in (
+        (_("Pairwise preferences"), count.pairwise),
+        (_("Strongest paths"), count.strongest),
+    ):
+        if table:
+            rows += [[], [caption, *(titles[o] for o in count.order)]]
+            rows += [
+                [titles[a], *("" if a == b else table[a][b] for b in count.order)]
+                for a in count.order
+            ]
+    return rows

@@ -250,7 +250,7 @@ def ballot_results(ballot) -> BallotResults:
         cut_total = options[seats].total
         results.tied_at_cut_ids = {o.option_id for o in options if o.total == cut_total}
     if ballot.is_ranked:
-        _count_ranked(ballot, results, tally)
+        _count_ranked(ballot, results, current_paper_tally(ballot.id))
     return results
 
 

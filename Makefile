@@ -68,7 +68,7 @@ else
 	GACHI_TEST_DATABASE_URL='$(TEST_DATABASE_URL)' GACHI_FAULTS_PORTS=5180-5189 \
 		$(VENV)/bin/pytest -o cache_dir=.pytest_cache/postgresql >"$$logs/postgresql.log" 2>&1 & \
 		postgresql=$$!; \
-	echo "make test: the SQLite and PostgreSQL suites are running at once (logs in $$logs)"; \
+	echo "make test: the SQLite and PostgreSQL suites run at once; their logs follow when both are done"; \
 	wait $$sqlite; sqlite_status=$$?; wait $$postgresql; postgresql_status=$$?; \
 	echo "===== SQLite (exit $$sqlite_status) ====="; cat "$$logs/sqlite.log"; \
 	echo "===== PostgreSQL (exit $$postgresql_status) ====="; cat "$$logs/postgresql.log"; \

@@ -54,11 +54,26 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-# SQLite always; PostgreSQL as well when TEST_DATABASE_URL names a database to use.
+# SQLite always; PostgreSQL as well when TEST_DATABASE_URL names a database to use. The
+# two suites then run at once (one per core), each with its own log, printed when both
+# are done, its own ports for tests/faults and its own pytest cache; make fails if either
+# fails (pytest's exit 5, no test collected, included).
 test: install
+ifeq ($(strip $(TEST_DATABASE_URL)),)
 	env -u GACHI_TEST_DATABASE_URL $(VENV)/bin/pytest
-ifneq ($(strip $(TEST_DATABASE_URL)),)
-	GACHI_TEST_DATABASE_URL='$(TEST_DATABASE_URL)' $(VENV)/bin/pytest
+else
+	@logs=$$(mktemp -d); \
+	env -u GACHI_TEST_DATABASE_URL GACHI_FAULTS_PORTS=5170-5179 \
+		$(VENV)/bin/pytest >"$$logs/sqlite.log" 2>&1 & sqlite=$$!; \
+	GACHI_TEST_DATABASE_URL='$(TEST_DATABASE_URL)' GACHI_FAULTS_PORTS=5180-5189 \
+		$(VENV)/bin/pytest -o cache_dir=.pytest_cache/postgresql >"$$logs/postgresql.log" 2>&1 & \
+		postgresql=$$!; \
+	echo "make test: the SQLite and PostgreSQL suites run at once; their logs follow when both are done"; \
+	wait $$sqlite; sqlite_status=$$?; wait $$postgresql; postgresql_status=$$?; \
+	echo "===== SQLite (exit $$sqlite_status) ====="; cat "$$logs/sqlite.log"; \
+	echo "===== PostgreSQL (exit $$postgresql_status) ====="; cat "$$logs/postgresql.log"; \
+	rm -r "$$logs"; \
+	test $$sqlite_status -eq 0 && test $$postgresql_status -eq 0
 endif
 
 # Random exploration of hostile input to every form and the API (tests/security/

@@ -6,20 +6,26 @@ when TEST_DATABASE_URL is set); otherwise a SQLite file in a temporary folder is
 
 import re
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache
 
 import pytest
 from flask import g, request_started
 from flask_babel import force_locale
 from flask_migrate import upgrade
-from sqlalchemy import event, text
+from sqlalchemy import bindparam, event, select, text
 
 import gachi.models  # noqa: F401 - every mapper known before a test module imports an area
 from config import TestConfig
 from gachi import create_app
+from gachi.auth.models import User
+from gachi.complexes.models import Cohort, Complex
 from gachi.core.i18n import LANGUAGE_COOKIE
+from gachi.demo import DemoLoaded, load_pilot_demo
+from gachi.enterprises.models import Enterprise
 from gachi.extensions import db
 from tests import factories
+from tests.core.migration_rows import dump_rows
 
 
 def _database_url(tmp_path_factory):
@@ -174,6 +180,108 @@ def _restore_sequences(fresh):
                 text("SELECT setval(CAST(:name AS regclass), :value)"),
                 {"name": name, "value": last_value},
             )
+
+
+# The 2018 pilot demo, played once a run ------------------------------------------------
+# Playing the pilot's year through the operations takes seconds (~5 s on SQLite, ~10 s on
+# PostgreSQL), and some forty tests start from it. So the year is played once a run, its
+# rows kept, and each test that asks for `demo` gets them back by bulk INSERT: the same
+# rows, ids and sequences as if it had played the year itself. The tests of the demo
+# itself (`flask gachi seed-demo`, tests/test_demo.py) still play it.
+
+# Columns written after every table is filled: a signed evaluation refuses new figures
+# and organisers (migration 0006's triggers), so it is put back unsigned and signed last.
+SET_LAST = {"evaluations": ("signed_at",)}
+
+
+@dataclass(frozen=True)
+class PilotSnapshot:
+    rows: dict  # table -> its rows as the demo left them (every table that holds any)
+    sequences: dict
+    stored: dict  # table name -> rows as stored (strings for enums), for the migration tests
+    cohort: int
+    complexes: list[int]
+    enterprises: list[int]
+    accounts: list[int]
+    household_count: int
+
+
+@pytest.fixture(scope="session")
+def pilot_snapshot(app):
+    """The demo played once on the run's database, its rows read, then wiped again."""
+    with app.app_context(), force_locale("en"):
+        loaded = load_pilot_demo()
+        db.session.commit()
+        with db.engine.connect() as connection:
+            stored = dump_rows(connection)
+        snapshot = PilotSnapshot(
+            rows={table: rows for table in db.metadata.sorted_tables if (rows := _rows_of(table))},
+            sequences=_sequences(),
+            stored=stored,
+            cohort=loaded.cohort.id,
+            complexes=[complex_.id for complex_ in loaded.complexes],
+            enterprises=[enterprise.id for enterprise in loaded.enterprises],
+            accounts=[account.id for account in loaded.accounts],
+            household_count=loaded.household_count,
+        )
+        _restore_fresh_database(app.config["TEST_REFERENCE_ROWS"], app.config["TEST_SEQUENCES"])
+        db.session.remove()
+    return snapshot
+
+
+@pytest.fixture
+def demo(app, pilot_snapshot):
+    """The 2018 pilot demo, committed: what `load_pilot_demo()` returns, from its rows."""
+    restore_pilot_demo(pilot_snapshot, app.config["TEST_REFERENCE_ROWS"])
+    loaded = DemoLoaded(
+        cohort=db.session.get(Cohort, pilot_snapshot.cohort),
+        complexes=_by_ids(Complex, pilot_snapshot.complexes),
+        enterprises=_by_ids(Enterprise, pilot_snapshot.enterprises),
+        accounts=_by_ids(User, pilot_snapshot.accounts),
+        household_count=pilot_snapshot.household_count,
+    )
+    # End the reading transaction, as `load_pilot_demo()` and a commit did: on SQLite an
+    # open one holds the write lock the browser tests' live server needs.
+    db.session.commit()
+    return loaded
+
+
+def _by_ids(model, ids):
+    found = {row.id: row for row in db.session.scalars(select(model).where(model.id.in_(ids)))}
+    return [found[id_] for id_ in ids]
+
+
+def restore_pilot_demo(snapshot, reference_rows):
+    """Put the demo's rows back into the fresh database and commit: reference tables the
+    demo changed are emptied first; tables only triggers write (kpi_changes, which the
+    INSERTs themselves write to) are given their rows last; then the sequences."""
+    tables = [table for table in db.metadata.sorted_tables if not _standalone(table)]
+    for table in reversed(tables):
+        if table in reference_rows and snapshot.rows.get(table) != reference_rows[table]:
+            db.session.execute(table.delete())
+    for table in tables:
+        rows = snapshot.rows.get(table)
+        if rows and rows != reference_rows.get(table):
+            later = dict.fromkeys(SET_LAST.get(table.name, ()))
+            db.session.execute(table.insert(), [{**row, **later} for row in rows])
+    for name, columns in SET_LAST.items():
+        table = db.metadata.tables[name]
+        rows = [row for row in snapshot.rows.get(table, []) if any(row[c] for c in columns)]
+        if rows:
+            (key,) = table.primary_key.columns
+            db.session.execute(
+                table.update()
+                .where(key == bindparam("_key"))
+                .values({column: bindparam(f"_{column}") for column in columns}),
+                [{"_key": row[key.name], **{f"_{c}": row[c] for c in columns}} for row in rows],
+            )
+    for table in db.metadata.sorted_tables:
+        if _standalone(table):
+            db.session.execute(table.delete())
+            if snapshot.rows.get(table):
+                db.session.execute(table.insert(), snapshot.rows[table])
+    _restore_sequences(snapshot.sequences)
+    db.session.commit()
 
 
 @pytest.fixture

@@ -14,14 +14,7 @@ from gachi.demo import DEMO_PASSWORD, SEED_NOTE, demo_usernames, load_pilot_demo
 from gachi.enterprises.models import Enterprise
 from gachi.extensions import db
 from gachi.proposals.models import Problem
-from tests.conftest import sign_in
-
-
-@pytest.fixture
-def demo():
-    loaded = load_pilot_demo()
-    db.session.commit()
-    return loaded
+from tests.conftest import _rows_of, _sequences, restore_pilot_demo, sign_in
 
 
 def complex_named(name):
@@ -171,6 +164,18 @@ def test_there_is_an_account_for_every_role(demo):
 def test_loading_the_demo_twice_is_refused(demo):
     with pytest.raises(Conflict):
         load_pilot_demo()
+
+
+def test_the_demo_the_tests_start_from_is_the_year_as_played(app, pilot_snapshot):
+    # The year is played once a run (pilot_snapshot); `demo` puts its rows back. Every
+    # table's rows (kpi_changes included, which the INSERTs themselves write to) and every
+    # sequence must come back exactly as the operations left them.
+    restore_pilot_demo(pilot_snapshot, app.config["TEST_REFERENCE_ROWS"])
+    rows = {table: found for table in db.metadata.sorted_tables if (found := _rows_of(table))}
+    assert rows.keys() == pilot_snapshot.rows.keys()
+    for table, played in pilot_snapshot.rows.items():
+        assert rows[table] == played, table.name
+    assert _sequences() == pilot_snapshot.sequences
 
 
 def test_seed_demo_if_empty_loads_once(app):

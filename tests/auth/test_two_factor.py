@@ -11,7 +11,7 @@ from gachi.auth.operations import end_all_sessions
 from gachi.auth.sessions import PENDING, PENDING_LIFETIME
 from gachi.core.audit import AuditEntry
 from gachi.core.time import utcnow
-from gachi.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, load_pilot_demo
+from gachi.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from gachi.extensions import db
 from tests.auth.test_views import is_signed_in, login, retry_after, text
 from tests.conftest import csrf_token, post_form, sign_in, sign_in_directly
@@ -338,9 +338,7 @@ def test_only_another_admin_may_reset_it(client, app, make):
 # The demo ----------------------------------------------------------------------------------
 
 
-def test_the_demo_staff_sign_in_with_the_published_key(app, client):
-    load_pilot_demo()
-    db.session.commit()
+def test_the_demo_staff_sign_in_with_the_published_key(app, client, demo):
     printed = app.test_cli_runner().invoke(args=["gachi", "totp-code", "center"])
     assert printed.exit_code == 0
     assert printed.output.strip() == two_factor.code_for(DEMO_TOTP_SECRET)

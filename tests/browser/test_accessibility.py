@@ -20,7 +20,7 @@ from gachi.ballots.operations import open_ballot
 from gachi.complexes.models import Complex
 from gachi.complexes.stages import Stage
 from gachi.core.time import utcnow
-from gachi.demo import DEMO_PASSWORD, load_pilot_demo
+from gachi.demo import DEMO_PASSWORD
 from gachi.extensions import db
 from gachi.matching.models import Match
 from gachi.programs.bookings.models import Booking
@@ -88,8 +88,8 @@ class Pilot:
 
 
 @pytest.fixture
-def pilot(make):
-    cohort = load_pilot_demo().cohort
+def pilot(make, demo):
+    cohort = demo.cohort
     ahyeon = db.session.scalar(select(Complex).where(Complex.name == "아현동 P아파트"))
     participation = ahyeon.participations[0]
     program = db.session.scalar(

@@ -4,8 +4,7 @@ import re
 
 import pytest
 
-from gachi.demo import DEMO_PASSWORD, load_pilot_demo
-from gachi.extensions import db
+from gachi.demo import DEMO_PASSWORD
 from tests.browser.conftest import sign_in_in_browser
 
 HANGUL = re.compile(r"[가-힣]")
@@ -20,18 +19,13 @@ ROLE_HOMES = [
 ]
 
 
-@pytest.fixture
-def pilot_demo():
-    load_pilot_demo()
-    db.session.commit()
-
-
 @pytest.mark.browser
+@pytest.mark.usefixtures("demo")
 @pytest.mark.parametrize(
     ("role", "username", "home_path", "heading"), ROLE_HOMES, ids=[home[0] for home in ROLE_HOMES]
 )
 def test_each_role_signs_in_and_lands_on_its_home_in_korean(
-    page, live_server, screenshots, pilot_demo, role, username, home_path, heading
+    page, live_server, screenshots, role, username, home_path, heading
 ):
     sign_in_in_browser(page, live_server, username, DEMO_PASSWORD)
     page.screenshot(path=str(screenshots / f"{role}.png"), full_page=True)

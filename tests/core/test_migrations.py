@@ -13,9 +13,8 @@ from sqlalchemy import make_url, text
 
 from config import BASE_DIR, TestConfig
 from gachi import create_app
-from gachi.demo import load_pilot_demo
 from gachi.extensions import db
-from tests.core.migration_rows import dump_rows, fill_every_table, holdings, schema_of
+from tests.core.migration_rows import fill_every_table, holdings, schema_of
 
 
 def test_migrations_have_a_single_head(app):
@@ -84,14 +83,9 @@ def empty_database(url):
 
 
 @pytest.fixture(scope="module")
-def demo_rows(scratch_url):
+def demo_rows(pilot_snapshot):
     """The demo's rows as the head stores them (what `flask gachi seed-demo` loads)."""
-    with empty_database(scratch_url):
-        upgrade()
-        load_pilot_demo()
-        db.session.commit()
-        with db.engine.connect() as connection:
-            return dump_rows(connection)
+    return pilot_snapshot.stored
 
 
 def fill_every_table_with(source_rows):

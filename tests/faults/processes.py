@@ -34,7 +34,17 @@ from gachi.extensions import db
 from tests.factories import PASSWORD
 
 VENV_BIN = BASE_DIR / ".venv" / "bin"
-PORTS = range(5170, 5190)  # this suite's ports (never 5000)
+
+
+def _ports(spec):
+    """The ports a spec like "5170-5189" names, both ends included."""
+    first, last = (int(port) for port in spec.split("-"))
+    return range(first, last + 1)
+
+
+# This suite's ports (never 5000). `make test` runs the SQLite and PostgreSQL suites at
+# once and gives each half of them (GACHI_FAULTS_PORTS), so the two never race for one.
+PORTS = _ports(os.environ.get("GACHI_FAULTS_PORTS", "5170-5189"))
 SECRET_KEY = secrets.token_urlsafe(32)  # one per run, shared by the servers and the test
 CSRF_META = re.compile(r'name="csrf-token" content="([^"]+)"')
 LOST = (OSError, http.client.HTTPException)  # no answer: refused, reset, cut off

@@ -8,7 +8,6 @@ from sqlalchemy import select
 
 from gachi.complexes.districts import District
 from gachi.complexes.models import Complex, Participation
-from gachi.demo import load_pilot_demo
 from gachi.demo.matching import PILOT_MATCHES
 from gachi.extensions import db
 from gachi.matching import operations, queries, scoring
@@ -28,10 +27,8 @@ PILOT_PROBLEMS = {
 
 
 @pytest.fixture
-def pilot_problems(make):
+def pilot_problems(make, demo):
     """The demo's problems, made here when the participation area's demo does not seed them."""
-    load_pilot_demo()
-    db.session.commit()
     problems = {}
     for (complex_name, title), code in PILOT_PROBLEMS.items():
         participation = db.session.scalars(

@@ -3,12 +3,10 @@ and something the demo's residents can book today."""
 
 from datetime import time
 
-import pytest
 from sqlalchemy import func, select
 
 from gachi.auth.models import User
 from gachi.core.time import SEOUL, utcnow
-from gachi.demo import load_pilot_demo
 from gachi.extensions import db
 from gachi.programs.bookings.models import Booking
 from gachi.programs.bookings.operations import book_seat
@@ -17,13 +15,6 @@ from gachi.programs.feedback.queries import feedback_summary
 from gachi.programs.models import CapacityKind, Program
 from gachi.programs.sessions.models import ProgramSession
 from gachi.programs.sessions.queries import upcoming_sessions_of_complex
-
-
-@pytest.fixture
-def demo():
-    loaded = load_pilot_demo()
-    db.session.commit()
-    return loaded
 
 
 def program_named(title):

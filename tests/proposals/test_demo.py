@@ -1,13 +1,11 @@
 """The pilot's problems, workshops and ballots in the demo data."""
 
-import pytest
 from sqlalchemy import select
 
 from gachi.ballots.models import Ballot
 from gachi.ballots.queries import ballot_results
 from gachi.complexes.models import Complex, Participation
 from gachi.complexes.stages import Stage, unmet_gates
-from gachi.demo import load_pilot_demo
 from gachi.extensions import db
 from gachi.proposals.models import Problem
 from gachi.workshops.models import Workshop, WorkshopRound
@@ -30,13 +28,6 @@ EXPECTED = {
         ("어르신 건강 먹거리", "food", "selected"),
     },
 }
-
-
-@pytest.fixture
-def demo():
-    loaded = load_pilot_demo()
-    db.session.commit()
-    return loaded
 
 
 def participation_of(name):

@@ -137,6 +137,10 @@ class Config:
     REDIS_URL = os.environ.get("REDIS_URL")
     # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
     PROXY_COUNT = int(os.environ.get("GACHI_PROXY_COUNT", "0"))
+    # Attendance (sessions, workshops, volunteer shifts) is recorded from this long before
+    # the start until this long after the end (gachi/core/attendance.py).
+    ATTENDANCE_OPENS_BEFORE = timedelta(hours=1)
+    ATTENDANCE_CLOSES_AFTER = timedelta(days=7)
     DEMO_ENABLED = True
     # `flask gachi totp-code USER` prints a demo account's current two-factor code.
     DEMO_TOTP_CODES = True

@@ -135,7 +135,9 @@ def hold_first_workshop(pilot, place):
             "자세한 기록은 보고서에 없어 지어낸 내용이다 (demo).",
         )
         workshop.source = "demo"
-        set_walk_ins(workshop, count=workshop_spec.walk_ins, actor=coordinator)
+        set_walk_ins(
+            workshop, count=workshop_spec.walk_ins, actor=coordinator, now=workshop.held_at
+        )
     problems = []
     for number, raised in enumerate(workshop_spec.problems):
         description = (

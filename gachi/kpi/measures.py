@@ -18,7 +18,8 @@ Programmes (gachi/programs): a session is planned unless cancelled, and held onc
 has ended; a booking counts when confirmed (not waiting, not cancelled), as one
 booking whatever its party size; attendance and no-shows are over the confirmed
 bookings whose attendance was recorded; volunteer hours count the volunteers' shifts
-on sessions that have begun, as the programme's own volunteer page does.
+on sessions that have begun, but for those they were marked as not come to, as the
+programme's own volunteer page does.
 """
 
 from collections.abc import Callable
@@ -460,6 +461,8 @@ def _volunteer_shifts(scope):
         )
         .where(
             RosterEntry.role == RosterRole.VOLUNTEER,
+            # A volunteer marked as not come counts no shift (not recorded yet: counted).
+            RosterEntry.attendance.is_distinct_from(Attendance.NO_SHOW),
             ProgramSession.state == SessionState.SCHEDULED,
             ProgramSession.starts_at <= utcnow(),
         )

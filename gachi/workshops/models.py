@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from gachi.core import attendance
 from gachi.core.db import TimestampMixin
 from gachi.core.enums import LabelledEnum, enum_column_type
 from gachi.core.time import utcnow
@@ -43,6 +44,24 @@ class Workshop(TimestampMixin, db.Model):
     attachments = relationship(
         "WorkshopAttachment", back_populates="workshop", order_by="WorkshopAttachment.id"
     )
+
+    # When people are checked in (gachi/core/attendance.py). A workshop has no end time:
+    # the days after it are counted from its start.
+    @property
+    def attendance_opens_at(self):
+        return attendance.opens_at(self.held_at)
+
+    @property
+    def attendance_closes_at(self):
+        return attendance.closes_at(self.held_at)
+
+    def takes_attendance(self, now):
+        """People are checked in and walk-ins counted at `now`
+        (gachi.workshops.operations.check_in_resident, check_in_guest, set_walk_ins)."""
+        return attendance.is_open(self.held_at, self.held_at, now)
+
+    def attendance_opens_later(self, now):
+        return now < self.attendance_opens_at
 
     def can_view(self, user):
         return self.participation.can_view(user)

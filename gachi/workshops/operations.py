@@ -8,8 +8,10 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from gachi.complexes.stages import Stage, gate
+from gachi.core import attendance as attendance_window
 from gachi.core.audit import log_change
 from gachi.core.errors import Conflict, DomainError
+from gachi.core.time import utcnow
 from gachi.extensions import db
 from gachi.workshops import uploads
 from gachi.workshops.models import (
@@ -97,8 +99,15 @@ def update_workshop(workshop, *, actor, **fields):
     return workshop
 
 
-def check_in_resident(workshop, *, resident, actor):
+def _check_door(workshop, now):
+    """Refuse, with the reason, when `Workshop.takes_attendance(now)` says no."""
+    if not workshop.takes_attendance(now or utcnow()):
+        raise attendance_window.refusal(workshop.held_at, workshop.held_at, now or utcnow())
+
+
+def check_in_resident(workshop, *, resident, actor, now=None):
     """A registered resident of the complex came; checking in twice is refused."""
+    _check_door(workshop, now)
     if not resident.is_resident or resident.complex_id != workshop.participation.complex_id:
         raise DomainError(_l("Choose a resident of this complex."))
     attendance = WorkshopAttendance(
@@ -115,8 +124,9 @@ def check_in_resident(workshop, *, resident, actor):
     return attendance
 
 
-def check_in_guest(workshop, *, name, household=None, actor):
+def check_in_guest(workshop, *, name, household=None, actor, now=None):
     """Someone without an account, by the name they gave and their household if known."""
+    _check_door(workshop, now)
     if not name.strip():
         raise DomainError(_l("Write the name of the person who came."))
     if household is not None and household.complex_id != workshop.participation.complex_id:
@@ -132,7 +142,8 @@ def check_in_guest(workshop, *, name, household=None, actor):
     return attendance
 
 
-def set_walk_ins(workshop, *, count, actor):
+def set_walk_ins(workshop, *, count, actor, now=None):
+    _check_door(workshop, now)
     if count < 0:
         raise DomainError(_l("The number of walk-ins cannot be negative."))
     before = workshop.walk_in_count

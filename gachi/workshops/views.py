@@ -15,7 +15,7 @@ from gachi.core.access import load_for, require
 from gachi.core.audit import no_store, personal_data_shown
 from gachi.core.forms import options
 from gachi.core.handlers import operating, unit_of_work
-from gachi.core.time import to_seoul
+from gachi.core.time import to_seoul, utcnow
 from gachi.extensions import db
 from gachi.workshops import queries, uploads
 from gachi.workshops.forms import AttachmentForm, CheckInForm, WalkInForm, WorkshopForm
@@ -102,6 +102,7 @@ def _detail_page(workshop, *, check_in_form=None, error=None, status=200):
                 error=error,
                 check_in_form=check_in_form or (_check_in_form(workshop) if manages else None),
                 walk_in_form=WalkInForm(count=workshop.walk_in_count),
+                now=utcnow(),
                 attachment_form=AttachmentForm(),
             ),
             status,
@@ -173,7 +174,10 @@ def workshop_walk_ins(workshop_id):
     form = WalkInForm()
     if not form.validate_on_submit():
         return _detail_page(workshop, error=_("Enter the number of walk-ins."), status=400)
-    with operating():
+    with operating(
+        lambda status: _detail_page(workshop, error=" ".join(form.form_errors), status=status),
+        form=form,
+    ):
         set_walk_ins(workshop, count=form.count.data, actor=current_user)
     flash(_("The number of walk-ins was saved."), "success")
     return redirect(url_for(".workshop_detail", workshop_id=workshop.id) + "#attendance")

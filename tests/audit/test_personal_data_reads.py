@@ -289,8 +289,10 @@ def test_the_coordinator_opening_a_workshop_logs_who_was_checked_in(client, make
         held_at=datetime(2018, 9, 15, 1, 0, tzinfo=UTC),
         actor=coordinator,
     )
-    check_in_resident(workshop, resident=resident, actor=coordinator)
-    check_in_guest(workshop, name="이웃 손님", household=None, actor=coordinator)
+    check_in_resident(workshop, resident=resident, actor=coordinator, now=workshop.held_at)
+    check_in_guest(
+        workshop, name="이웃 손님", household=None, actor=coordinator, now=workshop.held_at
+    )
     db.session.commit()
 
     logged = get_logged(signed_in(client, coordinator), f"/workshops/{workshop.id}")

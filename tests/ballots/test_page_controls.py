@@ -70,7 +70,9 @@ def scene(make):
         held_at=OPENS - timedelta(days=1),
         actor=scene.coordinator,
     )
-    check_in_resident(workshop, resident=scene.residents[2], actor=scene.coordinator)
+    check_in_resident(
+        workshop, resident=scene.residents[2], actor=scene.coordinator, now=workshop.held_at
+    )
     db.session.commit()
     return scene
 

@@ -228,9 +228,13 @@ def test_a_stock_event_never_hands_out_more_than_its_stock(app, make):
     assert db.session.get(ProgramSession, session_id).seats_taken == 240
     given = db.session.scalar(select(func.sum(Booking.party_size)))
     assert given == 240
+    program_session = db.session.get(ProgramSession, session_id)
     with pytest.raises(SessionFull):
         add_walk_in(
-            db.session.get(ProgramSession, session_id), actor=scene.coordinator, name="주민"
+            program_session,
+            actor=scene.coordinator,
+            name="주민",
+            now=program_session.starts_at,
         )
 
 
@@ -256,16 +260,24 @@ def test_the_coordinator_takes_a_phone_booking_for_a_name(make):
 
 def test_check_in_no_show_and_walk_ins(make):
     scene = program_scene(make)
+    at_the_door = scene.program_session.starts_at
     booking = book_seat(scene.program_session, actor=scene.resident, resident=scene.resident)
-    assert check_in(booking, actor=scene.partner) is True
-    assert check_in(booking, actor=scene.partner) is False
+    other = book_seat(
+        scene.program_session, actor=scene.coordinator, name="이웃", channel=BookingChannel.PHONE
+    )
+    assert check_in(booking, actor=scene.partner, now=at_the_door) is True
+    assert check_in(booking, actor=scene.partner, now=at_the_door) is False
     assert booking.attendance is Attendance.ATTENDED
-    assert mark_no_show(booking, actor=scene.coordinator) is True
+    assert mark_no_show(other, actor=scene.coordinator, now=at_the_door) is True
     walk_in = add_walk_in(
-        scene.program_session, actor=scene.coordinator, name="옆 단지 아이", party_size=2
+        scene.program_session,
+        actor=scene.coordinator,
+        name="옆 단지 아이",
+        party_size=2,
+        now=at_the_door,
     )
     assert (walk_in.channel, walk_in.attendance) == (BookingChannel.WALK_IN, Attendance.ATTENDED)
-    assert db.session.get(ProgramSession, scene.program_session.id).seats_taken == 3
+    assert db.session.get(ProgramSession, scene.program_session.id).seats_taken == 4
 
 
 def test_a_partner_of_another_enterprise_cannot_check_in(make):

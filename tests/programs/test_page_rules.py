@@ -13,17 +13,23 @@ from gachi.core.errors import DomainError
 from gachi.core.time import SEOUL
 from gachi.extensions import db
 from gachi.programs.bookings import views as booking_views
-from gachi.programs.bookings.models import BookingChannel
+from gachi.programs.bookings.models import Attendance, BookingChannel
 from gachi.programs.bookings.operations import (
     add_walk_in,
     book_seat,
     cancel_booking,
     check_in,
+    correct_attendance,
     mark_no_show,
 )
 from gachi.programs.feedback.models import ChangeTopic
 from gachi.programs.feedback.operations import give_feedback
-from gachi.programs.rosters.operations import remove_from_roster, volunteer_for
+from gachi.programs.rosters.operations import (
+    check_in_volunteer,
+    mark_volunteer_no_show,
+    remove_from_roster,
+    volunteer_for,
+)
 from gachi.programs.sessions import pages
 from gachi.programs.sessions.operations import cancel_session
 from tests.conftest import sign_in, sign_in_directly
@@ -76,6 +82,7 @@ def accepts(operation, *args, **kwargs):
         return False
     finally:
         savepoint.rollback()
+        db.session.expire_all()  # what the operation read back inside is gone too
     return True
 
 
@@ -261,7 +268,9 @@ def test_check_in_is_offered_while_the_programme_runs(client, clock, scene):
     assert at_the_door(client, clock, scene, booking) == (True, True, True)
     assert accepts(check_in, booking, actor=scene.coordinator, now=STARTS)
     assert accepts(mark_no_show, booking, actor=scene.coordinator, now=STARTS)
-    assert accepts(add_walk_in, scene.program_session, actor=scene.coordinator, name="이웃")
+    assert accepts(
+        add_walk_in, scene.program_session, actor=scene.coordinator, name="이웃", now=STARTS
+    )
 
 
 def test_a_cancelled_session_offers_no_check_in(client, clock, scene):
@@ -270,7 +279,9 @@ def test_a_cancelled_session_offers_no_check_in(client, clock, scene):
     db.session.commit()
     assert at_the_door(client, clock, scene, booking) == (False, False, False)
     assert not accepts(check_in, booking, actor=scene.coordinator, now=STARTS)
-    assert not accepts(add_walk_in, scene.program_session, actor=scene.coordinator, name="이웃")
+    assert not accepts(
+        add_walk_in, scene.program_session, actor=scene.coordinator, name="이웃", now=STARTS
+    )
 
 
 def test_after_the_evaluation_no_check_in_is_offered(client, clock, scene):
@@ -286,7 +297,94 @@ def test_someone_checked_in_is_not_offered_check_in_again(client, clock, scene):
     check_in(booking, actor=scene.coordinator, now=STARTS)
     db.session.commit()
     assert at_the_door(client, clock, scene, booking) == (False, True, False)
-    assert booking.awaits_check_in is False and booking.awaits_attendance is False
+    assert booking.awaits_attendance(STARTS) is False
+
+
+# The attendance window: an hour before the start until a week after the end (config.py).
+ATTENDANCE_OPENS = STARTS - timedelta(hours=1)
+ATTENDANCE_CLOSES = ENDS + timedelta(days=7)
+
+
+@pytest.mark.parametrize(
+    "moment, open_",
+    [
+        (STARTS - timedelta(days=4), False),  # once accepted, counted and frozen at sign-off
+        (ATTENDANCE_OPENS - MINUTE, False),
+        (ATTENDANCE_OPENS, True),
+        (ATTENDANCE_CLOSES - MINUTE, True),
+        (ATTENDANCE_CLOSES, False),
+    ],
+)
+def test_check_in_is_offered_exactly_while_attendance_is_taken(client, clock, scene, moment, open_):
+    booking = resident_booking(scene)
+    sign_in(client, scene.coordinator)
+    page = page_at(client, clock, moment, session_path(scene))
+    qr_page = page_at(client, clock, moment, f"/check-in/{booking.code}")
+    assert offers(page, f"/bookings/{booking.id}/check-in") is open_
+    assert offers(page, f"/bookings/{booking.id}/no-show") is open_
+    assert offers(page, f"{session_path(scene)}/walk-ins") is open_
+    assert offers(page, f"{session_path(scene)}/check-in-code") is open_
+    assert offers(qr_page, f"/bookings/{booking.id}/check-in") is open_
+    assert accepts(check_in, booking, actor=scene.coordinator, now=moment) is open_
+    assert accepts(mark_no_show, booking, actor=scene.coordinator, now=moment) is open_
+    assert (
+        accepts(
+            add_walk_in, scene.program_session, actor=scene.coordinator, name="이웃", now=moment
+        )
+        is open_
+    )
+
+
+@pytest.mark.parametrize(
+    "moment, open_",
+    [
+        (ATTENDANCE_OPENS - MINUTE, False),
+        (ATTENDANCE_OPENS, True),
+        (ATTENDANCE_CLOSES - MINUTE, True),
+        (ATTENDANCE_CLOSES, False),
+    ],
+)
+def test_volunteers_are_checked_in_in_the_same_window(client, clock, scene, moment, open_):
+    entry = volunteer_for(
+        scene.program_session, resident=scene.resident, actor=scene.resident, now=OPENS
+    )
+    db.session.commit()
+    sign_in(client, scene.coordinator)
+    page = page_at(client, clock, moment, session_path(scene))
+    assert offers(page, f"/roster/{entry.id}/check-in") is open_
+    assert offers(page, f"/roster/{entry.id}/no-show") is open_
+    assert accepts(check_in_volunteer, entry, actor=scene.coordinator, now=moment) is open_
+    assert accepts(mark_volunteer_no_show, entry, actor=scene.coordinator, now=moment) is open_
+
+
+def test_before_check_in_opens_the_pages_say_when_it_does(client, clock, scene):
+    booking = resident_booking(scene)
+    sign_in(client, scene.coordinator)
+    for path in (session_path(scene), f"/check-in/{booking.code}"):
+        page = page_at(client, clock, ATTENDANCE_OPENS - MINUTE, path)
+        assert "Check-in opens on" in page
+
+
+def test_a_correction_is_offered_once_attendance_is_recorded_even_after_the_window(
+    client, clock, scene
+):
+    booking = resident_booking(scene)
+    correction = f"/bookings/{booking.id}/attendance"
+    sign_in(client, scene.coordinator)
+    assert 'href="' + correction not in page_at(client, clock, STARTS, session_path(scene))
+    check_in(booking, actor=scene.coordinator, now=STARTS)
+    db.session.commit()
+    for moment in (STARTS, ATTENDANCE_CLOSES + timedelta(days=30)):
+        assert 'href="' + correction in page_at(client, clock, moment, session_path(scene))
+        assert offers(page_at(client, clock, moment, correction), correction)
+        assert accepts(
+            correct_attendance,
+            booking,
+            Attendance.NO_SHOW,
+            actor=scene.coordinator,
+            reason="다른 아이와 혼동",
+            now=moment,
+        )
 
 
 # Volunteering and feedback --------------------------------------------------------------

@@ -113,9 +113,21 @@ def test_a_bad_party_size_is_a_400(client, make):
     assert bookings_count() == 0
 
 
+def soon():
+    """A session starting in half an hour: its check-in is open (an hour before)."""
+    from gachi.core.time import utcnow
+
+    return utcnow() + timedelta(minutes=30)
+
+
 def test_a_partner_of_the_delivering_enterprise_checks_people_in(client, make):
-    scene = program_scene(make)
-    booking = book_seat(scene.program_session, actor=scene.resident, resident=scene.resident)
+    scene = program_scene(make, starts_at=soon())
+    booking = book_seat(
+        scene.program_session,
+        actor=scene.resident,
+        resident=scene.resident,
+        now=scene.program_session.starts_at - timedelta(days=1),
+    )
     db.session.commit()
     sign_in(client, scene.partner)
     assert scene.program.title in client.get("/partner/sessions").get_data(as_text=True)
@@ -147,7 +159,7 @@ def test_a_resident_cannot_check_in_or_open_the_runners_page(client, make):
 
 
 def test_the_coordinator_takes_a_phone_booking_and_checks_in_by_code(client, make):
-    scene = program_scene(make)
+    scene = program_scene(make, starts_at=soon())
     sign_in(client, scene.coordinator)
     page = client.get(f"/sessions/{scene.program_session.id}").get_data(as_text=True)
     keys = KEY.findall(page)

@@ -3,18 +3,24 @@ served only to those who may see the workshop."""
 
 import io
 import unicodedata
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 from werkzeug.test import EnvironBuilder
 
 from gachi.complexes.stages import Stage
+from gachi.core.attendance import AttendanceClosed
 from gachi.core.errors import Conflict
-from gachi.core.time import as_aware
+from gachi.core.time import as_aware, utcnow
 from gachi.extensions import db
 from gachi.workshops.models import Workshop, WorkshopAttachment, WorkshopAttendance, WorkshopRound
-from gachi.workshops.operations import check_in_resident, create_workshop
+from gachi.workshops.operations import (
+    check_in_guest,
+    check_in_resident,
+    create_workshop,
+    set_walk_ins,
+)
 from tests.complexes.helpers import TOKEN_PAGE, post, signed_in, text_of
 from tests.conftest import csrf_token
 
@@ -37,7 +43,7 @@ def room(make):
         participation,
         round=WorkshopRound.PROBLEMS,
         place="관리사무소 2층",
-        held_at=datetime(2018, 9, 15, 1, 0, tzinfo=UTC),
+        held_at=utcnow() - timedelta(minutes=30),  # under way: people are checked in
         actor=coordinator,
     )
     db.session.commit()
@@ -215,3 +221,85 @@ def test_a_file_name_sent_decomposed_is_stored_nfc(client, room, uploads_in_tmp)
         == 302
     )
     assert db.session.scalars(select(WorkshopAttachment)).one().filename == "현장사진.png"
+
+
+# The attendance window: from an hour before the workshop until a week after it ---------
+
+
+@pytest.fixture
+def planned(make):
+    """A workshop on Monday 7 December 2026 at 19:00 (Seoul)."""
+    complex_ = make.complex_()
+    participation = make.participation(complex_, stage=Stage.PROBLEM_WORKSHOP)
+    coordinator = make.coordinator(complex_)
+    workshop = create_workshop(
+        participation,
+        round=WorkshopRound.PROBLEMS,
+        place="경로당",
+        held_at=datetime(2026, 12, 7, 10, 0, tzinfo=UTC),
+        actor=coordinator,
+    )
+    db.session.commit()
+    return complex_, coordinator, workshop
+
+
+def test_nobody_is_checked_in_days_before_the_workshop(planned, make):
+    complex_, coordinator, workshop = planned
+    resident = make.resident(complex_)
+    days_before = datetime(2026, 12, 3, 6, 0, tzinfo=UTC)
+    with pytest.raises(AttendanceClosed, match="Check-in opens on 2026-12-07 18:00"):
+        check_in_resident(workshop, resident=resident, actor=coordinator, now=days_before)
+    with pytest.raises(AttendanceClosed):
+        check_in_guest(workshop, name="이웃", actor=coordinator, now=days_before)
+    with pytest.raises(AttendanceClosed):
+        set_walk_ins(workshop, count=5, actor=coordinator, now=days_before)
+    db.session.rollback()
+    assert db.session.scalars(select(WorkshopAttendance)).all() == []
+    assert db.session.get(Workshop, workshop.id).walk_in_count == 0
+
+
+@pytest.mark.parametrize(
+    ("moment", "open_"),
+    [
+        (datetime(2026, 12, 7, 8, 59, tzinfo=UTC), False),
+        (datetime(2026, 12, 7, 9, 0, tzinfo=UTC), True),
+        (datetime(2026, 12, 14, 9, 59, tzinfo=UTC), True),
+        (datetime(2026, 12, 14, 10, 0, tzinfo=UTC), False),
+    ],
+)
+def test_check_in_is_taken_from_an_hour_before_until_a_week_after(planned, make, moment, open_):
+    complex_, coordinator, workshop = planned
+    assert workshop.takes_attendance(moment) is open_
+    resident = make.resident(complex_)
+    try:
+        check_in_resident(workshop, resident=resident, actor=coordinator, now=moment)
+    except AttendanceClosed:
+        assert not open_
+    else:
+        assert open_
+
+
+def test_the_page_says_when_check_in_opens_and_refuses_a_check_in_before(client, make):
+    complex_ = make.complex_()
+    participation = make.participation(complex_, stage=Stage.PROBLEM_WORKSHOP)
+    coordinator = make.coordinator(complex_)
+    workshop = create_workshop(
+        participation,
+        round=WorkshopRound.PROBLEMS,
+        held_at=utcnow() + timedelta(days=4),
+        actor=coordinator,
+    )
+    resident = make.resident(complex_)
+    db.session.commit()
+    signed_in(client, coordinator)
+    page = text_of(client.get(f"/workshops/{workshop.id}"))
+    assert "Check-in opens on" in page
+    assert f"/workshops/{workshop.id}/attendances" not in page
+    response = post(
+        client, f"/workshops/{workshop.id}/attendances", {"resident_id": str(resident.id)}
+    )
+    assert response.status_code == 409 and "Check-in opens on" in text_of(response)
+    response = post(client, f"/workshops/{workshop.id}/walk-ins", {"count": "4"})
+    assert response.status_code == 409
+    assert db.session.scalars(select(WorkshopAttendance)).all() == []
+    assert db.session.get(Workshop, workshop.id).walk_in_count == 0

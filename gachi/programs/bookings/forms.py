@@ -9,7 +9,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from gachi.core.forms import BaseForm
+from gachi.core.forms import BaseForm, options
+from gachi.programs.bookings.models import Attendance
 
 
 class BookForm(BaseForm):
@@ -46,3 +47,20 @@ class WalkInForm(BaseForm):
 
 class CodeForm(BaseForm):
     code = StringField(_l("Booking code"), validators=[DataRequired(), Length(max=20)])
+
+
+class CorrectAttendanceForm(BaseForm):
+    attendance = SelectField(
+        _l("What really happened"), choices=options(Attendance.choices()), coerce=Attendance
+    )
+    # Required by the operation (correct_attendance), which says so next to this field.
+    reason = StringField(
+        _l("Why it is corrected (e.g. signed the paper list but was missed at the door)"),
+        validators=[Length(max=300)],
+    )
+
+    @classmethod
+    def the_other(cls, recorded):
+        """A blank form offering the answer other than the one `recorded`."""
+        other = next(value for value in Attendance if value is not recorded)
+        return cls(formdata=None, attendance=other)

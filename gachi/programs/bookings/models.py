@@ -110,16 +110,22 @@ class Booking(TimestampMixin, db.Model):
     def has_attended(self):
         return self.attendance is Attendance.ATTENDED
 
-    @property
-    def awaits_check_in(self):
-        """It can be checked in now: confirmed, not in yet, and attendance is being taken."""
-        return self.is_confirmed and not self.has_attended and self.program_session.takes_attendance
-
-    @property
-    def awaits_attendance(self):
-        """Nobody has said yet whether they came (and attendance is being taken)."""
+    def awaits_attendance(self, now):
+        """Nobody has said yet whether they came, and attendance is taken at `now`
+        (gachi.programs.bookings.operations.check_in and mark_no_show)."""
         return (
-            self.is_confirmed and self.attendance is None and self.program_session.takes_attendance
+            self.is_confirmed
+            and self.attendance is None
+            and self.program_session.takes_attendance(now)
+        )
+
+    def takes_correction(self, now):
+        """What was recorded may be corrected, with a reason, at `now`
+        (gachi.programs.bookings.operations.correct_attendance)."""
+        return (
+            self.is_confirmed
+            and self.attendance is not None
+            and self.program_session.takes_attendance_corrections(now)
         )
 
     @property

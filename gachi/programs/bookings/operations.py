@@ -20,11 +20,8 @@ from gachi.extensions import db
 from gachi.notifications.models import N_, NotificationKind
 from gachi.notifications.operations import notify
 from gachi.programs.bookings.models import Attendance, Booking, BookingChannel, BookingStatus
-from gachi.programs.sessions.models import (
-    ATTENDANCE_STAGES,
-    ProgramSession,
-    SessionState,
-)
+from gachi.programs.sessions import attendance as door
+from gachi.programs.sessions.models import ProgramSession, SessionState
 
 
 class BookingClosed(DomainError):
@@ -368,21 +365,10 @@ def move_up_waiting(program_session, *, now=None):
 # At the door ----------------------------------------------------------------------------
 
 
-def _check_running(program_session, actor):
-    """Refuse, with the reason, when `ProgramSession.takes_attendance` says no."""
-    if not program_session.can_check_in(actor):
-        raise NotAllowed()
-    if program_session.takes_attendance:
-        return
-    if program_session.program.participation.stage not in ATTENDANCE_STAGES:
-        raise DomainError(_l("Attendance is taken while the programme is running."))
-    raise Conflict(_l("This session is cancelled."))
-
-
 def add_walk_in(program_session, *, actor, resident=None, name="", party_size=1, now=None):
     """Someone who came without booking: they take places (or items) if any are left."""
     now = now or utcnow()
-    _check_running(program_session, actor)
+    door.check_taking_attendance(program_session, actor, now)
     if resident is None and not name.strip():
         raise DomainError(_l("Choose a registered resident or write a name."))
     if resident is not None and resident.complex_id != program_session.program.complex_id:
@@ -428,38 +414,47 @@ def add_walk_in(program_session, *, actor, resident=None, name="", party_size=1,
 
 
 def _set_attendance(booking, attendance, *, actor, now):
-    _check_running(booking.program_session, actor)
+    program_session = booking.program_session
+    door.check_taking_attendance(program_session, actor, now)
     if not booking.is_confirmed:
         raise Conflict(_l("Only a confirmed booking can be checked in."))
-    result = db.session.execute(
-        update(Booking)
-        .where(
-            Booking.id == booking.id,
-            Booking.status == BookingStatus.CONFIRMED,
-            Booking.attendance.is_distinct_from(attendance),
-        )
-        .values(attendance=attendance, checked_in_at=now, checked_in_by_id=actor.id)
-        .execution_options(synchronize_session=False)
+    return door.record_attendance(
+        booking,
+        attendance,
+        actor=actor,
+        now=now,
+        action="booking",
+        complex_id=program_session.program.complex_id,
+        where=(Booking.status == BookingStatus.CONFIRMED,),
     )
-    db.session.refresh(booking)
-    if result.rowcount == 1:
-        log_change(
-            f"booking.{attendance.value}",
-            booking,
-            actor=actor,
-            complex_id=booking.program_session.program.complex_id,
-            after={"attendance": attendance.value},
-        )
-    return result.rowcount == 1
 
 
 def check_in(booking, *, actor, now=None):
-    """Mark the booking attended; checking in twice changes nothing (returns False)."""
+    """Mark the booking attended; checking in twice changes nothing (returns False).
+    A booking marked as a no-show needs a correction instead (`correct_attendance`)."""
     return _set_attendance(booking, Attendance.ATTENDED, actor=actor, now=now or utcnow())
 
 
 def mark_no_show(booking, *, actor, now=None):
     return _set_attendance(booking, Attendance.NO_SHOW, actor=actor, now=now or utcnow())
+
+
+def correct_attendance(booking, attendance, *, actor, reason, now=None):
+    """Change attendance already recorded (attended ↔ no-show), with a reason: an audit
+    entry of its own, before and after. Allowed after the window for recording closes,
+    until the evaluation is signed off (`ProgramSession.takes_attendance_corrections`);
+    the figures follow at the next KPI refresh, as for any change to a booking."""
+    program_session = booking.program_session
+    reason = door.check_taking_corrections(program_session, actor, now or utcnow(), reason)
+    return door.correct_attendance(
+        booking,
+        attendance,
+        actor=actor,
+        reason=reason,
+        action="booking",
+        complex_id=program_session.program.complex_id,
+        where=(Booking.status == BookingStatus.CONFIRMED,),
+    )
 
 
 def booking_by_code(program_session, code):

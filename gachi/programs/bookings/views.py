@@ -14,7 +14,13 @@ from gachi.core.handlers import operating, unit_of_work
 from gachi.core.time import utcnow
 from gachi.extensions import db
 from gachi.programs.bookings import operations, queries
-from gachi.programs.bookings.forms import BookForm, CodeForm, PhoneBookingForm, WalkInForm
+from gachi.programs.bookings.forms import (
+    BookForm,
+    CodeForm,
+    CorrectAttendanceForm,
+    PhoneBookingForm,
+    WalkInForm,
+)
 from gachi.programs.bookings.models import Booking, BookingChannel
 from gachi.programs.bookings.qr import qr_svg
 from gachi.programs.rosters.queries import my_shifts
@@ -224,9 +230,60 @@ def check_in_page(code):
     if booking is None or not booking.can_check_in(current_user):
         abort(404)
     page = render_template(
-        "programs/bookings/check_in.html", booking=booking, code=format_code(booking.code)
+        "programs/bookings/check_in.html",
+        booking=booking,
+        code=format_code(booking.code),
+        now=utcnow(),
     )
     return _booking_shown(page, booking)
+
+
+def _correction_page(booking, form):
+    return render_template(
+        "programs/bookings/correct_attendance.html",
+        subject=booking,
+        form=form,
+        action=url_for(".correct_attendance", booking_id=booking.id),
+        now=utcnow(),
+    )
+
+
+@bp.route("/bookings/<int:booking_id>/attendance")
+@login_required
+def correction_form(booking_id):
+    booking = _booking(booking_id, "can_check_in")
+    form = CorrectAttendanceForm.the_other(booking.attendance)
+    return _booking_shown(_correction_page(booking, form), booking)
+
+
+def _correction_refused(booking, form, status):
+    """The form again with what was wrong (its GET logged who saw the booking; a refusal
+    writes nothing)."""
+    return no_store((_correction_page(booking, form), status))
+
+
+@bp.route("/bookings/<int:booking_id>/attendance", methods=["POST"])
+@login_required
+@unit_of_work
+def correct_attendance(booking_id):
+    """Change attendance already recorded, with a reason (its own audit entry)."""
+    booking = _booking(booking_id, "can_check_in")
+    form = CorrectAttendanceForm()
+    if not form.validate_on_submit():
+        return _correction_refused(booking, form, 400)
+    with operating(lambda status: _correction_refused(booking, form, status), form=form):
+        operations.correct_attendance(
+            booking, form.attendance.data, actor=current_user, reason=form.reason.data or ""
+        )
+    flash(
+        _(
+            "%(name)s's attendance is corrected to “%(attendance)s”.",
+            name=booking.who,
+            attendance=booking.attendance.label,
+        ),
+        "success",
+    )
+    return back_to(booking.program_session)
 
 
 @bp.route("/bookings/<int:booking_id>/cancel", methods=["POST"])

@@ -1,5 +1,7 @@
 """The roster of a programme session: its instructors and resident volunteers (shifts)."""
 
+from datetime import datetime
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -7,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from gachi.core.db import TimestampMixin
 from gachi.core.enums import LabelledEnum, enum_column_type
 from gachi.extensions import db
+from gachi.programs.bookings.models import Attendance
 
 
 class RosterRole(LabelledEnum):
@@ -37,9 +40,28 @@ class RosterEntry(TimestampMixin, db.Model):
     minutes: Mapped[int]
     added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     source: Mapped[str] = mapped_column(String(16), default="app")
+    # Whether they came, checked in like those who booked (None: not recorded yet).
+    attendance: Mapped[Attendance | None] = mapped_column(
+        enum_column_type(Attendance, "attendance")
+    )
+    checked_in_at: Mapped[datetime | None]
+    checked_in_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
 
     program_session = relationship("ProgramSession")
     user = relationship("User", foreign_keys=[user_id])
+
+    def awaits_attendance(self, now):
+        """Nobody has said yet whether they came, and attendance is taken at `now`
+        (gachi.programs.rosters.operations.check_in_volunteer)."""
+        return self.attendance is None and self.program_session.takes_attendance(now)
+
+    def takes_correction(self, now):
+        """What was recorded may be corrected, with a reason, at `now`."""
+        return self.attendance is not None and self.program_session.takes_attendance_corrections(
+            now
+        )
 
     def can_remove(self, user, now):
         """Off the roster at `now` (gachi.programs.rosters.operations.remove_from_roster):
@@ -54,6 +76,9 @@ class RosterEntry(TimestampMixin, db.Model):
 
     def can_view(self, user):
         return self.program_session.can_view(user)
+
+    def can_check_in(self, user):
+        return self.program_session.can_check_in(user)
 
     def may_remove(self, user):
         """The coordinator, or the volunteer themselves (before the shift, can_remove)."""

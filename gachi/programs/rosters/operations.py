@@ -1,5 +1,6 @@
 """The verbs of rosters: instructors and resident volunteers on a session (its shift),
-how many volunteers a shift needs, and the hours each shift counts for."""
+how many volunteers a shift needs, the hours each shift counts for, and whether each
+came (checked in like those who booked, in the same window)."""
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
@@ -8,7 +9,9 @@ from gachi.core.audit import log_change
 from gachi.core.errors import Conflict, DomainError, NotAllowed
 from gachi.core.time import utcnow
 from gachi.extensions import db
+from gachi.programs.bookings.models import Attendance
 from gachi.programs.rosters.models import RosterEntry, RosterRole
+from gachi.programs.sessions import attendance as door
 
 MAX_SHIFT_MINUTES = 24 * 60
 
@@ -117,3 +120,44 @@ def set_volunteers_needed(program_session, *, count, actor):
         after={"count": count},
     )
     return program_session
+
+
+# At the door ----------------------------------------------------------------------------
+
+
+def _set_attendance(entry, attendance, *, actor, now):
+    program_session = entry.program_session
+    door.check_taking_attendance(program_session, actor, now)
+    return door.record_attendance(
+        entry,
+        attendance,
+        actor=actor,
+        now=now,
+        action="roster",
+        complex_id=program_session.program.complex_id,
+    )
+
+
+def check_in_volunteer(entry, *, actor, now=None):
+    """Someone on the roster came to their shift, checked in like those who booked (the
+    same window); twice changes nothing (False)."""
+    return _set_attendance(entry, Attendance.ATTENDED, actor=actor, now=now or utcnow())
+
+
+def mark_volunteer_no_show(entry, *, actor, now=None):
+    """Someone on the roster did not come: their shift counts no hours."""
+    return _set_attendance(entry, Attendance.NO_SHOW, actor=actor, now=now or utcnow())
+
+
+def correct_volunteer_attendance(entry, attendance, *, actor, reason, now=None):
+    """Change what was recorded (came ↔ did not come), with a reason: its own audit entry."""
+    program_session = entry.program_session
+    reason = door.check_taking_corrections(program_session, actor, now or utcnow(), reason)
+    return door.correct_attendance(
+        entry,
+        attendance,
+        actor=actor,
+        reason=reason,
+        action="roster",
+        complex_id=program_session.program.complex_id,
+    )

@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload
 from gachi.auth.models import User
 from gachi.complexes.models import Participation
 from gachi.extensions import db
+from gachi.programs.bookings.models import Attendance
 from gachi.programs.models import Program
 from gachi.programs.rosters.models import RosterEntry, RosterRole
 from gachi.programs.sessions.models import ProgramSession, SessionState
@@ -45,7 +46,8 @@ class VolunteerHours:
 
 
 def volunteer_hours(complex_id, now):
-    """Per volunteer: shifts that have begun (not cancelled) and their minutes, most first.
+    """Per volunteer: shifts that have begun (not cancelled; not those they were marked
+    as not come to) and their minutes, most first.
     Volunteers with an account are counted by it (two of the same name stay apart); those
     without one by the name written on the roster."""
     who = func.coalesce(User.display_name, RosterEntry.name)
@@ -58,6 +60,7 @@ def volunteer_hours(complex_id, now):
         .where(
             Participation.complex_id == complex_id,
             RosterEntry.role == RosterRole.VOLUNTEER,
+            RosterEntry.attendance.is_distinct_from(Attendance.NO_SHOW),
             ProgramSession.state == SessionState.SCHEDULED,
             ProgramSession.starts_at <= now,
         )

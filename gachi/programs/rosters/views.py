@@ -1,17 +1,18 @@
 """Rosters: a resident volunteers for a session's shift (or leaves it), the coordinator puts
 instructors and volunteers on it and says how many it needs; the complex's volunteer hours."""
 
-from flask import Blueprint, abort, flash, render_template
+from flask import Blueprint, abort, flash, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from gachi.auth.models import User
 from gachi.complexes.models import Participation
 from gachi.core.access import load_for, require
-from gachi.core.audit import personal_data_shown
+from gachi.core.audit import no_store, personal_data_shown
 from gachi.core.handlers import operating, unit_of_work
 from gachi.core.time import utcnow
 from gachi.extensions import db
+from gachi.programs.bookings.forms import CorrectAttendanceForm
 from gachi.programs.rosters import operations, queries
 from gachi.programs.rosters.forms import RosterForm, VolunteersNeededForm
 from gachi.programs.rosters.models import RosterEntry
@@ -109,3 +110,81 @@ def volunteer_hours(participation_id):
         complex_id=participation.complex_id,
         subject_ids=[row.user_id for row in hours],
     )
+
+
+# At the door: volunteers are checked in like those who booked -------------------------------
+
+
+def _entry_at_the_door(entry_id):
+    entry = load_for(current_user, RosterEntry, entry_id, permission="can_check_in")
+    confirmed()
+    return entry
+
+
+@bp.route("/roster/<int:entry_id>/check-in", methods=["POST"])
+@login_required
+@unit_of_work
+def check_in(entry_id):
+    entry = _entry_at_the_door(entry_id)
+    with operating(on_the_session_page(entry.program_session)):
+        changed = operations.check_in_volunteer(entry, actor=current_user)
+    flash(
+        _("%(name)s is checked in.", name=entry.who)
+        if changed
+        else _("%(name)s was already checked in.", name=entry.who),
+        "success",
+    )
+    return back_to(entry.program_session)
+
+
+@bp.route("/roster/<int:entry_id>/no-show", methods=["POST"])
+@login_required
+@unit_of_work
+def no_show(entry_id):
+    entry = _entry_at_the_door(entry_id)
+    with operating(on_the_session_page(entry.program_session)):
+        operations.mark_volunteer_no_show(entry, actor=current_user)
+    flash(_("%(name)s is marked as not come.", name=entry.who), "success")
+    return back_to(entry.program_session)
+
+
+def _correction_page(entry, form, status=200):
+    page = render_template(
+        "programs/bookings/correct_attendance.html",
+        subject=entry,
+        form=form,
+        action=url_for(".correct_attendance", entry_id=entry.id),
+        now=utcnow(),
+    )
+    return no_store((page, status))
+
+
+@bp.route("/roster/<int:entry_id>/attendance")
+@login_required
+def correction_form(entry_id):
+    entry = load_for(current_user, RosterEntry, entry_id, permission="can_check_in")
+    return _correction_page(entry, CorrectAttendanceForm.the_other(entry.attendance))
+
+
+@bp.route("/roster/<int:entry_id>/attendance", methods=["POST"])
+@login_required
+@unit_of_work
+def correct_attendance(entry_id):
+    """Change what was recorded for a volunteer, with a reason (its own audit entry)."""
+    entry = load_for(current_user, RosterEntry, entry_id, permission="can_check_in")
+    form = CorrectAttendanceForm()
+    if not form.validate_on_submit():
+        return _correction_page(entry, form, 400)
+    with operating(lambda status: _correction_page(entry, form, status), form=form):
+        operations.correct_volunteer_attendance(
+            entry, form.attendance.data, actor=current_user, reason=form.reason.data or ""
+        )
+    flash(
+        _(
+            "%(name)s's attendance is corrected to “%(attendance)s”.",
+            name=entry.who,
+            attendance=entry.attendance.label,
+        ),
+        "success",
+    )
+    return back_to(entry.program_session)

@@ -8,6 +8,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gachi.complexes.stages import Stage
+from gachi.core import attendance
 from gachi.core.db import TimestampMixin
 from gachi.core.enums import LabelledEnum, enum_column_type
 from gachi.extensions import db
@@ -104,9 +105,30 @@ class ProgramSession(TimestampMixin, db.Model):
         )
 
     @property
-    def takes_attendance(self):
-        """People are checked in, marked absent or taken as walk-ins."""
+    def attendance_opens_at(self):
+        return attendance.opens_at(self.starts_at)
+
+    @property
+    def attendance_closes_at(self):
+        return attendance.closes_at(self.ends_at)
+
+    @property
+    def in_attendance_stage(self):
         return not self.is_cancelled and self.program.participation.stage in ATTENDANCE_STAGES
+
+    def takes_attendance(self, now):
+        """People are checked in, marked absent or taken as walk-ins at `now`: from a
+        little before the start until some days after the end (gachi/core/attendance.py)."""
+        return self.in_attendance_stage and attendance.is_open(self.starts_at, self.ends_at, now)
+
+    def attendance_opens_later(self, now):
+        """Attendance will be taken, but not yet: the page says when it opens."""
+        return self.in_attendance_stage and now < self.attendance_opens_at
+
+    def takes_attendance_corrections(self, now):
+        """Attendance already recorded may be corrected, with a reason, from the moment
+        it could be recorded until the evaluation is signed off."""
+        return self.in_attendance_stage and now >= self.attendance_opens_at
 
     def takes_volunteers(self, now):
         """Residents sign up for its shift until it begins."""

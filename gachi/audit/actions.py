@@ -37,6 +37,8 @@ CHANGE_LABELS = {
     "ballot.confirm": _l("Confirmed a ballot's result"),
     "ballot.state": _l("Moved a ballot"),
     "ballot.paper_ballot": _l("Recorded a paper voter"),
+    "ballot.paper_household": _l("Marked a household as having voted on paper"),
+    "ballot.paper_household_removed": _l("Removed a household's paper mark"),
     "ballot.paper_tally": _l("Entered a paper tally"),
     "ballot.tie_decision": _l("Decided a tie"),
     "booking.create": _l("Booked a place"),

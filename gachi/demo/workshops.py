@@ -39,4 +39,4 @@ def hold_second_workshop(pilot, place):
         "자세한 기록은 보고서에 없어 지어낸 내용이다 (demo).",
     )
     workshop.source = "demo"
-    set_walk_ins(workshop, count=walk_ins, actor=coordinator)
+    set_walk_ins(workshop, count=walk_ins, actor=coordinator, now=workshop.held_at)

@@ -2,9 +2,12 @@
 for a child, cancels, re-books from the waiting list and is moved up; the coordinator takes
 a phone booking, checks people in and reads the feedback summary."""
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
+from gachi.core.time import utcnow
 from gachi.extensions import db
 from gachi.programs.bookings.models import Attendance, Booking, BookingStatus
 from gachi.programs.bookings.operations import book_seat, cancel_booking
@@ -43,7 +46,15 @@ def past_feedback(scene):
 def test_book_cancel_wait_move_up_phone_booking_check_in_and_feedback(
     browser, live_server, screenshots, make
 ):
-    scene = program_scene(make, capacity=2)
+    # The session starts within the hour: bookings are still taken, and the door opens
+    # for check-in (an hour before the start).
+    scene = program_scene(
+        make,
+        capacity=2,
+        starts_at=utcnow() + timedelta(minutes=40),
+        booking_closes_hours=0,
+        cancel_hours=0,
+    )
     neighbour = make.resident(scene.participation.complex, display_name="이웃 주민")
     past_feedback(scene)
     session_id, program_id = scene.program_session.id, scene.program.id

@@ -7,7 +7,9 @@ import pytest
 from gachi.complexes.stages import Stage
 from gachi.extensions import db
 from gachi.plans.models import BudgetLine, SpendingEntry
+from gachi.workshops.models import WorkshopRound
 from tests.browser.conftest import sign_in_in_browser
+from tests.complexes.gates import a_held_workshop
 from tests.factories import PASSWORD
 from tests.matching.helpers import matching_scene
 
@@ -20,6 +22,8 @@ def sign_in(page, live_server, username):
 @pytest.mark.browser
 def test_offer_accept_plan_and_spend(browser, live_server, screenshots, make):
     scene = matching_scene(make)
+    # Planning needs the 2nd workshop held (a stage gate) as well as the accepted offer.
+    a_held_workshop(scene.participation, scene.coordinator, WorkshopRound.SOLUTIONS)
     problem_id, participation_id = scene.problem.id, scene.participation.id
     coordinator_name, partner_name = scene.coordinator.username, scene.partner.username
     db.session.commit()

@@ -205,12 +205,11 @@ def play_the_year(person, start):
         staff.fill(f"input[name=kpi_{start['kpi_ids'][code]}]", target)
     staff.send()
 
-    # The workshops cannot begin before a coordinator is placed at the complex.
+    # The workshops cannot begin before a coordinator is placed at the complex: the page
+    # says what is missing instead of offering the move.
     staff.go(f"/participations/{participation_id}")
-    with staff.page.expect_navigation() as navigation:
-        staff.page.locator("form.move-stage button[type=submit]").click()
-    assert navigation.value.status == 409
-    assert staff.page.locator(".flash-error").count() == 1
+    assert staff.page.locator("ul.stage-gates li.missing").count() == 1
+    assert staff.page.locator("form.move-stage").count() == 0
     staff.go(f"/staff/coordinators/{start['coordinator_id']}")
     staff.page.select_option("select[name=complex_id]", str(complex_id))
     staff.fill("input[name=starts_on]", seoul_now().date().isoformat())

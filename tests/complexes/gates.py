@@ -21,7 +21,7 @@ def a_held_workshop(
         place="관리사무소 회의실",
     )
     if walk_ins:
-        set_walk_ins(workshop, count=walk_ins, actor=coordinator)
+        set_walk_ins(workshop, count=walk_ins, actor=coordinator, now=workshop.held_at)
     return workshop
 
 

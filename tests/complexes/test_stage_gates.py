@@ -13,7 +13,8 @@ from gachi.core.audit import AuditEntry
 from gachi.core.errors import GateNotMet, NotAllowed
 from gachi.core.time import utcnow
 from gachi.extensions import db
-from gachi.programs.bookings.operations import book_seat, check_in, mark_no_show
+from gachi.programs.bookings.models import Attendance
+from gachi.programs.bookings.operations import book_seat, correct_attendance, mark_no_show
 from gachi.workshops.models import WorkshopRound
 from gachi.workshops.operations import check_in_resident
 from tests.complexes.gates import a_budget_line, a_held_workshop
@@ -123,7 +124,13 @@ def test_evaluation_needs_a_session_that_ended_with_someone_attending(make):
     mark_no_show(booking, actor=scene.coordinator, now=held.starts_at)
     assert unmet_gates(scene.participation, Stage.EVALUATION) == [SESSION_MISSING]
 
-    check_in(booking, actor=scene.coordinator, now=held.starts_at)
+    correct_attendance(
+        booking,
+        Attendance.ATTENDED,
+        actor=scene.coordinator,
+        reason="출석부를 다시 보니 와 있었다",
+        now=held.starts_at + timedelta(hours=3),
+    )
     move_stage(scene.participation, Stage.EVALUATION, actor=scene.coordinator)
 
     assert scene.participation.stage is Stage.EVALUATION

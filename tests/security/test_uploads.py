@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 from werkzeug.test import EnvironBuilder
 
+from gachi.complexes.models import Household
 from gachi.enterprises.models import Enterprise
 from gachi.extensions import db
 from gachi.kpi.models import KpiEntry
@@ -29,6 +30,7 @@ UPLOAD_ROUTES = {
     "workshop attachment": ("/workshops/{workshop_id}/attachments", WorkshopAttachment),
     "KPI figures": ("/staff/cohorts/{cohort_id}/actuals/import", KpiEntry),
     "enterprises": ("/staff/enterprises/import", Enterprise),
+    "households": ("/complexes/{complex_id}/households/import", Household),
 }
 
 
@@ -68,7 +70,7 @@ def test_the_upload_routes_listed_here_are_all_the_forms_with_a_file(app):
             if getattr(getattr(form, name, None), "field_class", None)
         )
     }
-    assert with_files == {"AttachmentForm", "ImportActualsForm", "ImportForm"}
+    assert with_files == {"AttachmentForm", "HouseholdFileForm", "ImportActualsForm", "ImportForm"}
 
 
 @pytest.mark.parametrize("route", UPLOAD_ROUTES)

@@ -300,8 +300,10 @@ SMALL_SCREEN_PAGES = {
         (
             PHONE,
             "coordinator-attendance-phone",
+            # A 2018 session: its check-in window has closed, so the page offers the
+            # attendance list with its corrections rather than the door's check-in form.
             lambda ids: f"/sessions/{ids.ahyeon_session}",
-            "main form[action$='/check-in-code'] button[type=submit]",
+            "main table.bookings",
         ),
     ],
     "partner": [

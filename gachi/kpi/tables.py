@@ -46,8 +46,9 @@ class Table:
         return [column.korean if korean else str(column.label) for column in self.columns]
 
 
-def kpi_table(board, korean=False) -> Table:
-    table = Table(
+def target_table(lines) -> Table:
+    """목표/실적/달성률: [(indicator, unit, target, actual, rate, arrow)] as a table."""
+    return Table(
         "kpis",
         _l("Targets and results"),
         [
@@ -55,23 +56,25 @@ def kpi_table(board, korean=False) -> Table:
             Column("단위", _l("Unit"), numeric=False),
             Column("목표", _l("Target")),
             Column("실적", _l("Actual")),
-            Column("달성율(%)", _l("Achievement (%)")),
+            Column("달성률(%)", _l("Achievement (%)")),
             Column("추이", _l("Trend"), numeric=False),
         ],
+        [list(line) for line in lines],
     )
-    for figure in board.figures:
-        kpi = figure.kpi
-        table.rows.append(
-            [
-                kpi.name_ko if korean else kpi.name,
-                kpi.unit_ko if korean else kpi.unit,
-                figure.target,
-                figure.actual,
-                figure.rate,
-                figure.arrow,
-            ]
+
+
+def kpi_table(board, korean=False) -> Table:
+    return target_table(
+        (
+            figure.kpi.name_ko if korean else figure.kpi.name,
+            figure.kpi.unit_ko if korean else figure.kpi.unit,
+            figure.target,
+            figure.actual,
+            figure.rate,
+            figure.arrow,
         )
-    return table
+        for figure in board.figures
+    )
 
 
 def rollup_kpis(kpis):

@@ -29,9 +29,10 @@ def as_of_label(moment: datetime | None) -> str:
     return _("Figures as of %(time)s", time=seoul_label(moment))
 
 
-def _frozen_table(evaluation):
-    return tables.target_table(
-        (
+def _frozen_lines(evaluation) -> list[tables.TargetLine]:
+    """The evaluation's frozen figures, rated by the board's rule."""
+    return [
+        tables.TargetLine(
             figure.name,
             figure.unit,
             figure.target,
@@ -40,7 +41,7 @@ def _frozen_table(evaluation):
             arrow(figure.actual, figure.target, figure.direction),
         )
         for figure in evaluation.figures
-    )
+    ]
 
 
 def complex_report_html(participation, now: datetime) -> str:
@@ -49,19 +50,18 @@ def complex_report_html(participation, now: datetime) -> str:
     the coordinator's text and the decision once signed."""
     evaluation = queries.evaluation_for(participation.id)
     if evaluation is not None:
-        table, as_of = _frozen_table(evaluation), evaluation.snapshot_at
+        lines, as_of = _frozen_lines(evaluation), evaluation.snapshot_at
     else:
-        table, as_of = tables.kpi_table(kpi_queries.participation_board(participation)), now
-    rates = [(row[0], row[4]) for row in table.rows]
+        lines, as_of = tables.board_lines(kpi_queries.participation_board(participation)), now
     programmes = drilldown.programme_lines(participation.id)
     plan = plan_for(participation.id)
     return render_template(
         "evaluations/complex_report_pdf.html",
         participation=participation,
         evaluation=evaluation,
-        table=table,
+        table=tables.target_table(lines),
         plan=plan_figures(plan.id) if plan else None,
-        achievement=charts.achievement(rates),
+        achievement=charts.achievement((line.indicator, line.rate) for line in lines),
         attendance=charts.attendance_per_programme(programmes),
         draw=svg.draw,
         as_of_label=as_of_label(as_of),

@@ -6,6 +6,8 @@ are, so both hold the same numbers. Exports are built with Korean labels.
 """
 
 from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
 
@@ -46,8 +48,19 @@ class Table:
         return [column.korean if korean else str(column.label) for column in self.columns]
 
 
+class TargetLine(NamedTuple):
+    """One KPI's line of the 목표/실적/달성률 table."""
+
+    indicator: str
+    unit: str
+    target: Decimal | None
+    actual: Decimal | None
+    rate: int | None
+    arrow: str | None
+
+
 def target_table(lines) -> Table:
-    """목표/실적/달성률: [(indicator, unit, target, actual, rate, arrow)] as a table."""
+    """목표/실적/달성률: TargetLines as a table."""
     return Table(
         "kpis",
         _l("Targets and results"),
@@ -63,9 +76,9 @@ def target_table(lines) -> Table:
     )
 
 
-def kpi_table(board, korean=False) -> Table:
-    return target_table(
-        (
+def board_lines(board, korean=False) -> list[TargetLine]:
+    return [
+        TargetLine(
             figure.kpi.name_ko if korean else figure.kpi.name,
             figure.kpi.unit_ko if korean else figure.kpi.unit,
             figure.target,
@@ -74,7 +87,11 @@ def kpi_table(board, korean=False) -> Table:
             figure.arrow,
         )
         for figure in board.figures
-    )
+    ]
+
+
+def kpi_table(board, korean=False) -> Table:
+    return target_table(board_lines(board, korean))
 
 
 def rollup_kpis(kpis):

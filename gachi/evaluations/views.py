@@ -1,15 +1,18 @@
 """The evaluation of a participation, and the printable reports per complex and cohort."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from gachi.auth.models import User
 from gachi.complexes.models import Cohort, Participation
+from gachi.core import pdf
 from gachi.core.access import load_for, require, staff_required
+from gachi.core.errors_views import render_error
 from gachi.core.forms import ConfirmForm, options
 from gachi.core.handlers import operating, unit_of_work
-from gachi.evaluations import queries
+from gachi.core.time import utcnow
+from gachi.evaluations import queries, reports
 from gachi.evaluations.forms import DraftForm, SignForm
 from gachi.evaluations.models import Decision, Evaluation
 from gachi.evaluations.operations import draft_evaluation, retake_figures, sign_evaluation
@@ -142,7 +145,39 @@ def cohort_report(cohort_id):
         districts=tables.district_table(board.kpis, districts),
         budget=board.totals.figures.get("execution_rate"),
         evaluations=queries.signed_evaluations(cohort.id),
+        as_of=board.as_of,
     )
+
+
+@bp.route("/participations/<int:participation_id>/evaluation.pdf")
+@login_required
+def complex_report_pdf(participation_id):
+    """The complex's evaluation report as a PDF: whoever may open the printable one."""
+    participation = _managed(participation_id)
+    html = reports.complex_report_html(participation, now=utcnow())
+    return _pdf(html, f"evaluation-{participation.id}.pdf")
+
+
+@bp.route("/staff/cohorts/<int:cohort_id>/report.pdf")
+@staff_required
+def cohort_report_pdf(cohort_id):
+    cohort = load_for(current_user, Cohort, cohort_id)
+    return _pdf(reports.cohort_report_html(cohort, now=utcnow()), f"cohort-{cohort.id}-report.pdf")
+
+
+def _pdf(html, filename):
+    """The PDF, or a 503 saying why not when the server cannot draw one."""
+    try:
+        return pdf.pdf_response(html, filename)
+    except pdf.PdfUnavailable as error:
+        current_app.logger.warning("PDF unavailable: %s", error)
+        return render_error(
+            503,
+            _(
+                "The PDF cannot be made on this server right now. Open the printable "
+                "report and use your browser's print command instead."
+            ),
+        )
 
 
 @bp.app_template_filter("rate")

@@ -1,4 +1,4 @@
-"""Achievement rate (달성율) and the report's arrow (↗ above target, → on, ↘ below).
+"""Achievement rate (달성률) and the report's arrow (↗ above target, → on, ↘ below).
 
 Rounding: the rate is a whole percent, rounded half up (2 of 3 is 67%, 1 of 8 is 13%),
 computed with Decimal so every machine agrees. The arrow compares the actual with the

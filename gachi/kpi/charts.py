@@ -1,5 +1,6 @@
 """The numbers behind the board's charts. The page draws them with the vendored
-Chart.js when JavaScript runs; the same numbers are always in a table beside them."""
+Chart.js when JavaScript runs; the same numbers are always in a table beside them.
+The PDF reports draw the same charts as SVG on the server (svg.py)."""
 
 from dataclasses import dataclass
 
@@ -85,31 +86,47 @@ def activity_by_participation(scope):
     ).all()
 
 
+def achievement(named_rates):
+    """The achievement rate per indicator, from [(name, rate)]; one without a rate
+    (no target, or nothing to divide) is left out."""
+    measured = [(name, rate) for name, rate in named_rates if rate is not None]
+    return Chart(
+        "achievement",
+        "bar",
+        [name for name, _rate in measured],
+        [rate for _name, rate in measured],
+        "%",
+    )
+
+
+def turnout(rows):
+    """Turnout per roll-up row (a complex or a district) that has the turnout KPI."""
+    measured = [
+        (row.label, row.figures["turnout"].actual) for row in rows if "turnout" in row.figures
+    ]
+    return Chart(
+        "turnout",
+        "bar",
+        [label for label, _value in measured],
+        [value for _label, value in measured],
+        "%",
+    )
+
+
+def activity(board):
+    """Participation per week, as the last refresh computed it."""
+    weeks = board.activity
+    return Chart(
+        "activity", "line", [week for week, _count in weeks], [count for _week, count in weeks]
+    )
+
+
 def board_charts(board, complexes):
     """The board's charts; the weekly activity is the one the last refresh computed."""
-    weeks = board.activity
-    achievement = [figure for figure in board.figures if figure.rate is not None]
-    turnout = [
-        (row.label, row.figures["turnout"].actual) for row in complexes if "turnout" in row.figures
-    ]
     return {
-        "achievement": Chart(
-            "achievement",
-            "bar",
-            [figure.kpi.name for figure in achievement],
-            [figure.rate for figure in achievement],
-            "%",
-        ),
-        "activity": Chart(
-            "activity", "line", [week for week, _count in weeks], [count for _week, count in weeks]
-        ),
-        "turnout": Chart(
-            "turnout",
-            "bar",
-            [label for label, _value in turnout],
-            [value for _label, value in turnout],
-            "%",
-        ),
+        "achievement": achievement((figure.kpi.name, figure.rate) for figure in board.figures),
+        "activity": activity(board),
+        "turnout": turnout(complexes),
     }
 
 

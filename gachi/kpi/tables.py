@@ -6,6 +6,8 @@ are, so both hold the same numbers. Exports are built with Korean labels.
 """
 
 from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
 
@@ -46,8 +48,20 @@ class Table:
         return [column.korean if korean else str(column.label) for column in self.columns]
 
 
-def kpi_table(board, korean=False) -> Table:
-    table = Table(
+class TargetLine(NamedTuple):
+    """One KPI's line of the 목표/실적/달성률 table."""
+
+    indicator: str
+    unit: str
+    target: Decimal | None
+    actual: Decimal | None
+    rate: int | None
+    arrow: str | None
+
+
+def target_table(lines) -> Table:
+    """목표/실적/달성률: TargetLines as a table."""
+    return Table(
         "kpis",
         _l("Targets and results"),
         [
@@ -55,23 +69,29 @@ def kpi_table(board, korean=False) -> Table:
             Column("단위", _l("Unit"), numeric=False),
             Column("목표", _l("Target")),
             Column("실적", _l("Actual")),
-            Column("달성율(%)", _l("Achievement (%)")),
+            Column("달성률(%)", _l("Achievement (%)")),
             Column("추이", _l("Trend"), numeric=False),
         ],
+        [list(line) for line in lines],
     )
-    for figure in board.figures:
-        kpi = figure.kpi
-        table.rows.append(
-            [
-                kpi.name_ko if korean else kpi.name,
-                kpi.unit_ko if korean else kpi.unit,
-                figure.target,
-                figure.actual,
-                figure.rate,
-                figure.arrow,
-            ]
+
+
+def board_lines(board, korean=False) -> list[TargetLine]:
+    return [
+        TargetLine(
+            figure.kpi.name_ko if korean else figure.kpi.name,
+            figure.kpi.unit_ko if korean else figure.kpi.unit,
+            figure.target,
+            figure.actual,
+            figure.rate,
+            figure.arrow,
         )
-    return table
+        for figure in board.figures
+    ]
+
+
+def kpi_table(board, korean=False) -> Table:
+    return target_table(board_lines(board, korean))
 
 
 def rollup_kpis(kpis):

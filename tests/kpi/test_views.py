@@ -93,7 +93,7 @@ def test_csv_and_xlsx_hold_the_boards_numbers_with_korean_headers(client, scene)
     sign_in(client, scene.staff)
     base = f"/staff/cohorts/{scene.cohort.id}/board/kpis"
     rows = _csv_rows(client.get(base + ".csv"))
-    assert rows[0] == ["지표", "단위", "목표", "실적", "달성율(%)", "추이"]
+    assert rows[0] == ["지표", "단위", "목표", "실적", "달성률(%)", "추이"]
     assert ["투표율", "%", "40.00", "42.9", "107", "↗"] in rows
     sheet = load_workbook(io.BytesIO(client.get(base + ".xlsx").data)).active
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]

@@ -1,6 +1,6 @@
 """Social-economy enterprises: who they are, what they work on and where."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text
@@ -107,6 +107,11 @@ class ImportStatus(LabelledEnum):
     FAILED = ("failed", _l("Stopped by an error"))
 
 
+# The scheduler looks for uploaded files every 15 seconds; a file still waiting after a
+# minute means it is not running (`make run` does not start it).
+UNCLAIMED_FOR_LONG = timedelta(minutes=1)
+
+
 class ImportJob(db.Model):
     """A file being imported outside the request that uploaded it, with its progress.
 
@@ -150,6 +155,10 @@ class ImportJob(db.Model):
     @property
     def finished(self):
         return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
+
+    def unclaimed_for_long(self, now):
+        """Still waiting a minute after the upload: no scheduler is running, it seems."""
+        return self.status is ImportStatus.QUEUED and now - self.created_at > UNCLAIMED_FOR_LONG
 
     @property
     def skipped_lines(self):

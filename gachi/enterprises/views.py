@@ -139,7 +139,9 @@ def enterprise_import():
 @staff_required
 def import_job(job_id):
     job = load_for(current_user, ImportJob, job_id)
-    return render_template("enterprises/import_job.html", job=job)
+    return render_template(
+        "enterprises/import_job.html", job=job, unclaimed=job.unclaimed_for_long(utcnow())
+    )
 
 
 @bp.route("/staff/imports/<int:job_id>/skipped.csv")

@@ -229,3 +229,17 @@ def test_the_file_name_is_kept_as_plain_text(make):
         now=utcnow(),
     )
     assert job.filename == "마포구 기업.csv"
+
+
+def test_an_import_nobody_starts_says_the_scheduler_is_not_running(client, make):
+    signed_in(client, make.staff())
+    job_id = job_id_of(upload(client, a_long_file(10)))
+    warning = "No scheduler has started this import for over a minute"
+    assert warning not in text_of(client.get(f"/staff/imports/{job_id}"))
+
+    job = db.session.get(ImportJob, job_id)
+    job.created_at -= timedelta(minutes=2)
+    db.session.commit()
+    assert warning in text_of(client.get(f"/staff/imports/{job_id}"))
+    run_import_jobs(utcnow())
+    assert warning not in text_of(client.get(f"/staff/imports/{job_id}"))

@@ -1,6 +1,6 @@
 """Import jobs: an uploaded file imported outside the request, with its progress
 
-Revision ID: 0099
+Revision ID: 0013
 Revises: 0012
 Create Date: 2026-12-03
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0099'
+revision = '0013'
 down_revision = '0012'
 branch_labels = None
 depends_on = None

@@ -29,6 +29,7 @@ from gachi.enterprises.models import (  # noqa: F401
     Enterprise,
     EnterpriseCategory,
     EnterpriseDistrict,
+    ImportJob,
 )
 from gachi.evaluations.models import Evaluation, EvaluationFigure, EvaluationOrganiser  # noqa: F401
 from gachi.kpi.models import Kpi, KpiEntry, KpiTarget  # noqa: F401

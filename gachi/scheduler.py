@@ -68,6 +68,15 @@ JOBS = (
         time(0, 5),
         "Move people up waiting lists where places are free.",
     ),
+    # Every 15 seconds, so an uploaded file starts importing soon; a run imports every
+    # waiting file, committing its progress batch by batch for the job's page.
+    Job(
+        "enterprises.imports",
+        "gachi.enterprises.jobs:run_import_jobs",
+        timedelta(seconds=15),
+        time(0, 0),
+        "Import the enterprise files uploaded, batch by batch, with their progress.",
+    ),
     # Every half minute, so that with the run's own time the board is under a minute behind.
     Job(
         "kpi.refresh",

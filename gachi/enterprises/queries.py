@@ -1,11 +1,11 @@
 """The reads behind the enterprise directory: a fixed few queries per page."""
 
 from sqlalchemy import exists, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 
 from gachi.auth.models import Role, User
 from gachi.core.pagination import Page
-from gachi.enterprises.models import Enterprise, EnterpriseCategory, EnterpriseDistrict
+from gachi.enterprises.models import Enterprise, EnterpriseCategory, EnterpriseDistrict, ImportJob
 from gachi.extensions import db
 from gachi.proposals.models import Category
 
@@ -73,4 +73,14 @@ def partner_rows(enterprise_id):
         select(User.id, User.username, User.display_name, User.active)
         .where(User.enterprise_id == enterprise_id, User.role == Role.PARTNER)
         .order_by(User.display_name, User.id)
+    ).all()
+
+
+def recent_imports(limit=10):
+    """The latest import jobs, newest first, for the import page."""
+    return db.session.scalars(
+        select(ImportJob)
+        .options(defer(ImportJob.data), defer(ImportJob.outcomes))
+        .order_by(ImportJob.id.desc())
+        .limit(limit)
     ).all()

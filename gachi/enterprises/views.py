@@ -1,6 +1,7 @@
 """The enterprise directory: anyone signed in may browse it; the center keeps it."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -8,11 +9,12 @@ from flask_login import current_user, login_required
 from gachi.core.access import load_for, staff_required
 from gachi.core.forms import options
 from gachi.core.handlers import operating, unit_of_work
+from gachi.core.spreadsheets import csv_response
+from gachi.core.time import utcnow
 from gachi.enterprises import queries
 from gachi.enterprises.forms import EnterpriseFilterForm, EnterpriseForm, ImportForm
-from gachi.enterprises.models import Enterprise
-from gachi.enterprises.operations import create_enterprise, import_enterprises, update_enterprise
-from gachi.extensions import db
+from gachi.enterprises.models import Enterprise, ImportJob
+from gachi.enterprises.operations import create_enterprise, queue_import, update_enterprise
 from gachi.matching.queries import enterprise_match_counts
 
 bp = Blueprint("enterprises", __name__)
@@ -109,21 +111,43 @@ def enterprise_edit(enterprise_id):
 @staff_required
 @unit_of_work
 def enterprise_import():
+    """The upload only checks the file and keeps it as an import job: 5,000 lines take
+    about a minute, too near the proxy's and gunicorn's timeouts for one request. The
+    scheduler imports it (gachi.enterprises.jobs); the job's page shows how far it is."""
     form = ImportForm()
 
     def page(status):
-        return render_template("enterprises/import.html", form=form, report=None), status
+        return render_template(
+            "enterprises/import.html", form=form, imports=queries.recent_imports()
+        ), status
 
     if not form.validate_on_submit():
         return page(400 if form.is_submitted() else 200)
+    upload = form.file.data
     with operating(page, form=form):
-        report = import_enterprises(form.file.data.read(), actor=current_user)
-    status = 200
-    if report.refused:
-        # Deliberately committed here: the good lines stay added although the answer is
-        # a 422 for the refused ones, which the edge would roll back.
-        db.session.commit()
-        status = 422
+        job = queue_import(
+            upload.read(),
+            filename=upload.filename or "",
+            locale=str(get_locale()),
+            actor=current_user,
+            now=utcnow(),
+        )
+    return redirect(url_for(".import_job", job_id=job.id), code=303)
+
+
+@bp.route("/staff/imports/<int:job_id>")
+@staff_required
+def import_job(job_id):
+    job = load_for(current_user, ImportJob, job_id)
     return render_template(
-        "enterprises/import.html", form=ImportForm(formdata=None), report=report
-    ), status
+        "enterprises/import_job.html", job=job, unclaimed=job.unclaimed_for_long(utcnow())
+    )
+
+
+@bp.route("/staff/imports/<int:job_id>/skipped.csv")
+@staff_required
+def import_job_skipped(job_id):
+    job = load_for(current_user, ImportJob, job_id)
+    rows = [(_("Line"), _("Text"), _("Reason"))]
+    rows += [(line["line"], line["text"], line["reason"]) for line in job.skipped_lines]
+    return csv_response(rows, f"import-{job.id}-skipped.csv")

@@ -1,4 +1,6 @@
-"""CSV import: good lines load whole; every other line is reported with its reason."""
+"""CSV import: good lines load whole; every other line is reported with its reason.
+
+The file goes through its import job as the scheduler runs it (see test_import_jobs)."""
 
 import io
 
@@ -6,8 +8,10 @@ import pytest
 from sqlalchemy import func, select
 
 from gachi.core.errors import DomainError
-from gachi.enterprises.models import Enterprise, LegalForm
-from gachi.enterprises.operations import import_enterprises
+from gachi.core.time import utcnow
+from gachi.enterprises.jobs import run_import_jobs
+from gachi.enterprises.models import Enterprise, ImportJob, LegalForm
+from gachi.enterprises.operations import queue_import
 from gachi.extensions import db
 from tests.complexes.helpers import signed_in, text_of
 from tests.conftest import csrf_token, sign_in_directly
@@ -17,6 +21,26 @@ HEADER = "name,legal_form,categories,districts,description,contact\n"
 
 def enterprise_names():
     return set(db.session.scalars(select(Enterprise.name)))
+
+
+def import_enterprises(data, *, actor):
+    """Upload `data` as `actor` and run its import job to the end, as the scheduler does."""
+    job = queue_import(data, filename="enterprises.csv", locale="en", actor=actor, now=utcnow())
+    db.session.commit()
+    run_import_jobs(utcnow())
+    return db.session.get(ImportJob, job.id)
+
+
+def added(job):
+    return sorted(line["text"] for line in job.added_lines)
+
+
+def skipped(job):
+    return [line["line"] for line in job.skipped_lines]
+
+
+def enterprise(name):
+    return db.session.scalars(select(Enterprise).where(Enterprise.name == name)).one()
 
 
 def mixed_file():
@@ -40,15 +64,11 @@ def mixed_file():
 def test_a_mixed_file_loads_the_good_lines_and_reports_every_other_line(make):
     staff = make.staff()
     make.enterprise(name="트리플래닛")
-    report = import_enterprises(mixed_file(), actor=staff)
-    db.session.commit()
+    job = import_enterprises(mixed_file(), actor=staff)
 
-    assert sorted(enterprise.name for enterprise in report.added) == [
-        "Seoul Food Co",
-        "초록마을돌봄",
-    ]
-    assert [line.number for line in report.refused] == [3, 4, 5, 6, 7, 8, 9, 10]
-    reasons = {line.number: line.reason for line in report.refused}
+    assert added(job) == ["Seoul Food Co", "초록마을돌봄"]
+    assert skipped(job) == [3, 4, 5, 6, 7, 8, 9, 10]
+    reasons = {line["line"]: line["reason"] for line in job.skipped_lines}
     assert "already in the directory" in reasons[3]
     assert "also on line 2" in reasons[4]
     assert "fields" in reasons[5]
@@ -61,14 +81,13 @@ def test_a_mixed_file_loads_the_good_lines_and_reports_every_other_line(make):
 
 
 def test_a_good_line_is_loaded_whole(make):
-    report = import_enterprises(mixed_file(), actor=make.staff())
-    db.session.commit()
-    green = db.session.scalars(select(Enterprise).where(Enterprise.name == "초록마을돌봄")).one()
+    import_enterprises(mixed_file(), actor=make.staff())
+    green = enterprise("초록마을돌봄")
     assert green.legal_form is LegalForm.SOCIAL_COOPERATIVE
     assert [category.code for category in green.categories] == ["care", "health"]
     assert [district.value for district in green.districts] == ["eunpyeong", "seodaemun"]
     assert (green.contact, green.verified, green.source) == ("02-123-4567", False, "import")
-    seoul = next(enterprise for enterprise in report.added if enterprise.name == "Seoul Food Co")
+    seoul = enterprise("Seoul Food Co")
     assert seoul.seoul_wide and seoul.districts == []
 
 
@@ -78,12 +97,12 @@ def test_a_file_without_a_usable_header_loads_nothing(make):
     with pytest.raises(DomainError, match="empty"):
         import_enterprises(b"\xef\xbb\xbf\n\n", actor=make.staff())
     assert db.session.scalar(select(func.count(Enterprise.id))) == 0
+    assert db.session.scalar(select(func.count(ImportJob.id))) == 0
 
 
 def test_korean_headers_are_understood(make):
     data = "이름,법인형태,분야,지역\n한글머리기업,마을기업,먹거리,관악\n".encode()
-    report = import_enterprises(data, actor=make.staff())
-    assert [enterprise.name for enterprise in report.added] == ["한글머리기업"]
+    assert added(import_enterprises(data, actor=make.staff())) == ["한글머리기업"]
 
 
 KOREAN_EXCEL_FILE = (
@@ -94,25 +113,25 @@ KOREAN_EXCEL_FILE = (
 
 
 def test_a_file_saved_by_korean_excel_is_read_as_cp949(make):
-    report = import_enterprises(KOREAN_EXCEL_FILE.encode("cp949"), actor=make.staff())
-    assert sorted(enterprise.name for enterprise in report.added) == ["소녀방앗간", "초록마을돌봄"]
-    assert (report.refused, report.encoding) == ([], "CP949")
-    green = next(enterprise for enterprise in report.added if enterprise.name == "초록마을돌봄")
+    job = import_enterprises(KOREAN_EXCEL_FILE.encode("cp949"), actor=make.staff())
+    assert added(job) == ["소녀방앗간", "초록마을돌봄"]
+    assert (skipped(job), job.encoding) == ([], "CP949")
+    green = enterprise("초록마을돌봄")
     assert [district.value for district in green.districts] == ["eunpyeong", "seodaemun"]
 
 
 @pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
 def test_a_utf8_file_is_read_as_utf8_with_or_without_its_mark(make, bom):
-    report = import_enterprises(bom + KOREAN_EXCEL_FILE.encode(), actor=make.staff())
-    assert (len(report.added), report.refused, report.encoding) == (2, [], "UTF-8")
+    job = import_enterprises(bom + KOREAN_EXCEL_FILE.encode(), actor=make.staff())
+    assert (job.added, skipped(job), job.encoding) == (2, [], "UTF-8")
 
 
 def test_one_odd_line_in_a_cp949_file_is_refused_alone(make):
     data = KOREAN_EXCEL_FILE.encode("cp949") + b"\xff\xfe,,,,,\n"  # neither encoding
-    report = import_enterprises(data, actor=make.staff())
-    assert report.encoding == "CP949" and len(report.added) == 2
-    assert [line.number for line in report.refused] == [4]
-    assert "not CP949" in report.refused[0].reason
+    job = import_enterprises(data, actor=make.staff())
+    assert job.encoding == "CP949" and job.added == 2
+    assert skipped(job) == [4]
+    assert "not CP949" in job.skipped_lines[0]["reason"]
 
 
 @pytest.mark.parametrize(
@@ -140,25 +159,6 @@ def upload(client, data, filename="enterprises.csv", content_type="text/csv"):
             "file": (io.BytesIO(data), filename, content_type),
         },
     )
-
-
-def test_staff_upload_shows_the_line_by_line_report(client, make):
-    signed_in(client, make.staff())
-    response = upload(client, mixed_file())
-    assert response.status_code == 422
-    page = text_of(response)
-    assert "3 enterprises were added; 7 lines were not." in page
-    assert "Line 7:" in page and "not UTF-8" in page
-    assert "The file was read as UTF-8." in page
-
-
-def test_staff_upload_a_korean_excel_file(korean_client, make):
-    sign_in_directly(korean_client, make.staff())
-    response = upload(korean_client, KOREAN_EXCEL_FILE.encode("cp949"))
-    assert response.status_code == 200
-    page = text_of(response)
-    assert "CP949" in page and "소녀방앗간" in page
-    assert enterprise_names() == {"초록마을돌봄", "소녀방앗간"}
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,8 @@ from gachi.bizmodels.operations import publish_model
 from gachi.complexes.stages import Stage
 from gachi.coordinators.models import Placement
 from gachi.core.time import utcnow
+from gachi.enterprises.jobs import run_import_jobs
+from gachi.enterprises.operations import queue_import
 from gachi.evaluations.models import Decision
 from gachi.evaluations.operations import draft_evaluation, sign_evaluation
 from gachi.extensions import db
@@ -43,6 +45,20 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 class Scene:
     people: dict  # role name → user (None for anonymous)
     ids: dict = field(default_factory=dict)  # URL argument name → a value of A's
+
+
+def _an_import(staff):
+    """An enterprise import, done, with a skipped line a spreadsheet would read as a
+    formula (its list of skipped lines is one of the exports)."""
+    data = (
+        "name,legal_form,categories,districts\n"
+        '=HYPERLINK("http://x"),주식회사,care,마포구\n'
+        "알파수입기업,협동조합,care,마포구\n"
+    ).encode()
+    job = queue_import(data, filename="enterprises.csv", locale="en", actor=staff, now=utcnow())
+    db.session.commit()
+    run_import_jobs(utcnow())
+    return job
 
 
 def _complex_b(make, cohort):
@@ -167,6 +183,7 @@ def a_scene(make, evaluation_text="알파평가 내용", program_title="알파�
     )
     token = create_calendar_link(resident, kind=CalendarKind.PERSONAL, actor=resident)
     db.session.commit()
+    import_job = _an_import(staff)
 
     first = lambda model_, *where: db.session.scalars(select(model_).where(*where)).first()  # noqa: E731
     session = program.sessions[0]
@@ -204,6 +221,7 @@ def a_scene(make, evaluation_text="알파평가 내용", program_title="알파�
         "code": booking.code,
         "enterprise_id": serving.id,
         "placement_id": first(Placement, Placement.coordinator_id == coordinator.id).id,
+        "job_id": import_job.id,
         "name": "complexes",
         "kind": "csv",
         "filename": "css/gachi.css",

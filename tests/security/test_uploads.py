@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from werkzeug.test import EnvironBuilder
 
 from gachi.complexes.models import Household
-from gachi.enterprises.models import Enterprise
+from gachi.enterprises.models import ImportJob
 from gachi.extensions import db
 from gachi.kpi.models import KpiEntry
 from gachi.workshops.models import WorkshopAttachment
@@ -29,7 +29,7 @@ WRONG_FILES = {
 UPLOAD_ROUTES = {
     "workshop attachment": ("/workshops/{workshop_id}/attachments", WorkshopAttachment),
     "KPI figures": ("/staff/cohorts/{cohort_id}/actuals/import", KpiEntry),
-    "enterprises": ("/staff/enterprises/import", Enterprise),
+    "enterprises": ("/staff/enterprises/import", ImportJob),
     "households": ("/complexes/{complex_id}/households/import", Household),
 }
 

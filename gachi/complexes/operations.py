@@ -299,24 +299,30 @@ def add_households(complex_, lines, *, actor):
     ]
     if problems:
         raise HouseholdLinesRefused(sorted(problems, key=lambda problem: problem.number))
+    return _insert_households(complex_, list(wanted), actor=actor) if wanted else []
+
+
+def _insert_households(complex_, keys, *, actor, **noted):
+    """Insert the households `keys` ((building, unit) pairs) in one go, with one audit
+    entry; the unique constraint turns someone adding the same ones at once into a
+    Conflict for the whole list."""
     added = [
-        Household(complex_id=complex_.id, building=building, unit=unit) for building, unit in wanted
+        Household(complex_id=complex_.id, building=building, unit=unit) for building, unit in keys
     ]
-    if added:
-        try:
-            with db.session.begin_nested():
-                db.session.add_all(added)
-        except IntegrityError:
-            raise Conflict(
-                _l("Someone added some of these households at the same time. Please try again.")
-            ) from None
-        log_change(
-            "households.add",
-            complex_,
-            actor=actor,
-            complex_id=complex_.id,
-            after={"count": len(added)},
-        )
+    try:
+        with db.session.begin_nested():
+            db.session.add_all(added)
+    except IntegrityError:
+        raise Conflict(
+            _l("Someone added some of these households at the same time. Please try again.")
+        ) from None
+    log_change(
+        "households.add",
+        complex_,
+        actor=actor,
+        complex_id=complex_.id,
+        after={"count": len(added), **noted},
+    )
     return added
 
 
@@ -387,27 +393,10 @@ def add_household_list(complex_, keys, *, actor, make_codes=True):
     if len(wanted) > MAX_HOUSEHOLDS:
         raise DomainError(_l("Add at most %(count)s households at a time."), count=MAX_HOUSEHOLDS)
     existing = _listed_already(complex_, wanted)
-    added = [
-        Household(complex_id=complex_.id, building=building, unit=unit)
-        for building, unit in wanted
-        if (building, unit) not in existing
-    ]
-    if not added:
+    new = [key for key in wanted if key not in existing]
+    if not new:
         raise DomainError(_l("Every household in this list is already listed."))
-    try:
-        with db.session.begin_nested():
-            db.session.add_all(added)
-    except IntegrityError:
-        raise Conflict(
-            _l("Someone added some of these households at the same time. Please try again.")
-        ) from None
-    log_change(
-        "households.add",
-        complex_,
-        actor=actor,
-        complex_id=complex_.id,
-        after={"count": len(added), "listed_already": len(wanted) - len(added)},
-    )
+    added = _insert_households(complex_, new, actor=actor, listed_already=len(wanted) - len(new))
     if make_codes:
         _make_codes(complex_, [household.id for household in added], actor=actor)
     return added, len(wanted) - len(added)

@@ -17,6 +17,7 @@ VIEW_LABELS = {
     "feedback.view": _l("Opened a programme's feedback"),
     "volunteer_hours.view": _l("Opened the volunteer hours"),
     "volunteer_hours.download": _l("Downloaded every volunteer's hours"),
+    "volunteer_statement.print": _l("Printed a volunteer's statement of hours"),
     "workshop_attendance.view": _l("Opened a workshop's check-in list"),
     "audit_log.view": _l("Opened the audit log"),
     "audit_log.export": _l("Downloaded the audit log"),

@@ -332,3 +332,36 @@ def test_without_pango_the_statement_is_a_503_saying_so(make, korean_client, mon
     response = korean_client.get("/my/volunteering/statement.pdf?since=2026-01-01&until=2026-12-31")
     assert response.status_code == 503
     assert "PDF를 만들 수 없습니다" in response.get_data(as_text=True)
+
+
+def test_the_coordinator_prints_a_residents_statement_and_it_is_logged(make, korean_client):
+    from gachi.core.audit import AuditEntry
+
+    scene = a_resident_who_volunteered(make)
+    sign_in(korean_client, scene.coordinator)
+    page = korean_client.get(f"/participations/{scene.participation.id}/volunteer-hours")
+    assert f"/volunteers/{scene.resident.id}/statement.pdf" in page.get_data(as_text=True)
+    response = korean_client.get(
+        f"/volunteers/{scene.resident.id}/statement.pdf?since=2026-01-01&until=2026-13-01"
+    )
+    assert response.status_code == 400 and "날짜" in response.get_data(as_text=True)
+    today = date.today()
+    response = korean_client.get(
+        f"/volunteers/{scene.resident.id}/statement.pdf?since={today.replace(month=1, day=1)}"
+        f"&until={today}"
+    )
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    logged = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "volunteer_statement.print")
+    ).all()
+    assert len(logged) == 1
+
+
+def test_another_residents_statement_is_not_theirs_to_print(make, client):
+    scene = a_resident_who_volunteered(make)
+    neighbour = make.resident(scene.participation.complex)
+    sign_in(client, neighbour)
+    response = client.get(
+        f"/volunteers/{scene.resident.id}/statement.pdf?since=2026-01-01&until=2026-12-31"
+    )
+    assert response.status_code in (403, 404)

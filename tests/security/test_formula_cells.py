@@ -61,7 +61,12 @@ NOT_WRITING = {
 }
 # Exports the walk must find holding some of the text: a walk that found none would pass
 # without testing anything.
-KNOWN_EXPORTS = {"ballots.ballot_results_csv", "kpi.export", "audit.audit_log_csv"}
+KNOWN_EXPORTS = {
+    "ballots.ballot_results_csv",
+    "kpi.export",
+    "audit.audit_log_csv",
+    "rosters.every_volunteers_hours",
+}
 FILE_KINDS = {CSV_MIMETYPE.split(";")[0]: "csv", XLSX_MIMETYPE: "xlsx"}
 NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")  # how a CSV holds a number the app wrote
 HREF = re.compile(r'href="([^"]+)"')

@@ -130,20 +130,14 @@ def my_volunteering():
     )
 
 
-@bp.route("/my/volunteering/statement.pdf")
-@login_required
-def my_statement():
-    """A statement of the resident's own hours over a period, as a PDF."""
-    _resident_only()
-    form = StatementForm(request.args)
-    if not form.validate():
-        return _my_volunteering_page(form, 400)
-    since, until = form.since.data, form.until.data
-    lines = queries.volunteering_of(current_user.id, since, until)
+def _statement(person, since, until):
+    """The statement of `person`'s hours between two Seoul dates, as a PDF (503 when this
+    server cannot make PDFs)."""
+    lines = queries.volunteering_of(person.id, since, until)
     html = render_template(
         "pdf/volunteer_statement.html",
-        person_name=current_user.display_name,
-        complex_name=queries.complex_name(current_user.complex_id),
+        person_name=person.display_name,
+        complex_name=queries.complex_name(person.complex_id),
         lines=[line for line in lines if line.attended],
         total_minutes=sum(line.minutes for line in lines),
         since=since,
@@ -151,7 +145,7 @@ def my_statement():
         issued_on=seoul_today(),
     )
     try:
-        return pdf_response(html, f"volunteer-hours-{since:%Y%m%d}-{until:%Y%m%d}.pdf")
+        return pdf_response(html, f"volunteer-hours-{person.id}-{since:%Y%m%d}-{until:%Y%m%d}.pdf")
     except PdfUnavailable:
         page = render_template(
             "errors/error.html",
@@ -160,6 +154,45 @@ def my_statement():
             detail=_("PDFs cannot be made on this server at the moment. Please try again later."),
         )
         return no_store((page, 503))
+
+
+@bp.route("/my/volunteering/statement.pdf")
+@login_required
+def my_statement():
+    """A statement of the resident's own hours over a period, as a PDF."""
+    _resident_only()
+    form = StatementForm(request.args)
+    if not form.validate():
+        return _my_volunteering_page(form, 400)
+    return _statement(current_user, form.since.data, form.until.data)
+
+
+@bp.route("/volunteers/<int:user_id>/statement.pdf")
+@login_required
+def statement(user_id):
+    """A resident's statement printed by the center or their complex's coordinator."""
+    person = db.session.get(User, user_id)
+    if person is None or not person.is_resident:
+        abort(404)
+    require(current_user.is_staff or person.complex_id in current_user.managed_complex_ids)
+    form = StatementForm(request.args)
+    if not form.validate():
+        page = render_template(
+            "errors/error.html",
+            title=_("Statement of hours"),
+            status=400,
+            detail=" ".join(str(error) for errors in form.errors.values() for error in errors),
+        )
+        return no_store((page, 400))
+    answer = _statement(person, form.since.data, form.until.data)
+    return personal_data_shown(
+        answer,
+        "volunteer_statement.print",
+        person,
+        actor=current_user,
+        complex_id=person.complex_id,
+        subject_ids=[person.id],
+    )
 
 
 @bp.route("/volunteer-hours.csv")
@@ -246,6 +279,8 @@ def volunteer_hours(participation_id):
         participation=participation,
         hours=hours,
         total_minutes=sum(row.minutes for row in hours),
+        today=seoul_today(),
+        year_start=seoul_today().replace(month=1, day=1),
     )
     return personal_data_shown(
         page,

@@ -1,7 +1,7 @@
 """Volunteer shifts with their own times and a number needed
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-03
 
 volunteer_shifts: a shift inside a session (starts_at, ends_at), the number it needs and

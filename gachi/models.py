@@ -43,7 +43,7 @@ from gachi.programs.bookings.models import Booking  # noqa: F401
 from gachi.programs.calendar.models import CalendarToken  # noqa: F401
 from gachi.programs.feedback.models import Feedback  # noqa: F401
 from gachi.programs.models import Program, ProgramEnterprise, ScheduleException  # noqa: F401
-from gachi.programs.rosters.models import RosterEntry  # noqa: F401
+from gachi.programs.rosters.models import RosterEntry, VolunteerShift  # noqa: F401
 from gachi.programs.sessions.models import ProgramSession  # noqa: F401
 from gachi.proposals.models import Category, Problem, ProblemComment, ProblemSupport  # noqa: F401  # noqa: F401
 from gachi.scheduler import JobRun  # noqa: F401

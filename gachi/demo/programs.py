@@ -26,7 +26,11 @@ from gachi.programs.models import CapacityKind
 from gachi.programs.operations import add_session, create_program, set_schedule
 from gachi.programs.recurrence import seoul_moment
 from gachi.programs.rosters.models import RosterRole
-from gachi.programs.rosters.operations import add_to_roster, set_volunteers_needed
+from gachi.programs.rosters.operations import (
+    add_to_roster,
+    check_in_volunteer,
+    set_volunteers_needed,
+)
 
 WEEKDAYS = (0, 1, 2, 3, 4)
 VOLUNTEER_NAMES = tuple(f"자원봉사자 {n:02d} (demo)" for n in range(1, 16))
@@ -299,6 +303,9 @@ def _childcare_roster(sessions, coordinator):
         for role, name in rostered:
             entry = add_to_roster(session, role=role, name=name, actor=coordinator)
             entry.source = "demo"
+            if role is RosterRole.VOLUNTEER:
+                # Hours count only for a shift the volunteer came to.
+                check_in_volunteer(entry, actor=coordinator, now=session.starts_at)
 
 
 FEEDBACK = (

@@ -17,8 +17,9 @@ as residents.
 Programmes (gachi/programs): a session is planned unless cancelled, and held once it
 has ended; a booking counts when confirmed (not waiting, not cancelled), as one
 booking whatever its party size; attendance and no-shows are over the confirmed
-bookings whose attendance was recorded; volunteer hours count the volunteers' shifts
-on sessions that have begun, but for those they were marked as not come to, as the
+bookings whose attendance was recorded; volunteer hours count only the shifts the
+volunteers were checked in at (not cancelled, begun), each person once by their account
+(one written on the roster by name: once per shift, never merged by name), as the
 programme's own volunteer page does.
 """
 
@@ -454,15 +455,15 @@ def _volunteer_shifts(scope):
     return (
         _of_sessions(
             select(
-                Program.participation_id, RosterEntry.user_id, RosterEntry.name, RosterEntry.minutes
+                Program.participation_id, RosterEntry.id, RosterEntry.user_id, RosterEntry.minutes
             ),
             RosterEntry.session_id,
             scope,
         )
         .where(
             RosterEntry.role == RosterRole.VOLUNTEER,
-            # A volunteer marked as not come counts no shift (not recorded yet: counted).
-            RosterEntry.attendance.is_distinct_from(Attendance.NO_SHOW),
+            # Only a shift they came to counts (not come, or not recorded: none).
+            RosterEntry.attendance == Attendance.ATTENDED,
             ProgramSession.state == SessionState.SCHEDULED,
             ProgramSession.starts_at <= utcnow(),
         )
@@ -472,8 +473,8 @@ def _volunteer_shifts(scope):
 
 @measure("volunteers")
 def volunteers(scope):
-    """Volunteers on the roster of a session that has begun: an account once, someone
-    without one once per name written."""
+    """Volunteers who came to a shift: an account once, someone without one once per
+    shift (two written alike may be two people)."""
     shifts = _volunteer_shifts(scope)
     people = union(
         select(
@@ -481,7 +482,7 @@ def volunteers(scope):
             literal("u").label("kind"),
             cast(shifts.c.user_id, String).label("who"),
         ).where(shifts.c.user_id.is_not(None)),
-        select(shifts.c.participation_id, literal("n"), shifts.c.name).where(
+        select(shifts.c.participation_id, literal("e"), cast(shifts.c.id, String)).where(
             shifts.c.user_id.is_(None)
         ),
     ).subquery()

@@ -12,7 +12,7 @@ from gachi.programs.bookings.operations import book_seat, check_in
 from gachi.programs.feedback.models import ChangeTopic
 from gachi.programs.feedback.operations import give_feedback
 from gachi.programs.rosters.models import RosterRole
-from gachi.programs.rosters.operations import add_to_roster, volunteer_for
+from gachi.programs.rosters.operations import add_to_roster, check_in_volunteer, volunteer_for
 from gachi.workshops.models import WorkshopRound
 from gachi.workshops.operations import check_in_guest, check_in_resident, create_workshop
 from tests.audit.helpers import get_logged
@@ -258,8 +258,13 @@ def test_the_feedback_summary_is_logged_without_naming_who_wrote_what(client, ma
 def test_the_volunteer_hours_page_logs_the_volunteers_with_an_account(client, make):
     scene = program_scene(make)
     past = add_session(scene.program, utcnow() - timedelta(hours=1))
-    add_to_roster(past, role=RosterRole.VOLUNTEER, user=scene.resident, actor=scene.coordinator)
-    add_to_roster(past, role=RosterRole.VOLUNTEER, name="김자원", actor=scene.coordinator)
+    for entry in (
+        add_to_roster(
+            past, role=RosterRole.VOLUNTEER, user=scene.resident, actor=scene.coordinator
+        ),
+        add_to_roster(past, role=RosterRole.VOLUNTEER, name="김자원", actor=scene.coordinator),
+    ):
+        check_in_volunteer(entry, actor=scene.coordinator)  # hours count for shifts attended
     db.session.commit()
     signed_in(client, scene.coordinator)
 

@@ -114,10 +114,14 @@ def _booking(session, user=None, status=BookingStatus.CONFIRMED, attendance=None
     )
 
 
+CAME = Attendance.ATTENDED
+
+
 def a_programme(participation, problem, r1, r2, r3, r4):
     """Sessions: s1 ended (r1, r3 and a phone booking attended, r2 no-show, r4 waiting),
     s2 ended (r1 attended, r3 not recorded), s3 ahead (r2), s4 cancelled (r1).
-    Volunteers: r3 120 + 60 minutes, "봉사자" 90 on s1, r4 240 on s3 (not begun yet);
+    Volunteers who came: r3 120 + 60 minutes, "봉사자" 90 on s1; on s2 r1 (not recorded)
+    and r2 (did not come) count nothing; r4 240 on s3 (not begun yet);
     an instructor on s1. Feedback 5, 4 on s1 and 3 on s2."""
     program = Program(participation_id=participation.id, problem_id=problem.id, title="아이돌봄")
     db.session.add(program)
@@ -138,10 +142,36 @@ def a_programme(participation, problem, r1, r2, r3, r4):
     _booking(s4, r1)
     db.session.add_all(
         [
-            RosterEntry(session_id=s1.id, user_id=r3.id, role=RosterRole.VOLUNTEER, minutes=120),
-            RosterEntry(session_id=s1.id, name="봉사자", role=RosterRole.VOLUNTEER, minutes=90),
+            RosterEntry(
+                session_id=s1.id,
+                user_id=r3.id,
+                role=RosterRole.VOLUNTEER,
+                minutes=120,
+                attendance=CAME,
+            ),
+            RosterEntry(
+                session_id=s1.id,
+                name="봉사자",
+                role=RosterRole.VOLUNTEER,
+                minutes=90,
+                attendance=CAME,
+            ),
             RosterEntry(session_id=s1.id, name="강사", role=RosterRole.INSTRUCTOR, minutes=240),
-            RosterEntry(session_id=s2.id, user_id=r3.id, role=RosterRole.VOLUNTEER, minutes=60),
+            RosterEntry(
+                session_id=s2.id,
+                user_id=r3.id,
+                role=RosterRole.VOLUNTEER,
+                minutes=60,
+                attendance=CAME,
+            ),
+            RosterEntry(session_id=s2.id, user_id=r1.id, role=RosterRole.VOLUNTEER, minutes=60),
+            RosterEntry(
+                session_id=s2.id,
+                user_id=r2.id,
+                role=RosterRole.VOLUNTEER,
+                minutes=60,
+                attendance=Attendance.NO_SHOW,
+            ),
             RosterEntry(session_id=s3.id, user_id=r4.id, role=RosterRole.VOLUNTEER, minutes=240),
             Feedback(
                 session_id=s1.id, user_id=r1.id, rating=5, change_topic=ChangeTopic.LONGER_HOURS

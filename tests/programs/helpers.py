@@ -44,6 +44,9 @@ def a_day_without_holidays_ahead(weeks=1):
 
 
 def add_session(program, starts_at, *, capacity=None, hours=4, **fields):
+    """A session; it needs a few volunteers unless told (its whole-session shift opens
+    when the first one signs up)."""
+    fields.setdefault("volunteers_needed", 4)
     program_session = ProgramSession(
         program_id=program.id,
         starts_at=starts_at,

@@ -16,6 +16,7 @@ from gachi.programs.feedback.queries import feedback_summary
 from gachi.programs.rosters.models import RosterRole
 from gachi.programs.rosters.operations import (
     add_to_roster,
+    check_in_volunteer,
     remove_from_roster,
     set_volunteers_needed,
     volunteer_for,
@@ -50,20 +51,30 @@ def test_a_resident_of_another_complex_cannot_volunteer(make):
         volunteer_for(scene.program_session, resident=stranger, actor=stranger)
 
 
-def test_volunteer_hours_add_up_per_person_and_complex(make):
+def test_volunteer_hours_add_up_per_person_and_complex_for_the_shifts_attended(make):
     scene = program_scene(make)
     past = [add_session(scene.program, days_ahead(-days)) for days in (1, 2)]
-    for program_session in past:
+    came = [
         add_to_roster(
             program_session, role=RosterRole.VOLUNTEER, user=scene.resident, actor=scene.coordinator
         )
+        for program_session in past
+    ]
+    came.append(
+        add_to_roster(
+            past[0], role=RosterRole.VOLUNTEER, name="김자원", minutes=90, actor=scene.coordinator
+        )
+    )
+    # Another written the same way is not taken for the same person; not checked in: none.
     add_to_roster(
-        past[0], role=RosterRole.VOLUNTEER, name="김자원", minutes=90, actor=scene.coordinator
+        past[1], role=RosterRole.VOLUNTEER, name="김자원", minutes=90, actor=scene.coordinator
     )
     add_to_roster(past[0], role=RosterRole.INSTRUCTOR, name="마술 강사", actor=scene.coordinator)
     volunteer_for(
         scene.program_session, resident=scene.resident, actor=scene.resident
     )  # not yet held
+    for entry in came:
+        check_in_volunteer(entry, actor=scene.coordinator)
     db.session.commit()
     hours = volunteer_hours(scene.participation.complex_id, utcnow())
     assert [(h.name, h.shifts, h.hours) for h in hours] == [("박서진", 2, 8.0), ("김자원", 1, 1.5)]

@@ -26,7 +26,7 @@ from gachi.notifications.operations import notify
 from gachi.programs.bookings.models import Booking, BookingStatus
 from gachi.programs.calendar.models import CalendarKind
 from gachi.programs.calendar.operations import create_calendar_link
-from gachi.programs.rosters.models import RosterEntry
+from gachi.programs.rosters.models import RosterEntry, VolunteerShift
 from gachi.proposals.models import ProblemComment, ProblemState
 from gachi.workshops.models import Workshop, WorkshopRound
 from gachi.workshops.operations import add_attachment
@@ -146,6 +146,20 @@ def _count_seats(program):
     db.session.commit()
 
 
+def _a_shift(session):
+    """A volunteer shift needing two, on the programme's last session."""
+    shift = VolunteerShift(
+        session_id=session.id,
+        starts_at=session.starts_at,
+        ends_at=session.ends_at,
+        needed=2,
+        taken=0,
+    )
+    db.session.add(shift)
+    db.session.commit()
+    return shift
+
+
 def a_scene(make, evaluation_text="알파평가 내용", program_title="알파돌봄교실") -> Scene:
     """A signed evaluation can't be changed afterwards, nor a notification's words, so
     their text is chosen here."""
@@ -212,6 +226,7 @@ def a_scene(make, evaluation_text="알파평가 내용", program_title="알파�
         "session_id": session.id,
         "booking_id": booking.id,
         "entry_id": first(RosterEntry, RosterEntry.session_id == session.id).id,
+        "shift_id": _a_shift(program.sessions[-1]).id,
         "model_id": model.id,
         "adoption_id": adoption.id,
         "user_id": resident.id,

@@ -66,6 +66,7 @@ KNOWN_EXPORTS = {
     "kpi.export",
     "audit.audit_log_csv",
     "enterprises.import_job_skipped",
+    "rosters.every_volunteers_hours",
 }
 FILE_KINDS = {CSV_MIMETYPE.split(";")[0]: "csv", XLSX_MIMETYPE: "xlsx"}
 NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")  # how a CSV holds a number the app wrote

@@ -2,11 +2,13 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
+    DateField,
     IntegerField,
     SelectField,
     StringField,
+    TimeField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange
+from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
 from gachi.core.forms import BaseForm, options
 from gachi.programs.rosters.models import RosterRole
@@ -22,3 +24,27 @@ class VolunteersNeededForm(BaseForm):
     count = IntegerField(
         _l("Volunteers needed"), validators=[InputRequired(), NumberRange(min=0, max=100)]
     )
+
+
+class ShiftForm(BaseForm):
+    """A volunteer shift inside the session: its times on the session's day (Seoul)."""
+
+    starts_at = TimeField(_l("Shift starts"), validators=[InputRequired()])
+    ends_at = TimeField(_l("Shift ends"), validators=[InputRequired()])
+    needed = IntegerField(
+        _l("Volunteers needed"), validators=[InputRequired(), NumberRange(min=1, max=100)]
+    )
+
+
+class StatementForm(BaseForm):
+    """The period of a statement of hours (Seoul dates, both included)."""
+
+    class Meta:
+        csrf = False
+
+    since = DateField(_l("From"), validators=[InputRequired()])
+    until = DateField(_l("To"), validators=[InputRequired()])
+
+    def validate_until(self, field):
+        if self.since.data and field.data and field.data < self.since.data:
+            raise ValidationError(_l("The end of the period must not be before its start."))

@@ -19,7 +19,7 @@ from gachi.programs.bookings.operations import waiting_position
 from gachi.programs.feedback import queries as feedback_queries
 from gachi.programs.feedback.forms import FeedbackForm
 from gachi.programs.rosters import queries as roster_queries
-from gachi.programs.rosters.forms import RosterForm, VolunteersNeededForm
+from gachi.programs.rosters.forms import RosterForm, ShiftForm, VolunteersNeededForm
 from gachi.programs.sessions import queries
 from gachi.programs.sessions.forms import CancelSessionForm, CapacityForm
 from gachi.programs.sessions.models import ProgramSession
@@ -103,6 +103,7 @@ def session_context(program_session, **forms):
         feedback_form=forms.get("feedback_form") or FeedbackForm(formdata=None),
         bookings=booking_queries.session_bookings(program_session.id) if runs else [],
         roster=roster_queries.session_roster(program_session.id),
+        shifts=roster_queries.session_shifts(program_session.id),
     )
     if runs:
         context.update(
@@ -119,6 +120,7 @@ def session_context(program_session, **forms):
             roster_form=forms.get("roster_form")
             or with_residents(RosterForm(formdata=None), program_session),
             capacity_form=CapacityForm(formdata=None, capacity=program_session.capacity),
+            shift_form=forms.get("shift_form") or ShiftForm(formdata=None),
             volunteers_form=VolunteersNeededForm(
                 formdata=None, count=program_session.volunteers_needed
             ),

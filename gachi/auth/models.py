@@ -33,6 +33,17 @@ class User(UserMixin, TimestampMixin, db.Model):
         CheckConstraint(
             "two_factor_since IS NULL OR totp_secret IS NOT NULL", name="two_factor_has_secret"
         ),
+        # The account search's indexes (migration 0015, which makes them): trigram GIN on
+        # PostgreSQL; on SQLite COLLATE NOCASE, for a prefix search (LIKE 'q%').
+        *(
+            Index(
+                f"ix_users_{column}_search",
+                column,
+                postgresql_using="gin",
+                postgresql_ops={column: "gin_trgm_ops"},
+            )
+            for column in ("username", "display_name")
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -257,7 +257,12 @@ def account_list():
         page=(form.page.data or 1) if valid else 1,
     )
     page = (
-        render_template("auth/accounts.html", form=form, accounts=accounts),
+        render_template(
+            "auth/accounts.html",
+            form=form,
+            accounts=accounts,
+            search_finds_anywhere=queries.search_finds_anywhere(),
+        ),
         200 if valid else 400,
     )
     return personal_data_shown(

@@ -131,6 +131,33 @@ class ComplexFilterForm(BaseForm):
         }
 
 
+class CohortFilterForm(BaseForm):
+    """The filters of a cohort's list of complexes, read from the query string."""
+
+    class Meta:
+        csrf = False
+
+    name = StringField(_l("Name contains"), validators=[Optional(), Length(max=100)])
+    district = SelectField(
+        _l("District"),
+        default="",
+        choices=options([("", _l("All districts")), *District.choices()]),
+    )
+    stage = SelectField(
+        _l("Stage"), default="", choices=options([("", _l("Any stage")), *Stage.choices()])
+    )
+    page = IntegerField(
+        _l("Page"), default=1, validators=[Optional(), NumberRange(min=1, max=100000)]
+    )
+
+    def filters(self):
+        return {
+            "district": self.district.data or None,
+            "stage": self.stage.data or None,
+            "name": self.name.data or None,
+        }
+
+
 class HouseholdLinesForm(BaseForm):
     lines = TextAreaField(
         _l("Households, one a line"),

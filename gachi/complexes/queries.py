@@ -1,5 +1,7 @@
 """The reads behind the cohort, complex and household pages: one query per list."""
 
+from dataclasses import dataclass
+
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import contains_eager
 
@@ -13,6 +15,7 @@ from gachi.complexes.models import (
     Participation,
     StageMove,
 )
+from gachi.complexes.stages import Stage
 from gachi.coordinators.models import Placement
 from gachi.core.pagination import Page
 from gachi.extensions import db
@@ -49,9 +52,26 @@ def cohort_choices():
     return db.session.execute(select(Cohort.id, Cohort.name).order_by(*_newest_first())).all()
 
 
-def cohort_participation_rows(cohort_id):
-    """The complexes taking part in a cohort, with their district, size and stage."""
-    return db.session.execute(
+def cohort_participation_page(
+    cohort_id, *, district=None, stage=None, name=None, page=1, per_page=COMPLEXES_PER_PAGE
+):
+    """One page of the complexes taking part in a cohort, with their district, size and
+    stage, by district and name. Two queries whatever the cohort's size: the count of
+    those the filters keep, and the page (the last one if `page` is past it)."""
+    conditions = [Participation.cohort_id == cohort_id]
+    if district:
+        conditions.append(Complex.district == district)
+    if stage:
+        conditions.append(Participation.stage == stage)
+    if name:
+        conditions.append(Complex.name.contains(name, autoescape=True))
+    total = db.session.scalar(
+        select(func.count(Participation.id))
+        .join(Complex, Complex.id == Participation.complex_id)
+        .where(*conditions)
+    )
+    number = min(page, max(1, -(-total // per_page)))
+    rows = db.session.execute(
         select(
             Participation.id,
             Participation.stage,
@@ -62,9 +82,40 @@ def cohort_participation_rows(cohort_id):
             Complex.household_count,
         )
         .join(Complex, Complex.id == Participation.complex_id)
-        .where(Participation.cohort_id == cohort_id)
-        .order_by(Complex.district, Complex.name)
+        .where(*conditions)
+        .order_by(Complex.district, Complex.name, Complex.id)
+        .limit(per_page)
+        .offset((number - 1) * per_page)
     ).all()
+    return Page(rows=rows, number=number, total=total, per_page=per_page)
+
+
+def cohort_totals(cohort_id):
+    """The whole cohort, whatever the page shows: complexes and households taking part,
+    and the number of complexes at each stage, in the stages' order. One query."""
+    counted = db.session.execute(
+        select(
+            Participation.stage,
+            func.count(Participation.id).label("complexes"),
+            func.coalesce(func.sum(Complex.household_count), 0).label("households"),
+        )
+        .join(Complex, Complex.id == Participation.complex_id)
+        .where(Participation.cohort_id == cohort_id)
+        .group_by(Participation.stage)
+    ).all()
+    by_stage = {row.stage: row.complexes for row in counted}
+    return CohortTotals(
+        complexes=sum(row.complexes for row in counted),
+        households=sum(row.households for row in counted),
+        by_stage=[(stage, by_stage[stage]) for stage in Stage if stage in by_stage],
+    )
+
+
+@dataclass
+class CohortTotals:
+    complexes: int
+    households: int
+    by_stage: list
 
 
 # Complexes ----------------------------------------------------------------------------

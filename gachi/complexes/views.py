@@ -20,6 +20,7 @@ from flask_login import current_user, login_required
 
 from gachi.complexes import queries
 from gachi.complexes.forms import (
+    CohortFilterForm,
     CohortForm,
     ComplexFilterForm,
     ComplexForm,
@@ -124,11 +125,28 @@ def _recruit_form():
 
 
 def _cohort_page(cohort, form, status=200):
+    # The recruit form's page (a POST) shows the list unfiltered.
+    filters = CohortFilterForm(formdata=request.args if request.method == "GET" else None)
+    if filters.validate():
+        page = queries.cohort_participation_page(
+            cohort.id, **filters.filters(), page=filters.page.data or 1
+        )
+    else:
+        # Filters we cannot read are left out, with a message, rather than guessed at.
+        page = queries.cohort_participation_page(cohort.id)
+        status = max(status, 400)
     return render_template(
         "complexes/cohort_detail.html",
         cohort=cohort,
         form=form,
-        participations=queries.cohort_participation_rows(cohort.id),
+        filters=filters,
+        filters_refused=bool(filters.errors),
+        # Only the filters travel in the page links (never a key url_for would read).
+        filter_args={
+            key: request.args[key] for key in ("name", "district", "stage") if request.args.get(key)
+        },
+        page=page,
+        totals=queries.cohort_totals(cohort.id),
     ), status
 
 

@@ -438,7 +438,7 @@ def _complex_rows(cohort_id, kpis, filters, page, per_page):
         kpi_id,
         numerator,
         denominator,
-    ) in db.session.execute(
+    ) in db.session.connection().execute(  # Core rows: no ORM row machinery per figure
         select(lines, KpiFigure.kpi_id, KpiFigure.numerator, KpiFigure.denominator)
         .outerjoin(
             KpiFigure,

@@ -12,7 +12,7 @@ export FLASK_APP := wsgi.py
 PO_FILES := $(wildcard gachi/translations/*/LC_MESSAGES/*.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: install translations messages run test fuzz bench screenshots
+.PHONY: install translations messages run test fuzz bench bench-heavy screenshots
 
 install: $(STAMP) translations
 
@@ -98,3 +98,8 @@ DB ?= sqlite
 SIZES ?= 43,430
 bench: install
 	$(VENV)/bin/python bench/run.py --db '$(DB)' --sizes $(SIZES)
+
+# The heavy pages (results, exports) on the SQLite cities `make bench` made, in process,
+# the sizes interleaved request by request (bench/heavy.py).
+bench-heavy: install
+	$(VENV)/bin/python -m bench.heavy --sizes $(SIZES)

@@ -62,9 +62,10 @@ def _xlsx_value(value: object) -> object:
 
 
 def xlsx_bytes(rows: Rows, sheet_title: str) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = sheet_title[:31]
+    """Written row by row in openpyxl's write-only mode: no cell objects kept for the
+    whole sheet, so a city's export costs little more than its values."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(sheet_title[:31])
     for row in rows:
         sheet.append([_xlsx_value(value) for value in row])
     out = io.BytesIO()

@@ -1,6 +1,7 @@
 """Below a complex: its programmes, and a programme's sessions, by the measures' rules
 (gachi/kpi/measures.py): sessions not cancelled, confirmed bookings, attendance over
-the bookings whose attendance was recorded. One GROUP BY per table."""
+the bookings whose attendance was recorded. One GROUP BY per table, over the page's own
+sessions only: its cost does not grow with the city's bookings."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -40,7 +41,21 @@ class Line:
         return actual_of(AVERAGE, self.rating_sum, self.ratings)
 
 
-def _booking_counts():
+def _sessions_of_programme(program_id):
+    return select(ProgramSession.id).where(ProgramSession.program_id == program_id)
+
+
+def _sessions_of_complex(participation_id):
+    return (
+        select(ProgramSession.id)
+        .join(Program, Program.id == ProgramSession.program_id)
+        .where(Program.participation_id == participation_id)
+    )
+
+
+def _booking_counts(sessions):
+    """Per session of `sessions` (a select of session ids): narrowed before grouping, so
+    the statement reads one complex's bookings, not the city's."""
     confirmed = Booking.status == BookingStatus.CONFIRMED
     return (
         select(
@@ -53,18 +68,20 @@ def _booking_counts():
             .filter(confirmed, Booking.attendance.is_not(None))
             .label("recorded"),
         )
+        .where(Booking.session_id.in_(sessions))
         .group_by(Booking.session_id)
         .subquery()
     )
 
 
-def _rating_sums():
+def _rating_sums(sessions):
     return (
         select(
             Feedback.session_id,
             func.sum(Feedback.rating).label("rating_sum"),
             func.count(Feedback.id).label("ratings"),
         )
+        .where(Feedback.session_id.in_(sessions))
         .group_by(Feedback.session_id)
         .subquery()
     )
@@ -86,7 +103,8 @@ def _sums(bookings, ratings, live):
 
 
 def programme_lines(participation_id) -> list[Line]:
-    bookings, ratings = _booking_counts(), _rating_sums()
+    sessions = _sessions_of_complex(participation_id)
+    bookings, ratings = _booking_counts(sessions), _rating_sums(sessions)
     live = ProgramSession.state == SessionState.SCHEDULED
     rows = db.session.execute(
         select(
@@ -107,7 +125,8 @@ def programme_lines(participation_id) -> list[Line]:
 
 
 def session_lines(program_id) -> list[Line]:
-    bookings, ratings = _booking_counts(), _rating_sums()
+    sessions = _sessions_of_programme(program_id)
+    bookings, ratings = _booking_counts(sessions), _rating_sums(sessions)
     rows = db.session.execute(
         select(
             ProgramSession.id,

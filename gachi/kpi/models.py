@@ -2,6 +2,7 @@
 
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import ClassVar
 
 from flask_babel import lazy_gettext as _l
@@ -242,9 +243,15 @@ class KpiFigure(db.Model):
 
 def exact_number(value):
     """A stored or summed number as an exact Decimal: whole numbers as such, others to
-    the cent (SQLite hands NUMERIC back as floats)."""
+    the cent (SQLite hands NUMERIC back as floats). Equal numbers give the same Decimal,
+    so the conversions are remembered: an export of the city converts few distinct ones."""
     if value is None:
         return None
+    return _exact_number(value)
+
+
+@lru_cache(maxsize=4096, typed=True)
+def _exact_number(value):
     if not isinstance(value, Decimal):
         value = Decimal(value) if isinstance(value, int) else Decimal(str(value))
     return (

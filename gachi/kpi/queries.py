@@ -408,7 +408,8 @@ def rollup(
 
 
 def _complex_rows(cohort_id, kpis, filters, page, per_page):
-    """A page of complexes, by name, with their figures: one query."""
+    """A page of complexes, by name, with the figures of `kpis` (only those read): one
+    query."""
     lines = (
         _complex_lines(
             cohort_id,
@@ -437,9 +438,13 @@ def _complex_rows(cohort_id, kpis, filters, page, per_page):
         kpi_id,
         numerator,
         denominator,
-    ) in db.session.execute(
+    ) in db.session.connection().execute(  # Core rows: no ORM row machinery per figure
         select(lines, KpiFigure.kpi_id, KpiFigure.numerator, KpiFigure.denominator)
-        .outerjoin(KpiFigure, KpiFigure.rollup_id == lines.c.rollup_id)
+        .outerjoin(
+            KpiFigure,
+            (KpiFigure.rollup_id == lines.c.rollup_id)
+            & KpiFigure.kpi_id.in_([kpi.id for kpi in kpis]),
+        )
         .order_by(lines.c.name, lines.c.complex_id)
     ):
         row = rows.setdefault(

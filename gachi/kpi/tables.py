@@ -150,14 +150,16 @@ def complex_table(kpis, rows, korean=False, link=None) -> Table:
         Column("단계", _l("Stage"), numeric=False),
     ]
     table = Table("complexes", _l("By complex"), _rollup_columns(first, kpis, korean))
+    labels: dict = {}  # a district's or stage's label, translated once per table
+
+    def label(value):
+        if value not in labels:
+            labels[value] = str(value.label)
+        return labels[value]
+
     for row in rows:
         table.rows.append(
-            [
-                row.label,
-                str(row.district.label),
-                str(row.stage.label),
-                *_rollup_values(row, kpis)[1:],
-            ]
+            [row.label, label(row.district), label(row.stage), *_rollup_values(row, kpis)[1:]]
         )
         table.links.append(link(row) if link else None)
     del table.columns[3]  # one complex per row: no complex count
@@ -181,20 +183,22 @@ def model_table(models, korean=False) -> Table:
     return table
 
 
-def board_tables(cohort_id, filters, korean=False):
-    """Every table of the board for the exports: all complexes, not one page."""
-    board = queries.cohort_board(cohort_id, filters)
-    kpis = board.kpis
-    return {
-        "kpis": kpi_table(board, korean),
-        "districts": district_table(
-            kpis, queries.rollup(cohort_id, kpis, "district", filters), korean
-        ),
-        "categories": category_table(
-            kpis, queries.rollup(cohort_id, kpis, "category", filters), korean
-        ),
-        "complexes": complex_table(
-            kpis, queries.rollup(cohort_id, kpis, "complex", filters), korean
-        ),
-        "models": model_table(model_rows(cohort_id), korean),
-    }
+BOARD_TABLES = ("kpis", "districts", "categories", "complexes", "models")
+
+
+def board_table(cohort_id, name, filters, korean=False) -> Table:
+    """One table of the board for an export, all complexes rather than one page: only
+    what that table needs is read (an export of the models reads no figures)."""
+    if name == "models":
+        return model_table(model_rows(cohort_id), korean)
+    if name == "kpis":
+        return kpi_table(queries.cohort_board(cohort_id, filters), korean)
+    kpis = queries.active_kpis()
+    if name == "districts":
+        return district_table(kpis, queries.rollup(cohort_id, kpis, "district", filters), korean)
+    if name == "categories":
+        return category_table(kpis, queries.rollup(cohort_id, kpis, "category", filters), korean)
+    if name == "complexes":  # a row per complex: only the figures its columns show
+        rows = queries.rollup(cohort_id, rollup_kpis(kpis), "complex", filters)
+        return complex_table(kpis, rows, korean)
+    raise KeyError(name)

@@ -95,14 +95,11 @@ def board(cohort_id):
 @staff_required
 def export(cohort_id, name, kind):
     cohort = load_for(current_user, Cohort, cohort_id)
-    if name not in ("kpis", "districts", "categories", "complexes", "models") or kind not in (
-        "csv",
-        "xlsx",
-    ):
+    if name not in tables.BOARD_TABLES or kind not in ("csv", "xlsx"):
         abort(404)
     filters = _filter_form().filters()
     with force_locale("ko"):
-        table = tables.board_tables(cohort.id, filters, korean=True)[name]
+        table = tables.board_table(cohort.id, name, filters, korean=True)
     filename = f"cohort-{cohort.id}-{name}.{kind}"
     if kind == "csv":
         return spreadsheets.csv_response(exports.table_rows(table), filename)

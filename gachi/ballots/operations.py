@@ -502,7 +502,7 @@ def hand_paper_ballot(ballot, *, resident, actor, now=None):
     if not ballot.can_vote(resident):
         raise DomainError(_l("Only residents of this complex can be handed a ballot."))
     _lock_box(ballot)
-    _require_room_on_the_roll(ballot, queries.online_voter_count(ballot.id))
+    _require_room_for_a_paper_mark(ballot)
     try:
         _put_on_roll(ballot, resident, Channel.PAPER, recorded_by=actor)
     except AlreadyVoted:

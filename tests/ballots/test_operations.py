@@ -34,7 +34,7 @@ from gachi.ballots.receipts import receipt_hash
 from gachi.complexes.operations import move_stage
 from gachi.complexes.stages import Stage
 from gachi.core.audit import AuditEntry
-from gachi.core.errors import DomainError, GateNotMet, NotAllowed
+from gachi.core.errors import Conflict, DomainError, GateNotMet, NotAllowed
 from gachi.core.time import utcnow
 from gachi.extensions import db
 from gachi.proposals.models import ProblemState
@@ -253,6 +253,22 @@ def test_an_online_voter_cannot_be_handed_a_paper_ballot(scene):
     vote(ballot, scene.residents[0], 0)
     with pytest.raises(AlreadyVoted):
         hand_paper_ballot(ballot, resident=scene.residents[0], actor=scene.coordinator)
+
+
+def test_a_resident_counted_in_the_rooms_tally_can_still_be_handed_their_ballot(scene, make):
+    """The room's count came first (all three residents' papers); marking who took them
+    afterwards adds no ballot, so a full tally does not refuse the marks."""
+    ballot = a_ballot(scene)  # three residents registered: three eligible
+    first, second, _third = option_ids(ballot)
+    record_paper_tally(ballot, ballot_count=3, votes={first: 2, second: 1}, actor=scene.coordinator)
+    for resident in scene.residents:
+        hand_paper_ballot(ballot, resident=resident, actor=scene.coordinator)
+    db.session.commit()
+    assert ballot_results(ballot).turnout_percent == 100.0
+    # One more, who moved in after the ballot opened, would pass the eligible.
+    newcomer = make.resident(scene.complex)
+    with pytest.raises(Conflict, match="No more paper ballots"):
+        hand_paper_ballot(ballot, resident=newcomer, actor=scene.coordinator)
 
 
 # Changing a vote ----------------------------------------------------------------------

@@ -174,7 +174,8 @@ def statement(user_id):
     person = db.session.get(User, user_id)
     if person is None or not person.is_resident:
         abort(404)
-    require(current_user.is_staff or person.complex_id in current_user.managed_complex_ids)
+    # Whoever manages the resident's complex (Complex.can_manage: staff, its coordinator).
+    require(person.household is not None and person.household.complex.can_manage(current_user))
     form = StatementForm(request.args)
     if not form.validate():
         page = render_template(

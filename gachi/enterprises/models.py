@@ -156,6 +156,18 @@ class ImportJob(db.Model):
     def finished(self):
         return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
 
+    @property
+    def is_waiting(self):
+        return self.status is ImportStatus.QUEUED
+
+    @property
+    def is_running(self):
+        return self.status is ImportStatus.RUNNING
+
+    @property
+    def has_failed(self):
+        return self.status is ImportStatus.FAILED
+
     def unclaimed_for_long(self, now):
         """Still waiting a minute after the upload: no scheduler is running, it seems."""
         return self.status is ImportStatus.QUEUED and now - self.created_at > UNCLAIMED_FOR_LONG

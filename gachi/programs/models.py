@@ -163,3 +163,8 @@ class ScheduleException(db.Model):
     day: Mapped[date]
     moved_to: Mapped[date | None]
     note: Mapped[str] = mapped_column(String(200), default="")
+
+    @property
+    def is_held(self):
+        """Kept after all: a holiday the coordinator ticked back in is moved to itself."""
+        return self.moved_to == self.day

@@ -318,9 +318,45 @@ def test_an_unranked_option_is_below_every_ranked_one_and_level_with_the_unranke
     assert d[A] == {B: 0, C: 0} and d[C] == {A: 0, B: 0}
 
 
-# Worked by hand, not a published figure: B and D have equally strong paths to each other
-# (p = 5 both ways) and nobody beats either.
+# M. Schulze, "A new monotonic, clone-independent, reversal symmetric, and
+# Condorcet-consistent single-winner election method", Social Choice and Welfare 36 (2011),
+# the illustrating example of 9 voters and four candidates (3 ABCD, 2 DABC, 2 DBCA,
+# 2 CBDA), where the paper finds B and D both potential winners.
 SCHULZE_TIE = profile(("ABCD", 3), ("DABC", 2), ("DBCA", 2), ("CBDA", 2))
+
+
+def test_schulze_nine_voter_example_has_two_potential_winners_b_and_d():
+    """Schulze (2011), the example 3 ABCD, 2 DABC, 2 DBCA, 2 CBDA: the paper
+    finds candidates B and D both potential winners (p[B,X] >= p[X,B] and p[D,X] >= p[X,D]
+    for every X), so the method alone does not decide between them.
+
+    By hand: d[A,B] = 3 + 2 = 5 against d[B,A] = 2 + 2 = 4; d[A,C] = 5:4; d[D,A] = 6:3;
+    d[B,C] = 7:2; d[B,D] = 5:4; d[C,D] = 5:4. The links are A-5->B, A-5->C, B-7->C, B-5->D,
+    C-5->D, D-6->A, so every strongest path is 5 except p[B,C] = 7 and p[D,A] = 6: B is
+    better than C, D better than A, and no other pair is ordered. The tiers are {B, D}
+    then {A, C}; the ballot's tie rule picks between B and D for one seat."""
+    result = schulze((A, B, C, D), SCHULZE_TIE, TieBreak.earliest((A, B, C, D)))
+
+    assert result.pairwise == {
+        A: {B: 5, C: 5, D: 3},
+        B: {A: 4, C: 7, D: 5},
+        C: {A: 4, B: 2, D: 5},
+        D: {A: 6, B: 4, C: 4},
+    }
+    assert result.strongest == {
+        A: {B: 5, C: 5, D: 5},
+        B: {A: 5, C: 7, D: 5},
+        C: {A: 5, B: 5, D: 5},
+        D: {A: 6, B: 5, C: 5},
+    }
+    assert result.tied_at_cut == frozenset({B, D})  # the published potential winners
+    assert [(tie.kind, tie.options) for tie in result.ties] == [
+        ("cut", frozenset({B, D})),
+        ("order", frozenset({A, C})),
+    ]
+    # Earliest proposed first: B was proposed before D, so B takes the seat.
+    assert result.winners == (B,) and result.order == (B, D, A, C)
+    assert result.condorcet_winner is None
 
 
 def test_a_schulze_tie_for_first_goes_to_the_earliest_proposed():
@@ -341,6 +377,115 @@ def test_a_schulze_tie_for_first_waits_for_the_coordinator():
 
     both = schulze((A, B, C, D), SCHULZE_TIE, TieBreak.coordinator(), seats=2)
     assert set(both.winners) == {B, D} and both.decided
+
+
+# -- published examples with ties ------------------------------------------------------
+
+# Condorcet's voting paradox as D. G. Saari gives it ("Chaotic Elections! A Mathematician
+# Looks at Voting", AMS 2001; "Basic Geometry of Voting", Springer 1995): the
+# three voters A > B > C, B > C > A, C > A > B. Pairwise, A beats B, B beats C and C beats A,
+# each 2 to 1; Saari's point is that this "Condorcet triplet" is perfectly symmetric, so
+# the Borda count gives a complete tie, each candidate 3 points.
+CONDORCET_TRIPLET = profile(("ABC", 1), ("BCA", 1), ("CAB", 1))
+
+
+def test_the_condorcet_triplet_is_a_complete_borda_tie_decided_by_the_tie_rule():
+    """Saari: every candidate gets 2 + 1 + 0 = 3 points. All three are tied at the cut;
+    earliest-first puts them in proposal order, the coordinator's rule waits."""
+    result = borda((A, B, C), CONDORCET_TRIPLET, TieBreak.earliest((C, A, B)))
+
+    assert result.points == {C: 3, A: 3, B: 3}
+    assert result.tied_at_cut == frozenset({A, B, C})
+    assert result.winners == (C,) and result.order == (C, A, B)
+
+    waiting = borda((A, B, C), CONDORCET_TRIPLET, TieBreak.coordinator())
+    assert waiting.winners == () and waiting.undecided == frozenset({A, B, C})
+
+
+def test_the_condorcet_triplet_has_every_candidate_a_schulze_potential_winner():
+    """The published cycle, each defeat 2 to 1: every strongest path has strength 2, so no
+    candidate is better than another and all three are potential winners."""
+    result = schulze((A, B, C), CONDORCET_TRIPLET, TieBreak.earliest((B, C, A)))
+
+    d = result.pairwise
+    assert (d[A][B], d[B][C], d[C][A]) == (2, 2, 2)
+    assert (d[B][A], d[C][B], d[A][C]) == (1, 1, 1)
+    assert all(strength == 2 for row in result.strongest.values() for strength in row.values())
+    assert result.condorcet_winner is None
+    assert result.tied_at_cut == frozenset({A, B, C})
+    assert result.winners == (B,)
+
+
+def test_the_condorcet_triplet_ties_all_three_for_last_in_the_first_instant_runoff_round():
+    """Worked by hand on the published profile: each candidate has one first preference,
+    so all three are tied for elimination. Proposed A, B, C, the latest proposed (C) goes;
+    its ballot C > A > B moves to A, who wins 2 to 1. The coordinator's rule stops the
+    count at round 1 until an order is recorded."""
+    result = instant_runoff((A, B, C), CONDORCET_TRIPLET, TieBreak.earliest((A, B, C)))
+
+    first, second = result.rounds
+    assert first.counts == {A: 1, B: 1, C: 1}
+    assert (first.tie.kind, first.tie.options) == ("elimination", frozenset({A, B, C}))
+    assert first.eliminated == (C,)
+    assert second.counts == {A: 2, B: 1} and second.elected == A
+    assert result.tied_at_cut == frozenset({A, B, C})
+
+    waiting = instant_runoff((A, B, C), CONDORCET_TRIPLET, TieBreak.coordinator())
+    assert waiting.undecided == frozenset({A, B, C}) and waiting.winners == ()
+    # The coordinator keeps B and A in that order: C goes, then A beats B as above.
+    decided = instant_runoff((A, B, C), CONDORCET_TRIPLET, TieBreak.coordinator((B, A)))
+    assert decided.rounds[0].eliminated == (C,) and decided.winners == (A,)
+
+
+# Four advertising slogans, 20 voters: the worked example of Grace College's "Quantitative
+# Ways" notes, section "Democracy and voting" (mathatgrace.github.io/qw/
+# sec-democracy-voting.html). Published results: instant runoff eliminates B (4), then A
+# (5), and D wins; Borda (4, 3, 2, 1 points) gives A 55, C 51, B 47, D 47, A winning with
+# B and D tied; pairwise comparison, half a point for a tied pair, elects A.
+SLOGANS = profile(("DACB", 5), ("ACBD", 3), ("CBAD", 6), ("BDAC", 4), ("ADCB", 2))
+
+
+def test_slogans_borda_count_has_b_and_d_tied_below_the_winner_a():
+    """Our points are 3, 2, 1, 0: each of the source's totals less one point on each of the
+    20 ballots. The B-D tie is below the seat, so no decision is needed, even from a
+    coordinator; the rule only orders the listing."""
+    published = {A: 55, C: 51, B: 47, D: 47}
+    result = borda((A, B, C, D), SLOGANS, TieBreak.coordinator())
+
+    assert result.points == {option: points - 20 for option, points in published.items()}
+    assert result.winners == (A,) and result.decided
+    assert [(tie.kind, tie.options, tie.decided) for tie in result.ties] == [
+        ("order", frozenset({B, D}), True)
+    ]
+    assert borda((A, B, C, D), SLOGANS, TieBreak.earliest((D, C, B, A))).order == (A, C, D, B)
+
+
+def test_slogans_instant_runoff_elects_d_past_a_tie_that_is_not_for_last():
+    """A and D both hold 5 first preferences in round 1, but B (4) is last: the tie needs no
+    rule. B's 4 go to D (9); A (5) goes next, 3 to C and 2 to D; D wins 11 to 9."""
+    result = instant_runoff((A, B, C, D), SLOGANS, TieBreak.coordinator())
+
+    assert [r.counts for r in result.rounds] == [
+        {C: 6, A: 5, D: 5, B: 4},
+        {D: 9, C: 6, A: 5},
+        {D: 11, C: 9},
+    ]
+    assert [r.eliminated for r in result.rounds[:2]] == [(B,), (A,)]
+    assert result.winners == (D,) and result.ties == () and result.decided
+
+
+def test_slogans_pairwise_table_has_a_tied_pair_and_schulze_agrees_on_a():
+    """By hand: A and B tie 10 to 10 (the source's half-point pair); A beats C 14-6 and
+    D 11-9, C beats B 16-4, B beats D 13-7, D beats C 11-9. A has no path from anyone, so
+    Schulze ranks A > C > B > D and elects the source's pairwise winner A."""
+    result = schulze((A, B, C, D), SLOGANS, TieBreak.coordinator())
+
+    d = result.pairwise
+    assert d[A][B] == d[B][A] == 10
+    assert (d[A][C], d[A][D], d[C][B], d[B][D], d[D][C]) == (14, 11, 16, 13, 11)
+    assert result.strongest[A] == {B: 14, C: 14, D: 13}
+    assert result.order == (A, C, B, D) and result.winners == (A,)
+    assert result.condorcet_winner is None  # A only ties B: a weak Condorcet winner
 
 
 # -- rankings and stored profiles -------------------------------------------------------

@@ -48,6 +48,7 @@ from gachi.complexes.models import Cohort, Complex, Participation
 from gachi.core.db import reading_only
 from gachi.core.time import utcnow
 from gachi.extensions import db
+from gachi.kpi.board_cache import figures_cache
 from gachi.kpi.charts import activity_by_participation
 from gachi.kpi.measures import MEASURES, among, in_cohort, people_counts
 from gachi.kpi.models import (
@@ -593,6 +594,7 @@ def refresh(cohort_id, now=None, full=False) -> Outcome:
         _release(cohort_id)
         raise
     db.session.expire_all()
+    figures_cache().forget(cohort_id)  # this worker's board at once; others by computed_at
     return Outcome(cohort_id, True, seconds, written, computed.recomputed, full)
 
 

@@ -11,13 +11,14 @@ from flask import (
     Blueprint,
     abort,
     flash,
+    get_template_attribute,
     make_response,
     redirect,
     render_template,
     request,
     url_for,
 )
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -32,6 +33,7 @@ from gachi.core.routing import LARGEST_ID
 from gachi.evaluations.queries import evaluation_for
 from gachi.extensions import db
 from gachi.kpi import charts, drilldown, exports, queries, tables
+from gachi.kpi.board_cache import figures_cache
 from gachi.kpi.forms import BoardFilterForm, ImportActualsForm, KpiForm, figures_form
 from gachi.kpi.models import Kpi
 from gachi.kpi.operations import create_kpi, import_actuals, set_figures
@@ -42,6 +44,7 @@ from gachi.proposals.queries import category_choices
 bp = Blueprint("kpi", __name__)
 
 MAX_CSV_BYTES = 1_000_000
+BOARD_PARTS = "kpi/_board_figures.html"
 
 
 def _filter_form():
@@ -58,37 +61,74 @@ def board(cohort_id):
     cohort = load_for(current_user, Cohort, cohort_id)
     form = _filter_form()
     filters, page = form.filters(), form.page.data or 1
-    board = queries.cohort_board(cohort.id, filters)
+    board = queries.cohort_board(cohort.id, filters)  # targets and hand entries as they stand
+    filter_args = {key: value for key, value in request.args.items() if key != "page"}
+    # The same for every staff member until the next refresh: rendered once per worker.
+    figures = figures_cache().get(
+        cohort.id,
+        board.as_of,
+        (tuple(board.kpis), tuple(sorted(filter_args.items())), page, str(get_locale())),
+        lambda: _board_figures(cohort, board, filters, filter_args, page),
+    )
+    if figures is None:
+        abort(404)
+    # The filters' options: the same for every staff member and query string too.
+    filter_form = figures_cache().get(
+        cohort.id,
+        board.as_of,
+        (
+            "filters",
+            str(get_locale()),
+            tuple((choice.value, str(choice.label)) for choice in form.category.choices),
+            tuple(form.data[name] for name in ("district", "category", "stage")),
+        ),
+        lambda: get_template_attribute(BOARD_PARTS, "filter_form")(form, cohort),
+    )
+    return render_template(
+        "kpi/board.html",
+        cohort=cohort,
+        form=form,
+        board=board,
+        tables=[tables.kpi_table(board), tables.model_table(model_rows(cohort.id))],
+        figures=figures,
+        filter_form=filter_form,
+        filter_args=filter_args,
+        achievement=charts.achievement((figure.kpi.name, figure.rate) for figure in board.figures),
+    )
+
+
+def _board_figures(cohort, board, filters, filter_args, page):
+    """The board's parts read from the figures computed ahead, rendered ({part: HTML}),
+    or None when the page is past the last."""
     count = queries.complex_count(cohort.id, filters)
     last_page = max(1, -(-count // queries.COMPLEXES_PER_PAGE))
     if page > last_page:
-        abort(404)
+        return None
     complexes = queries.rollup(cohort.id, board.kpis, "complex", filters, page=page)
     link = lambda row: url_for(".participation_results", participation_id=row.participation_id)  # noqa: E731
-    page_tables = [
-        tables.kpi_table(board),
+    board_charts = charts.board_charts(board, complexes)
+    rollups = [
         tables.district_table(
             board.kpis, queries.rollup(cohort.id, board.kpis, "district", filters)
         ),
         tables.category_table(
             board.kpis, queries.rollup(cohort.id, board.kpis, "category", filters)
         ),
-        tables.complex_table(board.kpis, complexes, link=link),
-        tables.model_table(model_rows(cohort.id)),
     ]
-    filter_args = {key: value for key, value in request.args.items() if key != "page"}
-    return render_template(
-        "kpi/board.html",
-        cohort=cohort,
-        form=form,
-        board=board,
-        tables=page_tables,
-        page=page,
-        last_page=last_page,
-        complex_count=count,
-        filter_args=filter_args,
-        charts=charts.board_charts(board, complexes),
-    )
+    template = BOARD_PARTS
+    return {
+        "activity_chart": get_template_attribute(template, "activity_chart")(board_charts),
+        "activity": get_template_attribute(template, "activity_section")(board_charts),
+        "rollups": get_template_attribute(template, "rollup_tables")(rollups, filter_args, cohort),
+        "complexes": get_template_attribute(template, "complexes_section")(
+            board_charts,
+            tables.complex_table(board.kpis, complexes, link=link),
+            filter_args,
+            cohort,
+            page,
+            last_page,
+        ),
+    }
 
 
 @bp.route("/staff/cohorts/<int:cohort_id>/board/<name>.<kind>")

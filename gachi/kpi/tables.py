@@ -199,6 +199,34 @@ def board_table(cohort_id, name, filters, korean=False) -> Table:
     if name == "categories":
         return category_table(kpis, queries.rollup(cohort_id, kpis, "category", filters), korean)
     if name == "complexes":  # a row per complex: only the figures its columns show
-        rows = queries.rollup(cohort_id, rollup_kpis(kpis), "complex", filters)
-        return complex_table(kpis, rows, korean)
+        return complex_file_table(cohort_id, kpis, filters, korean)
     raise KeyError(name)
+
+
+def complex_file_table(cohort_id, kpis, filters, korean=False) -> Table:
+    """The table by complex for a file: every complex of the city, the same columns and
+    numbers as `complex_table` (tests/kpi check), but each figure computed by the
+    database (`queries.complex_figure_rows`), not made a Figure in Python."""
+    shown = rollup_kpis(kpis)
+    amounts = next((kpi for kpi in kpis if kpi.code == "execution_rate"), None)
+    first = [
+        Column("단지", _l("Complex"), numeric=False),
+        Column("자치구", _l("District"), numeric=False),
+        Column("단계", _l("Stage"), numeric=False),
+    ]
+    columns = _rollup_columns(first, kpis, korean)
+    del columns[3]  # one complex per row: no complex count
+    labels: dict = {}
+
+    def label(value):
+        if value not in labels:
+            labels[value] = str(value.label)
+        return labels[value]
+
+    rows = [
+        [name, label(district), label(stage), *figures]
+        for name, district, stage, *figures in queries.complex_figure_rows(
+            cohort_id, shown, filters, amounts_of=amounts
+        )
+    ]
+    return Table("complexes", _l("By complex"), columns, rows)

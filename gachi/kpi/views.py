@@ -142,7 +142,7 @@ def export(cohort_id, name, kind):
         table = tables.board_table(cohort.id, name, filters, korean=True)
     filename = f"cohort-{cohort.id}-{name}.{kind}"
     if kind == "csv":
-        return spreadsheets.csv_response(exports.table_rows(table), filename)
+        return spreadsheets.csv_stream_response(exports.table_rows(table), filename)
     return spreadsheets.xlsx_response(exports.table_rows(table), filename, sheet_title=name)
 
 

@@ -102,4 +102,4 @@ bench: install
 # The heavy pages (results, exports) on the SQLite cities `make bench` made, in process,
 # the sizes interleaved request by request (bench/heavy.py).
 bench-heavy: install
-	$(VENV)/bin/python -m bench.heavy --sizes $(SIZES)
+	$(VENV)/bin/python -m bench.heavy --sizes $(SIZES) $(if $(BEFORE),--before $(BEFORE))

@@ -92,7 +92,10 @@ def main(argv=None):
         pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(45)
         pstats.Stats(profiler, stream=sys.stderr).sort_stats("tottime").print_stats(30)
         return
-    print(json.dumps(measure(client, path, args.requests, args.warmups)))
+    import gachi
+
+    figures = measure(client, path, args.requests, args.warmups)
+    print(json.dumps({**figures, "code": str(Path(gachi.__file__).parent.parent)}))
 
 
 if __name__ == "__main__":

@@ -10,15 +10,26 @@ itself costs per request.
 Cities are those `make bench` (or `python -m bench.generate`) made,
 instance/bench-<size>.sqlite3, or --city SIZE=URL. Figures computed ahead are made
 first if a city has none.
+
+The board's CPU per request (`time.process_time()`, bench/board_cpu.py) is measured on
+the largest city, for the code now and, with `--before DIR` (a checkout of the code
+before a change, e.g. `git worktree add --detach /tmp/before main` with the .venv
+linked and `make translations` run there), for that code too: each in a fresh process,
+in alternating rounds (before, now, before, now, ...), on the same city, so both meet
+the same load.
 """
 
 import argparse
+import json
 import statistics
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 from sqlalchemy import select
 
-from bench.common import STAFF_USERNAME, bench_app, sqlite_url
+from bench.common import ROOT, STAFF_USERNAME, bench_app, sqlite_url
 
 PAGES = {
     "results": "A complex's results",
@@ -111,12 +122,51 @@ def report(times, sizes):
     return "\n".join(lines)
 
 
+def board_cpu(url, roots, rounds=3, requests=50):
+    """{label: [CPU ms per request, one per round]} for each {label: checkout}, each
+    round a fresh process per checkout, the checkouts alternating."""
+    script = Path(__file__).resolve().parent / "board_cpu.py"
+    cpu = {label: [] for label in roots}
+    for _round in range(rounds):
+        for label, root in roots.items():
+            command = [sys.executable, str(script), "--root", str(root), "--db", url]
+            out = subprocess.run(
+                [*command, "--requests", str(requests)],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+            cpu[label].append(json.loads(out.strip().splitlines()[-1])["cpu_ms"])
+    return cpu
+
+
+def board_report(cpu, size, requests):
+    title = f"Board, CPU per request ({requests} requests a round)"
+    lines = [
+        f"| {title} | Complexes | median ms | rounds (ms) |",
+        "|---|---:|---:|---|",
+    ]
+    for label, values in cpu.items():
+        rounds = ", ".join(f"{value:.1f}" for value in values)
+        lines.append(f"| {label} | {size:,} | {statistics.median(values):.1f} | {rounds} |")
+    if "before" in cpu:
+        ratios = [now / before for before, now in zip(cpu["before"], cpu["now"], strict=True)]
+        lines.append(
+            f"\nNow ÷ before: {statistics.median(cpu['now']) / statistics.median(cpu['before']):.2f}"
+            f" (per round {min(ratios):.2f}–{max(ratios):.2f})"
+        )
+    return "\n".join(lines)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="43,430", help="complexes, comma-separated")
     parser.add_argument("--city", action="append", default=[], help="SIZE=URL (else SQLite)")
     parser.add_argument("--requests", type=int, default=20, help="per page and size")
     parser.add_argument("--pages", default=",".join(PAGES), help=", ".join(PAGES))
+    parser.add_argument("--before", help="a checkout of the code before, for the board's CPU")
+    parser.add_argument("--board-rounds", type=int, default=3)
+    parser.add_argument("--board-requests", type=int, default=50)
     args = parser.parse_args(argv)
     sizes = [int(size) for size in args.sizes.split(",")]
     urls = {size: sqlite_url(size) for size in sizes}
@@ -124,8 +174,12 @@ def main(argv=None):
         size, url = city.split("=", 1)
         urls[int(size)] = url
     cities = {size: _city(urls[size]) for size in sizes}
-    pages = args.pages.split(",")
+    pages = [page for page in args.pages.split(",") if page]
     print(report(measure(cities, args.requests, pages), sizes))
+    roots = {"before": Path(args.before), "now": ROOT} if args.before else {"now": ROOT}
+    cpu = board_cpu(urls[sizes[-1]], roots, args.board_rounds, args.board_requests)
+    print()
+    print(board_report(cpu, sizes[-1], args.board_requests))
 
 
 if __name__ == "__main__":

@@ -13,8 +13,10 @@ What can change without a refresh (targets, figures entered by hand before their
 refresh, the KPIs' names, business models, the cohort's name) is not kept: it is read
 and rendered on every request, as before.
 
-No Redis: a worker's cache is a few hundred kilobytes per cohort (at most
-`PAGES_PER_COHORT` pages, least recently used dropped first).
+No Redis: a worker keeps at most `PAGES_PER_COHORT` rendered pages per cohort (about
+100 kB each at 50 complexes a page), the least recently used dropped first. Names kept
+in the rendered tables (a complex's, a category's) change there at the next refresh,
+at most a refresh period later, like the figures beside them.
 """
 
 import threading
@@ -24,7 +26,7 @@ from typing import Any
 
 from flask import Flask, current_app
 
-PAGES_PER_COHORT = 256
+PAGES_PER_COHORT = 128
 EXTENSION = "gachi.kpi.board_cache"
 
 

@@ -606,21 +606,28 @@ def complex_figure_rows(cohort_id, kpis, filters=Filters(), amounts_of=None):
         .join(Complex, Complex.id == Participation.complex_id)
         .subquery()
     )
-    read = {kpi.id for kpi in kpis} | ({amounts_of.id} if amounts_of else set())
+    read = sorted({kpi.id for kpi in kpis} | ({amounts_of.id} if amounts_of else set()))
     pivot = []
-    for kpi_id in sorted(read):
+    for kpi_id in read:
         for part in ("numerator", "denominator"):
             value = getattr(KpiFigure, part)
             pivot.append(
                 func.max(case((KpiFigure.kpi_id == kpi_id, value))).label(f"{part}_{kpi_id}")
             )
-    figures = (
-        select(lines, *pivot)
-        .outerjoin(
-            KpiFigure,
-            (KpiFigure.rollup_id == lines.c.rollup_id) & KpiFigure.kpi_id.in_(sorted(read)),
+    # One pass over the cohort's complex figures in primary-key order (rollup, KPI): the
+    # grouping needs no sort; then one line per complex, by name.
+    by_rollup = (
+        select(KpiFigure.rollup_id, *pivot)
+        .where(
+            KpiFigure.kpi_id.in_(read),
+            KpiFigure.rollup_id.in_(select(lines.c.rollup_id).scalar_subquery()),
         )
-        .group_by(*lines.c)
+        .group_by(KpiFigure.rollup_id)
+        .subquery()
+    )
+    figures = (
+        select(lines, *[column for column in by_rollup.c if column.name != "rollup_id"])
+        .outerjoin(by_rollup, by_rollup.c.rollup_id == lines.c.rollup_id)
         .subquery()
     )
     columns = [

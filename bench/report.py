@@ -380,7 +380,9 @@ def why(results):
         (
             "- Votes and bookings: see the write table. Each costs a few milliseconds of Python "
             "(the signed-in user and session, CSRF, the ballot or session with what its "
-            "permission check reads, the form, the ORM's writes, the receipt page) against a "
+            "permission check reads, the form, the ORM's writes; a vote renders nothing, its "
+            "receipt is shown by the GET it redirects to, not timed here, as the booking's page "
+            "is not) against a "
             "fraction of a millisecond for the bare INSERT; the database's share is small and "
             "the figures' refresh takes none of it. On SQLite they load and check before they "
             "take the write lock (gachi/core/db.py, reads_first), so the workers queue only for "

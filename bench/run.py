@@ -10,9 +10,11 @@ app and the baseline app (bench/baseline_app.py) are started under gunicorn (--w
 sync workers each, 2 by default; free ports on 127.0.0.1) with the scheduler's kpi.refresh
 job beside them (bench/refresher.py, every 30 seconds, its runs reported), and the board
 and the KPI API are timed against the bare aggregate (the longest statement the API
-runs). At the largest size also: a complex's page and a resident's home, votes and
-bookings from 32 concurrent clients against the baseline's bare INSERT, a worker's peak
-memory, and the refresh job's run that takes in those writes.
+runs). At the largest size also: a complex's page and a resident's home; votes, bookings
+and bookings on full sessions (the waiting list) from 32 concurrent clients, each run
+interleaved with a run of the baseline's bare INSERT for --rounds rounds (the ratio per
+round, its median and spread; see writes()); a worker's peak memory, and the refresh
+job's run that takes in those writes.
 Each run stops by itself (a number of requests or some seconds). The table is printed
 and written to bench/results/<date>-<db>.md.
 """

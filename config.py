@@ -113,6 +113,11 @@ class Config:
     SESSION_IDLE_LIFETIME = timedelta(hours=2)
     SESSION_ABSOLUTE_LIFETIME = timedelta(hours=12)
     PERMANENT_SESSION_LIFETIME = SESSION_ABSOLUTE_LIFETIME
+    # The cookie is signed and sent only when the session changes, not on every request
+    # (Flask re-signs a permanent session each time otherwise). The idle lifetime does
+    # not depend on it: the session's own "seen at" moves at most once a minute, which
+    # changes the session and so renews the cookie's expiry as well.
+    SESSION_REFRESH_EACH_REQUEST = False
 
     # Argon2id, OWASP Password Storage Cheat Sheet: m=19 MiB, t=2, p=1.
     PASSWORD_HASH_TIME_COST = 2

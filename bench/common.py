@@ -9,9 +9,13 @@ PASSWORD = "bench-password-1234"
 STAFF_USERNAME = "bench-staff"
 # Staff sign in with a second factor (TOTP); the bench's staff account has this secret.
 STAFF_TOTP_SECRET = "BENCHBENCHBENCHBENCHBENCHBENCH23"
-# The write runs' fixtures, all in the first complex: open ballots and future sessions.
-WRITE_BALLOTS = 64
-WRITE_SESSIONS = 64
+# The write runs' fixtures, all in the first complex: open ballots, future sessions with
+# room to spare, and future sessions already full (a booking joins the waiting list).
+# Each of the 32 clients votes once per ballot and books once per session: enough for
+# 5 rounds of 1,000 requests of each kind.
+WRITE_BALLOTS = 200
+WRITE_SESSIONS = 200
+WRITE_FULL_SESSIONS = 200
 SECRET_KEY = "bench-only-not-secret"
 
 

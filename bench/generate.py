@@ -33,10 +33,12 @@ from bench.common import (
     STAFF_TOTP_SECRET,
     STAFF_USERNAME,
     WRITE_BALLOTS,
+    WRITE_FULL_SESSIONS,
     WRITE_SESSIONS,
     bench_app,
     database_kind,
 )
+from gachi.ballots.box import seal_box
 
 CITY_COMPLEXES = 4300
 CITY_HOUSEHOLDS = 2_460_000
@@ -368,8 +370,10 @@ class City:
                     source="demo",
                 )
 
-    def write_fixtures(self, participation_id, problems):
-        """Open ballots and future sessions in the first complex, for the write runs."""
+    def write_fixtures(self, participation_id, problems, residents):
+        """Open ballots, future sessions and full future sessions (one place, taken by
+        the complex's last resident, and a waiting list) in the first complex, for the
+        write runs."""
         for number in range(WRITE_BALLOTS):
             ballot_id = self.add(
                 "ballots",
@@ -392,9 +396,18 @@ class City:
                 self.add(
                     "ballot_options", ballot_id=ballot_id, problem_id=problem_id, position=position
                 )
+            # An open ballot's box, sealed empty as open_ballot seals it (under the bench's
+            # SECRET_KEY, which the app runs with): without it a vote has no box to count in.
+            self.add("ballot_boxes", ballot_id=ballot_id, sealed=seal_box(ballot_id, {}))
         program_id = self.program(participation_id, problems[0], "벤치 예약", 1000)
         for number in range(WRITE_SESSIONS):
             self.session(program_id, self.now + timedelta(days=3, minutes=10 * number), 1000)
+        full_id = self.program(participation_id, problems[1], "벤치 대기", 1)
+        for number in range(WRITE_FULL_SESSIONS):
+            session_id = self.session(
+                full_id, self.now + timedelta(days=4, minutes=10 * number), 1, seats_taken=1
+            )
+            self._booking(session_id, residents[-1], None)
 
 
 # Inserting -----------------------------------------------------------------------------
@@ -478,11 +491,11 @@ def generate(args):
                 ids=ids,
             )
             for number in range(first, min(first + CHUNK, args.complexes)):
-                _, participation_id, _, problems = city.complex(
+                _, participation_id, residents, problems = city.complex(
                     number + 1, districts[number % len(districts)], sizes[number]
                 )
                 if number == 0:
-                    city.write_fixtures(participation_id, problems)
+                    city.write_fixtures(participation_id, problems, residents)
             with db.engine.begin() as connection:
                 if database_kind(args.db) == "postgresql":
                     # A bulk load, not the app's writes: triggers (the KPI change notes,

@@ -20,6 +20,7 @@ class Probe:
     resident_username: str
     write_ballots: list  # [(ballot id, option id)]
     write_sessions: list  # [session id]
+    full_sessions: list  # [session id]: one place, taken; bookings join the waiting list
     paths: dict = field(default_factory=dict)  # name -> path
     query_counts: dict = field(default_factory=dict)  # name -> queries
     aggregate: dict = field(default_factory=dict)  # statement, parameters
@@ -74,15 +75,27 @@ def _ids(db):
     first_options = {}
     for ballot_id, option_id in ballots:
         first_options.setdefault(ballot_id, option_id)
-    sessions = db.session.scalars(
-        select(ProgramSession.id)
-        .join(Program, Program.id == ProgramSession.program_id)
-        .where(Program.participation_id == participation_id, Program.default_capacity == 1000)
-        .order_by(ProgramSession.id)
-    ).all()
+
+    def sessions_of(capacity):
+        return db.session.scalars(
+            select(ProgramSession.id)
+            .join(Program, Program.id == ProgramSession.program_id)
+            .where(
+                Program.participation_id == participation_id,
+                Program.default_capacity == capacity,
+            )
+            .order_by(ProgramSession.id)
+        ).all()
+
     staff_id = db.session.scalar(select(User.id).where(User.username == STAFF_USERNAME))
     return Probe(
-        cohort_id, complex_id, staff_id, "r1-100", sorted(first_options.items()), list(sessions)
+        cohort_id,
+        complex_id,
+        staff_id,
+        "r1-100",
+        sorted(first_options.items()),
+        list(sessions_of(1000)),
+        list(sessions_of(1)),
     )
 
 

@@ -10,9 +10,11 @@ app and the baseline app (bench/baseline_app.py) are started under gunicorn (--w
 sync workers each, 2 by default; free ports on 127.0.0.1) with the scheduler's kpi.refresh
 job beside them (bench/refresher.py, every 30 seconds, its runs reported), and the board
 and the KPI API are timed against the bare aggregate (the longest statement the API
-runs). At the largest size also: a complex's page and a resident's home, votes and
-bookings from 32 concurrent clients against the baseline's bare INSERT, a worker's peak
-memory, and the refresh job's run that takes in those writes.
+runs). At the largest size also: a complex's page and a resident's home; votes, bookings
+and bookings on full sessions (the waiting list) from 32 concurrent clients, each run
+interleaved with a run of the baseline's bare INSERT for --rounds rounds (the ratio per
+round, its median and spread; see writes()); a worker's peak memory, and the refresh
+job's run that takes in those writes.
 Each run stops by itself (a number of requests or some seconds). The table is printed
 and written to bench/results/<date>-<db>.md.
 """
@@ -62,8 +64,21 @@ def parse_args(argv=None):
     parser.add_argument("--residents", type=int, default=150)
     parser.add_argument("--requests", type=int, default=40, help="per latency run")
     parser.add_argument("--seconds", type=float, default=20, help="per latency run")
-    parser.add_argument("--write-requests", type=int, default=1500, help="per write run")
-    parser.add_argument("--write-seconds", type=float, default=20, help="per write run")
+    parser.add_argument(
+        "--write-requests", type=int, default=1000, help="per write run of the app, per round"
+    )
+    parser.add_argument(
+        "--write-seconds", type=float, default=5, help="per write run (app or bare), per round"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="write rounds, each kind beside a bare INSERT run"
+    )
+    parser.add_argument(
+        "--app-root",
+        default=str(ROOT),
+        help="the checkout whose app gunicorn serves (e.g. one of main, to measure before "
+        "a change with the same bench); the city is made by this one's code",
+    )
     parser.add_argument(
         "--workers",
         type=int,
@@ -97,8 +112,10 @@ def free_port():
 class Server:
     """A gunicorn master with `workers` sync workers on 127.0.0.1, stopped by its own pid."""
 
-    def __init__(self, app_path, env, ready_path, workers):
+    def __init__(self, app_path, env, ready_path, workers, root=ROOT):
         self.port, self.workers = free_port(), workers
+        # A file, not a pipe: a pipe nobody reads fills up and stops the workers mid-run.
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115  (closed in stop())
         self.process = subprocess.Popen(
             [
                 GUNICORN,
@@ -109,20 +126,24 @@ class Server:
                 "--timeout",
                 "300",
                 "--chdir",
-                str(ROOT),
+                str(root),
                 app_path,
             ],
             env={**os.environ, **env},
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=self.log,
         )
         self._wait(ready_path)
+
+    def log_tail(self, size=2000):
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")[-size:]
 
     def _wait(self, path, seconds=60):
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(self.process.stderr.read().decode()[-2000:])
+                raise RuntimeError(self.log_tail())
             try:
                 status, _, _ = load.Client(self.port, timeout=30).request("GET", path)
                 if status < 500 and len(self.worker_pids()) == self.workers:
@@ -160,6 +181,7 @@ class Server:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        self.log.close()
 
 
 def make_scratch_table(url):
@@ -205,36 +227,85 @@ def reads(app, baseline, found, args, everything):
     return runs
 
 
+WRITE_KINDS = ("vote", "book", "wait")  # "wait": a booking on a full session
+
+
 def writes(app, baseline, found, args):
+    """Each write kind interleaved with its bare baseline, A B A B: for `--rounds` rounds,
+    every kind's run next to a run of the bare INSERT (A first in even rounds, B first in
+    odd ones, so that a drift of the shared machine weighs on both alike). Each round gives
+    a ratio per kind; the latencies of all rounds are pooled for p50/p95.
+
+    Votes and bookings are timed the same way: the POST, up to its answer (a redirect, or
+    the receipt page where the vote renders it), not the page the browser GETs after it.
+    Every client votes once per ballot and books once per session; its place in the
+    fixtures carries over from round to round."""
     residents = [signed_in(app.port, f"r1-{number}") for number in range(CLIENTS)]
+    baseline_clients = [load.Client(baseline.port) for _ in range(CLIENTS)]
     bounds = {"count": args.write_requests, "seconds": args.write_seconds}
+    sent = {kind: dict.fromkeys(map(id, residents), 0) for kind in WRITE_KINDS}
 
-    def vote(client, number):
-        if number >= len(found.write_ballots):
+    def _next(kind, client, fixtures):
+        number = sent[kind][id(client)]
+        if number >= len(fixtures):
             return None
-        ballot_id, option_id = found.write_ballots[number]
+        sent[kind][id(client)] = number + 1
+        return fixtures[number]
+
+    def vote(client, _number):
+        fixture = _next("vote", client, found.write_ballots)
+        if fixture is None:
+            return None
+        ballot_id, option_id = fixture
         status, _, elapsed = client.post(f"/ballots/{ballot_id}/vote", {"choices": option_id})
-        return status == 200, status, elapsed
+        return status in (200, 302, 303), status, elapsed
 
-    def book(client, number):
-        if number >= len(found.write_sessions):
-            return None
-        status, _, elapsed = client.post(
-            f"/sessions/{found.write_sessions[number]}/book",
-            {"party_size": 1, "dependants": "", "request_key": uuid.uuid4().hex},
-        )
-        return status in (302, 303), status, elapsed
+    def booking(kind, fixtures):
+        def book(client, _number):
+            session_id = _next(kind, client, fixtures)
+            if session_id is None:
+                return None
+            status, _, elapsed = client.post(
+                f"/sessions/{session_id}/book",
+                {"party_size": 1, "dependants": "", "request_key": uuid.uuid4().hex},
+            )
+            return status in (302, 303), status, elapsed
+
+        return book
 
     def insert(client, _number):
         status, _, elapsed = client.request("POST", "/insert", {})
         return status == 204, status, elapsed
 
-    baseline_clients = [load.Client(baseline.port) for _ in range(CLIENTS)]
-    return {
-        "vote": load.concurrent(residents, vote, **bounds),
-        "book": load.concurrent(residents, book, **bounds),
-        "insert": load.concurrent(baseline_clients, insert, **bounds),
+    senders = {
+        "vote": vote,
+        "book": booking("book", found.write_sessions),
+        "wait": booking("wait", found.full_sessions),
     }
+    rounds = []
+    for number in range(args.rounds):
+        measured = {}
+        for kind in WRITE_KINDS:
+            order = ("app", "bare") if number % 2 == 0 else ("bare", "app")
+            for side in order:
+                if side == "app":
+                    measured[kind] = load.concurrent(residents, senders[kind], **bounds)
+                else:
+                    measured[f"{kind}_insert"] = load.concurrent(
+                        baseline_clients, insert, count=10**9, seconds=args.write_seconds
+                    )
+        rounds.append(measured)
+        print(
+            f"  round {number + 1}: "
+            + ", ".join(
+                f"{kind} {measured[kind].per_second or 0:,.0f}/s "
+                f"(bare {measured[kind + '_insert'].per_second or 0:,.0f}/s, "
+                f"{report.ratio_of(measured[kind], measured[kind + '_insert']):.2f}×)"
+                for kind in WRITE_KINDS
+            ),
+            flush=True,
+        )
+    return rounds
 
 
 class Refresher:
@@ -279,6 +350,7 @@ def measure(url, size, args, everything):
             {"DATABASE_URL": url, "SECRET_KEY": SECRET_KEY, "GACHI_CONFIG": "development"},
             "/login",
             args.workers,
+            root=Path(args.app_root),
         )
         baseline = Server(
             "bench.baseline_app:app",
@@ -293,7 +365,8 @@ def measure(url, size, args, everything):
                 "runs": reads(app, baseline, found, args, everything),
             }
             if everything and not args.reads_only:
-                result["runs"].update(writes(app, baseline, found, args))
+                print("Writes, interleaved with the bare INSERT ...", flush=True)
+                result["write_rounds"] = writes(app, baseline, found, args)
                 result["peak_rss_mb"] = app.peak_rss_mb()
                 result["baseline_rss_mb"] = baseline.peak_rss_mb()
                 # How far behind the board falls: the job's run that takes in the writes.

@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from gachi.ballots import box, ranked
 from gachi.ballots.models import (
@@ -30,10 +30,11 @@ from gachi.proposals.models import Problem, ProblemState
 
 # Loaded with a ballot for its pages and verbs: what its permission rules read (the
 # participation and its complex) and the ballot paper (the options and their titles),
-# in two queries rather than a lazy load for each step and each option.
+# in one SELECT with joins rather than a lazy load for each step and each option (a
+# ballot has a handful of options, so the joined rows stay few).
 WITH_SCOPE_AND_OPTIONS = (
     joinedload(Ballot.participation).joinedload(Participation.complex),
-    selectinload(Ballot.options).joinedload(BallotOption.problem),
+    joinedload(Ballot.options).joinedload(BallotOption.problem),
 )
 
 

@@ -13,10 +13,10 @@ from flask import (
     abort,
     current_app,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -62,6 +62,7 @@ from gachi.ballots.receipts import (
 from gachi.complexes.models import Household, Participation
 from gachi.complexes.queries import latest_participation
 from gachi.core.access import load_for, require
+from gachi.core.audit import no_store
 from gachi.core.errors import Conflict
 from gachi.core.forms import ConfirmForm, options
 from gachi.core.handlers import operating, unit_of_work
@@ -73,6 +74,8 @@ from gachi.proposals.models import Problem, ProblemState
 bp = Blueprint("ballots", __name__)
 
 RECEIPT_COOKIE_DAYS = 180
+# The session key that carries a new receipt from the vote's POST to the GET showing it.
+NEW_RECEIPT = "new_receipt"
 
 
 def _receipt_cookie(ballot):
@@ -284,28 +287,17 @@ def ballot_vote(ballot_id):
         if device_receipt and queries.voted_channel(ballot, current_user) is Channel.ONLINE
         else None
     )
-    # The answer is made first, from what is loaded, so that the write lock is held for
-    # the writing only; the edge sends it only once the commit succeeded.
-    if receipt:
-        answer = _set_receipt_cookie(
-            redirect(url_for(".ballot_detail", ballot_id=ballot_id)), ballot, receipt
-        )
-    else:
-        # Shown once: the code to write down. The device keeps it in a cookie as well.
-        fresh_receipt = new_receipt()
-        answer = _set_receipt_cookie(
-            make_response(
-                render_template(
-                    "ballots/receipt.html",
-                    ballot=ballot,
-                    receipt=format_receipt(fresh_receipt),
-                    receipt_qr=receipt_qr_data_uri(fresh_receipt),
-                    ranking=_ranking_titles(ballot, form),
-                )
-            ),
-            ballot,
-            fresh_receipt,
-        )
+    # Post/redirect/get: the write renders nothing. The answer is made first, from what is
+    # loaded, so that the write lock is held for the writing only; the edge sends it only
+    # once the commit succeeded.
+    fresh_receipt = None if receipt else new_receipt()
+    answer = _set_receipt_cookie(
+        redirect(url_for(".ballot_detail", ballot_id=ballot_id))
+        if receipt
+        else redirect(url_for(".ballot_new_receipt", ballot_id=ballot_id), code=303),
+        ballot,
+        receipt or fresh_receipt,
+    )
     with operating(_refusal_page(ballot, form, ballot_paper=form), form=form):
         if receipt:
             change_vote(ballot, voter=current_user, receipt=receipt, choices=form.chosen())
@@ -313,16 +305,53 @@ def ballot_vote(ballot_id):
             cast_vote(ballot, voter=current_user, choices=form.chosen(), receipt=fresh_receipt)
     if receipt:
         flash(_("Your vote was changed."), "success")
+    else:
+        _keep_for_one_read(ballot, fresh_receipt)
     return answer
 
 
-def _ranking_titles(ballot, form):
+def _keep_for_one_read(ballot, receipt):
+    """The new receipt rides to the next GET in the session cookie, like a flash: the
+    database keeps only its hash (gachi/ballots/box.py). The cookie is the voter's own,
+    signed, sent over the same channel as the device's receipt cookie set beside it, and
+    the receipt leaves it when the page is shown (ballot_new_receipt)."""
+    session[NEW_RECEIPT] = {"ballot": ballot.id, "code": receipt}
+
+
+@bp.route("/ballots/<int:ballot_id>/receipt")
+@login_required
+def ballot_new_receipt(ballot_id):
+    """The receipt of the vote just cast, shown once: taken out of the session here. It
+    is shown only if the roll holds this voter's vote under it (a vote whose commit failed
+    has none), and never kept by a browser cache."""
+    ballot = _load(ballot_id)
+    kept = session.get(NEW_RECEIPT)
+    if not isinstance(kept, dict) or kept.get("ballot") != ballot.id:
+        return redirect(url_for(".ballot_detail", ballot_id=ballot.id))
+    session.pop(NEW_RECEIPT)
+    receipt = str(kept.get("code", ""))
+    marking = (
+        marking_for_receipt(ballot, receipt, current_user) if is_well_formed(receipt) else None
+    )
+    if marking is None:
+        return redirect(url_for(".ballot_detail", ballot_id=ballot.id))
+    return no_store(
+        render_template(
+            "ballots/receipt.html",
+            ballot=ballot,
+            receipt=format_receipt(receipt),
+            receipt_qr=receipt_qr_data_uri(receipt),
+            ranking=_ranking_titles(ballot, marking),
+        )
+    )
+
+
+def _ranking_titles(ballot, marking):
     """A ranked vote's problems in the order given (for the receipt page), else None."""
     if not ballot.is_ranked:
         return None
-    places = form.chosen()
     titles = {option.id: option.problem.title for option in ballot.options}
-    return [titles[option_id] for option_id in sorted(places, key=places.__getitem__)]
+    return [titles[int(option_id)] for option_id in marking.split(">")]
 
 
 @bp.route("/ballots/<int:ballot_id>/receipt", methods=["POST"])

@@ -1,10 +1,13 @@
-"""Session lifetimes: idle and absolute limits, and remember-me starting a new session."""
+"""Session lifetimes: idle and absolute limits, and remember-me starting a new session;
+the cookie sent back only when the session changed."""
 
 from datetime import timedelta
 
 from gachi.auth.sessions import LOGIN_AT, SEEN_AT
 from gachi.core.time import utcnow
-from tests.conftest import sign_in
+from tests.ballots.helpers import a_ballot, ballot_scene
+from tests.complexes.helpers import TOKEN_PAGE
+from tests.conftest import csrf_token, sign_in
 
 
 def age_session(client, *, signed_in_ago, seen_ago):
@@ -52,3 +55,27 @@ def test_a_tampered_session_id_signs_nobody_in(client, make):
     with client.session_transaction() as session:
         session["_user_id"] = f"{resident.id}:not-a-version"
     assert not is_signed_in(client)
+
+
+def session_cookies_sent(response):
+    return [h for h in response.headers.getlist("Set-Cookie") if h.startswith("session=")]
+
+
+def test_the_session_cookie_is_signed_and_sent_only_when_the_session_changes(client, make):
+    scene = ballot_scene(make, resident_count=1)
+    ballot = a_ballot(scene)
+    sign_in(client, scene.residents[0])
+    token = csrf_token(client, TOKEN_PAGE)  # the CSRF token is kept once, then read
+
+    # A page, and a POST that is refused and changes nothing: no cookie is sent back.
+    assert session_cookies_sent(client.get(f"/ballots/{ballot.id}")) == []
+    refused = client.post(
+        f"/ballots/{ballot.id}/receipt", data={"csrf_token": token, "receipt": "AAAA-BBBB-CCCC"}
+    )
+    assert refused.status_code == 400 and session_cookies_sent(refused) == []
+
+    # Two minutes on, the next request moves the idle clock on: the cookie is renewed.
+    age_session(client, signed_in_ago=timedelta(hours=1), seen_ago=timedelta(minutes=2))
+    renewed = client.get(f"/ballots/{ballot.id}")
+    assert len(session_cookies_sent(renewed)) == 1
+    assert session_cookies_sent(client.get(f"/ballots/{ballot.id}")) == []

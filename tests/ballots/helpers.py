@@ -75,3 +75,10 @@ def ballots_in_box(ballot=None):
 
     ids = [ballot.id] if ballot else db.session.scalars(db.select(BallotBox.ballot_id)).all()
     return sum(sum(counted_markings(ballot_id).values()) for ballot_id in ids)
+
+
+def receipt_page(client, vote):
+    """A new vote is post/redirect/get: its POST renders nothing and sends the browser
+    (303) to the page that shows the receipt, once; that page is what the voter sees."""
+    assert vote.status_code == 303, vote.status_code
+    return client.get(vote.headers["Location"])

@@ -23,7 +23,13 @@ from gachi.core.errors import DomainError
 from gachi.core.time import SEOUL, utcnow
 from gachi.extensions import db
 from gachi.proposals.models import ProblemState
-from tests.ballots.helpers import a_ballot, ballot_scene, ballots_in_box, option_ids
+from tests.ballots.helpers import (
+    a_ballot,
+    ballot_scene,
+    ballots_in_box,
+    option_ids,
+    receipt_page,
+)
 from tests.complexes.helpers import confirm_on_page, post, signed_in, text_of
 
 RECEIPT = re.compile(r'id="receipt">([A-Z0-9-]+)<')
@@ -85,11 +91,9 @@ def test_a_coordinator_sets_up_an_instant_runoff_ballot_and_a_resident_ranks_on_
     assert f'<label for="rank_{first}">아이 돌봄(육아), 순위</label>' in paper
     assert "순위 없음" in paper
 
-    response = vote_ranks(client, ballot, {0: 2, 1: "", 2: 1, 3: ""})
-    assert response.status_code == 200
-    receipt_page = text_of(response)
-    assert RECEIPT.search(receipt_page)
-    ranking = re.search(r'<ol class="my-choices">(.*?)</ol>', receipt_page, re.S).group(1)
+    shown = text_of(receipt_page(client, vote_ranks(client, ballot, {0: 2, 1: "", 2: 1, 3: ""})))
+    assert RECEIPT.search(shown)
+    ranking = re.search(r'<ol class="my-choices">(.*?)</ol>', shown, re.S).group(1)
     assert ranking.index("주차 문제") < ranking.index("아이 돌봄(육아)")
     assert "쓰레기 분리배출" not in ranking
     assert counted_markings(ballot.id) == {marking(ballot, 2, 0): 1}
@@ -141,7 +145,9 @@ def test_a_resident_changes_their_ranking_with_the_receipt_on_another_device(app
     ballot = a_ballot(scene, method=Method.IRV)
     phone, library_pc = app.test_client(), app.test_client()
     signed_in(phone, scene.residents[0])
-    receipt = RECEIPT.search(text_of(vote_ranks(phone, ballot, {0: 1, 1: 2}))).group(1)
+    receipt = RECEIPT.search(
+        text_of(receipt_page(phone, vote_ranks(phone, ballot, {0: 1, 1: 2})))
+    ).group(1)
 
     signed_in(library_pc, scene.residents[0])
     response = vote_ranks(library_pc, ballot, {3: 1, 2: 2, 1: 3}, receipt=receipt)
@@ -157,7 +163,7 @@ def test_online_rankings_are_counted_by_rounds_and_the_winner_is_confirmed(clien
         scene.residents, [{0: 1, 1: 2}, {1: 1, 0: 2}, {2: 1, 1: 2}], strict=True
     ):
         signed_in(client, resident)
-        assert vote_ranks(client, ballot, places).status_code == 200
+        assert vote_ranks(client, ballot, places).status_code == 303
 
     signed_in(client, scene.coordinator)
     close(client, ballot)
@@ -277,7 +283,7 @@ def test_a_tie_under_the_coordinators_rule_waits_for_the_decision(client, scene)
     # 아이 돌봄 and 쓰레기 each get 3 + 2 = 5 points; nobody ranks the other two.
     for resident, places in zip(scene.residents[:2], [{0: 1, 1: 2}, {1: 1, 0: 2}], strict=True):
         signed_in(client, resident)
-        assert vote_ranks(client, ballot, places).status_code == 200
+        assert vote_ranks(client, ballot, places).status_code == 303
     signed_in(client, scene.coordinator)
     close(client, ballot)
 

@@ -21,7 +21,13 @@ from gachi.extensions import db
 from gachi.proposals.models import ProblemState
 from gachi.workshops.models import WorkshopRound
 from gachi.workshops.operations import check_in_resident, create_workshop
-from tests.ballots.helpers import a_ballot, ballot_scene, ballots_in_box, option_ids
+from tests.ballots.helpers import (
+    a_ballot,
+    ballot_scene,
+    ballots_in_box,
+    option_ids,
+    receipt_page,
+)
 from tests.complexes.helpers import confirm_on_page, post, signed_in, text_of
 
 RECEIPT = re.compile(r'id="receipt">([A-Z0-9-]+)<')
@@ -45,16 +51,53 @@ def vote_single(client, ballot, index, **extra):
 def test_a_resident_votes_and_is_shown_a_receipt_kept_in_a_cookie(client, scene):
     ballot = a_ballot(scene)
     signed_in(client, scene.residents[0])
-    response = vote_single(client, ballot, 1)
-    assert response.status_code == 200
-    receipt = RECEIPT.search(text_of(response)).group(1)
-    assert len(receipt) == 19
-    cookie = response.headers["Set-Cookie"]
-    assert f"ballot_receipt_{ballot.id}=" in cookie and "HttpOnly" in cookie
+    vote = vote_single(client, ballot, 1)
+    # The POST writes and renders nothing: it sends the browser to the receipt's page.
+    assert vote.status_code == 303
+    assert vote.headers["Location"] == f"/ballots/{ballot.id}/receipt"
+    assert not RECEIPT.search(text_of(vote))
+    cookie = next(
+        header
+        for header in vote.headers.getlist("Set-Cookie")
+        if header.startswith(f"ballot_receipt_{ballot.id}=")
+    )
+    assert "HttpOnly" in cookie
     assert f"Path=/ballots/{ballot.id}" in cookie and "SameSite=Lax" in cookie
+
+    shown = client.get(vote.headers["Location"])
+    assert shown.status_code == 200 and shown.headers["Cache-Control"] == "no-store"
+    receipt = RECEIPT.search(text_of(shown)).group(1)
+    assert len(receipt) == 19
+    assert receipt.replace("-", "") in cookie  # the device keeps the same receipt
 
     page = text_of(client.get(f"/ballots/{ballot.id}"))
     assert "Your vote:" in page and scene.problems[1].title in page
+
+
+def test_the_receipt_is_shown_once_and_never_stored_in_the_database(client, scene):
+    ballot = a_ballot(scene)
+    signed_in(client, scene.residents[0])
+    shown = text_of(receipt_page(client, vote_single(client, ballot, 0)))
+    receipt = RECEIPT.search(shown).group(1)
+
+    # Reloading the receipt's page (or opening it later) shows the ballot, not the code.
+    again = client.get(f"/ballots/{ballot.id}/receipt")
+    assert again.status_code == 302 and again.headers["Location"] == f"/ballots/{ballot.id}"
+    # Only its hash is on the roll; the session that carried it holds it no more.
+    voter = db.session.scalars(select(BallotVoter)).one()
+    assert voter.receipt_hash and receipt.replace("-", "") not in str(voter.receipt_hash)
+    with client.session_transaction() as session:
+        assert receipt.replace("-", "") not in str(dict(session))
+
+
+def test_the_receipt_page_shows_nothing_for_a_receipt_the_roll_does_not_hold(client, scene):
+    """A vote whose commit failed leaves its receipt in the session: it is not shown."""
+    ballot = a_ballot(scene)
+    signed_in(client, scene.residents[0])
+    with client.session_transaction() as session:
+        session["new_receipt"] = {"ballot": ballot.id, "code": "AAAABBBBCCCCDDDD"}
+    response = client.get(f"/ballots/{ballot.id}/receipt")
+    assert response.status_code == 302 and not RECEIPT.search(text_of(response))
 
 
 def test_a_second_vote_gets_a_clear_409_and_nothing_is_stored(client, scene):
@@ -83,7 +126,9 @@ def test_a_typed_receipt_shows_and_changes_the_vote_on_another_device(app, scene
     ballot = a_ballot(scene)
     first_device, second_device = app.test_client(), app.test_client()
     signed_in(first_device, scene.residents[0])
-    receipt = RECEIPT.search(text_of(vote_single(first_device, ballot, 0))).group(1)
+    receipt = RECEIPT.search(
+        text_of(receipt_page(first_device, vote_single(first_device, ballot, 0)))
+    ).group(1)
     signed_in(second_device, scene.residents[0])
     assert "Your vote:" not in text_of(second_device.get(f"/ballots/{ballot.id}"))
 
@@ -146,7 +191,7 @@ def test_too_many_dots_are_a_400_with_the_reason(client, scene):
     assert response.status_code == 400 and "You have 3 dots" in text_of(response)
     assert count(BallotVoter) == 0
     ok = post(client, f"/ballots/{ballot.id}/vote", {f"dots_{first}": "2", f"dots_{second}": "1"})
-    assert ok.status_code == 200
+    assert ok.status_code == 303
 
 
 def test_a_paper_voters_online_vote_is_refused(client, scene):
@@ -326,7 +371,7 @@ def test_closing_a_ballot_asks_first_and_only_the_confirmed_button_closes_it(cli
     assert f'href="/ballots/{ballot.id}">Cancel</a>' in page
     db.session.expire_all()
     assert ballot.closed_at is None and ballot.is_open_at(utcnow())
-    assert vote_single(signed_in(client, scene.residents[0]), ballot, 0).status_code == 200
+    assert vote_single(signed_in(client, scene.residents[0]), ballot, 0).status_code == 303
 
     signed_in(client, scene.coordinator)
     assert confirm_on_page(client, f"/ballots/{ballot.id}/close").status_code == 302
@@ -418,8 +463,8 @@ def test_on_a_ballot_per_resident_each_voter_is_told_they_voted(client, scene):
 def test_with_the_receipt_a_voter_sees_their_ballot_in_the_box_and_then_in_the_count(client, scene):
     ballot = a_ballot(scene)
     signed_in(client, scene.residents[0])
-    receipt_page = vote_single(client, ballot, 1)
-    assert 'src="data:image/svg+xml' in receipt_page.get_data(as_text=True)  # the QR code
+    shown = receipt_page(client, vote_single(client, ballot, 1))
+    assert 'src="data:image/svg+xml' in shown.get_data(as_text=True)  # the QR code
     page = text_of(client.get(f"/ballots/{ballot.id}"))
     assert "This ballot is in the ballot box" in page
     cast_vote(ballot, voter=scene.residents[1], choices={option_ids(ballot)[1]: 1})
@@ -433,7 +478,7 @@ def test_someone_elses_receipt_shows_nothing_in_another_account(app, scene):
     ballot = a_ballot(scene)
     voter, neighbour = app.test_client(), app.test_client()
     signed_in(voter, scene.residents[0])
-    receipt = RECEIPT.search(text_of(vote_single(voter, ballot, 0))).group(1)
+    receipt = RECEIPT.search(text_of(receipt_page(voter, vote_single(voter, ballot, 0)))).group(1)
     signed_in(neighbour, scene.residents[1])
     vote_single(neighbour, ballot, 1)
     neighbour.delete_cookie(f"ballot_receipt_{ballot.id}", path=f"/ballots/{ballot.id}")

@@ -71,7 +71,7 @@ class Task:
         self.status = page.status
         if self.kind == "cancel" and page.status == 302 and page.location == "/my/bookings":
             self.outcome = "acknowledged"
-        elif self.kind == "vote" and page.status == 200:
+        elif self.kind == "vote" and page.status == 303:  # to the receipt's page
             self.outcome = "acknowledged"
             self.receipt = normalise_code(self.visitor.cookie_at(f"/ballots/{self.target_id}"))
         elif self.kind == "book" and page.status == 302 and page.location.startswith("/bookings/"):

@@ -138,7 +138,7 @@ def _votes_race(servers, ballot, usernames):
         ]
     )
     statuses = sorted(page.status for page in pages)
-    assert statuses == [200] + [409] * (len(devices) - 1), statuses
+    assert statuses == [303] + [409] * (len(devices) - 1), statuses
     assert (
         db.session.scalar(
             select(func.count()).select_from(BallotVoter).where(BallotVoter.ballot_id == ballot_id)

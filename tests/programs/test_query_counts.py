@@ -18,8 +18,8 @@ from tests.programs.helpers import add_session, days_ahead, program_scene
 MOST_QUERIES = 10
 
 
-def queries_for_a_booking(client, session_id, key):
-    """Counted as a fresh request would make them (nothing of the test's in the session)."""
+def statements_of_a_booking(client, session_id, key):
+    """As a fresh request would make them (nothing of the test's in the session)."""
     token = csrf_token(client, TOKEN_PAGE)
     db.session.expunge_all()
     with counted_queries(with_transaction_statements=True) as statements:
@@ -28,7 +28,11 @@ def queries_for_a_booking(client, session_id, key):
             data={"csrf_token": token, "party_size": "1", "request_key": key},
         )
     assert response.status_code == 302
-    return len(statements)
+    return statements
+
+
+def queries_for_a_booking(client, session_id, key):
+    return len(statements_of_a_booking(client, session_id, key))
 
 
 def test_a_booking_costs_the_same_few_queries_however_many_sessions_and_bookings_exist(app, make):
@@ -54,3 +58,17 @@ def test_a_booking_costs_the_same_few_queries_however_many_sessions_and_bookings
     later = queries_for_a_booking(last_client, session_id, "second-form")
 
     assert first == later <= MOST_QUERIES
+
+
+def test_a_booking_loads_the_session_and_its_permission_chain_in_one_statement(app, make):
+    scene = program_scene(make, capacity=40)
+    client = signed_in(app.test_client(), scene.resident)
+    statements = statements_of_a_booking(client, scene.program_session.id, "one-form")
+
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    session_reads = [s for s in reads if "FROM program_sessions" in s]
+    assert len(session_reads) == 1, session_reads
+    for joined in ("programs", "participations", "complexes"):
+        assert f"JOIN {joined}" in session_reads[0], joined
+        assert not [s for s in reads if f"FROM {joined}" in s], joined  # no lazy load
+    assert not [s for s in statements if "notifications" in s]  # no page furniture

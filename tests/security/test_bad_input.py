@@ -133,9 +133,8 @@ ROUTES = {
     "proposals.problem_move": Post(COORDINATOR),
     "proposals.problem_merge": Post(COORDINATOR, ("into",)),  # the problem page asks by GET
     "ballots.ballot_new": Post(COORDINATOR),
-    "ballots.ballot_vote": Post(
-        RESIDENT, ("receipt", "choices", "dots_1", "dots_2"), accepted_with_a_page=True
-    ),  # the receipt to write down
+    # The receipt to write down is shown by the GET the vote redirects to.
+    "ballots.ballot_vote": Post(RESIDENT, ("receipt", "choices", "dots_1", "dots_2")),
     "ballots.ballot_receipt": Post(RESIDENT, ("receipt",)),
     "ballots.ballot_paper_voter": Post(COORDINATOR, ("user_id",)),
     "ballots.ballot_paper_tally": Post(COORDINATOR),

@@ -153,7 +153,7 @@ def login():
     # A phone number is counted in one form, however it was written.
     account, password = operations.sign_in_key(form.username.data), form.password.data
     with checking_a_secret(account, lambda status: _render_login(form, next_url, status), form):
-        user = operations.sign_in(account, password)
+        user = operations.sign_in(form.username.data, password)
         if not user.has_two_factor:
             # With a second step, failures are cleared only after it, or a known password
             # would reset the count of guessed codes.
@@ -348,10 +348,10 @@ def reset_by_link(token):
     try:
         operations.user_for_reset_link(token)
     except operations.ResetLinkDead as dead:
-        # Dead links answer with the page that sends a new one, the reason on top.
+        # A dead link is a 404 with the page that sends a new one, the reason on top.
         again = ResetLinkRequestForm(formdata=None)
         again.form_errors.append(str(dead))
-        return _reset_link_page(again, 400)
+        return _reset_link_page(again, 404)
     if not form.validate_on_submit():
         return _new_password_page(form, token, _form_status(form))
     with operating(lambda status: _new_password_page(form, token, status), form=form):

@@ -63,6 +63,7 @@ def test_a_grandmother_joins_on_her_phone_and_later_resets_with_a_code(
     with desk.expect_navigation():
         desk.locator("main form button[type=submit]").click()
     code = desk.locator("span.code").inner_text()
+    desk.screenshot(path=str(screenshots / "reset-code-issued.png"), full_page=True)
     desk.context.close()
 
     fresh = browser.new_context(viewport=PHONE, locale="ko-KR").new_page()

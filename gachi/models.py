@@ -1,6 +1,12 @@
 """Imports every area's models so Alembic and the mappers see them all."""
 
-from gachi.auth.models import LoginFailure, RecoveryCode, User  # noqa: F401
+from gachi.auth.models import (  # noqa: F401
+    LoginFailure,
+    PasswordResetCode,
+    PrivacyConsent,
+    RecoveryCode,
+    User,
+)
 from gachi.ballots.models import (  # noqa: F401
     Ballot,
     BallotBox,

@@ -5,8 +5,23 @@ operations.check_new_password, so the forms only check that something was typed.
 """
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField
-from wtforms.validators import EqualTo, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+)
+from wtforms.validators import (
+    DataRequired,
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+)
 
 from gachi.auth.models import Role
 from gachi.auth.operations import (
@@ -61,21 +76,93 @@ def _confirm_field():
     )
 
 
-class LoginForm(BaseForm):
+def _account_field():
     # No format check on the name: a sign-in must not say which names could exist.
-    username = StringField(
-        _l("User name"), filters=[normalise_username], validators=[_required(), Length(max=64)]
+    return StringField(
+        _l("User name or phone number"),
+        filters=[normalise_username],
+        validators=[_required(), Length(max=64)],
     )
+
+
+def _phone_field(label=_l("Phone number")):
+    return StringField(
+        label,
+        validators=[
+            Optional(),
+            Length(max=20),
+            Regexp(
+                PHONE_PATTERN,
+                message=_l(
+                    "Enter a phone number with digits and dashes, for example 010-1234-5678."
+                ),
+            ),
+        ],
+    )
+
+
+def _email_field(label=_l("E-mail")):
+    return StringField(
+        label,
+        validators=[
+            Optional(),
+            Length(max=254),
+            Regexp(EMAIL_PATTERN, message=_l("Enter an e-mail address such as name@example.org.")),
+        ],
+    )
+
+
+class LoginForm(BaseForm):
+    username = _account_field()
     password = PasswordField(_l("Password"), validators=[_required()])
     remember = BooleanField(_l("Keep me signed in on this device"))
 
 
 class JoinForm(BaseForm):
+    """Joining with a household's code. On an error every field comes back as typed
+    except the two passwords: a password is never written back into a page (it would sit
+    in the browser's cache and history and in anything that keeps page bodies), and the
+    page says so, so the resident knows to type it again."""
+
     code = StringField(_l("Invitation code"), validators=[_required(), Length(max=20)])
     display_name = _display_name_field()
     username = _username_field()
+    phone = _phone_field(_l("Mobile phone (optional)"))
+    email = _email_field(_l("E-mail (optional)"))
     password = PasswordField(_l("Password"), validators=[_required()])
     confirm = _confirm_field()
+    privacy_notice = HiddenField()
+    consent = BooleanField(
+        _l("I agree to the collection and use of my personal information described above."),
+        validators=[
+            DataRequired(
+                message=_l(
+                    "Joining needs your agreement to the notice above. Without it we cannot "
+                    "make an account, but you can still take part by phone or in person."
+                )
+            )
+        ],
+    )
+
+
+class ResetWithCodeForm(BaseForm):
+    account = _account_field()
+    code = StringField(_l("Code from your coordinator"), validators=[_required(), Length(max=20)])
+    password = PasswordField(_l("New password"), validators=[_required()])
+    confirm = _confirm_field()
+
+
+class ResetLinkRequestForm(BaseForm):
+    account = _account_field()
+
+
+class ResetWithLinkForm(BaseForm):
+    password = PasswordField(_l("New password"), validators=[_required()])
+    confirm = _confirm_field()
+
+
+class IssueResetCodeForm(BaseForm):
+    """The confirm step of handing a resident a one-time code (CSRF only)."""
 
 
 class ChangePasswordForm(BaseForm):
@@ -103,27 +190,8 @@ class AccountFilterForm(BaseForm):
 
 
 class _ContactFields(BaseForm):
-    phone = StringField(
-        _l("Phone number"),
-        validators=[
-            Optional(),
-            Length(max=20),
-            Regexp(
-                PHONE_PATTERN,
-                message=_l(
-                    "Enter a phone number with digits and dashes, for example 010-1234-5678."
-                ),
-            ),
-        ],
-    )
-    email = StringField(
-        _l("E-mail"),
-        validators=[
-            Optional(),
-            Length(max=254),
-            Regexp(EMAIL_PATTERN, message=_l("Enter an e-mail address such as name@example.org.")),
-        ],
-    )
+    phone = _phone_field()
+    email = _email_field()
 
 
 class AccountCreateForm(_ContactFields):

@@ -5,8 +5,9 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, select
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from gachi.auth.phones import phone_key
 from gachi.core.db import TimestampMixin
 from gachi.core.enums import LabelledEnum, enum_column_type
 from gachi.core.time import seoul_today, utcnow
@@ -60,6 +61,9 @@ class User(UserMixin, TimestampMixin, db.Model):
         ForeignKey("enterprises.id", ondelete="RESTRICT"), index=True
     )
     phone: Mapped[str | None] = mapped_column(String(32))
+    # The phone as digits (gachi/auth/phones.py), kept by `_keep_phone_key`: sign-in and
+    # password reset find an account by it, whichever way the number was written.
+    phone_key: Mapped[str | None] = mapped_column(String(16), index=True)
     email: Mapped[str | None] = mapped_column(String(254))
     # Bumped by logout and password change: every older cookie stops working.
     session_version: Mapped[int] = mapped_column(default=1)
@@ -75,6 +79,11 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     household = relationship("Household", back_populates="members")
     enterprise = relationship("Enterprise")
+
+    @validates("phone")
+    def _keep_phone_key(self, _key, phone):
+        self.phone_key = phone_key(phone)
+        return phone
 
     def get_id(self):
         return f"{self.id}:{self.session_version}"
@@ -143,6 +152,14 @@ class User(UserMixin, TimestampMixin, db.Model):
         staff admins who manage accounts: the log names people as the accounts do."""
         return self.can_manage_accounts(user)
 
+    def can_issue_reset_code(self, user):
+        """May `user` hand this resident a one-time code to choose a new password? Their
+        complex's coordinator, or center staff; never for oneself. Other roles get a
+        temporary password from a staff admin (account page)."""
+        if not (user.is_authenticated and self.is_resident and user.id != self.id):
+            return False
+        return user.is_staff or self.complex_id in user.managed_complex_ids
+
     def __repr__(self):
         return f"<User {self.username} {self.role.value}>"
 
@@ -173,3 +190,33 @@ class RecoveryCode(db.Model):
     code_hash: Mapped[str] = mapped_column(String(64))
     used_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PrivacyConsent(db.Model):
+    """A person agreed to one version of the privacy notice (개인정보 수집·이용 동의) at
+    `agreed_at`; the wording of each version is its own template (gachi/auth/consent.py)."""
+
+    __tablename__ = "privacy_consents"
+    __table_args__ = (UniqueConstraint("user_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    version: Mapped[str] = mapped_column(String(32))
+    agreed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PasswordResetCode(db.Model):
+    """A one-time code a coordinator or staff handed a resident to choose a new password:
+    kept as a keyed digest (operations.reset_code_digest), live until `expires_at`, used
+    once. Issuing a new one ends the earlier ones (`ended_at`)."""
+
+    __tablename__ = "password_reset_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]

@@ -87,5 +87,16 @@ def _matching(search):
     )
 
 
+def residents_of(complex_id):
+    """The residents of a complex with their households, by building, unit and name."""
+    return db.session.scalars(
+        select(User)
+        .join(Household, User.household_id == Household.id)
+        .options(selectinload(User.household))
+        .where(Household.complex_id == complex_id)
+        .order_by(Household.building, Household.unit, User.display_name)
+    ).all()
+
+
 def enterprises_by_name():
     return db.session.scalars(select(Enterprise).order_by(Enterprise.name)).all()

@@ -18,8 +18,16 @@ Why it works this way:
   clears its own (account, address) failures. Only the account-wide limit can hold
   a resident back because of someone else, and only while an attack from many
   addresses is going on and for one window after it stops.
-- The account is the user name as typed (lower-cased), whether or not such an
-  account exists, so the throttle does not reveal which names are real.
+- The account is the user name as typed (normalised), whether or not such an
+  account exists, so the throttle does not reveal which names are real. A sign-in by
+  phone number counts under "tel:<digits>" (operations.sign_in_key), so 010-1234-5678
+  and 01012345678 are one key. The user name and the phone of one account are two keys:
+  joining them would tell a guesser which phone belongs to which name, so a guesser who
+  knows both gets twice the tries, which does not change the arithmetic.
+- A password reset with a code from the coordinator counts a wrong code under the same
+  key as a wrong password, so guessing codes and passwords share one allowance. Asking
+  for a reset link by e-mail counts every request (right or wrong) under
+  "mail:<key>", which caps the mail one address can send to any mailbox.
 - The address is `request.remote_addr`. Behind a reverse proxy, wrap the app in
   werkzeug's ProxyFix with the number of proxies you run; we never read
   X-Forwarded-For ourselves, because anyone can send that header and so choose

@@ -18,18 +18,24 @@ from flask_login import COOKIE_NAME, current_user, login_required, logout_user
 from werkzeug.exceptions import TooManyRequests
 
 from gachi.auth import operations, queries, throttle
+from gachi.auth.consent import current_notice_version, notice_template
 from gachi.auth.forms import (
     AccountCreateForm,
     AccountEditForm,
     AccountFilterForm,
     ChangePasswordForm,
+    IssueResetCodeForm,
     JoinForm,
     LoginForm,
     PasswordResetForm,
+    ResetLinkRequestForm,
+    ResetWithCodeForm,
+    ResetWithLinkForm,
 )
 from gachi.auth.models import Role, User
 from gachi.auth.operations import STAFF_CREATED_ROLES
 from gachi.auth.sessions import password_renewal_due, start_pending_sign_in, start_session
+from gachi.complexes.models import Complex
 from gachi.core.access import load_for, require, staff_required
 from gachi.core.audit import no_store, personal_data_shown
 from gachi.core.handlers import operating, unit_of_work
@@ -144,9 +150,10 @@ def login():
     form = LoginForm()
     if not form.validate_on_submit():
         return _render_login(form, next_url, _form_status(form))
-    account, password = form.username.data, form.password.data
+    # A phone number is counted in one form, however it was written.
+    account, password = operations.sign_in_key(form.username.data), form.password.data
     with checking_a_secret(account, lambda status: _render_login(form, next_url, status), form):
-        user = operations.sign_in(account, password)
+        user = operations.sign_in(form.username.data, password)
         if not user.has_two_factor:
             # With a second step, failures are cleared only after it, or a known password
             # would reset the count of guessed codes.
@@ -189,7 +196,27 @@ def logout():
 
 
 def _join_page(form, status):
-    return render_template("auth/join.html", form=form), status
+    # The notice shown, and asked for, is always today's version.
+    version = current_notice_version()
+    form.privacy_notice.data = version
+    page = render_template(
+        "auth/join.html", form=form, notice=notice_template(version), notice_version=version
+    )
+    return no_store((page, status))
+
+
+def _agreed_to_todays_notice(form):
+    """The box was ticked under the notice that is current now (not one replaced while
+    the page was open)."""
+    if form.privacy_notice.data == current_notice_version():
+        return True
+    form.consent.data = False
+    form.consent.errors = [
+        _(
+            "The privacy notice has changed since the page was opened. Please read it and tick the box again."
+        )
+    ]
+    return False
 
 
 @bp.route("/join", methods=["GET", "POST"])
@@ -198,12 +225,18 @@ def join():
     if current_user.is_authenticated:
         return redirect(url_for("public.home"))
     form = JoinForm(code=request.args.get("code", ""))
-    if not form.validate_on_submit():
+    if not (form.validate_on_submit() and _agreed_to_todays_notice(form)):
         return _join_page(form, _form_status(form))
     account = throttle.JOIN_ACCOUNT
     with checking_a_secret(account, lambda status: _join_page(form, status), form):
         user = operations.join_household(
-            form.code.data, form.username.data, form.display_name.data, form.password.data
+            form.code.data,
+            form.username.data,
+            form.display_name.data,
+            form.password.data,
+            phone=form.phone.data,
+            email=form.email.data,
+            privacy_notice=form.privacy_notice.data,
         )
         throttle.clear_failures(account, _address())
     start_session(user)
@@ -235,6 +268,148 @@ def change_password():
     start_session(user, remember=_has_remember_cookie())  # this browser stays in
     flash(_("Your password is changed. Every other device has been signed out."), "info")
     return redirect(url_for("public.home"))
+
+
+# Getting back in: a code from the coordinator, or a link by e-mail ----------------------
+
+
+def _reset_page(form, status):
+    return no_store((render_template("auth/reset.html", form=form), status))
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@unit_of_work
+def reset():
+    """A resident types their user name (or phone), the code their coordinator handed
+    them, and a new password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("public.home"))
+    form = ResetWithCodeForm()
+    if not form.validate_on_submit():
+        return _reset_page(form, _form_status(form))
+    # Counted with the sign-in's wrong passwords: a guess at a code is a guess at the door.
+    account = operations.sign_in_key(form.account.data)
+    with checking_a_secret(account, lambda status: _reset_page(form, status), form):
+        operations.reset_with_code(form.account.data, form.code.data, form.password.data)
+        throttle.clear_failures(account, _address())
+    flash(
+        _("Your new password is set and every device has been signed out. Please sign in."),
+        "info",
+    )
+    return redirect(url_for(".login"))
+
+
+def _reset_link_page(form, status):
+    return render_template("auth/reset_email.html", form=form), status
+
+
+# Not a possible user name or phone key (no colon in either), so it never mixes with one.
+RESET_MAIL_ACCOUNT = "mail:"
+
+
+@bp.route("/reset/email", methods=["GET", "POST"])
+@unit_of_work
+def reset_email():
+    """Ask for a link by e-mail. The answer is the same whether or not such an account
+    exists or has an e-mail address; every request counts against the throttle, so the
+    page cannot be used to flood anyone's mailbox."""
+    if current_user.is_authenticated:
+        return redirect(url_for("public.home"))
+    form = ResetLinkRequestForm()
+    if not form.validate_on_submit():
+        return _reset_link_page(form, _form_status(form))
+    account = RESET_MAIL_ACCOUNT + operations.sign_in_key(form.account.data)
+    with operating(lambda status: _reset_link_page(form, status), form=form):
+        _refuse_if_throttled(account)
+        throttle.record_failure(account, _address())
+        operations.send_reset_links(
+            form.account.data,
+            lambda token: url_for(".reset_by_link", token=token, _external=True),
+        )
+    flash(
+        _(
+            "If that account has an e-mail address, a link to choose a new password is on "
+            "its way. It works once, for two hours. No e-mail? Ask your coordinator for a code."
+        ),
+        "info",
+    )
+    return redirect(url_for(".login"))
+
+
+def _new_password_page(form, token, status):
+    page = render_template("auth/reset_new_password.html", form=form, token=token)
+    return no_store((page, status))
+
+
+@bp.route("/reset/email/<token>", methods=["GET", "POST"])
+@unit_of_work
+def reset_by_link(token):
+    form = ResetWithLinkForm()
+    try:
+        operations.user_for_reset_link(token)
+    except operations.ResetLinkDead as dead:
+        # A dead link is a 404 with the page that sends a new one, the reason on top.
+        again = ResetLinkRequestForm(formdata=None)
+        again.form_errors.append(str(dead))
+        return _reset_link_page(again, 404)
+    if not form.validate_on_submit():
+        return _new_password_page(form, token, _form_status(form))
+    with operating(lambda status: _new_password_page(form, token, status), form=form):
+        operations.reset_with_link(token, form.password.data)
+    if current_user.is_authenticated:
+        logout_user()
+    flash(
+        _("Your new password is set and every device has been signed out. Please sign in."),
+        "info",
+    )
+    return redirect(url_for(".login"))
+
+
+def _resident_for_reset_code(user_id):
+    return load_for(current_user, User, user_id, permission="can_issue_reset_code")
+
+
+def _issue_page(resident, form, status, code=None):
+    page = render_template(
+        "auth/reset_code_issue.html",
+        resident=resident,
+        form=form,
+        code=code,
+        lifetime_hours=int(operations.RESET_CODE_LIFETIME.total_seconds() // 3600),
+    )
+    return no_store((page, status))
+
+
+@bp.route("/accounts/<int:user_id>/reset-code", methods=["GET", "POST"])
+@login_required
+@unit_of_work
+def issue_reset_code(user_id):
+    """Asks first (GET); the POST makes the code and shows it, once, on its answer."""
+    resident = _resident_for_reset_code(user_id)
+    form = IssueResetCodeForm()
+    if not form.validate_on_submit():
+        return _issue_page(resident, form, _form_status(form))
+    with operating(lambda status: _issue_page(resident, form, status), form=form):
+        code = operations.issue_reset_code(resident, actor=current_user)
+    return _issue_page(resident, form, 200, code=operations.format_reset_code(code))
+
+
+@bp.route("/complexes/<int:complex_id>/password-help")
+@login_required
+def password_help(complex_id):
+    """The residents of a complex, for its coordinator to find the one who forgot their
+    password and hand them a code."""
+    complex_ = load_for(current_user, Complex, complex_id, permission="can_manage")
+    residents = queries.residents_of(complex_.id)
+    page = render_template("auth/password_help.html", complex=complex_, residents=residents)
+    return personal_data_shown(
+        page,
+        "residents.view",
+        complex_,
+        actor=current_user,
+        complex_id=complex_.id,
+        subject_ids=[resident.id for resident in residents],
+    )
 
 
 # Account admin (staff with the admin flag) --------------------------------------------

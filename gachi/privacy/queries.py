@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from gachi.audit.actions import label_of
 from gachi.audit.queries import entries_about
+from gachi.auth.models import PrivacyConsent
 from gachi.ballots.models import Ballot, BallotVoter
 from gachi.extensions import db
 from gachi.notifications.models import Notification, NotificationPreference
@@ -203,6 +204,16 @@ def _preferences(user):
     ]
 
 
+def _consents(user):
+    """Which versions of the privacy notice they agreed to, and when."""
+    consents = db.session.scalars(
+        select(PrivacyConsent).where(PrivacyConsent.user_id == user.id).order_by(PrivacyConsent.id)
+    )
+    return [
+        {"version": consent.version, "agreed_at": _when(consent.agreed_at)} for consent in consents
+    ]
+
+
 def _calendar_links(user):
     """Which links exist, never their tokens: the file may be kept somewhere less safe."""
     links = db.session.scalars(
@@ -261,6 +272,7 @@ def personal_data(user) -> dict:
         "notifications": _notifications(user),
         "notification_preferences": _preferences(user),
         "calendar_links": _calendar_links(user),
+        "privacy_consents": _consents(user),
         "ballots_voted_in": _ballots_voted(user),
         "seen_by_others": _looked_at(user),
     }

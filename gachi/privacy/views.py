@@ -6,6 +6,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
+from gachi.auth.consent import current_notice_version, notice_template, notice_versions
 from gachi.core.access import require
 from gachi.core.handlers import operating, unit_of_work
 from gachi.core.time import seoul_today
@@ -14,6 +15,18 @@ from gachi.privacy.operations import can_delete_own_account, delete_own_account
 from gachi.privacy.queries import personal_data
 
 bp = Blueprint("privacy", __name__)
+
+
+@bp.route("/privacy-policy")
+def privacy_policy():
+    """개인정보 처리방침: public, linked from every page's footer."""
+    version = current_notice_version()
+    return render_template(
+        "privacy/policy.html",
+        notice=notice_template(version),
+        notice_version=version,
+        versions=notice_versions(),
+    )
 
 
 @bp.route("/account/data")

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from gachi.auth import throttle
+from gachi.auth.consent import current_notice_version
 from gachi.auth.models import LoginFailure, User
 from gachi.auth.two_factor import code_for
 from gachi.core.time import utcnow
@@ -403,6 +404,8 @@ def join(
             "username": username,
             "password": password,
             "confirm": password,
+            "privacy_notice": current_notice_version(),
+            "consent": "y",
         },
     )
 
@@ -561,7 +564,7 @@ def test_an_admin_makes_an_enterprise_partner_for_the_chosen_enterprise(client, 
     [
         ({"role": "resident"}, 'class="field has-error"'),  # WTForms' own message, in Korean
         ({"enterprise_id": "99999"}, 'class="field has-error"'),
-        ({"username": "x"}, "A user name has 3 to 30 letters"),
+        ({"username": "x"}, "A user name has 2 to 30 Korean or Latin letters"),
         ({"phone": "call me"}, "Enter a phone number"),
         ({"email": "nobody"}, "Enter an e-mail address"),
         ({"password": "qwertyasdfgh"}, "one of the most common"),

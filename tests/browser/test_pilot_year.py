@@ -234,6 +234,7 @@ def play_the_year(person, start):
         resident.fill("input[name=code]", code).fill("input[name=display_name]", name)
         resident.fill("input[name=username]", username).fill("input[name=password]", PASSWORD)
         resident.fill("input[name=confirm]", PASSWORD)
+        resident.page.check("input[name=consent]")
         if not residents:
             resident.screenshot("03-join.png")
         resident.send()

@@ -83,6 +83,11 @@ ROUTES = {
     "auth.account_new": Post(STAFF),
     "auth.account_edit": Post(STAFF),
     "auth.account_password_reset": Post(STAFF),
+    "auth.reset": Post("anonymous"),
+    "auth.reset_email": Post("anonymous"),
+    # The scene's token is no reset link: every post is a 404, whatever its fields.
+    "auth.reset_by_link": Post("anonymous", ("password", "confirm")),
+    "auth.issue_reset_code": Post(COORDINATOR, accepted_with_a_page=True),  # the code, once
     "two_factor.second_step": Post("anonymous", ("code",)),
     "two_factor.setup": Post(COORDINATOR, ("code",)),
     "two_factor.new_recovery_codes": Post(STAFF, ("password",)),
@@ -198,6 +203,7 @@ WRITTEN_WHEN_REFUSED = {
         "auth.login",
         "auth.join",
         "auth.change_password",
+        "auth.reset",
         "privacy.delete_account",
         "two_factor.second_step",
         "two_factor.new_recovery_codes",

@@ -80,3 +80,13 @@ def test_a_calendar_link_comes_as_webcal_and_as_a_qr_code(client, make):
     assert f'href="webcal://localhost/calendar/{token.token}.ics"' in page
     assert 'class="qr" src="data:image/svg+xml' in page
     assert "scan the square code with your phone's camera" in page
+
+
+def test_a_booking_already_cancelled_has_nothing_left_to_confirm(client, make):
+    scene = program_scene(make)
+    booking = book_seat(scene.program_session, actor=scene.resident, resident=scene.resident)
+    db.session.commit()
+    signed_in(client, scene.resident)
+    assert confirm_on_page(client, f"/bookings/{booking.id}/cancel").status_code == 302
+    page = text_of(client.get(f"/bookings/{booking.id}/cancel"))
+    assert "This booking is already cancelled." in page and "Please call" not in page

@@ -16,7 +16,7 @@ class CheckboxesField(SelectMultipleField):
 
 class NoticeForm(BaseForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=120)])
-    body = TextAreaField(_l("Notice"), validators=[Length(max=5000)])
+    body = TextAreaField(_l("Text"), validators=[Length(max=5000)])
     pinned = BooleanField(_l("Pin it to the top of the board"))
     expires_on = DateField(
         _l("Last day on the board (leave empty to keep it)"), validators=[Optional()]

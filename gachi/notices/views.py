@@ -1,9 +1,12 @@
 """The notice board: the complex's residents read it; its coordinator (and staff) write,
 edit, unpin, remove and print notices. Another complex's people get a 404."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from gachi.complexes.models import Complex
 from gachi.core.access import load_for, require
@@ -130,7 +133,7 @@ def notice_poster_pdf(notice_id):
     notice = load_for(current_user, Notice, notice_id)
     require(notice.can_manage(current_user))
     try:
-        return pdf_response(_poster_html(notice), f"notice-{notice.id}.pdf")
+        return pdf_response(_poster_html(notice, for_pdf=True), f"notice-{notice.id}.pdf")
     except PdfUnavailable:
         page = render_template(
             "errors/error.html",
@@ -141,10 +144,18 @@ def notice_poster_pdf(notice_id):
         return page, 503
 
 
-def _poster_html(notice):
+POSTER_CSS = Path("css") / "poster.css"
+
+
+def _poster_html(notice, for_pdf=False):
     url = url_for(".notice_detail", notice_id=notice.id, _external=True)
+    css = (Path(current_app.static_folder or "") / POSTER_CSS).read_text() if for_pdf else None
     return render_template(
-        "pdf/notice_poster.html", notice=notice, qr=qr_data_uri(url), notice_url=url
+        "pdf/notice_poster.html",
+        notice=notice,
+        qr=qr_data_uri(url),
+        notice_url=url,
+        poster_css=Markup(css) if css else None,  # our own file, not anyone's input
     )
 
 

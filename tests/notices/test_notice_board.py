@@ -219,7 +219,10 @@ def test_the_poster_is_a4_in_large_type_with_a_qr_code_to_the_notice(client, mak
     notice = a_notice(complex_, make.coordinator(complex_), "경로당 건강 체조")
     signed_in(client, make.coordinator(complex_))
     poster = text_of(client.get(f"/notices/{notice.id}/poster"))
-    assert "size: A4" in poster and ".poster h1 { font-size: 44pt" in poster
+    assert 'href="/static/css/poster.css"' in poster  # a linked file: the CSP allows no inline
+    with client.get("/static/css/poster.css") as stylesheet:
+        css = stylesheet.get_data(as_text=True)
+    assert "size: A4" in css and ".poster h1 { font-size: 44pt" in css
     assert "경로당 건강 체조" in poster and "응암동 H아파트" in poster
     assert 'src="data:image/svg+xml' in poster
     assert f"/notices/{notice.id}" in poster  # the QR code's address, in its alt text

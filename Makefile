@@ -36,7 +36,7 @@ run: install
 	$(VENV)/bin/flask db upgrade
 	$(VENV)/bin/flask gachi seed-demo --if-empty
 	$(VENV)/bin/flask gachi demo-logins
-	$(VENV)/bin/flask run --host 127.0.0.1 --port $(PORT)
+	$(VENV)/bin/flask gachi run-demo --host 127.0.0.1 --port $(PORT)
 
 # ruff (lint and format) and mypy (gachi/core and every operations and queries module;
 # settings in pyproject.toml) must be clean; Bandit, Python's

@@ -92,10 +92,11 @@ def _register_blueprints(app):
 
 def _register_participation_blueprints(app):
     from gachi.ballots.views import bp as ballots_bp
+    from gachi.notices.views import bp as notices_bp
     from gachi.proposals.views import bp as proposals_bp
     from gachi.workshops.views import bp as workshops_bp
 
-    for blueprint in (proposals_bp, ballots_bp, workshops_bp):
+    for blueprint in (proposals_bp, ballots_bp, workshops_bp, notices_bp):
         app.register_blueprint(blueprint)
     _register_program_blueprints(app)
     _register_results_blueprints(app)

@@ -155,6 +155,36 @@ def scheduler(job_id, list_jobs):
         click.echo("Scheduler stopped.")
 
 
+@gachi_cli.command("run-demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def run_demo(host, port):
+    """Serve the app for a demo with the scheduler in the same process (`make run`).
+
+    Only here: create_app never starts it, and under gunicorn each worker would run every
+    job. The run claims (gachi/scheduler.py) keep each run unique all the same."""
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    app = current_app._get_current_object()
+    serve_with_scheduler(app, lambda: app.run(host=host, port=port, use_reloader=False))
+
+
+def serve_with_scheduler(app, serve):
+    """Start the background scheduler, call `serve()` until it returns, then stop the
+    scheduler. No reloader: a reloading server runs the app twice, and so two schedulers."""
+    from gachi.scheduler import JOBS, build_scheduler
+
+    scheduler = build_scheduler(app)
+    scheduler.start()
+    click.echo(f"Scheduler started with {len(JOBS)} jobs, in this process.")
+    try:
+        return serve()
+    finally:
+        scheduler.shutdown()
+        click.echo("Scheduler stopped.")
+
+
 @gachi_cli.command("backup")
 @click.argument("path", type=click.Path(dir_okay=False))
 def backup(path):

@@ -40,6 +40,7 @@ from gachi.enterprises.models import (  # noqa: F401
 from gachi.evaluations.models import Evaluation, EvaluationFigure, EvaluationOrganiser  # noqa: F401
 from gachi.kpi.models import Kpi, KpiEntry, KpiTarget  # noqa: F401
 from gachi.matching.models import Match, Rating  # noqa: F401
+from gachi.notices.models import Notice  # noqa: F401
 from gachi.notifications.models import (
     Notification,  # noqa: F401
     NotificationPreference,  # noqa: F401

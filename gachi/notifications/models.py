@@ -24,6 +24,7 @@ class NotificationKind(LabelledEnum):
     BOOKINGS = ("bookings", _l("My bookings and the waiting list"))
     REMINDERS = ("reminders", _l("Reminders the day before a session"))
     SHIFTS = ("shifts", _l("Volunteer shifts"))
+    NOTICES = ("notices", _l("Notices from my complex's board"))
     GENERAL = ("general", _l("Everything else (matches, plans, handovers)"))
 
 

@@ -6,14 +6,15 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from gachi.auth.models import User
 from gachi.complexes.districts import District
 from gachi.complexes.models import Cohort, Complex, Household, Participation
 from gachi.complexes.queries import latest_participation
 from gachi.complexes.stages import Stage
-from gachi.coordinators.models import Placement
+from gachi.coordinators.contacts import CoordinatorContact, coordinator_contacts
 from gachi.core.time import seoul_today
 from gachi.extensions import db
+from gachi.notices.models import Notice
+from gachi.notices.queries import home_notices
 
 COMPLEXES_PER_PAGE = 100
 
@@ -135,12 +136,14 @@ class ResidentHome:
     household: Household
     complex: Complex
     participation: Participation | None
-    coordinator_names: list[str]
+    coordinators: list[CoordinatorContact]
+    notices: list[Notice]
 
 
 def resident_home(user) -> ResidentHome:
-    """The resident's household and complex, the complex's latest participation and the
-    coordinators placed there today. Three queries."""
+    """The resident's household and complex, the complex's latest participation, the
+    coordinators placed there today (with their phones) and the notices on its board.
+    Four queries."""
     household = db.session.scalars(
         select(Household)
         .options(joinedload(Household.complex))
@@ -150,22 +153,6 @@ def resident_home(user) -> ResidentHome:
         household=household,
         complex=household.complex,
         participation=latest_participation(household.complex_id),
-        coordinator_names=coordinators_placed_today(household.complex_id),
-    )
-
-
-def coordinators_placed_today(complex_id) -> list[str]:
-    """Display names only: residents need to know who their coordinator is, nothing more."""
-    return list(
-        db.session.scalars(
-            select(User.display_name)
-            .join(Placement, Placement.coordinator_id == User.id)
-            .where(
-                Placement.complex_id == complex_id,
-                Placement.is_active_on(seoul_today()),
-                User.active.is_(True),
-            )
-            .distinct()
-            .order_by(User.display_name)
-        )
+        coordinators=coordinator_contacts(household.complex_id, seoul_today()),
+        notices=home_notices(household.complex_id, seoul_today()),
     )

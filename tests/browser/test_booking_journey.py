@@ -67,7 +67,9 @@ def test_book_cancel_wait_move_up_phone_booking_check_in_and_feedback(
     click(resident, "Book")
     assert "Booked. Your booking code is" in resident.locator("main").inner_text()
     assert resident.locator("img.qr").count() == 1
-    click(resident, "Cancel my booking")
+    with resident.expect_navigation():  # a page that asks first
+        resident.get_by_role("link", name="Cancel my booking", exact=True).click()
+    click(resident, "Cancel the booking")
     assert "The booking is cancelled." in resident.locator("main").inner_text()
 
     taken = book_seat(scene.program_session, actor=neighbour, resident=neighbour, party_size=2)

@@ -16,7 +16,8 @@ The layers, from the bottom (an area may import its own layer and those below it
     people and    auth (accounts, roles, sign-in), complexes (complexes, households,
     places        cohorts, participations and their stages), coordinators (placements),
                   notifications (messages and mail to users)
-    residents     proposals (problems, supports, comments), workshops, ballots
+    residents     proposals (problems, supports, comments), workshops, ballots,
+                  notices (a complex's notice board)
     the work      enterprises (the directory), matching (offers to enterprises), plans
                   (execution plans and budgets), programs (programmes, sessions,
                   bookings, rosters, feedback)
@@ -46,7 +47,7 @@ GACHI = Path(__file__).resolve().parents[2] / "gachi"
 LAYERS = (
     ("core", "extensions"),
     ("auth", "complexes", "coordinators", "notifications"),
-    ("proposals", "workshops", "ballots"),
+    ("proposals", "workshops", "ballots", "notices"),
     ("enterprises", "matching", "plans", "programs"),
     ("evaluations", "bizmodels", "kpi"),
     ("public", "api", "audit", "privacy"),

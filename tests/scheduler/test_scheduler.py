@@ -159,3 +159,32 @@ def test_the_cli_lists_the_jobs_and_runs_one_once(app):
     assert "done" in first.output and "skipped" in again.output
     unknown = runner.invoke(args=["gachi", "scheduler", "--once", "nope"])
     assert unknown.exit_code == 1 and "No job nope" in unknown.output
+
+
+def test_make_run_serves_the_demo_with_the_scheduler_in_the_same_process(app):
+    """`flask gachi run-demo` (make run): the jobs run while the server serves, and stop
+    with it; create_app alone starts none (the first test above)."""
+    from gachi.cli import serve_with_scheduler
+
+    seen = {}
+
+    def serve():  # stands in for app.run, which would serve until stopped
+        seen["threads"] = [thread.name for thread in threading.enumerate()]
+        return "served"
+
+    assert serve_with_scheduler(app, serve) == "served"
+    assert any(name.startswith("APScheduler") for name in seen["threads"])
+    assert not any(thread.name.startswith("APScheduler") for thread in threading.enumerate())
+
+
+def test_run_demo_serves_without_the_reloader_which_would_start_a_second_scheduler(
+    app, monkeypatch
+):
+    from gachi.cli import run_demo
+
+    calls = []
+    monkeypatch.setattr(type(app), "run", lambda self, **options: calls.append(options))
+    result = app.test_cli_runner().invoke(run_demo, ["--port", "5999"])
+    assert result.exit_code == 0, result.output
+    assert calls == [{"host": "127.0.0.1", "port": 5999, "use_reloader": False}]
+    assert "Scheduler started with" in result.output and "Scheduler stopped." in result.output

@@ -14,13 +14,14 @@ from gachi.bizmodels.models import Adoption
 from gachi.bizmodels.operations import publish_model
 from gachi.complexes.stages import Stage
 from gachi.coordinators.models import Placement
-from gachi.core.time import utcnow
+from gachi.core.time import seoul_today, utcnow
 from gachi.enterprises.jobs import run_import_jobs
 from gachi.enterprises.operations import queue_import
 from gachi.evaluations.models import Decision
 from gachi.evaluations.operations import draft_evaluation, sign_evaluation
 from gachi.extensions import db
 from gachi.matching.models import Match, MatchState
+from gachi.notices.operations import post_notice
 from gachi.notifications.models import Notification
 from gachi.notifications.operations import notify
 from gachi.programs.bookings.models import Booking, BookingStatus
@@ -36,7 +37,15 @@ from tests.kpi.helpers import a_plan, a_programme
 COMPLEX_A = "알파단지"
 RESIDENT_A = "김알파주민"
 # Words only A's own people (and staff) may read: none of them is public.
-PRIVATE_TO_A = (RESIDENT_A, "알파코디네이터", "알파댓글", "알파회의록", "알파평가", "알파문제")
+PRIVATE_TO_A = (
+    RESIDENT_A,
+    "알파코디네이터",
+    "알파댓글",
+    "알파회의록",
+    "알파평가",
+    "알파문제",
+    "알파공지",
+)
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
@@ -160,6 +169,21 @@ def _a_shift(session):
     return shift
 
 
+def _a_notice(complex_, coordinator):
+    """A pinned notice on A's board, sent to nobody (its words are A's own)."""
+    return post_notice(
+        complex_,
+        title="알파공지 토요일 워크숍",
+        body="알파공지 본문",
+        pinned=True,
+        expires_on=None,
+        channels=[],
+        actor=coordinator,
+        now=utcnow(),
+        today=seoul_today(),
+    )
+
+
 def a_scene(make, evaluation_text="알파평가 내용", program_title="알파돌봄교실") -> Scene:
     """A signed evaluation can't be changed afterwards, nor a notification's words, so
     their text is chosen here."""
@@ -196,6 +220,7 @@ def a_scene(make, evaluation_text="알파평가 내용", program_title="알파�
         when="5월 1일",
     )
     token = create_calendar_link(resident, kind=CalendarKind.PERSONAL, actor=resident)
+    notice = _a_notice(complex_a, coordinator)
     db.session.commit()
     import_job = _an_import(staff)
 
@@ -232,6 +257,7 @@ def a_scene(make, evaluation_text="알파평가 내용", program_title="알파�
         "user_id": resident.id,
         "notification_id": first(Notification, Notification.user_id == resident.id).id,
         "token_id": token.id,
+        "notice_id": notice.id,
         "token": token.token,
         "code": booking.code,
         "enterprise_id": serving.id,

@@ -2,16 +2,17 @@
 running a session take walk-ins and check people in (from the list, by code or by the
 booking's QR code). A booking's page and a resident's own bookings."""
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from gachi.auth.models import User
+from gachi.coordinators.contacts import coordinator_contacts
 from gachi.core.access import load_for, require
 from gachi.core.audit import no_store, personal_data_shown
 from gachi.core.codes import format_code, normalise_code
 from gachi.core.handlers import operating, unit_of_work
-from gachi.core.time import utcnow
+from gachi.core.time import seoul_today, utcnow
 from gachi.extensions import db
 from gachi.programs.bookings import operations, queries
 from gachi.programs.bookings.forms import (
@@ -286,12 +287,15 @@ def correct_attendance(booking_id):
     return back_to(booking.program_session)
 
 
-@bp.route("/bookings/<int:booking_id>/cancel", methods=["POST"])
+@bp.route("/bookings/<int:booking_id>/cancel", methods=["GET", "POST"])
 @login_required
 @unit_of_work
 def cancel(booking_id):
+    """GET asks first (a page with the button, no JavaScript needed); only the POST cancels."""
     booking = _booking(booking_id)
     require(booking.may_cancel(current_user))
+    if request.method == "GET":
+        return _cancel_page(booking)
     confirmed()
     with operating(on_the_session_page(booking.program_session)):
         moved = operations.cancel_booking(booking, actor=current_user)
@@ -304,6 +308,18 @@ def cancel(booking_id):
     if booking.user_id == current_user.id:
         return redirect(url_for(".my_bookings"))
     return back_to(booking.program_session)
+
+
+def _cancel_page(booking):
+    program_session = booking.program_session
+    page = render_template(
+        "programs/bookings/cancel.html",
+        booking=booking,
+        code=format_code(booking.code),
+        now=utcnow(),
+        contacts=coordinator_contacts(program_session.program.complex_id, seoul_today()),
+    )
+    return _booking_shown(page, booking)
 
 
 @bp.route("/my/bookings")

@@ -21,6 +21,13 @@ from gachi.programs.sessions.queries import complex_public_sessions
 bp = Blueprint("calendar", __name__)
 
 
+@bp.app_template_filter("webcal")
+def webcal(url):
+    """The feed's address as webcal://: a phone opens it in its calendar app and
+    subscribes, instead of downloading a file once."""
+    return "webcal://" + url.split("://", 1)[-1]
+
+
 @bp.route("/my/calendar", methods=["GET", "POST"])
 @login_required
 @unit_of_work

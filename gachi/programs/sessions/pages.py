@@ -9,10 +9,11 @@ from flask import abort, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from gachi.coordinators.contacts import coordinator_contacts
 from gachi.core.access import load_for, require
 from gachi.core.audit import no_store
 from gachi.core.forms import BaseForm, options
-from gachi.core.time import utcnow
+from gachi.core.time import seoul_today, utcnow
 from gachi.programs.bookings import queries as booking_queries
 from gachi.programs.bookings.forms import BookForm, CodeForm, PhoneBookingForm, WalkInForm
 from gachi.programs.bookings.operations import waiting_position
@@ -104,6 +105,10 @@ def session_context(program_session, **forms):
         bookings=booking_queries.session_bookings(program_session.id) if runs else [],
         roster=roster_queries.session_roster(program_session.id),
         shifts=roster_queries.session_shifts(program_session.id),
+        # Residents told to book by phone are given the number to call.
+        contacts=[]
+        if program_session.program.residents_may_book
+        else coordinator_contacts(program_session.program.complex_id, seoul_today()),
     )
     if runs:
         context.update(

@@ -4,6 +4,8 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 
+from gachi.people.phones import format_phone, mask_phone
+
 # Korean readers expect 오전/오후 and the year in full; CLDR's short form gives neither.
 KOREAN_DATETIME = "yyyy. M. d. aaaa h:mm"
 
@@ -46,6 +48,9 @@ def register(app):
         format_date(value, fmt) if value else ""
     )
     app.jinja_env.filters["number"] = format_number
+    # A person's phone (digits): masked in lists, grouped where someone must call.
+    app.jinja_env.filters["masked_digits"] = mask_phone
+    app.jinja_env.filters["phone_number"] = format_phone
     app.jinja_env.filters["krw"] = lambda value: (
         "" if value is None else f"{format_decimal(value)}원"
     )

@@ -73,6 +73,8 @@ class LoginForm(BaseForm):
 class JoinForm(BaseForm):
     code = StringField(_l("Invitation code"), validators=[_required(), Length(max=20)])
     display_name = _display_name_field()
+    # Optional; one the coordinator already wrote down for the household finds them again.
+    phone = StringField(_l("Phone number (optional)"), validators=[Length(max=20)])
     username = _username_field()
     password = PasswordField(_l("Password"), validators=[_required()])
     confirm = _confirm_field()

@@ -19,6 +19,8 @@ from gachi.core.db import rows_matched
 from gachi.core.errors import Conflict, DomainError, NotAllowed
 from gachi.core.time import utcnow
 from gachi.extensions import db
+from gachi.people.operations import link_joined_account
+from gachi.people.phones import format_phone, normalise_phone
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,29}$")
 USERNAME_RULE = _l(
@@ -219,12 +221,17 @@ def _check_username_free(username: str) -> None:
         raise UsernameTaken()
 
 
-def join_household(code: str, username: str, display_name: str, password: str):
+def join_household(
+    code: str, username: str, display_name: str, password: str, phone: str | None = None
+):
     """A resident joins the household whose live code this is; returns the new user.
 
-    The code alone decides the household (and so the complex).
+    The code alone decides the household (and so the complex). A person of that household
+    without an account who has this phone number (or, without one, this name) becomes the
+    account's (gachi/people): what they did by phone or at the door counts as theirs.
     """
     username = normalise_username(username)
+    phone = normalise_phone(phone)
     check_new_password(password, username=username)
     invitation = _live_code(code)
     if invitation is None:
@@ -235,6 +242,7 @@ def join_household(code: str, username: str, display_name: str, password: str):
         display_name=display_name,
         role=Role.RESIDENT,
         household_id=invitation.household_id,
+        phone=format_phone(phone) if phone else None,
         password_hash=hash_password(password),
         password_changed_at=utcnow(),
     )
@@ -258,6 +266,7 @@ def join_household(code: str, username: str, display_name: str, password: str):
             "invitation_code_id": invitation.id,
         },
     )
+    link_joined_account(user, phone=phone)
     return user
 
 

@@ -203,7 +203,11 @@ def join():
     account = throttle.JOIN_ACCOUNT
     with checking_a_secret(account, lambda status: _join_page(form, status), form):
         user = operations.join_household(
-            form.code.data, form.username.data, form.display_name.data, form.password.data
+            form.code.data,
+            form.username.data,
+            form.display_name.data,
+            form.password.data,
+            phone=form.phone.data or None,
         )
         throttle.clear_failures(account, _address())
     start_session(user)

@@ -6,7 +6,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from gachi.core.audit import log_change
-from gachi.core.errors import DomainError
+from gachi.core.errors import Conflict, DomainError
 from gachi.core.time import utcnow
 from gachi.extensions import db
 from gachi.people.models import CONSENT_VERSION, ERASED_NAME, Person
@@ -74,6 +74,24 @@ def person_for(household, *, name, phone=None, consent=False, actor, now=None):
             person = find_person(household, phone=phone, name=name)
             if person is None:
                 raise
+    if consent and person.consent_at is None:
+        person.consent_at, person.consent_version = now, CONSENT_VERSION
+    db.session.flush()
+    return person
+
+
+def update_contact(person, *, phone=None, consent=False, now=None):
+    """The coordinator chose a person written down before and gave a number: it becomes
+    theirs (refused if another person of the household has it), with their consent."""
+    now = now or utcnow()
+    phone = normalise_phone(phone)
+    if consent and phone is None and person.phone is None:
+        raise PhoneNeeded()
+    if phone is not None and phone != person.phone:
+        if find_person(person.household, phone=phone) is not None:
+            raise Conflict(_l("Another person of this household has that number."))
+        person.phone = phone
+        person.consent_at = person.consent_version = None  # consent was to the old number
     if consent and person.consent_at is None:
         person.consent_at, person.consent_version = now, CONSENT_VERSION
     db.session.flush()

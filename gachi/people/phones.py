@@ -25,7 +25,8 @@ def normalise_phone(phone):
         if not digits.startswith("82"):
             raise BadPhone()
         digits = "0" + digits[2:]
-    if not re.fullmatch(r"0\d{8,10}", digits):
+    # Seoul (02) numbers have 9 or 10 digits; mobile (01x) and other areas 10 or 11.
+    if not re.fullmatch(r"02\d{7,8}|0[13-9]\d{8,9}", digits):
         raise BadPhone()
     return digits
 

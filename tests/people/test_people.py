@@ -88,7 +88,9 @@ def test_a_number_is_kept_as_its_digits(typed, kept):
     assert normalise_phone(typed) == kept
 
 
-@pytest.mark.parametrize("typed", ["12345", "010-2345-678x", "+1 555 123 4567", "0101234567890"])
+@pytest.mark.parametrize(
+    "typed", ["12345", "010-2345-678x", "+1 555 123 4567", "0101234567890", "010 5555 12"]
+)
 def test_what_is_not_a_korean_number_is_refused(typed):
     with pytest.raises(BadPhone):
         normalise_phone(typed)
@@ -153,6 +155,23 @@ def test_a_walk_in_with_a_household_is_the_same_person_as_her_phone_booking(scen
     )
     assert walked_in.person_id == booked.person_id
     assert walked_in.attendance is Attendance.ATTENDED
+
+
+def test_choosing_her_again_with_a_new_number_gives_her_that_number(scene, home):
+    later = add_session(scene.program, STARTS + timedelta(days=7))
+    first = by_phone(scene, home)
+    again = book_seat(
+        later,
+        actor=scene.coordinator,
+        person=first.person,
+        phone="010-7777-8888",
+        channel=BookingChannel.PHONE,
+        now=BOOKED_ON,
+    )
+    assert again.person_id == first.person_id and again.name == "김순자"
+    assert first.person.phone == "01077778888"
+    assert first.person.consent_at is None  # she agreed to texts at the old number
+    assert db.session.scalar(select(func.count(Person.id))) == 1
 
 
 def test_a_household_of_another_complex_is_refused(make, scene):

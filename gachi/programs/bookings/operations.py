@@ -19,7 +19,7 @@ from gachi.core.time import seoul_label, utcnow
 from gachi.extensions import db
 from gachi.notifications.models import N_, NotificationKind
 from gachi.notifications.operations import notify
-from gachi.people.operations import person_for
+from gachi.people.operations import person_for, update_contact
 from gachi.programs.bookings.models import Attendance, Booking, BookingChannel, BookingStatus
 from gachi.programs.sessions import attendance as door
 from gachi.programs.sessions.models import ProgramSession, SessionState
@@ -176,16 +176,7 @@ def _someone(program_session, *, actor, resident, person, name, household, phone
     if person is not None:
         if person.complex_id != complex_id or person.is_erased:
             raise DomainError(_l("That person does not live in this complex."))
-        if consent or phone:
-            return person_for(
-                person.household,
-                name=person.name,
-                phone=phone or person.phone,
-                consent=consent,
-                actor=actor,
-                now=now,
-            )
-        return person
+        return update_contact(person, phone=phone, consent=consent, now=now)
     if household is None:
         if phone or consent:
             raise DomainError(_l("Choose their household, so that they are found again by it."))

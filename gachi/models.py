@@ -45,6 +45,7 @@ from gachi.notifications.models import (
     Notification,  # noqa: F401
     NotificationPreference,  # noqa: F401
 )
+from gachi.people.models import Person  # noqa: F401
 from gachi.plans.models import BudgetLine, ExecutionPlan, SpendingEntry  # noqa: F401
 from gachi.programs.bookings.models import Booking  # noqa: F401
 from gachi.programs.calendar.models import CalendarToken  # noqa: F401

@@ -5,6 +5,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 
 from gachi.core.qr import qr_data_uri
+from gachi.people.phones import format_phone, mask_phone
 
 # Korean readers expect 오전/오후 and the year in full; CLDR's short form gives neither.
 KOREAN_DATETIME = "yyyy. M. d. aaaa h:mm"
@@ -49,6 +50,9 @@ def register(app):
     )
     app.jinja_env.filters["number"] = format_number
     app.jinja_env.filters["qr_data_uri"] = qr_data_uri
+    # A person's phone (digits): masked in lists, grouped where someone must call.
+    app.jinja_env.filters["masked_digits"] = mask_phone
+    app.jinja_env.filters["phone_number"] = format_phone
     app.jinja_env.filters["krw"] = lambda value: (
         "" if value is None else f"{format_decimal(value)}원"
     )

@@ -28,6 +28,8 @@ from gachi.core.time import utcnow
 from gachi.extensions import db
 from gachi.notifications.mail import queue_email
 from gachi.notifications.models import N_
+from gachi.people.operations import link_joined_account
+from gachi.people.phones import format_phone, normalise_phone
 
 # Korean (Hangul syllables) or Latin letters, digits, dots, hyphens, underscores; at least
 # one letter, so that no user name can be read as a phone number at sign-in.
@@ -314,9 +316,13 @@ def join_household(
     """A resident joins the household whose live code this is; returns the new user.
 
     The code alone decides the household (and so the complex). `privacy_notice` is the
-    version of the notice they agreed to (the join form requires it).
+    version of the notice they agreed to (the join form requires it). A person of that
+    household without an account who has this phone number (or, without one, this name)
+    becomes the account's (gachi/people): what they did by phone or at the door counts as
+    theirs.
     """
     username = normalise_username(username)
+    phone = normalise_phone(phone)
     check_new_password(password, username=username)
     invitation = _live_code(code)
     if invitation is None:
@@ -327,7 +333,7 @@ def join_household(
         display_name=display_name,
         role=Role.RESIDENT,
         household_id=invitation.household_id,
-        phone=phone or None,
+        phone=format_phone(phone) if phone else None,
         email=email or None,
         password_hash=hash_password(password),
         password_changed_at=utcnow(),
@@ -355,6 +361,7 @@ def join_household(
             "privacy_notice": privacy_notice,
         },
     )
+    link_joined_account(user, phone=phone)
     return user
 
 

@@ -234,7 +234,7 @@ def join():
             form.username.data,
             form.display_name.data,
             form.password.data,
-            phone=form.phone.data,
+            phone=form.phone.data or None,
             email=form.email.data,
             privacy_notice=form.privacy_notice.data,
         )

@@ -18,10 +18,12 @@ from gachi.core.time import seoul_today, utcnow
 from gachi.demo.clock import seoul
 from gachi.extensions import db
 from gachi.matching.models import AGREED_STATES, Match
+from gachi.people.models import Person
 from gachi.programs.bookings.models import Attendance, BookingChannel
 from gachi.programs.bookings.operations import add_walk_in, book_seat, check_in, mark_no_show
 from gachi.programs.feedback.models import ChangeTopic, Feedback
-from gachi.programs.feedback.operations import give_feedback
+from gachi.programs.feedback.operations import enter_paper_feedback, give_feedback
+from gachi.programs.feedback.queries import paper_feedback_choices
 from gachi.programs.models import CapacityKind
 from gachi.programs.operations import add_session, create_program, set_schedule
 from gachi.programs.recurrence import seoul_moment
@@ -246,17 +248,21 @@ def run_programmes(pilot, place):
             _book_and_attend(session, place, coordinator, resident, rng)
         if spec.complex_key == "eungam":
             _childcare_roster(held, coordinator)
-            _childcare_feedback(held, resident)
+            _childcare_feedback(held, resident, coordinator)
 
 
 def _hand_out_stock(sessions, place, coordinator):
-    """80 households took three trees each, walking up on the day: all 240 gone."""
+    """80 households took three trees each, walking up on the day: all 240 gone. The
+    sign-up sheet names each and their 동/호 (the demo's ten households stand for them),
+    so each is a person of their household (gachi/people), counted once."""
+    households = place.households
     for session in sessions:
         for number in range(1, session.capacity // 3 + 1):
             booking = add_walk_in(
                 session,
                 actor=coordinator,
                 name=f"입양 가구 {number:02d} (demo)",
+                household=households[(number - 1) % len(households)],
                 party_size=3,
                 now=session.starts_at,
             )
@@ -271,11 +277,15 @@ def _book_and_attend(session, place, coordinator, resident, rng):
     count = min(session.capacity, rng.randint(6, 11))
     taken = []
     for number in range(1, count):
+        # The same caller each time: a person of their household, found again by the
+        # number (invented: 010-0000-xxxx is not given to anyone), who agreed to texts.
         booking = book_seat(
             session,
             actor=coordinator,
             name=f"{CHILDREN[number % len(CHILDREN)]} (demo)",
             household=households[number % len(households)],
+            phone=f"0100000{number:04d}",
+            consent=True,
             channel=BookingChannel.PHONE,
             now=day_before,
         )
@@ -320,13 +330,29 @@ FEEDBACK = (
 )
 
 
-def _childcare_feedback(sessions, resident):
+def _childcare_feedback(sessions, resident, coordinator):
     """Invented answers; most asked for longer hours, as the report says residents did.
 
-    The eight paper forms, from parents without an account, are written down as they
-    are: give_feedback takes a resident's own, online."""
+    The eight paper forms, from parents without an account, are entered by the
+    coordinator for someone who came to that session by phone booking; one for a session
+    nobody without an account came to is kept as it was written, without a name."""
     for number, (rating, topic, note) in enumerate(FEEDBACK):
         session = sessions[(number * 2) % len(sessions)]
+        answered_at = session.ends_at + timedelta(hours=1)
+        choices = paper_feedback_choices(session)
+        if choices:
+            feedback = enter_paper_feedback(
+                session,
+                person=db.session.get(Person, choices[0][0]),
+                rating=rating,
+                change_topic=topic,
+                change_note=note,
+                comment="(demo)",
+                actor=coordinator,
+                now=answered_at,
+            )
+            feedback.created_at, feedback.source = answered_at, "demo"
+            continue
         db.session.add(
             Feedback(
                 session_id=session.id,

@@ -9,10 +9,12 @@ Who counts as taking part: a resident (an account with the resident role) who di
 least one of: proposed, supported or commented on a problem of the participation,
 voted in one of its ballots online or on paper (the roll says who voted, never what),
 was checked in at one of its workshops, booked a session of one of its programmes (a
-booking not cancelled), was on a session's roster, or gave feedback. People without
-an account (a workshop walk-in, a phone booking, a household marked as having voted
-on paper) are counted for their household when the coordinator wrote it down, never
-as residents.
+booking not cancelled), was on a session's roster, or gave feedback. A person without an
+account (gachi/people: a phone booking, a walk-in at a session or a workshop, feedback on
+paper) counts as a resident too, once: as the account they later joined with when they
+did (Person.user_id), else as themselves (the key -person.id, which no account id
+equals). A row with no person (a name without a household, a household marked as having
+voted on paper) counts for its household when the coordinator wrote it down.
 
 Programmes (gachi/programs): a session is planned unless cancelled, and held once it
 has ended; a booking counts when confirmed (not waiting, not cancelled), as one
@@ -46,6 +48,7 @@ from gachi.bizmodels.models import BusinessModel
 from gachi.complexes.models import Complex, Participation
 from gachi.core.time import utcnow
 from gachi.matching.models import AGREED_STATES, Match
+from gachi.people.models import Person
 from gachi.plans.models import BudgetLine, ExecutionPlan, SpendingEntry
 from gachi.programs.bookings.models import Attendance, Booking, BookingStatus
 from gachi.programs.feedback.models import Feedback
@@ -130,19 +133,80 @@ def _resident_activity(scope):
         select(Ballot.participation_id, BallotVoter.user_id)
         .join(Ballot, Ballot.id == BallotVoter.ballot_id)
         .where(Ballot.participation_id.in_(scope)),
-        select(Workshop.participation_id, WorkshopAttendance.user_id)
+        select(Workshop.participation_id, _account(WorkshopAttendance))
+        .select_from(WorkshopAttendance)
         .join(Workshop, Workshop.id == WorkshopAttendance.workshop_id)
-        .where(Workshop.participation_id.in_(scope), WorkshopAttendance.user_id.is_not(None)),
+        .outerjoin(Person, Person.id == WorkshopAttendance.person_id)
+        .where(Workshop.participation_id.in_(scope), _account(WorkshopAttendance).is_not(None)),
         _of_sessions(
-            select(Program.participation_id, Booking.user_id), Booking.session_id, scope
-        ).where(Booking.user_id.is_not(None), Booking.status != BookingStatus.CANCELLED),
+            select(Program.participation_id, _account(Booking)).select_from(Booking),
+            Booking.session_id,
+            scope,
+        )
+        .outerjoin(Person, Person.id == Booking.person_id)
+        .where(_account(Booking).is_not(None), Booking.status != BookingStatus.CANCELLED),
         _of_sessions(
             select(Program.participation_id, RosterEntry.user_id), RosterEntry.session_id, scope
         ).where(RosterEntry.user_id.is_not(None)),
         _of_sessions(
-            select(Program.participation_id, Feedback.user_id), Feedback.session_id, scope
-        ).where(Feedback.user_id.is_not(None)),
+            select(Program.participation_id, _account(Feedback)).select_from(Feedback),
+            Feedback.session_id,
+            scope,
+        )
+        .outerjoin(Person, Person.id == Feedback.person_id)
+        .where(_account(Feedback).is_not(None)),
     ).subquery()
+
+
+def _account(row):
+    """The account a row is of: its own, or that of the person it names once they joined
+    (the query outer-joins Person on `row.person_id`)."""
+    return func.coalesce(row.user_id, Person.user_id)
+
+
+def _who(row):
+    """Whom a row counts as, once: the account (`_account`), else the person (-person.id,
+    no account's id), else NULL (a name written without a household)."""
+    return func.coalesce(row.user_id, Person.user_id, -Person.id)
+
+
+def _people_without_accounts(scope):
+    """(participation_id, -person.id, household_id) for each person without an account who
+    booked (not cancelled), came to a workshop or gave feedback on paper."""
+    unlinked = (Person.user_id.is_(None),)
+    return (
+        select(
+            Workshop.participation_id,
+            (-Person.id).label("user_id"),
+            Person.household_id.label("household_id"),
+        )
+        .select_from(WorkshopAttendance)
+        .join(Workshop, Workshop.id == WorkshopAttendance.workshop_id)
+        .join(Person, Person.id == WorkshopAttendance.person_id)
+        .where(
+            Workshop.participation_id.in_(scope),
+            WorkshopAttendance.user_id.is_(None),
+            *unlinked,
+        ),
+        _of_sessions(
+            select(
+                Program.participation_id, (-Person.id).label("user_id"), Person.household_id
+            ).select_from(Booking),
+            Booking.session_id,
+            scope,
+        )
+        .join(Person, Person.id == Booking.person_id)
+        .where(Booking.user_id.is_(None), Booking.status != BookingStatus.CANCELLED, *unlinked),
+        _of_sessions(
+            select(
+                Program.participation_id, (-Person.id).label("user_id"), Person.household_id
+            ).select_from(Feedback),
+            Feedback.session_id,
+            scope,
+        )
+        .join(Person, Person.id == Feedback.person_id)
+        .where(Feedback.user_id.is_(None), *unlinked),
+    )
 
 
 def _of_sessions(query, session_id, scope):
@@ -161,6 +225,7 @@ def _people(scope):
     acts = _resident_activity(scope)
     nobody = cast(null(), Integer)
     return union_all(
+        *_people_without_accounts(scope),
         select(
             acts.c.participation_id,
             acts.c.user_id.label("user_id"),
@@ -173,6 +238,7 @@ def _people(scope):
         .where(
             Workshop.participation_id.in_(scope),
             WorkshopAttendance.user_id.is_(None),
+            WorkshopAttendance.person_id.is_(None),
             WorkshopAttendance.household_id.is_not(None),
         ),
         select(Ballot.participation_id, nobody, BallotVoter.household_id)
@@ -188,6 +254,7 @@ def _people(scope):
             scope,
         ).where(
             Booking.user_id.is_(None),
+            Booking.person_id.is_(None),
             Booking.household_id.is_not(None),
             Booking.status != BookingStatus.CANCELLED,
         ),
@@ -373,12 +440,13 @@ def _confirmed_bookings(scope):
         select(
             Program.participation_id,
             Booking.id,
-            Booking.user_id,
+            _who(Booking).label("who"),
             Booking.attendance,
             Booking.session_id,
         )
         .join(ProgramSession, ProgramSession.id == Booking.session_id)
         .join(Program, Program.id == ProgramSession.program_id)
+        .outerjoin(Person, Person.id == Booking.person_id)
         .where(
             Program.participation_id.in_(scope),
             Booking.status == BookingStatus.CONFIRMED,
@@ -419,27 +487,26 @@ def no_show_rate(scope):
 
 
 def _attenders(scope):
-    """(participation_id, user_id, sessions attended) for residents with an account."""
+    """(participation_id, who, sessions attended) for each resident who came: an account,
+    or a person without one (`_who`: a person who joined later counts as the account)."""
     confirmed = _confirmed_bookings(scope)
     return (
         select(
             confirmed.c.participation_id,
-            confirmed.c.user_id,
+            confirmed.c.who,
             func.count(distinct(confirmed.c.session_id)).label("sessions"),
         )
-        .where(confirmed.c.attendance == Attendance.ATTENDED, confirmed.c.user_id.is_not(None))
-        .group_by(confirmed.c.participation_id, confirmed.c.user_id)
+        .where(confirmed.c.attendance == Attendance.ATTENDED, confirmed.c.who.is_not(None))
+        .group_by(confirmed.c.participation_id, confirmed.c.who)
         .subquery()
     )
 
 
 @measure("participants")
 def unique_participants(scope):
-    """Residents with an account who attended at least one session, each once."""
+    """Residents who attended at least one session, each once, with an account or not."""
     people = _attenders(scope)
-    return _count_per_participation(
-        people.c.participation_id, func.count(people.c.user_id)
-    ).subquery()
+    return _count_per_participation(people.c.participation_id, func.count(people.c.who)).subquery()
 
 
 @measure("returning")
@@ -447,7 +514,7 @@ def returning_participants(scope):
     """Of those, the ones who attended two sessions or more."""
     people = _attenders(scope)
     return _count_per_participation(
-        people.c.participation_id, func.count(people.c.user_id), people.c.sessions >= 2
+        people.c.participation_id, func.count(people.c.who), people.c.sessions >= 2
     ).subquery()
 
 

@@ -12,10 +12,13 @@ from gachi.core.errors import NotAllowed
 from gachi.core.time import utcnow
 from gachi.extensions import db
 from gachi.notifications.models import Notification, NotificationPreference
+from gachi.people.models import ERASED_NAME
+from gachi.people.operations import erase_person_fields
 from gachi.programs.bookings.models import Booking, BookingStatus
 from gachi.programs.bookings.operations import BookingClosed, cancel_booking
 from gachi.programs.calendar.models import CalendarToken
 from gachi.programs.sessions.models import ProgramSession
+from gachi.workshops.models import WorkshopAttendance
 
 # What neighbours see in place of the name on problems, comments and past bookings.
 FORMER_RESIDENT_NAME = "탈퇴한 주민"
@@ -100,3 +103,27 @@ def delete_own_account(user, password, actor, *, now=None):
     db.session.flush()
     end_all_sessions(user)
     log_change("account.deleted", user, actor=actor)
+
+
+def erase_person(person, *, actor, now=None):
+    """Erase a person without an account at their request (staff of the center only):
+    their name, phone number and consent go, from their own row and from the bookings and
+    workshop check-ins that named them; the rows stay, so the figures they are part of do
+    not change, and the person counts still once, as "erased". Audited by id only."""
+    now = now or utcnow()
+    if not person.can_erase(actor):
+        raise NotAllowed(_l("Only center staff erase a person, and only one without an account."))
+    erase_person_fields(person, now)
+    db.session.execute(
+        update(Booking)
+        .where(Booking.person_id == person.id)
+        .values(name=ERASED_NAME, dependants="")
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(WorkshopAttendance)
+        .where(WorkshopAttendance.person_id == person.id)
+        .values(name=ERASED_NAME)
+        .execution_options(synchronize_session=False)
+    )
+    log_change("person.erase", person, actor=actor, complex_id=person.complex_id)

@@ -12,6 +12,7 @@ from gachi.auth.models import PrivacyConsent
 from gachi.ballots.models import Ballot, BallotVoter
 from gachi.extensions import db
 from gachi.notifications.models import Notification, NotificationPreference
+from gachi.people.models import Person
 from gachi.programs.bookings.models import Booking
 from gachi.programs.calendar.models import CalendarToken
 from gachi.programs.feedback.models import Feedback
@@ -257,11 +258,80 @@ def _looked_at(user):
     ]
 
 
+def _person(person):
+    return {
+        "name": person.name,
+        "household": person.household.label,
+        "phone": person.phone,
+        "consent_at": _when(person.consent_at),
+        "consent_version": person.consent_version,
+        "written_down_at": _when(person.created_at),
+        "erased_at": _when(person.erased_at),
+    }
+
+
+def _as_person(user):
+    """Who the coordinator had written down before they joined (gachi/people)."""
+    people = db.session.scalars(select(Person).where(Person.user_id == user.id).order_by(Person.id))
+    return [_person(person) for person in people]
+
+
+def person_data(person) -> dict:
+    """What the app holds about a person without an account, for staff to hand over."""
+    bookings = db.session.scalars(
+        select(Booking).where(Booking.person_id == person.id).order_by(Booking.id)
+    )
+    check_ins = db.session.scalars(
+        select(WorkshopAttendance)
+        .where(WorkshopAttendance.person_id == person.id)
+        .order_by(WorkshopAttendance.id)
+    )
+    feedback = db.session.scalars(
+        select(Feedback).where(Feedback.person_id == person.id).order_by(Feedback.id)
+    )
+    return {
+        "person": _person(person),
+        "bookings": [
+            {
+                "code": booking.code,
+                "status": _value(booking.status),
+                "party_size": booking.party_size,
+                "dependants": booking.dependants,
+                "channel": _value(booking.channel),
+                "attendance": _value(booking.attendance),
+                "created_at": _when(booking.created_at),
+                "session": _session(booking.program_session),
+            }
+            for booking in bookings
+        ],
+        "workshop_check_ins": [
+            {
+                "workshop_id": attendance.workshop_id,
+                "held_at": _when(attendance.workshop.held_at),
+                "checked_in_at": _when(attendance.checked_in_at),
+            }
+            for attendance in check_ins
+        ],
+        "feedback": [
+            {
+                "rating": item.rating,
+                "comment": item.comment,
+                "change_topic": _value(item.change_topic),
+                "change_note": item.change_note,
+                "created_at": _when(item.created_at),
+                "session": _session(item.program_session),
+            }
+            for item in feedback
+        ],
+    }
+
+
 def personal_data(user) -> dict:
     """The download: the account (never the password hash) and every row that names `user`."""
     return {
         "account": _account(user),
         "household": _household(user),
+        "written_down_before_joining": _as_person(user),
         "problems_proposed": _problems(user),
         "comments": _comments(user),
         "supports": _supports(user),

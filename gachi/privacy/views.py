@@ -7,12 +7,17 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
 from gachi.auth.consent import current_notice_version, notice_template, notice_versions
-from gachi.core.access import require
+from gachi.complexes.models import Complex
+from gachi.core.access import load_for, require
+from gachi.core.audit import personal_data_shown
+from gachi.core.forms import BaseForm
 from gachi.core.handlers import operating, unit_of_work
 from gachi.core.time import seoul_today
+from gachi.people.models import Person
+from gachi.people.queries import people_of_complex
 from gachi.privacy.forms import DeleteAccountForm
-from gachi.privacy.operations import can_delete_own_account, delete_own_account
-from gachi.privacy.queries import personal_data
+from gachi.privacy.operations import can_delete_own_account, delete_own_account, erase_person
+from gachi.privacy.queries import person_data, personal_data
 
 bp = Blueprint("privacy", __name__)
 
@@ -66,3 +71,71 @@ def delete_account():
     logout_user()
     flash(_("Your account is deleted. Thank you for taking part."), "info")
     return redirect(url_for("public.index"))
+
+
+# People without an account (gachi/people) ------------------------------------------------
+
+
+@bp.route("/complexes/<int:complex_id>/people")
+@login_required
+def complex_people(complex_id):
+    """The complex's people written down by phone, at the door or on paper; phones masked."""
+    place = load_for(current_user, Complex, complex_id, permission="can_manage")
+    people = people_of_complex(place.id)
+    page = render_template("privacy/people.html", complex=place, people=people)
+    return personal_data_shown(
+        page,
+        "people.view",
+        place,
+        actor=current_user,
+        complex_id=place.id,
+        subject_ids=[person.user_id for person in people],
+    )
+
+
+def _person_for_staff(person_id):
+    person = load_for(current_user, Person, person_id)
+    require(current_user.is_staff)
+    return person
+
+
+@bp.route("/people/<int:person_id>/data")
+@login_required
+def person_data_download(person_id):
+    """What the app holds about a person without an account, for staff to hand over."""
+    person = _person_for_staff(person_id)
+    body = json.dumps(person_data(person), ensure_ascii=False, indent=2)
+    response = Response(
+        body,
+        mimetype="application/json; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="gachi-person-{person.id}.json"'},
+    )
+    return personal_data_shown(
+        response,
+        "person_data.download",
+        person,
+        actor=current_user,
+        complex_id=person.complex_id,
+        subject_ids=[person.user_id],
+    )
+
+
+@bp.route("/people/<int:person_id>/erase", methods=["GET", "POST"])
+@login_required
+@unit_of_work
+def erase_person_page(person_id):
+    """Asking first, then erasing a person without an account at their request."""
+    person = _person_for_staff(person_id)
+    require(person.can_erase(current_user))
+    form = BaseForm()
+
+    def page(status):
+        return render_template("privacy/erase_person.html", person=person, form=form), status
+
+    if not form.validate_on_submit():
+        return page(400 if form.is_submitted() else 200)
+    complex_id = person.complex_id
+    with operating(page, form=form):
+        erase_person(person, actor=current_user)
+    flash(_("The person's name and phone number are erased."), "success")
+    return redirect(url_for(".complex_people", complex_id=complex_id))

@@ -91,6 +91,10 @@ class WorkshopAttendance(db.Model):
         ForeignKey("households.id", ondelete="SET NULL")
     )
     name: Mapped[str] = mapped_column(String(100), default="")
+    # The person without an account who came (gachi/people), found again next time.
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), index=True
+    )
     checked_in_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
     )
@@ -99,6 +103,7 @@ class WorkshopAttendance(db.Model):
     workshop = relationship("Workshop", back_populates="attendances")
     user = relationship("User", foreign_keys=[user_id])
     household = relationship("Household")
+    person = relationship("Person")
 
     @property
     def display_name(self):

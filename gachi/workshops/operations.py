@@ -13,6 +13,7 @@ from gachi.core.audit import log_change
 from gachi.core.errors import Conflict, DomainError
 from gachi.core.time import utcnow
 from gachi.extensions import db
+from gachi.people.operations import person_for
 from gachi.workshops import uploads
 from gachi.workshops.models import (
     Workshop,
@@ -125,16 +126,31 @@ def check_in_resident(workshop, *, resident, actor, now=None):
 
 
 def check_in_guest(workshop, *, name, household=None, actor, now=None):
-    """Someone without an account, by the name they gave and their household if known."""
+    """Someone without an account, by the name they gave and their household if known:
+    with the household, the person of it by that name (gachi/people), found again or
+    written down now, so they count once however often they come."""
     _check_door(workshop, now)
     if not name.strip():
         raise DomainError(_l("Write the name of the person who came."))
     if household is not None and household.complex_id != workshop.participation.complex_id:
         raise DomainError(_l("Choose a household of this complex."))
+    person = (
+        person_for(household, name=name, actor=actor, now=now) if household is not None else None
+    )
+    if person is not None and db.session.scalar(
+        select(
+            exists().where(
+                WorkshopAttendance.workshop_id == workshop.id,
+                WorkshopAttendance.person_id == person.id,
+            )
+        )
+    ):
+        raise Conflict(_l("%(name)s is already checked in."), name=person.name)
     attendance = WorkshopAttendance(
         workshop_id=workshop.id,
         name=name.strip(),
         household_id=household.id if household else None,
+        person_id=person.id if person else None,
         checked_in_by_id=actor.id,
     )
     db.session.add(attendance)

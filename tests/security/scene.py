@@ -24,6 +24,7 @@ from gachi.matching.models import Match, MatchState
 from gachi.notices.operations import post_notice
 from gachi.notifications.models import Notification
 from gachi.notifications.operations import notify
+from gachi.people.models import Person
 from gachi.programs.bookings.models import Booking, BookingStatus
 from gachi.programs.calendar.models import CalendarKind
 from gachi.programs.calendar.operations import create_calendar_link
@@ -223,6 +224,16 @@ def a_scene(make, evaluation_text="알파평가 내용", program_title="알파�
     notice = _a_notice(complex_a, coordinator)
     db.session.commit()
     import_job = _an_import(staff)
+    # Someone of the household written down by phone, without an account (gachi/people).
+    person = Person(
+        complex_id=complex_a.id,
+        household_id=household.id,
+        name="알파전화주민",
+        phone="01055550000",
+        created_by_id=coordinator.id,
+    )
+    db.session.add(person)
+    db.session.commit()
 
     first = lambda model_, *where: db.session.scalars(select(model_).where(*where)).first()  # noqa: E731
     session = program.sessions[0]
@@ -263,6 +274,7 @@ def a_scene(make, evaluation_text="알파평가 내용", program_title="알파�
         "enterprise_id": serving.id,
         "placement_id": first(Placement, Placement.coordinator_id == coordinator.id).id,
         "job_id": import_job.id,
+        "person_id": person.id,
         "name": "complexes",
         "kind": "csv",
         "filename": "css/gachi.css",

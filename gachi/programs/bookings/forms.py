@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
+    BooleanField,
     HiddenField,
     IntegerField,
     SelectField,
@@ -10,7 +11,17 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from gachi.core.forms import BaseForm, options
+from gachi.people.models import CONSENT_WORDING
 from gachi.programs.bookings.models import Attendance
+
+
+class SomeoneWithoutAccount(BaseForm):
+    """Someone without an account, found again by household and phone (gachi/people)."""
+
+    person_id = SelectField(_l("Or someone written down before"), coerce=int, default=0)
+    household_id = SelectField(_l("Their household (동/호)"), coerce=int, default=0)
+    phone = StringField(_l("Their phone number"), validators=[Length(max=20)])
+    consent = BooleanField(CONSENT_WORDING)
 
 
 class BookForm(BaseForm):
@@ -23,7 +34,7 @@ class BookForm(BaseForm):
     request_key = HiddenField(validators=[DataRequired(), Length(max=64)])
 
 
-class PhoneBookingForm(BaseForm):
+class PhoneBookingForm(SomeoneWithoutAccount):
     resident_id = SelectField(_l("Registered resident"), coerce=int, default=0)
     name = StringField(
         _l("Or the name of someone without an account"), validators=[Length(max=100)]
@@ -35,7 +46,7 @@ class PhoneBookingForm(BaseForm):
     request_key = HiddenField(validators=[DataRequired(), Length(max=64)])
 
 
-class WalkInForm(BaseForm):
+class WalkInForm(SomeoneWithoutAccount):
     resident_id = SelectField(_l("Registered resident"), coerce=int, default=0)
     name = StringField(_l("Or their name"), validators=[Length(max=100)])
     party_size = IntegerField(

@@ -64,6 +64,10 @@ class Booking(TimestampMixin, db.Model):
     household_id: Mapped[int | None] = mapped_column(
         ForeignKey("households.id", ondelete="SET NULL")
     )
+    # The person booked for without an account (gachi/people), found again next time.
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), index=True
+    )
     party_size: Mapped[int] = mapped_column(default=1)
     # The children or others booked for, as the resident wrote them (e.g. "민준, 4세").
     dependants: Mapped[str] = mapped_column(String(300), default="")
@@ -89,6 +93,7 @@ class Booking(TimestampMixin, db.Model):
     program_session = relationship("ProgramSession")
     user = relationship("User", foreign_keys=[user_id])
     household = relationship("Household")
+    person = relationship("Person")
 
     @property
     def who(self):

@@ -19,6 +19,7 @@ from gachi.core.time import seoul_label, utcnow
 from gachi.extensions import db
 from gachi.notifications.models import N_, NotificationKind
 from gachi.notifications.operations import notify
+from gachi.people.operations import person_for, update_contact
 from gachi.programs.bookings.models import Attendance, Booking, BookingChannel, BookingStatus
 from gachi.programs.sessions import attendance as door
 from gachi.programs.sessions.models import ProgramSession, SessionState
@@ -165,6 +166,26 @@ def _check_who(program_session, *, actor, resident, name, channel):
         raise DomainError(_l("Choose a registered resident or write a name."))
 
 
+def _someone(program_session, *, actor, resident, person, name, household, phone, consent, now):
+    """The person booked or walking in without an account (gachi/people): the one chosen,
+    or the one of `household` with this phone (or name) found again or written down now.
+    None for a resident, or a name given without a household (nobody to find again)."""
+    if resident is not None:
+        return None
+    complex_id = program_session.program.complex_id
+    if person is not None:
+        if person.complex_id != complex_id or person.is_erased:
+            raise DomainError(_l("That person does not live in this complex."))
+        return update_contact(person, phone=phone, consent=consent, now=now)
+    if household is None:
+        if phone or consent:
+            raise DomainError(_l("Choose their household, so that they are found again by it."))
+        return None
+    if household.complex_id != complex_id:
+        raise DomainError(_l("Choose a household of this complex."))
+    return person_for(household, name=name, phone=phone, consent=consent, actor=actor, now=now)
+
+
 def _existing(program_session, resident, request_key):
     """The booking this request made already (the same key: a form sent twice); a
     Conflict if the resident holds another one for this session; else None. One query
@@ -195,6 +216,22 @@ def _existing(program_session, resident, request_key):
     return None
 
 
+def _check_not_booked(program_session, person):
+    """A person holds one active booking per session, as a resident does."""
+    if person is None:
+        return
+    if db.session.scalar(
+        select(
+            exists().where(
+                Booking.session_id == program_session.id,
+                Booking.person_id == person.id,
+                Booking.status != BookingStatus.CANCELLED,
+            )
+        )
+    ):
+        raise Conflict(_l("%(name)s already has a booking for this session."), name=person.name)
+
+
 def book_seat(
     program_session,
     *,
@@ -202,6 +239,9 @@ def book_seat(
     resident=None,
     name="",
     household=None,
+    person=None,
+    phone=None,
+    consent=False,
     party_size=1,
     dependants="",
     channel=BookingChannel.ONLINE,
@@ -210,23 +250,47 @@ def book_seat(
 ):
     """Book `party_size` places (a resident and their dependants, or items of a stock).
 
-    Online a resident books for themselves; the coordinator books by phone for a resident
-    or a name. Confirmed if the places are free, else on the waiting list (if the
+    Online a resident books for themselves; the coordinator books by phone for a resident,
+    or for a person without an account (chosen, or found again or written down by their
+    household and phone, with their consent to notices: gachi/people), or a name. Confirmed if the places are free, else on the waiting list (if the
     programme keeps one), else refused. The same `request_key` twice returns the first
     booking: a double-submitted form counts once.
     """
     now = now or utcnow()
+    if person is not None and not name.strip():
+        name = person.name
     _check_who(program_session, actor=actor, resident=resident, name=name, channel=channel)
     existing = _existing(program_session, resident, request_key)
     if existing is not None:
         return existing
     _check_open(program_session, now=now, online=channel is BookingChannel.ONLINE)
     _check_party(program_session, party_size)
+    someone = _someone(
+        program_session,
+        actor=actor,
+        resident=resident,
+        person=person,
+        name=name,
+        household=household,
+        phone=phone,
+        consent=consent,
+        now=now,
+    )
+    _check_not_booked(program_session, someone)
     booking = Booking(
         session_id=program_session.id,
         user_id=resident.id if resident else None,
-        name="" if resident else name.strip(),
-        household_id=(resident.household_id if resident else household.id if household else None),
+        person_id=someone.id if someone else None,
+        name="" if resident else someone.name if someone else name.strip(),
+        household_id=(
+            resident.household_id
+            if resident
+            else someone.household_id
+            if someone
+            else household.id
+            if household
+            else None
+        ),
         party_size=party_size,
         dependants=dependants,
         status=BookingStatus.WAITING,
@@ -365,16 +429,44 @@ def move_up_waiting(program_session, *, now=None):
 # At the door ----------------------------------------------------------------------------
 
 
-def add_walk_in(program_session, *, actor, resident=None, name="", party_size=1, now=None):
-    """Someone who came without booking: they take places (or items) if any are left."""
+def add_walk_in(
+    program_session,
+    *,
+    actor,
+    resident=None,
+    name="",
+    household=None,
+    person=None,
+    phone=None,
+    consent=False,
+    party_size=1,
+    now=None,
+):
+    """Someone who came without booking: they take places (or items) if any are left.
+    Someone without an account is the person of their household (gachi/people), found
+    again by phone or name, when the household is given."""
     now = now or utcnow()
     door.check_taking_attendance(program_session, actor, now)
+    if person is not None and not name.strip():
+        name = person.name
     if resident is None and not name.strip():
         raise DomainError(_l("Choose a registered resident or write a name."))
     if resident is not None and resident.complex_id != program_session.program.complex_id:
         raise DomainError(_l("That resident does not live in this complex."))
     if not isinstance(party_size, int) or party_size < 1:
         raise DomainError(_l("Book at least one place."))
+    someone = _someone(
+        program_session,
+        actor=actor,
+        resident=resident,
+        person=person,
+        name=name,
+        household=household,
+        phone=phone,
+        consent=consent,
+        now=now,
+    )
+    _check_not_booked(program_session, someone)
     if not _take_seats(program_session, party_size):
         what = _l("items") if program_session.program.counts_stock else _l("places")
         raise SessionFull(
@@ -383,8 +475,11 @@ def add_walk_in(program_session, *, actor, resident=None, name="", party_size=1,
     booking = Booking(
         session_id=program_session.id,
         user_id=resident.id if resident else None,
-        household_id=resident.household_id if resident else None,
-        name="" if resident else name.strip(),
+        person_id=someone.id if someone else None,
+        household_id=(
+            resident.household_id if resident else someone.household_id if someone else None
+        ),
+        name="" if resident else someone.name if someone else name.strip(),
         party_size=party_size,
         status=BookingStatus.CONFIRMED,
         channel=BookingChannel.WALK_IN,

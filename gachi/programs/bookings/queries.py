@@ -14,7 +14,9 @@ def session_bookings(session_id):
     bookings = db.session.scalars(
         select(Booking)
         .where(Booking.session_id == session_id)
-        .options(joinedload(Booking.user), joinedload(Booking.household))
+        .options(
+            joinedload(Booking.user), joinedload(Booking.household), joinedload(Booking.person)
+        )
         .order_by(Booking.id)
     ).all()
     return sorted(bookings, key=lambda booking: order[booking.status])

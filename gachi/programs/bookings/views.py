@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from gachi.auth.models import User
+from gachi.complexes.models import Household
 from gachi.coordinators.contacts import coordinator_contacts
 from gachi.core.access import load_for, require
 from gachi.core.audit import no_store, personal_data_shown
@@ -14,6 +15,7 @@ from gachi.core.codes import format_code, normalise_code
 from gachi.core.handlers import operating, unit_of_work
 from gachi.core.time import seoul_today, utcnow
 from gachi.extensions import db
+from gachi.people.models import Person
 from gachi.programs.bookings import operations, queries
 from gachi.programs.bookings.forms import (
     BookForm,
@@ -74,6 +76,19 @@ def book(session_id):
     return redirect(url_for(".booking_detail", booking_id=booking.id))
 
 
+def _someone_without_account(form):
+    """The person-of-a-household fields of a phone-booking or walk-in form (the choices
+    offered are the complex's, so the ids are checked against it by the operation)."""
+    return dict(
+        person=db.session.get(Person, form.person_id.data) if form.person_id.data else None,
+        household=(
+            db.session.get(Household, form.household_id.data) if form.household_id.data else None
+        ),
+        phone=form.phone.data or None,
+        consent=bool(form.consent.data),
+    )
+
+
 @bp.route("/sessions/<int:session_id>/phone-bookings", methods=["POST"])
 @login_required
 @unit_of_work
@@ -90,6 +105,7 @@ def phone_booking(session_id):
             actor=current_user,
             resident=resident,
             name=form.name.data or "",
+            **_someone_without_account(form),
             party_size=form.party_size.data,
             dependants=form.dependants.data or "",
             channel=BookingChannel.PHONE,
@@ -123,6 +139,7 @@ def walk_in(session_id):
             actor=current_user,
             resident=resident,
             name=form.name.data or "",
+            **_someone_without_account(form),
             party_size=form.party_size.data,
         )
     flash(_("%(name)s came without booking and is checked in.", name=booking.who), "success")
@@ -210,6 +227,8 @@ def _booking_shown(page, booking):
         actor=current_user,
         complex_id=booking.program_session.program.complex_id,
         subject_ids=[booking.user_id],
+        # A person without an account (gachi/people): their phone is on the page.
+        after={"person_id": booking.person_id} if booking.person_id else None,
     )
 
 

@@ -26,3 +26,9 @@ class FeedbackForm(BaseForm):
         _l("Tell us more about what should change"), validators=[Length(max=2000)]
     )
     comment = TextAreaField(_l("Anything else"), validators=[Length(max=2000)])
+
+
+class PaperFeedbackForm(FeedbackForm):
+    """Feedback given on paper by someone without an account, entered by the coordinator."""
+
+    person_id = SelectField(_l("Who gave it"), coerce=int, validators=[InputRequired()])

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gachi.core.enums import LabelledEnum, enum_column_type
@@ -30,6 +30,8 @@ class Feedback(db.Model):
     __table_args__ = (
         CheckConstraint("rating >= 1 AND rating <= 5", name="rating_one_to_five"),
         UniqueConstraint("session_id", "user_id"),
+        # Paper feedback: once per person and session, as online.
+        Index("uq_session_feedback_session_id_person_id", "session_id", "person_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -37,6 +39,8 @@ class Feedback(db.Model):
         ForeignKey("program_sessions.id", ondelete="CASCADE"), index=True
     )
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Feedback given on paper by a person without an account, entered by the coordinator.
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     rating: Mapped[int]
     comment: Mapped[str] = mapped_column(Text, default="")
     change_topic: Mapped[ChangeTopic] = mapped_column(enum_column_type(ChangeTopic, "change_topic"))
@@ -45,3 +49,4 @@ class Feedback(db.Model):
     source: Mapped[str] = mapped_column(String(16), default="app")
 
     program_session = relationship("ProgramSession")
+    person = relationship("Person")

@@ -4,7 +4,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import and_, exists, func, select
 
+from gachi.complexes.models import Household
 from gachi.extensions import db
+from gachi.people.models import Person
 from gachi.programs.bookings.models import Attendance, Booking, BookingStatus
 from gachi.programs.feedback.models import ChangeTopic, Feedback
 from gachi.programs.models import Program
@@ -90,6 +92,42 @@ def attended(program_session, user):
             )
         )
     )
+
+
+def person_attended(program_session, person):
+    """The person (without an account) was checked in at the session."""
+    return db.session.scalar(
+        select(
+            exists().where(
+                Booking.session_id == program_session.id,
+                Booking.person_id == person.id,
+                Booking.status == BookingStatus.CONFIRMED,
+                Booking.attendance == Attendance.ATTENDED,
+            )
+        )
+    )
+
+
+def paper_feedback_choices(program_session):
+    """(person id, "name · 101동 101호") for the people without an account who attended
+    the session and have not given feedback on it yet."""
+    rows = db.session.execute(
+        select(Person.id, Person.name, Household.building, Household.unit)
+        .join(Booking, Booking.person_id == Person.id)
+        .join(Household, Household.id == Person.household_id)
+        .where(
+            Booking.session_id == program_session.id,
+            Booking.status == BookingStatus.CONFIRMED,
+            Booking.attendance == Attendance.ATTENDED,
+            Person.erased_at.is_(None),
+            ~exists().where(
+                Feedback.session_id == program_session.id, Feedback.person_id == Person.id
+            ),
+        )
+        .distinct()
+        .order_by(Household.building, Household.unit, Person.name)
+    ).all()
+    return [(row.id, f"{row.name} · {row.building}동 {row.unit}호") for row in rows]
 
 
 def has_given_feedback(program_session, user):

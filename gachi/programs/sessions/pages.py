@@ -18,7 +18,7 @@ from gachi.programs.bookings import queries as booking_queries
 from gachi.programs.bookings.forms import BookForm, CodeForm, PhoneBookingForm, WalkInForm
 from gachi.programs.bookings.operations import waiting_position
 from gachi.programs.feedback import queries as feedback_queries
-from gachi.programs.feedback.forms import FeedbackForm
+from gachi.programs.feedback.forms import FeedbackForm, PaperFeedbackForm
 from gachi.programs.rosters import queries as roster_queries
 from gachi.programs.rosters.forms import RosterForm, ShiftForm, VolunteersNeededForm
 from gachi.programs.sessions import queries
@@ -37,9 +37,21 @@ def managed_session(session_id):
 
 
 def with_residents(form, program_session):
-    form.resident_id.choices = options(
-        [(0, _l("(none)")), *queries.complex_residents(program_session.program.complex_id)]
-    )
+    complex_id = program_session.program.complex_id
+    form.resident_id.choices = options([(0, _l("(none)")), *queries.complex_residents(complex_id)])
+    if hasattr(form, "person_id"):  # someone without an account (gachi/people)
+        form.person_id.choices = options(
+            [(0, _l("(none)")), *queries.complex_people_choices(complex_id)]
+        )
+        form.household_id.choices = options(
+            [(0, _l("(not known)")), *queries.household_choices(complex_id)]
+        )
+    return form
+
+
+def with_paper_people(form, program_session):
+    """The paper feedback form, offering who attended without an account."""
+    form.person_id.choices = options(feedback_queries.paper_feedback_choices(program_session))
     return form
 
 
@@ -130,5 +142,7 @@ def session_context(program_session, **forms):
                 formdata=None, count=program_session.volunteers_needed
             ),
             cancel_form=CancelSessionForm(formdata=None),
+            paper_feedback_form=forms.get("paper_feedback_form")
+            or with_paper_people(PaperFeedbackForm(formdata=None), program_session),
         )
     return context

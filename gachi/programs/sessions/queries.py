@@ -8,6 +8,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from gachi.auth.models import Role, User
 from gachi.complexes.models import Household, Participation
 from gachi.extensions import db
+from gachi.people.phones import mask_phone
+from gachi.people.queries import complex_people
 from gachi.programs.bookings.models import Booking, BookingStatus
 from gachi.programs.models import Program, ProgramEnterprise
 from gachi.programs.rosters.models import RosterEntry, RosterRole
@@ -120,3 +122,29 @@ def sessions_for_ids(ids):
         .where(ProgramSession.id.in_(ids))
         .options(selectinload(ProgramSession.program))
     ).all()
+
+
+def complex_people_choices(complex_id):
+    """(id, "name · 101동 101호 · 010-****-5678") for the complex's people without an
+    account, so the phone-booking and walk-in forms offer them again."""
+    return [
+        (
+            person.id,
+            " · ".join(
+                part
+                for part in (person.name, person.household.label, mask_phone(person.phone))
+                if part
+            ),
+        )
+        for person in complex_people(complex_id)
+    ]
+
+
+def household_choices(complex_id):
+    """(id, "101동 101호") for the complex's households."""
+    rows = db.session.execute(
+        select(Household.id, Household.building, Household.unit)
+        .where(Household.complex_id == complex_id)
+        .order_by(Household.building, Household.unit)
+    ).all()
+    return [(row.id, f"{row.building}동 {row.unit}호") for row in rows]

@@ -3,7 +3,7 @@ in Korean: from the plan page to the catalogue, the model, the draft with its se
 budget lines and targets; one line is edited; the draft is confirmed into a programme;
 the center's board counts the adoption.
 
-The catalogue and the draft are saved, 1280 pixels wide, to tests/screenshots/recipes/.
+The catalogue, the model and the draft are saved, 1280 pixels wide, to tests/screenshots/recipes/.
 """
 
 from datetime import timedelta
@@ -62,6 +62,11 @@ def test_a_new_complex_adopts_the_childcare_room_and_the_board_counts_it(
     page.wait_for_load_state()
     page.screenshot(path=str(SCREENSHOTS / "catalogue.png"), full_page=True)
     page.get_by_role("link", name="공동 아이돌봄방").click()
+    page.wait_for_load_state()
+    assert (
+        "월요일, 화요일, 수요일, 목요일, 금요일 · 14:00–18:00" in page.locator("main").inner_text()
+    )
+    page.screenshot(path=str(SCREENSHOTS / "model.png"), full_page=True)
     page.select_option("select[name=participation]", value=str(participation_id))
     page.fill("input[name=starts_on]", starts_on.isoformat())
     page.get_by_role("button", name="도입").click()

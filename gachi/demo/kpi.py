@@ -5,16 +5,19 @@ The report gives two targets (9 complexes, 1 business model); the others below a
 invented for the demo and marked so.
 """
 
+from datetime import time
 from decimal import Decimal
 
 from sqlalchemy import select
 
-from gachi.bizmodels.operations import publish_model
+from gachi.bizmodels.models import Basis
+from gachi.bizmodels.operations import RecipeLine, publish_model
 from gachi.evaluations.models import Decision
 from gachi.evaluations.operations import draft_evaluation, sign_evaluation
 from gachi.extensions import db
 from gachi.kpi.models import Kpi
 from gachi.kpi.operations import set_target
+from gachi.plans.models import BudgetCategory
 
 # code: target for the 2018 cohort. business_models is the report's; the rest are demo.
 TARGETS_2018 = {
@@ -50,7 +53,35 @@ MODEL = dict(
     ),
     audience="미취학 아동과 그 부모, 손주를 돌보는 어르신",
     schedule_shape="평일 14:00~18:00, 4주 (1~3주 자원봉사자 순번 돌봄, 4주차 강사 수업)",
+    # The recipe: the report's schedule (4 weeks, weekdays 14:00–18:00) and "about 10
+    # children on a visit day"; the budget lines are the plan's (demo amounts, gachi/demo/
+    # plans.py), the volunteers' one per child: 750,000 won ÷ 10 children.
+    weeks=4,
+    weekdays=(0, 1, 2, 3, 4),
+    start_time=time(14, 0),
+    end_time=time(18, 0),
+    participants=10,
+    lines=[
+        RecipeLine(BudgetCategory.EQUIPMENT, "돌봄 공간 소독, 매트, 놀이도구 (demo)", 1_800_000),
+        RecipeLine(
+            BudgetCategory.INSTRUCTORS, "4주차 강사 수업(마술, 요리놀이, 동화) (demo)", 900_000
+        ),
+        RecipeLine(
+            BudgetCategory.VOLUNTEERS,
+            "자원봉사자 활동비, 아이 1명당 (demo)",
+            75_000,
+            Basis.PER_PARTICIPANT,
+        ),
+    ],
 )
+# code: the recipe's target for a complex that adopts it (demo: 20 sessions is 4 weeks of
+# weekdays, 10 participants is the report's visit day; the others are invented).
+MODEL_TARGETS = {
+    "participants": 10,
+    "sessions_held": 20,
+    "attendance_rate": 80,
+    "satisfaction": 4,
+}
 
 
 def set_targets(cohort, *, actor):
@@ -69,9 +100,13 @@ def evaluate(pilot, place):
         return
     evaluation = draft_evaluation(place.participation, **texts, actor=pilot.coordinator_of(place))
     sign_evaluation(evaluation, **SIGN_OFF, actor=pilot.center)
+    kpis = {kpi.code: kpi.id for kpi in db.session.scalars(select(Kpi))}
     publish_model(
         evaluation,
         **MODEL,
+        targets={
+            kpis[code]: Decimal(value) for code, value in MODEL_TARGETS.items() if code in kpis
+        },
         category_id=pilot.categories["care"].id,
         actor=pilot.center,
         source="report",

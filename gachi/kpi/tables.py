@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from gachi.bizmodels.queries import model_rows
 from gachi.kpi import queries
+from gachi.kpi.models import exact_number
 
 # The KPIs a roll-up shows as columns, when they are active.
 ROLLUP_CODES = (
@@ -175,11 +176,32 @@ def model_table(models, korean=False) -> Table:
             Column("문제 분야", _l("Problem category"), numeric=False),
             Column("처음 운영한 단지", _l("First run in"), numeric=False),
             Column("도입한 단지 수", _l("Complexes that adopted it")),
+            Column("확정된 프로그램 수", _l("Programmes confirmed")),
+            Column("원 단지 운영 회차", _l("Sessions held where it ran")),
+            Column("도입 단지 운영 회차", _l("Sessions held in adopting complexes")),
+            Column("원 단지 출석률(%)", _l("Attendance where it ran (%)")),
+            Column("도입 단지 출석률(%)", _l("Attendance in adopting complexes (%)")),
+            Column("원 단지 만족도", _l("Satisfaction where it ran")),
+            Column("도입 단지 만족도", _l("Satisfaction in adopting complexes")),
         ],
     )
     for model in models:
         category = model.category_ko if korean else model.category
-        table.rows.append([model.title, category, model.origin_name, model.adoptions])
+        table.rows.append(
+            [
+                model.title,
+                category,
+                model.origin_name,
+                model.adoptions,
+                model.confirmed,
+                exact_number(model.source_sessions),
+                model.adopted_sessions,
+                exact_number(model.source_attendance_rate),
+                model.adopted_attendance_rate,
+                exact_number(model.source_satisfaction),
+                model.adopted_satisfaction,
+            ]
+        )
     return table
 
 

@@ -136,19 +136,8 @@ def test_staff_publish_from_a_signed_evaluation(client, scene, make):
     assert client.get(response.headers["Location"]).status_code == 200
 
 
-def test_adopting_while_planning_makes_a_programme_draft_for_a_selected_problem(scene, make):
-    model = _publish(scene, make)
-    scene.eunpyeong.stage = Stage.PLANNING
-    db.session.commit()
-    adoption = adopt_model(model, scene.eunpyeong, actor=scene.staff)
-    db.session.commit()
-    program = adoption.program
-    assert program.title == "공동 아이돌봄방" and program.participation_id == scene.eunpyeong.id
-    assert "평일 14~18시" in program.description and program.sessions == []
-    assert program.problem.participation_id == scene.eunpyeong.id
-
-
-def test_adopting_before_planning_records_the_adoption_without_a_draft(scene, make):
+def test_adopting_records_a_draft_and_no_programme_until_it_is_confirmed(scene, make):
     model = _publish(scene, make)
     adoption = adopt_model(model, scene.eunpyeong, actor=scene.staff)
-    assert adoption.program_id is None
+    assert adoption.is_draft and adoption.program_id is None
+    assert adoption.title == "공동 아이돌봄방"

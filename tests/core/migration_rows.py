@@ -9,7 +9,7 @@ empty still holds a row, and every foreign key column holds a value.
 import itertools
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy import Integer, MetaData, and_, exists, func, inspect, not_, select, text
@@ -176,6 +176,8 @@ def _plain_value(table, column, position, reverse_dates=False):
         return datetime(2030, 6, 1, 9, tzinfo=UTC) + timedelta(days=step)
     if python_type is date:
         return date(2030, 6, 1) + timedelta(days=step)
+    if python_type is time:
+        return time(12 + step % 12) if step >= 0 else time(12 - (-step) % 12)
     if python_type is str:
         length = getattr(column.type, "length", None) or 40
         return f"{table.name}.{column.name}"[-length:]

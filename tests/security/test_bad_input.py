@@ -196,9 +196,15 @@ ROUTES = {
     ),
     "evaluations.retake": Post(COORDINATOR),
     "evaluations.sign": Post(STAFF, ("decision", "organisers", "note")),
-    "bizmodels.adopt": Post(COORDINATOR, ("participation",)),
+    "bizmodels.adopt": Post(COORDINATOR, ("participation", "starts_on")),
+    "bizmodels.adoption": Post(
+        COORDINATOR, ("title", "starts_on", "start_time", "end_time", "expected_participants")
+    ),
+    "bizmodels.confirm": Post(COORDINATOR),
     "bizmodels.withdraw": Post(STAFF),
-    "bizmodels.publish": Post(STAFF),
+    "bizmodels.publish": Post(
+        STAFF, ("weeks", "weekdays", "start_time", "end_time", "budget", "events", "targets")
+    ),
 }
 
 # Tables a refused request may write: a wrong password or invitation code is counted

@@ -135,10 +135,15 @@ class Filters:
     district: District | None = None
     category_id: int | None = None
     stage: Stage | None = None
+    # A district account's board: only the complexes of these districts (None: all).
+    within: frozenset[District] | None = None
 
     @property
     def any(self):
-        return any(value is not None for value in (self.district, self.category_id, self.stage))
+        return any(
+            value is not None
+            for value in (self.district, self.category_id, self.stage, self.within)
+        )
 
 
 def active_kpis() -> list[KpiLine]:
@@ -266,6 +271,8 @@ def _complex_lines(cohort_id, filters, *columns):
     )
     if filters.district is not None:
         query = query.where(KpiRollup.district == filters.district)
+    if filters.within is not None:
+        query = query.where(KpiRollup.district.in_([d for d in District if d in filters.within]))
     if filters.category_id is not None:
         query = query.where(KpiRollup.category_id == filters.category_id)
     if filters.stage is not None:

@@ -45,7 +45,7 @@ GACHI = Path(__file__).resolve().parents[2] / "gachi"
 
 LAYERS = (
     ("core", "extensions"),
-    ("auth", "complexes", "coordinators", "notifications"),
+    ("auth", "complexes", "coordinators", "districts", "notifications"),
     ("proposals", "workshops", "ballots"),
     ("enterprises", "matching", "plans", "programs"),
     ("evaluations", "bizmodels", "kpi"),

@@ -17,6 +17,11 @@ class NoDistrict(DomainError):
     default_message = _l("Choose at least one district.")
 
 
+def _listed(districts):
+    """The districts as the audit log keeps them: their values, comma-separated."""
+    return ",".join(district.value for district in districts)
+
+
 def _require_manager(actor):
     # The rule does not depend on which office: ask it of a blank one.
     if not DistrictOffice().can_manage(actor):
@@ -47,7 +52,7 @@ def create_district_account(
         user,
         actor=actor,
         after={
-            "districts": [district.value for district in districts],
+            "districts": _listed(districts),
             "may_place_coordinators": office.may_place_coordinators,
         },
     )
@@ -62,11 +67,11 @@ def update_district_office(office, *, districts, may_place_coordinators, actor):
     if not districts:
         raise NoDistrict()
     before = {
-        "districts": [district.value for district in in_city_order(office.districts)],
+        "districts": _listed(in_city_order(office.districts)),
         "may_place_coordinators": office.may_place_coordinators,
     }
     after = {
-        "districts": [district.value for district in districts],
+        "districts": _listed(districts),
         "may_place_coordinators": bool(may_place_coordinators),
     }
     if before == after:

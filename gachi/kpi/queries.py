@@ -528,6 +528,16 @@ def cohort_board(cohort_id, filters=Filters()) -> Board:
     return _with_entries_and_targets(board, cohort_id, filters)
 
 
+def held_to_shares_only(board) -> Board:
+    """A part of the cohort (a district's complexes) is held to the cohort's targets for
+    shares and averages, which do not depend on its size; a count's target is the whole
+    cohort's, so a part has none."""
+    for kpi in board.kpis:
+        if kpi.kind not in (RATIO, AVERAGE):
+            board.totals.figures[kpi.code] = board.totals.figures[kpi.code].with_target(None)
+    return board
+
+
 def participation_board(participation) -> Board:
     """One complex's figures in its cohort, against the targets set for that complex,
     computed from the data now: every measure narrowed to the one participation."""

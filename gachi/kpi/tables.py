@@ -239,7 +239,10 @@ def board_table(cohort_id, name, filters, korean=False) -> Table:
     if name == "models":
         return model_table(model_rows(cohort_id), korean)
     if name == "kpis":
-        return kpi_table(queries.cohort_board(cohort_id, filters), korean)
+        board = queries.cohort_board(cohort_id, filters)
+        if filters.within is not None:  # a district's board: held to shares only
+            board = queries.held_to_shares_only(board)
+        return kpi_table(board, korean)
     kpis = queries.active_kpis()
     if name == "districts":
         return district_table(kpis, queries.rollup(cohort_id, kpis, "district", filters), korean)

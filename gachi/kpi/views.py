@@ -139,7 +139,7 @@ def district_board(cohort_id):
         abort(404)
     form, filters = _district_filters(office)
     page = form.page.data or 1
-    board = queries.cohort_board(cohort.id, filters)
+    board = queries.held_to_shares_only(queries.cohort_board(cohort.id, filters))
     count = queries.complex_count(cohort.id, filters)
     last_page = max(1, -(-count // queries.COMPLEXES_PER_PAGE))
     if page > last_page:

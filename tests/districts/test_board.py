@@ -68,12 +68,22 @@ def test_the_district_roll_up_is_the_sum_of_its_complexes(scene):
     assert mapo_line.figures["turnout"].actual == Decimal("40.0")
 
 
+def _set_target(scene, code, value):
+    kpi = db.session.query(Kpi).filter_by(code=code).one()
+    db.session.add(KpiTarget(kpi_id=kpi.id, cohort_id=scene.cohort.id, value=Decimal(value)))
+    db.session.commit()
+
+
 def test_the_organisations_board_shows_its_districts_figures_only(client, make, scene):
+    _set_target(scene, "problems", 4)
+    _set_target(scene, "turnout", 30)
     sign_in(client, make.district_account(District.MAPO))
     page = client.get(f"/district/cohorts/{scene.cohort.id}/board").get_data(as_text=True)
     assert "마포 단지" in page and "마포 둘째 단지" in page and "은평 단지" not in page
-    assert _cells(page, "Problems proposed")[2] == "3"
-    assert _cells(page, "Turnout")[2] == "40"
+    # [unit, target, actual, rate, arrow]: a count is not held to the whole cohort's
+    # target; a share is.
+    assert _cells(page, "Problems proposed")[1:] == ["—", "3", "—", "—"]
+    assert _cells(page, "Turnout")[1:] == ["30", "40", "133", "↗"]
 
     # A district outside its own is not a filter it may choose.
     board = f"/district/cohorts/{scene.cohort.id}/board"
@@ -85,9 +95,7 @@ def test_the_organisations_board_shows_its_districts_figures_only(client, make, 
 
 
 def test_the_center_board_compares_districts_with_their_organisations(client, make, scene):
-    turnout = db.session.query(Kpi).filter_by(code="turnout").one()
-    db.session.add(KpiTarget(kpi_id=turnout.id, cohort_id=scene.cohort.id, value=Decimal(30)))
-    db.session.commit()
+    _set_target(scene, "turnout", 30)
     make.district_account(District.EUNPYEONG, display_name="은평구 지원센터")
     sign_in(client, scene.staff)
 

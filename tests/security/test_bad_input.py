@@ -491,7 +491,7 @@ QUERY_NAMES = (
 )
 
 
-@pytest.mark.parametrize("role", ("anonymous", STAFF, COORDINATOR, RESIDENT))
+@pytest.mark.parametrize("role", ("anonymous", STAFF, COORDINATOR, RESIDENT, "district of A"))
 def test_every_page_reads_a_hostile_query_string_without_failing(app, make, role):
     scene = the_scene(app, make)
     client = app.test_client()

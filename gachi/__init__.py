@@ -72,13 +72,14 @@ def _register_blueprints(app):
     from gachi.auth.views import bp as auth_bp
     from gachi.complexes.views import bp as complexes_bp
     from gachi.coordinators.views import bp as coordinators_bp
+    from gachi.districts.views import bp as districts_bp
     from gachi.enterprises.views import bp as enterprises_bp
     from gachi.matching.views import bp as matching_bp
     from gachi.notifications.views import bp as notifications_bp
     from gachi.plans.views import bp as plans_bp
     from gachi.public.views import bp as public_bp
 
-    for blueprint in (public_bp, auth_bp, complexes_bp, coordinators_bp):
+    for blueprint in (public_bp, auth_bp, complexes_bp, coordinators_bp, districts_bp):
         app.register_blueprint(blueprint)
     for blueprint in (enterprises_bp, matching_bp, plans_bp, notifications_bp):
         app.register_blueprint(blueprint)

@@ -10,6 +10,7 @@ from sqlalchemy import exists, select
 
 from gachi.auth.models import User
 from gachi.auth.two_factor import code_for
+from gachi.complexes.districts import in_city_order
 from gachi.complexes.models import Complex
 from gachi.coordinators.models import Placement
 from gachi.core.time import seoul_today
@@ -108,6 +109,8 @@ def _where(user):
                 .order_by(Complex.name)
             )
         )
+    if user.is_district:
+        return ", ".join(str(district.label) for district in in_city_order(user.covered_districts))
     return "admin" if user.is_admin else ""
 
 

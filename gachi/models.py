@@ -31,6 +31,7 @@ from gachi.complexes.models import (  # noqa: F401
 )
 from gachi.coordinators.models import Placement  # noqa: F401
 from gachi.core.audit import AuditEntry, AuditSubject  # noqa: F401
+from gachi.districts.models import DistrictCover, DistrictOffice  # noqa: F401
 from gachi.enterprises.models import (  # noqa: F401
     Enterprise,
     EnterpriseCategory,

@@ -13,6 +13,7 @@ from gachi.complexes.models import Cohort, Complex, Household, InvitationCode, P
 from gachi.complexes.stages import Stage
 from gachi.coordinators.models import Placement
 from gachi.core.time import seoul_today, utcnow
+from gachi.districts.models import DistrictCover, DistrictOffice
 from gachi.enterprises.models import Enterprise, LegalForm
 from gachi.extensions import db
 
@@ -100,6 +101,14 @@ def totp_code(username):
 def resident(complex_obj=None, household_obj=None, **fields):
     household_obj = household_obj or household(complex_obj)
     return user(Role.RESIDENT, household_id=household_obj.id, **fields)
+
+
+def district_account(*districts, may_place_coordinators=False, **fields):
+    """A district support organisation's account covering `districts` (default: Mapo)."""
+    person = user(Role.DISTRICT, **fields)
+    office = DistrictOffice(user_id=person.id, may_place_coordinators=may_place_coordinators)
+    office.covers = [DistrictCover(district=d) for d in districts or (District.MAPO,)]
+    return _saved(office).user
 
 
 def coordinator(complex_obj=None, starts_on=None, ends_on=None, **fields):

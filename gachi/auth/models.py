@@ -19,6 +19,9 @@ class Role(LabelledEnum):
     COORDINATOR = ("coordinator", _l("Coordinator"))
     PARTNER = ("partner", _l("Enterprise partner"))
     STAFF = ("staff", _l("Center staff"))
+    # A district support organisation (자치구 사회적경제 지원조직): its districts are rows
+    # of gachi/districts (DistrictCover).
+    DISTRICT = ("district", _l("District support organisation"))
 
 
 class User(UserMixin, TimestampMixin, db.Model):
@@ -109,6 +112,10 @@ class User(UserMixin, TimestampMixin, db.Model):
         return self.role is Role.PARTNER
 
     @property
+    def is_district(self):
+        return self.role is Role.DISTRICT
+
+    @property
     def has_two_factor(self):
         return self.two_factor_since is not None
 
@@ -142,6 +149,24 @@ class User(UserMixin, TimestampMixin, db.Model):
             )
             cached = self.__dict__["_managed_complex_ids"] = frozenset(rows)
         return cached
+
+    @property
+    def district_office(self):
+        """This district account's scope (its districts, whether it may place
+        coordinators), read once for the request; None for other roles."""
+        if not self.is_district:
+            return None
+        if "_district_office" not in self.__dict__:
+            from gachi.districts.models import office_scope
+
+            self.__dict__["_district_office"] = office_scope(self.id)
+        return self.__dict__["_district_office"]
+
+    @property
+    def covered_districts(self) -> frozenset:
+        """The districts (구) a district account covers; empty for other roles."""
+        office = self.district_office
+        return office.districts if office is not None else frozenset()
 
     def can_manage_accounts(self, user):
         """May `user` create and change accounts like this one?"""

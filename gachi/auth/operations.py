@@ -41,6 +41,9 @@ USERNAME_RULE = _l(
     "underscores, with at least one letter, and starts with a letter or digit."
 )
 STAFF_CREATED_ROLES = (Role.COORDINATOR, Role.PARTNER, Role.STAFF)
+# Made with their districts by gachi/districts (create_district_account), not by the
+# account form.
+DISTRICT_ROLES = (Role.DISTRICT,)
 
 
 class AccountError(DomainError):
@@ -381,7 +384,7 @@ def create_account(
 
     Residents are not made here: they join with their household's code.
     """
-    if role not in STAFF_CREATED_ROLES:
+    if role not in STAFF_CREATED_ROLES + DISTRICT_ROLES:
         raise AccountChangeRefused(_l("Residents join with their household's invitation code."))
     if role is Role.PARTNER and enterprise is None:
         raise EnterpriseRequired()

@@ -116,6 +116,7 @@ class SessionVisitor(AnonymousUserMixin):
     is_coordinator = property(lambda self: self.role == Role.COORDINATOR.value)
     is_resident = property(lambda self: self.role == Role.RESIDENT.value)
     is_partner = property(lambda self: self.role == Role.PARTNER.value)
+    is_district = property(lambda self: self.role == Role.DISTRICT.value)
 
 
 def visitor_from_session():

@@ -117,8 +117,9 @@ class BusinessModel(TimestampMixin, db.Model):
 
     @staticmethod
     def can_browse(user):
-        """The catalogue is for the people who run programmes: staff and coordinators."""
-        return user.is_authenticated and (user.is_staff or user.is_coordinator)
+        """The catalogue is for the people who run programmes: staff, coordinators and
+        the district support organisations."""
+        return user.is_authenticated and (user.is_staff or user.is_coordinator or user.is_district)
 
     def can_view(self, user):
         return self.can_browse(user)

@@ -31,3 +31,9 @@ class District(LabelledEnum):
     GANGNAM = ("gangnam", _l("Gangnam-gu"))
     SONGPA = ("songpa", _l("Songpa-gu"))
     GANGDONG = ("gangdong", _l("Gangdong-gu"))
+
+
+def in_city_order(districts) -> list[District]:
+    """`districts` without repeats, in the order above (the city's usual order)."""
+    chosen = set(districts)
+    return [district for district in District if district in chosen]

@@ -55,6 +55,11 @@ class Cohort(TimestampMixin, db.Model):
     def can_manage(self, user):
         return user.is_authenticated and user.is_staff
 
+    def can_view_board(self, user):
+        """The center's board: staff; a district account sees it rolled up for its own
+        districts (gachi/kpi/views.py district_board)."""
+        return user.is_authenticated and (user.is_staff or user.is_district)
+
 
 class Complex(TimestampMixin, db.Model):
     """An apartment complex (단지)."""
@@ -92,16 +97,36 @@ class Complex(TimestampMixin, db.Model):
     participations = relationship("Participation", back_populates="complex")
 
     def can_view(self, user):
-        """Staff, a coordinator placed here today, and the complex's residents."""
+        """Staff, a coordinator placed here today, a district account covering its
+        district, and the complex's residents."""
         if not user.is_authenticated:
             return False
         return self.can_manage(user) or (user.is_resident and user.complex_id == self.id)
 
     def can_manage(self, user):
-        """Staff, and a coordinator placed here today."""
+        """Staff, a coordinator placed here today, and a district support organisation
+        covering the complex's district (DESIGN: everything the center may do, for the
+        complexes of its districts; the center's own decisions stay the center's)."""
         if not user.is_authenticated:
             return False
-        return user.is_staff or self.id in user.managed_complex_ids
+        return (
+            user.is_staff
+            or self.id in user.managed_complex_ids
+            or self.district in user.covered_districts
+        )
+
+    def can_place_coordinators(self, user):
+        """Staff, and a district account covering the complex when the center allows it."""
+        if not user.is_authenticated:
+            return False
+        if user.is_staff:
+            return True
+        office = user.district_office
+        return (
+            office is not None
+            and office.may_place_coordinators
+            and self.district in office.districts
+        )
 
     def can_edit(self, user):
         """The complex's own record (name, figures) belongs to the center."""

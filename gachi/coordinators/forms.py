@@ -21,6 +21,14 @@ class PlacementForm(BaseForm):
             raise ValidationError(_l("The last day cannot be before the first day."))
 
 
+class PlaceAtComplexForm(PlacementForm):
+    """Place a coordinator at one complex (from its page); the view fills in the
+    coordinators, the complex is the page's."""
+
+    complex_id = None  # type: ignore[assignment]
+    coordinator_id = SelectField(_l("Coordinator"), coerce=int, validators=[InputRequired()])
+
+
 class EndPlacementForm(BaseForm):
     ends_on = DateField(_l("Last day"), validators=[InputRequired()])
 

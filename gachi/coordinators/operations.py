@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 from gachi.auth.models import User
 from gachi.coordinators.models import Placement
 from gachi.core.audit import log_change
-from gachi.core.errors import Conflict, DomainError
+from gachi.core.errors import Conflict, DomainError, NotAllowed
 from gachi.extensions import db
 from gachi.notifications.models import N_
 from gachi.notifications.operations import notify
@@ -35,8 +35,11 @@ def place_coordinator(
     """Grant `coordinator` the complex from `starts_on` to `ends_on` (inclusive; None: open).
 
     The same coordinator twice at once at one complex is refused; a second coordinator at
-    the same time only when the center says so (`allow_overlap`).
+    the same time only when the center says so (`allow_overlap`). `actor` is staff, or a
+    district account the center allows to place coordinators in its districts.
     """
+    if not complex_.can_place_coordinators(actor):
+        raise NotAllowed(_l("You may not place coordinators at this complex."))
     if not coordinator.is_coordinator:
         raise DomainError(_l("Only coordinator accounts can be placed at a complex."))
     if ends_on is not None and ends_on < starts_on:

@@ -10,7 +10,12 @@ from gachi.auth.models import User
 from gachi.complexes.models import Complex
 from gachi.complexes.queries import complex_choices
 from gachi.coordinators import queries
-from gachi.coordinators.forms import EndPlacementForm, HandoverForm, PlacementForm
+from gachi.coordinators.forms import (
+    EndPlacementForm,
+    HandoverForm,
+    PlaceAtComplexForm,
+    PlacementForm,
+)
 from gachi.coordinators.models import Placement
 from gachi.coordinators.operations import end_placement, hand_over_placement, place_coordinator
 from gachi.core.access import load_for, require, staff_required
@@ -95,6 +100,46 @@ def place(user_id):
         "success",
     )
     return redirect(url_for(".coordinator_detail", user_id=person.id))
+
+
+def _place_at_complex_page(complex_, form, status=200):
+    return render_template(
+        "coordinators/place_at_complex.html", complex=complex_, form=form
+    ), status
+
+
+@bp.route("/complexes/<int:complex_id>/placements/new", methods=["GET", "POST"])
+@login_required
+@unit_of_work
+def place_at_complex(complex_id):
+    """Staff, or a district account the center allows to, place a coordinator at a
+    complex from its page."""
+    complex_ = load_for(current_user, Complex, complex_id, permission="can_manage")
+    require(complex_.can_place_coordinators(current_user))
+    form = PlaceAtComplexForm()
+    form.coordinator_id.choices = options(
+        (row.id, row.display_name) for row in queries.coordinator_rows(seoul_today()) if row.active
+    )
+    if not form.is_submitted():
+        form.starts_on.data = seoul_today()
+    if not form.validate_on_submit():
+        return _place_at_complex_page(complex_, form, 400 if form.is_submitted() else 200)
+    person = _coordinator(form.coordinator_id.data)
+    with operating(lambda status: _place_at_complex_page(complex_, form, status), form=form):
+        place_coordinator(
+            person,
+            complex_,
+            starts_on=form.starts_on.data,
+            ends_on=form.ends_on.data,
+            allow_overlap=form.allow_overlap.data,
+            note=form.note.data or "",
+            actor=current_user,
+        )
+    flash(
+        _("%(name)s is placed at %(complex)s.", name=person.display_name, complex=complex_.name),
+        "success",
+    )
+    return redirect(url_for("complexes.complex_detail", complex_id=complex_.id))
 
 
 @bp.route("/staff/placements/<int:placement_id>/end", methods=["POST"])

@@ -138,6 +138,7 @@ def load_pilot_demo() -> DemoLoaded:
     enterprises = matching.add_enterprises(categories, actor=center)
     cohort = complexes.add_cohort(actor=center)
     coordinators = people.add_coordinators(actor=center)
+    district_offices = people.add_district_offices(actor=center)
     partners = people.add_partners(enterprises, actor=center)
     pilot = Pilot(
         center=center,
@@ -157,7 +158,7 @@ def load_pilot_demo() -> DemoLoaded:
     kpi.set_targets(cohort, actor=center)
     for partner in pilot.stand_in_partners.values():
         pilot.stand_ins.retire(partner)
-    accounts = [*staff, *coordinators, *residents, *partners]
+    accounts = [*staff, *coordinators, *district_offices, *residents, *partners]
     for account in accounts:
         mark_all_read(account)  # what the year told them, they have read since
     db.session.flush()

@@ -11,7 +11,9 @@ import secrets
 from gachi.auth.models import Role, User
 from gachi.auth.operations import create_account, join_household, update_account
 from gachi.auth.passwords import hash_password
+from gachi.complexes.districts import District
 from gachi.core.time import utcnow
+from gachi.districts.operations import create_district_account
 from gachi.extensions import db
 
 DEMO_PASSWORD = "gachi-demo-2018"
@@ -33,6 +35,10 @@ COORDINATORS = (
     ("coord.oh", "오민재", "demo", ("sanggye", "gayang", "jeongneung", "sillim", "munjeong")),
 )
 
+# (username, organisation, district values, may place coordinators): an invented account
+# of Eunpyeong-gu's support organisation, which the center allows to place coordinators.
+DISTRICT_OFFICES = (("district.eunpyeong", "은평구 사회적경제지원센터", ("eunpyeong",), True),)
+
 # (username, display name, complex key): invented residents in the report's complexes.
 RESIDENTS = (
     ("resident.ahyeon", "김나래", "ahyeon"),
@@ -50,7 +56,8 @@ PARTNERS = (
 
 def demo_usernames() -> list[str]:
     """Every demo account, in the order `flask gachi demo-logins` prints them."""
-    return [row[0] for group in (STAFF, COORDINATORS, RESIDENTS, PARTNERS) for row in group]
+    groups = (STAFF, COORDINATORS, DISTRICT_OFFICES, RESIDENTS, PARTNERS)
+    return [row[0] for group in groups for row in group]
 
 
 def add_staff():
@@ -81,6 +88,23 @@ def add_coordinators(*, actor):
         _account(Role.COORDINATOR, username, name, actor=actor, source=source)
         for username, name, source, _keys in COORDINATORS
     ]
+
+
+def add_district_offices(*, actor):
+    """The center makes the district accounts with their districts."""
+    accounts = []
+    for username, name, districts, may_place in DISTRICT_OFFICES:
+        office = create_district_account(
+            username,
+            name,
+            DEMO_PASSWORD,
+            districts=[District(value) for value in districts],
+            may_place_coordinators=may_place,
+            actor=actor,
+        )
+        office.user.password_changed_at, office.user.source = utcnow(), "demo"
+        accounts.append(office.user)
+    return accounts
 
 
 def add_partners(enterprises, *, actor):

@@ -88,7 +88,7 @@ class Kpi(BilingualKpiText, TimestampMixin, db.Model):
         return self.method is Method.MANUAL
 
     def can_view(self, user):
-        return user.is_authenticated and (user.is_staff or user.is_coordinator)
+        return user.is_authenticated and (user.is_staff or user.is_coordinator or user.is_district)
 
     def can_manage(self, user):
         return user.is_authenticated and user.is_staff

@@ -135,10 +135,15 @@ class Filters:
     district: District | None = None
     category_id: int | None = None
     stage: Stage | None = None
+    # A district account's board: only the complexes of these districts (None: all).
+    within: frozenset[District] | None = None
 
     @property
     def any(self):
-        return any(value is not None for value in (self.district, self.category_id, self.stage))
+        return any(
+            value is not None
+            for value in (self.district, self.category_id, self.stage, self.within)
+        )
 
 
 def active_kpis() -> list[KpiLine]:
@@ -266,6 +271,8 @@ def _complex_lines(cohort_id, filters, *columns):
     )
     if filters.district is not None:
         query = query.where(KpiRollup.district == filters.district)
+    if filters.within is not None:
+        query = query.where(KpiRollup.district.in_([d for d in District if d in filters.within]))
     if filters.category_id is not None:
         query = query.where(KpiRollup.category_id == filters.category_id)
     if filters.stage is not None:
@@ -519,6 +526,16 @@ def cohort_board(cohort_id, filters=Filters()) -> Board:
         activity=json.loads(state.activity) if state and state.activity else [],
     )
     return _with_entries_and_targets(board, cohort_id, filters)
+
+
+def held_to_shares_only(board) -> Board:
+    """A part of the cohort (a district's complexes) is held to the cohort's targets for
+    shares and averages, which do not depend on its size; a count's target is the whole
+    cohort's, so a part has none."""
+    for kpi in board.kpis:
+        if kpi.kind not in (RATIO, AVERAGE):
+            board.totals.figures[kpi.code] = board.totals.figures[kpi.code].with_target(None)
+    return board
 
 
 def participation_board(participation) -> Board:

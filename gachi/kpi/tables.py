@@ -12,6 +12,7 @@ from typing import NamedTuple
 from flask_babel import lazy_gettext as _l
 
 from gachi.bizmodels.queries import model_rows
+from gachi.districts.queries import offices_by_district
 from gachi.kpi import queries
 from gachi.kpi.models import exact_number
 
@@ -132,6 +133,49 @@ def district_table(kpis, rows, korean=False) -> Table:
     return table
 
 
+# The KPIs the comparison of districts shows: shares and averages, which a district's
+# complexes can be held to against the cohort's target whatever the district's size.
+HEADLINE_CODES = ("household_share", "turnout", "attendance_rate", "satisfaction", "execution_rate")
+
+
+def headline_kpis(kpis):
+    return [kpi for kpi in kpis if kpi.code in HEADLINE_CODES]
+
+
+def comparison_table(board, rows, offices, korean=False) -> Table:
+    """The districts side by side: per district its support organisation(s), complexes
+    and the headline KPIs, each with its arrow against the cohort's target; the total
+    of the rows last. `rows` is the district roll-up, `offices` {district: [names]}."""
+    kpis = headline_kpis(board.kpis)
+    columns = [
+        Column("자치구", _l("District"), numeric=False),
+        Column("지원조직", _l("Support organisation"), numeric=False),
+        Column("단지 수", _l("Complexes")),
+    ]
+    for kpi in kpis:
+        unit = kpi.unit_ko if korean else kpi.unit
+        columns += [
+            Column(f"{kpi.name_ko}({kpi.unit_ko})", f"{kpi.name} ({unit})"),
+            Column(f"{kpi.name_ko} 추이", _l("Trend"), numeric=False),
+        ]
+    table = Table("comparison", _l("Districts compared"), columns)
+    targets = {kpi.code: board.totals.figures[kpi.code].target for kpi in kpis}
+
+    def figures(row):
+        values = []
+        for kpi in kpis:
+            figure = row.figures[kpi.code].with_target(targets[kpi.code])
+            values += [figure.actual, figure.arrow]
+        return values
+
+    for row in rows:
+        names = ", ".join(offices.get(row.district, ())) or None
+        table.rows.append([row.label, names, row.complex_count, *figures(row)])
+    total = "합계" if korean else str(_l("Total"))
+    table.rows.append([total, None, board.totals.complex_count, *figures(board.totals)])
+    return table
+
+
 def category_table(kpis, rows, korean=False) -> Table:
     table = Table(
         "categories",
@@ -205,7 +249,10 @@ def model_table(models, korean=False) -> Table:
     return table
 
 
-BOARD_TABLES = ("kpis", "districts", "categories", "complexes", "models")
+BOARD_TABLES = ("kpis", "districts", "comparison", "categories", "complexes", "models")
+# What a district account's board exports: its own figures (no comparison of districts,
+# no catalogue of models, which are the center's).
+DISTRICT_BOARD_TABLES = ("kpis", "districts", "categories", "complexes")
 
 
 def board_table(cohort_id, name, filters, korean=False) -> Table:
@@ -214,10 +261,17 @@ def board_table(cohort_id, name, filters, korean=False) -> Table:
     if name == "models":
         return model_table(model_rows(cohort_id), korean)
     if name == "kpis":
-        return kpi_table(queries.cohort_board(cohort_id, filters), korean)
+        board = queries.cohort_board(cohort_id, filters)
+        if filters.within is not None:  # a district's board: held to shares only
+            board = queries.held_to_shares_only(board)
+        return kpi_table(board, korean)
     kpis = queries.active_kpis()
     if name == "districts":
         return district_table(kpis, queries.rollup(cohort_id, kpis, "district", filters), korean)
+    if name == "comparison":
+        board = queries.cohort_board(cohort_id, filters)
+        rows = queries.rollup(cohort_id, board.kpis, "district", filters)
+        return comparison_table(board, rows, offices_by_district(), korean)
     if name == "categories":
         return category_table(kpis, queries.rollup(cohort_id, kpis, "category", filters), korean)
     if name == "complexes":  # a row per complex: only the figures its columns show

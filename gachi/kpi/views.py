@@ -5,6 +5,7 @@ board says when); the pages that change figures by hand refresh the cohort once 
 change is committed (`_refreshing_figures`), so the board shows it at once.
 """
 
+from dataclasses import replace
 from functools import wraps
 
 from flask import (
@@ -24,12 +25,14 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from gachi.bizmodels.queries import model_rows
+from gachi.complexes.districts import in_city_order
 from gachi.complexes.models import Cohort, Participation
 from gachi.core import spreadsheets
 from gachi.core.access import load_for, require, staff_required
 from gachi.core.forms import options
 from gachi.core.handlers import operating, unit_of_work
 from gachi.core.routing import LARGEST_ID
+from gachi.districts.queries import offices_by_district
 from gachi.evaluations.queries import evaluation_for
 from gachi.extensions import db
 from gachi.kpi import charts, drilldown, exports, queries, tables
@@ -107,10 +110,10 @@ def _board_figures(cohort, board, filters, filter_args, page):
     complexes = queries.rollup(cohort.id, board.kpis, "complex", filters, page=page)
     link = lambda row: url_for(".participation_results", participation_id=row.participation_id)  # noqa: E731
     board_charts = charts.board_charts(board, complexes)
+    districts = queries.rollup(cohort.id, board.kpis, "district", filters)
     rollups = [
-        tables.district_table(
-            board.kpis, queries.rollup(cohort.id, board.kpis, "district", filters)
-        ),
+        tables.district_table(board.kpis, districts),
+        tables.comparison_table(board, districts, offices_by_district()),
         tables.category_table(
             board.kpis, queries.rollup(cohort.id, board.kpis, "category", filters)
         ),
@@ -143,6 +146,84 @@ def export(cohort_id, name, kind):
     filename = f"cohort-{cohort.id}-{name}.{kind}"
     if kind == "csv":
         return spreadsheets.csv_stream_response(exports.table_rows(table), filename)
+    return spreadsheets.xlsx_response(exports.table_rows(table), filename, sheet_title=name)
+
+
+# A district support organisation's board ------------------------------------------------
+
+
+def _district_filters(office):
+    """The board's filters on a district account's board: a district among its own,
+    and always only the complexes of its districts."""
+    form = BoardFilterForm(formdata=request.args)
+    form.category.choices = options([("", _("All categories")), *category_choices()])
+    form.district.choices = options(
+        [
+            ("", _("All our districts")),
+            *((d.value, d.label) for d in in_city_order(office.districts)),
+        ]
+    )
+    if not form.validate():
+        abort(400)
+    return form, replace(form.filters(), within=office.districts)
+
+
+@bp.route("/district/cohorts/<int:cohort_id>/board")
+@login_required
+def district_board(cohort_id):
+    """The center's board for a cohort, narrowed to the account's districts and rolled up
+    for them: the same queries as the center's, filtered, so as many whatever the size."""
+    cohort = load_for(current_user, Cohort, cohort_id, permission="can_view_board")
+    office = current_user.district_office
+    if office is None:
+        abort(404)
+    form, filters = _district_filters(office)
+    page = form.page.data or 1
+    board = queries.held_to_shares_only(queries.cohort_board(cohort.id, filters))
+    count = queries.complex_count(cohort.id, filters)
+    last_page = max(1, -(-count // queries.COMPLEXES_PER_PAGE))
+    if page > last_page:
+        abort(404)
+    complexes = queries.rollup(cohort.id, board.kpis, "complex", filters, page=page)
+    link = lambda row: url_for(".participation_results", participation_id=row.participation_id)  # noqa: E731
+    page_tables = [
+        tables.kpi_table(board),
+        tables.district_table(
+            board.kpis, queries.rollup(cohort.id, board.kpis, "district", filters)
+        ),
+        tables.category_table(
+            board.kpis, queries.rollup(cohort.id, board.kpis, "category", filters)
+        ),
+        tables.complex_table(board.kpis, complexes, link=link),
+    ]
+    return render_template(
+        "kpi/district_board.html",
+        cohort=cohort,
+        districts=in_city_order(office.districts),
+        form=form,
+        board=board,
+        tables=page_tables,
+        page=page,
+        last_page=last_page,
+        complex_count=count,
+        filter_args={key: value for key, value in request.args.items() if key != "page"},
+        charts=charts.board_charts(board, complexes),
+    )
+
+
+@bp.route("/district/cohorts/<int:cohort_id>/board/<name>.<kind>")
+@login_required
+def district_export(cohort_id, name, kind):
+    cohort = load_for(current_user, Cohort, cohort_id, permission="can_view_board")
+    office = current_user.district_office
+    if office is None or name not in tables.DISTRICT_BOARD_TABLES or kind not in ("csv", "xlsx"):
+        abort(404)
+    _form, filters = _district_filters(office)
+    with force_locale("ko"):
+        table = tables.board_table(cohort.id, name, filters, korean=True)
+    filename = f"cohort-{cohort.id}-districts-{name}.{kind}"
+    if kind == "csv":
+        return spreadsheets.csv_response(exports.table_rows(table), filename)
     return spreadsheets.xlsx_response(exports.table_rows(table), filename, sheet_title=name)
 
 

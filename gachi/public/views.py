@@ -79,6 +79,8 @@ def home():
         return redirect(url_for("complexes.cohort_list"))
     if current_user.is_coordinator:
         return redirect(url_for("coordinators.my_complexes"))
+    if current_user.is_district:
+        return redirect(url_for("districts.home"))
     if current_user.is_resident:
         return redirect(url_for("public.my_complex"))
     return redirect(url_for("public.partner_home"))

@@ -46,7 +46,7 @@ GACHI = Path(__file__).resolve().parents[2] / "gachi"
 
 LAYERS = (
     ("core", "extensions"),
-    ("auth", "complexes", "coordinators", "notifications", "people"),
+    ("auth", "complexes", "coordinators", "districts", "notifications", "people"),
     ("proposals", "workshops", "ballots", "notices"),
     ("enterprises", "matching", "plans", "programs"),
     ("evaluations", "bizmodels", "kpi"),

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from gachi.bizmodels.models import Adoption
 from gachi.bizmodels.operations import publish_model
+from gachi.complexes.districts import District
 from gachi.complexes.stages import Stage
 from gachi.coordinators.models import Placement
 from gachi.core.time import seoul_today, utcnow
@@ -72,11 +73,16 @@ def _an_import(staff):
 
 
 def _complex_b(make, cohort):
-    complex_b = make.complex_(name="베타단지")
+    """B is in another district than A (Eunpyeong; A is in Mapo), with its own district
+    support organisation."""
+    complex_b = make.complex_(name="베타단지", district=District.EUNPYEONG)
     make.participation(complex_b, cohort, stage=Stage.RUNNING)
     return {
         "resident of B": make.resident(complex_b, display_name="박베타주민"),
         "coordinator of B": make.coordinator(complex_b, display_name="베타코디네이터"),
+        "district of B": make.district_account(
+            District.EUNPYEONG, may_place_coordinators=True, display_name="베타구지원조직"
+        ),
     }
 
 
@@ -246,6 +252,9 @@ def a_scene(make, evaluation_text="알파평가 내용", program_title="알파�
         "partner elsewhere": other_partner,
         "staff": staff,
         "partner of A": partner_a,
+        "district of A": make.district_account(
+            District.MAPO, may_place_coordinators=True, display_name="알파구지원조직"
+        ),
     }
     ids = {
         "cohort_id": cohort.id,

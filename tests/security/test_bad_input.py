@@ -111,7 +111,10 @@ ROUTES = {
         ("complex_id", "starts_on", "ends_on", "allow_overlap", "note"),
         args={"user_id": COORDINATOR},
     ),
+    "coordinators.place_at_complex": Post("district of A"),  # allowed to place in A's 구
     "coordinators.placement_end": Post(STAFF, ("ends_on",)),
+    "districts.office_new": Post(STAFF),
+    "districts.office_edit": Post(STAFF, args={"user_id": "district of A"}),
     "coordinators.placement_handover": Post(STAFF),
     "enterprises.enterprise_new": Post(STAFF),
     "enterprises.enterprise_edit": Post(STAFF),
@@ -505,7 +508,7 @@ QUERY_NAMES = (
 )
 
 
-@pytest.mark.parametrize("role", ("anonymous", STAFF, COORDINATOR, RESIDENT))
+@pytest.mark.parametrize("role", ("anonymous", STAFF, COORDINATOR, RESIDENT, "district of A"))
 def test_every_page_reads_a_hostile_query_string_without_failing(app, make, role):
     scene = the_scene(app, make)
     client = app.test_client()

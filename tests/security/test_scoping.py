@@ -14,8 +14,14 @@ from flask import url_for
 from tests.conftest import csrf_token, sign_in
 from tests.security.scene import COMPLEX_A, PRIVATE_TO_A, a_scene
 
-OUTSIDERS = ("anonymous", "resident of B", "coordinator of B", "partner elsewhere")
-INSIDERS = ("resident of A", "coordinator of A", "partner of A", "staff")
+OUTSIDERS = (
+    "anonymous",
+    "resident of B",
+    "coordinator of B",
+    "partner elsewhere",
+    "district of B",
+)
+INSIDERS = ("resident of A", "coordinator of A", "partner of A", "staff", "district of A")
 
 # Routes that show anyone what the programme publishes: the overview, cohorts and their
 # complexes, the JSON API, enterprises and the catalogue of business models (which any
@@ -35,6 +41,10 @@ PUBLIC_ENDPOINTS = {
     "api.kpis",
     "api.participation_results",
 }
+# A cohort's board as a district support organisation sees it: the cohort is shared by A
+# and B, and the page narrows it to the asker's own districts. It may answer an outsider,
+# but never with anything of A's.
+OWN_SCOPE_ENDPOINTS = {"kpi.district_board", "kpi.district_export"}
 # A private calendar link is its own key: whoever holds it reads the feed (as the
 # resident chose); a guessed one is a 404 (test below).
 BEARER_ENDPOINTS = {"calendar.feed"}
@@ -75,7 +85,7 @@ def outsider_problem(endpoint, takes_ids, response):
     """What is wrong with an outsider's answer, or None. A page without ids in its URL
     shows the asker's own things: it may answer, but not with A's."""
     body = response.get_data(as_text=True) if response.status_code == 200 else ""
-    if endpoint in PUBLIC_ENDPOINTS or not takes_ids:
+    if endpoint in PUBLIC_ENDPOINTS or endpoint in OWN_SCOPE_ENDPOINTS or not takes_ids:
         words = leaked(
             body, PRIVATE_TO_A if endpoint in PUBLIC_ENDPOINTS else (*PRIVATE_TO_A, COMPLEX_A)
         )
@@ -117,3 +127,31 @@ def test_no_route_shows_complex_a_to_outsiders_or_fails_for_anyone(app, client, 
 def test_a_guessed_calendar_link_is_not_found(client, make):
     a_scene(make)
     assert client.get("/calendar/guessed-token-of-32-characters-xx.ics").status_code == 404
+
+
+def _get_statuses(app, client, scene, role):
+    sign_in(client, scene.people[role])
+    statuses = {}
+    for endpoint, method, url, takes_ids in every_route(app, scene.ids):
+        if method == "GET" and takes_ids:
+            response = client.get(url)
+            response.close()
+            statuses[endpoint] = response.status_code
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/no-such-page")})
+    return statuses
+
+
+def test_a_district_account_of_as_district_is_let_in_wherever_as_coordinator_is(app, client, make):
+    """In scope: the support organisation covering A's district opens every page of A's
+    that A's coordinator opens (it supports the complex as the coordinator does)."""
+    scene = a_scene(make)
+    coordinator = _get_statuses(app, client, scene, "coordinator of A")
+    district = _get_statuses(app, client, scene, "district of A")
+    refused = sorted(
+        f"{endpoint}: {district[endpoint]}"
+        for endpoint, status in coordinator.items()
+        if status == 200 and district[endpoint] != 200
+    )
+    assert refused == []
+    assert district["complexes.complex_detail"] == 200
+    assert district["kpi.participation_results"] == 200

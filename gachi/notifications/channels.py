@@ -57,7 +57,9 @@ def send_email(to, subject, body):
     email["Message-ID"] = make_msgid(domain=config["MAIL_FROM"].rpartition("@")[2] or None)
     email.set_content(body)
     try:
-        smtp = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=SMTP_TIMEOUT_SECONDS)
+        smtp = smtplib.SMTP(
+            config["MAIL_SERVER"], config["MAIL_PORT"], timeout=SMTP_TIMEOUT_SECONDS
+        )
     except (OSError, smtplib.SMTPException) as error:
         raise TransientFailure(f"SMTP server not reached: {error}") from error
     with smtp:
@@ -76,7 +78,9 @@ def send_email(to, subject, body):
                 raise TransientFailure(f"SMTP {error.smtp_code}: {error.smtp_error!r}") from error
             raise PermanentFailure(f"SMTP {error.smtp_code}: {error.smtp_error!r}") from error
         except (OSError, smtplib.SMTPException) as error:
-            raise PermanentFailure(f"unknown: the connection failed while sending ({error})") from error
+            raise PermanentFailure(
+                f"unknown: the connection failed while sending ({error})"
+            ) from error
     return email["Message-ID"]
 
 

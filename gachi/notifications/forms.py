@@ -31,10 +31,15 @@ class ProfileForm(BaseForm):
         validators=[
             Optional(),
             Length(max=254),
-            Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Write an e-mail address like name@example.org.")),
+            Regexp(
+                r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+                message=_l("Write an e-mail address like name@example.org."),
+            ),
         ],
     )
-    language = SelectField(_l("Language of messages"), choices=options(LANGUAGE_CHOICES), default="ko")
+    language = SelectField(
+        _l("Language of messages"), choices=options(LANGUAGE_CHOICES), default="ko"
+    )
     consent = BooleanField(_l("I agree to receive service notices by text and KakaoTalk."))
 
     def choices(self):
@@ -59,7 +64,12 @@ def profile_form(user, preferences, consents, *, formdata=None, **kwargs):
     """The form filled with what `user` has unless submitted."""
     if formdata is not None:
         return ProfileForm(**kwargs)
-    data = {"phone": user.phone, "email": user.email, "language": user.language, "consent": consents}
+    data = {
+        "phone": user.phone,
+        "email": user.email,
+        "language": user.language,
+        "consent": consents,
+    }
     for kind, choice in preferences.items():
         for channel, value in zip(CHANNEL_FIELDS, choice, strict=True):
             data[f"{channel}_{kind.value}"] = value
@@ -68,5 +78,3 @@ def profile_form(user, preferences, consents, *, formdata=None, **kwargs):
 
 class OptOutForm(BaseForm):
     token = HiddenField(validators=[DataRequired()])
-
-

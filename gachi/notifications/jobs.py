@@ -88,9 +88,7 @@ def claim(channel, now):
     if channel in QUIET_CHANNELS and in_quiet_hours(now):
         due = due.where(OutboxMessage.urgent.is_(True))
     due = (
-        due.order_by(
-            OutboxMessage.urgent.desc(), OutboxMessage.next_attempt_at, OutboxMessage.id
-        )
+        due.order_by(OutboxMessage.urgent.desc(), OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(max(room, 0))
         .with_for_update(skip_locked=True)
     )
@@ -134,7 +132,10 @@ def _outcome(row, now):
         return {"status": OutboxStatus.SKIPPED, "reason": str(reason)}
     except TransientFailure as reason:
         if row.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
-            return {"status": OutboxStatus.FAILED, "reason": f"gave up after {row.attempts} attempts: {reason}"}
+            return {
+                "status": OutboxStatus.FAILED,
+                "reason": f"gave up after {row.attempts} attempts: {reason}",
+            }
         wait = current_app.config["OUTBOX_RETRY_AFTER"] * 2 ** (row.attempts - 1)
         return {"status": OutboxStatus.QUEUED, "reason": str(reason), "next_attempt_at": now + wait}
     except PermanentFailure as reason:
@@ -142,7 +143,12 @@ def _outcome(row, now):
     except Exception as error:  # a fault of ours mid-send: the provider may have it
         log.exception("Outbox message %s failed while sending", row.id)
         return {"status": OutboxStatus.FAILED, "reason": f"unknown: {error!r}"}
-    return {"status": OutboxStatus.SENT, "reason": "", "sent_at": now, "provider_message_id": provider_id}
+    return {
+        "status": OutboxStatus.SENT,
+        "reason": "",
+        "sent_at": now,
+        "provider_message_id": provider_id,
+    }
 
 
 def deliver(message_id, now):

@@ -111,7 +111,9 @@ def queue_message(
         with db.session.begin_nested():
             db.session.add(row)
     except IntegrityError:  # the same dedupe key queued by a concurrent transaction
-        return db.session.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key))
+        return db.session.scalar(
+            select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)
+        )
     return row
 
 

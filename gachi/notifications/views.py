@@ -81,7 +81,9 @@ def _profile_page(form, status):
 def preferences():
     if request.method != "POST":
         consents = current_consent(current_user) is not None
-        return _profile_page(profile_form(current_user, preferences_of(current_user), consents), 200)
+        return _profile_page(
+            profile_form(current_user, preferences_of(current_user), consents), 200
+        )
     form = ProfileForm()
     if not form.validate_on_submit():
         return _profile_page(form, 400)

@@ -63,7 +63,7 @@ def _signed(authorization, key="test-key", secret="test-secret"):
     )
 
 
-def _group_info(count, failed):
+def _group_info(count, failed, group_number):
     cash = {"requested": 0, "replacement": 0, "refund": 0, "sum": 0}
     return {
         "count": {
@@ -87,7 +87,7 @@ def _group_info(count, failed):
         "accountId": "12345",
         "masterAccountId": None,
         "apiVersion": "4",
-        "groupId": f"G4V{len(SolapiStandIn.received):06d}",
+        "groupId": f"G4V{group_number:06d}",
         "price": {},
         "dateCreated": None,
         "dateUpdated": None,
@@ -97,10 +97,8 @@ def _group_info(count, failed):
 class SolapiStandIn:
     """Every request received, in order; `answers` (HTTP status, errorCode) come first."""
 
-    received: list = []
-
     def __init__(self):
-        self.received = SolapiStandIn.received = []
+        self.received = []
         self.answers = []
         self.refused_numbers = set()
 
@@ -135,7 +133,7 @@ def solapi_server():
             return self._answer(
                 200,
                 {
-                    "groupInfo": _group_info(len(messages), len(failed)),
+                    "groupInfo": _group_info(len(messages), len(failed), len(standin.received)),
                     "failedMessageList": [
                         {
                             "to": m["to"],

@@ -92,11 +92,15 @@ def claim(channel, now):
         .limit(max(room, 0))
         .with_for_update(skip_locked=True)
     )
+    # Two statements, not UPDATE … WHERE id IN (SELECT … LIMIT n FOR UPDATE): PostgreSQL
+    # may run such a subquery again for each row, and rows this UPDATE has just changed
+    # are skipped by the next run of it, so the LIMIT would take everything.
+    chosen = db.session.scalars(due).all() if room > 0 else []
     claimed = []
-    if room > 0:
+    if chosen:
         claimed = db.session.scalars(
             update(OutboxMessage)
-            .where(OutboxMessage.id.in_(due), OutboxMessage.status == OutboxStatus.QUEUED)
+            .where(OutboxMessage.id.in_(chosen), OutboxMessage.status == OutboxStatus.QUEUED)
             .values(
                 status=OutboxStatus.SENDING,
                 claimed_at=now,

@@ -139,6 +139,27 @@ class Config:
     MAIL_PASSWORD = os.environ.get("SMTP_PASSWORD")
     MAIL_FROM = os.environ.get("MAIL_FROM", "gachi@localhost")
 
+    # Where the app is reached from outside: links in e-mails, texts and KakaoTalk messages
+    # are made absolute with it (a message is read far from any request).
+    PUBLIC_URL = os.environ.get("GACHI_PUBLIC_URL", "http://localhost:5000")
+    # Texts and KakaoTalk 알림톡 through SOLAPI (gachi/notifications/channels.py); empty
+    # keys mean no provider: the messages are logged and kept in the outbox, not sent.
+    SOLAPI_API_KEY = os.environ.get("SOLAPI_API_KEY")
+    SOLAPI_API_SECRET = os.environ.get("SOLAPI_API_SECRET")
+    SOLAPI_BASE_URL = os.environ.get("SOLAPI_BASE_URL", "https://api.solapi.com")
+    SOLAPI_SENDER = os.environ.get("SOLAPI_SENDER")  # the registered sending number
+    # 알림톡 needs the channel's pfId and an approved template; without them a KakaoTalk
+    # message goes as a text message.
+    SOLAPI_KAKAO_PF_ID = os.environ.get("SOLAPI_KAKAO_PF_ID")
+    SOLAPI_KAKAO_TEMPLATE_ID = os.environ.get("SOLAPI_KAKAO_TEMPLATE_ID")
+    # The outbox sender (gachi/notifications/jobs.py): messages per minute per channel,
+    # attempts before a message is given up, the first retry's wait (doubled each time),
+    # and how long a claimed message may stay "sending" before it is looked at again.
+    OUTBOX_RATE_PER_MINUTE: ClassVar[dict] = {"email": 60, "sms": 30, "kakao": 30}
+    OUTBOX_MAX_ATTEMPTS = 5
+    OUTBOX_RETRY_AFTER = timedelta(minutes=1)
+    OUTBOX_SENDING_TIMEOUT = timedelta(minutes=10)
+
     REDIS_URL = os.environ.get("REDIS_URL")
     # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
     PROXY_COUNT = int(os.environ.get("GACHI_PROXY_COUNT", "0"))

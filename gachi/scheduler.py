@@ -77,6 +77,15 @@ JOBS = (
         time(0, 0),
         "Import the enterprise files uploaded, batch by batch, with their progress.",
     ),
+    # Every half minute: a message waits under a minute; the job claims each message
+    # itself, so a slow run overlapping the next sends nothing twice.
+    Job(
+        "outbox.send",
+        "gachi.notifications.jobs:send_outbox",
+        timedelta(seconds=30),
+        time(0, 0),
+        "Send the outbox's e-mails, texts and KakaoTalk messages (each at most once).",
+    ),
     # Every half minute, so that with the run's own time the board is under a minute behind.
     Job(
         "kpi.refresh",

@@ -68,6 +68,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     # password reset find an account by it, whichever way the number was written.
     phone_key: Mapped[str | None] = mapped_column(String(16), index=True)
     email: Mapped[str | None] = mapped_column(String(254))
+    # The language of the messages sent to them (e-mail, text, KakaoTalk).
+    language: Mapped[str] = mapped_column(String(8), default="ko", server_default="ko")
     # Bumped by logout and password change: every older cookie stops working.
     session_version: Mapped[int] = mapped_column(default=1)
     password_changed_at: Mapped[datetime | None]

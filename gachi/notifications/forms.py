@@ -1,35 +1,80 @@
-"""The form for choosing which notifications come in the app and by e-mail."""
+"""The profile form (contact details, language, consent and, per kind of notice, the
+channels it comes by) and the form that stops messages from a message's own link."""
 
-from wtforms import BooleanField
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, HiddenField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from gachi.core.forms import BaseForm
+from gachi.core.forms import BaseForm, options
 from gachi.notifications.models import NotificationKind
+from gachi.notifications.operations import Choice
+
+LANGUAGE_CHOICES = (("ko", "한국어"), ("en", "English"))
+CHANNEL_FIELDS = ("in_app", "email", "sms", "kakao")
 
 
-class PreferencesForm(BaseForm):
-    """Two boxes per kind: `in_app_<kind>` and `email_<kind>`."""
+class ProfileForm(BaseForm):
+    """Four boxes per kind: `in_app_<kind>`, `email_<kind>`, `sms_<kind>`, `kakao_<kind>`."""
+
+    phone = StringField(
+        _l("Mobile phone"),
+        validators=[
+            Optional(),
+            Regexp(
+                r"^0\d{1,2}[- ]?\d{3,4}[- ]?\d{4}$",
+                message=_l("Write a phone number like 010-1234-5678."),
+            ),
+        ],
+    )
+    email = StringField(
+        _l("E-mail"),
+        validators=[
+            Optional(),
+            Length(max=254),
+            Regexp(
+                r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+                message=_l("Write an e-mail address like name@example.org."),
+            ),
+        ],
+    )
+    language = SelectField(
+        _l("Language of messages"), choices=options(LANGUAGE_CHOICES), default="ko"
+    )
+    consent = BooleanField(_l("I agree to receive service notices by text and KakaoTalk."))
 
     def choices(self):
         return {
-            kind: (self[f"in_app_{kind.value}"].data, self[f"email_{kind.value}"].data)
+            kind: Choice(*(self[f"{channel}_{kind.value}"].data for channel in CHANNEL_FIELDS))
             for kind in NotificationKind
         }
 
     def rows(self):
         return [
-            (kind, self[f"in_app_{kind.value}"], self[f"email_{kind.value}"])
+            (kind, [self[f"{channel}_{kind.value}"] for channel in CHANNEL_FIELDS])
             for kind in NotificationKind
         ]
 
 
 for _kind in NotificationKind:
-    setattr(PreferencesForm, f"in_app_{_kind.value}", BooleanField(_kind.label))
-    setattr(PreferencesForm, f"email_{_kind.value}", BooleanField(_kind.label))
+    for _channel in CHANNEL_FIELDS:
+        setattr(ProfileForm, f"{_channel}_{_kind.value}", BooleanField(_kind.label))
 
 
-def preferences_form(preferences, *, formdata=None, **kwargs):
-    """The form filled with `preferences` ({kind: (in_app, by_email)}) unless submitted."""
-    data = {}
-    for kind, (in_app, by_email) in preferences.items():
-        data[f"in_app_{kind.value}"], data[f"email_{kind.value}"] = in_app, by_email
-    return PreferencesForm(data=data, **kwargs) if formdata is None else PreferencesForm(**kwargs)
+def profile_form(user, preferences, consents, *, formdata=None, **kwargs):
+    """The form filled with what `user` has unless submitted."""
+    if formdata is not None:
+        return ProfileForm(**kwargs)
+    data = {
+        "phone": user.phone,
+        "email": user.email,
+        "language": user.language,
+        "consent": consents,
+    }
+    for kind, choice in preferences.items():
+        for channel, value in zip(CHANNEL_FIELDS, choice, strict=True):
+            data[f"{channel}_{kind.value}"] = value
+    return ProfileForm(data=data, **kwargs)
+
+
+class OptOutForm(BaseForm):
+    token = HiddenField(validators=[DataRequired()])

@@ -11,7 +11,7 @@ from gachi.core.audit import log_change
 from gachi.core.errors import NotAllowed
 from gachi.core.time import utcnow
 from gachi.extensions import db
-from gachi.notifications.models import Notification, NotificationPreference
+from gachi.notifications.models import Notification, NotificationPreference, OutboxMessage
 from gachi.people.models import ERASED_NAME
 from gachi.people.operations import erase_person_fields
 from gachi.programs.bookings.models import Booking, BookingStatus
@@ -84,6 +84,8 @@ def _erase_personal_fields(user, now):
     db.session.execute(
         delete(NotificationPreference).where(NotificationPreference.user_id == user.id)
     )
+    # The outbox keeps each message's address: theirs go, sent or waiting.
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.user_id == user.id))
 
 
 def delete_own_account(user, password, actor, *, now=None):

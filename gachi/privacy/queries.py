@@ -200,6 +200,8 @@ def _preferences(user):
             "kind": _value(preference.kind),
             "in_app": preference.in_app,
             "by_email": preference.by_email,
+            "by_sms": preference.by_sms,
+            "by_kakao": preference.by_kakao,
         }
         for preference in preferences
     ]

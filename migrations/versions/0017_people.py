@@ -1,7 +1,7 @@
 """People without accounts
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 Create Date: 2026-12-03
 
 people: a person of a household (동/호) known by name and phone, with the consent to
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0017"
-down_revision = "0015"
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Sign-in by phone, privacy consents, one-time password reset codes
 
 Revision ID: 0018
-Revises: 0015
+Revises: 0017
 Create Date: 2026-12-03
 
 - users.phone_key: the phone number as digits (gachi/auth/phones.py), indexed, so a
@@ -18,7 +18,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0018"
-down_revision = "0015"
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 

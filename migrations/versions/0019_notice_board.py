@@ -1,14 +1,13 @@
 """The notice board of a complex
 
 Revision ID: 0019
-Revises: 0015
+Revises: 0018
 Create Date: 2026-12-03
 
 notices holds what a complex's coordinator posts on its board: title, body, pinned, the
 last day it shows, the channels chosen when it was posted, its author, and when it was
-taken off the board (the row stays for the audit log). A new notification kind,
-"notices", widens the CHECK on notifications.kind and notification_preferences.kind.
-Neither table carries the KPI triggers of 0008, so their batch rebuild loses nothing.
+taken off the board (the row stays for the audit log). The notification kind "notices"
+it sends under came with the outbox (0016).
 """
 from alembic import op
 import sqlalchemy as sa
@@ -16,26 +15,9 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0019'
-down_revision = '0015'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
-
-KINDS_BEFORE = ('bookings', 'reminders', 'shifts', 'general')
-KINDS_AFTER = ('bookings', 'reminders', 'shifts', 'notices', 'general')
-KIND_TABLES = ('notifications', 'notification_preferences')
-
-
-def _kind(values):
-    return sa.Enum(*values, name='kind', native_enum=False, create_constraint=True, length=9)
-
-
-def _change_kinds(before, after):
-    for table in KIND_TABLES:
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.alter_column(
-                'kind', existing_type=_kind(before), type_=_kind(after), existing_nullable=False
-            )
-
 
 def upgrade():
     op.create_table(
@@ -59,13 +41,9 @@ def upgrade():
     )
     with op.batch_alter_table('notices', schema=None) as batch_op:
         batch_op.create_index('ix_notices_complex_created', ['complex_id', 'created_at'], unique=False)
-    _change_kinds(KINDS_BEFORE, KINDS_AFTER)
 
 
 def downgrade():
-    for table in KIND_TABLES:
-        op.execute(sa.text(f"DELETE FROM {table} WHERE kind = 'notices'"))
-    _change_kinds(KINDS_AFTER, KINDS_BEFORE)
     with op.batch_alter_table('notices', schema=None) as batch_op:
         batch_op.drop_index('ix_notices_complex_created')
     op.drop_table('notices')

@@ -1,7 +1,7 @@
 """Business models as recipes; adoptions as drafts
 
 Revision ID: 0020
-Revises: 0015
+Revises: 0019
 Create Date: 2026-12-03
 
 business_models gain the recipe's schedule (weeks, weekdays, time window), the number of
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 
 revision = "0020"
-down_revision = "0015"
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 

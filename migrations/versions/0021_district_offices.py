@@ -1,7 +1,7 @@
 """District support organisations: a role and the districts each account covers
 
 Revision ID: 0021
-Revises: 0015
+Revises: 0020
 Create Date: 2026-12-03
 
 users.role gains "district" (자치구 사회적경제 지원조직). The role is a VARCHAR with a CHECK
@@ -22,7 +22,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0021"
-down_revision = "0015"
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 

@@ -1,14 +1,26 @@
-"""Notifications: each person chooses which kinds come in the app and by e-mail; e-mail
-goes through SMTP only after the change commits, and is logged when SMTP is not set up."""
-
-import logging
+"""Notifications: each person chooses which kinds come in the app, by e-mail, text or
+KakaoTalk; what leaves the app is queued in the outbox in the same transaction."""
 
 from sqlalchemy import func, select
 
 from gachi.extensions import db
-from gachi.notifications import mail
-from gachi.notifications.models import N_, Notification, NotificationKind
-from gachi.notifications.operations import notify, preferences_of, save_preferences
+from gachi.notifications.models import (
+    N_,
+    NOTICE_CONSENT_VERSION,
+    Channel,
+    Notification,
+    NotificationKind,
+    OutboxMessage,
+    OutboxStatus,
+)
+from gachi.notifications.operations import (
+    current_consent,
+    notify,
+    preferences_of,
+    save_preferences,
+    set_consent,
+)
+from gachi.notifications.outbox import queue_message
 from tests.conftest import post_form, sign_in
 
 
@@ -18,44 +30,53 @@ def notifications_of(user):
     )
 
 
-def test_by_default_everything_comes_in_the_app_and_nothing_by_email(make, monkeypatch):
-    sent = []
-    monkeypatch.setattr(mail, "send_email", lambda *args: sent.append(args))
-    resident = make.resident(email="seojin@example.org")
+def outbox_of(user):
+    return db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.user_id == user.id).order_by(OutboxMessage.id)
+    ).all()
+
+
+def test_by_default_everything_comes_in_the_app_and_nothing_by_email(make):
+    resident = make.resident(email="seojin@example.org", phone="010-1234-5678")
     notify([resident.id], N_("A place came free."), kind=NotificationKind.BOOKINGS)
     db.session.commit()
-    assert notifications_of(resident) == 1 and sent == []
+    assert notifications_of(resident) == 1 and outbox_of(resident) == []
 
 
-def test_an_email_is_sent_only_after_the_commit(make, monkeypatch):
-    sent = []
-    monkeypatch.setattr(mail, "send_email", lambda to, subject, body: sent.append((to, body)))
+def test_an_email_is_queued_in_the_transaction_and_gone_with_a_rollback(make):
     resident = make.resident(email="seojin@example.org")
     save_preferences(resident, {NotificationKind.REMINDERS: (False, True)}, actor=resident)
     db.session.commit()
-    notify(
-        [resident.id],
-        N_("Reminder: %(program)s begins on %(when)s at %(place)s. Your booking code is %(code)s."),
-        kind=NotificationKind.REMINDERS,
-        link="/sessions/1",
-        program="공동 아이돌봄",
-        when="2018-11-12 14:00",
-        place="세미나실",
-        code="ABCD2345",
-    )
-    assert sent == []
+    notify([resident.id], N_("A place came free."), kind=NotificationKind.REMINDERS, link="/x")
     db.session.rollback()
-    assert sent == []  # rolled back: nobody e-mailed
-    notify([resident.id], N_("A place came free."), kind=NotificationKind.REMINDERS)
+    assert outbox_of(resident) == []  # rolled back: nobody will be e-mailed
+    notify([resident.id], N_("A place came free."), kind=NotificationKind.REMINDERS, link="/s/1")
     db.session.commit()
-    assert [to for to, _body in sent] == ["seojin@example.org"]
+    [queued] = outbox_of(resident)
+    assert (queued.channel, queued.address, queued.status) == (
+        Channel.EMAIL,
+        "seojin@example.org",
+        OutboxStatus.QUEUED,
+    )
+    assert queued.link == "http://localhost:5000/s/1" and queued.language == "ko"
     assert notifications_of(resident) == 0  # in-app turned off for reminders
 
 
-def test_without_smtp_the_email_is_logged(app, caplog):
-    with caplog.at_level(logging.INFO, logger="gachi.notifications.mail"):
-        assert mail.send_email("a@example.org", "subject", "body") is False
-    assert "no SMTP configured" in caplog.text
+def test_texts_go_only_to_people_who_consented(make):
+    resident = make.resident(phone="010-1234-5678")
+    save_preferences(
+        resident, {NotificationKind.BOOKINGS: (True, False, True, True)}, actor=resident
+    )
+    notify([resident.id], N_("A place came free."), kind=NotificationKind.BOOKINGS)
+    assert outbox_of(resident) == []
+    set_consent(resident, True)
+    notify([resident.id], N_("A place came free."), kind=NotificationKind.BOOKINGS)
+    db.session.commit()
+    assert [(m.channel, m.address) for m in outbox_of(resident)] == [
+        (Channel.SMS, "01012345678"),
+        (Channel.KAKAO, "01012345678"),
+    ]
+    assert outbox_of(resident)[0].complex_id == resident.household.complex_id
 
 
 def test_a_resident_chooses_their_notifications_on_the_page(client, make):
@@ -72,8 +93,8 @@ def test_a_resident_chooses_their_notifications_on_the_page(client, make):
     )
     assert response.status_code == 302
     choices = preferences_of(resident)
-    assert choices[NotificationKind.BOOKINGS] == (True, True)
-    assert choices[NotificationKind.SHIFTS] == (False, False)
+    assert choices[NotificationKind.BOOKINGS] == (True, True, False, False)
+    assert choices[NotificationKind.SHIFTS] == (False, False, False, False)
 
 
 def test_the_inbox_shows_the_unread_count_and_marks_read(client, make):
@@ -86,49 +107,72 @@ def test_the_inbox_shows_the_unread_count_and_marks_read(client, make):
     assert 'aria-label="1 unread"' not in client.get("/notifications").get_data(as_text=True)
 
 
-def test_a_savepoint_inside_the_transaction_sends_nothing_yet(make, monkeypatch):
-    sent = []
-    monkeypatch.setattr(mail, "send_email", lambda to, subject, body: sent.append(to))
-    resident = make.resident(email="seojin@example.org")
-    save_preferences(resident, {NotificationKind.BOOKINGS: (True, True)}, actor=resident)
+def test_a_resident_sets_phone_language_consent_and_text_reminders_on_their_profile(client, make):
+    resident = make.resident()
+    sign_in(client, resident)
+    assert client.get("/my/profile").status_code == 200
+    response = post_form(
+        client,
+        "/my/profile",
+        {
+            "phone": "010-2345-6789",
+            "email": "",
+            "language": "en",
+            "consent": "y",
+            "in_app_reminders": "y",
+            "sms_reminders": "y",
+            "kakao_notices": "y",
+        },
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert (resident.phone, resident.email, resident.language) == ("010-2345-6789", None, "en")
+    assert preferences_of(resident)[NotificationKind.REMINDERS] == (True, False, True, False)
+    consent = current_consent(resident)
+    assert consent.wording_version == NOTICE_CONSENT_VERSION and consent.given_at is not None
+    page = client.get("/my/profile").get_data(as_text=True)
+    assert "You agreed on" in page
+
+    notify([resident.id], N_("A place came free."), kind=NotificationKind.REMINDERS)
     db.session.commit()
-    notify([resident.id], N_("A place came free."), kind=NotificationKind.BOOKINGS)
-    with db.session.begin_nested():
-        pass
-    try:
-        with db.session.begin_nested():
-            raise ValueError("a savepoint rolled back")
-    except ValueError:
-        pass
-    assert sent == []
+    [text] = outbox_of(resident)
+    assert (text.channel, text.address, text.language) == (Channel.SMS, "01023456789", "en")
+
+    post_form(client, "/my/profile", {"phone": "010-2345-6789", "language": "en"})
+    assert current_consent(resident) is None  # withdrawn: no more texts
+    notify([resident.id], N_("A place came free."), kind=NotificationKind.REMINDERS)
     db.session.commit()
-    assert sent == ["seojin@example.org"]
+    assert len(outbox_of(resident)) == 1
 
 
-def test_with_smtp_configured_the_email_goes_to_the_server(app, monkeypatch):
-    delivered = []
+def test_a_bad_phone_number_or_language_is_refused_with_a_message(client, make):
+    resident = make.resident()
+    sign_in(client, resident)
+    response = post_form(client, "/my/profile", {"phone": "call me", "language": "ko"})
+    assert response.status_code == 400
+    assert "Write a phone number like 010-1234-5678." in response.get_data(as_text=True)
+    assert post_form(client, "/my/profile", {"language": "fr"}).status_code == 400
 
-    class FakeSMTP:
-        def __init__(self, host, port, timeout):
-            delivered.append((host, port))
 
-        def __enter__(self):
-            return self
+def test_coordinators_see_their_complexs_messages_and_why_staff_see_all(app, make):
+    complex_a, complex_b = make.complex_(), make.complex_()
+    coordinator = make.coordinator(complex_a)
+    for complex_obj, address in ((complex_a, "010-1111-0000"), (complex_b, "010-2222-0000")):
+        queue_message(
+            channel=Channel.SMS,
+            address=address,
+            message=N_("A place came free."),
+            complex_id=complex_obj.id,
+        )
+    db.session.commit()
 
-        def __exit__(self, *exc):
-            return False
+    def outbox_page_for(user):
+        client = app.test_client()
+        sign_in(client, user)
+        return client.get("/notifications/outbox")
 
-        def starttls(self):
-            delivered.append("tls")
-
-        def login(self, user, password):
-            delivered.append(user)
-
-        def send_message(self, message):
-            delivered.append((message["To"], message["Subject"]))
-
-    monkeypatch.setattr(mail.smtplib, "SMTP", FakeSMTP)
-    monkeypatch.setitem(app.config, "MAIL_SERVER", "smtp.example.org")
-    monkeypatch.setitem(app.config, "MAIL_USERNAME", "gachi")
-    assert mail.send_email("a@example.org", "subject", "body") is True
-    assert delivered == [("smtp.example.org", 587), "tls", "gachi", ("a@example.org", "subject")]
+    page = outbox_page_for(coordinator).get_data(as_text=True)
+    assert "010****0000" in page and page.count("010****0000") == 1
+    assert "발송 대기" in page  # the page in Korean, the default
+    assert outbox_page_for(make.staff()).get_data(as_text=True).count("010****0000") == 2
+    assert outbox_page_for(make.resident(complex_a)).status_code == 403

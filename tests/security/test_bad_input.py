@@ -129,6 +129,7 @@ ROUTES = {
     "notifications.open_notification": Post(RESIDENT),
     "notifications.read_all": Post(RESIDENT),
     "notifications.preferences": Post(RESIDENT),
+    "notifications.opt_out_do": Post("anonymous", ("token",)),
     "plans.save_goals": Post(COORDINATOR),
     "plans.add_line": Post(COORDINATOR),
     "plans.add_spending": Post(COORDINATOR),

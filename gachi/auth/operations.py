@@ -26,8 +26,8 @@ from gachi.core.db import rows_matched
 from gachi.core.errors import Conflict, DomainError, NotAllowed
 from gachi.core.time import utcnow
 from gachi.extensions import db
-from gachi.notifications.mail import queue_email
 from gachi.notifications.models import N_
+from gachi.notifications.outbox import queue_message
 from gachi.people.operations import link_joined_account
 from gachi.people.phones import format_phone, normalise_phone
 
@@ -594,15 +594,18 @@ def reset_link_token(user, *, now=None) -> str:
 
 def send_reset_links(account: str, link_for, *, now=None) -> int:
     """Queue a reset link to the e-mail of each active account `account` names (after
-    the commit, by notifications.mail); how many were queued, which the page never says.
+    the commit, by the outbox job); how many were queued, which the page never says.
     `link_for(token)` makes the absolute link."""
     queued = 0
     for user in accounts_for(account):
         if not (user.email and user.active):
             continue
-        queue_email(
-            db.session,
-            to=user.email,
+        # Through the outbox like every message: sent by the scheduler, in their language.
+        queue_message(
+            channel="email",
+            address=user.email,
+            language=user.language,
+            user_id=user.id,
             message=RESET_MAIL,
             params={
                 "name": user.display_name,

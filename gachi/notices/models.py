@@ -13,8 +13,7 @@ from gachi.extensions import db
 
 
 class NoticeChannel(LabelledEnum):
-    """Where a notice is sent besides the board. In the app it goes out at once; the
-    other channels are kept on the notice for the outbox that sends them."""
+    """Where a notice is sent besides the board: in the app, or through the outbox."""
 
     IN_APP = ("in_app", _l("In the app"))
     EMAIL = ("email", _l("E-mail"))

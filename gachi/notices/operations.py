@@ -9,8 +9,8 @@ from gachi.core.errors import DomainError, NotAllowed
 from gachi.extensions import db
 from gachi.notices.models import Notice, NoticeChannel
 from gachi.notices.queries import resident_ids_of
-from gachi.notifications.models import N_, NotificationKind
-from gachi.notifications.operations import notify
+from gachi.notifications.models import N_, Channel, NotificationKind
+from gachi.notifications.operations import IN_APP, notify
 
 
 class ExpiryInThePast(DomainError):
@@ -40,6 +40,16 @@ def _values(notice: Notice) -> dict:
     }
 
 
+# The coordinator's ticks as the ways notify() knows; each resident still gets only
+# those of them they chose for notices.
+WAYS = {
+    NoticeChannel.IN_APP: IN_APP,
+    NoticeChannel.EMAIL: Channel.EMAIL,
+    NoticeChannel.TEXT: Channel.SMS,
+    NoticeChannel.KAKAO: Channel.KAKAO,
+}
+
+
 def post_notice(
     complex_,
     *,
@@ -52,9 +62,9 @@ def post_notice(
     now: datetime,
     today: date,
 ) -> Notice:
-    """Put a notice on the complex's board and send it in the app to every resident
-    account of the complex when "in the app" is chosen. The other channels are kept on
-    the notice: the outbox sends by them."""
+    """Put a notice on the complex's board and tell every resident account of the
+    complex by the ways ticked (in the app, e-mail, text, KakaoTalk), each as far as they
+    chose those ways for notices: the outbox sends all but the inbox."""
     _check(complex_, actor, expires_on, today)
     notice = Notice(
         complex_id=complex_.id,
@@ -70,12 +80,14 @@ def post_notice(
     db.session.add(notice)
     db.session.flush()
     log_change("notices.post", notice, actor=actor, after=_values(notice), complex_id=complex_.id)
-    if NoticeChannel.IN_APP in channels:
+    via = {WAYS[channel] for channel in channels}
+    if via:
         notify(
             resident_ids_of(complex_.id),
             N_("Notice from %(complex)s: %(title)s"),
             link=notice_link(notice),
             kind=NotificationKind.NOTICES,
+            via=via,
             complex=complex_.name,
             title=title,
         )

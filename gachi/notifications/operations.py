@@ -38,8 +38,15 @@ def _chosen(value, default):
     return default if value is None else value
 
 
-def notify(user_ids, message, *, link="", kind=NotificationKind.GENERAL, **params):
+# The inbox, as one of the ways `notify(via=...)` may use; Channel has the others.
+IN_APP = "in_app"
+
+
+def notify(user_ids, message, *, link="", kind=NotificationKind.GENERAL, via=None, **params):
     """Tell each (active) user in `user_ids`, in the app and on the channels they chose.
+
+    `via` narrows the ways the sender allows (IN_APP and Channel members; None: all), as
+    a coordinator ticks them for a notice: nobody gets a way they did not choose.
 
     `message` is an English message id marked with N_(); it is translated when read,
     with `params` (plain strings and numbers) filled into its %(name)s places. E-mail,
@@ -70,7 +77,7 @@ def notify(user_ids, message, *, link="", kind=NotificationKind.GENERAL, **param
     consented = consenting_users([row.id for row in rows])
     notifications = []
     for row in rows:
-        if _chosen(row.in_app, DEFAULT_IN_APP):
+        if (via is None or IN_APP in via) and _chosen(row.in_app, DEFAULT_IN_APP):
             notifications.append(
                 Notification(user_id=row.id, kind=kind, message=message, params=params, link=link)
             )
@@ -82,7 +89,7 @@ def notify(user_ids, message, *, link="", kind=NotificationKind.GENERAL, **param
             and _chosen(row.by_kakao, DEFAULT_BY_KAKAO),
         }
         for channel, chosen in wanted.items():
-            if chosen:
+            if chosen and (via is None or channel in via):
                 queue_message(
                     channel=channel,
                     address=row.email if channel is Channel.EMAIL else row.phone,

@@ -6,7 +6,6 @@ import logging
 import threading
 from datetime import datetime, time, timedelta
 
-import pytest
 from sqlalchemy import select
 
 from gachi.core.time import SEOUL, seoul_today
@@ -25,7 +24,6 @@ from gachi.programs.bookings.jobs import send_reminders
 from gachi.programs.bookings.operations import book_seat
 from gachi.scheduler import run_job
 from tests.conftest import post_form
-from tests.notifications.standins import smtp_server, solapi_server
 from tests.programs.helpers import program_scene
 
 PLACE = N_("A place came free: your booking for %(program)s on %(when)s is confirmed.")
@@ -37,31 +35,6 @@ def seoul(day_offset, hour, minute=0):
     queueing time, and never near the quiet hours' edges unless the test says so."""
     day = seoul_today() + timedelta(days=day_offset)
     return datetime.combine(day, time(hour, minute), tzinfo=SEOUL)
-
-
-@pytest.fixture
-def smtp(app, monkeypatch):
-    with smtp_server() as (mailbox, port):
-        monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
-        monkeypatch.setitem(app.config, "MAIL_PORT", port)
-        monkeypatch.setitem(app.config, "MAIL_USERNAME", None)
-        yield mailbox
-
-
-@pytest.fixture
-def solapi(app, monkeypatch):
-    with solapi_server() as (standin, url):
-        settings = {
-            "SOLAPI_API_KEY": "test-key",
-            "SOLAPI_API_SECRET": "test-secret",
-            "SOLAPI_BASE_URL": url,
-            "SOLAPI_SENDER": "02-123-4567",
-            "SOLAPI_KAKAO_PF_ID": "KA01PF-gachi",
-            "SOLAPI_KAKAO_TEMPLATE_ID": "KA01TP-notice",
-        }
-        for key, value in settings.items():
-            monkeypatch.setitem(app.config, key, value)
-        yield standin
 
 
 def queue(channel, address, *, urgent=False, **fields):

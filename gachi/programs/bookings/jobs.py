@@ -4,14 +4,17 @@ conditional UPDATE), and a move up takes seats with the same atomic UPDATE as a 
 
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from gachi.core.time import seoul_label
 from gachi.extensions import db
 from gachi.notifications.models import N_, NotificationKind
-from gachi.notifications.operations import notify
 from gachi.programs.bookings.models import Booking, BookingStatus
-from gachi.programs.bookings.operations import move_up_waiting, session_link
+from gachi.programs.bookings.operations import (
+    move_up_waiting,
+    session_link,
+    tell_booking_holders,
+)
 from gachi.programs.models import Program
 from gachi.programs.sessions.models import ProgramSession, SessionState
 
@@ -29,7 +32,8 @@ def due_reminders(now):
         .where(
             Booking.status == BookingStatus.CONFIRMED,
             Booking.reminded_at.is_(None),
-            Booking.user_id.is_not(None),
+            # An account, or a person written down by phone or at the door (texted).
+            or_(Booking.user_id.is_not(None), Booking.person_id.is_not(None)),
             ProgramSession.state == SessionState.SCHEDULED,
             Program.reminder_hours.is_not(None),
             ProgramSession.starts_at > now,
@@ -60,14 +64,15 @@ def send_reminders(now):
         )
         if claimed.rowcount != 1:
             continue
-        notify(
-            [booking.user_id],
+        tell_booking_holders(
+            [booking],
             N_(
                 "Reminder: %(program)s begins on %(when)s at %(place)s. "
                 "Your booking code is %(code)s."
             ),
             kind=NotificationKind.REMINDERS,
             link=session_link(program_session),
+            dedupe=f"reminder:{booking.id}",
             program=program_session.display_title,
             when=seoul_label(program_session.starts_at),
             place=program_session.program.venue or "-",

@@ -17,9 +17,11 @@ from gachi.core.codes import new_code, normalise_code
 from gachi.core.errors import Conflict, DomainError, NotAllowed
 from gachi.core.time import seoul_label, utcnow
 from gachi.extensions import db
-from gachi.notifications.models import N_, NotificationKind
+from gachi.notifications.models import N_, Channel, NotificationKind
 from gachi.notifications.operations import notify
+from gachi.notifications.outbox import queue_message
 from gachi.people.operations import person_for, update_contact
+from gachi.people.queries import contact_for_booking
 from gachi.programs.bookings.models import Attendance, Booking, BookingChannel, BookingStatus
 from gachi.programs.sessions import attendance as door
 from gachi.programs.sessions.models import ProgramSession, SessionState
@@ -37,6 +39,35 @@ class SessionFull(Conflict):
 
 def session_link(program_session):
     return f"/sessions/{program_session.id}"
+
+
+def tell_booking_holders(bookings, message, *, kind, link, dedupe, **params):
+    """Tell whoever holds each booking: an account (or the account a person joined as)
+    as they chose (`notify`); a person without an account by text message at their
+    number, if they agreed to booking texts, once per `dedupe` key ("what:<id>", the
+    address added). Returns how many were told."""
+    user_ids, told = set(), 0
+    for booking in bookings:
+        contact = contact_for_booking(booking)
+        if contact is None:
+            continue
+        if contact.user_id is not None:
+            user_ids.add(contact.user_id)
+        elif contact.phone and contact.texts_agreed:
+            queue_message(
+                channel=Channel.SMS,
+                address=contact.phone,
+                message=message,
+                params=params,
+                link=link,
+                kind=kind,
+                language=contact.language,
+                complex_id=booking.program_session.program.complex_id,
+                dedupe_key=f"{dedupe}:{contact.phone}",
+            )
+            told += 1
+    notify(sorted(user_ids), message, link=link, kind=kind, **params)
+    return told + len(user_ids)
 
 
 # Seats ----------------------------------------------------------------------------------

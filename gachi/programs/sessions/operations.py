@@ -14,7 +14,7 @@ from gachi.notifications.models import N_, NotificationKind
 from gachi.notifications.operations import notify
 from gachi.plans.models import BudgetLine, ExecutionPlan
 from gachi.programs.bookings.models import Attendance, Booking, BookingStatus
-from gachi.programs.bookings.operations import move_up_waiting
+from gachi.programs.bookings.operations import move_up_waiting, tell_booking_holders
 from gachi.programs.models import Program
 from gachi.programs.rosters.models import RosterEntry
 from gachi.programs.sessions.models import ProgramSession, SessionState
@@ -116,10 +116,8 @@ def cancel_session(program_session, *, reason="", actor, now=None):
         raise Conflict(_l("This session is already cancelled."))
     db.session.refresh(program_session)
     booked = db.session.scalars(
-        select(Booking.user_id).where(
-            Booking.session_id == program_session.id,
-            Booking.status != BookingStatus.CANCELLED,
-            Booking.user_id.is_not(None),
+        select(Booking).where(
+            Booking.session_id == program_session.id, Booking.status != BookingStatus.CANCELLED
         )
     ).all()
     rostered = db.session.scalars(
@@ -127,19 +125,24 @@ def cancel_session(program_session, *, reason="", actor, now=None):
             RosterEntry.session_id == program_session.id, RosterEntry.user_id.is_not(None)
         )
     ).all()
-    notify(
-        [*booked, *rostered],
-        N_("The session of %(program)s on %(when)s is cancelled."),
-        kind=NotificationKind.BOOKINGS,
-        link=f"/sessions/{program_session.id}",
-        program=program_session.program.title,
-        when=seoul_label(program_session.starts_at),
+    message = N_("The session of %(program)s on %(when)s is cancelled.")
+    facts = {
+        "kind": NotificationKind.BOOKINGS,
+        "link": f"/sessions/{program_session.id}",
+        "program": program_session.program.title,
+        "when": seoul_label(program_session.starts_at),
+    }
+    # Everyone booked, account or not (a phone booking by text), and the roster.
+    told = tell_booking_holders(
+        booked, message, dedupe=f"session-cancelled:{program_session.id}", **facts
     )
+    volunteers = set(rostered) - {booking.user_id for booking in booked}
+    notify(sorted(volunteers), message, **facts)
     log_change(
         "session.cancel",
         program_session,
         actor=actor,
         complex_id=program_session.program.complex_id,
-        after={"reason": reason, "told": len(set(booked) | set(rostered))},
+        after={"reason": reason, "told": told + len(volunteers)},
     )
     return program_session

@@ -154,11 +154,13 @@ class Config:
     SOLAPI_KAKAO_TEMPLATE_ID = os.environ.get("SOLAPI_KAKAO_TEMPLATE_ID")
     # The outbox sender (gachi/notifications/jobs.py): messages per minute per channel,
     # attempts before a message is given up, the first retry's wait (doubled each time),
-    # and how long a claimed message may stay "sending" before it is looked at again.
+    # and how long a claimed message may stay "sending" before it is looked at again; a
+    # text in doubt whose provider cannot be asked is asked again for this long at most.
     OUTBOX_RATE_PER_MINUTE: ClassVar[dict] = {"email": 60, "sms": 30, "kakao": 30}
     OUTBOX_MAX_ATTEMPTS = 5
     OUTBOX_RETRY_AFTER = timedelta(minutes=1)
     OUTBOX_SENDING_TIMEOUT = timedelta(minutes=10)
+    OUTBOX_IN_DOUBT_LIMIT = timedelta(hours=24)
 
     REDIS_URL = os.environ.get("REDIS_URL")
     # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted.

@@ -7,9 +7,14 @@ provider cannot have accepted the message (it refused the connection, or answere
 temporary "not accepted" code); when it may have (the connection dropped mid-send, a
 server error after the request reached it), the message is failed as "unknown" and never
 sent twice.
+
+Every text carries its outbox id to SOLAPI as a custom field, so that when its sender
+died mid-send SOLAPI can be asked whether it holds it (`find_text`, used by the outbox
+job's recovery). E-mail has no such lookup.
 """
 
 import logging
+import re
 import smtplib
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -20,12 +25,18 @@ from solapi import SolapiMessageService
 from solapi.error.MessageNotReceiveError import MessageNotReceivedError
 from solapi.model import KakaoOption, RequestMessage, SendRequestConfig
 from solapi.model.message_type import MessageType
+from solapi.model.request.messages.get_messages import GetMessagesRequest
 
 from gachi.notifications.models import Channel
 
 log = logging.getLogger(__name__)
 
 SMTP_TIMEOUT_SECONDS = 10
+# The custom field every text carries with its outbox id, so SOLAPI can be asked later
+# whether it holds the message (see `find_text`).
+OUTBOX_ID_FIELD = "gachiOutboxId"
+LOOKUP_PAGE_SIZE = 100
+LOOKUP_MAX_PAGES = 10
 
 
 class NoProvider(Exception):
@@ -43,18 +54,28 @@ class PermanentFailure(Exception):
 def send(row, subject, body):
     """Send one outbox message; the provider's message id."""
     if row.channel is Channel.EMAIL:
-        return send_email(row.address, subject, body)
-    return send_text(row.address, body, kakao=row.channel is Channel.KAKAO, link=row.link)
+        return send_email(row.address, subject, body, outbox_id=row.id)
+    return send_text(
+        row.address, body, kakao=row.channel is Channel.KAKAO, link=row.link, outbox_id=row.id
+    )
 
 
-def send_email(to, subject, body):
+def send_email(to, subject, body, *, outbox_id=None):
     config = current_app.config
     if not config.get("MAIL_SERVER"):
         log.info("E-mail not sent (no SMTP configured) to %s: %s | %s", to, subject, body)
         raise NoProvider("not sent: no SMTP server configured")
     email = EmailMessage()
     email["From"], email["To"], email["Subject"] = config["MAIL_FROM"], to, subject
-    email["Message-ID"] = make_msgid(domain=config["MAIL_FROM"].rpartition("@")[2] or None)
+    domain = config["MAIL_FROM"].rpartition("@")[2] or None
+    # An SMTP server cannot be asked whether it took a message, so an e-mail whose sender
+    # died mid-send is never sent again; its Message-ID is still the outbox id's, so a
+    # copy sent by hand would be recognised as the same message.
+    email["Message-ID"] = (
+        f"<gachi-outbox-{outbox_id}@{domain}>"
+        if outbox_id and domain
+        else make_msgid(domain=domain)
+    )
     email.set_content(body)
     try:
         smtp = smtplib.SMTP(
@@ -98,13 +119,18 @@ def _kakao_options(config, body, link):
     )
 
 
-def send_text(to, body, *, kakao, link=""):
+def _solapi(config):
+    service = SolapiMessageService(config["SOLAPI_API_KEY"], config["SOLAPI_API_SECRET"])
+    service.base_url = config["SOLAPI_BASE_URL"].rstrip("/")
+    return service
+
+
+def send_text(to, body, *, kakao, link="", outbox_id=None):
     config = current_app.config
     if not (config.get("SOLAPI_API_KEY") and config.get("SOLAPI_API_SECRET")):
         log.info("Text not sent (no SOLAPI key configured) to %s: %s", to, body)
         raise NoProvider("not sent: no text provider configured")
-    service = SolapiMessageService(config["SOLAPI_API_KEY"], config["SOLAPI_API_SECRET"])
-    service.base_url = config["SOLAPI_BASE_URL"].rstrip("/")
+    service = _solapi(config)
     options = _kakao_options(config, body, link) if kakao else None
     message = RequestMessage(
         to=to,
@@ -112,6 +138,7 @@ def send_text(to, body, *, kakao, link=""):
         text=body,
         type=MessageType.ATA if options else None,
         kakao_options=options,
+        custom_fields={OUTBOX_ID_FIELD: str(outbox_id)} if outbox_id is not None else None,
     )
     try:
         response = service.send(message, SendRequestConfig(show_message_list=True))
@@ -128,3 +155,35 @@ def send_text(to, body, *, kakao, link=""):
         raise PermanentFailure(f"refused by the text provider: {error.args}") from error
     listed = response.message_list or []
     return listed[0].message_id if listed else response.group_info.group_id
+
+
+def find_text(row, since):
+    """Ask SOLAPI whether it holds the text or 알림톡 of outbox message `row`, handed over
+    at or after `since`: its message id, or None if it has none. Raises TransientFailure
+    when it cannot be asked (no credentials, not reached, an error answer).
+
+    The SDK's message list (GET /messages/v4/list-old) filters by recipient and date, not
+    by custom field, so the recipient's messages since the claim are read, a page at a
+    time, and matched on the outbox id each text carries in its custom fields."""
+    config = current_app.config
+    if not (config.get("SOLAPI_API_KEY") and config.get("SOLAPI_API_SECRET")):
+        raise TransientFailure("cannot ask the text provider: no SOLAPI key configured")
+    service = _solapi(config)
+    wanted = str(row.id)
+    query = GetMessagesRequest(
+        to=re.sub(r"\D", "", row.address),
+        start_date=since.isoformat(),
+        limit=LOOKUP_PAGE_SIZE,
+    )
+    for _page in range(LOOKUP_MAX_PAGES):
+        try:
+            answer = service.get_messages(query)
+        except Exception as error:  # httpx errors, or the SDK's bare Exception(code, text)
+            raise TransientFailure(f"cannot ask the text provider: {error!r}") from error
+        for message_id, message in answer.message_list.items():
+            if (message.custom_fields or {}).get(OUTBOX_ID_FIELD) == wanted:
+                return message.message_id or message_id
+        if not answer.next_key:
+            return None
+        query = query.model_copy(update={"start_key": answer.next_key})
+    raise TransientFailure(f"cannot tell: over {LOOKUP_MAX_PAGES} pages of texts to read")

@@ -11,9 +11,15 @@ A run, for each channel:
 
 A message left 'sending' past OUTBOX_SENDING_TIMEOUT (its sender was killed) is looked
 at by the next run. If its send never started it is queued again: the provider never saw
-it. If its send had started, the provider may have taken it, so it is marked failed,
-"unknown", and NOT sent again: at most once beats twice for a reminder or a
-cancellation, and the coordinator's status page shows it to follow up by phone.
+it. If its send had started, the provider may have taken it:
+- a text or KakaoTalk message carries its outbox id to SOLAPI, so SOLAPI is asked: if it
+  holds the message, it is marked sent with SOLAPI's id; if not, it was never handed
+  over and is queued again; if SOLAPI cannot be asked, it stays in doubt and is asked
+  again by the next run, for up to OUTBOX_IN_DOUBT_LIMIT after its claim, then failed
+  "unknown". So each text is sent at most once, and eventually.
+- an e-mail cannot be looked up at an SMTP server, so it is marked failed, "unknown",
+  and NOT sent again: at most once beats twice for a reminder or a cancellation, and the
+  coordinator's status page shows it to follow up by phone.
 """
 
 import logging
@@ -26,7 +32,13 @@ from sqlalchemy import func, select, text, update
 from gachi.core.db import rows_matched
 from gachi.core.time import to_seoul
 from gachi.extensions import db
-from gachi.notifications.channels import NoProvider, PermanentFailure, TransientFailure, send
+from gachi.notifications.channels import (
+    NoProvider,
+    PermanentFailure,
+    TransientFailure,
+    find_text,
+    send,
+)
 from gachi.notifications.models import Channel, OutboxMessage, OutboxStatus
 from gachi.notifications.outbox import is_opted_out, rendered
 
@@ -36,6 +48,14 @@ QUIET_FROM, QUIET_UNTIL = time(21, 0), time(8, 0)
 QUIET_CHANNELS = (Channel.SMS, Channel.KAKAO)
 CLAIM_LOCK = 0x6761_6368  # pg_advisory_xact_lock key: one claim at a time ("gach")
 UNKNOWN = "unknown: the sender stopped while sending; not sent again so nobody gets it twice"
+UNKNOWN_TEXT = "unknown: the sender stopped while sending and the provider could not be asked:"
+
+STALLED_LABELS = {
+    "sent": "found sent",
+    "queued": "queued again",
+    "in doubt": "still in doubt",
+    "failed": "failed as unknown",
+}
 
 
 def in_quiet_hours(now):
@@ -43,29 +63,92 @@ def in_quiet_hours(now):
     return moment >= QUIET_FROM or moment < QUIET_UNTIL
 
 
-def recover_stalled(now):
-    """Messages whose sender died: queued again if never handed over, else failed."""
-    stale = now - current_app.config["OUTBOX_SENDING_TIMEOUT"]
-    sending = (OutboxMessage.status == OutboxStatus.SENDING) & (OutboxMessage.claimed_at < stale)
-    requeued = db.session.execute(
+def _requeue(where, reason):
+    return db.session.execute(
         update(OutboxMessage)
-        .where(sending, OutboxMessage.send_started_at.is_(None))
+        .where(where)
         .values(
             status=OutboxStatus.QUEUED,
             attempts=OutboxMessage.attempts - 1,
             claimed_at=None,
-            reason="claimed by a sender that stopped before sending; queued again",
+            send_started_at=None,
+            reason=reason,
         )
         .execution_options(synchronize_session=False)
     )
-    failed = db.session.execute(
+
+
+def _settle_in_doubt(row, now):
+    """Ask SOLAPI about one text whose sender died mid-send; 'sent', 'queued', 'failed'
+    or None (still in doubt). Conditional on the row being as read: one recoverer wins."""
+    same = (
+        (OutboxMessage.id == row.id)
+        & (OutboxMessage.status == OutboxStatus.SENDING)
+        & (OutboxMessage.claimed_at == row.claimed_at)
+    )
+    try:
+        provider_id = find_text(row, since=row.send_started_at - timedelta(minutes=1))
+    except TransientFailure as reason:
+        if row.claimed_at > now - current_app.config["OUTBOX_IN_DOUBT_LIMIT"]:
+            log.warning("Outbox message %s still in doubt: %s", row.id, reason)
+            return None
+        result = db.session.execute(
+            update(OutboxMessage)
+            .where(same)
+            .values(status=OutboxStatus.FAILED, reason=f"{UNKNOWN_TEXT} {reason}"[:500])
+            .execution_options(synchronize_session=False)
+        )
+        return "failed" if rows_matched(result) else None
+    if provider_id is None:
+        result = _requeue(same, "the sender stopped mid-send; the provider has no such text")
+        return "queued" if rows_matched(result) else None
+    result = db.session.execute(
         update(OutboxMessage)
-        .where(sending, OutboxMessage.send_started_at.is_not(None))
-        .values(status=OutboxStatus.FAILED, reason=UNKNOWN)
+        .where(same)
+        .values(
+            status=OutboxStatus.SENT,
+            sent_at=row.send_started_at,
+            provider_message_id=provider_id,
+            reason="the sender stopped mid-send; the provider had it",
+        )
         .execution_options(synchronize_session=False)
     )
+    return "sent" if rows_matched(result) else None
+
+
+def recover_stalled(now):
+    """Messages whose sender died: queued again if never handed over; a text handed over
+    settled by asking its provider; an e-mail handed over failed. What was done, counted."""
+    stale = now - current_app.config["OUTBOX_SENDING_TIMEOUT"]
+    sending = (OutboxMessage.status == OutboxStatus.SENDING) & (OutboxMessage.claimed_at < stale)
+    started = sending & OutboxMessage.send_started_at.is_not(None)
+    done = Counter()
+    done["queued"] = rows_matched(
+        _requeue(
+            sending & OutboxMessage.send_started_at.is_(None),
+            "claimed by a sender that stopped before sending; queued again",
+        )
+    )
+    done["failed"] = rows_matched(
+        db.session.execute(
+            update(OutboxMessage)
+            .where(started, OutboxMessage.channel == Channel.EMAIL)
+            .values(status=OutboxStatus.FAILED, reason=UNKNOWN)
+            .execution_options(synchronize_session=False)
+        )
+    )
     db.session.commit()
-    return rows_matched(requeued), rows_matched(failed)
+    in_doubt = db.session.scalars(
+        select(OutboxMessage)
+        .where(started, OutboxMessage.channel.in_(QUIET_CHANNELS))
+        .order_by(OutboxMessage.id)
+    ).all()
+    db.session.commit()  # no transaction held open while the provider is asked
+    for row in in_doubt:
+        settled = _settle_in_doubt(row, now)
+        db.session.commit()
+        done[settled or "in doubt"] += 1
+    return done
 
 
 def claim(channel, now):
@@ -174,12 +257,15 @@ def deliver(message_id, now):
 
 def send_outbox(now):
     """The `outbox.send` job: what this run did, e.g. "sent 3, queued 1"."""
-    requeued, lost = recover_stalled(now)
+    stalled = recover_stalled(now)
     outcomes = Counter()
     for channel in Channel:
         for message_id in claim(channel, now):
             outcomes[deliver(message_id, now)] += 1
     summary = ", ".join(f"{status.value} {count}" for status, count in outcomes.items() if status)
-    if requeued or lost:
-        summary += f"; stalled: {requeued} queued again, {lost} failed as unknown"
-    return summary or "nothing due"
+    summary = summary or "nothing due"
+    if stalled.total():
+        summary += "; stalled: " + ", ".join(
+            f"{stalled[what]} {label}" for what, label in STALLED_LABELS.items() if stalled[what]
+        )
+    return summary

@@ -1,6 +1,7 @@
 """Stand-ins on 127.0.0.1 for the outbox's providers: a real SMTP server (aiosmtpd) and
-SOLAPI's documented send endpoint (POST /messages/v4/send-many/detail). Nothing leaves
-the machine."""
+SOLAPI's documented send endpoint (POST /messages/v4/send-many/detail) and the message
+list the SDK reads (GET /messages/v4/list-old), answered from what was sent. Nothing
+leaves the machine."""
 
 import hashlib
 import hmac
@@ -10,10 +11,12 @@ import threading
 from contextlib import contextmanager
 from email import message_from_bytes, policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
 
 from aiosmtpd.controller import Controller
 
 SEND_PATH = "/messages/v4/send-many/detail"
+LIST_PATH = "/messages/v4/list-old"
 
 
 class Mailbox:
@@ -95,12 +98,18 @@ def _group_info(count, failed, group_number):
 
 
 class SolapiStandIn:
-    """Every request received, in order; `answers` (HTTP status, errorCode) come first."""
+    """Every send request received, in order; `answers` (HTTP status, errorCode) come
+    first. `stored` is what it accepted, by message id, as its message list shows it;
+    `lookups` the list requests' queries; `list_answers` (status, errorCode) answer them
+    first."""
 
     def __init__(self):
         self.received = []
         self.answers = []
         self.refused_numbers = set()
+        self.stored = {}
+        self.lookups = []
+        self.list_answers = []
 
 
 @contextmanager
@@ -119,6 +128,37 @@ def solapi_server():
             self.end_headers()
             self.wfile.write(data)
 
+        def do_GET(self):
+            url = urlsplit(self.path)
+            if url.path != LIST_PATH or not _signed(self.headers["Authorization"]):
+                return self._answer(404, {"errorCode": "NotFound", "errorMessage": self.path})
+            query = {key: values[0] for key, values in parse_qs(url.query).items()}
+            standin.lookups.append(query)
+            if standin.list_answers:
+                status, code = standin.list_answers.pop(0)
+                return self._answer(status, {"errorCode": code, "errorMessage": code})
+            # Filters by recipient and pages by `limit`/`startKey` (a message id), as
+            # SOLAPI documents; every message here is recent, so dates are not filtered.
+            matching = [
+                (message_id, message)
+                for message_id, message in standin.stored.items()
+                if message["to"] == query.get("to", message["to"])
+            ]
+            ids = [message_id for message_id, _m in matching]
+            first = ids.index(query["startKey"]) if query.get("startKey") in ids else 0
+            limit = int(query.get("limit", 20))
+            page = matching[first : first + limit]
+            rest = matching[first + limit : first + limit + 1]
+            return self._answer(
+                200,
+                {
+                    "limit": limit,
+                    "startKey": query.get("startKey"),
+                    "nextKey": rest[0][0] if rest else None,
+                    "messageList": dict(page),
+                },
+            )
+
         def do_POST(self):
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             if self.path != SEND_PATH or not _signed(self.headers["Authorization"]):
@@ -130,6 +170,17 @@ def solapi_server():
             messages = body["messages"]
             failed = [m for m in messages if m["to"] in standin.refused_numbers]
             listed = [m for m in messages if m["to"] not in standin.refused_numbers]
+            ids = [f"M4V{len(standin.received):04d}{index}" for index in range(len(listed))]
+            for message_id, m in zip(ids, listed, strict=True):
+                standin.stored[message_id] = {
+                    "messageId": message_id,
+                    "to": m["to"],
+                    "from": m.get("from"),
+                    "text": m.get("text"),
+                    "type": m.get("type") or "SMS",
+                    "customFields": m.get("customFields"),
+                    "statusCode": "2000",
+                }
             return self._answer(
                 200,
                 {
@@ -149,11 +200,11 @@ def solapi_server():
                     ],
                     "messageList": [
                         {
-                            "messageId": f"M4V{len(standin.received):04d}{index}",
+                            "messageId": message_id,
                             "statusCode": "2000",
                             "statusMessage": "정상 접수(이통사로 접수 예정)",
                         }
-                        for index, _m in enumerate(listed)
+                        for message_id in ids
                     ],
                 },
             )

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from gachi.core.time import SEOUL, seoul_today
 from gachi.extensions import db
+from gachi.notifications.channels import OUTBOX_ID_FIELD, send
 from gachi.notifications.jobs import claim, send_outbox
 from gachi.notifications.models import (
     N_,
@@ -19,7 +20,7 @@ from gachi.notifications.models import (
     OutboxStatus,
 )
 from gachi.notifications.operations import save_preferences, set_consent
-from gachi.notifications.outbox import opt_out_link, queue_message
+from gachi.notifications.outbox import opt_out_link, queue_message, rendered
 from gachi.programs.bookings.jobs import send_reminders
 from gachi.programs.bookings.operations import book_seat
 from gachi.scheduler import run_job
@@ -136,30 +137,120 @@ def test_two_schedulers_at_once_send_each_message_once(app, make, smtp, solapi):
     assert {status_of(message_id).status for message_id in ids} == {OutboxStatus.SENT}
 
 
-def test_a_sender_killed_mid_send_never_sends_that_message_twice(app, make, solapi):
-    ids = [queue(Channel.SMS, f"010-7777-00{n:02d}") for n in range(3)]
-    moment = seoul(1, 10)
-    # The first scheduler claims all three and starts handing the first over; it dies
-    # there: the provider may or may not have it, and the other two were never tried.
-    assert claim(Channel.SMS, moment) == ids
+def die_while_sending(message_id, moment, *, handed_over):
+    """What a sender killed mid-send leaves: `send_started_at` committed and, if
+    `handed_over`, the message at the provider, but no outcome recorded."""
     db.session.execute(
         OutboxMessage.__table__.update()
-        .where(OutboxMessage.id == ids[0])
+        .where(OutboxMessage.id == message_id)
         .values(send_started_at=moment)
     )
     db.session.commit()
+    if handed_over:
+        row = db.session.get(OutboxMessage, message_id)
+        send(row, *rendered(row))
+    db.session.expire_all()
+
+
+def test_a_sender_killed_mid_send_sends_every_text_exactly_once(app, make, solapi):
+    ids = [queue(Channel.SMS, f"010-7777-00{n:02d}") for n in range(4)]
+    moment = seoul(1, 10)
+    # The first scheduler claims all four. It hands the first over and dies before
+    # recording it, or it dies just before handing the second over (the send had
+    # started as far as the outbox knows); the other two were never tried.
+    assert claim(Channel.SMS, moment) == ids
+    die_while_sending(ids[0], moment, handed_over=True)
+    die_while_sending(ids[1], moment, handed_over=False)
+    assert numbers_sent(solapi) == ["01077770000"]
+    carried = solapi.received[0]["messages"][0]["customFields"]
+    assert carried == {OUTBOX_ID_FIELD: str(ids[0])}
 
     # Restarted before the claims lapse: nothing is taken from the dead sender yet.
     assert send_outbox(moment + timedelta(minutes=5)) == "nothing due"
-    # Past the timeout: the two never tried are sent, the one in doubt is not.
+    assert solapi.lookups == []
+    # Past the timeout: the provider is asked about the two in doubt. It has the first,
+    # which is marked sent with its id and not sent again; the second it never got, so
+    # it is sent now, with the two never tried.
     later = moment + timedelta(minutes=11)
     summary = send_outbox(later)
-    assert summary == "sent 2; stalled: 2 queued again, 1 failed as unknown"
-    assert numbers_sent(solapi) == ["01077770001", "01077770002"]
-    lost = status_of(ids[0])
-    assert lost.status is OutboxStatus.FAILED and lost.reason.startswith("unknown")
+    assert summary == "sent 3; stalled: 1 found sent, 3 queued again"
+    assert [lookup["to"] for lookup in solapi.lookups] == ["01077770000", "01077770001"]
+    assert sorted(numbers_sent(solapi)) == [f"0107777000{n}" for n in range(4)]
+    found = status_of(ids[0])
+    assert found.status is OutboxStatus.SENT
+    assert found.provider_message_id == next(iter(solapi.stored))
+    assert all(status_of(i).status is OutboxStatus.SENT for i in ids)
+    assert status_of(ids[1]).attempts == 1  # the send that never happened is not counted
     assert send_outbox(later + timedelta(minutes=30)) == "nothing due"
-    assert len(numbers_sent(solapi)) == 2
+    assert len(numbers_sent(solapi)) == 4
+
+
+def test_a_text_in_doubt_waits_for_its_provider_then_fails_as_unknown(app, make, solapi):
+    first, second = queue(Channel.KAKAO, "010-7777-0100"), queue(Channel.SMS, "010-7777-0101")
+    moment = seoul(1, 10)
+    assert claim(Channel.KAKAO, moment) == [first]
+    assert claim(Channel.SMS, moment) == [second]
+    die_while_sending(first, moment, handed_over=False)
+    die_while_sending(second, moment, handed_over=False)
+
+    # The provider cannot be asked: both stay in doubt, neither is sent nor failed.
+    solapi.list_answers = [(503, "ServiceUnavailable"), (401, "InvalidApiKey")]
+    assert send_outbox(moment + timedelta(minutes=11)) == "nothing due; stalled: 2 still in doubt"
+    assert status_of(first).status is OutboxStatus.SENDING
+    assert numbers_sent(solapi) == []
+
+    # Back up within the day: the one it never got is sent once.
+    solapi.list_answers = [(503, "ServiceUnavailable")]
+    summary = send_outbox(moment + timedelta(hours=2))
+    assert summary == "sent 1; stalled: 1 queued again, 1 still in doubt"
+    assert numbers_sent(solapi) == ["01077770101"]
+
+    # Still unreachable a day after the claim: failed as unknown, never sent.
+    solapi.list_answers = [(503, "ServiceUnavailable")]
+    assert send_outbox(moment + timedelta(hours=24, minutes=1)) == (
+        "nothing due; stalled: 1 failed as unknown"
+    )
+    lost = status_of(first)
+    assert lost.status is OutboxStatus.FAILED and lost.reason.startswith("unknown")
+    assert numbers_sent(solapi) == ["01077770101"]
+
+
+def test_the_provider_is_read_page_by_page_for_a_text_in_doubt(app, make, solapi, monkeypatch):
+    monkeypatch.setattr("gachi.notifications.channels.LOOKUP_PAGE_SIZE", 2)
+    # Four texts to one number went out; the fifth's sender died mid-send.
+    ids = [queue(Channel.SMS, "010-7777-0200", dedupe_key=f"page-{n}") for n in range(4)]
+    moment = seoul(1, 10)
+    assert send_outbox(moment) == "sent 4"
+    ids.append(queue(Channel.SMS, "010-7777-0200", dedupe_key="page-4"))
+    assert claim(Channel.SMS, moment + timedelta(minutes=2)) == [ids[4]]
+    die_while_sending(ids[4], moment + timedelta(minutes=2), handed_over=True)
+
+    summary = send_outbox(moment + timedelta(minutes=13))
+    assert summary == "nothing due; stalled: 1 found sent"
+    assert [lookup.get("startKey") for lookup in solapi.lookups] == [
+        None,
+        "M4V00030",
+        "M4V00050",
+    ]
+    assert status_of(ids[4]).provider_message_id == "M4V00050"
+    assert len(numbers_sent(solapi)) == 5
+
+
+def test_an_email_in_doubt_is_never_sent_twice(app, make, smtp):
+    message = queue(Channel.EMAIL, "parent@example.org")
+    moment = seoul(1, 10)
+    assert claim(Channel.EMAIL, moment) == [message]
+    die_while_sending(message, moment, handed_over=True)
+    assert len(smtp.messages) == 1
+    # Its Message-ID names the outbox message, so a copy sent by hand is recognisable.
+    assert smtp.messages[0]["Message-ID"].startswith(f"<gachi-outbox-{message}@")
+
+    summary = send_outbox(moment + timedelta(minutes=11))
+    assert summary == "nothing due; stalled: 1 failed as unknown"
+    lost = status_of(message)
+    assert lost.status is OutboxStatus.FAILED and lost.reason.startswith("unknown")
+    assert send_outbox(moment + timedelta(minutes=40)) == "nothing due"
+    assert len(smtp.messages) == 1
 
 
 def test_texts_wait_out_the_quiet_hours_unless_urgent(app, make, solapi):

@@ -110,6 +110,10 @@ class SolapiStandIn:
         self.stored = {}
         self.lookups = []
         self.list_answers = []
+        # Set: a send is accepted (stored) but not answered until `release` is set, so
+        # its sender can be killed after the provider took the message.
+        self.hold = threading.Event()
+        self.release = threading.Event()
 
 
 @contextmanager
@@ -181,6 +185,8 @@ def solapi_server():
                     "customFields": m.get("customFields"),
                     "statusCode": "2000",
                 }
+            if standin.hold.is_set():
+                standin.release.wait(timeout=60)
             return self._answer(
                 200,
                 {

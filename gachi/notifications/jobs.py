@@ -50,6 +50,7 @@ CLAIM_LOCK = 0x6761_6368  # pg_advisory_xact_lock key: one claim at a time ("gac
 UNKNOWN = "unknown: the sender stopped while sending; not sent again so nobody gets it twice"
 UNKNOWN_TEXT = "unknown: the sender stopped while sending and the provider could not be asked:"
 
+LOOKUP_MARGIN = timedelta(hours=1)
 STALLED_LABELS = {
     "sent": "found sent",
     "queued": "queued again",
@@ -87,7 +88,8 @@ def _settle_in_doubt(row, now):
         & (OutboxMessage.claimed_at == row.claimed_at)
     )
     try:
-        provider_id = find_text(row, since=row.send_started_at - timedelta(minutes=1))
+        # An hour's margin for the provider's clock: missing the text would send it twice.
+        provider_id = find_text(row, since=row.send_started_at - LOOKUP_MARGIN)
     except TransientFailure as reason:
         if row.claimed_at > now - current_app.config["OUTBOX_IN_DOUBT_LIMIT"]:
             log.warning("Outbox message %s still in doubt: %s", row.id, reason)

@@ -64,7 +64,7 @@ def test_bad_input_is_a_400_with_a_message_and_makes_nothing(client, make):
     for change, message in (
         ({"districts": []}, "Choose at least one district."),
         ({"districts": ["atlantis"]}, "Invalid choice"),
-        ({"username": "Bad Name!"}, "A user name has 3 to 30"),
+        ({"username": "Bad Name!"}, "A user name has 2 to 30"),
         ({"password": "short"}, "characters"),
     ):
         response = post_form(client, "/staff/districts/new", {**GOOD, **change})

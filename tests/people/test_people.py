@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from gachi.auth.consent import current_notice_version
 from gachi.auth.models import User
 from gachi.core.audit import AuditEntry
 from gachi.core.errors import Conflict, DomainError, NotAllowed
@@ -218,6 +219,8 @@ def test_a_person_who_booked_by_phone_and_later_joined_is_one_participant(
             "username": "sunja",
             "password": "a long walk by the han river",
             "confirm": "a long walk by the han river",
+            "privacy_notice": current_notice_version(),
+            "consent": "y",
         },
     )
     assert response.status_code == 302

@@ -181,11 +181,12 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     def can_issue_reset_code(self, user):
         """May `user` hand this resident a one-time code to choose a new password? Their
-        complex's coordinator, or center staff; never for oneself. Other roles get a
-        temporary password from a staff admin (account page)."""
+        complex's managers (Complex.can_manage: its coordinator, center staff, the district
+        support organisation covering it); never for oneself. Other roles get a temporary
+        password from a staff admin (account page)."""
         if not (user.is_authenticated and self.is_resident and user.id != self.id):
             return False
-        return user.is_staff or self.complex_id in user.managed_complex_ids
+        return self.household.complex.can_manage(user)
 
     def __repr__(self):
         return f"<User {self.username} {self.role.value}>"

@@ -220,8 +220,9 @@ def claim_reminders(subject, subject_id, user_ids, now):
             insert(SentReminder)
             .values(subject=subject, subject_id=subject_id, user_id=user_id, sent_at=now)
             .on_conflict_do_nothing(index_elements=["subject", "subject_id", "user_id"])
+            .returning(SentReminder.id)
         )
-        if result.rowcount == 1:
+        if result.scalar() is not None:  # no row back: it was claimed before
             claimed.append(user_id)
     return claimed
 

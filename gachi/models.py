@@ -27,6 +27,7 @@ from gachi.complexes.models import (  # noqa: F401
     Household,
     InvitationCode,
     Participation,
+    ReminderLeadTimes,
     StageMove,
 )
 from gachi.coordinators.models import Placement  # noqa: F401
@@ -45,6 +46,7 @@ from gachi.notices.models import Notice  # noqa: F401
 from gachi.notifications.models import (
     Notification,  # noqa: F401
     NotificationPreference,  # noqa: F401
+    SentReminder,  # noqa: F401
 )
 from gachi.people.models import Person  # noqa: F401
 from gachi.plans.models import BudgetLine, ExecutionPlan, SpendingEntry  # noqa: F401

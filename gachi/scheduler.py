@@ -61,6 +61,29 @@ JOBS = (
         time(0, 0),
         "Remind people of the sessions they booked (each booking once).",
     ),
+    # Reminders before a ballot closes, a workshop, a volunteer shift: each complex sets
+    # how many hours ahead; every person is reminded once (a row in sent_reminders).
+    Job(
+        "ballots.closing-soon",
+        "gachi.ballots.jobs:remind_closing_ballots",
+        timedelta(minutes=15),
+        time(0, 0),
+        "Remind residents who have not voted that a ballot closes soon (each once).",
+    ),
+    Job(
+        "workshops.reminders",
+        "gachi.workshops.jobs:remind_workshops",
+        timedelta(minutes=15),
+        time(0, 0),
+        "Remind a complex's residents of a workshop ahead (each once).",
+    ),
+    Job(
+        "rosters.shift-reminders",
+        "gachi.programs.rosters.jobs:remind_shifts",
+        timedelta(minutes=15),
+        time(0, 0),
+        "Remind volunteers of their shift ahead (each once).",
+    ),
     Job(
         "programs.waiting-lists",
         "gachi.programs.bookings.jobs:move_waiting_lists",

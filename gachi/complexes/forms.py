@@ -22,7 +22,7 @@ from wtforms.validators import (
 )
 
 from gachi.complexes.districts import District
-from gachi.complexes.models import Tenure
+from gachi.complexes.models import LONGEST_LEAD_HOURS, Tenure
 from gachi.complexes.stages import Stage
 from gachi.core.forms import BaseForm, finite_number, options
 
@@ -198,3 +198,32 @@ class HouseholdListConfirmForm(BaseForm):
 
     households = HiddenField(validators=[DataRequired(), Length(max=2_000_000)])
     make_codes = BooleanField(_l("Make an invitation code for each new household"), default=True)
+
+
+def _lead_hours_field(label):
+    return IntegerField(
+        label,
+        validators=[
+            InputRequired(message=_l("Give the hours as a whole number.")),
+            NumberRange(
+                min=1,
+                max=LONGEST_LEAD_HOURS,
+                message=_l("Give between %(min)s and %(max)s hours."),
+            ),
+        ],
+    )
+
+
+class ReminderLeadTimesForm(BaseForm):
+    """How many hours ahead the complex's people are reminded."""
+
+    ballot_hours = _lead_hours_field(_l("Hours before a ballot closes"))
+    workshop_hours = _lead_hours_field(_l("Hours before a workshop"))
+    shift_hours = _lead_hours_field(_l("Hours before a volunteer shift"))
+
+    def lead_times(self):
+        return {
+            "ballot_hours": self.ballot_hours.data,
+            "workshop_hours": self.workshop_hours.data,
+            "shift_hours": self.shift_hours.data,
+        }

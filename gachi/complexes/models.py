@@ -282,3 +282,54 @@ class StageMove(db.Model):
 
     participation = relationship("Participation", back_populates="stage_moves")
     moved_by = relationship("User")
+
+
+# The lead times a complex has not set: a day before.
+DEFAULT_LEAD_HOURS = 24
+# No reminder is sent more than a week ahead; bounds the jobs' queries.
+LONGEST_LEAD_HOURS = 168
+
+
+class ReminderLeadTimes(db.Model):
+    """How many hours ahead a complex's residents are reminded: before a ballot closes,
+    before a workshop, before a volunteer shift. A complex without a row uses
+    DEFAULT_LEAD_HOURS for each (`lead_hours`)."""
+
+    __tablename__ = "reminder_lead_times"
+    __table_args__ = (
+        CheckConstraint(
+            f"ballot_hours BETWEEN 1 AND {LONGEST_LEAD_HOURS}", name="ballot_hours_range"
+        ),
+        CheckConstraint(
+            f"workshop_hours BETWEEN 1 AND {LONGEST_LEAD_HOURS}", name="workshop_hours_range"
+        ),
+        CheckConstraint(
+            f"shift_hours BETWEEN 1 AND {LONGEST_LEAD_HOURS}", name="shift_hours_range"
+        ),
+    )
+
+    complex_id: Mapped[int] = mapped_column(
+        ForeignKey("complexes.id", ondelete="CASCADE"), primary_key=True
+    )
+    ballot_hours: Mapped[int] = mapped_column(default=DEFAULT_LEAD_HOURS)
+    workshop_hours: Mapped[int] = mapped_column(default=DEFAULT_LEAD_HOURS)
+    shift_hours: Mapped[int] = mapped_column(default=DEFAULT_LEAD_HOURS)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+LEAD_TIME_FIELDS = ("ballot_hours", "workshop_hours", "shift_hours")
+
+
+def lead_hours(complex_ids):
+    """{complex id: {field: hours}} for each of `complex_ids`, defaults filled in."""
+    hours = {
+        complex_id: dict.fromkeys(LEAD_TIME_FIELDS, DEFAULT_LEAD_HOURS)
+        for complex_id in complex_ids
+    }
+    if hours:
+        rows = db.session.scalars(
+            db.select(ReminderLeadTimes).where(ReminderLeadTimes.complex_id.in_(hours))
+        )
+        for row in rows:
+            hours[row.complex_id] = {name: getattr(row, name) for name in LEAD_TIME_FIELDS}
+    return hours

@@ -10,11 +10,15 @@ from sqlalchemy.exc import IntegrityError
 
 from gachi.complexes.household_lists import MAX_HOUSEHOLDS, ListedLine
 from gachi.complexes.models import (
+    DEFAULT_LEAD_HOURS,
+    LEAD_TIME_FIELDS,
+    LONGEST_LEAD_HOURS,
     Cohort,
     Complex,
     Household,
     InvitationCode,
     Participation,
+    ReminderLeadTimes,
     StageMove,
 )
 from gachi.complexes.stages import ALLOWED_MOVES, Stage, gate, unmet_gate_states
@@ -531,3 +535,36 @@ def regenerate_code(household, *, actor):
         after={"household_id": household.id},
     )
     return code
+
+
+# Reminder lead times ------------------------------------------------------------------
+
+
+def set_reminder_lead_times(complex_, *, actor, **hours):
+    """Set how many hours ahead the complex's people are reminded (LEAD_TIME_FIELDS, each
+    1 to LONGEST_LEAD_HOURS), audited as what changed."""
+    for name, value in hours.items():
+        if name not in LEAD_TIME_FIELDS:
+            raise TypeError(name)
+        if not isinstance(value, int) or not 1 <= value <= LONGEST_LEAD_HOURS:
+            raise DomainError(
+                _l("A reminder is sent between 1 and %(hours)s hours ahead."),
+                hours=LONGEST_LEAD_HOURS,
+            )
+    settings = db.session.get(ReminderLeadTimes, complex_.id)
+    if settings is None:
+        settings = ReminderLeadTimes(
+            complex_id=complex_.id, **dict.fromkeys(LEAD_TIME_FIELDS, DEFAULT_LEAD_HOURS)
+        )
+        db.session.add(settings)
+    before, after = _apply_changes(settings, hours)
+    if after:
+        log_change(
+            "complex.reminder_lead_times",
+            complex_,
+            actor=actor,
+            complex_id=complex_.id,
+            before=before,
+            after=after,
+        )
+    return settings

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import contains_eager
 
-from gachi.auth.models import User
+from gachi.auth.models import Role, User
 from gachi.complexes.districts import District
 from gachi.complexes.models import (
     Cohort,
@@ -298,3 +298,17 @@ def latest_participation(complex_id) -> Participation | None:
         .order_by(Cohort.year.desc(), Cohort.id.desc())
         .limit(1)
     ).first()
+
+
+def resident_ids(complex_id):
+    """(user id, household id) of the complex's active resident accounts, in order."""
+    return db.session.execute(
+        select(User.id, User.household_id)
+        .join(Household, Household.id == User.household_id)
+        .where(
+            Household.complex_id == complex_id,
+            User.role == Role.RESIDENT,
+            User.active.is_(True),
+        )
+        .order_by(User.id)
+    ).all()

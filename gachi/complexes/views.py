@@ -30,6 +30,7 @@ from gachi.complexes.forms import (
     HouseholdRangeForm,
     MoveStageForm,
     RecruitForm,
+    ReminderLeadTimesForm,
 )
 from gachi.complexes.household_lists import (
     MAX_FILE_BYTES,
@@ -40,7 +41,14 @@ from gachi.complexes.household_lists import (
     seal,
     unseal,
 )
-from gachi.complexes.models import Cohort, Complex, Household, InvitationCode, Participation
+from gachi.complexes.models import (
+    Cohort,
+    Complex,
+    Household,
+    InvitationCode,
+    Participation,
+    lead_hours,
+)
 from gachi.complexes.operations import (
     Fate,
     add_household_list,
@@ -53,6 +61,7 @@ from gachi.complexes.operations import (
     recruit_complex,
     regenerate_code,
     revoke_code,
+    set_reminder_lead_times,
     update_cohort,
     update_complex,
 )
@@ -232,17 +241,41 @@ def complex_edit(complex_id):
     return redirect(url_for(".complex_detail", complex_id=complex_.id))
 
 
+def _complex_page(complex_, reminders_form=None, status=200):
+    if reminders_form is None:
+        reminders_form = ReminderLeadTimesForm(data=lead_hours([complex_.id])[complex_.id])
+    return (
+        render_template(
+            "complexes/complex_detail.html",
+            complex=complex_,
+            participations=queries.complex_participation_rows(complex_.id),
+            history=queries.stage_history(complex_id=complex_.id),
+            coordinators=queries.placed_coordinator_rows(complex_.id, seoul_today()),
+            reminders_form=reminders_form,
+        ),
+        status,
+    )
+
+
 @bp.route("/complexes/<int:complex_id>")
 @login_required
 def complex_detail(complex_id):
     complex_ = load_for(current_user, Complex, complex_id, permission="can_manage")
-    return render_template(
-        "complexes/complex_detail.html",
-        complex=complex_,
-        participations=queries.complex_participation_rows(complex_.id),
-        history=queries.stage_history(complex_id=complex_.id),
-        coordinators=queries.placed_coordinator_rows(complex_.id, seoul_today()),
-    )
+    return _complex_page(complex_)
+
+
+@bp.route("/complexes/<int:complex_id>/reminders", methods=["POST"])
+@login_required
+@unit_of_work
+def reminder_lead_times(complex_id):
+    complex_ = load_for(current_user, Complex, complex_id, permission="can_manage")
+    form = ReminderLeadTimesForm()
+    if not form.validate_on_submit():
+        return _complex_page(complex_, form, status=400)
+    with operating(lambda status: _complex_page(complex_, form, status), form=form):
+        set_reminder_lead_times(complex_, actor=current_user, **form.lead_times())
+    flash(_("The reminder lead times were saved."), "success")
+    return redirect(url_for(".complex_detail", complex_id=complex_.id) + "#reminders")
 
 
 # Participations and stage moves -------------------------------------------------------

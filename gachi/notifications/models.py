@@ -175,3 +175,19 @@ class NoticeOptOut(db.Model):
     channel: Mapped[Channel] = mapped_column(enum_column_type(Channel, "channel"))
     address: Mapped[str] = mapped_column(String(254))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SentReminder(db.Model):
+    """One reminder sent to one person about one thing (`subject`, e.g. "ballot.closing",
+    and its id). The unique row is the claim: a reminder whose row is already there is
+    not sent again, however many schedulers run (gachi/notifications/operations.py,
+    `claim_reminders`)."""
+
+    __tablename__ = "sent_reminders"
+    __table_args__ = (UniqueConstraint("subject", "subject_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject: Mapped[str] = mapped_column(String(32))
+    subject_id: Mapped[int]
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)

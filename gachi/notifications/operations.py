@@ -4,6 +4,8 @@ and keep their choices."""
 from typing import NamedTuple
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from gachi.auth.models import User
 from gachi.complexes.models import Household
@@ -21,6 +23,7 @@ from gachi.notifications.models import (
     Notification,
     NotificationKind,
     NotificationPreference,
+    SentReminder,
 )
 from gachi.notifications.outbox import queue_message
 
@@ -204,3 +207,29 @@ def save_profile(user, *, phone, email, language, consents, choices, actor, now=
     log_change("notifications.profile", user, actor=actor, after={"changed": changed})
     set_consent(user, consents, now=now)
     return save_preferences(user, choices, actor=actor)
+
+
+def claim_reminders(subject, subject_id, user_ids, now):
+    """Claim the reminder about (`subject`, `subject_id`) for each of `user_ids`: a row in
+    sent_reminders, inserted unless one is there (ON CONFLICT DO NOTHING, so two
+    schedulers at once never both claim it). Returns the ids claimed now, in order."""
+    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    claimed = []
+    for user_id in sorted(set(user_ids)):
+        result = db.session.execute(
+            insert(SentReminder)
+            .values(subject=subject, subject_id=subject_id, user_id=user_id, sent_at=now)
+            .on_conflict_do_nothing(index_elements=["subject", "subject_id", "user_id"])
+            .returning(SentReminder.id)
+        )
+        if result.scalar() is not None:  # no row back: it was claimed before
+            claimed.append(user_id)
+    return claimed
+
+
+def send_reminder(subject, subject_id, user_ids, now, message, *, kind, link="", **params):
+    """Tell each of `user_ids` not yet reminded of (`subject`, `subject_id`), once.
+    Returns how many were reminded now."""
+    claimed = claim_reminders(subject, subject_id, user_ids, now)
+    notify(claimed, message, link=link, kind=kind, **params)
+    return len(claimed)

@@ -100,6 +100,7 @@ ROUTES = {
     "complexes.complex_edit": Post(STAFF),
     "complexes.move_participation_stage": Post(COORDINATOR),
     "complexes.household_add": Post(COORDINATOR),
+    "complexes.reminder_lead_times": Post(COORDINATOR),
     "complexes.household_range_preview": Post(COORDINATOR),  # a preview: 200, writes nothing
     "complexes.household_import_preview": Post(COORDINATOR),
     "complexes.household_bulk_add": Post(COORDINATOR, ("households", "make_codes")),

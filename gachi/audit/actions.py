@@ -92,6 +92,7 @@ CHANGE_LABELS = {
     "model.publish": _l("Published a business model"),
     "model.adopt": _l("Adopted a business model"),
     "model.withdraw": _l("Withdrew a business model"),
+    "complex.reminder_lead_times": _l("Set when reminders go out"),
     "model.draft": _l("Changed an adopted model's draft"),
     "model.confirm": _l("Confirmed an adopted model as a programme"),
     "district_office.create": _l("Made a district support account"),
